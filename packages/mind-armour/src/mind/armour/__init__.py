@@ -1,0 +1,7 @@
+"""mind-armour: mind Armour: adversarial robustness, fuzzing and differential privacy."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

@@ -1,0 +1,111 @@
+"""Errors raised by mind-core.
+
+Every error Mind raises derives from :class:`MindError`, so ``except MindError`` catches them all;
+the ``TypeError`` and ``ValueError`` flavours also derive from the builtin so code written for
+plain Python keeps working. Messages lead with the context (which op, which plugin, which file)
+and end with a pointer to the docs. Each class docstring says what causes it and how to fix it.
+
+Sibling packages define their own errors in ``mind/<sub>/errors.py``, deriving from these roots.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DeviceNotFoundError",
+    "DeviceUnavailableError",
+    "MindError",
+    "MindTypeError",
+    "MindValueError",
+    "PluginConflictError",
+    "PluginError",
+    "UnsupportedOnDeviceError",
+]
+
+
+
+class MindError(Exception):
+    """Root of every error Mind raises."""
+
+    docs: str = ""
+
+    def __init__(self, message: str = "") -> None:
+        if self.docs and message:
+            message = f"{message}\n(see docs/{self.docs} in the Mind repository)"
+        super().__init__(message)
+
+
+class MindTypeError(MindError, TypeError):
+    """An argument has the wrong type (a Tensor where an int was expected, a bad dtype)."""
+
+
+class MindValueError(MindError, ValueError):
+    """An argument has the right type but an unusable value (a wrong shape, an unknown name)."""
+
+
+# ------------------------------------------------------------------------------------------------
+# Plugins
+# ------------------------------------------------------------------------------------------------
+
+
+class PluginError(MindError):
+    """A plugin misbehaved while registering.
+
+    Cause: a hook implementation raised, returned something that is not the record type its hook
+    spec names (for example a dict instead of a ``DeviceSpec``), or implemented a hook that does not
+    exist (a misspelt ``mind_*`` name).
+
+    Fix: the message names the plugin and the hook; correct the plugin, or block it with
+    ``MIND_DISABLE_PLUGINS=<name>`` until it is fixed.
+    """
+
+    docs = "plugins.md"
+
+
+class PluginConflictError(PluginError):
+    """Two plugins registered the same name (two devices called ``"cpu"``, two ``add`` kernels).
+
+    Cause: names are global. The message names both providers.
+
+    Fix: rename one of them, or block one plugin with ``MIND_DISABLE_PLUGINS=<name>``.
+    """
+
+
+# ------------------------------------------------------------------------------------------------
+# Devices
+# ------------------------------------------------------------------------------------------------
+
+
+class DeviceNotFoundError(MindValueError):
+    """No device of that name is registered.
+
+    Cause: a typo in ``device_target``, or the plugin that provides the device is not installed
+    or failed to load (``python -m mind.core info`` lists load errors).
+
+    Fix: use one of the names the message lists, or install the device's plugin.
+    """
+
+    docs = "plugins.md#devices"
+
+
+class DeviceUnavailableError(MindError):
+    """The device is registered but cannot be used on this machine.
+
+    Cause: its probe failed: a driver, a runtime library or a Python package it needs is missing.
+
+    Fix: the message carries the probe's reason; install what it names, or pick another device.
+    """
+
+    docs = "plugins.md#devices"
+
+
+class UnsupportedOnDeviceError(MindValueError):
+    """A device was asked for an op, dtype or execution mode it does not declare.
+
+    Raised before anything runs, from the device's capability declaration, so a graph is never
+    half-executed before the gap shows.
+
+    Fix: cast to a dtype the device lists, run the op on another device, or use the mode it
+    supports. ``python -m mind.core info`` prints every device's capabilities.
+    """
+
+    docs = "plugins.md#capabilities"

@@ -1,0 +1,101 @@
+"""Helpers for testing Mind and Mind plugins.
+
+Tests must not depend on what happens to be installed, so they never load the ``mind`` entry-point
+group: they build a fresh plugin manager with exactly the plugins they need.
+
+Example::
+
+    from mind.core.testing import isolated_plugins
+
+    def test_my_device():
+        with isolated_plugins(my_plugin_module) as manager:
+            device = manager.registry.device("my_device")
+            ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from mind.core._src.plugins.manager import PluginManager, set_plugin_manager
+
+__all__ = ["distribution_problems", "fresh_plugin_manager", "isolated_plugins"]
+
+
+def fresh_plugin_manager(*plugins: object, builtins: bool = True) -> PluginManager:
+    """A plugin manager with mind-core's built-ins (unless ``builtins=False``) and ``plugins``.
+
+    Entry points are never loaded and ``MIND_DISABLE_PLUGINS`` is ignored, so the result does not
+    depend on the environment.
+    """
+    manager = PluginManager(builtins=builtins, entry_points=False, disabled=())
+    for plugin in plugins:
+        manager.register(plugin)
+    return manager
+
+
+@contextmanager
+def isolated_plugins(*plugins: object, builtins: bool = True) -> Iterator[PluginManager]:
+    """Make a fresh manager (see :func:`fresh_plugin_manager`) the process-wide one for a block.
+
+    Everything that looks up devices or primitives inside the block sees only these plugins; the
+    previous manager is restored afterwards.
+    """
+    manager = fresh_plugin_manager(*plugins, builtins=builtins)
+    previous = set_plugin_manager(manager)
+    try:
+        yield manager
+    finally:
+        set_plugin_manager(previous)
+
+
+def distribution_problems(dist: str) -> list[str]:
+    """What is wrong with an installed Mind distribution, as readable lines; empty if nothing.
+
+    Checks, for ``dist`` = ``"mind-<sub>"`` importing as ``mind.<sub>``: ``mind`` is a PEP 420
+    namespace (no ``mind/__init__.py``); ``__version__`` equals the installed metadata and
+    mind-core's version; a sibling pins ``mind-core==<that version>``; every class in
+    ``mind.<sub>.errors.__all__`` derives from ``MindError``; and importing ``mind.<sub>`` (with its
+    errors) in a fresh interpreter loads no Mind package but core and itself.
+    """
+    import importlib
+    import json
+    import subprocess
+    import sys
+    from importlib import metadata
+
+    import mind.core
+    from mind.core.errors import MindError
+
+    sub = dist.removeprefix("mind-")
+    problems = []
+    mind_pkg = sys.modules["mind"]
+    if getattr(mind_pkg, "__file__", None) is not None:
+        problems.append(f"'mind' must be a namespace package, but it has {mind_pkg.__file__}")
+    module = importlib.import_module(f"mind.{sub}")
+    installed = metadata.version(dist)
+    if module.__version__ != installed:
+        problems.append(f"mind.{sub}.__version__ is {module.__version__}, metadata says {installed}")
+    if module.__version__ != mind.core.__version__:
+        problems.append(f"{dist} {module.__version__} differs from mind-core {mind.core.__version__}")
+    if sub != "core":
+        requires = [r.replace(" ", "") for r in metadata.requires(dist) or []]
+        if f"mind-core=={mind.core.__version__}" not in requires:
+            problems.append(f"{dist} must pin mind-core=={mind.core.__version__}, has {requires}")
+    errors = importlib.import_module(f"mind.{sub}.errors")
+    for name in errors.__all__:
+        cls = getattr(errors, name)
+        if not (isinstance(cls, type) and issubclass(cls, MindError)):
+            problems.append(f"mind.{sub}.errors.{name} does not derive from MindError")
+    code = (
+        f"import json, sys, mind.{sub}, mind.{sub}.errors; "
+        "print(json.dumps(sorted({m.split('.')[1] for m in sys.modules "
+        "if m.startswith('mind.')})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if out.returncode != 0:
+        problems.append(f"importing mind.{sub} failed: {out.stderr.strip()}")
+    elif extra := set(json.loads(out.stdout)) - {"core", sub}:
+        problems.append(f"importing mind.{sub} also imports sibling packages {sorted(extra)}")
+    return problems

@@ -1,0 +1,7 @@
+"""mind-data: mindData pipelines, MindRecord on Apache Arrow, datasets and transforms."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

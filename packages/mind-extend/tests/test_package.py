@@ -1,0 +1,7 @@
+"""mind-extend installs on its own, in the shared namespace, at the shared version."""
+
+from mind.core.testing import distribution_problems
+
+
+def test_mind_extend_is_a_well_formed_mind_distribution():
+    assert distribution_problems("mind-extend") == []
