@@ -33,7 +33,7 @@ def test_cpu_allocates_the_shape_and_dtype_asked_for():
 
 
 def test_unknown_dtype_is_refused_with_the_known_list():
-    with pytest.raises(MindTypeError, match="Unknown dtype 'float8'.*float32"):
+    with pytest.raises(MindTypeError, match=r"Unknown dtype 'float8'.*float32"):
         devices.get_device("cpu").allocate((2,), "float8")
 
 
@@ -76,16 +76,22 @@ class SmallDevicePlugin:
 
     @hookimpl
     def mind_register_primitives(self):
-        yield PrimitiveDef("twice", abstract_eval=lambda x: x, cpu_kernel=lambda x: 2 * x,
-                           differentiable=False)
-        yield PrimitiveDef("thrice", abstract_eval=lambda x: x, cpu_kernel=lambda x: 3 * x,
-                           differentiable=False)
+        yield PrimitiveDef(
+            "twice", abstract_eval=lambda x: x, cpu_kernel=lambda x: 2 * x, differentiable=False
+        )
+        yield PrimitiveDef(
+            "thrice", abstract_eval=lambda x: x, cpu_kernel=lambda x: 3 * x, differentiable=False
+        )
 
     @hookimpl
     def mind_register_devices(self):
-        yield DeviceSpec(name="small", allocator=HostAllocator(),
-                         kernels={"twice": lambda x: x + x},
-                         dtypes={"float32"}, modes={"pynative"})
+        yield DeviceSpec(
+            name="small",
+            allocator=HostAllocator(),
+            kernels={"twice": lambda x: x + x},
+            dtypes={"float32"},
+            modes={"pynative"},
+        )
 
 
 def test_capabilities_follow_the_kernels_and_declaration():
@@ -108,7 +114,9 @@ def test_check_reports_every_unsupported_combination_before_running():
 
 def test_missing_kernel_names_device_and_primitive():
     small = fresh_plugin_manager(SmallDevicePlugin()).registry.device("small")
-    with pytest.raises(UnsupportedOnDeviceError, match="'small' has no kernel for primitive 'thrice'"):
+    with pytest.raises(
+        UnsupportedOnDeviceError, match="'small' has no kernel for primitive 'thrice'"
+    ):
         small.kernel("thrice")
 
 
@@ -129,6 +137,6 @@ def test_failing_probe_makes_the_device_unavailable_with_its_reason():
     npu = fresh_plugin_manager(NeedsDriver()).registry.device("npu")
     assert npu.availability() == (False, "OSError: libnpu.so: cannot open shared object file")
     assert not npu.available
-    with pytest.raises(DeviceUnavailableError, match="'npu'.*cannot run here.*libnpu.so"):
+    with pytest.raises(DeviceUnavailableError, match=r"'npu'.*cannot run here.*libnpu.so"):
         npu.require_available()
     assert devices.get_device("cpu").available

@@ -19,9 +19,20 @@ HERE = Path(__file__).parent
 def site(tmp_path_factory):
     target = tmp_path_factory.mktemp("site")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--disable-pip-version-check", "--target", str(target),
-         str(HERE / "fixture_plugin"), str(HERE / "broken_plugin")],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--disable-pip-version-check",
+            "--target",
+            str(target),
+            str(HERE / "fixture_plugin"),
+            str(HERE / "broken_plugin"),
+        ],
         check=True,
     )
     return target

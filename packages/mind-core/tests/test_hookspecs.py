@@ -18,8 +18,7 @@ DESIGN_HOOKS = {
 }
 
 SPECS = sorted(
-    name for name, obj in vars(hookspecs).items()
-    if name.startswith("mind_") and callable(obj)
+    name for name, obj in vars(hookspecs).items() if name.startswith("mind_") and callable(obj)
 )
 
 
@@ -38,7 +37,7 @@ def test_each_hook_is_marked_and_documented(name):
     doc = inspect.getdoc(fn) or ""
     for part in ("firstresult:", ".. versionadded::", "**Example**", "Called "):
         assert part in doc, f"{name}'s docstring lacks {part!r}"
-    params = [p for p in inspect.signature(fn).parameters]
+    params = list(inspect.signature(fn).parameters)
     for param in params:
         assert f":param {param}:" in doc, f"{name}'s docstring does not document {param!r}"
     assert ":returns:" in doc

@@ -69,7 +69,9 @@ def test_run_check_passes_and_says_so(capsys):
 def test_cli_json_is_valid_and_lists_cpu():
     out = subprocess.run(
         [sys.executable, "-m", "mind.core", "info", "--json"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     report = json.loads(out.stdout)
     assert "cpu" in [d["name"] for d in report["devices"]]

@@ -24,6 +24,10 @@ from mind.core.testing import fresh_plugin_manager
 # ------------------------------------------------------------------------------------------------
 
 
+def no_records():
+    return []
+
+
 def plugin(name, **hooks):
     """A plugin module whose hooks are the given functions."""
     module = types.ModuleType(name)
@@ -60,8 +64,9 @@ def entry_points_of(*eps):
 
 
 def prim(name, cpu_kernel=lambda x: x, differentiable=False):
-    return PrimitiveDef(name=name, abstract_eval=lambda x: x, cpu_kernel=cpu_kernel,
-                        differentiable=differentiable)
+    return PrimitiveDef(
+        name=name, abstract_eval=lambda x: x, cpu_kernel=cpu_kernel, differentiable=differentiable
+    )
 
 
 def device(name, kernels=None, **kw):
@@ -69,8 +74,9 @@ def device(name, kernels=None, **kw):
 
 
 def manager_with_entry_points(*eps, disabled=()):
-    return PluginManager(entry_points=True, entry_point_source=entry_points_of(*eps),
-                         disabled=disabled)
+    return PluginManager(
+        entry_points=True, entry_point_source=entry_points_of(*eps), disabled=disabled
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -119,15 +125,17 @@ def test_conflicting_devices_name_both_providers():
         plugin("beta", mind_register_devices=lambda: [device("npu")]),
     )
     with pytest.raises(PluginConflictError) as info:
-        manager.registry
+        _ = manager.registry
     message = str(info.value)
     assert "device 'npu'" in message and "'alpha'" in message and "'beta'" in message
 
 
 def test_a_third_party_cpu_device_conflicts_with_the_builtin():
-    manager = fresh_plugin_manager(plugin("impostor", mind_register_devices=lambda: [device("cpu")]))
-    with pytest.raises(PluginConflictError, match="plugin 'cpu'.*plugin 'impostor'"):
-        manager.registry
+    manager = fresh_plugin_manager(
+        plugin("impostor", mind_register_devices=lambda: [device("cpu")])
+    )
+    with pytest.raises(PluginConflictError, match=r"plugin 'cpu'.*plugin 'impostor'"):
+        _ = manager.registry
 
 
 @pytest.mark.parametrize(
@@ -141,13 +149,13 @@ def test_a_third_party_cpu_device_conflicts_with_the_builtin():
 def test_conflicts_are_detected_for_every_record_kind(hook, make):
     manager = fresh_plugin_manager(plugin("a", **{hook: make}), plugin("b", **{hook: make}))
     with pytest.raises(PluginConflictError, match="'twice' is registered twice"):
-        manager.registry
+        _ = manager.registry
 
 
 def test_wrong_record_type_names_plugin_hook_and_type():
     manager = fresh_plugin_manager(plugin("sloppy", mind_register_devices=lambda: [{"name": "x"}]))
     with pytest.raises(PluginError, match=r"'sloppy'.*mind_register_devices.*DeviceSpec.*dict"):
-        manager.registry
+        _ = manager.registry
 
 
 def test_hook_that_raises_is_reported_with_plugin_and_hook():
@@ -156,14 +164,14 @@ def test_hook_that_raises_is_reported_with_plugin_and_hook():
 
     manager = fresh_plugin_manager(plugin("flaky", mind_register_devices=boom))
     with pytest.raises(PluginError, match=r"'flaky'.*mind_register_devices.*KeyError"):
-        manager.registry
+        _ = manager.registry
 
 
 def test_misspelt_hook_fails_loudly_at_registration():
     manager = fresh_plugin_manager()
     with pytest.raises(PluginError, match="mind_register_device"):
-        manager.register(plugin("typo", mind_register_device=lambda: []))
-    manager.register(plugin("fine", mind_register_devices=lambda: []))  # the manager still works
+        manager.register(plugin("typo", mind_register_device=no_records))
+    manager.register(plugin("fine", mind_register_devices=no_records))  # the manager still works
 
 
 def test_hook_with_an_argument_the_spec_lacks_is_refused():
@@ -224,7 +232,7 @@ def test_first_party_import_failure_raises():
         raise ImportError("broken install")
 
     manager = manager_with_entry_points(FakeEntryPoint("data", "mind.data._p", "mind-data", fail))
-    with pytest.raises(PluginError, match="Mind's own plugin 'data'.*broken install"):
+    with pytest.raises(PluginError, match=r"Mind's own plugin 'data'.*broken install"):
         manager.devices()
 
 
@@ -247,9 +255,7 @@ def test_disabled_plugins_are_not_imported(monkeypatch):
     monkeypatch.setenv("MIND_DISABLE_PLUGINS", "skipme, null")
     manager = PluginManager(
         entry_points=True,
-        entry_point_source=entry_points_of(
-            FakeEntryPoint("skipme", "x", "x-dist", must_not_load)
-        ),
+        entry_point_source=entry_points_of(FakeEntryPoint("skipme", "x", "x-dist", must_not_load)),
     )
     assert set(manager.devices()) == {"cpu"}  # the built-in null device is blocked too
     status = {p.name: p.status for p in manager.plugins()}
@@ -258,7 +264,7 @@ def test_disabled_plugins_are_not_imported(monkeypatch):
 
 def test_tracing_reports_each_registration_call(monkeypatch, capsys):
     monkeypatch.setenv("MIND_TRACE_PLUGINS", "1")
-    PluginManager(entry_points=False, disabled=()).registry
+    _ = PluginManager(entry_points=False, disabled=()).registry
     assert "cpu.mind_register_devices -> 1 records" in capsys.readouterr().err
 
 
@@ -316,7 +322,7 @@ def test_two_kernels_for_one_device_and_primitive_conflict():
         plugin("more", mind_register_kernels=lambda: [KernelDef("op", np.abs, device="dev")]),
     )
     with pytest.raises(PluginConflictError, match=r"kernel 'op' on device 'dev'.*'dev'.*'more'"):
-        manager.registry
+        _ = manager.registry
 
 
 def test_kernel_for_an_unknown_device_lists_the_known_ones():
@@ -325,7 +331,7 @@ def test_kernel_for_an_unknown_device_lists_the_known_ones():
         plugin("lost", mind_register_kernels=lambda: [KernelDef("op", np.abs, device="tpu")]),
     )
     with pytest.raises(PluginError, match=r"device 'tpu'.*known devices: \['cpu', 'null'\]"):
-        manager.registry
+        _ = manager.registry
 
 
 def test_kernels_for_unregistered_primitives_are_set_aside_and_reported():
@@ -341,13 +347,18 @@ def test_passes_are_ordered_by_stage_priority_and_name():
     def run(graph, options):
         return graph
 
-    manager = fresh_plugin_manager(plugin("passes", mind_register_passes=lambda: [
-        PassSpec("late", run, stage="backend", priority=0),
-        PassSpec("b", run, stage="optimize", priority=10),
-        PassSpec("a", run, stage="optimize", priority=10),
-        PassSpec("first", run, stage="frontend", priority=999),
-        PassSpec("early", run, stage="optimize", priority=1),
-    ]))
+    manager = fresh_plugin_manager(
+        plugin(
+            "passes",
+            mind_register_passes=lambda: [
+                PassSpec("late", run, stage="backend", priority=0),
+                PassSpec("b", run, stage="optimize", priority=10),
+                PassSpec("a", run, stage="optimize", priority=10),
+                PassSpec("first", run, stage="frontend", priority=999),
+                PassSpec("early", run, stage="optimize", priority=1),
+            ],
+        )
+    )
     assert [p.name for p in manager.passes()] == ["first", "early", "a", "b", "late"]
 
 
@@ -360,9 +371,12 @@ def test_notification_hooks_reach_every_plugin():
 
     observer = Observer()
     manager = fresh_plugin_manager(
-        plugin("watch", mind_on_graph_compiled=lambda graph, device: seen.append((graph, device)),
-               mind_runtime_observer=lambda: observer,
-               mind_train_callbacks=lambda model: ["cb1", "cb2"]),
+        plugin(
+            "watch",
+            mind_on_graph_compiled=lambda graph, device: seen.append((graph, device)),
+            mind_runtime_observer=lambda: observer,
+            mind_train_callbacks=lambda model: ["cb1", "cb2"],
+        ),
         plugin("quiet", mind_runtime_observer=lambda: None),
     )
     manager.on_graph_compiled("G", "cpu", {"opt_level": 2})

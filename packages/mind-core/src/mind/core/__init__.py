@@ -14,6 +14,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from mind.core._src.info import run_check as run_check  # noqa: E402
+from mind.core._src.info import run_check as run_check
 
 __all__ = ["__version__", "run_check"]

@@ -22,7 +22,6 @@ __all__ = [
 ]
 
 
-
 class MindError(Exception):
     """Root of every error Mind raises."""
 

@@ -14,7 +14,15 @@ __all__ = ["HAS_BFLOAT16", "NUMPY_DTYPES", "to_numpy_dtype"]
 NUMPY_DTYPES: dict[str, np.dtype] = {
     name: np.dtype(name)
     for name in (
-        "bool", "int8", "int16", "int32", "int64", "uint8", "float16", "float32", "float64",
+        "bool",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "float16",
+        "float32",
+        "float64",
     )
 }
 

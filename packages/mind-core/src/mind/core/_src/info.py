@@ -31,8 +31,11 @@ def _numpy_info() -> dict[str, Any]:
     try:
         config = np.show_config(mode="dicts")
         blas = config.get("Build Dependencies", {}).get("blas", {})
-        info["blas"] = {k: blas.get(k) for k in ("name", "version", "openblas configuration")
-                        if blas.get(k) is not None}
+        info["blas"] = {
+            k: blas.get(k)
+            for k in ("name", "version", "openblas configuration")
+            if blas.get(k) is not None
+        }
     except Exception as exc:  # older numpy, or a build without the config
         info["blas"] = {"error": f"{type(exc).__name__}: {exc}"}
     try:
@@ -153,9 +156,8 @@ def format_info(report: dict[str, Any]) -> str:
     ]
     numpy = report["numpy"]
     blas = numpy.get("blas", {})
-    lines.append(
-        f"numpy {numpy['version']}, BLAS: {blas.get('name', '?')} {blas.get('version', '')}".rstrip()
-    )
+    blas_name = f"{blas.get('name', '?')} {blas.get('version', '')}".rstrip()
+    lines.append(f"numpy {numpy['version']}, BLAS: {blas_name}")
     if report["problems"]:
         lines += ["", "Problems:"] + [f"  {problem}" for problem in report["problems"]]
     return "\n".join(lines)
@@ -211,8 +213,9 @@ def run_check() -> bool:
             checked = "memory round trip"
             if "add" in device.kernels and name != "null":
                 result = device.copy_to_host(
-                    device.kernels["add"](device.copy_from_host(sample),
-                                          device.copy_from_host(sample))
+                    device.kernels["add"](
+                        device.copy_from_host(sample), device.copy_from_host(sample)
+                    )
                 )
                 if not np.allclose(result, sample + sample):
                     raise MindError("'add' kernel gave a wrong result")

@@ -76,9 +76,13 @@ def distribution_problems(dist: str) -> list[str]:
     module = importlib.import_module(f"mind.{sub}")
     installed = metadata.version(dist)
     if module.__version__ != installed:
-        problems.append(f"mind.{sub}.__version__ is {module.__version__}, metadata says {installed}")
+        problems.append(
+            f"mind.{sub}.__version__ is {module.__version__}, metadata says {installed}"
+        )
     if module.__version__ != mind.core.__version__:
-        problems.append(f"{dist} {module.__version__} differs from mind-core {mind.core.__version__}")
+        problems.append(
+            f"{dist} {module.__version__} differs from mind-core {mind.core.__version__}"
+        )
     if sub != "core":
         requires = [r.replace(" ", "") for r in metadata.requires(dist) or []]
         if f"mind-core=={mind.core.__version__}" not in requires:

@@ -1,8 +1,9 @@
 """The runtime side of the device contract.
 
-A plugin describes a device with a :class:`~mind.core.plugins.DeviceSpec`; the plugin manager turns
-each spec into a :class:`Device` once, with its kernel table resolved. Everything that runs code on a
-device (eager dispatch, MindRT) holds a :class:`Device` and reads its attributes directly.
+A plugin describes a device with a :class:`~mind.core.plugins.DeviceSpec`; the plugin manager
+turns each spec into a :class:`Device` once, with its kernel table resolved. Everything that runs
+code on a device (eager dispatch, MindRT) holds a :class:`Device` and reads its attributes
+directly.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ class Device:
     # -- capabilities ---------------------------------------------------------------------------
 
     def kernel(self, primitive: str) -> Callable[..., Any]:
-        """The kernel for ``primitive``; raises :class:`UnsupportedOnDeviceError` if there is none."""
+        """The kernel for ``primitive``; raises :class:`UnsupportedOnDeviceError` if it has none."""
         try:
             return self.kernels[primitive]
         except KeyError:
@@ -114,7 +115,9 @@ class Device:
         if missing := sorted(set(ops) - self.ops):
             problems.append(f"ops {missing} are not supported")
         if missing := sorted(set(dtypes) - self.dtypes):
-            problems.append(f"dtypes {missing} are not supported (supported: {sorted(self.dtypes)})")
+            problems.append(
+                f"dtypes {missing} are not supported (supported: {sorted(self.dtypes)})"
+            )
         if mode is not None and mode not in self.modes:
             problems.append(f"mode {mode!r} is not supported (supported: {sorted(self.modes)})")
         return problems

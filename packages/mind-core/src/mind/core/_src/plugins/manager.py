@@ -22,11 +22,11 @@ import pluggy
 
 from mind.core._src.devices.base import Device
 from mind.core._src.plugins.records import (
+    PASS_STAGES,
     CommBackendSpec,
     DeviceSpec,
     KernelDef,
     ModelFormatSpec,
-    PASS_STAGES,
     PassSpec,
     PrimitiveDef,
     flatten_records,
@@ -111,7 +111,7 @@ class Registry:
     unknown_kernels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def device(self, name: str) -> Device:
-        """The device called ``name``; raises :class:`DeviceNotFoundError` listing the known ones."""
+        """The device called ``name``; raises :class:`DeviceNotFoundError` listing known ones."""
         try:
             return self.devices[name]
         except KeyError:
@@ -239,7 +239,10 @@ class PluginManager:
                 ) from exc
             logger.warning(
                 "mind: plugin %r (%s %s) failed to import and was skipped: %s",
-                ep.name, dist, version, error,
+                ep.name,
+                dist,
+                version,
+                error,
             )
             self._infos[ep.name] = PluginInfo(
                 ep.name, "entry point", "failed", dist, version, error=error
@@ -450,8 +453,13 @@ class PluginManager:
 
         for name, spec in devices.items():
             for prim, fn in spec.kernels.items():
-                add(specific, (name, prim), self._providers[("device", name)], fn,
-                    f"kernel {prim!r} on device {name!r}")
+                add(
+                    specific,
+                    (name, prim),
+                    self._providers[("device", name)],
+                    fn,
+                    f"kernel {prim!r} on device {name!r}",
+                )
         for plugin, kdef in self._collect("mind_register_kernels", KernelDef):
             if kdef.device is None:
                 add(generic, kdef.primitive, plugin, kdef.fn, f"generic kernel {kdef.primitive!r}")
@@ -462,8 +470,13 @@ class PluginManager:
                     f"known devices: {sorted(devices)}"
                 )
             else:
-                add(specific, (kdef.device, kdef.primitive), plugin, kdef.fn,
-                    f"kernel {kdef.primitive!r} on device {kdef.device!r}")
+                add(
+                    specific,
+                    (kdef.device, kdef.primitive),
+                    plugin,
+                    kdef.fn,
+                    f"kernel {kdef.primitive!r} on device {kdef.device!r}",
+                )
 
         tables: dict[str, dict[str, Callable[..., Any]]] = {name: {} for name in devices}
         unknown: dict[str, set[str]] = {}

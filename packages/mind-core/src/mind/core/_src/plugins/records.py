@@ -115,7 +115,7 @@ class DeviceSpec:
     :param compile_graph: optional ``compile_graph(graph, options) -> executable`` that takes a
         whole MindIR graph and returns a callable running it in one call (graph sink).
     :param ops: the ops the device supports when that differs from its kernels (a graph-sink
-        device may run ops it has no single kernel for); ``None`` means "the ops it has kernels for".
+        device may run ops it has no single kernel for); ``None`` means "those it has kernels for".
     :param probe: optional ``probe() -> None`` that raises (any exception) with a readable reason
         when the device cannot be used on this machine (a missing driver or package).
     :param description: one line shown by ``python -m mind.core info``.
@@ -246,7 +246,7 @@ class PassSpec:
 
     :param name: the pass's name, used to turn it on or off.
     :param run: ``run(graph, options) -> graph``; returns the (possibly new) graph.
-    :param stage: when it runs: one of ``"frontend"``, ``"autodiff"``, ``"optimize"``, ``"backend"``.
+    :param stage: when it runs: ``"frontend"``, ``"autodiff"``, ``"optimize"`` or ``"backend"``.
     :param priority: order within a stage, lower first; ties are broken by name.
     :param enabled: whether it runs unless the user turns it off.
     :param description: one line for ``info`` and the IR dumps.
@@ -354,7 +354,8 @@ def flatten_records(results: Iterable[Any] | None) -> list[Any]:
     """A hook may return one record, an iterable of records or ``None``; return a list."""
     if results is None:
         return []
-    if isinstance(results, (DeviceSpec, PrimitiveDef, KernelDef, PassSpec, CommBackendSpec,
-                            ModelFormatSpec)):
+    if isinstance(
+        results, (DeviceSpec, PrimitiveDef, KernelDef, PassSpec, CommBackendSpec, ModelFormatSpec)
+    ):
         return [results]
     return list(results)

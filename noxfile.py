@@ -1,0 +1,75 @@
+"""Every task a developer or CI runs. `nox --list` shows them; `nox` alone runs the tests.
+
+uv creates the environments when it is installed (it is, through the README's commands), plain
+virtualenv otherwise. The bench session is the exception: it uses the stdlib venv and pip, because
+the PyTorch peer must be exactly torch==2.13.0 (CPU), which pip finds and uv does not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["tests"]
+nox.options.error_on_missing_interpreters = True
+
+ROOT = Path(__file__).parent
+PACKAGES = ["mind-core", "mind-data", "mind-insight", "mind-armour", "mind-lite", "mind-extend"]
+TORCH = "torch==2.13.0"  # the benchmark peer; never a bare "torch" (that pulls a CUDA build)
+
+
+def editable_all(extra: str = "test") -> list[str]:
+    args = []
+    for package in PACKAGES:
+        args += ["-e", f"packages/{package}[{extra}]" if extra else f"packages/{package}"]
+    return args
+
+
+def core_line_count() -> int:
+    """Lines of mind-core's source, printed on every test run to keep the core small."""
+    src = ROOT / "packages" / "mind-core" / "src"
+    return sum(len(p.read_text().splitlines()) for p in src.rglob("*.py"))
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """All six packages editable in one env; pytest over packages/*/tests and tests/."""
+    session.install(*editable_all())
+    session.log(f"mind-core source: {core_line_count()} lines")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+@nox.parametrize("package", PACKAGES)
+def isolation(session: nox.Session, package: str) -> None:
+    """Each package alone, with only its declared dependencies, runs its own tests."""
+    if package == "mind-core":
+        session.install("-e", "packages/mind-core[test]")
+    else:
+        session.install("-e", "packages/mind-core", "-e", f"packages/{package}[test]")
+    session.run("pytest", f"packages/{package}/tests", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff over the whole repository."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".", *session.posargs)
+
+
+@nox.session(venv_backend="venv")
+def bench(session: nox.Session) -> None:
+    """tools/bench/run.py with its peers installed: `nox -s bench -- SUITE [--quick] [--json]`."""
+    session.install(TORCH)
+    session.install(*editable_all(extra=""))
+    args = session.posargs or ["startup"]
+    session.run("python", "tools/bench/run.py", *args)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The quickstart: examples/quickstart.py."""
+    session.install(*editable_all(extra=""))
+    session.run("python", "examples/quickstart.py")

@@ -1,0 +1,80 @@
+"""Timing for tools/bench: medians over repeats, Mind and its peer measured in the same run.
+
+A case is one unit of work for Mind and the same work for a named peer (PyTorch, numpy, another
+Mind device) or none. Samples alternate between the two sides so that drift in the machine's speed
+(thermal, another process) lands on both. Each timed sample runs the work ``number`` times and
+divides, so sub-millisecond work is measured above the timer's resolution.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Case", "PeerUnavailable", "run_case"]
+
+
+class PeerUnavailable(Exception):
+    """Raised by a suite's peer factory when the peer is not installed."""
+
+
+@dataclass
+class Case:
+    """One benchmark.
+
+    :param name: the case's name, unique within its suite (``mlp_train_b128``).
+    :param mind: does one unit of work with Mind.
+    :param peer: the peer's name (``"torch"``), or ``None`` when there is nothing to compare with.
+    :param peer_fn: does the same unit of work with the peer; may be a zero-argument factory's
+        result. Set ``peer_error`` instead when the peer cannot run here.
+    :param number: calls per timed sample.
+    :param repeats: timed samples per side (the median is reported).
+    :param warmup: untimed calls per side first (caches, lazy compilation, allocator pools).
+    """
+
+    name: str
+    mind: Callable[[], Any]
+    peer: str | None = None
+    peer_fn: Callable[[], Any] | None = None
+    peer_error: str | None = None
+    number: int = 1
+    repeats: int = 7
+    warmup: int = 2
+
+
+def _sample(fn: Callable[[], Any], number: int) -> float:
+    start = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return (time.perf_counter() - start) / number
+
+
+def run_case(case: Case, suite: str, threads: int) -> dict[str, Any]:
+    """Time a case; return its JSON record (seconds per unit of work, medians)."""
+    sides = [case.mind] + ([case.peer_fn] if case.peer_fn is not None else [])
+    for fn in sides:
+        for _ in range(case.warmup):
+            fn()
+    samples: list[list[float]] = [[] for _ in sides]
+    for _ in range(case.repeats):
+        for i, fn in enumerate(sides):
+            samples[i].append(_sample(fn, case.number))
+    mind_s = statistics.median(samples[0])
+    peer_s = statistics.median(samples[1]) if len(sides) > 1 else None
+    record: dict[str, Any] = {
+        "suite": suite,
+        "bench": case.name,
+        "mind_s": mind_s,
+        "peer": case.peer,
+        "peer_s": peer_s,
+        "ratio": (mind_s / peer_s) if peer_s else None,
+        "repeats": case.repeats,
+        "number": case.number,
+        "threads": threads,
+    }
+    if case.peer_error:
+        record["peer_error"] = case.peer_error
+    return record

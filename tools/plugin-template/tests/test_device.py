@@ -1,0 +1,54 @@
+"""Tests for the example device. Keep them when you copy the template; they apply to any device."""
+
+from importlib import metadata
+
+import mind_device_example.plugin as plugin
+import numpy as np
+import pytest
+
+from mind.core.errors import UnsupportedOnDeviceError
+from mind.core.testing import fresh_plugin_manager
+
+
+@pytest.fixture
+def registry():
+    # Registered by hand: the test does not depend on what else is installed.
+    return fresh_plugin_manager(plugin).registry
+
+
+def test_entry_point_points_at_the_plugin_module():
+    eps = [ep for ep in metadata.entry_points(group="mind") if ep.name == "example"]
+    assert [ep.value for ep in eps] == ["mind_device_example.plugin"]
+
+
+def test_device_is_registered_and_available(registry):
+    device = registry.device("example")
+    assert device.availability() == (True, None)
+    assert device.ops == {"example_scale"}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_memory_round_trip_is_exact_and_frees(registry, dtype):
+    device = registry.device("example")
+    before = plugin.ALLOCATOR.live_buffers()
+    host = np.random.default_rng(0).standard_normal((3, 4)).astype(dtype)
+    handle = device.copy_from_host(host)
+    np.testing.assert_array_equal(device.copy_to_host(handle), host)
+    device.free(handle)
+    assert plugin.ALLOCATOR.live_buffers() == before
+
+
+def test_kernel_matches_the_cpu_reference(registry):
+    device, cpu = registry.device("example"), registry.device("cpu")
+    host = np.linspace(-2, 2, 11, dtype=np.float32)
+    out = device.copy_to_host(
+        device.kernel("example_scale")(device.copy_from_host(host), scale=1.5)
+    )
+    ref = cpu.kernel("example_scale")(host, scale=1.5)
+    np.testing.assert_allclose(out, ref, rtol=1e-6)
+    np.testing.assert_allclose(out, host * 1.5, rtol=1e-6)
+
+
+def test_unsupported_dtype_is_reported_before_running(registry):
+    with pytest.raises(UnsupportedOnDeviceError, match=r"dtypes \['int32'\]"):
+        registry.device("example").check(ops=["example_scale"], dtypes=["int32"])
