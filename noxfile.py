@@ -54,9 +54,10 @@ def isolation(session: nox.Session, package: str) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff over the whole repository."""
-    session.install("ruff>=0.6")
+    """ruff: lint rules and formatting, over the whole repository."""
+    session.install("ruff==0.17.6")  # pinned: formatting must not drift between runs
     session.run("ruff", "check", ".", *session.posargs)
+    session.run("ruff", "format", "--check", ".")
 
 
 @nox.session(venv_backend="venv")

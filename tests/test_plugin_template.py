@@ -1,47 +1,22 @@
 """tools/plugin-template is a working plugin: installed, Mind finds it and its own tests pass."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from mind.core.testing import install_projects, run_python
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "tools" / "plugin-template"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    target = tmp_path_factory.mktemp("template-site")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--disable-pip-version-check",
-            "--target",
-            str(target),
-            str(TEMPLATE),
-        ],
-        check=True,
-    )
-    return target
-
-
-def run(site, *args):
-    env = {**os.environ, "PYTHONPATH": str(site), "MIND_DISABLE_PLUGINS": ""}
-    return subprocess.run(
-        [sys.executable, *args], env=env, capture_output=True, text=True, cwd=TEMPLATE
-    )
+    return install_projects(tmp_path_factory.mktemp("template-site"), TEMPLATE)
 
 
 def test_installed_template_is_listed_by_info(site):
-    out = run(site, "-m", "mind.core", "info", "--json")
+    out = run_python(site, "-m", "mind.core", "info", "--json")
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     example = next(d for d in report["devices"] if d["name"] == "example")
@@ -51,6 +26,6 @@ def test_installed_template_is_listed_by_info(site):
 
 
 def test_template_tests_pass(site):
-    out = run(site, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests")
+    out = run_python(site, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", cwd=TEMPLATE)
     assert out.returncode == 0, out.stdout + out.stderr
     assert " passed" in out.stdout and "failed" not in out.stdout

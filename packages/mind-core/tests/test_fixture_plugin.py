@@ -5,46 +5,24 @@ subprocesses these tests start put on their path, so the test environment itself
 """
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from mind.core.testing import install_projects, run_python
 
 HERE = Path(__file__).parent
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    target = tmp_path_factory.mktemp("site")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--disable-pip-version-check",
-            "--target",
-            str(target),
-            str(HERE / "fixture_plugin"),
-            str(HERE / "broken_plugin"),
-        ],
-        check=True,
+    return install_projects(
+        tmp_path_factory.mktemp("site"), HERE / "fixture_plugin", HERE / "broken_plugin"
     )
-    return target
-
-
-def run(site, *args, disable=""):
-    env = {**os.environ, "PYTHONPATH": str(site), "MIND_DISABLE_PLUGINS": disable}
-    return subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True)
 
 
 def info(site, disable=""):
-    out = run(site, "-m", "mind.core", "info", "--json", disable=disable)
+    out = run_python(site, "-m", "mind.core", "info", "--json", disable=disable)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout), out.stderr
 
@@ -103,13 +81,13 @@ ref = cpu.copy_to_host(cpu.kernel("fixture_axpy")(cpu.copy_from_host(x), cpu.cop
 dev.check(ops=["fixture_axpy"], dtypes=["float32"], mode="pynative")
 print(json.dumps({"out": out.tolist(), "ref": ref.tolist(), "numpy": (2.5 * x + y).tolist()}))
 """
-    out = run(site, "-c", script, disable="broken")
+    out = run_python(site, "-c", script, disable="broken")
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
     assert result["out"] == result["ref"] == result["numpy"]
 
 
 def test_run_check_exercises_the_installed_device(site):
-    out = run(site, "-m", "mind.core", "check", disable="broken")
+    out = run_python(site, "-m", "mind.core", "check", disable="broken")
     assert out.returncode == 0, out.stdout + out.stderr
     assert "fixture: OK (memory round trip)" in out.stdout

@@ -9,21 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from mind.core._src.plugins.records import DTYPE_NAMES
+
 __all__ = ["HAS_BFLOAT16", "NUMPY_DTYPES", "to_numpy_dtype"]
 
+# Every name but bfloat16 is a numpy dtype of the same name.
 NUMPY_DTYPES: dict[str, np.dtype] = {
-    name: np.dtype(name)
-    for name in (
-        "bool",
-        "int8",
-        "int16",
-        "int32",
-        "int64",
-        "uint8",
-        "float16",
-        "float32",
-        "float64",
-    )
+    name: np.dtype(name) for name in sorted(DTYPE_NAMES - {"bfloat16"})
 }
 
 try:

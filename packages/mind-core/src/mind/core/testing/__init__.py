@@ -15,12 +15,20 @@ Example::
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from mind.core._src.plugins.manager import PluginManager, set_plugin_manager
 
-__all__ = ["distribution_problems", "fresh_plugin_manager", "isolated_plugins"]
+__all__ = [
+    "distribution_problems",
+    "fresh_plugin_manager",
+    "install_projects",
+    "isolated_plugins",
+    "run_python",
+]
 
 
 def fresh_plugin_manager(*plugins: object, builtins: bool = True) -> PluginManager:
@@ -103,3 +111,46 @@ def distribution_problems(dist: str) -> list[str]:
     elif extra := set(json.loads(out.stdout)) - {"core", sub}:
         problems.append(f"importing mind.{sub} also imports sibling packages {sorted(extra)}")
     return problems
+
+
+def install_projects(target: Path, *projects: Path) -> Path:
+    """Install plugin projects (folders with a pyproject.toml) into ``target``; return it.
+
+    Installs with pip, without dependencies or build isolation (the build backend, hatchling for
+    Mind's fixtures, must be installed already), into a folder that only the interpreters started
+    by :func:`run_python` see: the test environment itself is not changed.
+    """
+    import subprocess
+    import sys
+
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--disable-pip-version-check",
+            "--target",
+            str(target),
+            *map(str, projects),
+        ],
+        check=True,
+    )
+    return target
+
+
+def run_python(
+    site: Path, *args: str, disable: str = "", cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python *args`` with ``site`` (see :func:`install_projects`) on its path.
+
+    ``disable`` sets ``MIND_DISABLE_PLUGINS`` for the run. Output is captured as text.
+    """
+    import os
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(site), "MIND_DISABLE_PLUGINS": disable}
+    return subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, cwd=cwd)
