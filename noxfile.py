@@ -41,6 +41,12 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs)
 
 
+@nox.session(python=["3.10", "3.11", "3.12", "3.13"])
+def compat(session: nox.Session) -> None:
+    """The tests session on every supported Python found on this machine (3.10-3.13)."""
+    tests(session)
+
+
 @nox.session
 @nox.parametrize("package", PACKAGES)
 def isolation(session: nox.Session, package: str) -> None:
