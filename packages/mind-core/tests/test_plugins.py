@@ -259,7 +259,7 @@ def test_disabled_plugins_are_not_imported(monkeypatch):
     )
     assert set(manager.devices()) == {"cpu"}  # the built-in null device is blocked too
     status = {p.name: p.status for p in manager.plugins()}
-    assert status == {"cpu": "loaded", "null": "disabled", "skipme": "disabled"}
+    assert status == {"core": "loaded", "cpu": "loaded", "null": "disabled", "skipme": "disabled"}
 
 
 def test_tracing_reports_each_registration_call(monkeypatch, capsys):

@@ -1,19 +1,55 @@
-"""mind-core: tensors, ops, MindIR, autodiff, the compiler, MindRT, devices, nn and train.
+"""mind-core: tensors, ops, autodiff, nn, train, devices and the plugin system.
 
-This release holds the foundation every other package builds on: the plugin system
-(:mod:`mind.core.plugins`), the device contract and the ``cpu``/``null`` devices
-(:mod:`mind.core.devices`), and the installation report::
+Written to be imported the way MindSpore is::
 
     import mind.core as ms
-    ms.run_check()
+    from mind.core import nn, ops, Tensor
 
-or, from a shell, ``python -m mind.core info`` (``--json`` for a machine-readable report).
+    x = Tensor([[1.0, 2.0]], ms.float32)
+    grads = ms.grad(lambda x: ops.sum(x * x))(x)
+
+``python -m mind.core info`` reports what is installed; ``ms.run_check()`` checks it works.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from mind.core import common as common
+from mind.core import nn as nn
+from mind.core import ops as ops
+from mind.core._src.autodiff.eager import grad as grad
+from mind.core._src.autodiff.eager import value_and_grad as value_and_grad
+from mind.core._src.context import GRAPH_MODE as GRAPH_MODE
+from mind.core._src.context import PYNATIVE_MODE as PYNATIVE_MODE
+from mind.core._src.context import get_context as get_context
+from mind.core._src.context import set_context as set_context
 from mind.core._src.info import run_check as run_check
+from mind.core._src.ops.random import get_seed as get_seed
+from mind.core._src.ops.random import set_seed as set_seed
+from mind.core._src.tensor.tensor import Parameter as Parameter
+from mind.core._src.tensor.tensor import Tensor as Tensor
+from mind.core.common.dtype import *  # noqa: F403
+from mind.core.common.dtype import __all__ as _dtypes
 
-__all__ = ["__version__", "run_check"]
+dtype = common.dtype
+
+__all__ = [
+    "GRAPH_MODE",
+    "PYNATIVE_MODE",
+    "Parameter",
+    "Tensor",
+    "__version__",
+    "common",
+    "dtype",
+    "get_context",
+    "get_seed",
+    "grad",
+    "nn",
+    "ops",
+    "run_check",
+    "set_context",
+    "set_seed",
+    "value_and_grad",
+    *_dtypes,
+]

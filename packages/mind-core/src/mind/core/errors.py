@@ -18,6 +18,7 @@ __all__ = [
     "MindValueError",
     "PluginConflictError",
     "PluginError",
+    "ShapeInferenceError",
     "UnsupportedOnDeviceError",
 ]
 
@@ -39,6 +40,16 @@ class MindTypeError(MindError, TypeError):
 
 class MindValueError(MindError, ValueError):
     """An argument has the right type but an unusable value (a wrong shape, an unknown name)."""
+
+
+class ShapeInferenceError(MindValueError):
+    """An op was given inputs whose shapes or dtypes it cannot take.
+
+    The message names the op, the argument and what was expected, for example
+    ``For 'matmul', 'x' has 3 columns but 'y' has 4 rows``.
+
+    Fix: reshape, transpose or cast the named argument.
+    """
 
 
 # ------------------------------------------------------------------------------------------------

@@ -1,0 +1,314 @@
+"""Eager (PyNative) reverse-mode autodiff: ``grad``, ``value_and_grad``, ``stop_gradient``.
+
+While a gradient function runs, ``STATE.recording`` is on and every op whose inputs depend on a
+watched tensor records one tape node. The backward pass walks those nodes in reverse topological
+order and calls each primitive's bprop, which is made of ops: when an outer gradient is being taken
+(grad of grad), the backward pass records too, so its result can be differentiated again. When no
+gradient is asked for, nothing is recorded and inference pays nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from mind.core._src.ops.dispatch import STATE, Node, Primitive, ShapedArray, primitive
+from mind.core._src.tensor.tensor import Parameter, Tensor
+from mind.core.errors import MindTypeError, MindValueError
+
+__all__ = ["grad", "stop_gradient", "value_and_grad"]
+
+_new = object.__new__
+
+# The edge between an inner gradient's watched copy and the outer tensor it watches.
+identity_p: Primitive = primitive(
+    "identity",
+    cpu=lambda x: x,
+    infer=lambda x: ShapedArray(x.shape, x.dtype),
+    bprop=lambda x, out, dout: (dout,),
+)
+
+
+def stop_gradient(value: Any) -> Any:
+    """``value`` with no gradient flowing back through it (nested tuples and lists too)."""
+    if isinstance(value, Tensor):
+        t = _new(Tensor)
+        t._data = value._data
+        t._node = None
+        return t
+    if isinstance(value, tuple | list):
+        return type(value)(stop_gradient(v) for v in value)
+    return value
+
+
+def _watch(x: Tensor) -> Tensor:
+    """A tensor sharing ``x``'s data whose gradient the tape will report."""
+    t = _new(Tensor)
+    t._data = x._data
+    t._node = Node(identity_p, (x,), None, t) if x._node is not None else Node(None, (), None, t)
+    return t
+
+
+def _toposort(roots: list[Node], stops: set[int]) -> list[Node]:
+    """Nodes reachable from ``roots``, each after everything that consumes it; stops at leaves."""
+    order: list[Node] = []
+    seen: set[int] = set()
+    for root in roots:
+        if id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack: list[tuple[Node, bool]] = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                order.append(node)
+                continue
+            stack.append((node, True))
+            if id(node) in stops or node.prim is None:
+                continue
+            for inp in node.inputs:
+                child = inp._node
+                if child is not None and id(child) not in seen:
+                    seen.add(id(child))
+                    stack.append((child, False))
+    return order
+
+
+def backward(outputs: Sequence[Tensor], sens: Sequence[Tensor], targets: Sequence[Tensor]) -> list:
+    """Cotangents of ``targets`` given output cotangents ``sens``; ``None`` where unreached."""
+    from mind.core._src.ops.array import sum_to
+    from mind.core._src.ops.elementwise import add, cast
+
+    target_ids = {id(t._node): i for i, t in enumerate(targets)}
+    roots = [o._node for o in outputs if o._node is not None]
+    order = _toposort(roots, set(target_ids))
+    cot: dict[int, Tensor] = {}
+    for out, s in zip(outputs, sens):
+        if out._node is not None:
+            key = id(out._node)
+            cot[key] = add(cot[key], s) if key in cot else s
+    results: list[Tensor | None] = [None] * len(targets)
+    for node in reversed(order):
+        g = cot.pop(id(node), None)
+        if g is None:
+            continue
+        if id(node) in target_ids:
+            results[target_ids[id(node)]] = g
+            continue
+        if node.prim is None:
+            continue
+        prim = node.prim
+        if prim.bprop is None:
+            continue
+        grads = prim.bprop(*node.inputs, node.out, g, **(node.attrs or {}))
+        for inp, gi in zip(node.inputs, grads):
+            if gi is None or inp._node is None:
+                continue
+            if gi._data.shape != inp._data.shape:
+                gi = sum_to(gi, inp._data.shape)
+            if gi._data.dtype != inp._data.dtype:
+                gi = cast(gi, inp.dtype)
+            key = id(inp._node)
+            cot[key] = add(cot[key], gi) if key in cot else gi
+    return results
+
+
+def _dismantle(outputs: Sequence[Any]) -> None:
+    """Break the out -> node -> out cycles of a finished tape so memory returns at once."""
+    stack = [o._node for o in outputs if isinstance(o, Tensor) and o._node is not None]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for inp in node.inputs:
+            if inp._node is not None:
+                stack.append(inp._node)
+        if node.out is not None:
+            node.out._node = None
+        node.out = None
+        node.inputs = ()
+
+
+def _flatten_outputs(value: Any) -> list[Tensor]:
+    if isinstance(value, Tensor):
+        return [value]
+    if isinstance(value, tuple | list):
+        return [t for v in value for t in _flatten_outputs(v)]
+    return []
+
+
+def _positions(grad_position: Any, nargs: int) -> tuple[int, ...] | None:
+    if grad_position is None:
+        return None
+    positions = (grad_position,) if isinstance(grad_position, int) else tuple(grad_position)
+    for p in positions:
+        if not isinstance(p, int) or not -nargs <= p < nargs:
+            raise MindValueError(
+                f"For 'grad', 'grad_position' {grad_position!r} is out of range for {nargs} inputs"
+            )
+    return tuple(p % nargs for p in positions)
+
+
+def _weights(weights: Any) -> list[Parameter]:
+    if weights is None:
+        return []
+    if isinstance(weights, Tensor):
+        return [weights]
+    weights = list(weights)
+    for w in weights:
+        if not isinstance(w, Tensor):
+            raise MindTypeError(
+                f"For 'grad', 'weights' must be Parameters (e.g. net.trainable_params()), got "
+                f"{type(w).__name__}"
+            )
+    return weights
+
+
+def _zeros_for(t: Tensor) -> Tensor:
+    import numpy as np
+
+    z = _new(Tensor)
+    z._data = np.zeros_like(t._data)
+    z._node = None
+    return z
+
+
+def _run(fn, args, grad_position, weights, has_aux):
+    """Run ``fn`` under the tape; return (value, aux, input grads, weight grads)."""
+    positions = _positions(grad_position, len(args))
+    params = _weights(weights)
+    if positions is None and not params:
+        raise MindValueError("For 'grad', 'grad_position' and 'weights' cannot both be None")
+    args = list(args)
+    watched_inputs = []
+    for p in positions or ():
+        if not isinstance(args[p], Tensor):
+            raise MindTypeError(
+                f"For 'grad', input {p} must be a Tensor to differentiate with respect to it, "
+                f"got {type(args[p]).__name__}"
+            )
+        args[p] = _watch(args[p])
+        watched_inputs.append(args[p])
+    saved = [w._node for w in params]
+    for w in params:
+        shadow = None
+        if w._node is not None:  # an outer gradient already watches this weight
+            shadow = _new(Tensor)
+            shadow._data, shadow._node = w._data, w._node
+        w._node = (
+            Node(identity_p, (shadow,), None, w) if shadow is not None else Node(None, (), None, w)
+        )
+    watched_weights = list(params)
+    targets = watched_inputs + watched_weights
+    outer = STATE.depth > 0
+    STATE.depth += 1
+    STATE.recording = True
+    try:
+        result = fn(*args)
+        if has_aux:
+            if not isinstance(result, tuple) or len(result) < 2:
+                raise MindValueError(
+                    "For 'grad' with has_aux=True, the function must return a tuple of at least "
+                    "two outputs (the value to differentiate, then the auxiliary ones)"
+                )
+            value, aux = result[0], tuple(result[1:])
+            outputs = _flatten_outputs(value)
+        else:
+            value, aux = result, None
+            outputs = _flatten_outputs(result)
+        if not outputs:
+            raise MindTypeError(
+                f"For 'grad', the function must return a Tensor, got {type(value).__name__}"
+            )
+        sens = []
+        for o in outputs:
+            s = _new(Tensor)
+            import numpy as np
+
+            s._data = np.ones_like(o._data)
+            s._node = None
+            sens.append(s)
+        # The backward pass only needs recording when an outer gradient will differentiate it.
+        STATE.recording = outer
+        grads = backward(outputs, sens, targets)
+        grads = [g if g is not None else _zeros_for(t) for g, t in zip(grads, targets)]
+    finally:
+        STATE.depth -= 1
+        STATE.recording = STATE.depth > 0
+        for w, node in zip(params, saved):
+            w._node = node
+    if not outer:
+        _dismantle(_flatten_outputs(result))
+        grads = [stop_gradient(g) for g in grads]
+    input_grads = grads[: len(watched_inputs)]
+    weight_grads = tuple(grads[len(watched_inputs) :])
+    if positions is not None and isinstance(grad_position, int):
+        input_grads = input_grads[0]
+    else:
+        input_grads = tuple(input_grads)
+    return value, aux, input_grads, weight_grads, positions
+
+
+def _pack(input_grads, weight_grads, positions, weights) -> Any:
+    if positions is None:
+        return weight_grads
+    if weights is None:
+        return input_grads
+    return input_grads, weight_grads
+
+
+def grad(
+    fn: Callable[..., Any],
+    grad_position: Any = 0,
+    weights: Any = None,
+    has_aux: bool = False,
+    return_ids: bool = False,
+) -> Callable[..., Any]:
+    """A function computing the gradient of ``fn`` (MindSpore 2.x ``mindspore.grad``).
+
+    :param grad_position: the input (int) or inputs (tuple) to differentiate with respect to, or
+        ``None`` to differentiate only with respect to ``weights``.
+    :param weights: Parameters (``net.trainable_params()``) to differentiate with respect to.
+    :param has_aux: ``fn`` returns ``(out, aux1, ...)``; only ``out`` is differentiated and the
+        gradient function returns ``(gradients, (aux1, ...))``.
+    :returns: the gradients: one Tensor for an int ``grad_position``, a tuple for a tuple of
+        positions, the weights' gradients when ``grad_position`` is None, and
+        ``(input_grads, weight_grads)`` when both are given. A non-scalar output is
+        differentiated as the sum of its elements (all-ones sensitivity), as in MindSpore.
+
+    >>> g = grad(lambda x: (x * x).sum())(Tensor([1.0, 2.0]))   # [2., 4.]
+    """
+    if return_ids:
+        raise MindValueError("For 'grad', return_ids=True is not supported yet")
+
+    def grad_fn(*args: Any) -> Any:
+        _, aux, ig, wg, positions = _run(fn, args, grad_position, weights, has_aux)
+        grads = _pack(ig, wg, positions, weights)
+        return (grads, aux) if has_aux else grads
+
+    return grad_fn
+
+
+def value_and_grad(
+    fn: Callable[..., Any],
+    grad_position: Any = 0,
+    weights: Any = None,
+    has_aux: bool = False,
+    return_ids: bool = False,
+) -> Callable[..., Any]:
+    """Like :func:`grad`, but the function returns ``(value, gradients)``; with ``has_aux``
+    the value is ``(out, aux1, ...)``, as MindSpore 2.x's ``value_and_grad``."""
+    if return_ids:
+        raise MindValueError("For 'value_and_grad', return_ids=True is not supported yet")
+
+    def value_and_grad_fn(*args: Any) -> Any:
+        value, aux, ig, wg, positions = _run(fn, args, grad_position, weights, has_aux)
+        grads = _pack(ig, wg, positions, weights)
+        if STATE.depth == 0:
+            value = stop_gradient(value)
+            aux = stop_gradient(aux)
+        return ((value, *aux) if has_aux else value), grads
+
+    return value_and_grad_fn

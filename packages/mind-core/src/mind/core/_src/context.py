@@ -1,0 +1,65 @@
+"""``set_context`` / ``get_context``: execution mode and device target."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from mind.core.errors import MindValueError
+
+PYNATIVE_MODE = 1
+GRAPH_MODE = 0
+
+_CONTEXT: dict[str, Any] = {"mode": PYNATIVE_MODE, "device_target": "cpu", "device_id": 0}
+_KNOWN = {
+    "mode",
+    "device_target",
+    "device_id",
+    "save_graphs",
+    "save_graphs_path",
+    "jit_config",
+    "max_call_depth",
+    "enable_graph_kernel",
+    "jit_explain",
+    "pynative_synchronize",
+}
+
+
+def set_context(**kwargs: Any) -> None:
+    """Set execution options, as ``mindspore.set_context``.
+
+    ``mode``: ``PYNATIVE_MODE`` (eager) or ``GRAPH_MODE``. Graph compilation is not in this
+    release: ``GRAPH_MODE`` is accepted and runs with PyNative semantics, with a warning.
+    ``device_target``: a registered device name; eager execution runs on ``"cpu"``.
+    """
+    unknown = set(kwargs) - _KNOWN
+    if unknown:
+        raise MindValueError(
+            f"For 'set_context', unknown options {sorted(unknown)}; known: {sorted(_KNOWN)}"
+        )
+    if "mode" in kwargs:
+        if kwargs["mode"] not in (PYNATIVE_MODE, GRAPH_MODE):
+            raise MindValueError(
+                "For 'set_context', 'mode' must be GRAPH_MODE (0) or PYNATIVE_MODE (1)"
+            )
+        if kwargs["mode"] == GRAPH_MODE:
+            warnings.warn(
+                "GRAPH_MODE is not available yet; cells run in PyNative mode (same results)",
+                stacklevel=2,
+            )
+    if "device_target" in kwargs:
+        from mind.core._src.plugins.manager import get_registry
+
+        name = str(kwargs["device_target"]).lower()
+        device = get_registry().device(name)
+        device.require_available()
+        if name != "cpu":
+            device.check(mode="pynative" if kwargs.get("mode", _CONTEXT["mode"]) else "graph")
+        kwargs["device_target"] = name
+    _CONTEXT.update(kwargs)
+
+
+def get_context(attr_key: str) -> Any:
+    if attr_key not in _CONTEXT and attr_key not in _KNOWN:
+        raise MindValueError(f"For 'get_context', unknown option {attr_key!r}")
+    return _CONTEXT.get(attr_key)

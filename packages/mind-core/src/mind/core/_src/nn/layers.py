@@ -1,0 +1,630 @@
+"""Layers with MindSpore's names, arguments and parameter names (``weight``/``bias``,
+``gamma``/``beta``/``moving_mean``/``moving_variance``, ``embedding_table``)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from mind.core._src.nn.cell import Cell
+from mind.core._src.nn.initializer import HeUniform, Uniform, initializer
+from mind.core._src.ops import functional as F
+from mind.core._src.ops import nn_ops
+from mind.core._src.ops.dispatch import bind1
+from mind.core._src.tensor import dtype as dt
+from mind.core._src.tensor.tensor import Parameter, Tensor
+from mind.core.errors import MindValueError
+
+__all__ = [
+    "ELU",
+    "GELU",
+    "AdaptiveAvgPool2d",
+    "AvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv1d",
+    "Conv2d",
+    "Conv2dTranspose",
+    "Dense",
+    "Dropout",
+    "Embedding",
+    "Flatten",
+    "GroupNorm",
+    "Identity",
+    "LayerNorm",
+    "LeakyReLU",
+    "LogSoftmax",
+    "MaxPool2d",
+    "ReLU",
+    "SiLU",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+]
+
+
+def _default_weight(shape: tuple[int, ...], init: Any) -> Tensor:
+    # None: PyTorch's (and MindSpore 2.3's) default, Kaiming uniform with a = sqrt(5).
+    return initializer(HeUniform(math.sqrt(5)) if init is None else init, shape)
+
+
+def _default_bias(shape: tuple[int, ...], fan_in: int, init: Any) -> Tensor:
+    return initializer(Uniform(1 / math.sqrt(fan_in)) if init is None else init, shape)
+
+
+# ------------------------------------------------------------------------------------------------
+# Dense, activations, Flatten
+# ------------------------------------------------------------------------------------------------
+
+
+class Dense(Cell):
+    """Fully connected layer: ``activation(x @ weight.T + bias)``; weight is (out, in)."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        weight_init: Any = None,
+        bias_init: Any = None,
+        has_bias: bool = True,
+        activation: Any = None,
+        dtype: Any = dt.float32,
+    ) -> None:
+        super().__init__()
+        self.in_channels, self.out_channels, self.has_bias = in_channels, out_channels, has_bias
+        self.weight = Parameter(_default_weight((out_channels, in_channels), weight_init))
+        self.bias = None
+        if has_bias:
+            self.bias = Parameter(_default_bias((out_channels,), in_channels, bias_init))
+        self.activation = _activation(activation)
+
+    def construct(self, x: Tensor) -> Tensor:
+        if x.ndim != 2:
+            lead = x.shape[:-1]
+            x = F.reshape(x, (-1, x.shape[-1]))
+        else:
+            lead = None
+        out = F.matmul(x, self.weight.T)
+        if self.bias is not None:
+            out = F.add(out, self.bias)
+        if self.activation is not None:
+            out = self.activation(out)
+        return out if lead is None else F.reshape(out, lead + (self.out_channels,))
+
+    def extend_repr(self) -> str:
+        return f"input_channels={self.in_channels}, output_channels={self.out_channels}, has_bias={self.has_bias}"
+
+
+class _Activation(Cell):
+    fn = staticmethod(F.relu)
+
+    def construct(self, x: Tensor) -> Tensor:
+        return self.fn(x)
+
+
+class ReLU(_Activation):
+    fn = staticmethod(F.relu)
+
+
+class SiLU(_Activation):
+    fn = staticmethod(F.silu)
+
+
+class Sigmoid(_Activation):
+    fn = staticmethod(F.sigmoid)
+
+
+class Tanh(_Activation):
+    fn = staticmethod(F.tanh)
+
+
+class Identity(Cell):
+    def construct(self, x: Tensor) -> Tensor:
+        return x
+
+
+class GELU(Cell):
+    """GELU; ``approximate=True`` (MindSpore's default) uses the tanh approximation."""
+
+    def __init__(self, approximate: bool = True) -> None:
+        super().__init__()
+        self.approximate = "tanh" if approximate else "none"
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.gelu(x, self.approximate)
+
+
+class LeakyReLU(Cell):
+    def __init__(self, alpha: float = 0.2) -> None:
+        super().__init__()
+        self.alpha = alpha
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.leaky_relu(x, self.alpha)
+
+
+class ELU(Cell):
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = alpha
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.elu(x, self.alpha)
+
+
+class Softmax(Cell):
+    def __init__(self, axis: int = -1) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.softmax(x, self.axis)
+
+
+class LogSoftmax(Cell):
+    def __init__(self, axis: int = -1) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.log_softmax(x, self.axis)
+
+
+_ACTIVATIONS = {
+    "relu": ReLU,
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "gelu": GELU,
+    "silu": SiLU,
+    "softmax": Softmax,
+    "leakyrelu": LeakyReLU,
+    "elu": ELU,
+}
+
+
+def _activation(activation: Any) -> Cell | None:
+    if activation is None or isinstance(activation, Cell):
+        return activation
+    if isinstance(activation, str):
+        try:
+            return _ACTIVATIONS[activation.lower()]()
+        except KeyError:
+            raise MindValueError(
+                f"unknown activation {activation!r}; known: {sorted(_ACTIVATIONS)}"
+            ) from None
+    raise MindValueError(f"'activation' must be a Cell, a name or None, got {activation!r}")
+
+
+class Flatten(Cell):
+    """Flatten axes ``start_dim`` to ``end_dim`` (by default all but the batch axis)."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.flatten(x, start_dim=self.start_dim, end_dim=self.end_dim)
+
+
+# ------------------------------------------------------------------------------------------------
+# Convolutions
+# ------------------------------------------------------------------------------------------------
+
+
+def _pair(v: Any) -> tuple[int, int]:
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+class Conv2d(Cell):
+    """2-D convolution over NCHW input; weight (out, in / group, kH, kW). MindSpore defaults:
+    ``pad_mode="same"``, no bias."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        pad_mode: str = "same",
+        padding: Any = 0,
+        dilation: Any = 1,
+        group: int = 1,
+        has_bias: bool = False,
+        weight_init: Any = None,
+        bias_init: Any = None,
+        data_format: str = "NCHW",
+        dtype: Any = dt.float32,
+    ) -> None:
+        super().__init__()
+        if in_channels % group or out_channels % group:
+            raise MindValueError(
+                f"For 'Conv2d', in_channels ({in_channels}) and out_channels ({out_channels}) "
+                f"must be divisible by group ({group})"
+            )
+        if pad_mode not in ("same", "valid", "pad"):
+            raise MindValueError(
+                f"For 'Conv2d', 'pad_mode' must be 'same', 'valid' or 'pad', got {pad_mode!r}"
+            )
+        self.kernel_size = _pair(kernel_size)
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.stride, self.dilation, self.group = _pair(stride), _pair(dilation), group
+        self.pad_mode, self.padding, self.has_bias = pad_mode, padding, has_bias
+        shape = (out_channels, in_channels // group, *self.kernel_size)
+        self.weight = Parameter(_default_weight(shape, weight_init))
+        fan_in = in_channels // group * self.kernel_size[0] * self.kernel_size[1]
+        self.bias = (
+            Parameter(_default_bias((out_channels,), fan_in, bias_init)) if has_bias else None
+        )
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.conv2d(
+            x,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.pad_mode,
+            self.padding,
+            self.dilation,
+            self.group,
+        )
+
+    def extend_repr(self) -> str:
+        return (
+            f"input_channels={self.in_channels}, output_channels={self.out_channels}, "
+            f"kernel_size={self.kernel_size}, stride={self.stride}, pad_mode={self.pad_mode}"
+        )
+
+
+class Conv1d(Cell):
+    """1-D convolution over NCL input; weight (out, in / group, k)."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        stride: int = 1,
+        pad_mode: str = "same",
+        padding: int = 0,
+        dilation: int = 1,
+        group: int = 1,
+        has_bias: bool = False,
+        weight_init: Any = None,
+        bias_init: Any = None,
+        dtype: Any = dt.float32,
+    ) -> None:
+        super().__init__()
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size, self.stride, self.dilation, self.group = (
+            kernel_size,
+            stride,
+            dilation,
+            group,
+        )
+        self.pad_mode, self.padding = pad_mode, padding
+        self.weight = Parameter(
+            _default_weight((out_channels, in_channels // group, kernel_size), weight_init)
+        )
+        fan_in = in_channels // group * kernel_size
+        self.bias = (
+            Parameter(_default_bias((out_channels,), fan_in, bias_init)) if has_bias else None
+        )
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.conv1d(
+            x,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.pad_mode,
+            self.padding,
+            self.dilation,
+            self.group,
+        )
+
+
+class Conv2dTranspose(Cell):
+    """Transposed 2-D convolution; weight (in, out / group, kH, kW). ``pad_mode="same"`` gives
+    an output ``stride`` times the input."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        pad_mode: str = "same",
+        padding: Any = 0,
+        output_padding: Any = 0,
+        dilation: Any = 1,
+        group: int = 1,
+        has_bias: bool = False,
+        weight_init: Any = None,
+        bias_init: Any = None,
+        dtype: Any = dt.float32,
+    ) -> None:
+        super().__init__()
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size, self.stride, self.dilation = (
+            _pair(kernel_size),
+            _pair(stride),
+            _pair(dilation),
+        )
+        self.pad_mode, self.padding, self.output_padding, self.group = (
+            pad_mode,
+            padding,
+            output_padding,
+            group,
+        )
+        shape = (in_channels, out_channels // group, *self.kernel_size)
+        self.weight = Parameter(_default_weight(shape, weight_init))
+        fan_in = out_channels // group * self.kernel_size[0] * self.kernel_size[1]
+        self.bias = (
+            Parameter(_default_bias((out_channels,), fan_in, bias_init)) if has_bias else None
+        )
+
+    def construct(self, x: Tensor) -> Tensor:
+        kh, kw = self.kernel_size
+        (sh, sw), (dh, dw) = self.stride, self.dilation
+        full_h = (x.shape[2] - 1) * sh + dh * (kh - 1) + 1
+        full_w = (x.shape[3] - 1) * sw + dw * (kw - 1) + 1
+        if self.pad_mode == "same":
+            out_h, out_w = x.shape[2] * sh, x.shape[3] * sw
+        elif self.pad_mode == "valid":
+            out_h, out_w = full_h, full_w
+        else:
+            ph, pw = _pair(self.padding)
+            oph, opw = _pair(self.output_padding)
+            out_h, out_w = full_h - 2 * ph + oph, full_w - 2 * pw + opw
+        crop_h, crop_w = full_h - out_h, full_w - out_w
+        pads = (crop_h // 2, crop_h - crop_h // 2, crop_w // 2, crop_w - crop_w // 2)
+        attrs = {
+            "stride": self.stride,
+            "pads": pads,
+            "dilation": self.dilation,
+            "groups": self.group,
+            "in_hw": (out_h, out_w),
+        }
+        out = nn_ops.bind2(nn_ops.conv_transpose2d_p, x, self.weight, attrs)
+        if self.bias is not None:
+            out = F.add(out, F.reshape(self.bias, (1, -1, 1, 1)))
+        return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Pooling
+# ------------------------------------------------------------------------------------------------
+
+
+def _pool_pads(x_shape, kernel, stride, pad_mode: str, padding: Any) -> tuple[int, int, int, int]:
+    if pad_mode == "valid":
+        return (0, 0, 0, 0)
+    if pad_mode == "same":
+        return nn_ops._same_pads(x_shape[2], kernel[0], stride[0], 1) + nn_ops._same_pads(
+            x_shape[3], kernel[1], stride[1], 1
+        )
+    ph, pw = _pair(padding)
+    return (ph, ph, pw, pw)
+
+
+class _Pool2d(Cell):
+    prim = None
+
+    def __init__(
+        self,
+        kernel_size: Any = 1,
+        stride: Any = 1,
+        pad_mode: str = "valid",
+        padding: Any = 0,
+        **_: Any,
+    ) -> None:
+        super().__init__()
+        if pad_mode.lower() not in ("valid", "same", "pad"):
+            raise MindValueError(
+                f"For '{type(self).__name__}', 'pad_mode' must be 'valid', 'same' or 'pad', got {pad_mode!r}"
+            )
+        self.kernel_size, self.stride = _pair(kernel_size), _pair(stride)
+        self.pad_mode, self.padding = pad_mode.lower(), padding
+
+    def construct(self, x: Tensor) -> Tensor:
+        if x.ndim != 4:
+            raise MindValueError(
+                f"For '{type(self).__name__}', the input must be 4-D (N, C, H, W), got shape {x.shape}"
+            )
+        pads = _pool_pads(x.shape, self.kernel_size, self.stride, self.pad_mode, self.padding)
+        return bind1(
+            self.prim, x, {"kernel": self.kernel_size, "stride": self.stride, "pads": pads}
+        )
+
+    def extend_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, pad_mode={self.pad_mode}"
+
+
+class MaxPool2d(_Pool2d):
+    """2-D max pooling (MindSpore defaults: kernel 1, stride 1, ``pad_mode="valid"``)."""
+
+    prim = nn_ops.max_pool2d_p
+
+
+class AvgPool2d(_Pool2d):
+    """2-D average pooling (MindSpore defaults: kernel 1, stride 1, ``pad_mode="valid"``)."""
+
+    prim = nn_ops.avg_pool2d_p
+
+
+class AdaptiveAvgPool2d(Cell):
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.adaptive_avg_pool2d(x, self.output_size)
+
+
+# ------------------------------------------------------------------------------------------------
+# Normalisation, dropout, embedding
+# ------------------------------------------------------------------------------------------------
+
+
+class _BatchNorm(Cell):
+    ndims: tuple[int, ...] = (2, 3)
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float = 0.9,
+        affine: bool = True,
+        gamma_init: Any = "ones",
+        beta_init: Any = "zeros",
+        moving_mean_init: Any = "zeros",
+        moving_var_init: Any = "ones",
+        use_batch_statistics: Any = None,
+        data_format: str = "NCHW",
+        dtype: Any = dt.float32,
+    ) -> None:
+        super().__init__()
+        if not 0 <= momentum <= 1:
+            raise MindValueError(
+                f"For '{type(self).__name__}', 'momentum' must be in [0, 1], got {momentum}"
+            )
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.use_batch_statistics = use_batch_statistics
+        self.gamma = Parameter(initializer(gamma_init, num_features), requires_grad=affine)
+        self.beta = Parameter(initializer(beta_init, num_features), requires_grad=affine)
+        self.moving_mean = Parameter(
+            initializer(moving_mean_init, num_features), requires_grad=False
+        )
+        self.moving_variance = Parameter(
+            initializer(moving_var_init, num_features), requires_grad=False
+        )
+
+    def construct(self, x: Tensor) -> Tensor:
+        if x.ndim not in self.ndims or x.shape[1] != self.num_features:
+            raise MindValueError(
+                f"For '{type(self).__name__}', the input must be {' or '.join(f'{n}-D' for n in self.ndims)} "
+                f"with {self.num_features} channels on axis 1, got shape {x.shape}"
+            )
+        training = self.training if self.use_batch_statistics is None else self.use_batch_statistics
+        # MindSpore's momentum weighs the running value; ops.batch_norm's weighs the new one.
+        return F.batch_norm(
+            x,
+            self.moving_mean,
+            self.moving_variance,
+            self.gamma,
+            self.beta,
+            training,
+            1 - self.momentum,
+            self.eps,
+        )
+
+    def extend_repr(self) -> str:
+        return f"num_features={self.num_features}, eps={self.eps}, momentum={self.momentum}"
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of (N, C) or (N, C, L) input; ``momentum`` weighs the running stats."""
+
+    ndims = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of NCHW input; ``momentum`` weighs the running stats."""
+
+    ndims = (4,)
+
+
+class LayerNorm(Cell):
+    """Normalise over the trailing ``normalized_shape``; parameters ``gamma`` and ``beta``."""
+
+    def __init__(
+        self,
+        normalized_shape: Any,
+        begin_norm_axis: int = -1,
+        begin_params_axis: int = -1,
+        gamma_init: Any = "ones",
+        beta_init: Any = "zeros",
+        epsilon: float = 1e-7,
+        dtype: Any = dt.float32,
+    ) -> None:
+        super().__init__()
+        self.normalized_shape = (
+            (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        )
+        self.epsilon = epsilon
+        self.gamma = Parameter(initializer(gamma_init, self.normalized_shape))
+        self.beta = Parameter(initializer(beta_init, self.normalized_shape))
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.layer_norm(x, self.normalized_shape, self.gamma, self.beta, self.epsilon)
+
+
+class GroupNorm(Cell):
+    def __init__(
+        self,
+        num_groups: int,
+        num_channels: int,
+        eps: float = 1e-5,
+        affine: bool = True,
+        gamma_init: Any = "ones",
+        beta_init: Any = "zeros",
+        dtype: Any = dt.float32,
+    ) -> None:
+        super().__init__()
+        if num_channels % num_groups:
+            raise MindValueError(
+                f"For 'GroupNorm', num_channels ({num_channels}) must be divisible by num_groups ({num_groups})"
+            )
+        self.num_groups, self.num_channels, self.eps = num_groups, num_channels, eps
+        self.gamma = Parameter(initializer(gamma_init, num_channels), requires_grad=affine)
+        self.beta = Parameter(initializer(beta_init, num_channels), requires_grad=affine)
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.group_norm(x, self.num_groups, self.gamma, self.beta, self.eps)
+
+
+class Dropout(Cell):
+    """Zero elements with probability ``p`` in training (``keep_prob`` is MindSpore 1.x's form)."""
+
+    def __init__(
+        self, keep_prob: float | None = None, p: float | None = None, dtype: Any = dt.float32
+    ) -> None:
+        super().__init__()
+        if p is None:
+            p = 0.5 if keep_prob is None else 1 - keep_prob
+        if not 0 <= p < 1:
+            raise MindValueError(f"For 'Dropout', 'p' must be in [0, 1), got {p}")
+        self.p = p
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.dropout(x, self.p, self.training)
+
+    def extend_repr(self) -> str:
+        return f"p={self.p}"
+
+
+class Embedding(Cell):
+    """Lookup table of ``vocab_size`` vectors; parameter ``embedding_table``."""
+
+    def __init__(
+        self,
+        vocab_size: int,
+        embedding_size: int,
+        use_one_hot: bool = False,
+        embedding_table: Any = "normal",
+        dtype: Any = dt.int32,
+        padding_idx: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.vocab_size, self.embedding_size, self.padding_idx = (
+            vocab_size,
+            embedding_size,
+            padding_idx,
+        )
+        table = initializer(embedding_table, (vocab_size, embedding_size))
+        if padding_idx is not None:
+            table._data[padding_idx] = 0
+        self.embedding_table = Parameter(table)
+
+    def construct(self, ids: Tensor) -> Tensor:
+        return F.gather(self.embedding_table, ids, 0)

@@ -1,0 +1,151 @@
+"""Learning-rate schedules: cells mapping the global step to a rate, and MindSpore's list helpers
+(``cosine_decay_lr`` ...) that precompute one rate per step."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from mind.core._src.nn.cell import Cell
+from mind.core._src.tensor.tensor import Tensor
+from mind.core.errors import MindValueError
+
+__all__ = [
+    "CosineDecayLR",
+    "ExponentialDecayLR",
+    "LearningRateSchedule",
+    "PolynomialDecayLR",
+    "WarmUpLR",
+    "cosine_decay_lr",
+    "exponential_decay_lr",
+    "piecewise_constant_lr",
+    "warmup_lr",
+]
+
+
+def _step(global_step: Any) -> int:
+    return int(global_step.item() if isinstance(global_step, Tensor) else global_step)
+
+
+class LearningRateSchedule(Cell):
+    """Base class: ``construct(global_step) -> Tensor`` (0-D, float32)."""
+
+    def rate(self, step: int) -> float:
+        raise NotImplementedError
+
+    def construct(self, global_step: Any) -> Tensor:
+        return Tensor(self.rate(_step(global_step)))
+
+
+class CosineDecayLR(LearningRateSchedule):
+    """``min_lr + (max_lr - min_lr) * (1 + cos(pi * step / decay_steps)) / 2``, held after decay_steps."""
+
+    def __init__(self, min_lr: float, max_lr: float, decay_steps: int) -> None:
+        super().__init__()
+        if decay_steps <= 0 or min_lr < 0 or max_lr < min_lr:
+            raise MindValueError(
+                "For 'CosineDecayLR', need decay_steps > 0 and 0 <= min_lr <= max_lr"
+            )
+        self.min_lr, self.max_lr, self.decay_steps = min_lr, max_lr, decay_steps
+
+    def rate(self, step: int) -> float:
+        p = min(step, self.decay_steps) / self.decay_steps
+        return self.min_lr + 0.5 * (self.max_lr - self.min_lr) * (1 + math.cos(math.pi * p))
+
+
+class WarmUpLR(LearningRateSchedule):
+    """``learning_rate * min(step, warmup_steps) / warmup_steps``."""
+
+    def __init__(self, learning_rate: float, warmup_steps: int) -> None:
+        super().__init__()
+        if warmup_steps <= 0:
+            raise MindValueError(f"For 'WarmUpLR', 'warmup_steps' must be > 0, got {warmup_steps}")
+        self.learning_rate, self.warmup_steps = learning_rate, warmup_steps
+
+    def rate(self, step: int) -> float:
+        return self.learning_rate * min(step, self.warmup_steps) / self.warmup_steps
+
+
+class ExponentialDecayLR(LearningRateSchedule):
+    """``learning_rate * decay_rate ** (step / decay_steps)`` (floored with ``is_stair``)."""
+
+    def __init__(
+        self, learning_rate: float, decay_rate: float, decay_steps: int, is_stair: bool = False
+    ):
+        super().__init__()
+        self.learning_rate, self.decay_rate, self.decay_steps, self.is_stair = (
+            learning_rate,
+            decay_rate,
+            decay_steps,
+            is_stair,
+        )
+
+    def rate(self, step: int) -> float:
+        p = step / self.decay_steps
+        return self.learning_rate * self.decay_rate ** (math.floor(p) if self.is_stair else p)
+
+
+class PolynomialDecayLR(LearningRateSchedule):
+    def __init__(
+        self, learning_rate: float, end_learning_rate: float, decay_steps: int, power: float
+    ):
+        super().__init__()
+        self.learning_rate, self.end, self.decay_steps, self.power = (
+            learning_rate,
+            end_learning_rate,
+            decay_steps,
+            power,
+        )
+
+    def rate(self, step: int) -> float:
+        p = min(step, self.decay_steps) / self.decay_steps
+        return (self.learning_rate - self.end) * (1 - p) ** self.power + self.end
+
+
+def cosine_decay_lr(
+    min_lr: float, max_lr: float, total_step: int, step_per_epoch: int, decay_epoch: int
+) -> list[float]:
+    """One rate per step; cosine over ``decay_epoch`` epochs, by epoch as MindSpore's."""
+    out = []
+    for i in range(total_step):
+        epoch = min(i // step_per_epoch, decay_epoch)
+        out.append(min_lr + 0.5 * (max_lr - min_lr) * (1 + math.cos(math.pi * epoch / decay_epoch)))
+    return out
+
+
+def piecewise_constant_lr(milestone: list[int], learning_rates: list[float]) -> list[float]:
+    """``learning_rates[i]`` for steps before ``milestone[i]`` (milestones increasing)."""
+    if len(milestone) != len(learning_rates) or sorted(milestone) != list(milestone):
+        raise MindValueError(
+            "For 'piecewise_constant_lr', milestone must increase and match learning_rates in length"
+        )
+    out, last = [], 0
+    for m, lr in zip(milestone, learning_rates):
+        out += [lr] * (m - last)
+        last = m
+    return out
+
+
+def warmup_lr(
+    learning_rate: float, total_step: int, step_per_epoch: int, warmup_epoch: int
+) -> list[float]:
+    """Linear warm-up by epoch: ``learning_rate * min(epoch + 1, warmup_epoch) / warmup_epoch``."""
+    return [
+        learning_rate * min(i // step_per_epoch + 1, warmup_epoch) / warmup_epoch
+        for i in range(total_step)
+    ]
+
+
+def exponential_decay_lr(
+    learning_rate: float,
+    decay_rate: float,
+    total_step: int,
+    step_per_epoch: int,
+    decay_epoch: int,
+    is_stair: bool = False,
+) -> list[float]:
+    out = []
+    for i in range(total_step):
+        p = (i // step_per_epoch) / decay_epoch
+        out.append(learning_rate * decay_rate ** (math.floor(p) if is_stair else p))
+    return out

@@ -1,0 +1,410 @@
+"""Optimizers, called as ``optimizer(grads)`` with the gradients in parameter order.
+
+Updates happen in place on the parameters' arrays (the documented exception to "ops never mutate
+their inputs"), with numpy ``out=`` arithmetic so a step allocates almost nothing. Each optimizer
+follows MindSpore's update rule; docs/migration.md notes where a rule differs from PyTorch's.
+
+Parameter groups: ``params`` may be a list of dicts ``{"params": [...], "lr": ...,
+"weight_decay": ...}``; a group without a key uses the optimizer's value. ``learning_rate`` may be a
+number, a 0-D Tensor, a list of per-step values, or a ``LearningRateSchedule``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from mind.core._src.nn.cell import Cell
+from mind.core._src.nn.learning_rate import LearningRateSchedule
+from mind.core._src.tensor.tensor import Parameter, Tensor
+from mind.core.errors import MindTypeError, MindValueError
+
+__all__ = ["SGD", "Adam", "AdamW", "AdamWeightDecay", "Lamb", "Momentum", "Optimizer", "RMSProp"]
+
+
+class _LR:
+    """A learning rate as a function of the step: constant, per-step list, or schedule."""
+
+    def __init__(self, value: Any) -> None:
+        if isinstance(value, LearningRateSchedule):
+            self.schedule, self.values, self.constant = value, None, None
+        elif (isinstance(value, Tensor) and value.ndim == 0) or isinstance(value, int | float):
+            self.schedule, self.values, self.constant = None, None, float(value)
+            if self.constant < 0:
+                raise MindValueError(f"'learning_rate' must be >= 0, got {self.constant}")
+        elif isinstance(value, Tensor | Sequence | np.ndarray):
+            self.schedule, self.values, self.constant = (
+                None,
+                np.asarray(value, dtype=np.float64).reshape(-1),
+                None,
+            )
+            if not len(self.values):
+                raise MindValueError("'learning_rate' as a list must not be empty")
+        else:
+            raise MindTypeError(
+                f"'learning_rate' must be a number, a Tensor, a list or a LearningRateSchedule, got {type(value).__name__}"
+            )
+
+    def __call__(self, step: int) -> float:
+        if self.constant is not None:
+            return self.constant
+        if self.values is not None:
+            return float(self.values[min(step, len(self.values) - 1)])
+        return float(self.schedule(Tensor(step)).item())
+
+
+class Optimizer(Cell):
+    """Base class. Subclasses implement ``_update(group, index, param, grad, lr)`` on arrays."""
+
+    def __init__(
+        self,
+        learning_rate: Any,
+        parameters: Any,
+        weight_decay: float = 0.0,
+        loss_scale: float = 1.0,
+    ) -> None:
+        super().__init__(auto_prefix=False)
+        if loss_scale <= 0:
+            raise MindValueError(f"'loss_scale' must be > 0, got {loss_scale}")
+        parameters = list(parameters) if not isinstance(parameters, list) else parameters
+        if not parameters:
+            raise MindValueError(f"For '{type(self).__name__}', 'params' must not be empty")
+        if isinstance(parameters[0], dict):
+            groups = parameters
+        else:
+            groups = [{"params": parameters}]
+        self.group_params: list[list[Parameter]] = []
+        self.group_lr: list[_LR] = []
+        self.group_wd: list[float] = []
+        for group in groups:
+            if "order_params" in group:
+                continue
+            params = list(group["params"])
+            for p in params:
+                if not isinstance(p, Parameter):
+                    raise MindTypeError(
+                        f"For '{type(self).__name__}', 'params' must hold Parameters "
+                        f"(net.trainable_params()), got {type(p).__name__}"
+                    )
+            self.group_params.append(params)
+            self.group_lr.append(_LR(group.get("lr", learning_rate)))
+            wd = float(group.get("weight_decay", weight_decay))
+            if wd < 0:
+                raise MindValueError(f"'weight_decay' must be >= 0, got {wd}")
+            self.group_wd.append(wd)
+        object.__setattr__(self, "_parameters", [p for ps in self.group_params for p in ps])
+        if len({id(p) for p in self._parameters}) != len(self._parameters):
+            raise MindValueError(f"For '{type(self).__name__}', a parameter appears in two groups")
+        self.loss_scale = float(loss_scale)
+        self.global_step = 0
+        self.learning_rate = learning_rate
+
+    @property
+    def parameters(self) -> tuple[Parameter, ...]:
+        return tuple(self._parameters)
+
+    def _state(self, name: str) -> list[np.ndarray]:
+        """A zero-initialised slot (momentum, moments...) per parameter, created once."""
+        slots = self.__dict__.get(f"_slot_{name}")
+        if slots is None:
+            slots = [np.zeros_like(p._data) for p in self._parameters]
+            object.__setattr__(self, f"_slot_{name}", slots)
+        return slots
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Slots and step as plain arrays (for checkpoints): ``{"<slot>.<param name>": array}``."""
+        out = {"global_step": np.asarray(self.global_step, dtype=np.int64)}
+        for key, value in self.__dict__.items():
+            if key.startswith("_slot_"):
+                for p, arr in zip(self._parameters, value):
+                    out[f"{key[6:]}.{p.name}"] = arr
+        return out
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.global_step = int(np.asarray(state.get("global_step", self.global_step)))
+        slot_names = {k.split(".", 1)[0] for k in state if "." in k}
+        for slot in slot_names:
+            arrays = self._state(slot)
+            for i, p in enumerate(self._parameters):
+                key = f"{slot}.{p.name}"
+                if key in state:
+                    arrays[i][...] = np.asarray(state[key])
+
+    def get_lr(self) -> Tensor:
+        return Tensor(self.group_lr[0](self.global_step))
+
+    def construct(self, gradients: Iterable[Tensor]) -> bool:
+        gradients = tuple(gradients)
+        if len(gradients) != len(self._parameters):
+            raise MindValueError(
+                f"For '{type(self).__name__}', got {len(gradients)} gradients for "
+                f"{len(self._parameters)} parameters (pass them in optimizer.parameters order)"
+            )
+        step = self.global_step
+        index = 0
+        for params, lr_fn, wd in zip(self.group_params, self.group_lr, self.group_wd):
+            lr = lr_fn(step)
+            for p in params:
+                g = gradients[index]._data
+                if g.shape != p._data.shape:
+                    raise MindValueError(
+                        f"For '{type(self).__name__}', the gradient of '{p.name}' has shape "
+                        f"{g.shape}, the parameter {p._data.shape}"
+                    )
+                if self.loss_scale != 1.0:
+                    g = g / self.loss_scale
+                if g.dtype != p._data.dtype:
+                    g = g.astype(p._data.dtype)
+                self._update(index, p._data, g, lr, wd)
+                index += 1
+        self.global_step = step + 1
+        return True
+
+    def _update(self, i: int, p: np.ndarray, g: np.ndarray, lr: float, wd: float) -> None:
+        raise NotImplementedError
+
+    def extend_repr(self) -> str:
+        return f"parameters={len(self._parameters)}"
+
+
+class SGD(Optimizer):
+    """``v = momentum * v + (1 - dampening) * g``; ``p -= lr * v`` (or the Nesterov form)."""
+
+    def __init__(
+        self,
+        params: Any,
+        learning_rate: Any = 0.1,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+        loss_scale: float = 1.0,
+    ) -> None:
+        super().__init__(learning_rate, params, weight_decay, loss_scale)
+        if momentum < 0:
+            raise MindValueError(f"For 'SGD', 'momentum' must be >= 0, got {momentum}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise MindValueError("For 'SGD', nesterov needs momentum > 0 and dampening 0")
+        self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov
+
+    def _update(self, i, p, g, lr, wd):
+        if wd:
+            g = g + wd * p
+        if self.momentum:
+            v = self._state("moments")[i]
+            v *= self.momentum
+            v += (1 - self.dampening) * g
+            g = g + self.momentum * v if self.nesterov else v
+        p -= lr * g
+
+
+class Momentum(Optimizer):
+    """MindSpore's ApplyMomentum: ``v = momentum * v + g``; ``p -= lr * v``."""
+
+    def __init__(
+        self,
+        params: Any,
+        learning_rate: Any,
+        momentum: float,
+        weight_decay: float = 0.0,
+        loss_scale: float = 1.0,
+        use_nesterov: bool = False,
+    ) -> None:
+        super().__init__(learning_rate, params, weight_decay, loss_scale)
+        if momentum < 0:
+            raise MindValueError(f"For 'Momentum', 'momentum' must be >= 0, got {momentum}")
+        self.momentum, self.use_nesterov = float(momentum), use_nesterov
+        object.__setattr__(self, "_scratch", [np.empty_like(p._data) for p in self._parameters])
+
+    def _update(self, i, p, g, lr, wd):
+        if wd:
+            g = g + wd * p
+        v = self._state("moments")[i]
+        v *= self.momentum
+        v += g
+        step = self._scratch[i]
+        if self.use_nesterov:
+            np.multiply(v, self.momentum, out=step)
+            step += g
+            step *= lr
+        else:
+            np.multiply(v, lr, out=step)
+        p -= step
+
+
+class Adam(Optimizer):
+    """Adam with bias correction folded into the step size, as MindSpore's Adam."""
+
+    def __init__(
+        self,
+        params: Any,
+        learning_rate: Any = 1e-3,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        use_locking: bool = False,
+        use_nesterov: bool = False,
+        weight_decay: float = 0.0,
+        loss_scale: float = 1.0,
+        use_amsgrad: bool = False,
+    ) -> None:
+        super().__init__(learning_rate, params, weight_decay, loss_scale)
+        _check_betas("Adam", beta1, beta2, eps)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.use_nesterov, self.use_amsgrad = use_nesterov, use_amsgrad
+
+    def _update(self, i, p, g, lr, wd):
+        if wd:
+            g = g + wd * p
+        m, v = self._state("moment1")[i], self._state("moment2")[i]
+        t = self.global_step + 1
+        m *= self.beta1
+        m += (1 - self.beta1) * g
+        v *= self.beta2
+        v += (1 - self.beta2) * g * g
+        denom_v = v
+        if self.use_amsgrad:
+            vmax = self._state("vhat_max")[i]
+            np.maximum(vmax, v, out=vmax)
+            denom_v = vmax
+        lr_t = lr * np.sqrt(1 - self.beta2**t) / (1 - self.beta1**t)
+        num = m * self.beta1 + (1 - self.beta1) * g if self.use_nesterov else m
+        p -= lr_t * num / (np.sqrt(denom_v) + self.eps)
+
+
+class AdamWeightDecay(Optimizer):
+    """MindSpore's AdamWeightDecay: decoupled weight decay and no bias correction."""
+
+    def __init__(
+        self,
+        params: Any,
+        learning_rate: Any = 1e-3,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-6,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(learning_rate, params, weight_decay)
+        _check_betas("AdamWeightDecay", beta1, beta2, eps)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+
+    def _update(self, i, p, g, lr, wd):
+        m, v = self._state("moment1")[i], self._state("moment2")[i]
+        m *= self.beta1
+        m += (1 - self.beta1) * g
+        v *= self.beta2
+        v += (1 - self.beta2) * g * g
+        update = m / (np.sqrt(v) + self.eps)
+        if wd:
+            update += wd * p
+        p -= lr * update
+
+
+class AdamW(Optimizer):
+    """AdamW as in PyTorch and ``mindspore.experimental.optim.AdamW``: bias-corrected moments,
+    decoupled decay ``p -= lr * wd * p``."""
+
+    def __init__(
+        self,
+        params: Any,
+        learning_rate: Any = 1e-3,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ) -> None:
+        super().__init__(learning_rate, params, weight_decay)
+        _check_betas("AdamW", beta1, beta2, eps)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+
+    def _update(self, i, p, g, lr, wd):
+        m, v = self._state("moment1")[i], self._state("moment2")[i]
+        t = self.global_step + 1
+        if wd:
+            p *= 1 - lr * wd
+        m *= self.beta1
+        m += (1 - self.beta1) * g
+        v *= self.beta2
+        v += (1 - self.beta2) * g * g
+        m_hat = m / (1 - self.beta1**t)
+        v_hat = v / (1 - self.beta2**t)
+        p -= lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+class Lamb(Optimizer):
+    """LAMB: Adam's direction (plus decoupled decay) scaled by the layer's trust ratio."""
+
+    def __init__(
+        self,
+        params: Any,
+        learning_rate: Any,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-6,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(learning_rate, params, weight_decay)
+        _check_betas("Lamb", beta1, beta2, eps)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+
+    def _update(self, i, p, g, lr, wd):
+        m, v = self._state("moment1")[i], self._state("moment2")[i]
+        t = self.global_step + 1
+        m *= self.beta1
+        m += (1 - self.beta1) * g
+        v *= self.beta2
+        v += (1 - self.beta2) * g * g
+        update = (m / (1 - self.beta1**t)) / (np.sqrt(v / (1 - self.beta2**t)) + self.eps)
+        if wd:
+            update += wd * p
+        w_norm, u_norm = float(np.linalg.norm(p)), float(np.linalg.norm(update))
+        ratio = w_norm / u_norm if w_norm > 0 and u_norm > 0 else 1.0
+        p -= lr * ratio * update
+
+
+class RMSProp(Optimizer):
+    """RMSProp as MindSpore's ApplyRMSProp / ApplyCenteredRMSProp."""
+
+    def __init__(
+        self,
+        params: Any,
+        learning_rate: Any = 0.1,
+        decay: float = 0.9,
+        momentum: float = 0.0,
+        epsilon: float = 1e-10,
+        use_locking: bool = False,
+        centered: bool = False,
+        loss_scale: float = 1.0,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(learning_rate, params, weight_decay, loss_scale)
+        if not 0 <= decay <= 1 or momentum < 0 or epsilon <= 0:
+            raise MindValueError("For 'RMSProp', need 0 <= decay <= 1, momentum >= 0, epsilon > 0")
+        self.decay, self.momentum, self.epsilon, self.centered = decay, momentum, epsilon, centered
+
+    def _update(self, i, p, g, lr, wd):
+        if wd:
+            g = g + wd * p
+        ms, mom = self._state("mean_square")[i], self._state("moment")[i]
+        ms *= self.decay
+        ms += (1 - self.decay) * g * g
+        denom = ms
+        if self.centered:
+            mg = self._state("mean_grad")[i]
+            mg *= self.decay
+            mg += (1 - self.decay) * g
+            denom = ms - mg * mg
+        mom *= self.momentum
+        mom += lr * g / np.sqrt(denom + self.epsilon)
+        p -= mom
+
+
+def _check_betas(name: str, beta1: float, beta2: float, eps: float) -> None:
+    if not (0 <= beta1 < 1 and 0 <= beta2 < 1):
+        raise MindValueError(
+            f"For '{name}', beta1 and beta2 must be in [0, 1), got {beta1}, {beta2}"
+        )
+    if eps <= 0:
+        raise MindValueError(f"For '{name}', 'eps' must be > 0, got {eps}")

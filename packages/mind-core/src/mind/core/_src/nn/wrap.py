@@ -1,0 +1,62 @@
+"""Training wrappers: a network with its loss, and one training step as a Cell."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mind.core._src.autodiff.eager import value_and_grad
+from mind.core._src.nn.cell import Cell
+from mind.core._src.tensor.tensor import Tensor
+
+__all__ = ["TrainOneStepCell", "WithEvalCell", "WithLossCell"]
+
+
+class WithLossCell(Cell):
+    """``loss_fn(backbone(data), label)``."""
+
+    def __init__(self, backbone: Cell, loss_fn: Cell) -> None:
+        super().__init__(auto_prefix=False)
+        self._backbone = backbone
+        self._loss_fn = loss_fn
+
+    def construct(self, data: Tensor, label: Tensor) -> Tensor:
+        return self._loss_fn(self._backbone(data), label)
+
+    @property
+    def backbone_network(self) -> Cell:
+        return self._backbone
+
+
+class TrainOneStepCell(Cell):
+    """One step: the loss, its gradients with respect to the optimizer's parameters, the update.
+
+    ``sens`` scales the gradients (a loss scale). Returns the loss.
+    """
+
+    def __init__(self, network: Cell, optimizer: Cell, sens: float = 1.0) -> None:
+        super().__init__(auto_prefix=False)
+        self.network = network
+        self.optimizer = optimizer
+        self.sens = sens
+        self.weights = optimizer.parameters
+        object.__setattr__(self, "_grad_fn", value_and_grad(network, None, self.weights))
+
+    def construct(self, *inputs: Any) -> Tensor:
+        loss, grads = self._grad_fn(*inputs)
+        if self.sens != 1.0:
+            grads = tuple(g * self.sens for g in grads)
+        self.optimizer(grads)
+        return loss
+
+
+class WithEvalCell(Cell):
+    """``(loss, outputs, label)`` for evaluation."""
+
+    def __init__(self, network: Cell, loss_fn: Cell, add_cast_fp32: bool = False) -> None:
+        super().__init__(auto_prefix=False)
+        self._network = network
+        self._loss_fn = loss_fn
+
+    def construct(self, data: Tensor, label: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        outputs = self._network(data)
+        return self._loss_fn(outputs, label), outputs, label

@@ -1,0 +1,626 @@
+"""Shape and indexing primitives: reshape, transpose, broadcast, concat, slicing, gather, scatter,
+pad, tile, one_hot, and the compositions built on them (expand_dims, squeeze, stack, split...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from mind.core._src.ops import infer as I
+from mind.core._src.ops.dispatch import STATE, ShapedArray, bind, bind1, bind2, primitive
+from mind.core._src.ops.elementwise import _const, cast
+from mind.core._src.tensor import dtype as dt
+from mind.core._src.tensor.tensor import Tensor, as_tensor
+from mind.core.errors import MindTypeError, MindValueError
+
+# ------------------------------------------------------------------------------------------------
+# reshape / transpose / broadcast_to
+# ------------------------------------------------------------------------------------------------
+
+
+def _resolve_shape(op: str, size: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    shape = tuple(int(s) for s in shape)
+    if shape.count(-1) > 1:
+        raise I.fail(op, f"'shape' {shape} may contain -1 only once")
+    known = int(np.prod([s for s in shape if s != -1])) if shape else 1
+    if -1 in shape:
+        if known == 0 or size % known:
+            raise I.fail(op, f"cannot reshape {size} elements into {shape}")
+        shape = tuple(size // known if s == -1 else s for s in shape)
+    elif known != size:
+        raise I.fail(op, f"cannot reshape {size} elements into shape {shape}")
+    return shape
+
+
+reshape_p = primitive(
+    "reshape",
+    cpu=lambda x, *, shape: np.reshape(x, shape),
+    infer=lambda x, *, shape: ShapedArray(
+        _resolve_shape("reshape", int(np.prod(x.shape)), shape), x.dtype
+    ),
+    bprop=lambda x, out, dout, *, shape: (reshape(dout, x.shape),),
+    attrs=("shape",),
+)
+
+
+def reshape(input: Any, shape: Any) -> Tensor:
+    """``input`` with a new ``shape`` (one entry may be -1)."""
+    input = as_tensor(input)
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if shape == input.shape:
+        return input
+    return bind1(reshape_p, input, {"shape": _resolve_shape("reshape", input.size, shape)})
+
+
+def _transpose_infer(x: ShapedArray, *, perm) -> ShapedArray:
+    if sorted(perm) != list(range(x.ndim)):
+        raise I.fail("transpose", f"'input_perm' {perm} is not a permutation of {x.ndim} axes")
+    return ShapedArray(tuple(x.shape[p] for p in perm), x.dtype)
+
+
+transpose_p = primitive(
+    "transpose",
+    cpu=lambda x, *, perm: np.transpose(x, perm),
+    infer=_transpose_infer,
+    bprop=lambda x, out, dout, *, perm: (transpose(dout, tuple(np.argsort(perm).tolist())),),
+    attrs=("perm",),
+)
+
+
+def transpose(input: Any, input_perm: Any) -> Tensor:
+    """Permute the axes of ``input`` by ``input_perm``."""
+    input = as_tensor(input)
+    perm = tuple(int(p) % max(input.ndim, 1) for p in input_perm)
+    return bind1(transpose_p, input, {"perm": perm})
+
+
+permute = transpose
+
+
+def _broadcast_infer(x: ShapedArray, *, shape) -> ShapedArray:
+    out = I.broadcast_shapes("broadcast_to", ("input", "shape"), x.shape, tuple(shape))
+    if out != tuple(shape):
+        raise I.fail("broadcast_to", f"'input' shape {x.shape} cannot be broadcast to {shape}")
+    return ShapedArray(out, x.dtype)
+
+
+broadcast_to_p = primitive(
+    "broadcast_to",
+    cpu=lambda x, *, shape: np.broadcast_to(x, shape),
+    infer=_broadcast_infer,
+    # The tape sums a cotangent back to its input's shape, which is exactly this bprop.
+    bprop=lambda x, out, dout, *, shape: (dout,),
+    attrs=("shape",),
+)
+
+
+def broadcast_to(input: Any, shape: Any) -> Tensor:
+    """``input`` broadcast to ``shape`` (-1 keeps that axis)."""
+    input = as_tensor(input)
+    shape = tuple(int(s) for s in shape)
+    pad = len(shape) - input.ndim
+    shape = tuple(input.shape[i - pad] if s == -1 else s for i, s in enumerate(shape))
+    if shape == input.shape:
+        return input
+    return bind1(broadcast_to_p, input, {"shape": shape})
+
+
+def sum_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Sum ``x`` down to ``shape`` (the reverse of broadcasting); the tape's reducer."""
+    from mind.core._src.ops.reduce import sum as sum_
+
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1
+    )
+    out = sum_(x, axes, keepdim=True) if axes else x
+    return reshape(out, shape)
+
+
+def expand_dims(input_x: Any, axis: int) -> Tensor:
+    """Insert an axis of length 1 at ``axis``."""
+    input_x = as_tensor(input_x)
+    axis = I.normalize_axis("expand_dims", axis, input_x.ndim + 1)
+    shape = list(input_x.shape)
+    shape.insert(axis, 1)
+    return reshape(input_x, shape)
+
+
+unsqueeze = expand_dims
+
+
+def squeeze(input: Any, axis: Any = None) -> Tensor:
+    """Remove axes of length 1 (all of them, or those in ``axis``)."""
+    input = as_tensor(input)
+    if axis is None:
+        return reshape(input, [s for s in input.shape if s != 1])
+    axes = {
+        I.normalize_axis("squeeze", a, input.ndim)
+        for a in ((axis,) if isinstance(axis, int) else axis)
+    }
+    for a in axes:
+        if input.shape[a] != 1:
+            raise I.fail("squeeze", f"'axis' {a} has length {input.shape[a]}, not 1")
+    return reshape(input, [s for i, s in enumerate(input.shape) if i not in axes])
+
+
+def flatten(input: Any, order: str = "C", *, start_dim: int = 1, end_dim: int = -1) -> Tensor:
+    """Merge axes ``start_dim`` to ``end_dim`` (MindSpore's ``ops.flatten`` keeps axis 0)."""
+    input = as_tensor(input)
+    if input.ndim == 0:
+        return reshape(input, (1,))
+    start = I.normalize_axis("flatten", start_dim, input.ndim, "start_dim")
+    end = I.normalize_axis("flatten", end_dim, input.ndim, "end_dim")
+    shape = input.shape[:start] + (-1,) + input.shape[end + 1 :]
+    return reshape(input, shape)
+
+
+# ------------------------------------------------------------------------------------------------
+# concat / stack / split / tile / pad
+# ------------------------------------------------------------------------------------------------
+
+
+def _concat_infer(*xs: ShapedArray, axis) -> ShapedArray:
+    first = xs[0]
+    axis = I.normalize_axis("concat", axis, first.ndim)
+    for i, x in enumerate(xs[1:], 1):
+        if x.ndim != first.ndim or any(
+            a != b for k, (a, b) in enumerate(zip(x.shape, first.shape)) if k != axis
+        ):
+            raise I.fail(
+                "concat",
+                f"'tensors[{i}]' shape {x.shape} does not match 'tensors[0]' {first.shape} "
+                f"outside axis {axis}",
+            )
+    dtype = first.dtype
+    for x in xs[1:]:
+        dtype = dt.promote(dtype, x.dtype)
+    shape = list(first.shape)
+    shape[axis] = sum(x.shape[axis] for x in xs)
+    return ShapedArray(tuple(shape), dtype)
+
+
+def _concat_bprop(*args, axis):
+    *xs, out, dout = args
+    bounds = np.cumsum([x.shape[axis] for x in xs])[:-1].tolist()
+    return tuple(split(dout, [x.shape[axis] for x in xs], axis)) if bounds else (dout,)
+
+
+concat_p = primitive(
+    "concat",
+    cpu=lambda *xs, axis: np.concatenate(xs, axis=axis),
+    infer=_concat_infer,
+    bprop=_concat_bprop,
+    attrs=("axis",),
+)
+
+
+def concat(tensors: Any, axis: int = 0) -> Tensor:
+    """Join tensors along an existing ``axis``."""
+    tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise MindValueError("For 'concat', 'tensors' must not be empty")
+    axis = I.normalize_axis("concat", axis, tensors[0].ndim)
+    dtype = tensors[0].dtype
+    for t in tensors[1:]:
+        dtype = dt.promote(dtype, t.dtype)
+    return bind(concat_p, tuple(cast(t, dtype) for t in tensors), {"axis": axis})
+
+
+cat = concat
+
+
+def stack(tensors: Any, axis: int = 0) -> Tensor:
+    """Join tensors along a new ``axis``."""
+    tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise MindValueError("For 'stack', 'tensors' must not be empty")
+    axis = I.normalize_axis("stack", axis, tensors[0].ndim + 1)
+    return concat([expand_dims(t, axis) for t in tensors], axis)
+
+
+def split(tensor: Any, split_size_or_sections: Any, axis: int = 0) -> tuple[Tensor, ...]:
+    """Split into pieces of ``split_size_or_sections`` (an int) or of the listed sizes."""
+    tensor = as_tensor(tensor)
+    axis = I.normalize_axis("split", axis, tensor.ndim)
+    length = tensor.shape[axis]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size <= 0:
+            raise MindValueError(f"For 'split', 'split_size_or_sections' must be > 0, got {size}")
+        sizes = [size] * (length // size) + ([length % size] if length % size else [])
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != length:
+            raise MindValueError(
+                f"For 'split', 'split_size_or_sections' {sizes} sums to {sum(sizes)}, but axis "
+                f"{axis} has length {length}"
+            )
+    pieces, start = [], 0
+    for size in sizes:
+        index = (slice(None),) * axis + (slice(start, start + size),)
+        pieces.append(getitem(tensor, index))
+        start += size
+    return tuple(pieces)
+
+
+def _tile_bprop(x, out, dout, *, reps):
+    from mind.core._src.ops.reduce import sum as sum_
+
+    shape = (1,) * (len(reps) - x.ndim) + x.shape
+    split_shape = []
+    for r, s in zip(reps, shape):
+        split_shape += [r, s]
+    summed = sum_(reshape(dout, split_shape), tuple(range(0, 2 * len(reps), 2)))
+    return (reshape(summed, x.shape),)
+
+
+tile_p = primitive(
+    "tile",
+    cpu=lambda x, *, reps: np.tile(x, reps),
+    infer=lambda x, *, reps: ShapedArray(
+        tuple(r * s for r, s in zip(reps, (1,) * (len(reps) - x.ndim) + x.shape)), x.dtype
+    ),
+    bprop=_tile_bprop,
+    attrs=("reps",),
+)
+
+
+def tile(input: Any, multiples: Any) -> Tensor:
+    """Repeat ``input`` ``multiples[i]`` times along each axis."""
+    input = as_tensor(input)
+    reps = tuple(int(m) for m in multiples)
+    if len(reps) < input.ndim:
+        reps = (1,) * (input.ndim - len(reps)) + reps
+    return bind1(tile_p, input, {"reps": reps})
+
+
+def _pad_kernel(x, *, pads, mode, value):
+    if mode == "constant":
+        return np.pad(x, pads, mode="constant", constant_values=value)
+    return np.pad(x, pads, mode={"reflect": "reflect", "replicate": "edge"}[mode])
+
+
+def _pad_bprop(x, out, dout, *, pads, mode, value):
+    if mode != "constant":
+        raise MindValueError(
+            f"For 'pad', gradients are implemented for mode 'constant' only, not {mode!r}"
+        )
+    index = tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, x.shape))
+    return (getitem(dout, index),)
+
+
+pad_p = primitive(
+    "pad",
+    cpu=_pad_kernel,
+    infer=lambda x, *, pads, mode, value: ShapedArray(
+        tuple(s + lo + hi for s, (lo, hi) in zip(x.shape, pads)), x.dtype
+    ),
+    bprop=_pad_bprop,
+    attrs=("pads", "mode", "value"),
+)
+
+
+def pad(input_x: Any, padding: Any, mode: str = "constant", value: Any = None) -> Tensor:
+    """Pad the last ``len(padding) // 2`` axes: ``padding = (left, right, top, bottom, ...)``,
+    starting from the last axis, as MindSpore's and PyTorch's ``pad``."""
+    input_x = as_tensor(input_x)
+    padding = [int(p) for p in padding]
+    if len(padding) % 2 or len(padding) // 2 > input_x.ndim:
+        raise MindValueError(
+            f"For 'pad', 'padding' must have an even length of at most 2 * {input_x.ndim}, "
+            f"got {padding}"
+        )
+    if mode not in ("constant", "reflect", "replicate"):
+        raise MindValueError(
+            f"For 'pad', 'mode' must be 'constant', 'reflect' or 'replicate', got {mode!r}"
+        )
+    pads = [(0, 0)] * input_x.ndim
+    for i in range(len(padding) // 2):
+        pads[input_x.ndim - 1 - i] = (padding[2 * i], padding[2 * i + 1])
+    return bind1(pad_p, input_x, {"pads": tuple(pads), "mode": mode, "value": value or 0})
+
+
+# ------------------------------------------------------------------------------------------------
+# Indexing: getitem (basic and advanced), setitem
+# ------------------------------------------------------------------------------------------------
+
+
+def _normalize_index(index: Any) -> Any:
+    """Tensors in an index become numpy arrays; the result is hashable where possible."""
+    if isinstance(index, tuple):
+        return tuple(_normalize_index(i) for i in index)
+    if isinstance(index, Tensor):
+        return np.asarray(index._data)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _getitem_infer(x: ShapedArray, *, index) -> ShapedArray:
+    out = np.empty(x.shape, dtype=np.bool_)[index]
+    return ShapedArray(out.shape, x.dtype)
+
+
+def _index_add_kernel(update, *, index, shape):
+    out = np.zeros(shape, dtype=update.dtype)
+    np.add.at(out, index, update)
+    return out
+
+
+getitem_p = primitive(
+    "getitem",
+    cpu=lambda x, *, index: x[index],
+    infer=_getitem_infer,
+    bprop=lambda x, out, dout, *, index: (
+        bind1(index_add_p, dout, {"index": index, "shape": x.shape}),
+    ),
+    attrs=("index",),
+)
+index_add_p = primitive(
+    "index_add",
+    cpu=_index_add_kernel,
+    infer=lambda update, *, index, shape: ShapedArray(tuple(shape), update.dtype),
+    bprop=lambda update, out, dout, *, index, shape: (getitem(dout, index),),
+    attrs=("index", "shape"),
+)
+
+
+def getitem(input: Any, index: Any) -> Tensor:
+    """``input[index]``: ints, slices, None, Ellipsis, bool masks and integer arrays."""
+    input = as_tensor(input)
+    index = _normalize_index(index)
+    try:
+        return bind1(getitem_p, input, {"index": index})
+    except MindValueError as exc:
+        raise IndexError(
+            f"For 'getitem', index {index!r} is invalid for shape {input.shape}: {exc}"
+        ) from None
+
+
+def _index_put_kernel(x, value, *, index):
+    out = np.array(x, copy=True)
+    out[index] = value
+    return out
+
+
+def _index_put_bprop(x, value, out, dout, *, index):
+    dx = bind2(index_put_p, dout, _const(0, dout.dtype), {"index": index})
+    return dx, getitem(dout, index)
+
+
+index_put_p = primitive(
+    "index_put",
+    cpu=_index_put_kernel,
+    infer=lambda x, value, *, index: ShapedArray(x.shape, x.dtype),
+    bprop=_index_put_bprop,
+    attrs=("index",),
+)
+
+
+def setitem(tensor: Tensor, index: Any, value: Any) -> None:
+    """``tensor[index] = value``. In place, unless a gradient is being recorded through
+    ``tensor``: then the tensor is rebound to a new value so the tape stays correct."""
+    index = _normalize_index(index)
+    value = (
+        as_tensor(value, tensor.dtype)
+        if not isinstance(value, Tensor)
+        else cast(value, tensor.dtype)
+    )
+    if STATE.recording and (tensor._node is not None or value._node is not None):
+        out = bind2(index_put_p, tensor, value, {"index": index})
+        tensor._data, tensor._node = out._data, out._node
+        return
+    try:
+        tensor._data[index] = value._data
+    except (IndexError, ValueError) as exc:
+        raise MindValueError(
+            f"For 'setitem', cannot assign a value of shape {value.shape} to index {index!r} "
+            f"of a tensor of shape {tensor.shape}: {exc}"
+        ) from None
+
+
+def strided_slice(input_x: Any, begin: Any, end: Any, strides: Any) -> Tensor:
+    """``input_x[begin[0]:end[0]:strides[0], ...]``."""
+    index = tuple(slice(b, e, s) for b, e, s in zip(begin, end, strides))
+    return getitem(input_x, index)
+
+
+# ------------------------------------------------------------------------------------------------
+# gather / gather_nd / scatter_add / one_hot
+# ------------------------------------------------------------------------------------------------
+
+
+def _gather_infer(params: ShapedArray, indices: ShapedArray, *, axis) -> ShapedArray:
+    if not indices.dtype.is_integer:
+        raise MindTypeError(
+            f"For 'gather', 'input_indices' must be an integer tensor, got {indices.dtype}"
+        )
+    axis = I.normalize_axis("gather", axis, params.ndim)
+    return ShapedArray(params.shape[:axis] + indices.shape + params.shape[axis + 1 :], params.dtype)
+
+
+def _gather_bprop(params, indices, out, dout, *, axis):
+    return bind2(gather_grad_p, dout, indices, {"axis": axis, "shape": params.shape}), None
+
+
+def _gather_grad_kernel(dout, indices, *, axis, shape):
+    out = np.zeros(shape, dtype=dout.dtype)
+    moved = np.moveaxis(out, axis, 0)
+    d = np.moveaxis(dout.reshape(shape[:axis] + (indices.size,) + shape[axis + 1 :]), axis, 0)
+    np.add.at(moved, indices.reshape(-1), d)
+    return out
+
+
+gather_p = primitive(
+    "gather",
+    cpu=lambda params, indices, *, axis: np.take(params, indices, axis=axis),
+    infer=_gather_infer,
+    bprop=_gather_bprop,
+    attrs=("axis",),
+)
+gather_grad_p = primitive(
+    "gather_grad",
+    cpu=_gather_grad_kernel,
+    infer=lambda dout, indices, *, axis, shape: ShapedArray(tuple(shape), dout.dtype),
+    bprop=lambda dout, indices, out, ddx, *, axis, shape: (gather(ddx, indices, axis), None),
+    attrs=("axis", "shape"),
+)
+
+
+def gather(input_params: Any, input_indices: Any, axis: int, batch_dims: int = 0) -> Tensor:
+    """Take slices of ``input_params`` along ``axis`` at ``input_indices``."""
+    if batch_dims:
+        raise MindValueError("For 'gather', batch_dims other than 0 is not supported yet")
+    params = as_tensor(input_params)
+    indices = as_tensor(input_indices)
+    axis = I.normalize_axis("gather", axis, params.ndim)
+    return bind2(gather_p, params, indices, {"axis": axis})
+
+
+def _gather_nd_index(indices: np.ndarray) -> tuple:
+    return tuple(np.moveaxis(indices, -1, 0))
+
+
+def _gather_nd_infer(x: ShapedArray, indices: ShapedArray) -> ShapedArray:
+    depth = indices.shape[-1] if indices.ndim else 0
+    if depth > x.ndim:
+        raise I.fail("gather_nd", f"'indices' last axis {depth} exceeds the input's rank {x.ndim}")
+    return ShapedArray(indices.shape[:-1] + x.shape[depth:], x.dtype)
+
+
+gather_nd_p = primitive(
+    "gather_nd",
+    cpu=lambda x, indices: x[_gather_nd_index(indices)],
+    infer=_gather_nd_infer,
+    bprop=lambda x, indices, out, dout: (
+        tensor_scatter_add(zeros(x.shape, dout.dtype), indices, dout),
+        None,
+    ),
+)
+
+
+def gather_nd(input_x: Any, indices: Any) -> Tensor:
+    """Gather slices of ``input_x`` at N-dimensional ``indices`` (last axis = coordinates)."""
+    return bind2(gather_nd_p, as_tensor(input_x), as_tensor(indices))
+
+
+def _scatter_add_kernel(x, indices, updates):
+    out = np.array(x, copy=True)
+    np.add.at(out, _gather_nd_index(indices), updates)
+    return out
+
+
+def _scatter_add_infer(x: ShapedArray, indices: ShapedArray, updates: ShapedArray) -> ShapedArray:
+    expected = _gather_nd_infer(x, indices).shape
+    if updates.shape != expected:
+        raise I.fail(
+            "tensor_scatter_add",
+            f"'updates' must have shape {expected} for these indices, got {updates.shape}",
+        )
+    return ShapedArray(x.shape, x.dtype)
+
+
+tensor_scatter_add_p = primitive(
+    "tensor_scatter_add",
+    cpu=_scatter_add_kernel,
+    infer=_scatter_add_infer,
+    bprop=lambda x, indices, updates, out, dout: (dout, None, gather_nd(dout, indices)),
+)
+
+
+def tensor_scatter_add(input_x: Any, indices: Any, updates: Any) -> Tensor:
+    """A copy of ``input_x`` with ``updates`` added at N-dimensional ``indices`` (repeats add up)."""
+    x = as_tensor(input_x)
+    return bind(tensor_scatter_add_p, (x, as_tensor(indices), as_tensor(updates, x.dtype)))
+
+
+def scatter_add(input_x: Any, indices: Any, updates: Any) -> Tensor:
+    """``input_x`` with ``updates`` added to its rows ``indices`` (first axis), repeats adding up.
+
+    Returns a new tensor; MindSpore's ``ScatterAdd`` also writes into a Parameter, which Mind
+    leaves to ``Parameter.set_data``.
+    """
+    idx = as_tensor(indices)
+    return tensor_scatter_add(input_x, reshape(idx, idx.shape + (1,)), updates)
+
+
+def _one_hot_kernel(indices, *, depth, on_value, off_value, axis, dtype):
+    eye = indices[..., None] == np.arange(depth)
+    out = np.where(eye, on_value, off_value).astype(dt.to_dtype(dtype).np)
+    return np.moveaxis(out, -1, axis) if axis != -1 else out
+
+
+def _one_hot_infer(indices: ShapedArray, *, depth, on_value, off_value, axis, dtype) -> ShapedArray:
+    if not indices.dtype.is_integer:
+        raise MindTypeError(
+            f"For 'one_hot', 'indices' must be an integer tensor, got {indices.dtype}"
+        )
+    shape = list(indices.shape)
+    shape.insert(axis if axis >= 0 else len(shape) + 1 + axis, depth)
+    return ShapedArray(tuple(shape), dt.to_dtype(dtype))
+
+
+one_hot_p = primitive(
+    "one_hot",
+    cpu=_one_hot_kernel,
+    infer=_one_hot_infer,
+    differentiable=False,
+    attrs=("depth", "on_value", "off_value", "axis", "dtype"),
+)
+
+
+def one_hot(
+    indices: Any, depth: int, on_value: Any = 1.0, off_value: Any = 0.0, axis: int = -1
+) -> Tensor:
+    """One-hot encode integer ``indices`` into ``depth`` classes (float32 by default)."""
+
+    def value(v):
+        return v.item() if isinstance(v, Tensor) else v
+
+    dtype = as_tensor(on_value).dtype if isinstance(on_value, Tensor) else dt.float32
+    attrs = {
+        "depth": int(depth),
+        "on_value": value(on_value),
+        "off_value": value(off_value),
+        "axis": int(axis),
+        "dtype": dtype.name,
+    }
+    return bind1(one_hot_p, as_tensor(indices), attrs)
+
+
+# ------------------------------------------------------------------------------------------------
+# Creation
+# ------------------------------------------------------------------------------------------------
+
+
+def zeros(size: Any, dtype: Any = None) -> Tensor:
+    """A tensor of zeros (float32 by default)."""
+    shape = (size,) if isinstance(size, int) else tuple(size)
+    return _const(np.zeros(shape), dt.to_dtype(dtype) if dtype else dt.float32)
+
+
+def ones(shape: Any, dtype: Any = None) -> Tensor:
+    """A tensor of ones (float32 by default)."""
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    return _const(np.ones(shape), dt.to_dtype(dtype) if dtype else dt.float32)
+
+
+def full(size: Any, fill_value: Any, *, dtype: Any = None) -> Tensor:
+    shape = (size,) if isinstance(size, int) else tuple(size)
+    dtype = dt.to_dtype(dtype) if dtype else dt.to_dtype(type(fill_value))
+    return _const(np.full(shape, fill_value), dtype)
+
+
+def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    values = np.arange(start, end, step)
+    if dtype is None:
+        dtype = dt.float32 if values.dtype.kind == "f" else dt.int64
+    return _const(values, dt.to_dtype(dtype))
+
+
+def eye(n: int, m: int | None = None, dtype: Any = None) -> Tensor:
+    return _const(np.eye(n, m), dt.to_dtype(dtype) if dtype else dt.float32)

@@ -1,0 +1,248 @@
+"""Primitives and eager (PyNative) dispatch.
+
+A :class:`Primitive` is one operator defined in one place: its reference cpu kernel, its shape and
+dtype inference, and its backward rule written with other ops. Eager dispatch (``bind``) calls the
+kernel on the inputs' arrays and wraps the result; that is all it does unless a gradient is being
+taken, in which case it also records one :class:`Node` for the tape. It never calls a plugin hook,
+logs or validates: a kernel that fails is explained afterwards, from the primitive's inference
+rule, so the error names the op, the argument and what was expected at no cost to the calls that
+succeed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from mind.core._src.plugins.records import PrimitiveDef
+from mind.core._src.tensor.dtype import DType, from_numpy_dtype
+from mind.core.errors import MindError, MindTypeError, MindValueError, ShapeInferenceError
+
+__all__ = [
+    "PRIMITIVES",
+    "STATE",
+    "Node",
+    "Primitive",
+    "ShapedArray",
+    "bind",
+    "bind1",
+    "bind2",
+    "primitive",
+]
+
+
+class ShapedArray:
+    """An abstract tensor: a shape and a dtype, no data. What inference rules take and return."""
+
+    __slots__ = ("dtype", "shape")
+
+    def __init__(self, shape: tuple[int, ...], dtype: DType) -> None:
+        self.shape = tuple(shape)
+        self.dtype = dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, ShapedArray)
+            and self.shape == other.shape
+            and self.dtype is other.dtype
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.shape, self.dtype.name))
+
+    def __repr__(self) -> str:
+        return f"ShapedArray({self.shape}, {self.dtype})"
+
+
+class _State:
+    """Whether eager ops record tape nodes. Only ``grad`` and ``value_and_grad`` turn it on."""
+
+    __slots__ = ("depth", "recording")
+
+    def __init__(self) -> None:
+        self.recording = False
+        self.depth = 0
+
+
+STATE = _State()
+
+
+class Node:
+    """One recorded op application: the backward pass calls ``prim.bprop`` on it.
+
+    ``out`` is the output tensor itself (not a copy) so that higher-order gradients see how the
+    output depends on the inputs; the cycle this makes (out -> node -> out) is broken when the
+    outermost gradient computation ends.
+    """
+
+    __slots__ = ("attrs", "inputs", "out", "prim")
+
+    def __init__(self, prim: Primitive | None, inputs: tuple, attrs: dict | None, out: Any) -> None:
+        self.prim = prim
+        self.inputs = inputs
+        self.attrs = attrs
+        self.out = out
+
+
+class Primitive:
+    """The runtime form of a primitive; eager dispatch reads ``impl`` directly.
+
+    :param name: the primitive's name.
+    :param cpu: the reference kernel, on numpy arrays; called as ``cpu(*arrays, **attrs)``.
+    :param infer: shape and dtype inference, ``infer(*shaped_arrays, **attrs) -> ShapedArray``;
+        raises :class:`ShapeInferenceError` naming the op, the argument and what was expected.
+    :param bprop: ``bprop(*inputs, out, dout, **attrs) -> tuple`` of input cotangents (``None``
+        for an input with no gradient), written with ops so it is itself differentiable. Results
+        may be broadcast or of a wider dtype: the tape sums and casts them to each input's shape
+        and dtype.
+    :param differentiable: ``False`` for ops with no gradient (comparisons, argmax, random).
+    """
+
+    __slots__ = ("attrs", "bprop", "cpu", "differentiable", "doc", "impl", "infer", "name")
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        cpu: Callable[..., Any],
+        infer: Callable[..., ShapedArray],
+        bprop: Callable[..., tuple] | None = None,
+        differentiable: bool = True,
+        attrs: tuple[str, ...] = (),
+        doc: str = "",
+    ) -> None:
+        self.name = name
+        self.cpu = cpu
+        self.infer = infer
+        self.bprop = bprop
+        self.differentiable = differentiable
+        self.attrs = attrs
+        self.doc = doc
+        self.impl = self._first_call
+
+    def __repr__(self) -> str:
+        return f"Primitive({self.name!r})"
+
+    def definition(self) -> PrimitiveDef:
+        """The record this primitive registers through ``mind_register_primitives``."""
+        return PrimitiveDef(
+            name=self.name,
+            abstract_eval=self.infer,
+            cpu_kernel=self.cpu,
+            bprop=self.bprop,
+            differentiable=self.differentiable,
+            attrs=self.attrs,
+            doc=self.doc,
+        )
+
+    def _first_call(self, *args: Any, **kwargs: Any) -> Any:
+        install_kernels()
+        return self.impl(*args, **kwargs)
+
+
+#: Every primitive mind-core defines, by name.
+PRIMITIVES: dict[str, Primitive] = {}
+
+
+def primitive(name: str, **kwargs: Any) -> Primitive:
+    """Define a primitive (see :class:`Primitive`) and add it to :data:`PRIMITIVES`."""
+    if name in PRIMITIVES:
+        raise MindValueError(f"primitive {name!r} is defined twice")
+    prim = PRIMITIVES[name] = Primitive(name, **kwargs)
+    return prim
+
+
+def install_kernels() -> None:
+    """Point every primitive's ``impl`` at the ``cpu`` device's kernel from the plugin registry.
+
+    Runs once, at the first eager op: a plugin's faster ``cpu`` kernel (``mind_register_kernels``)
+    replaces the reference one; afterwards dispatch reads ``impl`` with no lookup at all.
+    """
+    from mind.core._src.plugins.manager import get_registry
+
+    kernels = get_registry().device("cpu").kernels
+    for name, prim in PRIMITIVES.items():
+        prim.impl = kernels.get(name, prim.cpu)
+
+
+# ------------------------------------------------------------------------------------------------
+# Eager dispatch
+# ------------------------------------------------------------------------------------------------
+
+# Set by mind.core._src.tensor.tensor once the class exists (it imports this module).
+Tensor: Any = None
+_new = object.__new__
+
+
+def bind1(prim: Primitive, x: Any, attrs: dict | None = None) -> Any:
+    """Apply a one-input primitive to a Tensor."""
+    try:
+        out = prim.impl(x._data, **attrs) if attrs else prim.impl(x._data)
+    except MindError:
+        raise
+    except Exception as exc:
+        raise explain(prim, (x,), attrs, exc) from exc
+    t = _new(Tensor)
+    t._data = out
+    t._node = None
+    if STATE.recording and x._node is not None:
+        t._node = Node(prim, (x,), attrs, t)
+    return t
+
+
+def bind2(prim: Primitive, x: Any, y: Any, attrs: dict | None = None) -> Any:
+    """Apply a two-input primitive to two Tensors."""
+    try:
+        out = prim.impl(x._data, y._data, **attrs) if attrs else prim.impl(x._data, y._data)
+    except MindError:
+        raise
+    except Exception as exc:
+        raise explain(prim, (x, y), attrs, exc) from exc
+    t = _new(Tensor)
+    t._data = out
+    t._node = None
+    if STATE.recording and (x._node is not None or y._node is not None):
+        t._node = Node(prim, (x, y), attrs, t)
+    return t
+
+
+def bind(prim: Primitive, inputs: tuple, attrs: dict | None = None) -> Any:
+    """Apply a primitive to any number of Tensors."""
+    try:
+        out = prim.impl(*[x._data for x in inputs], **(attrs or {}))
+    except MindError:
+        raise
+    except Exception as exc:
+        raise explain(prim, inputs, attrs, exc) from exc
+    t = _new(Tensor)
+    t._data = out
+    t._node = None
+    if STATE.recording:
+        for x in inputs:
+            if x._node is not None:
+                t._node = Node(prim, inputs, attrs, t)
+                break
+    return t
+
+
+def explain(prim: Primitive, inputs: tuple, attrs: dict | None, exc: Exception) -> MindError:
+    """Turn a kernel's failure into an error naming the op, the argument and what was expected.
+
+    Runs only after a kernel raised: the primitive's inference rule, given the inputs' shapes and
+    dtypes, usually says precisely what was wrong; if it finds nothing, the kernel's own message
+    is passed on with the op's name and the inputs' shapes.
+    """
+    try:
+        avals = [ShapedArray(x._data.shape, from_numpy_dtype(x._data.dtype)) for x in inputs]
+        prim.infer(*avals, **(attrs or {}))
+    except (ShapeInferenceError, MindTypeError, MindValueError) as found:
+        return found
+    except Exception:  # the inference rule itself could not cope: fall through
+        pass
+    shapes = ", ".join(str(tuple(x._data.shape)) for x in inputs)
+    kind = MindTypeError if isinstance(exc, TypeError) else MindValueError
+    return kind(f"For '{prim.name}', the kernel failed on inputs of shapes {shapes}: {exc}")

@@ -1,0 +1,534 @@
+"""Elementwise primitives: arithmetic, math, comparisons, logic, selection, casts, activations.
+
+Each primitive sits with its reference kernel (numpy), its inference rule and its backward rule.
+Backward rules may return broadcast or widened cotangents: the tape sums them back to each input's
+shape and casts them to its dtype, so no rule repeats that bookkeeping.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from mind.core._src.ops import infer as I
+from mind.core._src.ops.dispatch import ShapedArray, bind, bind1, bind2, primitive
+from mind.core._src.tensor import dtype as dt
+from mind.core._src.tensor.tensor import Parameter, Tensor, as_tensor
+from mind.core.errors import MindTypeError
+
+_NP_ERF = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def _erf_kernel(x: np.ndarray) -> np.ndarray:
+    try:
+        from scipy.special import erf
+    except ImportError:  # scipy is optional: a slower exact fallback
+        return _NP_ERF(x).astype(x.dtype)
+    return erf(x).astype(x.dtype, copy=False)
+
+
+# ------------------------------------------------------------------------------------------------
+# Operands: Tensor/Tensor promotion and weak Python scalars
+# ------------------------------------------------------------------------------------------------
+
+
+def operands(x: Any, y: Any) -> tuple[Tensor, Tensor]:
+    """Two Tensors of one dtype for a binary op (Python scalars are weak, see dtype.py)."""
+    tx, ty = type(x), type(y)
+    x_is = tx is Tensor or tx is Parameter or isinstance(x, Tensor)
+    y_is = ty is Tensor or ty is Parameter or isinstance(y, Tensor)
+    if x_is and y_is:
+        if x._data.dtype == y._data.dtype:
+            return x, y
+        target = dt.promote(x.dtype, y.dtype)
+        return cast(x, target), cast(y, target)
+    if x_is:
+        if isinstance(y, (bool, int, float)):
+            target = dt.scalar_dtype(x.dtype, y)
+            return (x if x.dtype is target else cast(x, target)), _const(y, target)
+        return operands(x, as_tensor(y))
+    if y_is:
+        if isinstance(x, (bool, int, float)):
+            target = dt.scalar_dtype(y.dtype, x)
+            return _const(x, target), (y if y.dtype is target else cast(y, target))
+        return operands(as_tensor(x), y)
+    return operands(as_tensor(x), y)
+
+
+def _const(value: Any, dtype: dt.DType) -> Tensor:
+    t = object.__new__(Tensor)
+    t._data = np.asarray(value, dtype=dtype.np)
+    t._node = None
+    return t
+
+
+def _floating(x: Any) -> Tensor:
+    x = as_tensor(x)
+    return x if x.dtype.is_floating_point else cast(x, dt.float32)
+
+
+def _unary_infer(op: str, float_only: bool = False):
+    def infer(x: ShapedArray) -> ShapedArray:
+        if float_only:
+            I.require_float(op, "input", x)
+        return ShapedArray(x.shape, x.dtype)
+
+    return infer
+
+
+def _binary_infer(op: str):
+    def infer(x: ShapedArray, y: ShapedArray) -> ShapedArray:
+        return I.elementwise(op, x, y, names=("input", "other"))
+
+    return infer
+
+
+def _compare_infer(op: str):
+    def infer(x: ShapedArray, y: ShapedArray) -> ShapedArray:
+        return ShapedArray(I.elementwise(op, x, y, names=("input", "other")).shape, dt.bool_)
+
+    return infer
+
+
+# ------------------------------------------------------------------------------------------------
+# Arithmetic
+# ------------------------------------------------------------------------------------------------
+
+add_p = primitive(
+    "add", cpu=np.add, infer=_binary_infer("add"), bprop=lambda x, y, out, dout: (dout, dout)
+)
+sub_p = primitive(
+    "sub",
+    cpu=np.subtract,
+    infer=_binary_infer("sub"),
+    bprop=lambda x, y, out, dout: (dout, neg(dout)),
+)
+mul_p = primitive(
+    "mul",
+    cpu=np.multiply,
+    infer=_binary_infer("mul"),
+    bprop=lambda x, y, out, dout: (mul(dout, y), mul(dout, x)),
+)
+div_p = primitive(
+    "div",
+    cpu=np.true_divide,
+    infer=_binary_infer("div"),
+    bprop=lambda x, y, out, dout: (div(dout, y), neg(mul(dout, div(out, y)))),
+)
+
+
+def _pow_bprop(x, y, out, dout):
+    dx = mul(dout, mul(y, pow(x, sub(y, 1))))
+    # d(x**y)/dy = out * log(x), taken as 0 where x == 0 (the limit for y > 0).
+    safe = where(equal(x, 0), ones_like(x), x)
+    dy = mul(dout, mul(out, log(safe)))
+    return dx, dy
+
+
+pow_p = primitive("pow", cpu=np.power, infer=_binary_infer("pow"), bprop=_pow_bprop)
+maximum_p = primitive(
+    "maximum",
+    cpu=np.maximum,
+    infer=_binary_infer("maximum"),
+    bprop=lambda x, y, out, dout: (
+        mul(dout, cast(greater_equal(x, y), dout.dtype)),
+        mul(dout, cast(less(x, y), dout.dtype)),
+    ),
+)
+minimum_p = primitive(
+    "minimum",
+    cpu=np.minimum,
+    infer=_binary_infer("minimum"),
+    bprop=lambda x, y, out, dout: (
+        mul(dout, cast(less_equal(x, y), dout.dtype)),
+        mul(dout, cast(greater(x, y), dout.dtype)),
+    ),
+)
+floor_divide_p = primitive(
+    "floor_divide", cpu=np.floor_divide, infer=_binary_infer("floor_divide"), differentiable=False
+)
+mod_p = primitive("mod", cpu=np.mod, infer=_binary_infer("mod"), differentiable=False)
+
+
+def add(input: Any, other: Any) -> Tensor:
+    """``input + other``, broadcasting. Supported devices: cpu.
+
+    >>> add(Tensor([1.0, 2.0]), 1).asnumpy()
+    array([2., 3.], dtype=float32)
+    """
+    return bind2(add_p, *operands(input, other))
+
+
+def sub(input: Any, other: Any) -> Tensor:
+    """``input - other``, broadcasting."""
+    return bind2(sub_p, *operands(input, other))
+
+
+def mul(input: Any, other: Any) -> Tensor:
+    """``input * other``, broadcasting."""
+    return bind2(mul_p, *operands(input, other))
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """``input / other`` (true division; ``rounding_mode="floor"`` floors, ``"trunc"`` truncates)."""
+    x, y = operands(input, other)
+    if rounding_mode == "floor":
+        return bind2(floor_divide_p, x, y)
+    if not x.dtype.is_floating_point:
+        x, y = cast(x, dt.float32), cast(y, dt.float32)
+    out = bind2(div_p, x, y)
+    if rounding_mode == "trunc":
+        return trunc(out)
+    if rounding_mode is not None:
+        raise MindTypeError(
+            f"For 'div', 'rounding_mode' must be None, 'floor' or 'trunc', got {rounding_mode!r}"
+        )
+    return out
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    return bind2(floor_divide_p, *operands(input, other))
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    """Python-style modulo: the result has the sign of ``other``."""
+    return bind2(mod_p, *operands(input, other))
+
+
+def pow(input: Any, exponent: Any) -> Tensor:
+    """``input ** exponent``, broadcasting."""
+    return bind2(pow_p, *operands(input, exponent))
+
+
+def maximum(input: Any, other: Any) -> Tensor:
+    """Elementwise maximum; the gradient goes to ``input`` where they are equal."""
+    return bind2(maximum_p, *operands(input, other))
+
+
+def minimum(input: Any, other: Any) -> Tensor:
+    """Elementwise minimum; the gradient goes to ``input`` where they are equal."""
+    return bind2(minimum_p, *operands(input, other))
+
+
+# ------------------------------------------------------------------------------------------------
+# Unary math
+# ------------------------------------------------------------------------------------------------
+
+
+def _unary(name: str, kernel, bprop, float_only: bool = True, differentiable: bool = True):
+    return primitive(
+        name,
+        cpu=kernel,
+        infer=_unary_infer(name, float_only),
+        bprop=bprop,
+        differentiable=differentiable,
+    )
+
+
+def _rsqrt_kernel(x: np.ndarray) -> np.ndarray:
+    return np.reciprocal(np.sqrt(x))
+
+
+def _sigmoid_kernel(x: np.ndarray) -> np.ndarray:
+    # exp of -|x| only: no overflow for large |x|.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+neg_p = _unary("neg", np.negative, lambda x, out, dout: (neg(dout),), float_only=False)
+abs_p = _unary("abs", np.abs, lambda x, out, dout: (mul(dout, sign(x)),), float_only=False)
+sign_p = _unary("sign", np.sign, None, float_only=False, differentiable=False)
+exp_p = _unary("exp", np.exp, lambda x, out, dout: (mul(dout, out),))
+log_p = _unary("log", np.log, lambda x, out, dout: (div(dout, x),))
+log1p_p = _unary("log1p", np.log1p, lambda x, out, dout: (div(dout, add(x, 1.0)),))
+sqrt_p = _unary("sqrt", np.sqrt, lambda x, out, dout: (div(dout, mul(out, 2.0)),))
+rsqrt_p = _unary(
+    "rsqrt", _rsqrt_kernel, lambda x, out, dout: (mul(dout, mul(pow(out, 3.0), -0.5)),)
+)
+sin_p = _unary("sin", np.sin, lambda x, out, dout: (mul(dout, cos(x)),))
+cos_p = _unary("cos", np.cos, lambda x, out, dout: (neg(mul(dout, sin(x))),))
+tanh_p = _unary("tanh", np.tanh, lambda x, out, dout: (mul(dout, sub(1.0, mul(out, out))),))
+sigmoid_p = _unary(
+    "sigmoid", _sigmoid_kernel, lambda x, out, dout: (mul(dout, mul(out, sub(1.0, out))),)
+)
+erf_p = _unary(
+    "erf",
+    _erf_kernel,
+    lambda x, out, dout: (mul(dout, mul(exp(neg(mul(x, x))), 2.0 / math.sqrt(math.pi))),),
+)
+floor_p = _unary("floor", np.floor, None, differentiable=False)
+round_p = _unary("round", np.rint, None, differentiable=False)
+trunc_p = _unary("trunc", np.trunc, None, differentiable=False)
+
+
+def neg(input: Any) -> Tensor:
+    """``-input``."""
+    return bind1(neg_p, as_tensor(input))
+
+
+def abs(input: Any) -> Tensor:
+    """``|input|``; the gradient at 0 is 0."""
+    return bind1(abs_p, as_tensor(input))
+
+
+def sign(input: Any) -> Tensor:
+    """-1, 0 or 1 by the sign of each element."""
+    return bind1(sign_p, as_tensor(input))
+
+
+def exp(input: Any) -> Tensor:
+    """``e ** input``; integer inputs compute in float32."""
+    return bind1(exp_p, _floating(input))
+
+
+def log(input: Any) -> Tensor:
+    """Natural logarithm."""
+    return bind1(log_p, _floating(input))
+
+
+def log1p(input: Any) -> Tensor:
+    """``log(1 + input)``, accurate near 0."""
+    return bind1(log1p_p, _floating(input))
+
+
+def sqrt(input: Any) -> Tensor:
+    """Square root."""
+    return bind1(sqrt_p, _floating(input))
+
+
+def rsqrt(input: Any) -> Tensor:
+    """``1 / sqrt(input)``."""
+    return bind1(rsqrt_p, _floating(input))
+
+
+def sin(input: Any) -> Tensor:
+    return bind1(sin_p, _floating(input))
+
+
+def cos(input: Any) -> Tensor:
+    return bind1(cos_p, _floating(input))
+
+
+def tanh(input: Any) -> Tensor:
+    return bind1(tanh_p, _floating(input))
+
+
+def sigmoid(input: Any) -> Tensor:
+    """``1 / (1 + exp(-input))``, computed without overflow."""
+    return bind1(sigmoid_p, _floating(input))
+
+
+def erf(input: Any) -> Tensor:
+    """The Gauss error function."""
+    return bind1(erf_p, _floating(input))
+
+
+def floor(input: Any) -> Tensor:
+    return bind1(floor_p, _floating(input))
+
+
+def round(input: Any) -> Tensor:
+    """Round half to even, as numpy and MindSpore do."""
+    return bind1(round_p, _floating(input))
+
+
+def trunc(input: Any) -> Tensor:
+    return bind1(trunc_p, _floating(input))
+
+
+def square(input: Any) -> Tensor:
+    input = as_tensor(input)
+    return mul(input, input)
+
+
+def reciprocal(input: Any) -> Tensor:
+    return div(1.0, _floating(input))
+
+
+# ------------------------------------------------------------------------------------------------
+# Comparisons, logic, selection
+# ------------------------------------------------------------------------------------------------
+
+
+def _compare(name: str, kernel):
+    return primitive(name, cpu=kernel, infer=_compare_infer(name), differentiable=False)
+
+
+equal_p = _compare("equal", np.equal)
+not_equal_p = _compare("not_equal", np.not_equal)
+greater_p = _compare("greater", np.greater)
+greater_equal_p = _compare("greater_equal", np.greater_equal)
+less_p = _compare("less", np.less)
+less_equal_p = _compare("less_equal", np.less_equal)
+logical_and_p = _compare("logical_and", np.logical_and)
+logical_or_p = _compare("logical_or", np.logical_or)
+logical_xor_p = _compare("logical_xor", np.logical_xor)
+logical_not_p = primitive(
+    "logical_not",
+    cpu=np.logical_not,
+    infer=lambda x: ShapedArray(x.shape, dt.bool_),
+    differentiable=False,
+)
+
+
+def equal(input: Any, other: Any) -> Tensor:
+    return bind2(equal_p, *operands(input, other))
+
+
+def not_equal(input: Any, other: Any) -> Tensor:
+    return bind2(not_equal_p, *operands(input, other))
+
+
+def greater(input: Any, other: Any) -> Tensor:
+    return bind2(greater_p, *operands(input, other))
+
+
+def greater_equal(input: Any, other: Any) -> Tensor:
+    return bind2(greater_equal_p, *operands(input, other))
+
+
+def less(input: Any, other: Any) -> Tensor:
+    return bind2(less_p, *operands(input, other))
+
+
+def less_equal(input: Any, other: Any) -> Tensor:
+    return bind2(less_equal_p, *operands(input, other))
+
+
+def logical_and(input: Any, other: Any) -> Tensor:
+    return bind2(logical_and_p, *operands(input, other))
+
+
+def logical_or(input: Any, other: Any) -> Tensor:
+    return bind2(logical_or_p, *operands(input, other))
+
+
+def logical_xor(input: Any, other: Any) -> Tensor:
+    return bind2(logical_xor_p, *operands(input, other))
+
+
+def logical_not(input: Any) -> Tensor:
+    return bind1(logical_not_p, as_tensor(input))
+
+
+def _where_infer(condition: ShapedArray, x: ShapedArray, y: ShapedArray) -> ShapedArray:
+    if condition.dtype is not dt.bool_:
+        raise MindTypeError(
+            f"For 'where', 'condition' must be a bool tensor, got {condition.dtype}"
+        )
+    shape = I.broadcast_shapes("where", ("condition", "x", "y"), condition.shape, x.shape, y.shape)
+    return ShapedArray(shape, dt.promote(x.dtype, y.dtype))
+
+
+def _where_bprop(condition, x, y, out, dout):
+    zeros = zeros_like(dout)
+    return None, where(condition, dout, zeros), where(condition, zeros, dout)
+
+
+where_p = primitive("where", cpu=np.where, infer=_where_infer, bprop=_where_bprop)
+
+
+def where(condition: Any, x: Any, y: Any) -> Tensor:
+    """``x`` where ``condition`` holds, else ``y``; broadcasting."""
+    x, y = operands(x, y)
+    return bind(where_p, (as_tensor(condition, dt.bool_), x, y))
+
+
+# ------------------------------------------------------------------------------------------------
+# Casts and fills
+# ------------------------------------------------------------------------------------------------
+
+
+def _cast_kernel(x: np.ndarray, *, dtype: str) -> np.ndarray:
+    return x.astype(dt.to_dtype(dtype).np, copy=False)
+
+
+def _cast_bprop(x, out, dout, *, dtype):
+    if not x.dtype.is_floating_point:
+        return (None,)
+    return (cast(dout, x.dtype),)
+
+
+cast_p = primitive(
+    "cast",
+    cpu=_cast_kernel,
+    infer=lambda x, *, dtype: ShapedArray(x.shape, dt.to_dtype(dtype)),
+    bprop=_cast_bprop,
+    attrs=("dtype",),
+)
+
+
+def cast(input: Any, dtype: Any) -> Tensor:
+    """``input`` converted to ``dtype`` (a copy only when the dtype changes)."""
+    input = as_tensor(input)
+    dtype = dt.to_dtype(dtype)
+    if input.dtype is dtype:
+        return input
+    return bind1(cast_p, input, {"dtype": dtype.name})
+
+
+def zeros_like(input: Any, *, dtype: Any = None) -> Tensor:
+    input = as_tensor(input)
+    return _const(np.zeros(input.shape), dt.to_dtype(dtype) if dtype else input.dtype)
+
+
+def ones_like(input: Any, *, dtype: Any = None) -> Tensor:
+    input = as_tensor(input)
+    return _const(np.ones(input.shape), dt.to_dtype(dtype) if dtype else input.dtype)
+
+
+def full_like(input: Any, fill_value: Any, *, dtype: Any = None) -> Tensor:
+    input = as_tensor(input)
+    return _const(np.full(input.shape, fill_value), dt.to_dtype(dtype) if dtype else input.dtype)
+
+
+# ------------------------------------------------------------------------------------------------
+# clip
+# ------------------------------------------------------------------------------------------------
+
+
+def _clip_kernel(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    return np.minimum(np.maximum(x, lo), hi)
+
+
+def _clip_infer(x: ShapedArray, lo: ShapedArray, hi: ShapedArray) -> ShapedArray:
+    I.broadcast_shapes("clip", ("input", "min", "max"), x.shape, lo.shape, hi.shape)
+    return ShapedArray(x.shape, x.dtype)
+
+
+def _clip_bprop(x, lo, hi, out, dout):
+    inside = logical_and(greater_equal(x, lo), less_equal(x, hi))
+    zeros = zeros_like(dout)
+    return (
+        where(inside, dout, zeros),
+        where(less(x, lo), dout, zeros),
+        where(logical_and(greater(x, hi), greater_equal(x, lo)), dout, zeros),
+    )
+
+
+clip_p = primitive("clip", cpu=_clip_kernel, infer=_clip_infer, bprop=_clip_bprop)
+
+
+def clip(input: Any, min: Any = None, max: Any = None) -> Tensor:
+    """Limit ``input`` to ``[min, max]`` (either may be None); gradient flows inside the range."""
+    input = as_tensor(input)
+    if min is None and max is None:
+        raise MindTypeError("For 'clip', at least one of 'min' and 'max' must be given")
+    info = np.finfo if input.dtype.is_floating_point else np.iinfo
+    np_dtype = input.dtype.np if input.dtype.np is not None else np.float32
+    lo = _bound(min, input, info(np_dtype).min)
+    hi = _bound(max, input, info(np_dtype).max)
+    return bind(clip_p, (input, lo, hi))
+
+
+def _bound(value: Any, like: Tensor, default: Any) -> Tensor:
+    if value is None:
+        return _const(default, like.dtype)
+    if isinstance(value, Tensor):
+        return cast(value, like.dtype)
+    return _const(value, like.dtype)
+
+
+clamp = clip

@@ -1,0 +1,56 @@
+"""Every functional op in one namespace: what ``mind.core.ops`` re-exports and Tensor methods call."""
+
+from mind.core._src.autodiff.eager import grad, stop_gradient, value_and_grad  # noqa: F401
+from mind.core._src.ops.array import *  # noqa: F403
+from mind.core._src.ops.array import (  # noqa: F401
+    broadcast_to,
+    concat,
+    flatten,
+    gather,
+    getitem,
+    reshape,
+    setitem,
+    squeeze,
+    sum_to,
+    tile,
+    transpose,
+)
+from mind.core._src.ops.elementwise import *  # noqa: F403
+from mind.core._src.ops.elementwise import (  # noqa: F401
+    abs,
+    add,
+    cast,
+    clip,
+    div,
+    equal,
+    floor,
+    greater,
+    less,
+    logical_not,
+    mul,
+    neg,
+    pow,
+    round,
+    sign,
+    sub,
+)
+from mind.core._src.ops.nn_ops import *  # noqa: F403
+from mind.core._src.ops.nn_ops import matmul, relu, softmax  # noqa: F401
+from mind.core._src.ops.random import *  # noqa: F403
+from mind.core._src.ops.reduce import *  # noqa: F403
+from mind.core._src.ops.reduce import (  # noqa: F401
+    all,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    cumsum,
+    logsumexp,
+    mean,
+    norm,
+    prod,
+    std,
+    sum,
+    var,
+)

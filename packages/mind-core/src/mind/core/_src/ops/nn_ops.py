@@ -1,0 +1,1185 @@
+"""Neural-network primitives: matmul, activations, softmax, convolutions, pooling, normalisation,
+dropout, embedding and losses.
+
+Convolutions use im2col through numpy stride tricks and one BLAS matmul; their gradients are
+primitives of their own (``conv2d_grad_weight``, and ``conv_transpose2d`` for the input), so the
+backward pass runs BLAS too.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from mind.core._src.ops import infer as I
+from mind.core._src.ops.array import broadcast_to, gather, one_hot, reshape, transpose
+from mind.core._src.ops.dispatch import ShapedArray, bind, bind1, bind2, primitive
+from mind.core._src.ops.elementwise import (
+    _floating,
+    add,
+    cast,
+    div,
+    erf,
+    exp,
+    greater,
+    log,
+    maximum,
+    mul,
+    neg,
+    sigmoid,
+    sqrt,
+    sub,
+    tanh,
+    where,
+    zeros_like,
+)
+from mind.core._src.ops.reduce import mean, sum, var
+from mind.core._src.tensor import dtype as dt
+from mind.core._src.tensor.tensor import Tensor, as_tensor
+from mind.core.errors import MindTypeError, MindValueError
+
+# ------------------------------------------------------------------------------------------------
+# matmul
+# ------------------------------------------------------------------------------------------------
+
+
+def _matmul_infer(x: ShapedArray, y: ShapedArray) -> ShapedArray:
+    if x.ndim < 2 or y.ndim < 2:
+        raise I.fail(
+            "matmul", f"'input' and 'other' must be at least 2-D, got {x.shape} and {y.shape}"
+        )
+    if x.shape[-1] != y.shape[-2]:
+        raise I.fail(
+            "matmul",
+            f"'input' shape {x.shape} has {x.shape[-1]} columns but 'other' shape {y.shape} has "
+            f"{y.shape[-2]} rows",
+        )
+    batch = I.broadcast_shapes("matmul", ("input", "other"), x.shape[:-2], y.shape[:-2])
+    return ShapedArray(batch + (x.shape[-2], y.shape[-1]), dt.promote(x.dtype, y.dtype))
+
+
+def _t(x: Tensor) -> Tensor:
+    perm = list(range(x.ndim))
+    perm[-1], perm[-2] = perm[-2], perm[-1]
+    return transpose(x, perm)
+
+
+matmul_p = primitive(
+    "matmul",
+    cpu=np.matmul,
+    infer=_matmul_infer,
+    bprop=lambda x, y, out, dout: (matmul(dout, _t(y)), matmul(_t(x), dout)),
+)
+
+
+def matmul(input: Any, other: Any) -> Tensor:
+    """Matrix product with numpy's rules: 1-D operands are promoted and the axis removed."""
+    from mind.core._src.ops.elementwise import operands
+
+    x, y = operands(input, other)
+    if x.ndim >= 2 and y.ndim >= 2:
+        return bind2(matmul_p, x, y)
+    if x.ndim == 0 or y.ndim == 0:
+        raise I.fail("matmul", "'input' and 'other' must not be scalars; use mul")
+    x2 = reshape(x, (1,) + x.shape) if x.ndim == 1 else x
+    y2 = reshape(y, y.shape + (1,)) if y.ndim == 1 else y
+    out = bind2(matmul_p, x2, y2)
+    shape = out.shape
+    if x.ndim == 1:
+        shape = shape[:-2] + shape[-1:]
+    if y.ndim == 1:
+        shape = shape[:-1]
+    return reshape(out, shape)
+
+
+bmm = matmul
+batch_matmul = matmul
+
+
+def dense(input: Any, weight: Any, bias: Any = None) -> Tensor:
+    """``input @ weight.T + bias``, the Dense layer's computation."""
+    out = matmul(input, _t(as_tensor(weight)))
+    return out if bias is None else add(out, bias)
+
+
+# ------------------------------------------------------------------------------------------------
+# Activations
+# ------------------------------------------------------------------------------------------------
+
+
+def _same_infer(op: str):
+    def infer(x: ShapedArray, **_: Any) -> ShapedArray:
+        I.require_float(op, "input", x)
+        return ShapedArray(x.shape, x.dtype)
+
+    return infer
+
+
+def _relu_kernel(x):
+    return np.maximum(x, 0, dtype=x.dtype)
+
+
+def _step(x: Tensor, dtype: dt.DType) -> Tensor:
+    return cast(greater(x, 0), dtype)
+
+
+relu_p = primitive(
+    "relu",
+    cpu=_relu_kernel,
+    infer=_same_infer("relu"),
+    bprop=lambda x, out, dout: (mul(dout, _step(out, dout.dtype)),),
+)
+leaky_relu_p = primitive(
+    "leaky_relu",
+    cpu=lambda x, *, alpha: np.where(x > 0, x, x * x.dtype.type(alpha)),
+    infer=_same_infer("leaky_relu"),
+    bprop=lambda x, out, dout, *, alpha: (where(greater(x, 0), dout, mul(dout, alpha)),),
+    attrs=("alpha",),
+)
+elu_p = primitive(
+    "elu",
+    cpu=lambda x, *, alpha: np.where(x > 0, x, x.dtype.type(alpha) * np.expm1(np.minimum(x, 0))),
+    infer=_same_infer("elu"),
+    bprop=lambda x, out, dout, *, alpha: (where(greater(x, 0), dout, mul(dout, add(out, alpha))),),
+    attrs=("alpha",),
+)
+
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+
+def _gelu_kernel(x, *, approximate):
+    if approximate == "tanh":
+        inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
+        return (0.5 * x * (1.0 + np.tanh(inner))).astype(x.dtype, copy=False)
+    from mind.core._src.ops.elementwise import _erf_kernel
+
+    return (0.5 * x * (1.0 + _erf_kernel(x / math.sqrt(2.0)))).astype(x.dtype, copy=False)
+
+
+def _gelu_bprop(x, out, dout, *, approximate):
+    if approximate == "tanh":
+        inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), _SQRT_2_OVER_PI)
+        t = tanh(inner)
+        dinner = mul(add(mul(mul(x, x), 3 * 0.044715), 1.0), _SQRT_2_OVER_PI)
+        grad = add(mul(add(t, 1.0), 0.5), mul(mul(mul(x, 0.5), sub(1.0, mul(t, t))), dinner))
+        return (mul(dout, grad),)
+    cdf = mul(add(erf(div(x, math.sqrt(2.0))), 1.0), 0.5)
+    pdf = mul(exp(mul(mul(x, x), -0.5)), 1.0 / math.sqrt(2.0 * math.pi))
+    return (mul(dout, add(cdf, mul(x, pdf))),)
+
+
+gelu_p = primitive(
+    "gelu",
+    cpu=_gelu_kernel,
+    infer=_same_infer("gelu"),
+    bprop=_gelu_bprop,
+    attrs=("approximate",),
+)
+
+
+def _silu_kernel(x):
+    from mind.core._src.ops.elementwise import _sigmoid_kernel
+
+    return x * _sigmoid_kernel(x)
+
+
+def _silu_bprop(x, out, dout):
+    s = sigmoid(x)
+    return (mul(dout, add(s, mul(out, sub(1.0, s)))),)
+
+
+silu_p = primitive("silu", cpu=_silu_kernel, infer=_same_infer("silu"), bprop=_silu_bprop)
+
+
+def _softplus_kernel(x, *, beta, threshold):
+    bx = x * beta
+    soft = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / beta
+    return np.where(bx > threshold, x, soft).astype(x.dtype, copy=False)
+
+
+softplus_p = primitive(
+    "softplus",
+    cpu=_softplus_kernel,
+    infer=_same_infer("softplus"),
+    bprop=lambda x, out, dout, *, beta, threshold: (
+        where(greater(mul(x, beta), threshold), dout, mul(dout, sigmoid(mul(x, beta)))),
+    ),
+    attrs=("beta", "threshold"),
+)
+
+
+def relu(input: Any) -> Tensor:
+    """``max(input, 0)``."""
+    return bind1(relu_p, _floating(input))
+
+
+def leaky_relu(input: Any, alpha: float = 0.2) -> Tensor:
+    return bind1(leaky_relu_p, _floating(input), {"alpha": float(alpha)})
+
+
+def elu(input_x: Any, alpha: float = 1.0) -> Tensor:
+    return bind1(elu_p, _floating(input_x), {"alpha": float(alpha)})
+
+
+def gelu(input_x: Any, approximate: str = "none") -> Tensor:
+    """GELU, exact (``approximate="none"``) or with the tanh approximation (``"tanh"``)."""
+    if approximate not in ("none", "tanh"):
+        raise MindValueError(
+            f"For 'gelu', 'approximate' must be 'none' or 'tanh', got {approximate!r}"
+        )
+    return bind1(gelu_p, _floating(input_x), {"approximate": approximate})
+
+
+def silu(input: Any) -> Tensor:
+    """``input * sigmoid(input)``."""
+    return bind1(silu_p, _floating(input))
+
+
+def softplus(input: Any, beta: float = 1, threshold: float = 20) -> Tensor:
+    """``log(1 + exp(beta * input)) / beta``, linear above ``threshold``."""
+    return bind1(softplus_p, _floating(input), {"beta": float(beta), "threshold": float(threshold)})
+
+
+# ------------------------------------------------------------------------------------------------
+# softmax / log_softmax
+# ------------------------------------------------------------------------------------------------
+
+
+def _softmax_kernel(x, *, axis):
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _log_softmax_kernel(x, *, axis):
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def _axis_infer(op: str):
+    def infer(x: ShapedArray, *, axis) -> ShapedArray:
+        I.require_float(op, "input", x)
+        I.normalize_axis(op, axis, x.ndim)
+        return ShapedArray(x.shape, x.dtype)
+
+    return infer
+
+
+softmax_p = primitive(
+    "softmax",
+    cpu=_softmax_kernel,
+    infer=_axis_infer("softmax"),
+    attrs=("axis",),
+    bprop=lambda x, out, dout, *, axis: (
+        mul(out, sub(dout, sum(mul(dout, out), axis, keepdim=True))),
+    ),
+)
+log_softmax_p = primitive(
+    "log_softmax",
+    cpu=_log_softmax_kernel,
+    infer=_axis_infer("log_softmax"),
+    attrs=("axis",),
+    bprop=lambda x, out, dout, *, axis: (sub(dout, mul(exp(out), sum(dout, axis, keepdim=True))),),
+)
+
+
+def softmax(input: Any, axis: int = -1) -> Tensor:
+    """``exp(input) / sum(exp(input), axis)``, computed stably."""
+    return bind1(softmax_p, _floating(input), {"axis": int(axis)})
+
+
+def log_softmax(logits: Any, axis: int = -1) -> Tensor:
+    """``log(softmax(logits, axis))``, computed stably."""
+    return bind1(log_softmax_p, _floating(logits), {"axis": int(axis)})
+
+
+# ------------------------------------------------------------------------------------------------
+# Convolution
+# ------------------------------------------------------------------------------------------------
+
+
+def _pair(value: Any, name: str, op: str) -> tuple[int, int]:
+    if isinstance(value, int):
+        return (value, value)
+    value = tuple(int(v) for v in value)
+    if len(value) != 2:
+        raise MindValueError(f"For '{op}', '{name}' must be an int or a pair, got {value}")
+    return value
+
+
+def _windows(x: np.ndarray, kh: int, kw: int, stride, dilation) -> np.ndarray:
+    """A (N, C, kh, kw, OH, OW) view of ``x``'s sliding windows, without copying."""
+    n, c, h, w = x.shape
+    oh = (h - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    ow = (w - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    s = x.strides
+    return as_strided(
+        x,
+        (n, c, kh, kw, oh, ow),
+        (s[0], s[1], s[2] * dilation[0], s[3] * dilation[1], s[2] * stride[0], s[3] * stride[1]),
+        writeable=False,
+    )
+
+
+def _pad_hw(x: np.ndarray, pads) -> np.ndarray:
+    top, bottom, left, right = pads
+    if not (top or bottom or left or right):
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
+
+
+def _conv_out(size: int, k: int, stride: int, dilation: int, lo: int, hi: int) -> int:
+    return (size + lo + hi - dilation * (k - 1) - 1) // stride + 1
+
+
+def _conv2d_kernel(x, w, *, stride, pads, dilation, groups):
+    xp = _pad_hw(x, pads)
+    o, cg, kh, kw = w.shape
+    cols = _windows(xp, kh, kw, stride, dilation)  # N, C, kh, kw, OH, OW
+    n, _, _, _, oh, ow = cols.shape
+    if groups == 1:
+        out = np.tensordot(w, cols, axes=([1, 2, 3], [1, 2, 3]))  # O, N, OH, OW
+    else:
+        og = o // groups
+        out = np.concatenate(
+            [
+                np.tensordot(
+                    w[g * og : (g + 1) * og],
+                    cols[:, g * cg : (g + 1) * cg],
+                    axes=([1, 2, 3], [1, 2, 3]),
+                )
+                for g in range(groups)
+            ],
+            axis=0,
+        )
+    return np.ascontiguousarray(out.transpose(1, 0, 2, 3))
+
+
+def _col2im(dcols: np.ndarray, shape, kh, kw, stride, dilation) -> np.ndarray:
+    """Sum (N, C, kh, kw, OH, OW) window contributions back into an (N, C, H, W) array."""
+    out = np.zeros(shape, dtype=dcols.dtype)
+    oh, ow = dcols.shape[4:]
+    for i in range(kh):
+        for j in range(kw):
+            r, c = i * dilation[0], j * dilation[1]
+            out[:, :, r : r + stride[0] * oh : stride[0], c : c + stride[1] * ow : stride[1]] += (
+                dcols[:, :, i, j]
+            )
+    return out
+
+
+def _conv_transpose2d_kernel(dout, w, *, stride, pads, dilation, groups, in_hw):
+    """The gradient of conv2d with respect to its input (hence conv_transpose2d)."""
+    o, cg, kh, kw = w.shape
+    n = dout.shape[0]
+    top, bottom, left, right = pads
+    padded = (n, cg * groups, in_hw[0] + top + bottom, in_hw[1] + left + right)
+    og = o // groups
+    dcols = np.concatenate(
+        [
+            np.tensordot(w[g * og : (g + 1) * og], dout[:, g * og : (g + 1) * og], axes=([0], [1]))
+            for g in range(groups)
+        ],
+        axis=0,
+    )  # C, kh, kw, N, OH, OW
+    dcols = dcols.transpose(3, 0, 1, 2, 4, 5)
+    dxp = _col2im(dcols, padded, kh, kw, stride, dilation)
+    return np.ascontiguousarray(dxp[:, :, top : top + in_hw[0], left : left + in_hw[1]])
+
+
+def _conv2d_grad_weight_kernel(x, dout, *, stride, pads, dilation, groups, kernel_hw):
+    xp = _pad_hw(x, pads)
+    kh, kw = kernel_hw
+    cols = _windows(xp, kh, kw, stride, dilation)
+    o = dout.shape[1]
+    cg = x.shape[1] // groups
+    og = o // groups
+    return np.concatenate(
+        [
+            np.tensordot(
+                dout[:, g * og : (g + 1) * og],
+                cols[:, g * cg : (g + 1) * cg],
+                axes=([0, 2, 3], [0, 4, 5]),
+            )
+            for g in range(groups)
+        ],
+        axis=0,
+    )
+
+
+def _conv2d_infer(x: ShapedArray, w: ShapedArray, *, stride, pads, dilation, groups) -> ShapedArray:
+    I.require_ndim("conv2d", "input", x, 4)
+    I.require_ndim("conv2d", "weight", w, 4)
+    if x.shape[1] != w.shape[1] * groups:
+        raise I.fail(
+            "conv2d",
+            f"'input' has {x.shape[1]} channels but 'weight' {w.shape} expects "
+            f"{w.shape[1] * groups} (weight.shape[1] * groups)",
+        )
+    if w.shape[0] % groups:
+        raise I.fail(
+            "conv2d", f"'weight' has {w.shape[0]} output channels, not divisible by groups={groups}"
+        )
+    oh = _conv_out(x.shape[2], w.shape[2], stride[0], dilation[0], pads[0], pads[1])
+    ow = _conv_out(x.shape[3], w.shape[3], stride[1], dilation[1], pads[2], pads[3])
+    if oh <= 0 or ow <= 0:
+        raise I.fail(
+            "conv2d",
+            f"'input' of spatial size {x.shape[2:]} is smaller than the kernel {w.shape[2:]}",
+        )
+    return ShapedArray((x.shape[0], w.shape[0], oh, ow), dt.promote(x.dtype, w.dtype))
+
+
+def _conv2d_bprop(x, w, out, dout, *, stride, pads, dilation, groups):
+    attrs = {"stride": stride, "pads": pads, "dilation": dilation, "groups": groups}
+    dx = bind2(conv_transpose2d_p, dout, w, {**attrs, "in_hw": x.shape[2:]})
+    dw = bind2(conv2d_grad_weight_p, x, dout, {**attrs, "kernel_hw": w.shape[2:]})
+    return dx, dw
+
+
+def _conv_transpose2d_bprop(dout, w, out, ddx, *, stride, pads, dilation, groups, in_hw):
+    attrs = {"stride": stride, "pads": pads, "dilation": dilation, "groups": groups}
+    d_dout = bind2(conv2d_p, ddx, w, attrs)
+    dw = bind2(conv2d_grad_weight_p, ddx, dout, {**attrs, "kernel_hw": w.shape[2:]})
+    return d_dout, dw
+
+
+def _conv2d_grad_weight_bprop(x, dout, out, ddw, *, stride, pads, dilation, groups, kernel_hw):
+    attrs = {"stride": stride, "pads": pads, "dilation": dilation, "groups": groups}
+    dx = bind2(conv_transpose2d_p, dout, ddw, {**attrs, "in_hw": x.shape[2:]})
+    d_dout = bind2(conv2d_p, x, ddw, attrs)
+    return dx, d_dout
+
+
+_CONV_ATTRS = ("stride", "pads", "dilation", "groups")
+conv2d_p = primitive(
+    "conv2d", cpu=_conv2d_kernel, infer=_conv2d_infer, bprop=_conv2d_bprop, attrs=_CONV_ATTRS
+)
+conv_transpose2d_p = primitive(
+    "conv_transpose2d",
+    cpu=_conv_transpose2d_kernel,
+    infer=lambda dout, w, *, stride, pads, dilation, groups, in_hw: ShapedArray(
+        (dout.shape[0], w.shape[1] * groups) + tuple(in_hw), dt.promote(dout.dtype, w.dtype)
+    ),
+    bprop=_conv_transpose2d_bprop,
+    attrs=(*_CONV_ATTRS, "in_hw"),
+)
+conv2d_grad_weight_p = primitive(
+    "conv2d_grad_weight",
+    cpu=_conv2d_grad_weight_kernel,
+    infer=lambda x, dout, *, stride, pads, dilation, groups, kernel_hw: ShapedArray(
+        (dout.shape[1], x.shape[1] // groups) + tuple(kernel_hw), dt.promote(x.dtype, dout.dtype)
+    ),
+    bprop=_conv2d_grad_weight_bprop,
+    attrs=(*_CONV_ATTRS, "kernel_hw"),
+)
+
+
+def _same_pads(size: int, k: int, stride: int, dilation: int) -> tuple[int, int]:
+    out = -(-size // stride)
+    total = max((out - 1) * stride + (k - 1) * dilation + 1 - size, 0)
+    return total // 2, total - total // 2
+
+
+def conv_pads(op: str, x_shape, k_hw, stride, dilation, pad_mode: str, padding: Any) -> tuple:
+    """(top, bottom, left, right) for MindSpore's pad modes ``valid``, ``same`` and ``pad``."""
+    if pad_mode == "valid":
+        return (0, 0, 0, 0)
+    if pad_mode == "same":
+        return _same_pads(x_shape[2], k_hw[0], stride[0], dilation[0]) + _same_pads(
+            x_shape[3], k_hw[1], stride[1], dilation[1]
+        )
+    if pad_mode == "pad":
+        if isinstance(padding, int):
+            return (padding,) * 4
+        padding = tuple(int(p) for p in padding)
+        if len(padding) == 2:
+            return (padding[0], padding[0], padding[1], padding[1])
+        if len(padding) == 4:
+            return padding
+        raise MindValueError(
+            f"For '{op}', 'padding' must be an int, a pair or 4 ints, got {padding}"
+        )
+    raise MindValueError(
+        f"For '{op}', 'pad_mode' must be 'valid', 'same' or 'pad', got {pad_mode!r}"
+    )
+
+
+def conv2d(
+    input: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: Any = 1,
+    pad_mode: str = "valid",
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """2-D convolution over NCHW ``input`` with OIHW ``weight``. Supported devices: cpu.
+
+    ``pad_mode`` is ``"valid"`` (no padding), ``"same"`` (output size ``ceil(in / stride)``) or
+    ``"pad"`` (explicit ``padding``: an int, (h, w) or (top, bottom, left, right)).
+    """
+    x, w = as_tensor(input), as_tensor(weight)
+    if x.ndim != 4:
+        raise I.fail("conv2d", f"'input' must be 4-D (N, C, H, W), got shape {x.shape}")
+    if w.ndim != 4:
+        raise I.fail("conv2d", f"'weight' must be 4-D (O, I, kH, kW), got shape {w.shape}")
+    if x.dtype is not w.dtype:
+        target = dt.promote(x.dtype, w.dtype)
+        x, w = cast(x, target), cast(w, target)
+    stride, dilation = _pair(stride, "stride", "conv2d"), _pair(dilation, "dilation", "conv2d")
+    pads = conv_pads("conv2d", x.shape, w.shape[2:], stride, dilation, pad_mode, padding)
+    attrs = {"stride": stride, "pads": pads, "dilation": dilation, "groups": int(groups)}
+    out = bind2(conv2d_p, x, w, attrs)
+    if bias is not None:
+        out = add(out, reshape(as_tensor(bias), (1, -1, 1, 1)))
+    return out
+
+
+def conv1d(
+    input: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: int = 1,
+    pad_mode: str = "valid",
+    padding: Any = 0,
+    dilation: int = 1,
+    groups: int = 1,
+) -> Tensor:
+    """1-D convolution over NCL ``input`` with OIK ``weight`` (a conv2d with height 1)."""
+    x, w = as_tensor(input), as_tensor(weight)
+    if x.ndim != 3:
+        raise I.fail("conv1d", f"'input' must be 3-D (N, C, L), got shape {x.shape}")
+    if w.ndim != 3:
+        raise I.fail("conv1d", f"'weight' must be 3-D (O, I, K), got shape {w.shape}")
+    pad2 = (0, 0, padding, padding) if isinstance(padding, int) else (0, 0, *padding)
+    out = conv2d(
+        expand(x),
+        expand(w),
+        None,
+        (1, stride),
+        pad_mode if pad_mode != "same" else "same",
+        pad2,
+        (1, dilation),
+        groups,
+    )
+    out = reshape(out, (out.shape[0], out.shape[1], out.shape[3]))
+    if bias is not None:
+        out = add(out, reshape(as_tensor(bias), (1, -1, 1)))
+    return out
+
+
+def expand(t: Tensor) -> Tensor:
+    return reshape(t, t.shape[:2] + (1,) + t.shape[2:])
+
+
+def conv_transpose2d(
+    input: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """Transposed 2-D convolution (the gradient of conv2d); ``weight`` is (C_in, C_out/groups, kH, kW)."""
+    x, w = as_tensor(input), as_tensor(weight)
+    if x.ndim != 4 or w.ndim != 4:
+        raise I.fail(
+            "conv_transpose2d", f"'input' and 'weight' must be 4-D, got {x.shape} and {w.shape}"
+        )
+    if x.shape[1] != w.shape[0]:
+        raise I.fail(
+            "conv_transpose2d",
+            f"'input' has {x.shape[1]} channels but 'weight' {w.shape} expects {w.shape[0]}",
+        )
+    stride, dilation = (
+        _pair(stride, "stride", "conv_transpose2d"),
+        _pair(dilation, "dilation", "conv_transpose2d"),
+    )
+    ph, pw = _pair(padding, "padding", "conv_transpose2d")
+    oph, opw = _pair(output_padding, "output_padding", "conv_transpose2d")
+    kh, kw = w.shape[2:]
+    h = (x.shape[2] - 1) * stride[0] - 2 * ph + dilation[0] * (kh - 1) + oph + 1
+    wd = (x.shape[3] - 1) * stride[1] - 2 * pw + dilation[1] * (kw - 1) + opw + 1
+    pads = (ph, ph + oph, pw, pw + opw)
+    attrs = {
+        "stride": stride,
+        "pads": pads,
+        "dilation": dilation,
+        "groups": int(groups),
+        "in_hw": (h, wd),
+    }
+    out = bind2(conv_transpose2d_p, x, w, attrs)
+    if bias is not None:
+        out = add(out, reshape(as_tensor(bias), (1, -1, 1, 1)))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Pooling
+# ------------------------------------------------------------------------------------------------
+
+
+def _pool_infer(op: str):
+    def infer(x: ShapedArray, *, kernel, stride, pads, **_: Any) -> ShapedArray:
+        I.require_ndim(op, "input", x, 4)
+        oh = _conv_out(x.shape[2], kernel[0], stride[0], 1, pads[0], pads[1])
+        ow = _conv_out(x.shape[3], kernel[1], stride[1], 1, pads[2], pads[3])
+        if oh <= 0 or ow <= 0:
+            raise I.fail(
+                op, f"'input' of spatial size {x.shape[2:]} is smaller than the kernel {kernel}"
+            )
+        return ShapedArray((x.shape[0], x.shape[1], oh, ow), x.dtype)
+
+    return infer
+
+
+def _max_pool_kernel(x, *, kernel, stride, pads):
+    xp = (
+        np.pad(x, ((0, 0), (0, 0), pads[:2], pads[2:]), constant_values=-np.inf) if any(pads) else x
+    )
+    windows = _windows(xp, kernel[0], kernel[1], stride, (1, 1))
+    return windows.max(axis=(2, 3))
+
+
+def _max_pool_grad_kernel(x, dout, *, kernel, stride, pads):
+    kh, kw = kernel
+    xp = (
+        np.pad(x, ((0, 0), (0, 0), pads[:2], pads[2:]), constant_values=-np.inf) if any(pads) else x
+    )
+    windows = _windows(xp, kh, kw, stride, (1, 1))  # N C kh kw OH OW
+    n, c, _, _, oh, ow = windows.shape
+    flat = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c, oh, ow, kh * kw)
+    first = flat.argmax(axis=-1)  # the first maximum takes the whole gradient
+    mask = np.arange(kh * kw) == first[..., None]
+    dcols = (mask * dout[..., None]).reshape(n, c, oh, ow, kh, kw).transpose(0, 1, 4, 5, 2, 3)
+    dxp = _col2im(dcols, xp.shape, kh, kw, stride, (1, 1))
+    return dxp[:, :, pads[0] : pads[0] + x.shape[2], pads[2] : pads[2] + x.shape[3]].astype(
+        x.dtype, copy=False
+    )
+
+
+max_pool2d_p = primitive(
+    "max_pool2d",
+    cpu=_max_pool_kernel,
+    infer=_pool_infer("max_pool2d"),
+    bprop=lambda x, out, dout, *, kernel, stride, pads: (
+        bind2(max_pool2d_grad_p, x, dout, {"kernel": kernel, "stride": stride, "pads": pads}),
+    ),
+    attrs=("kernel", "stride", "pads"),
+)
+max_pool2d_grad_p = primitive(
+    "max_pool2d_grad",
+    cpu=_max_pool_grad_kernel,
+    infer=lambda x, dout, **_: ShapedArray(x.shape, x.dtype),
+    # Linear in dout with x fixed: its own gradient routes through the same argmax positions.
+    bprop=lambda x, dout, out, ddx, *, kernel, stride, pads: (
+        None,
+        bind2(max_pool2d_gather_p, x, ddx, {"kernel": kernel, "stride": stride, "pads": pads}),
+    ),
+    attrs=("kernel", "stride", "pads"),
+)
+
+
+def _max_pool_gather_kernel(source, ddx, *, kernel, stride, pads):
+    """Pick ``ddx`` at each window's (first) maximum of ``source``: the adjoint of the grad."""
+    kh, kw = kernel
+    if any(pads):
+        source = np.pad(source, ((0, 0), (0, 0), pads[:2], pads[2:]), constant_values=-np.inf)
+        ddx = np.pad(ddx, ((0, 0), (0, 0), pads[:2], pads[2:]))
+    sw = _windows(source, kh, kw, stride, (1, 1))
+    dw = _windows(ddx, kh, kw, stride, (1, 1))
+    n, c, _, _, oh, ow = sw.shape
+    first = sw.transpose(0, 1, 4, 5, 2, 3).reshape(n, c, oh, ow, kh * kw).argmax(axis=-1)
+    vals = dw.transpose(0, 1, 4, 5, 2, 3).reshape(n, c, oh, ow, kh * kw)
+    return np.take_along_axis(vals, first[..., None], axis=-1)[..., 0]
+
+
+max_pool2d_gather_p = primitive(
+    "max_pool2d_gather",
+    cpu=_max_pool_gather_kernel,
+    infer=lambda x, ddx, *, kernel, stride, pads: _pool_infer("max_pool2d")(
+        x, kernel=kernel, stride=stride, pads=pads
+    ),
+    bprop=lambda x, ddx, out, dout, *, kernel, stride, pads: (
+        None,
+        bind2(max_pool2d_grad_p, x, dout, {"kernel": kernel, "stride": stride, "pads": pads}),
+    ),
+    attrs=("kernel", "stride", "pads"),
+)
+
+
+def _avg_pool_kernel(x, *, kernel, stride, pads):
+    xp = np.pad(x, ((0, 0), (0, 0), pads[:2], pads[2:])) if any(pads) else x
+    return (
+        _windows(xp, kernel[0], kernel[1], stride, (1, 1))
+        .mean(axis=(2, 3))
+        .astype(x.dtype, copy=False)
+    )
+
+
+def _avg_pool_grad_kernel(dout, *, kernel, stride, pads, in_shape):
+    kh, kw = kernel
+    padded = (
+        in_shape[0],
+        in_shape[1],
+        in_shape[2] + pads[0] + pads[1],
+        in_shape[3] + pads[2] + pads[3],
+    )
+    scaled = dout / (kh * kw)
+    dcols = np.broadcast_to(
+        scaled[:, :, None, None], scaled.shape[:2] + (kh, kw) + scaled.shape[2:]
+    )
+    dxp = _col2im(dcols, padded, kh, kw, stride, (1, 1))
+    return dxp[:, :, pads[0] : pads[0] + in_shape[2], pads[2] : pads[2] + in_shape[3]]
+
+
+avg_pool2d_p = primitive(
+    "avg_pool2d",
+    cpu=_avg_pool_kernel,
+    infer=_pool_infer("avg_pool2d"),
+    bprop=lambda x, out, dout, *, kernel, stride, pads: (
+        bind1(
+            avg_pool2d_grad_p,
+            dout,
+            {"kernel": kernel, "stride": stride, "pads": pads, "in_shape": x.shape},
+        ),
+    ),
+    attrs=("kernel", "stride", "pads"),
+)
+avg_pool2d_grad_p = primitive(
+    "avg_pool2d_grad",
+    cpu=_avg_pool_grad_kernel,
+    infer=lambda dout, *, in_shape, **_: ShapedArray(tuple(in_shape), dout.dtype),
+    bprop=lambda dout, out, ddx, *, kernel, stride, pads, in_shape: (
+        bind1(avg_pool2d_p, ddx, {"kernel": kernel, "stride": stride, "pads": pads}),
+    ),
+    attrs=("kernel", "stride", "pads", "in_shape"),
+)
+
+
+def _pool_args(op, x, kernel_size, stride, padding):
+    kernel = _pair(kernel_size, "kernel_size", op)
+    stride = kernel if stride is None else _pair(stride, "stride", op)
+    ph, pw = _pair(padding, "padding", op)
+    if x.ndim != 4:
+        raise I.fail(op, f"'input' must be 4-D (N, C, H, W), got shape {x.shape}")
+    return {"kernel": kernel, "stride": stride, "pads": (ph, ph, pw, pw)}
+
+
+def max_pool2d(
+    x: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    return_indices: bool = False,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """2-D max pooling over NCHW ``x`` (stride defaults to the kernel size)."""
+    x = _floating(x)
+    if dilation not in (1, (1, 1)) or ceil_mode or return_indices:
+        raise MindValueError(
+            "For 'max_pool2d', dilation, ceil_mode and return_indices are not supported yet"
+        )
+    return bind1(max_pool2d_p, x, _pool_args("max_pool2d", x, kernel_size, stride, padding))
+
+
+def avg_pool2d(
+    input_x: Any,
+    kernel_size: Any = 1,
+    stride: Any = 1,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: Any = None,
+) -> Tensor:
+    """2-D average pooling over NCHW ``input_x`` (padding counts towards the average)."""
+    x = _floating(input_x)
+    if ceil_mode or not count_include_pad or divisor_override:
+        raise MindValueError(
+            "For 'avg_pool2d', ceil_mode, count_include_pad=False and divisor_override are not supported yet"
+        )
+    return bind1(avg_pool2d_p, x, _pool_args("avg_pool2d", x, kernel_size, stride, padding))
+
+
+def _adaptive_bounds(size: int, out: int) -> list[tuple[int, int]]:
+    return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
+
+
+def _adaptive_kernel(x, *, output_size):
+    oh, ow = output_size
+    rows, cols = _adaptive_bounds(x.shape[2], oh), _adaptive_bounds(x.shape[3], ow)
+    out = np.empty(x.shape[:2] + (oh, ow), dtype=x.dtype)
+    for i, (r0, r1) in enumerate(rows):
+        for j, (c0, c1) in enumerate(cols):
+            out[:, :, i, j] = x[:, :, r0:r1, c0:c1].mean(axis=(2, 3))
+    return out
+
+
+def _adaptive_grad_kernel(dout, *, output_size, in_shape):
+    oh, ow = output_size
+    rows, cols = _adaptive_bounds(in_shape[2], oh), _adaptive_bounds(in_shape[3], ow)
+    out = np.zeros(in_shape, dtype=dout.dtype)
+    for i, (r0, r1) in enumerate(rows):
+        for j, (c0, c1) in enumerate(cols):
+            out[:, :, r0:r1, c0:c1] += dout[:, :, i : i + 1, j : j + 1] / ((r1 - r0) * (c1 - c0))
+    return out
+
+
+adaptive_avg_pool2d_p = primitive(
+    "adaptive_avg_pool2d",
+    cpu=_adaptive_kernel,
+    infer=lambda x, *, output_size: ShapedArray(x.shape[:2] + tuple(output_size), x.dtype),
+    bprop=lambda x, out, dout, *, output_size: (
+        bind1(adaptive_avg_pool2d_grad_p, dout, {"output_size": output_size, "in_shape": x.shape}),
+    ),
+    attrs=("output_size",),
+)
+adaptive_avg_pool2d_grad_p = primitive(
+    "adaptive_avg_pool2d_grad",
+    cpu=_adaptive_grad_kernel,
+    infer=lambda dout, *, output_size, in_shape: ShapedArray(tuple(in_shape), dout.dtype),
+    bprop=lambda dout, out, ddx, *, output_size, in_shape: (
+        bind1(adaptive_avg_pool2d_p, ddx, {"output_size": output_size}),
+    ),
+    attrs=("output_size", "in_shape"),
+)
+
+
+def adaptive_avg_pool2d(input: Any, output_size: Any) -> Tensor:
+    """Average pooling to a fixed ``output_size`` (an int, or (H, W) with None keeping a size)."""
+    x = _floating(input)
+    if x.ndim != 4:
+        raise I.fail(
+            "adaptive_avg_pool2d", f"'input' must be 4-D (N, C, H, W), got shape {x.shape}"
+        )
+    if isinstance(output_size, int):
+        output_size = (output_size, output_size)
+    size = tuple(x.shape[2 + i] if s is None else int(s) for i, s in enumerate(output_size))
+    return bind1(adaptive_avg_pool2d_p, x, {"output_size": size})
+
+
+# ------------------------------------------------------------------------------------------------
+# Normalisation (compositions: their gradients follow from the primitives')
+# ------------------------------------------------------------------------------------------------
+
+
+def batch_norm(
+    input_x: Any,
+    running_mean: Any,
+    running_var: Any,
+    weight: Any,
+    bias: Any,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Batch normalisation over axis 1. In training, batch statistics are used and the running
+    ones updated in place: ``running = (1 - momentum) * running + momentum * batch``."""
+    x = _floating(input_x)
+    axes = (0,) + tuple(range(2, x.ndim))
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    if training:
+        mu = mean(x, axes, keep_dims=True)
+        sigma2 = var(x, axes, keepdims=True)
+        if running_mean is not None:
+            n = x.size // x.shape[1]
+            rm, rv = running_mean._data, running_var._data
+            rm *= 1 - momentum
+            rm += momentum * mu._data.reshape(-1)
+            rv *= 1 - momentum
+            rv += momentum * sigma2._data.reshape(-1) * n / max(n - 1, 1)
+    else:
+        mu = reshape(as_tensor(running_mean), shape)
+        sigma2 = reshape(as_tensor(running_var), shape)
+    out = div(sub(x, mu), sqrt(add(sigma2, eps)))
+    if weight is not None:
+        out = mul(out, reshape(as_tensor(weight), shape))
+    if bias is not None:
+        out = add(out, reshape(as_tensor(bias), shape))
+    return out
+
+
+def layer_norm(
+    input: Any, normalized_shape: Any, weight: Any = None, bias: Any = None, eps: float = 1e-5
+) -> Tensor:
+    """Normalise over the last ``len(normalized_shape)`` axes."""
+    x = _floating(input)
+    normalized_shape = (
+        (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    )
+    if x.shape[x.ndim - len(normalized_shape) :] != normalized_shape:
+        raise I.fail(
+            "layer_norm",
+            f"'input' shape {x.shape} does not end with normalized_shape {normalized_shape}",
+        )
+    axes = tuple(range(x.ndim - len(normalized_shape), x.ndim))
+    out = div(sub(x, mean(x, axes, keep_dims=True)), sqrt(add(var(x, axes, keepdims=True), eps)))
+    if weight is not None:
+        out = mul(out, weight)
+    if bias is not None:
+        out = add(out, bias)
+    return out
+
+
+def group_norm(
+    input: Any, num_groups: int, weight: Any = None, bias: Any = None, eps: float = 1e-5
+) -> Tensor:
+    """Normalise each of ``num_groups`` channel groups of NC... ``input``."""
+    x = _floating(input)
+    n, c = x.shape[:2]
+    if c % num_groups:
+        raise I.fail(
+            "group_norm", f"'input' has {c} channels, not divisible by num_groups={num_groups}"
+        )
+    grouped = reshape(x, (n, num_groups, -1))
+    normed = div(
+        sub(grouped, mean(grouped, 2, keep_dims=True)),
+        sqrt(add(var(grouped, 2, keepdims=True), eps)),
+    )
+    out = reshape(normed, x.shape)
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    if weight is not None:
+        out = mul(out, reshape(as_tensor(weight), shape))
+    if bias is not None:
+        out = add(out, reshape(as_tensor(bias), shape))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Dropout, embedding
+# ------------------------------------------------------------------------------------------------
+
+
+def dropout(input: Any, p: float = 0.5, training: bool = True, seed: Any = None) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``."""
+    from mind.core._src.ops.random import bernoulli_mask
+
+    x = _floating(input)
+    if not 0 <= p < 1:
+        raise MindValueError(f"For 'dropout', 'p' must be in [0, 1), got {p}")
+    if not training or p == 0:
+        return x
+    return mul(x, bernoulli_mask(x.shape, 1 - p, x.dtype, scale=1 / (1 - p)))
+
+
+def embedding(input: Any, weight: Any) -> Tensor:
+    """Rows of ``weight`` at integer ``input``."""
+    return gather(weight, input, 0)
+
+
+# ------------------------------------------------------------------------------------------------
+# Losses
+# ------------------------------------------------------------------------------------------------
+
+
+def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
+    if reduction == "mean":
+        return mean(loss)
+    if reduction == "sum":
+        return sum(loss)
+    if reduction == "none":
+        return loss
+    raise MindValueError(
+        f"For '{op}', 'reduction' must be 'mean', 'sum' or 'none', got {reduction!r}"
+    )
+
+
+def _sparse_ce_kernel(logits, labels):
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    logz = np.log(np.exp(shifted).sum(axis=1))
+    return logz - shifted[np.arange(len(labels)), labels]
+
+
+def _sparse_ce_infer(logits: ShapedArray, labels: ShapedArray) -> ShapedArray:
+    I.require_ndim("cross_entropy", "input", logits, 2)
+    if not labels.dtype.is_integer:
+        raise MindTypeError(
+            f"For 'cross_entropy', class-index 'target' must be integers, got {labels.dtype}"
+        )
+    if labels.shape != logits.shape[:1]:
+        raise I.fail(
+            "cross_entropy",
+            f"'target' shape {labels.shape} must be ({logits.shape[0]},) for 'input' {logits.shape}",
+        )
+    return ShapedArray(labels.shape, logits.dtype)
+
+
+sparse_softmax_cross_entropy_p = primitive(
+    "sparse_softmax_cross_entropy",
+    cpu=_sparse_ce_kernel,
+    infer=_sparse_ce_infer,
+    bprop=lambda logits, labels, out, dout: (
+        mul(
+            sub(softmax(logits, 1), one_hot(labels, logits.shape[1], 1.0, 0.0)),
+            reshape(dout, (-1, 1)),
+        ),
+        None,
+    ),
+)
+
+
+def cross_entropy(
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross entropy between logits ``input`` (N, C) and class indices or class probabilities."""
+    x, t = _floating(input), as_tensor(target)
+    if t.dtype.is_integer and weight is None and label_smoothing == 0 and x.ndim == 2:
+        if (t._data == ignore_index).any():
+            keep = Tensor.from_numpy(np.nonzero(t._data != ignore_index)[0])
+            x, t = gather(x, keep, 0), gather(t, keep, 0)
+        return _reduce(bind2(sparse_softmax_cross_entropy_p, x, t), reduction, "cross_entropy")
+    logp = log_softmax(x, 1)
+    if t.dtype.is_integer:
+        return nll_loss(logp, t, weight, ignore_index, reduction, label_smoothing)
+    probs = cast(t, x.dtype)
+    if label_smoothing:
+        probs = add(mul(probs, 1 - label_smoothing), label_smoothing / x.shape[1])
+    if weight is not None:
+        probs = mul(probs, reshape(as_tensor(weight), (1, -1)))
+    return _reduce(neg(sum(mul(logp, probs), 1)), reduction, "cross_entropy")
+
+
+def nll_loss(
+    inputs: Any,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Negative log-likelihood of log-probabilities ``inputs`` (N, C) at class indices ``target``."""
+    logp, t = _floating(inputs), as_tensor(target)
+    if logp.ndim != 2:
+        raise I.fail("nll_loss", f"'inputs' must be 2-D (N, C), got shape {logp.shape}")
+    c = logp.shape[1]
+    valid = t._data != ignore_index
+    safe_t = Tensor.from_numpy(np.where(valid, t._data, 0))
+    onehot = one_hot(safe_t, c, 1.0, 0.0)
+    if label_smoothing:
+        onehot = add(mul(onehot, 1 - label_smoothing), label_smoothing / c)
+    w = as_tensor(weight) if weight is not None else None
+    picked = neg(sum(mul(logp, cast(onehot, logp.dtype)), 1))
+    sample_w = gather(w, safe_t, 0) if w is not None else None
+    mask = Tensor.from_numpy(valid.astype(logp.dtype.np))
+    sample_w = mask if sample_w is None else mul(sample_w, mask)
+    loss = mul(picked, sample_w)
+    if reduction == "mean":
+        return div(sum(loss), sum(sample_w))
+    return _reduce(loss, reduction, "nll_loss")
+
+
+def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """Mean squared error."""
+    d = sub(input, target)
+    return _reduce(mul(d, d), reduction, "mse_loss")
+
+
+def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    from mind.core._src.ops.elementwise import abs as abs_
+
+    return _reduce(abs_(sub(input, target)), reduction, "l1_loss")
+
+
+def _smooth_l1_kernel(x, y, *, beta):
+    d = np.abs(x - y)
+    return np.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta).astype(x.dtype, copy=False)
+
+
+def _smooth_l1_bprop(x, y, out, dout, *, beta):
+    from mind.core._src.ops.elementwise import clip
+
+    g = mul(dout, clip(div(sub(x, y), beta), -1.0, 1.0))
+    return g, neg(g)
+
+
+smooth_l1_loss_p = primitive(
+    "smooth_l1_loss",
+    cpu=_smooth_l1_kernel,
+    infer=lambda x, y, *, beta: I.elementwise("smooth_l1_loss", x, y, names=("input", "target")),
+    bprop=_smooth_l1_bprop,
+    attrs=("beta",),
+)
+
+
+def smooth_l1_loss(input: Any, target: Any, beta: float = 1.0, reduction: str = "none") -> Tensor:
+    """Huber-like loss: quadratic below ``beta``, linear above (MindSpore's default: no reduction)."""
+    from mind.core._src.ops.elementwise import operands
+
+    x, y = operands(_floating(input), target)
+    return _reduce(
+        bind2(smooth_l1_loss_p, x, y, {"beta": float(beta)}), reduction, "smooth_l1_loss"
+    )
+
+
+def _bce_logits_kernel(x, y):
+    return (np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
+
+
+bce_with_logits_p = primitive(
+    "binary_cross_entropy_with_logits",
+    cpu=_bce_logits_kernel,
+    infer=lambda x, y: I.elementwise(
+        "binary_cross_entropy_with_logits", x, y, names=("input", "target")
+    ),
+    bprop=lambda x, y, out, dout: (mul(dout, sub(sigmoid(x), y)), mul(dout, neg(x))),
+)
+
+
+def binary_cross_entropy_with_logits(
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    pos_weight: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Sigmoid plus binary cross entropy, computed stably from logits."""
+    from mind.core._src.ops.elementwise import operands
+
+    x, y = operands(_floating(input), target)
+    if pos_weight is not None:
+        # loss = (1 - y) * x + (1 + (pw - 1) * y) * softplus(-x)
+        pw = as_tensor(pos_weight, x.dtype)
+        coeff = add(mul(sub(pw, 1.0), y), 1.0)
+        loss = add(mul(sub(1.0, y), x), mul(coeff, softplus(neg(x))))
+    else:
+        loss = bind2(bce_with_logits_p, x, y)
+    if weight is not None:
+        loss = mul(loss, weight)
+    return _reduce(loss, reduction, "binary_cross_entropy_with_logits")
+
+
+__all__ = [
+    name
+    for name in dir()
+    if not name.startswith("_")
+    and name
+    not in {
+        "Any",
+        "I",
+        "ShapedArray",
+        "Tensor",
+        "annotations",
+        "as_strided",
+        "dt",
+        "math",
+        "np",
+        "primitive",
+        "bind",
+        "bind1",
+        "bind2",
+        "expand",
+    }
+]
+_ = (broadcast_to, log, maximum, zeros_like, bind)

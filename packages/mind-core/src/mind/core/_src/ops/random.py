@@ -1,0 +1,144 @@
+"""Random primitives (uniform, normal, randint, bernoulli) and ``set_seed``.
+
+One global generator (numpy's PCG64) serves every random op, so ``set_seed(n)`` makes a whole
+program's randomness repeat; an op's own ``seed`` argument draws from a generator of that seed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from mind.core._src.ops.dispatch import ShapedArray, bind, primitive
+from mind.core._src.ops.elementwise import _const
+from mind.core._src.tensor import dtype as dt
+from mind.core._src.tensor.tensor import Tensor, as_tensor
+from mind.core.errors import MindValueError
+
+_GLOBAL = {"rng": np.random.default_rng(), "seed": None}
+
+
+def set_seed(seed: int) -> None:
+    """Seed every random op (initializers, dropout, shuffles in ``mind.core``)."""
+    if not isinstance(seed, int) or seed < 0:
+        raise MindValueError(f"For 'set_seed', 'seed' must be a non-negative int, got {seed!r}")
+    _GLOBAL["rng"] = np.random.default_rng(seed)
+    _GLOBAL["seed"] = seed
+
+
+def get_seed() -> int | None:
+    return _GLOBAL["seed"]
+
+
+def generator(seed: int | None = None) -> np.random.Generator:
+    """The global generator, or a fresh one for an explicit ``seed``."""
+    return _GLOBAL["rng"] if seed is None else np.random.default_rng(seed)
+
+
+def _shape(shape: Any) -> tuple[int, ...]:
+    return (int(shape),) if isinstance(shape, int) else tuple(int(s) for s in shape)
+
+
+def _random_infer(*_: ShapedArray, shape, dtype, **__: Any) -> ShapedArray:
+    return ShapedArray(tuple(shape), dt.to_dtype(dtype))
+
+
+uniform_p = primitive(
+    "uniform",
+    cpu=lambda *, shape, low, high, dtype, seed: (
+        generator(seed).uniform(low, high, shape).astype(dt.to_dtype(dtype).np)
+    ),
+    infer=_random_infer,
+    differentiable=False,
+    attrs=("shape", "low", "high", "dtype", "seed"),
+)
+normal_p = primitive(
+    "normal",
+    cpu=lambda *, shape, mean, stddev, dtype, seed: (
+        generator(seed).normal(mean, stddev, shape).astype(dt.to_dtype(dtype).np)
+    ),
+    infer=_random_infer,
+    differentiable=False,
+    attrs=("shape", "mean", "stddev", "dtype", "seed"),
+)
+randint_p = primitive(
+    "randint",
+    cpu=lambda *, shape, low, high, dtype, seed: (
+        generator(seed).integers(low, high, shape).astype(dt.to_dtype(dtype).np)
+    ),
+    infer=_random_infer,
+    differentiable=False,
+    attrs=("shape", "low", "high", "dtype", "seed"),
+)
+bernoulli_p = primitive(
+    "bernoulli",
+    cpu=lambda p, *, shape, dtype, seed: (generator(seed).random(shape) < p).astype(
+        dt.to_dtype(dtype).np
+    ),
+    infer=_random_infer,
+    differentiable=False,
+    attrs=("shape", "dtype", "seed"),
+)
+
+
+def uniform(
+    shape: Any, minval: Any = 0.0, maxval: Any = 1.0, seed: Any = None, dtype: Any = None
+) -> Tensor:
+    """Samples from U[minval, maxval) of ``shape`` (float32 by default)."""
+    attrs = {
+        "shape": _shape(shape),
+        "low": float(minval),
+        "high": float(maxval),
+        "dtype": (dt.to_dtype(dtype) if dtype else dt.float32).name,
+        "seed": seed,
+    }
+    return bind(uniform_p, (), attrs)
+
+
+def normal(shape: Any, mean: Any = 0.0, stddev: Any = 1.0, seed: Any = None) -> Tensor:
+    """Samples from N(mean, stddev**2) of ``shape``, float32."""
+    attrs = {
+        "shape": _shape(shape),
+        "mean": float(mean),
+        "stddev": float(stddev),
+        "dtype": "float32",
+        "seed": seed,
+    }
+    return bind(normal_p, (), attrs)
+
+
+def standard_normal(shape: Any, seed: Any = None) -> Tensor:
+    return normal(shape, 0.0, 1.0, seed)
+
+
+def randint(low: int, high: int, size: Any, seed: Any = None, *, dtype: Any = None) -> Tensor:
+    """Integers in [low, high) of shape ``size`` (int64 by default)."""
+    if high <= low:
+        raise MindValueError(f"For 'randint', 'high' ({high}) must be greater than 'low' ({low})")
+    attrs = {
+        "shape": _shape(size),
+        "low": int(low),
+        "high": int(high),
+        "dtype": (dt.to_dtype(dtype) if dtype else dt.int64).name,
+        "seed": seed,
+    }
+    return bind(randint_p, (), attrs)
+
+
+def bernoulli(input: Any, p: Any = 0.5, seed: Any = None) -> Tensor:
+    """0/1 samples shaped like ``input``: 1 with probability ``p`` (a number or a tensor)."""
+    input = as_tensor(input)
+    prob = as_tensor(p, dt.float64) if isinstance(p, Tensor) else _const(p, dt.float64)
+    attrs = {"shape": input.shape, "dtype": input.dtype.name, "seed": seed}
+    return bind(bernoulli_p, (prob,), attrs)
+
+
+def bernoulli_mask(
+    shape: tuple[int, ...], keep: float, dtype: dt.DType, scale: float = 1.0
+) -> Tensor:
+    """A constant 0/``scale`` mask keeping each element with probability ``keep`` (dropout)."""
+    mask = (generator().random(shape) < keep).astype(dtype.np)
+    if scale != 1.0:
+        mask *= dtype.np.type(scale)
+    return _const(mask, dtype)

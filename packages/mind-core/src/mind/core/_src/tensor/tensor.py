@@ -1,0 +1,577 @@
+"""Tensor and Parameter.
+
+A ``Tensor`` holds a numpy array (its data on the ``cpu`` device), and, only while a gradient is
+being taken, the tape node that made it. Nothing else: dtype, shape and the rest are read from the
+array, so creating a tensor costs one object and two slots.
+
+Memory sharing with numpy:
+
+- ``Tensor(array)`` copies: later writes to ``array`` do not reach the tensor.
+- ``Tensor.from_numpy(array)`` shares: the tensor is a view of ``array`` (no copy).
+- ``tensor.asnumpy()`` shares: it returns the tensor's own array. Copy it (``.copy()``) before
+  writing to it, or the tensor changes too. Results of ops are always new arrays.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from mind.core._src.ops import dispatch
+from mind.core._src.tensor import dtype as dt
+from mind.core.errors import MindTypeError, MindValueError
+
+__all__ = ["Parameter", "Tensor", "as_tensor"]
+
+_new = object.__new__
+_NP_FOR = {name: d.np for name, d in dt._BY_NAME.items()}
+
+
+def _to_array(data: Any, dtype: dt.DType | None) -> np.ndarray:
+    """A new array for ``Tensor(data, dtype)``: Python floats default to float32, ints to int64."""
+    if isinstance(data, Tensor):
+        array = data._data
+    elif isinstance(data, np.ndarray | np.generic):
+        array = data
+    else:
+        array = np.asarray(data)
+        if dtype is None:
+            if array.dtype == np.float64:
+                array = array.astype(np.float32)
+            elif array.dtype.kind in "iu" and array.dtype != np.int64:
+                array = array.astype(np.int64)
+    if dtype is not None:
+        return np.array(array, dtype=dtype.np, copy=True)
+    if array.dtype not in dt._BY_NP:
+        raise MindTypeError(
+            f"For 'Tensor', 'input_data' has dtype {array.dtype}, which Mind has no type for; "
+            f"supported: {[d.name for d in dt.ALL]}"
+        )
+    return np.array(array, copy=True)
+
+
+class Tensor:
+    """An n-dimensional array, MindSpore's ``Tensor``.
+
+    :param input_data: a numpy array, a Tensor, a Python number or (nested) list.
+    :param dtype: the dtype (``mind.core.float32``, ``"float32"``, ``numpy.float32``); by default
+        the data's own, with Python floats as float32 and Python ints as int64.
+    :param shape: with ``init``, the shape of a tensor to initialise (see
+        ``mind.core.common.initializer``).
+    :param init: an initializer (``Normal()``, ``"zeros"``...) used with ``shape`` and ``dtype``.
+
+    >>> Tensor([[1, 2], [3, 4]], mind.core.float32) * 2
+    Tensor(shape=[2, 2], dtype=Float32, value=
+    [[2., 4.],
+     [6., 8.]])
+    """
+
+    __slots__ = ("__weakref__", "_data", "_node")
+
+    def __init__(
+        self,
+        input_data: Any = None,
+        dtype: Any = None,
+        shape: Any = None,
+        init: Any = None,
+        internal: bool = False,
+        const_arg: bool = False,
+    ) -> None:
+        dtype = None if dtype is None else dt.to_dtype(dtype)
+        if init is not None:
+            from mind.core._src.nn.initializer import initializer
+
+            if input_data is not None:
+                raise MindValueError("For 'Tensor', give either 'input_data' or 'init', not both")
+            if shape is None:
+                raise MindValueError("For 'Tensor', 'shape' is required with 'init'")
+            self._data = initializer(init, shape, dtype or dt.float32)._data
+        elif input_data is None:
+            if shape is None:
+                raise MindValueError("For 'Tensor', give 'input_data', or 'shape' with 'init'")
+            self._data = np.zeros(tuple(shape), dtype=(dtype or dt.float32).np)
+        else:
+            self._data = _to_array(input_data, dtype)
+        self._node = None
+
+    @staticmethod
+    def from_numpy(array: np.ndarray) -> Tensor:
+        """A Tensor sharing memory with ``array`` (no copy)."""
+        array = np.asarray(array)
+        dt.from_numpy_dtype(array.dtype)
+        t = _new(Tensor)
+        t._data = array
+        t._node = None
+        return t
+
+    # -- properties --------------------------------------------------------------------------------
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self._data.shape
+
+    @property
+    def dtype(self) -> dt.DType:
+        return dt._BY_NP[self._data.dtype]
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def size(self) -> int:
+        return self._data.size
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    @property
+    def T(self) -> Tensor:
+        return F.transpose(self, tuple(range(self.ndim - 1, -1, -1)))
+
+    # -- conversion ----------------------------------------------------------------------------------
+
+    def asnumpy(self) -> np.ndarray:
+        """The tensor's data as a numpy array; shares memory (see the module docstring)."""
+        return np.asarray(self._data)
+
+    numpy = asnumpy
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        array = np.asarray(self._data)
+        return array if dtype is None else array.astype(dtype)
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise MindValueError(
+                f"For 'Tensor.item', the tensor must have one element, it has {self._data.size} "
+                f"(shape {self.shape})"
+            )
+        return self._data.item()
+
+    def tolist(self) -> Any:
+        return np.asarray(self._data).tolist()
+
+    def astype(self, dtype: Any, copy: bool = True) -> Tensor:
+        return F.cast(self, dtype)
+
+    def to(self, dtype: Any) -> Tensor:
+        return F.cast(self, dtype)
+
+    def copy(self) -> Tensor:
+        t = _new(Tensor)
+        t._data = np.array(self._data, copy=True)
+        t._node = None
+        return t
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise MindValueError(
+                f"The truth value of a Tensor with {self._data.size} elements is ambiguous; "
+                "use .any() or .all()"
+            )
+        return bool(self._data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.kind not in "iu":
+            raise MindTypeError(f"only integer tensors can be used as an index, got {self.dtype}")
+        return int(self.item())
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise MindTypeError("len() of a 0-D tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise MindTypeError("iteration over a 0-D tensor")
+        for i in range(self._data.shape[0]):
+            yield self[i]
+
+    def __repr__(self) -> str:
+        value = np.array2string(np.asarray(self._data), separator=", ", threshold=1000)
+        shape = list(self.shape)
+        sep = "\n" if self.ndim > 1 else ""
+        return f"{type(self).__name__}(shape={shape}, dtype={self.dtype}, value={sep}{value})"
+
+    def __str__(self) -> str:
+        return str(np.asarray(self._data))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    # -- operators -----------------------------------------------------------------------------------
+
+    def __add__(self, other: Any) -> Tensor:
+        return F.add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return F.add(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return F.sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return F.sub(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return F.mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return F.mul(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return F.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return F.div(other, self)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return F.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return F.floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return F.remainder(self, other)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return F.pow(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return F.pow(other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return F.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return F.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return F.neg(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return F.abs(self)
+
+    def __invert__(self) -> Tensor:
+        return F.logical_not(self)
+
+    def __and__(self, other: Any) -> Tensor:
+        return F.logical_and(self, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return F.logical_or(self, other)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return F.logical_xor(self, other)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return F.equal(self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return F.not_equal(self, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return F.less(self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return F.less_equal(self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return F.greater(self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return F.greater_equal(self, other)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return F.getitem(self, index)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        F.setitem(self, index, value)
+
+    # -- methods MindSpore users call -----------------------------------------------------------------
+
+    def sum(self, axis=None, dtype=None, keepdims=False, initial=None) -> Tensor:
+        out = F.sum(self, axis, keepdims)
+        if initial is not None:
+            out = out + initial
+        return out if dtype is None else F.cast(out, dtype)
+
+    def mean(self, axis=None, keep_dims=False) -> Tensor:
+        return F.mean(self, axis, keep_dims)
+
+    def max(self, axis=None, keepdims=False, *, initial=None, where=True, return_indices=False):
+        return F.amax(self, axis, keepdims)
+
+    def min(self, axis=None, keepdims=False, *, initial=None, where=True, return_indices=False):
+        return F.amin(self, axis, keepdims)
+
+    def prod(self, axis=None, keep_dims=False) -> Tensor:
+        return F.prod(self, axis, keep_dims)
+
+    def argmax(self, axis=None, keepdims=False) -> Tensor:
+        return F.argmax(self, axis, keepdims)
+
+    def argmin(self, axis=None, keepdims=False) -> Tensor:
+        return F.argmin(self, axis, keepdims)
+
+    def var(self, axis=None, ddof=0, keepdims=False) -> Tensor:
+        return F.var(self, axis, ddof, keepdims)
+
+    def std(self, axis=None, ddof=0, keepdims=False) -> Tensor:
+        return F.std(self, axis, ddof, keepdims)
+
+    def cumsum(self, axis=None, dtype=None) -> Tensor:
+        if axis is None:
+            return F.cumsum(self.reshape(-1), 0, dtype)
+        return F.cumsum(self, axis, dtype)
+
+    def logsumexp(self, axis, keepdims=False) -> Tensor:
+        return F.logsumexp(self, axis, keepdims)
+
+    def all(self, axis=None, keep_dims=False) -> Tensor:
+        return F.all(self, axis, keep_dims)
+
+    def any(self, axis=None, keep_dims=False) -> Tensor:
+        return F.any(self, axis, keep_dims)
+
+    def reshape(self, *shape) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], list | tuple):
+            shape = tuple(shape[0])
+        return F.reshape(self, shape)
+
+    view = reshape
+
+    def transpose(self, *axes) -> Tensor:
+        if not axes:
+            axes = tuple(range(self.ndim - 1, -1, -1))
+        elif len(axes) == 1 and isinstance(axes[0], list | tuple):
+            axes = tuple(axes[0])
+        return F.transpose(self, axes)
+
+    def permute(self, *axes) -> Tensor:
+        return self.transpose(*axes)
+
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        axes = list(range(self.ndim))
+        axes[axis0], axes[axis1] = axes[axis1], axes[axis0]
+        return F.transpose(self, tuple(axes))
+
+    def squeeze(self, axis=None) -> Tensor:
+        return F.squeeze(self, axis)
+
+    def expand_dims(self, axis: int) -> Tensor:
+        return F.expand_dims(self, axis)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        return F.expand_dims(self, dim)
+
+    def flatten(self, order="C", *, start_dim=0, end_dim=-1) -> Tensor:
+        return F.flatten(self, order, start_dim=start_dim, end_dim=end_dim)
+
+    def ravel(self) -> Tensor:
+        return F.reshape(self, (-1,))
+
+    def broadcast_to(self, shape) -> Tensor:
+        return F.broadcast_to(self, shape)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return F.broadcast_to(self, other.shape)
+
+    def tile(self, reps) -> Tensor:
+        return F.tile(self, reps)
+
+    def abs(self) -> Tensor:
+        return F.abs(self)
+
+    def clip(self, xmin=None, xmax=None) -> Tensor:
+        return F.clip(self, xmin, xmax)
+
+    clamp = clip
+
+    def exp(self) -> Tensor:
+        return F.exp(self)
+
+    def log(self) -> Tensor:
+        return F.log(self)
+
+    def sqrt(self) -> Tensor:
+        return F.sqrt(self)
+
+    def square(self) -> Tensor:
+        return F.square(self)
+
+    def pow(self, exponent) -> Tensor:
+        return F.pow(self, exponent)
+
+    def tanh(self) -> Tensor:
+        return F.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        return F.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        return F.relu(self)
+
+    def softmax(self, axis=-1) -> Tensor:
+        return F.softmax(self, axis)
+
+    def floor(self) -> Tensor:
+        return F.floor(self)
+
+    def round(self) -> Tensor:
+        return F.round(self)
+
+    def neg(self) -> Tensor:
+        return F.neg(self)
+
+    def sign(self) -> Tensor:
+        return F.sign(self)
+
+    def matmul(self, other) -> Tensor:
+        return F.matmul(self, other)
+
+    def add(self, other) -> Tensor:
+        return F.add(self, other)
+
+    def sub(self, other) -> Tensor:
+        return F.sub(self, other)
+
+    def mul(self, other) -> Tensor:
+        return F.mul(self, other)
+
+    def div(self, other) -> Tensor:
+        return F.div(self, other)
+
+    def equal(self, other) -> Tensor:
+        return F.equal(self, other)
+
+    def gather(self, input_indices, axis, batch_dims=0) -> Tensor:
+        return F.gather(self, input_indices, axis, batch_dims)
+
+    def norm(self, ord=None, dim=None, keepdim=False) -> Tensor:
+        return F.norm(self, ord, dim, keepdim)
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.is_floating_point
+
+    def float(self) -> Tensor:
+        return F.cast(self, dt.float32)
+
+    def int(self) -> Tensor:
+        return F.cast(self, dt.int32)
+
+    def long(self) -> Tensor:
+        return F.cast(self, dt.int64)
+
+    def bool(self) -> Tensor:
+        return F.cast(self, dt.bool_)
+
+    def half(self) -> Tensor:
+        return F.cast(self, dt.float16)
+
+    def double(self) -> Tensor:
+        return F.cast(self, dt.float64)
+
+    def zero_(self) -> Tensor:
+        self._data[...] = 0
+        return self
+
+    def fill_(self, value) -> Tensor:
+        self._data[...] = value
+        return self
+
+    def assign_value(self, value: Any) -> Tensor:
+        """Replace the data in place (same shape and dtype); used by checkpoint loading."""
+        value = np.asarray(value._data if isinstance(value, Tensor) else value)
+        if value.shape != self.shape:
+            raise MindValueError(
+                f"For 'assign_value', the value's shape {value.shape} differs from the "
+                f"tensor's {self.shape}"
+            )
+        self._data[...] = value
+        return self
+
+    def set_dtype(self, dtype: Any) -> Tensor:
+        self._data = self._data.astype(dt.to_dtype(dtype).np)
+        return self
+
+
+class Parameter(Tensor):
+    """A named, trainable Tensor held by a Cell (MindSpore's ``Parameter``).
+
+    :param default_input: the initial value (a Tensor, array or number).
+    :param name: the parameter's name; Cells set it from the attribute path when left out.
+    :param requires_grad: whether optimizers and ``trainable_params()`` include it.
+
+    Optimizers update parameters in place; everything else treats them as ordinary tensors.
+    """
+
+    __slots__ = ("_name_set", "name", "requires_grad")
+
+    def __init__(
+        self,
+        default_input: Any,
+        name: str | None = None,
+        requires_grad: bool = True,
+        layerwise_parallel: bool = False,
+        parallel_optimizer: bool = True,
+    ) -> None:
+        data = default_input._data if isinstance(default_input, Tensor) else default_input
+        if isinstance(default_input, Tensor):
+            self._data = np.array(data, copy=True)
+        else:
+            self._data = _to_array(data, None)
+        self._node = None
+        self.name = name or "Parameter"
+        self._name_set = name is not None
+        self.requires_grad = requires_grad
+
+    def __repr__(self) -> str:
+        return (
+            f"Parameter(name={self.name}, shape={list(self.shape)}, dtype={self.dtype}, "
+            f"requires_grad={self.requires_grad})"
+        )
+
+    @property
+    def data(self) -> Parameter:
+        return self
+
+    def set_data(self, data: Any) -> Parameter:
+        """Replace the value (shape may change, as in MindSpore)."""
+        self._data = np.array(data._data if isinstance(data, Tensor) else data, copy=True)
+        return self
+
+    def clone(self, init: str = "same") -> Parameter:
+        return Parameter(self.copy(), self.name, self.requires_grad)
+
+
+def as_tensor(value: Any, dtype: dt.DType | None = None) -> Tensor:
+    """``value`` as a Tensor (itself when it already is one of ``dtype``)."""
+    if isinstance(value, Tensor):
+        if dtype is None or value.dtype is dtype:
+            return value
+        return F.cast(value, dtype)
+    return Tensor(value, dtype)
+
+
+dispatch.Tensor = Tensor
+
+# The operators above call the functional ops, which import this module: bind them last.
+from mind.core._src.ops import functional as F  # noqa: E402

@@ -1,0 +1,17 @@
+"""Neural-network building blocks with MindSpore's names (``mindspore.nn``)."""
+
+from mind.core._src.nn.cell import Cell as Cell
+from mind.core._src.nn.cell import CellList as CellList
+from mind.core._src.nn.cell import SequentialCell as SequentialCell
+from mind.core._src.nn.layers import *  # noqa: F403
+from mind.core._src.nn.layers import __all__ as _layers
+from mind.core._src.nn.learning_rate import *  # noqa: F403
+from mind.core._src.nn.learning_rate import __all__ as _lr
+from mind.core._src.nn.loss import *  # noqa: F403
+from mind.core._src.nn.loss import __all__ as _loss
+from mind.core._src.nn.optim import *  # noqa: F403
+from mind.core._src.nn.optim import __all__ as _optim
+from mind.core._src.nn.wrap import *  # noqa: F403
+from mind.core._src.nn.wrap import __all__ as _wrap
+
+__all__ = ["Cell", "CellList", "SequentialCell", *_layers, *_lr, *_loss, *_optim, *_wrap]
