@@ -11,7 +11,24 @@ from mind.core._src.nn.loss import *  # noqa: F403
 from mind.core._src.nn.loss import __all__ as _loss
 from mind.core._src.nn.optim import *  # noqa: F403
 from mind.core._src.nn.optim import __all__ as _optim
+from mind.core._src.nn.rnn import GRU as GRU
+from mind.core._src.nn.rnn import LSTM as LSTM
+from mind.core._src.nn.transformer import MultiheadAttention as MultiheadAttention
+from mind.core._src.nn.transformer import TransformerEncoderLayer as TransformerEncoderLayer
 from mind.core._src.nn.wrap import *  # noqa: F403
 from mind.core._src.nn.wrap import __all__ as _wrap
 
-__all__ = ["Cell", "CellList", "SequentialCell", *_layers, *_lr, *_loss, *_optim, *_wrap]
+__all__ = [
+    "GRU",
+    "LSTM",
+    "Cell",
+    "CellList",
+    "MultiheadAttention",
+    "SequentialCell",
+    "TransformerEncoderLayer",
+    *_layers,
+    *_lr,
+    *_loss,
+    *_optim,
+    *_wrap,
+]
