@@ -34,6 +34,10 @@ from mind.core.common.dtype import __all__ as _dtypes
 
 dtype = common.dtype
 
+from mind.core._src.train.serialization import load_checkpoint as load_checkpoint  # noqa: E402
+from mind.core._src.train.serialization import load_param_into_net as load_param_into_net  # noqa: E402
+from mind.core._src.train.serialization import save_checkpoint as save_checkpoint  # noqa: E402
+
 __all__ = [
     "GRAPH_MODE",
     "PYNATIVE_MODE",
@@ -45,9 +49,12 @@ __all__ = [
     "get_context",
     "get_seed",
     "grad",
+    "load_checkpoint",
+    "load_param_into_net",
     "nn",
     "ops",
     "run_check",
+    "save_checkpoint",
     "set_context",
     "set_seed",
     "value_and_grad",

@@ -11,6 +11,7 @@ Sibling packages define their own errors in ``mind/<sub>/errors.py``, deriving f
 from __future__ import annotations
 
 __all__ = [
+    "CheckpointError",
     "DeviceNotFoundError",
     "DeviceUnavailableError",
     "MindError",
@@ -119,3 +120,25 @@ class UnsupportedOnDeviceError(MindValueError):
     """
 
     docs = "plugins.md#capabilities"
+
+
+# ------------------------------------------------------------------------------------------------
+# Checkpoints
+# ------------------------------------------------------------------------------------------------
+
+
+class CheckpointError(MindValueError):
+    """A checkpoint could not be written, or a file was refused as a checkpoint.
+
+    Cause: the file is missing, not a regular file, truncated, not in safetensors format, written
+    by another tool or a newer Mind, or altered after it was written (a tensor's SHA-256 no
+    longer matches); or its contents do not fit the net or optimizer they are loaded into (a
+    shape or dtype that differs, a parameter the optimizer does not have). The message names the
+    file and, where one is at fault, the tensor.
+
+    Fix: a damaged file cannot be repaired; load an earlier checkpoint. For a mismatch, build the
+    net with the shapes the checkpoint was saved from, or leave the entry out with
+    ``filter_prefix`` / ``choice_func``.
+    """
+
+    docs = "core.md#checkpoints"

@@ -50,27 +50,34 @@ def _watch(x: Tensor) -> Tensor:
 
 
 def _toposort(roots: list[Node], stops: set[int]) -> list[Node]:
-    """Nodes reachable from ``roots``, each after everything that consumes it; stops at leaves."""
+    """Nodes reachable from ``roots`` in post-order: every node after all the nodes it consumes.
+
+    Reversed, that is an order in which a node's cotangent is complete before it is used.
+    Target leaves (``stops``) are not expanded.
+    """
+
+    def inputs_of(node: Node):
+        if id(node) in stops or node.prim is None:
+            return iter(())
+        return (inp._node for inp in node.inputs if inp._node is not None)
+
     order: list[Node] = []
-    seen: set[int] = set()
+    visited: set[int] = set()
     for root in roots:
-        if id(root) in seen:
+        if id(root) in visited:
             continue
-        seen.add(id(root))
-        stack: list[tuple[Node, bool]] = [(root, False)]
+        visited.add(id(root))
+        stack = [(root, inputs_of(root))]
         while stack:
-            node, done = stack.pop()
-            if done:
+            node, pending = stack[-1]
+            for child in pending:
+                if id(child) not in visited:
+                    visited.add(id(child))
+                    stack.append((child, inputs_of(child)))
+                    break
+            else:
+                stack.pop()
                 order.append(node)
-                continue
-            stack.append((node, True))
-            if id(node) in stops or node.prim is None:
-                continue
-            for inp in node.inputs:
-                child = inp._node
-                if child is not None and id(child) not in seen:
-                    seen.add(id(child))
-                    stack.append((child, False))
     return order
 
 
@@ -100,7 +107,11 @@ def backward(outputs: Sequence[Tensor], sens: Sequence[Tensor], targets: Sequenc
         prim = node.prim
         if prim.bprop is None:
             continue
-        grads = prim.bprop(*node.inputs, node.out, g, **(node.attrs or {}))
+        if prim.masked_bprop:
+            needs = tuple(inp._node is not None for inp in node.inputs)
+            grads = prim.bprop(*node.inputs, node.out, g, needs=needs, **(node.attrs or {}))
+        else:
+            grads = prim.bprop(*node.inputs, node.out, g, **(node.attrs or {}))
         for inp, gi in zip(node.inputs, grads):
             if gi is None or inp._node is None:
                 continue

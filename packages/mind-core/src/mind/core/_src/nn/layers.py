@@ -79,17 +79,8 @@ class Dense(Cell):
         self.activation = _activation(activation)
 
     def construct(self, x: Tensor) -> Tensor:
-        if x.ndim != 2:
-            lead = x.shape[:-1]
-            x = F.reshape(x, (-1, x.shape[-1]))
-        else:
-            lead = None
-        out = F.matmul(x, self.weight.T)
-        if self.bias is not None:
-            out = F.add(out, self.bias)
-        if self.activation is not None:
-            out = self.activation(out)
-        return out if lead is None else F.reshape(out, lead + (self.out_channels,))
+        out = F.dense(x, self.weight, self.bias)
+        return out if self.activation is None else self.activation(out)
 
     def extend_repr(self) -> str:
         return f"input_channels={self.in_channels}, output_channels={self.out_channels}, has_bias={self.has_bias}"

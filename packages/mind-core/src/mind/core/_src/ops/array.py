@@ -409,7 +409,10 @@ def setitem(tensor: Tensor, index: Any, value: Any) -> None:
         else cast(value, tensor.dtype)
     )
     if STATE.recording and (tensor._node is not None or value._node is not None):
-        out = bind2(index_put_p, tensor, value, {"index": index})
+        # The node must see the old value: give it its own handle, then rebind ``tensor``.
+        old = object.__new__(Tensor)
+        old._data, old._node = tensor._data, tensor._node
+        out = bind2(index_put_p, old, value, {"index": index})
         tensor._data, tensor._node = out._data, out._node
         return
     try:

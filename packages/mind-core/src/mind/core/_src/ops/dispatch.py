@@ -100,9 +100,21 @@ class Primitive:
         may be broadcast or of a wider dtype: the tape sums and casts them to each input's shape
         and dtype.
     :param differentiable: ``False`` for ops with no gradient (comparisons, argmax, random).
+    :param masked_bprop: the bprop takes ``needs=(bool, ...)`` saying which inputs want a
+        cotangent, and skips the others (matmul and conv2d: a skipped input saves a whole matmul).
     """
 
-    __slots__ = ("attrs", "bprop", "cpu", "differentiable", "doc", "impl", "infer", "name")
+    __slots__ = (
+        "attrs",
+        "bprop",
+        "cpu",
+        "differentiable",
+        "doc",
+        "impl",
+        "infer",
+        "masked_bprop",
+        "name",
+    )
 
     def __init__(
         self,
@@ -114,8 +126,10 @@ class Primitive:
         differentiable: bool = True,
         attrs: tuple[str, ...] = (),
         doc: str = "",
+        masked_bprop: bool = False,
     ) -> None:
         self.name = name
+        self.masked_bprop = masked_bprop
         self.cpu = cpu
         self.infer = infer
         self.bprop = bprop

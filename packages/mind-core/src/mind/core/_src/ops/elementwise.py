@@ -119,15 +119,19 @@ div_p = primitive(
 )
 
 
-def _pow_bprop(x, y, out, dout):
-    dx = mul(dout, mul(y, pow(x, sub(y, 1))))
-    # d(x**y)/dy = out * log(x), taken as 0 where x == 0 (the limit for y > 0).
-    safe = where(equal(x, 0), ones_like(x), x)
-    dy = mul(dout, mul(out, log(safe)))
+def _pow_bprop(x, y, out, dout, needs=(True, True)):
+    dx = mul(dout, mul(y, pow(x, sub(y, 1)))) if needs[0] else None
+    dy = None
+    if needs[1]:
+        # d(x**y)/dy = out * log(x), taken as 0 where x == 0 (the limit for y > 0).
+        safe = where(equal(x, 0), ones_like(x), x)
+        dy = mul(dout, mul(out, log(safe)))
     return dx, dy
 
 
-pow_p = primitive("pow", cpu=np.power, infer=_binary_infer("pow"), bprop=_pow_bprop)
+pow_p = primitive(
+    "pow", cpu=np.power, infer=_binary_infer("pow"), bprop=_pow_bprop, masked_bprop=True
+)
 maximum_p = primitive(
     "maximum",
     cpu=np.maximum,

@@ -46,33 +46,68 @@ from mind.core.errors import MindTypeError, MindValueError
 # ------------------------------------------------------------------------------------------------
 
 
-def _matmul_infer(x: ShapedArray, y: ShapedArray) -> ShapedArray:
+def _last2(shape: tuple[int, ...], transpose: bool) -> tuple[int, int]:
+    return (shape[-1], shape[-2]) if transpose else (shape[-2], shape[-1])
+
+
+def _matmul_infer(
+    x: ShapedArray, y: ShapedArray, *, transpose_a=False, transpose_b=False
+) -> ShapedArray:
     if x.ndim < 2 or y.ndim < 2:
         raise I.fail(
             "matmul", f"'input' and 'other' must be at least 2-D, got {x.shape} and {y.shape}"
         )
-    if x.shape[-1] != y.shape[-2]:
+    (m, k), (k2, n) = _last2(x.shape, transpose_a), _last2(y.shape, transpose_b)
+    if k != k2:
         raise I.fail(
             "matmul",
-            f"'input' shape {x.shape} has {x.shape[-1]} columns but 'other' shape {y.shape} has "
-            f"{y.shape[-2]} rows",
+            f"'input' shape {x.shape} has {k} columns but 'other' shape {y.shape} has {k2} rows"
+            + (" (after transposing)" if transpose_a or transpose_b else ""),
         )
     batch = I.broadcast_shapes("matmul", ("input", "other"), x.shape[:-2], y.shape[:-2])
-    return ShapedArray(batch + (x.shape[-2], y.shape[-1]), dt.promote(x.dtype, y.dtype))
+    return ShapedArray((*batch, m, n), dt.promote(x.dtype, y.dtype))
+
+
+def _matmul_kernel(x, y, *, transpose_a=False, transpose_b=False):
+    # Transposed views go to BLAS as a flag, not a copy.
+    return np.matmul(
+        np.swapaxes(x, -1, -2) if transpose_a else x, np.swapaxes(y, -1, -2) if transpose_b else y
+    )
+
+
+def _mm(a: Tensor, b: Tensor, ta: bool, tb: bool) -> Tensor:
+    attrs = {"transpose_a": ta, "transpose_b": tb} if ta or tb else None
+    return bind2(matmul_p, a, b, attrs)
+
+
+def _matmul_bprop(x, y, out, dout, *, transpose_a=False, transpose_b=False, needs=(True, True)):
+    """C = op(A) @ op(B); each cotangent is one matmul with transpose flags, none materialised."""
+    dx = dy = None
+    if needs[0]:
+        dx = (
+            _mm(y, dout, transpose_b, True) if transpose_a else _mm(dout, y, False, not transpose_b)
+        )
+    if needs[1]:
+        dy = (
+            _mm(dout, x, True, transpose_a) if transpose_b else _mm(x, dout, not transpose_a, False)
+        )
+    return dx, dy
+
+
+matmul_p = primitive(
+    "matmul",
+    cpu=_matmul_kernel,
+    infer=_matmul_infer,
+    bprop=_matmul_bprop,
+    attrs=("transpose_a", "transpose_b"),
+    masked_bprop=True,
+)
 
 
 def _t(x: Tensor) -> Tensor:
     perm = list(range(x.ndim))
     perm[-1], perm[-2] = perm[-2], perm[-1]
     return transpose(x, perm)
-
-
-matmul_p = primitive(
-    "matmul",
-    cpu=np.matmul,
-    infer=_matmul_infer,
-    bprop=lambda x, y, out, dout: (matmul(dout, _t(y)), matmul(_t(x), dout)),
-)
 
 
 def matmul(input: Any, other: Any) -> Tensor:
@@ -84,8 +119,8 @@ def matmul(input: Any, other: Any) -> Tensor:
         return bind2(matmul_p, x, y)
     if x.ndim == 0 or y.ndim == 0:
         raise I.fail("matmul", "'input' and 'other' must not be scalars; use mul")
-    x2 = reshape(x, (1,) + x.shape) if x.ndim == 1 else x
-    y2 = reshape(y, y.shape + (1,)) if y.ndim == 1 else y
+    x2 = reshape(x, (1, *x.shape)) if x.ndim == 1 else x
+    y2 = reshape(y, (*y.shape, 1)) if y.ndim == 1 else y
     out = bind2(matmul_p, x2, y2)
     shape = out.shape
     if x.ndim == 1:
@@ -100,9 +135,21 @@ batch_matmul = matmul
 
 
 def dense(input: Any, weight: Any, bias: Any = None) -> Tensor:
-    """``input @ weight.T + bias``, the Dense layer's computation."""
-    out = matmul(input, _t(as_tensor(weight)))
-    return out if bias is None else add(out, bias)
+    """``input @ weight.T + bias``, the Dense layer's computation (weight is (out, in))."""
+    from mind.core._src.ops.elementwise import operands
+
+    x, w = operands(input, weight)
+    if w.ndim != 2 or x.ndim == 0:
+        raise I.fail(
+            "dense", f"'weight' must be 2-D and 'input' at least 1-D, got {w.shape} and {x.shape}"
+        )
+    lead = x.shape[:-1]
+    if x.ndim != 2:
+        x = reshape(x, (-1, x.shape[-1]))
+    out = bind2(matmul_p, x, w, {"transpose_a": False, "transpose_b": True})
+    if bias is not None:
+        out = add(out, bias)
+    return out if len(lead) == 1 else reshape(out, (*lead, w.shape[0]))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -432,10 +479,14 @@ def _conv2d_infer(x: ShapedArray, w: ShapedArray, *, stride, pads, dilation, gro
     return ShapedArray((x.shape[0], w.shape[0], oh, ow), dt.promote(x.dtype, w.dtype))
 
 
-def _conv2d_bprop(x, w, out, dout, *, stride, pads, dilation, groups):
+def _conv2d_bprop(x, w, out, dout, *, stride, pads, dilation, groups, needs=(True, True)):
     attrs = {"stride": stride, "pads": pads, "dilation": dilation, "groups": groups}
-    dx = bind2(conv_transpose2d_p, dout, w, {**attrs, "in_hw": x.shape[2:]})
-    dw = bind2(conv2d_grad_weight_p, x, dout, {**attrs, "kernel_hw": w.shape[2:]})
+    dx = bind2(conv_transpose2d_p, dout, w, {**attrs, "in_hw": x.shape[2:]}) if needs[0] else None
+    dw = (
+        bind2(conv2d_grad_weight_p, x, dout, {**attrs, "kernel_hw": w.shape[2:]})
+        if needs[1]
+        else None
+    )
     return dx, dw
 
 
@@ -455,7 +506,12 @@ def _conv2d_grad_weight_bprop(x, dout, out, ddw, *, stride, pads, dilation, grou
 
 _CONV_ATTRS = ("stride", "pads", "dilation", "groups")
 conv2d_p = primitive(
-    "conv2d", cpu=_conv2d_kernel, infer=_conv2d_infer, bprop=_conv2d_bprop, attrs=_CONV_ATTRS
+    "conv2d",
+    cpu=_conv2d_kernel,
+    infer=_conv2d_infer,
+    bprop=_conv2d_bprop,
+    attrs=_CONV_ATTRS,
+    masked_bprop=True,
 )
 conv_transpose2d_p = primitive(
     "conv_transpose2d",

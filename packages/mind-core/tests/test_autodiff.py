@@ -1,0 +1,144 @@
+"""Eager autodiff with MindSpore 2.x's grad / value_and_grad semantics."""
+
+import numpy as np
+import pytest
+
+import mind.core as ms
+from mind.core import Parameter, Tensor, nn, ops
+from mind.core._src.ops.dispatch import STATE
+from mind.core.errors import MindTypeError, MindValueError
+
+
+def f(x, y, z):
+    return (x * y * z).sum()
+
+
+X, Y, Z = Tensor([1.0, 2.0]), Tensor([-2.0, 3.0]), Tensor([0.5, 3.0])
+
+
+def test_grad_position_int_and_tuple():
+    g = ms.grad(f)(X, Y, Z)
+    np.testing.assert_allclose(g.asnumpy(), (Y * Z).asnumpy())
+    gy, gz = ms.grad(f, grad_position=(1, 2))(X, Y, Z)
+    np.testing.assert_allclose(gy.asnumpy(), (X * Z).asnumpy())
+    np.testing.assert_allclose(gz.asnumpy(), (X * Y).asnumpy())
+
+
+def test_grad_with_weights_and_both():
+    net = nn.Dense(3, 2)
+    x = Tensor(np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32))
+
+    def loss(x):
+        return net(x).sum()
+
+    wg = ms.grad(loss, grad_position=None, weights=net.trainable_params())(x)
+    np.testing.assert_allclose(wg[0].asnumpy(), np.tile(x.asnumpy().sum(0), (2, 1)), rtol=1e-5)
+    np.testing.assert_allclose(wg[1].asnumpy(), [4.0, 4.0])
+    xg, wg2 = ms.grad(loss, 0, net.trainable_params())(x)
+    np.testing.assert_allclose(
+        xg.asnumpy(), np.tile(net.weight.asnumpy().sum(0), (4, 1)), rtol=1e-5
+    )
+    assert len(wg2) == 2
+
+
+def test_has_aux_returns_gradient_and_aux():
+    def fn(x):
+        return (x * x).sum(), x * 10
+
+    grads, aux = ms.grad(fn, has_aux=True)(X)
+    np.testing.assert_allclose(grads.asnumpy(), [2.0, 4.0])
+    assert isinstance(aux, tuple) and aux[0].asnumpy().tolist() == [10.0, 20.0]
+    (value, aux2), g2 = ms.value_and_grad(fn, has_aux=True)(X)
+    assert value.item() == 5.0 and aux2.asnumpy().tolist() == [10.0, 20.0]
+
+
+def test_value_and_grad():
+    value, g = ms.value_and_grad(f, grad_position=0)(X, Y, Z)
+    assert value.item() == pytest.approx(1 * -2 * 0.5 + 2 * 3 * 3)
+    np.testing.assert_allclose(g.asnumpy(), (Y * Z).asnumpy())
+
+
+def test_non_scalar_output_uses_all_ones_sensitivity():
+    g = ms.grad(lambda x: x * x)(X)
+    np.testing.assert_allclose(g.asnumpy(), [2.0, 4.0])
+
+
+def test_tuple_output_sums_gradients():
+    g = ms.grad(lambda x: (x.sum(), (x * 3).sum()))(X)
+    np.testing.assert_allclose(g.asnumpy(), [4.0, 4.0])
+
+
+def test_unused_input_gets_zeros():
+    g = ms.grad(lambda x, y: (x * 2).sum(), grad_position=1)(X, Y)
+    np.testing.assert_array_equal(g.asnumpy(), [0.0, 0.0])
+
+
+def test_stop_gradient_blocks_flow():
+    g = ms.grad(lambda x: (x * ops.stop_gradient(x)).sum())(X)
+    np.testing.assert_allclose(g.asnumpy(), X.asnumpy())
+
+
+def test_grad_of_grad_of_elementwise_math():
+    x = Tensor(np.array([0.3, 1.1, -0.7]))
+
+    def fn(x):
+        return (ops.sin(x) * ops.exp(x) + ops.tanh(x) ** 3).sum()
+
+    second = ms.grad(lambda x: ms.grad(fn)(x).sum())(x).asnumpy()
+    v = x.asnumpy()
+    t = np.tanh(v)
+    want = 2 * np.cos(v) * np.exp(v) + 6 * t * (1 - t**2) ** 2 - 6 * t**3 * (1 - t**2)
+    np.testing.assert_allclose(second, want, rtol=1e-10)
+    third = ms.grad(lambda x: ms.grad(lambda y: ms.grad(lambda z: (z**4).sum())(y).sum())(x).sum())(
+        x
+    )
+    np.testing.assert_allclose(third.asnumpy(), 24 * v, rtol=1e-10)
+
+
+def test_gradient_dtype_follows_the_input_through_promotion():
+    x = Tensor(np.array([1.0, 2.0], np.float16))
+    g = ms.grad(lambda x: (x * Tensor(np.array([3.0, 4.0], np.float32))).sum())(x)
+    assert g.dtype is ms.float16
+    np.testing.assert_allclose(g.asnumpy(), [3.0, 4.0])
+
+
+def test_broadcast_inputs_get_reduced_gradients():
+    b = Tensor(np.ones((1, 3), np.float32))
+    g = ms.grad(lambda b, a: (a + b).sum(), 0)(b, Tensor(np.ones((4, 3), np.float32)))
+    assert g.shape == (1, 3) and g.asnumpy().tolist() == [[4.0, 4.0, 4.0]]
+
+
+def test_no_tape_is_kept_when_nothing_asks_for_a_gradient():
+    net = nn.Dense(3, 2)
+    out = net(Tensor(np.ones((2, 3), np.float32)))
+    assert out._node is None and not STATE.recording
+    _, _ = ms.value_and_grad(lambda x: net(x).sum())(Tensor(np.ones((2, 3), np.float32)))
+    assert not STATE.recording and STATE.depth == 0
+    assert all(p._node is None for p in net.get_parameters())
+
+
+def test_returned_values_carry_no_tape():
+    value, g = ms.value_and_grad(lambda x: (x * x).sum())(X)
+    assert value._node is None and g._node is None
+
+
+def test_parameters_get_gradients_and_stay_clean_after_errors():
+    w = Parameter(Tensor([2.0]), name="w")
+    with pytest.raises(ZeroDivisionError):
+        ms.grad(lambda x: 1 / 0, None, [w])(X)
+    assert w._node is None and not STATE.recording and STATE.depth == 0
+    g = ms.grad(lambda x: (x * w).sum(), None, [w])(X)
+    assert g[0].asnumpy().tolist() == [3.0]
+
+
+def test_bad_arguments_are_explained():
+    with pytest.raises(MindValueError, match="cannot both be None"):
+        ms.grad(f, grad_position=None)(X, Y, Z)
+    with pytest.raises(MindValueError, match="out of range"):
+        ms.grad(f, grad_position=5)(X, Y, Z)
+    with pytest.raises(MindTypeError, match="input 0 must be a Tensor"):
+        ms.grad(lambda x: x)(3.0)
+    with pytest.raises(MindValueError, match="has_aux=True"):
+        ms.grad(lambda x: x.sum(), has_aux=True)(X)
+    with pytest.raises(MindTypeError, match="must return a Tensor"):
+        ms.grad(lambda x: 3.0)(X)

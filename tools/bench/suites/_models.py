@@ -1,0 +1,92 @@
+"""The networks the eager and graph suites time, written once for Mind and once for PyTorch."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def mind_mlp():
+    from mind.core import nn
+
+    return nn.SequentialCell(
+        nn.Dense(784, 512), nn.ReLU(), nn.Dense(512, 256), nn.ReLU(), nn.Dense(256, 10)
+    )
+
+
+def mind_lenet():
+    from mind.core import nn
+
+    class LeNet5(nn.Cell):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 6, 5, pad_mode="valid")
+            self.conv2 = nn.Conv2d(6, 16, 5, pad_mode="valid")
+            self.pool = nn.MaxPool2d(2, 2)
+            self.relu = nn.ReLU()
+            self.flatten = nn.Flatten()
+            self.fc1 = nn.Dense(400, 120)
+            self.fc2 = nn.Dense(120, 84)
+            self.fc3 = nn.Dense(84, 10)
+
+        def construct(self, x):
+            x = self.pool(self.relu(self.conv1(x)))
+            x = self.pool(self.relu(self.conv2(x)))
+            x = self.relu(self.fc1(self.flatten(x)))
+            return self.fc3(self.relu(self.fc2(x)))
+
+    return LeNet5()
+
+
+def mind_train_step(net):
+    from mind.core import nn
+
+    opt = nn.Momentum(net.trainable_params(), 0.01, 0.9)
+    return nn.TrainOneStepCell(nn.WithLossCell(net, nn.CrossEntropyLoss()), opt)
+
+
+def torch_mlp():
+    import torch.nn as tnn
+
+    return tnn.Sequential(
+        tnn.Linear(784, 512), tnn.ReLU(), tnn.Linear(512, 256), tnn.ReLU(), tnn.Linear(256, 10)
+    )
+
+
+def torch_lenet():
+    import torch.nn as tnn
+
+    return tnn.Sequential(
+        tnn.Conv2d(1, 6, 5),
+        tnn.ReLU(),
+        tnn.MaxPool2d(2, 2),
+        tnn.Conv2d(6, 16, 5),
+        tnn.ReLU(),
+        tnn.MaxPool2d(2, 2),
+        tnn.Flatten(),
+        tnn.Linear(400, 120),
+        tnn.ReLU(),
+        tnn.Linear(120, 84),
+        tnn.ReLU(),
+        tnn.Linear(84, 10),
+    )
+
+
+def torch_train_step(net):
+    import torch
+
+    opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step(x, y):
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(net(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+def batch(shape, classes=10, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal(shape).astype(np.float32), rng.integers(0, classes, shape[0])
