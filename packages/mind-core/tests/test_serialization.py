@@ -192,6 +192,29 @@ def test_optimizer_state_round_trip(tmp_path):
         np.testing.assert_array_equal(values(net2)[name], value)
 
 
+def test_training_wrapper_checkpoint_resumes_into_the_bare_net(tmp_path):
+    # What ModelCheckpoint writes: the TrainOneStepCell's parameters (prefixed names) and the
+    # optimizer state keyed by those names. It resumes into a bare net and a new optimizer.
+    net = make_net(1)
+    opt = nn.Momentum(net.trainable_params(), learning_rate=0.1, momentum=0.9)
+    train_net = nn.TrainOneStepCell(nn.WithLossCell(net, nn.MSELoss()), opt)
+    train(net, opt)
+    ms.save_checkpoint(train_net, tmp_path / "t.ckpt", optimizer=opt)
+    saved = {k.replace("network._backbone.", ""): v for k, v in opt.state_dict().items()}
+    assert "moments.0.weight" in saved
+
+    net2 = make_net(2)
+    opt2 = nn.Momentum(net2.trainable_params(), learning_rate=0.1, momentum=0.9)
+    ms.load_checkpoint(tmp_path / "t.ckpt", net=net2, optimizer=opt2)
+
+    restored = opt2.state_dict()
+    assert restored.keys() == saved.keys()
+    for key in saved:
+        assert same_bits(restored[key], saved[key]), key
+    for name, value in values(net).items():
+        assert same_bits(values(net2)[name.replace("network._backbone.", "")], value)
+
+
 def test_optimizer_state_must_exist_and_match(tmp_path):
     net = make_net(1)
     ms.save_checkpoint(net, tmp_path / "plain.ckpt")

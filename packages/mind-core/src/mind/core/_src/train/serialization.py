@@ -32,7 +32,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import safetensors
@@ -317,7 +317,8 @@ def load_checkpoint(
     :param choice_func: ``choice_func(name) -> bool``; keep only entries it accepts. All three
         filters apply together.
     :param optimizer: (Mind extension) restore the optimizer state saved with ``optimizer=``.
-        The net, if given, is loaded first, so parameter names match those at save time.
+        Its state is matched to the optimizer's parameters through ``net`` when given (so a
+        checkpoint of ``TrainOneStepCell`` resumes into the bare net), else by name.
     :returns: ``{name: Parameter}`` in save order, then the ``append_dict`` metadata entries
         with their Python values.
     :raises CheckpointError: the file is missing, not a regular file, truncated, not a Mind
@@ -347,17 +348,14 @@ def load_checkpoint(
     }
     result.update((key, value) for key, value in user_meta.items() if keep(key))
 
-    if net is not None:
-        # Walking the net names its unnamed parameters after their paths in it, as at save time;
-        # the optimizer's state is keyed by those names, so settle them before checking it.
-        for _ in net.parameters_and_names():
-            pass
+    # Net and optimizer are both checked before either is written: a refused file changes nothing.
+    plan = _plan_load(net, result, strict_load, path) if net is not None else None
     state = None
     if optimizer is not None:
-        state = _check_optimizer_state(path, optimizer, optimizer_type, result, arrays)
-    # Both are checked before either is written: a refused file changes nothing.
-    if net is not None:
-        _load_into_net(net, result, strict_load, path)
+        by_key = plan.by_key if plan is not None else {}
+        state = _check_optimizer_state(path, optimizer, optimizer_type, result, arrays, by_key)
+    if plan is not None:
+        _apply(plan, "load_checkpoint")
     if state is not None:
         optimizer.load_state_dict(state)
     return result
@@ -504,8 +502,14 @@ def _check_optimizer_state(
     optimizer_type: str | None,
     selected: Mapping[str, Any],
     arrays: Mapping[str, np.ndarray],
+    by_key: Mapping[str, Parameter],
 ) -> dict[str, np.ndarray]:
-    """The optimizer's ``load_state_dict`` input, after checking it fits ``optimizer``."""
+    """The optimizer's ``load_state_dict`` input, after checking it fits ``optimizer``.
+
+    State is keyed ``<slot>.<parameter name>`` with the names at save time. A name the net load
+    matched to a parameter (``by_key``) finds it even when the optimizer now calls it otherwise
+    (a checkpoint of ``TrainOneStepCell`` loaded into the bare net); otherwise by name.
+    """
     if not callable(getattr(optimizer, "load_state_dict", None)):
         raise MindTypeError(
             "For 'load_checkpoint', 'optimizer' must have a load_state_dict() method (a "
@@ -529,7 +533,10 @@ def _check_optimizer_state(
             f"{where}: its optimizer state was all left out by filter_prefix, specify_prefix or "
             "choice_func"
         )
-    params = {p.name: p for p in getattr(optimizer, "parameters", ())}
+    own = list(getattr(optimizer, "parameters", ()))
+    by_name = {p.name: p for p in own}
+    ids = {id(p) for p in own}
+    out: dict[str, np.ndarray] = {}
     for key, arr in state.items():
         tensor = OPTIMIZER_PREFIX + key
         if key == "global_step":
@@ -538,20 +545,25 @@ def _check_optimizer_state(
                     f"{where}, tensor {tensor!r}: must be a 0-D integer, got shape {arr.shape} "
                     f"dtype {arr.dtype}"
                 )
+            out[key] = arr
             continue
-        param = params.get(key.partition(".")[2])
+        slot, _, name = key.partition(".")
+        param = by_key.get(name)
+        if param is None or id(param) not in ids:
+            param = by_name.get(name)
         if param is None:
             raise CheckpointError(
-                f"{where}, tensor {tensor!r}: the optimizer has no parameter "
-                f"{key.partition('.')[2]!r} (its parameters: {sorted(params)[:8]}); build the "
-                "optimizer on the same net, and pass net= so names match"
+                f"{where}, tensor {tensor!r}: the optimizer has no parameter {name!r} (its "
+                f"parameters: {sorted(by_name)[:8]}); build the optimizer on the net the "
+                "checkpoint is loaded into, and pass that net as net="
             )
         if arr.shape != param.shape:
             raise CheckpointError(
                 f"{where}, tensor {tensor!r}: shape {arr.shape} in the checkpoint but the "
                 f"parameter {param.name!r} has shape {param.shape}"
             )
-    return state
+        out[f"{slot}.{param.name}"] = arr
+    return out
 
 
 def load_param_into_net(
@@ -570,12 +582,23 @@ def load_param_into_net(
     :raises CheckpointError: a shape differs (the message names the parameter and both shapes),
         or a dtype cannot be cast. Nothing is written unless every matched entry fits.
     """
-    return _load_into_net(net, parameter_dict, strict_load, None)
+    plan = _plan_load(net, parameter_dict, strict_load, None)
+    _apply(plan, "load_param_into_net")
+    return plan.param_not_load, plan.ckpt_not_load
 
 
-def _load_into_net(
+class _Plan(NamedTuple):
+    """What loading a dict into a net will do, all checked, nothing written yet."""
+
+    updates: list[tuple[Parameter, np.ndarray]]
+    by_key: dict[str, Parameter]  # dict key -> the net parameter it loads into
+    param_not_load: list[str]
+    ckpt_not_load: list[str]
+
+
+def _plan_load(
     net: Cell, parameter_dict: Mapping[str, Any], strict_load: bool, source: str | None
-) -> tuple[list[str], list[str]]:
+) -> _Plan:
     func = "load_checkpoint" if source is not None else "load_param_into_net"
     if not isinstance(net, Cell):
         raise MindTypeError(f"For '{func}', 'net' must be a Cell, got {type(net).__name__}")
@@ -650,15 +673,21 @@ def _load_into_net(
                 )
             arr = arr.astype(dst.np)
         updates.append((param, arr))
-    for param, arr in updates:
-        param.assign_value(arr)
+    return _Plan(
+        updates,
+        {key: param for _, param, key in matched},
+        [path for path, _ in pending],
+        list(unused),
+    )
 
-    param_not_load = [path for path, _ in pending]
-    if param_not_load:
+
+def _apply(plan: _Plan, func: str) -> None:
+    for param, arr in plan.updates:
+        param.assign_value(arr)
+    if plan.param_not_load:
         logger.warning(
             "For '%s', %d parameters of the net were not loaded: %s",
             func,
-            len(param_not_load),
-            param_not_load,
+            len(plan.param_not_load),
+            plan.param_not_load,
         )
-    return param_not_load, list(unused)
