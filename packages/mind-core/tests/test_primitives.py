@@ -426,3 +426,36 @@ def test_matmul_transpose_flags_forward_and_gradients(ta, tb):
         rtol=1e-4,
         atol=1e-5,
     )
+
+
+@pytest.mark.parametrize("name", ["max_pool2d", "avg_pool2d"])
+def test_overlapping_padded_pooling_against_loops_and_finite_differences(name):
+    attrs = {"kernel": (3, 3), "stride": (2, 1), "pads": (1, 1, 0, 1)}
+    x = r(2, 2, 5, 6)
+    out = bind(PRIMITIVES[name], (Tensor(x),), attrs).asnumpy()
+    fill = -np.inf if name == "max_pool2d" else 0.0
+    xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (0, 1)), constant_values=fill)
+    oh, ow = (xp.shape[2] - 3) // 2 + 1, xp.shape[3] - 3 + 1
+    want = np.empty((2, 2, oh, ow), np.float32)
+    for i in range(oh):
+        for j in range(ow):
+            win = xp[:, :, 2 * i : 2 * i + 3, j : j + 3]
+            want[:, :, i, j] = (
+                win.max(axis=(2, 3)) if name == "max_pool2d" else win.mean(axis=(2, 3))
+            )
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-6)
+    check_grads(lambda t: bind(PRIMITIVES[name], (t,), attrs), [x], rtol=1e-4, atol=1e-6)
+
+
+def test_grouped_strided_dilated_conv_against_loops_and_finite_differences():
+    x, w = r(2, 4, 7, 7), r(6, 2, 3, 3)
+    attrs = {"stride": (2, 2), "pads": (1, 1, 1, 1), "dilation": (1, 1), "groups": 2}
+    out = bind(PRIMITIVES["conv2d"], (Tensor(x), Tensor(w)), attrs).asnumpy()
+    want = np.concatenate(
+        [conv_ref(x[:, :2], w[:3], 2, 1), conv_ref(x[:, 2:], w[3:], 2, 1)], axis=1
+    )
+    np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-5)
+    dilated = {"stride": (1, 2), "pads": (2, 0, 1, 1), "dilation": (2, 1), "groups": 2}
+    check_grads(
+        lambda a, b: bind(PRIMITIVES["conv2d"], (a, b), dilated), [x, w], rtol=1e-4, atol=1e-6
+    )

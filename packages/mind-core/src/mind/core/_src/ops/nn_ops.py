@@ -381,27 +381,26 @@ def _conv_out(size: int, k: int, stride: int, dilation: int, lo: int, hi: int) -
     return (size + lo + hi - dilation * (k - 1) - 1) // stride + 1
 
 
+def _cols(x: np.ndarray, kh: int, kw: int, stride, dilation) -> np.ndarray:
+    """im2col: (N, C*kh*kw, OH*OW), one contiguous copy of the windows."""
+    win = _windows(x, kh, kw, stride, dilation)
+    n, c, _, _, oh, ow = win.shape
+    return win.reshape(n, c * kh * kw, oh * ow)
+
+
 def _conv2d_kernel(x, w, *, stride, pads, dilation, groups):
     xp = _pad_hw(x, pads)
     o, cg, kh, kw = w.shape
-    cols = _windows(xp, kh, kw, stride, dilation)  # N, C, kh, kw, OH, OW
-    n, _, _, _, oh, ow = cols.shape
-    if groups == 1:
-        out = np.tensordot(w, cols, axes=([1, 2, 3], [1, 2, 3]))  # O, N, OH, OW
-    else:
-        og = o // groups
-        out = np.concatenate(
-            [
-                np.tensordot(
-                    w[g * og : (g + 1) * og],
-                    cols[:, g * cg : (g + 1) * cg],
-                    axes=([1, 2, 3], [1, 2, 3]),
-                )
-                for g in range(groups)
-            ],
-            axis=0,
-        )
-    return np.ascontiguousarray(out.transpose(1, 0, 2, 3))
+    n = x.shape[0]
+    oh = _conv_out(x.shape[2], kh, stride[0], dilation[0], pads[0], pads[1])
+    ow = _conv_out(x.shape[3], kw, stride[1], dilation[1], pads[2], pads[3])
+    og = o // groups
+    out = np.empty((n, o, oh * ow), dtype=np.result_type(x, w))
+    for g in range(groups):
+        cols = _cols(xp[:, g * cg : (g + 1) * cg], kh, kw, stride, dilation)
+        # (og, cg*kh*kw) @ (N, cg*kh*kw, OH*OW): one batched BLAS call, already NCHW.
+        np.matmul(w[g * og : (g + 1) * og].reshape(og, -1), cols, out=out[:, g * og : (g + 1) * og])
+    return out.reshape(n, o, oh, ow)
 
 
 def _col2im(dcols: np.ndarray, shape, kh, kw, stride, dilation) -> np.ndarray:
@@ -411,49 +410,50 @@ def _col2im(dcols: np.ndarray, shape, kh, kw, stride, dilation) -> np.ndarray:
     for i in range(kh):
         for j in range(kw):
             r, c = i * dilation[0], j * dilation[1]
-            out[:, :, r : r + stride[0] * oh : stride[0], c : c + stride[1] * ow : stride[1]] += (
-                dcols[:, :, i, j]
-            )
+            out[
+                :,
+                :,
+                r : r + stride[0] * (oh - 1) + 1 : stride[0],
+                c : c + stride[1] * (ow - 1) + 1 : stride[1],
+            ] += dcols[:, :, i, j]
     return out
 
 
 def _conv_transpose2d_kernel(dout, w, *, stride, pads, dilation, groups, in_hw):
     """The gradient of conv2d with respect to its input (hence conv_transpose2d)."""
     o, cg, kh, kw = w.shape
-    n = dout.shape[0]
+    n, _, oh, ow = dout.shape
     top, bottom, left, right = pads
     padded = (n, cg * groups, in_hw[0] + top + bottom, in_hw[1] + left + right)
     og = o // groups
-    dcols = np.concatenate(
-        [
-            np.tensordot(w[g * og : (g + 1) * og], dout[:, g * og : (g + 1) * og], axes=([0], [1]))
-            for g in range(groups)
-        ],
-        axis=0,
-    )  # C, kh, kw, N, OH, OW
-    dcols = dcols.transpose(3, 0, 1, 2, 4, 5)
-    dxp = _col2im(dcols, padded, kh, kw, stride, dilation)
+    d = dout.reshape(n, o, oh * ow)
+    dcols = np.empty((n, cg * groups * kh * kw, oh * ow), dtype=np.result_type(dout, w))
+    for g in range(groups):
+        wg = w[g * og : (g + 1) * og].reshape(og, -1)  # (og, cg*kh*kw)
+        np.matmul(
+            wg.T,
+            d[:, g * og : (g + 1) * og],
+            out=dcols[:, g * cg * kh * kw : (g + 1) * cg * kh * kw],
+        )
+    dxp = _col2im(dcols.reshape(n, cg * groups, kh, kw, oh, ow), padded, kh, kw, stride, dilation)
     return np.ascontiguousarray(dxp[:, :, top : top + in_hw[0], left : left + in_hw[1]])
 
 
 def _conv2d_grad_weight_kernel(x, dout, *, stride, pads, dilation, groups, kernel_hw):
     xp = _pad_hw(x, pads)
     kh, kw = kernel_hw
-    cols = _windows(xp, kh, kw, stride, dilation)
-    o = dout.shape[1]
+    n, o, oh, ow = dout.shape
     cg = x.shape[1] // groups
     og = o // groups
-    return np.concatenate(
-        [
-            np.tensordot(
-                dout[:, g * og : (g + 1) * og],
-                cols[:, g * cg : (g + 1) * cg],
-                axes=([0, 2, 3], [0, 4, 5]),
-            )
-            for g in range(groups)
-        ],
-        axis=0,
-    )
+    d = dout.reshape(n, o, oh * ow)
+    out = np.empty((o, cg * kh * kw), dtype=np.result_type(x, dout))
+    for g in range(groups):
+        cols = _cols(xp[:, g * cg : (g + 1) * cg], kh, kw, stride, dilation)  # N, K, P
+        # sum over N and P of d[n, o, p] * cols[n, k, p]
+        out[g * og : (g + 1) * og] = np.tensordot(
+            d[:, g * og : (g + 1) * og], cols, axes=([0, 2], [0, 2])
+        )
+    return out.reshape(o, cg, kh, kw)
 
 
 def _conv2d_infer(x: ShapedArray, w: ShapedArray, *, stride, pads, dilation, groups) -> ShapedArray:
@@ -695,29 +695,54 @@ def _pool_infer(op: str):
     return infer
 
 
-def _max_pool_kernel(x, *, kernel, stride, pads):
-    xp = (
-        np.pad(x, ((0, 0), (0, 0), pads[:2], pads[2:]), constant_values=-np.inf) if any(pads) else x
+def _taps(x: np.ndarray, kernel, stride, out_hw):
+    """Each kernel tap's strided (N, C, OH, OW) view of ``x``: a window op is a loop over taps
+    of whole-array elementwise ops, which is much faster than reducing a 6-D strided view."""
+    (kh, kw), (sh, sw), (oh, ow) = kernel, stride, out_hw
+    for i in range(kh):
+        for j in range(kw):
+            yield i, j, x[:, :, i : i + sh * (oh - 1) + 1 : sh, j : j + sw * (ow - 1) + 1 : sw]
+
+
+def _pool_out_hw(shape, kernel, stride, pads):
+    return (
+        _conv_out(shape[2], kernel[0], stride[0], 1, pads[0], pads[1]),
+        _conv_out(shape[3], kernel[1], stride[1], 1, pads[2], pads[3]),
     )
-    windows = _windows(xp, kernel[0], kernel[1], stride, (1, 1))
-    return windows.max(axis=(2, 3))
+
+
+def _pad_for_max(x, pads):
+    if not any(pads):
+        return x
+    return np.pad(x, ((0, 0), (0, 0), pads[:2], pads[2:]), constant_values=-np.inf)
+
+
+def _max_pool_kernel(x, *, kernel, stride, pads):
+    xp = _pad_for_max(x, pads)
+    out = None
+    for _, _, tap in _taps(xp, kernel, stride, _pool_out_hw(x.shape, kernel, stride, pads)):
+        out = tap.copy() if out is None else np.maximum(out, tap, out=out)
+    return out
 
 
 def _max_pool_grad_kernel(x, dout, *, kernel, stride, pads):
-    kh, kw = kernel
-    xp = (
-        np.pad(x, ((0, 0), (0, 0), pads[:2], pads[2:]), constant_values=-np.inf) if any(pads) else x
-    )
-    windows = _windows(xp, kh, kw, stride, (1, 1))  # N C kh kw OH OW
-    n, c, _, _, oh, ow = windows.shape
-    flat = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c, oh, ow, kh * kw)
-    first = flat.argmax(axis=-1)  # the first maximum takes the whole gradient
-    mask = np.arange(kh * kw) == first[..., None]
-    dcols = (mask * dout[..., None]).reshape(n, c, oh, ow, kh, kw).transpose(0, 1, 4, 5, 2, 3)
-    dxp = _col2im(dcols, xp.shape, kh, kw, stride, (1, 1))
-    return dxp[:, :, pads[0] : pads[0] + x.shape[2], pads[2] : pads[2] + x.shape[3]].astype(
-        x.dtype, copy=False
-    )
+    """Route each window's cotangent to its first maximum (as the forward's argmax would)."""
+    xp = _pad_for_max(x, pads)
+    out_hw = _pool_out_hw(x.shape, kernel, stride, pads)
+    peak = _max_pool_kernel(x, kernel=kernel, stride=stride, pads=pads)
+    dxp = np.zeros(xp.shape, dtype=dout.dtype)
+    taken = np.zeros(peak.shape, dtype=bool)
+    for i, j, tap in _taps(xp, kernel, stride, out_hw):
+        hit = (tap == peak) & ~taken
+        taken |= hit
+        dst = dxp[
+            :,
+            :,
+            i : i + stride[0] * (out_hw[0] - 1) + 1 : stride[0],
+            j : j + stride[1] * (out_hw[1] - 1) + 1 : stride[1],
+        ]
+        dst += np.where(hit, dout, 0)
+    return dxp[:, :, pads[0] : pads[0] + x.shape[2], pads[2] : pads[2] + x.shape[3]]
 
 
 max_pool2d_p = primitive(
@@ -744,16 +769,19 @@ max_pool2d_grad_p = primitive(
 
 def _max_pool_gather_kernel(source, ddx, *, kernel, stride, pads):
     """Pick ``ddx`` at each window's (first) maximum of ``source``: the adjoint of the grad."""
-    kh, kw = kernel
-    if any(pads):
-        source = np.pad(source, ((0, 0), (0, 0), pads[:2], pads[2:]), constant_values=-np.inf)
-        ddx = np.pad(ddx, ((0, 0), (0, 0), pads[:2], pads[2:]))
-    sw = _windows(source, kh, kw, stride, (1, 1))
-    dw = _windows(ddx, kh, kw, stride, (1, 1))
-    n, c, _, _, oh, ow = sw.shape
-    first = sw.transpose(0, 1, 4, 5, 2, 3).reshape(n, c, oh, ow, kh * kw).argmax(axis=-1)
-    vals = dw.transpose(0, 1, 4, 5, 2, 3).reshape(n, c, oh, ow, kh * kw)
-    return np.take_along_axis(vals, first[..., None], axis=-1)[..., 0]
+    sp = _pad_for_max(source, pads)
+    dp = np.pad(ddx, ((0, 0), (0, 0), pads[:2], pads[2:])) if any(pads) else ddx
+    out_hw = _pool_out_hw(source.shape, kernel, stride, pads)
+    peak = _max_pool_kernel(source, kernel=kernel, stride=stride, pads=pads)
+    out = np.zeros(peak.shape, dtype=ddx.dtype)
+    taken = np.zeros(peak.shape, dtype=bool)
+    for (_, _, tap), (_, _, dtap) in zip(
+        _taps(sp, kernel, stride, out_hw), _taps(dp, kernel, stride, out_hw)
+    ):
+        hit = (tap == peak) & ~taken
+        taken |= hit
+        out += np.where(hit, dtap, 0)
+    return out
 
 
 max_pool2d_gather_p = primitive(
@@ -772,26 +800,24 @@ max_pool2d_gather_p = primitive(
 
 def _avg_pool_kernel(x, *, kernel, stride, pads):
     xp = np.pad(x, ((0, 0), (0, 0), pads[:2], pads[2:])) if any(pads) else x
-    return (
-        _windows(xp, kernel[0], kernel[1], stride, (1, 1))
-        .mean(axis=(2, 3))
-        .astype(x.dtype, copy=False)
-    )
+    out = None
+    for _, _, tap in _taps(xp, kernel, stride, _pool_out_hw(x.shape, kernel, stride, pads)):
+        out = tap.astype(x.dtype, copy=True) if out is None else np.add(out, tap, out=out)
+    out /= kernel[0] * kernel[1]
+    return out
 
 
 def _avg_pool_grad_kernel(dout, *, kernel, stride, pads, in_shape):
-    kh, kw = kernel
     padded = (
         in_shape[0],
         in_shape[1],
         in_shape[2] + pads[0] + pads[1],
         in_shape[3] + pads[2] + pads[3],
     )
-    scaled = dout / (kh * kw)
-    dcols = np.broadcast_to(
-        scaled[:, :, None, None], scaled.shape[:2] + (kh, kw) + scaled.shape[2:]
-    )
-    dxp = _col2im(dcols, padded, kh, kw, stride, (1, 1))
+    dxp = np.zeros(padded, dtype=dout.dtype)
+    share = dout / (kernel[0] * kernel[1])
+    for _, _, tap in _taps(dxp, kernel, stride, dout.shape[2:]):
+        tap += share
     return dxp[:, :, pads[0] : pads[0] + in_shape[2], pads[2] : pads[2] + in_shape[3]]
 
 
