@@ -350,17 +350,20 @@ class ProgressBar(Callback):
             )
         self._stream = stream
         self.refresh_seconds = float(refresh_seconds)
+        self._reset_line()
+
+    def _reset_line(self) -> None:
+        self._start = time.perf_counter()
+        self._last_write = -math.inf
         self._width = 0
+        self._line = ""
 
     @property
     def stream(self) -> TextIO:
         return self._stream if self._stream is not None else sys.stderr
 
     def on_train_epoch_begin(self, run_context: RunContext) -> None:
-        self._start = time.perf_counter()
-        self._last_write = -math.inf
-        self._width = 0
-        self._line = ""
+        self._reset_line()
 
     def on_train_step_end(self, run_context: RunContext) -> None:
         cb_params = run_context.original_args()
