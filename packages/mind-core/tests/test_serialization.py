@@ -408,13 +408,24 @@ def test_strict_load_and_dtypes():
 
 
 def test_strict_load_and_prefixed_names(tmp_path):
-    # A checkpoint of the training wrapper has prefixed names; non-strict loading strips them.
+    # The training wrappers add no name level (auto_prefix=False), as in MindSpore ...
     net = make_net(1)
     train_net = nn.TrainOneStepCell(
         nn.WithLossCell(net, nn.MSELoss()), nn.Momentum(net.trainable_params(), 0.1, 0.9)
     )
     ms.save_checkpoint(train_net, tmp_path / "t.ckpt")
-    saved = ms.load_checkpoint(tmp_path / "t.ckpt")
+    assert list(ms.load_checkpoint(tmp_path / "t.ckpt")) == [
+        "0.weight",
+        "0.bias",
+        "2.weight",
+        "2.bias",
+    ]
+    # ... but a checkpoint written by a prefixing wrapper still loads non-strictly.
+    ms.save_checkpoint(
+        {f"network._backbone.{name}": p for name, p in net.parameters_and_names()},
+        tmp_path / "p.ckpt",
+    )
+    saved = ms.load_checkpoint(tmp_path / "p.ckpt")
     assert "network._backbone.0.weight" in saved
 
     strict = make_net(2)

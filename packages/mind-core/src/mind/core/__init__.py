@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 from mind.core import common as common
 from mind.core import nn as nn
 from mind.core import ops as ops
+from mind.core import train as train
 from mind.core._src.autodiff.eager import grad as grad
 from mind.core._src.autodiff.eager import value_and_grad as value_and_grad
 from mind.core._src.context import GRAPH_MODE as GRAPH_MODE
@@ -57,6 +58,7 @@ __all__ = [
     "save_checkpoint",
     "set_context",
     "set_seed",
+    "train",
     "value_and_grad",
     *_dtypes,
 ]

@@ -46,9 +46,17 @@ class Cell:
         if isinstance(value, Parameter):
             self._cells.pop(name, None)
             self._params[name] = value
+            if not value._name_set:
+                value.name = name
         elif isinstance(value, Cell):
             self._params.pop(name, None)
             self._cells[name] = value
+            if self._auto_prefix:
+                # As MindSpore: a child's automatically named parameters take its attribute name
+                # as a prefix when it is attached, so names are full paths once the net is built.
+                for param in value.get_parameters():
+                    if not param._name_set:
+                        param.name = f"{name}.{param.name}"
         elif value is None and (name in self._params or name in self._cells):
             self._params.pop(name, None)
             self._cells.pop(name, None)
@@ -114,7 +122,9 @@ class Cell:
             seen.add(id(cell))
             yield prefix, cell
             for name, child in cell._cells.items():
-                yield from walk(child, f"{prefix}.{name}" if prefix else name)
+                # A cell built with auto_prefix=False (WithLossCell...) adds no name level.
+                path = (f"{prefix}.{name}" if prefix else name) if cell._auto_prefix else prefix
+                yield from walk(child, path)
 
         yield from walk(self, name_prefix)
 
@@ -129,11 +139,9 @@ class Cell:
     def parameters_and_names(
         self, name_prefix: str = "", expand: bool = True
     ) -> Iterator[tuple[str, Parameter]]:
-        """``(name, parameter)`` for every parameter, each once, names as dotted attribute paths.
-
-        A parameter created without a name takes its path as its name (``fc1.weight``), so
-        checkpoints and optimizers can refer to it.
-        """
+        """``(path, parameter)`` for every parameter, each once: the dotted attribute path from
+        this cell. A parameter created without a name is named by that path from the outermost
+        cell when the network is assembled (``fc1.weight``), as in MindSpore."""
         seen: set[int] = set()
         cells = self.cells_and_names(name_prefix=name_prefix) if expand else [(name_prefix, self)]
         for prefix, cell in cells:
@@ -141,10 +149,7 @@ class Cell:
                 if id(param) in seen:
                     continue
                 seen.add(id(param))
-                path = f"{prefix}.{name}" if prefix else name
-                if not param._name_set:
-                    param.name = path
-                yield path, param
+                yield (f"{prefix}.{name}" if prefix else name), param
 
     def get_parameters(self, expand: bool = True) -> Iterator[Parameter]:
         for _, param in self.parameters_and_names(expand=expand):
