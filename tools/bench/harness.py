@@ -1,9 +1,12 @@
 """Timing for tools/bench: medians over repeats, Mind and its peer measured in the same run.
 
 A case is one unit of work for Mind and the same work for a named peer (PyTorch, numpy, another
-Mind device) or none. Samples alternate between the two sides so that drift in the machine's speed
-(thermal, another process) lands on both. Each timed sample runs the work ``number`` times and
-divides, so sub-millisecond work is measured above the timer's resolution.
+Mind device) or none. The sides are timed in blocks, A B A B, each block after its own warm-up:
+alternating blocks spreads drift in the machine's speed over both sides, and the warm-up absorbs
+the switch (numpy's OpenBLAS threads keep spinning for a while after a call and would otherwise
+steal the cores from PyTorch's OpenMP threads in the first samples, and the reverse). Each timed
+sample runs the work ``number`` times and divides, so sub-millisecond work is measured above the
+timer's resolution.
 """
 
 from __future__ import annotations
@@ -52,16 +55,17 @@ def _sample(fn: Callable[[], Any], number: int) -> float:
     return (time.perf_counter() - start) / number
 
 
-def run_case(case: Case, suite: str, threads: int) -> dict[str, Any]:
+def run_case(case: Case, suite: str, threads: int, rounds: int = 2) -> dict[str, Any]:
     """Time a case; return its JSON record (seconds per unit of work, medians)."""
     sides = [case.mind] + ([case.peer_fn] if case.peer_fn is not None else [])
-    for fn in sides:
-        for _ in range(case.warmup):
-            fn()
     samples: list[list[float]] = [[] for _ in sides]
-    for _ in range(case.repeats):
+    per_round = max(1, -(-case.repeats // rounds))
+    for _ in range(rounds):
         for i, fn in enumerate(sides):
-            samples[i].append(_sample(fn, case.number))
+            for _ in range(case.warmup):
+                fn()
+            for _ in range(per_round):
+                samples[i].append(_sample(fn, case.number))
     mind_s = statistics.median(samples[0])
     peer_s = statistics.median(samples[1]) if len(sides) > 1 else None
     record: dict[str, Any] = {
@@ -71,7 +75,7 @@ def run_case(case: Case, suite: str, threads: int) -> dict[str, Any]:
         "peer": case.peer,
         "peer_s": peer_s,
         "ratio": (mind_s / peer_s) if peer_s else None,
-        "repeats": case.repeats,
+        "repeats": len(samples[0]),
         "number": case.number,
         "threads": threads,
     }

@@ -50,7 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     # Both sides get the same thread count; BLAS pools read these when first loaded.
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(args.threads)
+    # numpy's OpenBLAS threads otherwise busy-wait after each call and take the cores from the
+    # peer's OpenMP threads (PyTorch ran 2-8x slower beside them here); with the shortest
+    # timeout both sides run at the speed each has alone.
+    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
     sys.path.insert(0, str(HERE))
+    sys.path.insert(0, str(HERE / "suites"))
     from harness import run_case
 
     suite = load_suite(args.suite)

@@ -381,11 +381,32 @@ def _conv_out(size: int, k: int, stride: int, dilation: int, lo: int, hi: int) -
     return (size + lo + hi - dilation * (k - 1) - 1) // stride + 1
 
 
+def _conv_taps(x, kh, kw, stride, dilation, oh, ow):
+    """Each kernel tap's (N, C, OH, OW) strided view of (padded) ``x``."""
+    for i in range(kh):
+        for j in range(kw):
+            r, c = i * dilation[0], j * dilation[1]
+            yield (
+                i,
+                j,
+                x[
+                    :,
+                    :,
+                    r : r + stride[0] * (oh - 1) + 1 : stride[0],
+                    c : c + stride[1] * (ow - 1) + 1 : stride[1],
+                ],
+            )
+
+
 def _cols(x: np.ndarray, kh: int, kw: int, stride, dilation) -> np.ndarray:
     """im2col: (N, C*kh*kw, OH*OW), one contiguous copy of the windows."""
     win = _windows(x, kh, kw, stride, dilation)
     n, c, _, _, oh, ow = win.shape
     return win.reshape(n, c * kh * kw, oh * ow)
+
+
+# The layouts below were chosen by timing the alternatives on LeNet's shapes (docs/benchmarks.md):
+# batched (N, K, P) matmuls beat a single (K, N*P) matmul once the transposing copies are counted.
 
 
 def _conv2d_kernel(x, w, *, stride, pads, dilation, groups):
@@ -398,45 +419,31 @@ def _conv2d_kernel(x, w, *, stride, pads, dilation, groups):
     out = np.empty((n, o, oh * ow), dtype=np.result_type(x, w))
     for g in range(groups):
         cols = _cols(xp[:, g * cg : (g + 1) * cg], kh, kw, stride, dilation)
-        # (og, cg*kh*kw) @ (N, cg*kh*kw, OH*OW): one batched BLAS call, already NCHW.
+        # (og, K) @ (N, K, OH*OW): one batched BLAS call whose result is already NCHW.
         np.matmul(w[g * og : (g + 1) * og].reshape(og, -1), cols, out=out[:, g * og : (g + 1) * og])
     return out.reshape(n, o, oh, ow)
 
 
-def _col2im(dcols: np.ndarray, shape, kh, kw, stride, dilation) -> np.ndarray:
-    """Sum (N, C, kh, kw, OH, OW) window contributions back into an (N, C, H, W) array."""
-    out = np.zeros(shape, dtype=dcols.dtype)
-    oh, ow = dcols.shape[4:]
-    for i in range(kh):
-        for j in range(kw):
-            r, c = i * dilation[0], j * dilation[1]
-            out[
-                :,
-                :,
-                r : r + stride[0] * (oh - 1) + 1 : stride[0],
-                c : c + stride[1] * (ow - 1) + 1 : stride[1],
-            ] += dcols[:, :, i, j]
-    return out
-
-
 def _conv_transpose2d_kernel(dout, w, *, stride, pads, dilation, groups, in_hw):
-    """The gradient of conv2d with respect to its input (hence conv_transpose2d)."""
+    """The gradient of conv2d with respect to its input (hence conv_transpose2d).
+
+    One (K, O) @ (O, N*OH*OW) matmul gives every tap's contribution; they are summed into a
+    (C, N, H, W) buffer, where each tap's block is contiguous, then transposed to NCHW once.
+    """
     o, cg, kh, kw = w.shape
     n, _, oh, ow = dout.shape
     top, bottom, left, right = pads
-    padded = (n, cg * groups, in_hw[0] + top + bottom, in_hw[1] + left + right)
+    dtype = np.result_type(dout, w)
+    acc = np.zeros((cg * groups, n, in_hw[0] + top + bottom, in_hw[1] + left + right), dtype=dtype)
     og = o // groups
-    d = dout.reshape(n, o, oh * ow)
-    dcols = np.empty((n, cg * groups * kh * kw, oh * ow), dtype=np.result_type(dout, w))
+    d2 = dout.transpose(1, 0, 2, 3).reshape(o, n * oh * ow)
     for g in range(groups):
-        wg = w[g * og : (g + 1) * og].reshape(og, -1)  # (og, cg*kh*kw)
-        np.matmul(
-            wg.T,
-            d[:, g * og : (g + 1) * og],
-            out=dcols[:, g * cg * kh * kw : (g + 1) * cg * kh * kw],
-        )
-    dxp = _col2im(dcols.reshape(n, cg * groups, kh, kw, oh, ow), padded, kh, kw, stride, dilation)
-    return np.ascontiguousarray(dxp[:, :, top : top + in_hw[0], left : left + in_hw[1]])
+        wg = w[g * og : (g + 1) * og].reshape(og, -1)
+        dcols = (wg.T @ d2[g * og : (g + 1) * og]).reshape(cg, kh, kw, n, oh, ow)
+        for i, j, tap in _conv_taps(acc[g * cg : (g + 1) * cg], kh, kw, stride, dilation, oh, ow):
+            tap += dcols[:, i, j]
+    cropped = acc[:, :, top : top + in_hw[0], left : left + in_hw[1]]
+    return np.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
 
 
 def _conv2d_grad_weight_kernel(x, dout, *, stride, pads, dilation, groups, kernel_hw):
@@ -449,9 +456,11 @@ def _conv2d_grad_weight_kernel(x, dout, *, stride, pads, dilation, groups, kerne
     out = np.empty((o, cg * kh * kw), dtype=np.result_type(x, dout))
     for g in range(groups):
         cols = _cols(xp[:, g * cg : (g + 1) * cg], kh, kw, stride, dilation)  # N, K, P
-        # sum over N and P of d[n, o, p] * cols[n, k, p]
-        out[g * og : (g + 1) * og] = np.tensordot(
-            d[:, g * og : (g + 1) * og], cols, axes=([0, 2], [0, 2])
+        # Per-sample (og, P) @ (P, K) products summed over the batch.
+        np.sum(
+            np.matmul(d[:, g * og : (g + 1) * og], cols.transpose(0, 2, 1)),
+            axis=0,
+            out=out[g * og : (g + 1) * og],
         )
     return out.reshape(o, cg, kh, kw)
 
@@ -726,21 +735,17 @@ def _max_pool_kernel(x, *, kernel, stride, pads):
 
 
 def _max_pool_grad_kernel(x, dout, *, kernel, stride, pads):
-    """Route each window's cotangent to its first maximum (as the forward's argmax would)."""
+    """Route each window's cotangent to its first maximum (as the forward's argmax would);
+    windows of equal values (common after ReLU) send it to one element only."""
     xp = _pad_for_max(x, pads)
     out_hw = _pool_out_hw(x.shape, kernel, stride, pads)
     peak = _max_pool_kernel(x, kernel=kernel, stride=stride, pads=pads)
     dxp = np.zeros(xp.shape, dtype=dout.dtype)
     taken = np.zeros(peak.shape, dtype=bool)
-    for i, j, tap in _taps(xp, kernel, stride, out_hw):
+    dtaps = _taps(dxp, kernel, stride, out_hw)
+    for (_, _, tap), (_, _, dst) in zip(_taps(xp, kernel, stride, out_hw), dtaps):
         hit = (tap == peak) & ~taken
         taken |= hit
-        dst = dxp[
-            :,
-            :,
-            i : i + stride[0] * (out_hw[0] - 1) + 1 : stride[0],
-            j : j + stride[1] * (out_hw[1] - 1) + 1 : stride[1],
-        ]
         dst += np.where(hit, dout, 0)
     return dxp[:, :, pads[0] : pads[0] + x.shape[2], pads[2] : pads[2] + x.shape[3]]
 
