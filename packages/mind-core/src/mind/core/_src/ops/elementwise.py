@@ -437,7 +437,12 @@ where_p = primitive("where", cpu=np.where, infer=_where_infer, bprop=_where_bpro
 def where(condition: Any, x: Any, y: Any) -> Tensor:
     """``x`` where ``condition`` holds, else ``y``; broadcasting."""
     x, y = operands(x, y)
-    return bind(where_p, (as_tensor(condition, dt.bool_), x, y))
+    condition = as_tensor(condition)
+    if condition.dtype is not dt.bool_:
+        raise MindTypeError(
+            f"For 'where', 'condition' must be a bool tensor, got {condition.dtype}"
+        )
+    return bind(where_p, (condition, x, y))
 
 
 # ------------------------------------------------------------------------------------------------

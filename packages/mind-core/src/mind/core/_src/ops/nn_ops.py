@@ -598,6 +598,8 @@ def conv2d(
     stride, dilation = _pair(stride, "stride", "conv2d"), _pair(dilation, "dilation", "conv2d")
     pads = conv_pads("conv2d", x.shape, w.shape[2:], stride, dilation, pad_mode, padding)
     attrs = {"stride": stride, "pads": pads, "dilation": dilation, "groups": int(groups)}
+    # The kernel would quietly use a prefix of the channels: check shapes first (cheap).
+    _conv2d_infer(ShapedArray(x.shape, x.dtype), ShapedArray(w.shape, w.dtype), **attrs)
     out = bind2(conv2d_p, x, w, attrs)
     if bias is not None:
         out = add(out, reshape(as_tensor(bias), (1, -1, 1, 1)))
