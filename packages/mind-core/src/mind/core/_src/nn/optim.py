@@ -113,6 +113,15 @@ class Optimizer(Cell):
             object.__setattr__(self, f"_slot_{name}", slots)
         return slots
 
+    def _moments(self, i: int, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Adam-family first and second moments, updated in place with ``beta1``/``beta2``."""
+        m, v = self._state("moment1")[i], self._state("moment2")[i]
+        m *= self.beta1
+        m += (1 - self.beta1) * g
+        v *= self.beta2
+        v += (1 - self.beta2) * g * g
+        return m, v
+
     def state_dict(self) -> dict[str, np.ndarray]:
         """Slots and step as plain arrays (for checkpoints): ``{"<slot>.<param name>": array}``."""
         out = {"global_step": np.asarray(self.global_step, dtype=np.int64)}
@@ -258,12 +267,8 @@ class Adam(Optimizer):
     def _update(self, i, p, g, lr, wd):
         if wd:
             g = g + wd * p
-        m, v = self._state("moment1")[i], self._state("moment2")[i]
+        m, v = self._moments(i, g)
         t = self.global_step + 1
-        m *= self.beta1
-        m += (1 - self.beta1) * g
-        v *= self.beta2
-        v += (1 - self.beta2) * g * g
         denom_v = v
         if self.use_amsgrad:
             vmax = self._state("vhat_max")[i]
@@ -291,11 +296,7 @@ class AdamWeightDecay(Optimizer):
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
 
     def _update(self, i, p, g, lr, wd):
-        m, v = self._state("moment1")[i], self._state("moment2")[i]
-        m *= self.beta1
-        m += (1 - self.beta1) * g
-        v *= self.beta2
-        v += (1 - self.beta2) * g * g
+        m, v = self._moments(i, g)
         update = m / (np.sqrt(v) + self.eps)
         if wd:
             update += wd * p
@@ -320,14 +321,10 @@ class AdamW(Optimizer):
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
 
     def _update(self, i, p, g, lr, wd):
-        m, v = self._state("moment1")[i], self._state("moment2")[i]
-        t = self.global_step + 1
         if wd:
             p *= 1 - lr * wd
-        m *= self.beta1
-        m += (1 - self.beta1) * g
-        v *= self.beta2
-        v += (1 - self.beta2) * g * g
+        m, v = self._moments(i, g)
+        t = self.global_step + 1
         m_hat = m / (1 - self.beta1**t)
         v_hat = v / (1 - self.beta2**t)
         p -= lr * m_hat / (np.sqrt(v_hat) + self.eps)
@@ -350,12 +347,8 @@ class Lamb(Optimizer):
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
 
     def _update(self, i, p, g, lr, wd):
-        m, v = self._state("moment1")[i], self._state("moment2")[i]
+        m, v = self._moments(i, g)
         t = self.global_step + 1
-        m *= self.beta1
-        m += (1 - self.beta1) * g
-        v *= self.beta2
-        v += (1 - self.beta2) * g * g
         update = (m / (1 - self.beta1**t)) / (np.sqrt(v / (1 - self.beta2**t)) + self.eps)
         if wd:
             update += wd * p
