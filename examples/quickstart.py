@@ -3,7 +3,7 @@
     python examples/quickstart.py
 
 1. Check the installation (every device's memory is exercised).
-2. Train LeNet-5 on the UCI digits that ship with mind-data (about 10 s on two cores).
+2. Train LeNet-5 on the UCI digits that ship with mind-data (about 13 s on two cores).
 3. Deploy: save the weights as a checkpoint (safetensors), load them into a fresh network.
 4. Predict on test images with the loaded network and report its accuracy.
 """
