@@ -1,0 +1,57 @@
+"""Global pipeline settings, as ``mindspore.dataset.config``.
+
+``set_seed(n)`` makes every shuffle, sampler and random transform repeat run to run, whatever the
+number of workers: each row's randomness is derived from (seed, epoch, row index), not from which
+worker happened to process it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from mind.core.errors import MindValueError
+
+__all__ = [
+    "get_num_parallel_workers",
+    "get_prefetch_size",
+    "get_seed",
+    "set_num_parallel_workers",
+    "set_prefetch_size",
+    "set_seed",
+]
+
+_CONFIG = {"seed": None, "num_parallel_workers": min(8, os.cpu_count() or 1), "prefetch_size": 16}
+
+
+def set_seed(seed: int) -> None:
+    """Seed shuffles, samplers and random transforms of every pipeline built afterwards."""
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**32:
+        raise MindValueError(f"For 'set_seed', 'seed' must be an int in [0, 2**32), got {seed!r}")
+    _CONFIG["seed"] = seed
+
+
+def get_seed() -> int | None:
+    """The seed set by :func:`set_seed`, or ``None`` (fresh randomness each run)."""
+    return _CONFIG["seed"]
+
+
+def set_num_parallel_workers(num: int) -> None:
+    """Default worker count for ops that do not set ``num_parallel_workers``."""
+    if not isinstance(num, int) or num < 1:
+        raise MindValueError(f"For 'set_num_parallel_workers', 'num' must be an int >= 1, got {num!r}")
+    _CONFIG["num_parallel_workers"] = num
+
+
+def get_num_parallel_workers() -> int:
+    return _CONFIG["num_parallel_workers"]
+
+
+def set_prefetch_size(size: int) -> None:
+    """Rows (or batches) each op's output queue holds ahead of its consumer."""
+    if not isinstance(size, int) or size < 1:
+        raise MindValueError(f"For 'set_prefetch_size', 'size' must be an int >= 1, got {size!r}")
+    _CONFIG["prefetch_size"] = size
+
+
+def get_prefetch_size() -> int:
+    return _CONFIG["prefetch_size"]
