@@ -1,9 +1,75 @@
-"""mind-data: mindData pipelines, MindRecord on Apache Arrow, datasets and transforms."""
+"""mind-data: MindData pipelines, MindRecord on Apache Arrow, datasets and transforms.
+
+Mirrors ``mindspore.dataset``: import it as ``import mind.data as ds`` and build pipelines the same
+way::
+
+    import mind.data as ds
+
+    data = ds.DigitsDataset("train", shuffle=True).map(lambda x: x / 16.0, "image").batch(32)
+    for image, label in data:          # mind.core Tensors; output_numpy=True for numpy
+        ...
+"""
 
 from __future__ import annotations
 
+from mind.data import config as config
+from mind.data import transforms as transforms
+from mind.data import vision as vision
+from mind.data._src.dataset import BatchInfo as BatchInfo
+from mind.data._src.dataset import Dataset as Dataset
+from mind.data._src.samplers import DistributedSampler as DistributedSampler
+from mind.data._src.samplers import RandomSampler as RandomSampler
+from mind.data._src.samplers import Sampler as Sampler
+from mind.data._src.samplers import SequentialSampler as SequentialSampler
+from mind.data._src.samplers import SubsetRandomSampler as SubsetRandomSampler
+from mind.data._src.samplers import SubsetSampler as SubsetSampler
+from mind.data._src.sources import Cifar10Dataset as Cifar10Dataset
+from mind.data._src.sources import DigitsDataset as DigitsDataset
+from mind.data._src.sources import GeneratorDataset as GeneratorDataset
+from mind.data._src.sources import ImageFolderDataset as ImageFolderDataset
+from mind.data._src.sources import MindDataset as MindDataset
+from mind.data._src.sources import MnistDataset as MnistDataset
+from mind.data._src.sources import NumpySlicesDataset as NumpySlicesDataset
 from mind.data.digits import load_digits as load_digits
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load_digits"]
+
+class Shuffle:
+    """MindDataset shuffle modes (``Shuffle.GLOBAL``, ``Shuffle.FILES``, ``Shuffle.INFILE``)."""
+
+    class _Mode:
+        def __init__(self, value: str) -> None:
+            self.value = value
+
+        def __repr__(self) -> str:
+            return f"Shuffle.{self.value.upper()}"
+
+    GLOBAL = _Mode("global")
+    FILES = _Mode("files")
+    INFILE = _Mode("infile")
+
+
+__all__ = [
+    "BatchInfo",
+    "Cifar10Dataset",
+    "Dataset",
+    "DigitsDataset",
+    "DistributedSampler",
+    "GeneratorDataset",
+    "ImageFolderDataset",
+    "MindDataset",
+    "MnistDataset",
+    "NumpySlicesDataset",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
+    "Shuffle",
+    "SubsetRandomSampler",
+    "SubsetSampler",
+    "__version__",
+    "config",
+    "load_digits",
+    "transforms",
+    "vision",
+]

@@ -38,7 +38,9 @@ def get_seed() -> int | None:
 def set_num_parallel_workers(num: int) -> None:
     """Default worker count for ops that do not set ``num_parallel_workers``."""
     if not isinstance(num, int) or num < 1:
-        raise MindValueError(f"For 'set_num_parallel_workers', 'num' must be an int >= 1, got {num!r}")
+        raise MindValueError(
+            f"For 'set_num_parallel_workers', 'num' must be an int >= 1, got {num!r}"
+        )
     _CONFIG["num_parallel_workers"] = num
 
 

@@ -12,6 +12,9 @@ from mind.core._src.tensor.dtype import int32 as int32
 from mind.core._src.tensor.dtype import int64 as int64
 from mind.core._src.tensor.dtype import to_dtype as to_dtype
 from mind.core._src.tensor.dtype import uint8 as uint8
+from mind.core._src.tensor.dtype import uint16 as uint16
+from mind.core._src.tensor.dtype import uint32 as uint32
+from mind.core._src.tensor.dtype import uint64 as uint64
 
 float_ = float32
 int_ = int64
@@ -31,4 +34,7 @@ __all__ = [
     "int_",
     "to_dtype",
     "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
 ]

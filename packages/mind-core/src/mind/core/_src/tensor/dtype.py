@@ -32,10 +32,19 @@ __all__ = [
     "scalar_dtype",
     "to_dtype",
     "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
 ]
 
 
-_REPR = {"bfloat16": "BFloat16", "uint8": "UInt8"}
+_REPR = {
+    "bfloat16": "BFloat16",
+    "uint8": "UInt8",
+    "uint16": "UInt16",
+    "uint32": "UInt32",
+    "uint64": "UInt64",
+}
 
 
 class DType:
@@ -74,12 +83,29 @@ int16 = DType("int16", "i")
 int32 = DType("int32", "i")
 int64 = DType("int64", "i")
 uint8 = DType("uint8", "u")
+uint16 = DType("uint16", "u")
+uint32 = DType("uint32", "u")
+uint64 = DType("uint64", "u")
 float16 = DType("float16", "f")
 bfloat16 = DType("bfloat16", "f")
 float32 = DType("float32", "f")
 float64 = DType("float64", "f")
 
-ALL = (bool_, int8, int16, int32, int64, uint8, float16, bfloat16, float32, float64)
+ALL = (
+    bool_,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+    float16,
+    bfloat16,
+    float32,
+    float64,
+)
 _BY_NAME = {d.name: d for d in ALL}
 _BY_NP: dict[np.dtype, DType] = {d.np: d for d in ALL if d.np is not None}
 _PY = {bool: bool_, int: int64, float: float32}

@@ -1,0 +1,1024 @@
+"""Lazy pipelines of dataset ops and the engine that runs them.
+
+A ``Dataset`` is a node in a graph (``source -> map -> shuffle -> batch -> repeat``). Nothing runs
+until it is iterated; then each node turns its children's row streams into its own, one epoch at a
+time. Rows are tuples of numpy arrays. Everything random is a pure function of (seed, epoch, row
+position, op), so a pipeline gives the same rows whatever the worker count, and an iterator can be
+resumed exactly from a saved position.
+
+Iteration runs in a background thread that fills a bounded queue (``config.set_prefetch_size``),
+so loading overlaps with training; ``map`` can run on threads or worker processes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from mind.core.errors import MindTypeError, MindValueError
+from mind.data import config
+from mind.data._src.workers import ProcessPool, ThreadPool, run_row
+from mind.data.errors import MindDataError
+
+__all__ = ["BatchInfo", "Dataset", "DictIterator", "TupleIterator"]
+
+
+# ------------------------------------------------------------------------------------------------
+# Per-iteration context
+# ------------------------------------------------------------------------------------------------
+
+
+class _Run:
+    """What one epoch's execution needs: the seed, the epoch, op ids, timing, pools to close."""
+
+    def __init__(self, seed: int, epoch: int, profile: dict | None = None) -> None:
+        self.seed, self.epoch, self.profile = seed, epoch, profile
+        self.closers: list[Callable[[], None]] = []
+        self.op_ids: dict[int, int] = {}
+
+    def op_id(self, node: Dataset) -> int:
+        return self.op_ids.setdefault(id(node), len(self.op_ids) + 1)
+
+    def at_epoch(self, epoch: int) -> _Run:
+        child = _Run(self.seed, epoch, self.profile)
+        child.closers, child.op_ids = self.closers, self.op_ids
+        return child
+
+    def close(self) -> None:
+        while self.closers:
+            try:
+                self.closers.pop()()
+            except Exception:
+                pass
+
+
+def _as_row(value: Any, ncols: int, op: str) -> tuple:
+    if not isinstance(value, tuple | list):
+        value = (value,)
+    if len(value) != ncols:
+        raise MindDataError(f"For '{op}', a row has {len(value)} columns, expected {ncols}")
+    return tuple(np.asarray(v) for v in value)
+
+
+def _timed(rows: Iterator[tuple], node: Dataset, run: _Run) -> Iterator[tuple]:
+    """Accumulate the wall time each op spends producing its rows (children included)."""
+    stats = run.profile.setdefault(
+        run.op_id(node), {"op": node.op_name, "seconds": 0.0, "rows": 0, "node": node}
+    )
+    while True:
+        start = time.perf_counter()
+        try:
+            row = next(rows)
+        except StopIteration:
+            stats["seconds"] += time.perf_counter() - start
+            return
+        stats["seconds"] += time.perf_counter() - start
+        stats["rows"] += 1
+        yield row
+
+
+# ------------------------------------------------------------------------------------------------
+# Dataset
+# ------------------------------------------------------------------------------------------------
+
+
+class Dataset:
+    """Base of every dataset; its methods build new pipeline nodes (nothing runs until iterated)."""
+
+    op_name = "Dataset"
+
+    def __init__(
+        self, children: Sequence[Dataset] = (), num_parallel_workers: int | None = None
+    ) -> None:
+        self.children = list(children)
+        self.num_parallel_workers = num_parallel_workers
+
+    # -- what subclasses implement ----------------------------------------------------------------
+
+    def _rows(self, run: _Run) -> Iterator[tuple]:
+        raise NotImplementedError
+
+    def _columns(self) -> list[str]:
+        return self.children[0]._columns()
+
+    def _size(self) -> int | None:
+        """Rows per epoch, or None when it cannot be known without iterating."""
+        return self.children[0]._size()
+
+    def _stream(self, run: _Run) -> Iterator[tuple]:
+        rows = self._rows(run)
+        return _timed(rows, self, run) if run.profile is not None else rows
+
+    # -- building pipelines -----------------------------------------------------------------------
+
+    def map(
+        self,
+        operations: Any,
+        input_columns: Any = None,
+        output_columns: Any = None,
+        column_order: Any = None,
+        num_parallel_workers: int | None = None,
+        python_multiprocessing: bool = False,
+        cache: Any = None,
+        callbacks: Any = None,
+        max_rowsize: Any = None,
+        offload: Any = None,
+    ) -> Dataset:
+        """Apply ``operations`` (a callable or a list applied in turn) to ``input_columns``
+        (default: the first column), writing ``output_columns`` (default: the input columns).
+        ``num_parallel_workers > 1`` runs rows on threads, or on processes with
+        ``python_multiprocessing=True`` (arrays cross through shared memory)."""
+        return MapDataset(
+            self,
+            operations,
+            input_columns,
+            output_columns,
+            column_order,
+            num_parallel_workers,
+            python_multiprocessing,
+        )
+
+    def batch(
+        self,
+        batch_size: Any,
+        drop_remainder: bool = False,
+        num_parallel_workers: int | None = None,
+        per_batch_map: Callable | None = None,
+        input_columns: Any = None,
+        output_columns: Any = None,
+        column_order: Any = None,
+        pad_info: dict | None = None,
+        python_multiprocessing: bool = False,
+        max_rowsize: Any = None,
+    ) -> Dataset:
+        """Stack ``batch_size`` rows into one (``batch_size`` may be a callable of BatchInfo)."""
+        return BatchDataset(
+            self, batch_size, drop_remainder, per_batch_map, input_columns, output_columns, pad_info
+        )
+
+    def padded_batch(
+        self,
+        batch_size: Any,
+        drop_remainder: bool = False,
+        num_parallel_workers: int | None = None,
+        pad_info: dict | None = None,
+    ) -> Dataset:
+        """``batch`` that pads columns to a common shape (``pad_info``: column -> (shape, value))."""
+        return BatchDataset(self, batch_size, drop_remainder, None, None, None, pad_info or {})
+
+    def shuffle(self, buffer_size: int) -> Dataset:
+        """Shuffle through a buffer of ``buffer_size`` rows (a new order every epoch)."""
+        return ShuffleDataset(self, buffer_size)
+
+    def repeat(self, count: int | None = None) -> Dataset:
+        """Repeat the dataset ``count`` times (None or -1: forever)."""
+        return RepeatDataset(self, count)
+
+    def take(self, count: int = -1) -> Dataset:
+        """The first ``count`` rows (-1: all)."""
+        return TakeDataset(self, count)
+
+    def skip(self, count: int) -> Dataset:
+        """All but the first ``count`` rows."""
+        return SkipDataset(self, count)
+
+    def zip(self, datasets: Any) -> Dataset:
+        """Rows of this and ``datasets`` side by side (stops at the shortest)."""
+        others = [datasets] if isinstance(datasets, Dataset) else list(datasets)
+        return ZipDataset([self, *others])
+
+    def concat(self, datasets: Any) -> Dataset:
+        """This dataset's rows, then ``datasets``'."""
+        others = [datasets] if isinstance(datasets, Dataset) else list(datasets)
+        return ConcatDataset([self, *others])
+
+    def __add__(self, other: Dataset) -> Dataset:
+        return self.concat(other)
+
+    def project(self, columns: Any) -> Dataset:
+        """Keep only ``columns``, in that order."""
+        return ProjectDataset(self, [columns] if isinstance(columns, str) else list(columns))
+
+    def rename(self, input_columns: Any, output_columns: Any) -> Dataset:
+        """Rename columns."""
+        return RenameDataset(self, input_columns, output_columns)
+
+    def split(self, sizes: Sequence[int | float], randomize: bool = True) -> list[Dataset]:
+        """Disjoint datasets of ``sizes`` rows (ints) or fractions (floats summing to 1)."""
+        from mind.data._src.sources import split_dataset
+
+        return split_dataset(self, sizes, randomize)
+
+    def bucket_batch_by_length(
+        self,
+        column_names: Any,
+        bucket_boundaries: Sequence[int],
+        bucket_batch_sizes: Sequence[int],
+        element_length_function: Callable | None = None,
+        pad_info: dict | None = None,
+        pad_to_bucket_boundary: bool = False,
+        drop_remainder: bool = False,
+    ) -> Dataset:
+        """Batch rows of similar length together: a row goes to the bucket its length falls in."""
+        return BucketBatchDataset(
+            self,
+            column_names,
+            bucket_boundaries,
+            bucket_batch_sizes,
+            element_length_function,
+            pad_info,
+            pad_to_bucket_boundary,
+            drop_remainder,
+        )
+
+    # -- iterating --------------------------------------------------------------------------------
+
+    def create_tuple_iterator(
+        self,
+        columns: Any = None,
+        num_epochs: int = -1,
+        output_numpy: bool = False,
+        do_copy: bool = True,
+    ) -> TupleIterator:
+        """An iterator of lists of column values (Tensors, or numpy with ``output_numpy``).
+
+        Each ``for`` loop over the iterator is one epoch; ``num_epochs`` limits how many.
+        """
+        return TupleIterator(self, columns, num_epochs, output_numpy)
+
+    def create_dict_iterator(
+        self, num_epochs: int = -1, output_numpy: bool = False, do_copy: bool = True
+    ) -> DictIterator:
+        """Like :meth:`create_tuple_iterator`, yielding dicts of column name -> value."""
+        return DictIterator(self, None, num_epochs, output_numpy)
+
+    def __iter__(self) -> Iterator[list]:
+        return iter(self.create_tuple_iterator(num_epochs=1))
+
+    # -- information ------------------------------------------------------------------------------
+
+    def get_dataset_size(self) -> int:
+        """Rows (or batches) per epoch; counted by iterating once if it cannot be derived."""
+        size = self._size()
+        if size is None:
+            size = sum(1 for _ in self.create_tuple_iterator(num_epochs=1, output_numpy=True))
+        return size
+
+    def get_col_names(self) -> list[str]:
+        return list(self._columns())
+
+    def _first_row(self) -> tuple:
+        it = self.create_tuple_iterator(num_epochs=1, output_numpy=True)
+        try:
+            return tuple(next(iter(it)))
+        except StopIteration:
+            raise MindDataError(f"{self.op_name}: the dataset is empty") from None
+        finally:
+            it.close()
+
+    def output_shapes(self) -> list[list[int]]:
+        """Shapes of the first row's columns."""
+        return [list(np.shape(v)) for v in self._first_row()]
+
+    def output_types(self) -> list[np.dtype]:
+        """Numpy dtypes of the first row's columns."""
+        return [np.asarray(v).dtype for v in self._first_row()]
+
+    def get_batch_size(self) -> int:
+        node = self
+        while node.children and not isinstance(node, BatchDataset):
+            node = node.children[0]
+        return (
+            node.batch_size
+            if isinstance(node, BatchDataset) and isinstance(node.batch_size, int)
+            else 1
+        )
+
+    def get_repeat_count(self) -> int:
+        node = self
+        while node.children and not isinstance(node, RepeatDataset):
+            node = node.children[0]
+        return node.count if isinstance(node, RepeatDataset) else 1
+
+    def doctor(self, num_rows: int = 200, verbose: bool = True) -> dict:
+        """Run a short pass and report each op's share of the time, where the pipeline stalls, and
+        configuration problems (see :func:`mind.data._src.doctor.diagnose`)."""
+        from mind.data._src.doctor import diagnose
+
+        return diagnose(self, num_rows, verbose)
+
+    def __repr__(self) -> str:
+        lines, node, depth = [], self, 0
+        stack = [(self, 0)]
+        while stack:
+            node, depth = stack.pop()
+            lines.append("  " * depth + node._describe())
+            stack.extend((c, depth + 1) for c in reversed(node.children))
+        return "\n".join(lines)
+
+    def _describe(self) -> str:
+        return self.op_name
+
+
+# ------------------------------------------------------------------------------------------------
+# Ops
+# ------------------------------------------------------------------------------------------------
+
+
+def _names(value: Any, op: str, arg: str) -> list[str] | None:
+    if value is None:
+        return None
+    names = [value] if isinstance(value, str) else list(value)
+    if not all(isinstance(n, str) for n in names):
+        raise MindTypeError(
+            f"For '{op}', '{arg}' must be a column name or a list of names, got {value!r}"
+        )
+    return names
+
+
+def _compose(operations: Any) -> Callable[..., tuple]:
+    ops = list(operations) if isinstance(operations, list | tuple) else [operations]
+    for i, op in enumerate(ops):
+        if not callable(op):
+            raise MindTypeError(
+                f"For 'map', operations[{i}] must be callable, got {type(op).__name__}"
+            )
+    if len(ops) == 1:
+        return ops[0]
+
+    def composed(*cols):
+        for op in ops:
+            cols = op(*cols)
+            if not isinstance(cols, tuple):
+                cols = (cols,)
+        return cols
+
+    return composed
+
+
+class MapDataset(Dataset):
+    op_name = "Map"
+
+    def __init__(
+        self,
+        child,
+        operations,
+        input_columns,
+        output_columns,
+        column_order,
+        workers,
+        multiprocessing,
+    ):
+        super().__init__([child], workers)
+        self.fn = _compose(operations)
+        self.op_label = getattr(operations, "__name__", None) or type(operations).__name__
+        columns = child._columns()
+        self.inputs = _names(input_columns, "map", "input_columns") or columns[:1]
+        missing = [c for c in self.inputs if c not in columns]
+        if missing:
+            raise MindValueError(
+                f"For 'map', input_columns {missing} are not in the dataset's columns {columns}"
+            )
+        self.outputs = _names(output_columns, "map", "output_columns") or list(self.inputs)
+        first = min(columns.index(c) for c in self.inputs)
+        kept = [c for c in columns if c not in self.inputs]
+        self.out_columns = kept[:first] + self.outputs + kept[first:]
+        if len(set(self.out_columns)) != len(self.out_columns):
+            raise MindValueError(f"For 'map', the output columns {self.out_columns} repeat a name")
+        if column_order is not None:
+            order = _names(column_order, "map", "column_order")
+            if sorted(order) != sorted(self.out_columns):
+                raise MindValueError(
+                    f"For 'map', column_order {order} must list the columns {self.out_columns}"
+                )
+            self.out_columns = order
+        self.in_pos = [columns.index(c) for c in self.inputs]
+        self.multiprocessing = bool(multiprocessing)
+        if workers is not None and (not isinstance(workers, int) or workers < 1):
+            raise MindValueError(
+                f"For 'map', 'num_parallel_workers' must be an int >= 1, got {workers!r}"
+            )
+
+    def _columns(self) -> list[str]:
+        return self.out_columns
+
+    def _describe(self) -> str:
+        mode = "processes" if self.multiprocessing else "threads"
+        return f"Map({self.op_label}, {self.inputs} -> {self.outputs}, workers={self.num_parallel_workers or 1} {mode})"
+
+    def _rows(self, run: _Run) -> Iterator[tuple]:
+        child_cols = self.children[0]._columns()
+        stream = run.op_id(self)
+        assemble = self._assembler(child_cols)
+        rows = self.children[0]._stream(run)
+        workers = self.num_parallel_workers or 1
+        inputs = ((row, tuple(row[p] for p in self.in_pos)) for row in rows)
+        if workers == 1:
+            for index, (row, args) in enumerate(inputs):
+                try:
+                    out = run_row(self.fn, args, run.seed, run.epoch, index, stream)
+                except MindDataError:
+                    raise
+                except Exception as exc:
+                    import traceback
+
+                    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+                    raise MindDataError(
+                        f"For 'map' ({self.op_label}), the operation failed on row {index}:\n{text.rstrip()}"
+                    ) from exc
+                yield assemble(row, out)
+            return
+        pool_cls = ProcessPool if self.multiprocessing else ThreadPool
+        pool = pool_cls(self.fn, workers, f"map ({self.op_label})")
+        run.closers.append(pool.close)
+        originals: list[tuple] = []
+
+        def feed():
+            for row, args in inputs:
+                originals.append(row)
+                yield args
+
+        try:
+            for out in pool.imap(feed(), run.seed, run.epoch, stream):
+                yield assemble(originals.pop(0), out)
+        finally:
+            pool.close()
+
+    def _assembler(self, child_cols: list[str]) -> Callable[[tuple, tuple], tuple]:
+        positions = {c: i for i, c in enumerate(child_cols)}
+        nout = len(self.outputs)
+        out_index = {c: i for i, c in enumerate(self.outputs)}
+        plan = [
+            ("out", out_index[c]) if c in out_index else ("in", positions[c])
+            for c in self.out_columns
+        ]
+        label = self.op_label
+
+        def assemble(row: tuple, out: tuple) -> tuple:
+            if len(out) != nout:
+                raise MindDataError(
+                    f"For 'map' ({label}), the operation returned {len(out)} values but "
+                    f"output_columns names {nout}: {self.outputs}"
+                )
+            return tuple(np.asarray(out[i]) if kind == "out" else row[i] for kind, i in plan)
+
+        return assemble
+
+
+class BatchInfo:
+    """What a batch-size callable or ``per_batch_map`` learns about the batch being built."""
+
+    def __init__(self, epoch_num: int, batch_num: int) -> None:
+        self._epoch, self._batch = epoch_num, batch_num
+
+    def get_epoch_num(self) -> int:
+        return self._epoch
+
+    def get_batch_num(self) -> int:
+        return self._batch
+
+
+def _pad_to(array: np.ndarray, shape: Sequence[int | None], value: Any, column: str) -> np.ndarray:
+    target = [s if s is not None else array.shape[i] for i, s in enumerate(shape)]
+    if len(target) != array.ndim or any(a > t for a, t in zip(array.shape, target)):
+        raise MindDataError(
+            f"For 'batch', column '{column}' of shape {array.shape} does not fit pad shape {tuple(target)}"
+        )
+    return np.pad(array, [(0, t - a) for a, t in zip(array.shape, target)], constant_values=value)
+
+
+class BatchDataset(Dataset):
+    op_name = "Batch"
+
+    def __init__(
+        self,
+        child,
+        batch_size,
+        drop_remainder,
+        per_batch_map,
+        input_columns,
+        output_columns,
+        pad_info,
+    ):
+        super().__init__([child])
+        if not callable(batch_size) and (not isinstance(batch_size, int) or batch_size < 1):
+            raise MindValueError(
+                f"For 'batch', 'batch_size' must be an int >= 1 or a callable, got {batch_size!r}"
+            )
+        self.batch_size, self.drop_remainder = batch_size, bool(drop_remainder)
+        self.per_batch_map, self.pad_info = per_batch_map, pad_info
+        columns = child._columns()
+        self.inputs = _names(input_columns, "batch", "input_columns") or (
+            columns if per_batch_map else None
+        )
+        self.outputs = _names(output_columns, "batch", "output_columns")
+        if pad_info:
+            unknown = [c for c in pad_info if c not in columns]
+            if unknown:
+                raise MindValueError(
+                    f"For 'batch', pad_info names unknown columns {unknown}; columns: {columns}"
+                )
+
+    def _columns(self) -> list[str]:
+        columns = self.children[0]._columns()
+        if self.per_batch_map and self.outputs:
+            kept = [c for c in columns if c not in self.inputs]
+            return kept + self.outputs if self.inputs != columns else self.outputs
+        return columns
+
+    def _size(self) -> int | None:
+        n = self.children[0]._size()
+        if n is None or not isinstance(self.batch_size, int):
+            return None
+        return n // self.batch_size if self.drop_remainder else -(-n // self.batch_size)
+
+    def _describe(self) -> str:
+        return f"Batch({self.batch_size}, drop_remainder={self.drop_remainder})"
+
+    def _rows(self, run: _Run) -> Iterator[tuple]:
+        columns = self.children[0]._columns()
+        rows = self.children[0]._stream(run)
+        batch_num = 0
+        while True:
+            size = (
+                self.batch_size(BatchInfo(run.epoch, batch_num))
+                if callable(self.batch_size)
+                else self.batch_size
+            )
+            chunk = list(itertools.islice(rows, size))
+            if not chunk or (len(chunk) < size and self.drop_remainder):
+                return
+            yield self._make(chunk, columns, BatchInfo(run.epoch, batch_num))
+            batch_num += 1
+
+    def _make(self, chunk: list[tuple], columns: list[str], info: BatchInfo) -> tuple:
+        cols = [[row[i] for row in chunk] for i in range(len(columns))]
+        if self.per_batch_map is not None:
+            pos = [columns.index(c) for c in self.inputs]
+            out = self.per_batch_map(*[cols[p] for p in pos], info)
+            out = out if isinstance(out, tuple) else (out,)
+            names = self.outputs or self.inputs
+            if len(out) != len(names):
+                raise MindDataError(
+                    f"For 'batch', per_batch_map returned {len(out)} columns, expected {len(names)}"
+                )
+            kept = [c for c in columns if c not in self.inputs]
+            by_name = dict(zip(columns, cols)) | dict(zip(names, out))
+            columns = (kept + list(names)) if self.inputs != columns else list(names)
+            cols = [by_name[c] for c in columns]
+        return tuple(self._stack(col, name) for col, name in zip(cols, columns))
+
+    def _stack(self, values: list, column: str) -> np.ndarray:
+        values = [np.asarray(v) for v in values]
+        if self.pad_info is not None and (column in self.pad_info or not self.pad_info):
+            shape, value = self.pad_info.get(column, (None, 0)) if self.pad_info else (None, 0)
+            if shape is None:
+                ndim = values[0].ndim
+                shape = [max(v.shape[d] for v in values) for d in range(ndim)]
+            values = [_pad_to(v, shape, value, column) for v in values]
+        try:
+            return np.stack(values)
+        except ValueError:
+            shapes = sorted({v.shape for v in values})
+            raise MindDataError(
+                f"For 'batch', column '{column}' has rows of different shapes {shapes[:4]}; "
+                "pad them with pad_info (or padded_batch) or resize them in a map"
+            ) from None
+
+
+class ShuffleDataset(Dataset):
+    op_name = "Shuffle"
+
+    def __init__(self, child, buffer_size):
+        super().__init__([child])
+        if not isinstance(buffer_size, int) or buffer_size < 2:
+            raise MindValueError(
+                f"For 'shuffle', 'buffer_size' must be an int >= 2, got {buffer_size!r}"
+            )
+        self.buffer_size = buffer_size
+
+    def _describe(self) -> str:
+        return f"Shuffle(buffer_size={self.buffer_size})"
+
+    def _rows(self, run: _Run) -> Iterator[tuple]:
+        rng = np.random.default_rng(
+            np.random.SeedSequence([run.seed, run.epoch, run.op_id(self), 0x5348])
+        )
+        buffer: list[tuple] = []
+        for row in self.children[0]._stream(run):
+            if len(buffer) < self.buffer_size:
+                buffer.append(row)
+                continue
+            j = int(rng.integers(len(buffer)))
+            buffer[j], row = row, buffer[j]
+            yield row
+        for j in rng.permutation(len(buffer)):
+            yield buffer[j]
+
+
+class RepeatDataset(Dataset):
+    op_name = "Repeat"
+
+    def __init__(self, child, count):
+        super().__init__([child])
+        if count is None or count == -1:
+            count = None
+        elif not isinstance(count, int) or count < 1:
+            raise MindValueError(f"For 'repeat', 'count' must be an int >= 1 or -1, got {count!r}")
+        self.count = count
+
+    def _size(self) -> int | None:
+        n = self.children[0]._size()
+        return None if n is None or self.count is None else n * self.count
+
+    def _rows(self, run: _Run) -> Iterator[tuple]:
+        for i in itertools.count() if self.count is None else range(self.count):
+            # Each repeat is a sub-epoch of its own: shuffles and samplers differ between them.
+            base = run.epoch * (self.count or 1_000_003) + i
+            yield from self.children[0]._stream(run.at_epoch(base))
+
+
+class TakeDataset(Dataset):
+    op_name = "Take"
+
+    def __init__(self, child, count):
+        super().__init__([child])
+        if not isinstance(count, int) or (count < 0 and count != -1):
+            raise MindValueError(f"For 'take', 'count' must be an int >= 0 or -1, got {count!r}")
+        self.count = count
+
+    def _size(self) -> int | None:
+        n = self.children[0]._size()
+        if self.count == -1:
+            return n
+        return self.count if n is None else min(n, self.count)
+
+    def _rows(self, run: _Run) -> Iterator[tuple]:
+        rows = self.children[0]._stream(run)
+        yield from rows if self.count == -1 else itertools.islice(rows, self.count)
+
+
+class SkipDataset(Dataset):
+    op_name = "Skip"
+
+    def __init__(self, child, count):
+        super().__init__([child])
+        if not isinstance(count, int) or count < 0:
+            raise MindValueError(f"For 'skip', 'count' must be an int >= 0, got {count!r}")
+        self.count = count
+
+    def _size(self) -> int | None:
+        n = self.children[0]._size()
+        return None if n is None else max(n - self.count, 0)
+
+    def _rows(self, run: _Run) -> Iterator[tuple]:
+        yield from itertools.islice(self.children[0]._stream(run), self.count, None)
+
+
+class ZipDataset(Dataset):
+    op_name = "Zip"
+
+    def __init__(self, datasets):
+        super().__init__(datasets)
+        names = [c for d in datasets for c in d._columns()]
+        dup = sorted({c for c in names if names.count(c) > 1})
+        if dup:
+            raise MindValueError(
+                f"For 'zip', the datasets share column names {dup}; rename them first"
+            )
+
+    def _columns(self) -> list[str]:
+        return [c for d in self.children for c in d._columns()]
+
+    def _size(self) -> int | None:
+        sizes = [d._size() for d in self.children]
+        return None if None in sizes else min(sizes)
+
+    def _rows(self, run: _Run) -> Iterator[tuple]:
+        for parts in zip(*(d._stream(run) for d in self.children)):
+            yield tuple(v for part in parts for v in part)
+
+
+class ConcatDataset(Dataset):
+    op_name = "Concat"
+
+    def __init__(self, datasets):
+        super().__init__(datasets)
+        first = datasets[0]._columns()
+        for i, d in enumerate(datasets[1:], 1):
+            if d._columns() != first:
+                raise MindValueError(
+                    f"For 'concat', dataset {i} has columns {d._columns()}, expected {first}"
+                )
+
+    def _size(self) -> int | None:
+        sizes = [d._size() for d in self.children]
+        return None if None in sizes else sum(sizes)
+
+    def _rows(self, run: _Run) -> Iterator[tuple]:
+        for d in self.children:
+            yield from d._stream(run)
+
+
+class ProjectDataset(Dataset):
+    op_name = "Project"
+
+    def __init__(self, child, columns):
+        super().__init__([child])
+        have = child._columns()
+        missing = [c for c in columns if c not in have]
+        if missing:
+            raise MindValueError(f"For 'project', columns {missing} are not in {have}")
+        self.columns, self.pos = columns, [have.index(c) for c in columns]
+
+    def _columns(self) -> list[str]:
+        return list(self.columns)
+
+    def _rows(self, run: _Run) -> Iterator[tuple]:
+        for row in self.children[0]._stream(run):
+            yield tuple(row[p] for p in self.pos)
+
+
+class RenameDataset(Dataset):
+    op_name = "Rename"
+
+    def __init__(self, child, input_columns, output_columns):
+        super().__init__([child])
+        ins, outs = (
+            _names(input_columns, "rename", "input_columns"),
+            _names(output_columns, "rename", "output_columns"),
+        )
+        if ins is None or outs is None or len(ins) != len(outs):
+            raise MindValueError(
+                "For 'rename', input_columns and output_columns must name the same number of columns"
+            )
+        have = child._columns()
+        missing = [c for c in ins if c not in have]
+        if missing:
+            raise MindValueError(f"For 'rename', columns {missing} are not in {have}")
+        mapping = dict(zip(ins, outs))
+        self.names = [mapping.get(c, c) for c in have]
+        if len(set(self.names)) != len(self.names):
+            raise MindValueError(f"For 'rename', the result {self.names} repeats a column name")
+
+    def _columns(self) -> list[str]:
+        return self.names
+
+    def _rows(self, run: _Run) -> Iterator[tuple]:
+        return self.children[0]._stream(run)
+
+
+class BucketBatchDataset(Dataset):
+    op_name = "BucketBatchByLength"
+
+    def __init__(
+        self,
+        child,
+        column_names,
+        boundaries,
+        batch_sizes,
+        length_fn,
+        pad_info,
+        pad_to_boundary,
+        drop_remainder,
+    ):
+        super().__init__([child])
+        self.columns = _names(column_names, "bucket_batch_by_length", "column_names")
+        boundaries, batch_sizes = list(boundaries), list(batch_sizes)
+        if sorted(boundaries) != boundaries or any(b <= 0 for b in boundaries):
+            raise MindValueError(
+                "For 'bucket_batch_by_length', bucket_boundaries must be positive and increasing"
+            )
+        if len(batch_sizes) != len(boundaries) + 1:
+            raise MindValueError(
+                f"For 'bucket_batch_by_length', bucket_batch_sizes needs len(bucket_boundaries) + 1 = "
+                f"{len(boundaries) + 1} entries, got {len(batch_sizes)}"
+            )
+        self.boundaries, self.batch_sizes = boundaries, batch_sizes
+        self.length_fn, self.pad_to_boundary, self.drop_remainder = (
+            length_fn,
+            pad_to_boundary,
+            drop_remainder,
+        )
+        self.pad_info = pad_info
+        have = child._columns()
+        self.pos = [have.index(c) for c in self.columns]
+        self._batcher = BatchDataset(child, 1, False, None, None, None, pad_info or {})
+
+    def _size(self) -> int | None:
+        return None
+
+    def _rows(self, run: _Run) -> Iterator[tuple]:
+        columns = self.children[0]._columns()
+        buckets: list[list[tuple]] = [[] for _ in self.batch_sizes]
+        for row in self.children[0]._stream(run):
+            args = [row[p] for p in self.pos]
+            length = self.length_fn(*args) if self.length_fn else len(args[0])
+            b = int(np.searchsorted(self.boundaries, length, side="right"))
+            buckets[b].append(row)
+            if len(buckets[b]) == self.batch_sizes[b]:
+                yield self._emit(buckets[b], columns, b)
+                buckets[b] = []
+        if not self.drop_remainder:
+            for b, rows in enumerate(buckets):
+                if rows:
+                    yield self._emit(rows, columns, b)
+
+    def _emit(self, rows, columns, bucket) -> tuple:
+        if self.pad_to_boundary and self.pad_info is not None and bucket < len(self.boundaries):
+            info = {
+                c: ([self.boundaries[bucket] - 1], v) if s is None else (s, v)
+                for c, (s, v) in (self.pad_info or dict.fromkeys(self.columns, (None, 0))).items()
+            }
+            self._batcher.pad_info = info
+        else:
+            self._batcher.pad_info = self.pad_info
+        return self._batcher._make(rows, columns, BatchInfo(0, 0))
+
+
+# ------------------------------------------------------------------------------------------------
+# Iterators
+# ------------------------------------------------------------------------------------------------
+
+_DONE = object()
+
+
+def _put(out: queue.Queue, item: Any, stop: threading.Event) -> bool:
+    """Put ``item`` unless the consumer has gone (``stop`` set); False when it has."""
+    while not stop.is_set():
+        try:
+            out.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+def _produce(
+    dataset: Dataset, seed: int, epoch: int, skip: int, out: queue.Queue, stop: threading.Event
+) -> None:
+    """The pipeline thread: run one epoch into ``out`` until done or told to stop."""
+    run = _Run(seed, epoch)
+    rows = dataset._stream(run)
+    try:
+        for row in itertools.islice(rows, skip, None):
+            if not _put(out, row, stop):
+                return
+        _put(out, _DONE, stop)
+    except BaseException as exc:
+        _put(out, exc, stop)
+    finally:
+        rows.close()
+        run.close()
+
+
+class TupleIterator:
+    """Iterates a dataset epoch by epoch in a background thread with a bounded queue.
+
+    ``get_state()`` returns plain data (ints) from which ``Dataset.create_tuple_iterator(...)``
+    followed by ``set_state(state)`` continues with exactly the rows that were next.
+    """
+
+    def __init__(self, dataset: Dataset, columns: Any, num_epochs: int, output_numpy: bool) -> None:
+        if not isinstance(num_epochs, int) or (num_epochs < 1 and num_epochs != -1):
+            raise MindValueError(f"'num_epochs' must be an int >= 1 or -1, got {num_epochs!r}")
+        self.dataset, self.num_epochs, self.output_numpy = dataset, num_epochs, output_numpy
+        names = dataset._columns()
+        selected = _names(columns, "create_tuple_iterator", "columns")
+        if selected is not None:
+            missing = [c for c in selected if c not in names]
+            if missing:
+                raise MindValueError(
+                    f"'columns' {missing} are not in the dataset's columns {names}"
+                )
+        self.columns = selected or names
+        self._pick = [names.index(c) for c in self.columns]
+        seed = config.get_seed()
+        self.seed = int(seed) if seed is not None else int(np.random.SeedSequence().entropy % 2**32)
+        self.epoch = 0  # epochs started
+        self.position = 0  # rows delivered in the current epoch
+        self._skip = 0
+        self._thread: threading.Thread | None = None
+        self._queue: queue.Queue | None = None
+        self._stop = threading.Event()
+        self._active = False
+
+    # -- state --------------------------------------------------------------------------------------
+
+    def get_state(self) -> dict[str, int]:
+        """Where the iterator is: plain ints, JSON-ready, no pickle."""
+        return {
+            "format": 1,
+            "seed": self.seed,
+            "epoch": max(self.epoch - 1, 0) if self._active else self.epoch,
+            "position": self.position if self._active else 0,
+        }
+
+    def set_state(self, state: dict[str, int]) -> None:
+        """Continue from ``state``: the next row is the one that followed when it was taken."""
+        if not isinstance(state, dict) or state.get("format") != 1:
+            raise MindValueError(f"not an iterator state: {state!r}")
+        self.close()
+        self.seed, self.epoch, self._skip = (
+            int(state["seed"]),
+            int(state["epoch"]),
+            int(state["position"]),
+        )
+        self._resume = self._skip > 0
+
+    # -- iteration ----------------------------------------------------------------------------------
+
+    def __iter__(self) -> TupleIterator:
+        if getattr(self, "_resume", False):
+            self._resume = False
+            self._start(self.epoch, self._skip)
+            return self
+        if self._active:
+            return self
+        if self.num_epochs != -1 and self.epoch >= self.num_epochs:
+            raise MindDataError(f"the iterator has run all of its {self.num_epochs} epoch(s)")
+        self._start(self.epoch, 0)
+        return self
+
+    def _start(self, epoch: int, skip: int) -> None:
+        self.close()
+        self._stop = threading.Event()
+        self._queue = queue.Queue(maxsize=config.get_prefetch_size())
+        self.position = skip
+        self._active = True
+        self.epoch = epoch + 1
+        # The thread must not hold the iterator: then dropping the iterator (break, an exception,
+        # garbage collection) runs __del__, which stops the thread and the workers it owns.
+        self._thread = threading.Thread(
+            target=_produce,
+            args=(self.dataset, self.seed, epoch, skip, self._queue, self._stop),
+            daemon=True,
+            name="mind-data-pipeline",
+        )
+        self._thread.start()
+
+    def __next__(self) -> list:
+        if not self._active:
+            raise StopIteration
+        item = self._queue.get()
+        if item is _DONE:
+            self._finish()
+            raise StopIteration
+        if isinstance(item, BaseException):
+            self._finish()
+            raise item
+        self.position += 1
+        return self._convert(item)
+
+    def _convert(self, row: tuple) -> list:
+        picked = [row[i] for i in self._pick]
+        if self.output_numpy:
+            return picked
+        from mind.core import Tensor
+
+        return [Tensor.from_numpy(np.ascontiguousarray(v)) for v in picked]
+
+    def _finish(self) -> None:
+        self._active = False
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def close(self) -> None:
+        """Stop the pipeline thread and its workers (also done on ``break`` via GC)."""
+        if self._thread is not None:
+            self._stop.set()
+            while self._thread.is_alive():
+                try:
+                    self._queue.get(timeout=0.05)
+                except queue.Empty:
+                    pass
+            self._thread.join()
+            self._thread = None
+        self._active = False
+
+    def stop(self) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def get_col_names(self) -> list[str]:
+        return list(self.columns)
+
+
+class DictIterator(TupleIterator):
+    """Yields dicts of column name -> value."""
+
+    def __next__(self) -> dict:  # type: ignore[override]
+        values = super().__next__()
+        return dict(zip(self.columns, values))

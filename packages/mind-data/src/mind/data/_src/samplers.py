@@ -1,0 +1,175 @@
+"""Samplers: which rows of a random-access source an epoch visits, in which order.
+
+A sampler is a pure function of (dataset size, epoch, seed): the same three give the same
+indices, which is what makes shuffling repeatable under ``config.set_seed`` and lets an iterator
+resume mid-epoch exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from mind.core.errors import MindTypeError, MindValueError
+
+__all__ = [
+    "DistributedSampler",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
+    "SubsetRandomSampler",
+    "SubsetSampler",
+]
+
+
+def _check_count(name: str, value, allow_none: bool = True) -> None:
+    if value is None and allow_none:
+        return
+    if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 0:
+        raise MindValueError(f"For '{name}', expected a non-negative int, got {value!r}")
+
+
+def epoch_rng(seed: int, epoch: int, stream: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([seed, epoch, stream, 0x53414D50]))
+
+
+class Sampler:
+    """Base class: subclasses implement :meth:`indices`."""
+
+    num_samples: int | None = None
+
+    def indices(self, size: int, epoch: int, seed: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def _limit(self, idx: np.ndarray) -> np.ndarray:
+        return idx if self.num_samples is None else idx[: self.num_samples]
+
+    def get_num_samples(self, size: int) -> int:
+        return len(self.indices(size, 0, 0))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
+        return f"{type(self).__name__}({args})"
+
+
+class SequentialSampler(Sampler):
+    """Rows in order, from ``start_index``."""
+
+    def __init__(self, start_index: int | None = None, num_samples: int | None = None) -> None:
+        _check_count("SequentialSampler", start_index)
+        _check_count("SequentialSampler", num_samples)
+        self.start_index, self.num_samples = start_index or 0, num_samples
+
+    def indices(self, size: int, epoch: int, seed: int) -> np.ndarray:
+        if self.start_index > size:
+            raise MindValueError(
+                f"For 'SequentialSampler', 'start_index' {self.start_index} exceeds the dataset size {size}"
+            )
+        return self._limit(np.arange(self.start_index, size))
+
+
+class RandomSampler(Sampler):
+    """A new permutation every epoch (or draws with ``replacement``)."""
+
+    def __init__(self, replacement: bool = False, num_samples: int | None = None) -> None:
+        _check_count("RandomSampler", num_samples)
+        self.replacement, self.num_samples = bool(replacement), num_samples
+
+    def indices(self, size: int, epoch: int, seed: int) -> np.ndarray:
+        rng = epoch_rng(seed, epoch, 1)
+        if self.replacement:
+            return rng.integers(0, size, self.num_samples if self.num_samples is not None else size)
+        return self._limit(rng.permutation(size))
+
+
+class DistributedSampler(Sampler):
+    """This shard's share of the rows: shard ``shard_id`` of ``num_shards``, every shard the same
+    length (the tail is padded by wrapping around), shuffled identically on every shard."""
+
+    def __init__(
+        self,
+        num_shards: int,
+        shard_id: int,
+        shuffle: bool = True,
+        num_samples: int | None = None,
+        offset: int = -1,
+    ) -> None:
+        if not isinstance(num_shards, int) or num_shards < 1:
+            raise MindValueError(
+                f"For 'DistributedSampler', 'num_shards' must be an int >= 1, got {num_shards!r}"
+            )
+        if not isinstance(shard_id, int) or not 0 <= shard_id < num_shards:
+            raise MindValueError(
+                f"For 'DistributedSampler', 'shard_id' must be in [0, {num_shards}), got {shard_id!r}"
+            )
+        _check_count("DistributedSampler", num_samples)
+        self.num_shards, self.shard_id, self.shuffle = num_shards, shard_id, bool(shuffle)
+        self.num_samples, self.offset = num_samples, offset
+
+    def indices(self, size: int, epoch: int, seed: int) -> np.ndarray:
+        order = epoch_rng(seed, epoch, 2).permutation(size) if self.shuffle else np.arange(size)
+        per_shard = -(-size // self.num_shards)
+        if size and len(order) < per_shard * self.num_shards:
+            order = np.resize(order, per_shard * self.num_shards)
+        return self._limit(order[self.shard_id :: self.num_shards])
+
+
+class SubsetSampler(Sampler):
+    """Exactly ``indices``, in that order."""
+
+    def __init__(self, indices: Sequence[int], num_samples: int | None = None) -> None:
+        self._indices = _as_indices("SubsetSampler", indices)
+        _check_count("SubsetSampler", num_samples)
+        self.num_samples = num_samples
+
+    def indices(self, size: int, epoch: int, seed: int) -> np.ndarray:
+        _in_range("SubsetSampler", self._indices, size)
+        return self._limit(self._indices)
+
+
+class SubsetRandomSampler(SubsetSampler):
+    """``indices`` in a new random order every epoch."""
+
+    def indices(self, size: int, epoch: int, seed: int) -> np.ndarray:
+        _in_range("SubsetRandomSampler", self._indices, size)
+        return self._limit(epoch_rng(seed, epoch, 3).permutation(self._indices))
+
+
+def _as_indices(name: str, indices) -> np.ndarray:
+    try:
+        arr = np.asarray(indices)
+    except Exception as exc:
+        raise MindTypeError(f"For '{name}', 'indices' must be a sequence of ints: {exc}") from None
+    if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
+        raise MindTypeError(
+            f"For '{name}', 'indices' must be a 1-D sequence of ints, got {arr.dtype} of shape {arr.shape}"
+        )
+    return arr.astype(np.int64)
+
+
+def _in_range(name: str, idx: np.ndarray, size: int) -> None:
+    if idx.size and (idx.min() < 0 or idx.max() >= size):
+        raise MindValueError(
+            f"For '{name}', indices must be in [0, {size}), got min {idx.min()} max {idx.max()}"
+        )
+
+
+def resolve_sampler(sampler, shuffle, num_samples, num_shards, shard_id, op: str) -> Sampler:
+    """MindSpore's rules combining ``sampler``, ``shuffle``, ``num_samples`` and sharding."""
+    if sampler is not None:
+        if shuffle is not None or num_shards is not None:
+            raise MindValueError(
+                f"For '{op}', 'sampler' cannot be combined with 'shuffle' or 'num_shards'"
+            )
+        if isinstance(sampler, Sampler):
+            return sampler
+        return SubsetSampler(sampler, num_samples)  # a list of indices, as MindSpore accepts
+    if (num_shards is None) != (shard_id is None):
+        raise MindValueError(f"For '{op}', 'num_shards' and 'shard_id' must be given together")
+    shuffle = True if shuffle is None else bool(shuffle)
+    if num_shards is not None:
+        return DistributedSampler(num_shards, shard_id, shuffle, num_samples)
+    if shuffle:
+        return RandomSampler(False, num_samples)
+    return SequentialSampler(None, num_samples)

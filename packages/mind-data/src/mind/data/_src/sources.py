@@ -1,0 +1,529 @@
+"""Source datasets: where rows come from.
+
+Random-access sources (anything with ``__getitem__`` and ``__len__``: numpy slices, the standard
+dataset readers, MindRecord, a user's class) are read through a sampler, so they can be shuffled,
+sharded and resumed. Iterable sources (a generator function, any iterable) are read in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from mind.core.errors import MindTypeError, MindValueError
+from mind.data._src.dataset import Dataset, _as_row, _Run
+from mind.data._src.samplers import Sampler, SubsetRandomSampler, SubsetSampler, resolve_sampler
+from mind.data._src.workers import ProcessPool, ThreadPool
+from mind.data.errors import MindDataError
+
+__all__ = [
+    "Cifar10Dataset",
+    "DigitsDataset",
+    "GeneratorDataset",
+    "ImageFolderDataset",
+    "MindDataset",
+    "MnistDataset",
+    "NumpySlicesDataset",
+    "RandomAccessDataset",
+]
+
+
+class RandomAccessDataset(Dataset):
+    """A source read by index through a sampler (shuffle, shards, subsets, resume)."""
+
+    op_name = "Source"
+
+    def __init__(
+        self,
+        source: Any,
+        column_names: Sequence[str],
+        sampler: Sampler,
+        num_parallel_workers: int | None = 1,
+        python_multiprocessing: bool = False,
+        label: str | None = None,
+    ) -> None:
+        super().__init__([], num_parallel_workers)
+        self.source, self.column_names, self.sampler = source, list(column_names), sampler
+        self.python_multiprocessing = python_multiprocessing
+        self.label = label or type(source).__name__
+
+    def _columns(self) -> list[str]:
+        return self.column_names
+
+    def _size(self) -> int | None:
+        return self.sampler.get_num_samples(len(self.source))
+
+    def _describe(self) -> str:
+        return f"{self.op_name}({self.label}, {len(self.source)} rows, {self.sampler!r})"
+
+    def _indices(self, run: _Run) -> np.ndarray:
+        return self.sampler.indices(len(self.source), run.epoch, run.seed)
+
+    def _fetch(self, index) -> tuple:
+        return _as_row(self.source[int(index)], len(self.column_names), self.label)
+
+    def _rows(self, run: _Run) -> Iterator[tuple]:
+        indices = self._indices(run)
+        workers = self.num_parallel_workers or 1
+        if workers == 1:
+            for i in indices:
+                yield self._fetch_checked(i)
+            return
+        pool_cls = ProcessPool if self.python_multiprocessing else ThreadPool
+        pool = pool_cls(lambda idx: self._fetch(idx), workers, f"{self.label}[index]")
+        run.closers.append(pool.close)
+        try:
+            yield from pool.imap(
+                ((np.asarray(i),) for i in indices), run.seed, run.epoch, run.op_id(self)
+            )
+        finally:
+            pool.close()
+
+    def _fetch_checked(self, index) -> tuple:
+        try:
+            return self._fetch(index)
+        except MindDataError:
+            raise
+        except Exception as exc:
+            import traceback
+
+            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            raise MindDataError(
+                f"For '{self.label}', reading row {int(index)} failed:\n{text.rstrip()}"
+            ) from exc
+
+
+class _IterableSource(Dataset):
+    op_name = "Generator"
+
+    def __init__(self, source: Any, column_names: Sequence[str], num_samples: int | None) -> None:
+        super().__init__([])
+        self.source, self.column_names, self.num_samples = source, list(column_names), num_samples
+
+    def _columns(self) -> list[str]:
+        return self.column_names
+
+    def _size(self) -> int | None:
+        return None
+
+    def _rows(self, run: _Run) -> Iterator[tuple]:
+        produced = (
+            self.source()
+            if callable(self.source) and not hasattr(self.source, "__iter__")
+            else self.source
+        )
+        n = len(self.column_names)
+        for count, item in enumerate(produced):
+            if self.num_samples is not None and count >= self.num_samples:
+                return
+            try:
+                yield _as_row(item, n, "GeneratorDataset")
+            except MindDataError as exc:
+                raise MindDataError(
+                    f"{exc} (row {count}; column_names={self.column_names})"
+                ) from None
+
+
+def _column_names(column_names: Any, schema: Any, op: str) -> list[str]:
+    if column_names is None and schema is None:
+        raise MindValueError(
+            f"For '{op}', give 'column_names' (or 'schema') naming the source's columns"
+        )
+    if column_names is None:
+        return list(schema)
+    names = [column_names] if isinstance(column_names, str) else list(column_names)
+    if not names or not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
+        raise MindValueError(
+            f"For '{op}', 'column_names' must be distinct strings, got {column_names!r}"
+        )
+    return names
+
+
+def GeneratorDataset(
+    source: Any,
+    column_names: Any = None,
+    column_types: Any = None,
+    schema: Any = None,
+    num_samples: int | None = None,
+    num_parallel_workers: int = 1,
+    shuffle: bool | None = None,
+    sampler: Any = None,
+    num_shards: int | None = None,
+    shard_id: int | None = None,
+    python_multiprocessing: bool = True,
+    max_rowsize: Any = None,
+) -> Dataset:
+    """A dataset from Python: a random-access object (``__getitem__`` + ``__len__``), an
+    iterable, or a generator function. Random-access sources shuffle by default and accept
+    ``sampler`` and sharding; iterable ones are read in order.
+
+    >>> ds = GeneratorDataset(lambda: ((np.array([i]),) for i in range(3)), ["x"])
+    """
+    names = _column_names(column_names, schema, "GeneratorDataset")
+    random_access = hasattr(source, "__getitem__") and hasattr(source, "__len__")
+    if not random_access:
+        if not (hasattr(source, "__iter__") or callable(source)):
+            raise MindTypeError(
+                "For 'GeneratorDataset', 'source' must be random-access (__getitem__ and __len__), "
+                f"iterable, or a generator function; got {type(source).__name__}"
+            )
+        if shuffle or sampler is not None or num_shards is not None:
+            raise MindValueError(
+                "For 'GeneratorDataset', shuffle, sampler and num_shards need a random-access source "
+                "(__getitem__ and __len__); this one is only iterable"
+            )
+        return _IterableSource(source, names, num_samples)
+    chosen = resolve_sampler(
+        sampler, shuffle, num_samples, num_shards, shard_id, "GeneratorDataset"
+    )
+    return RandomAccessDataset(
+        source,
+        names,
+        chosen,
+        num_parallel_workers,
+        python_multiprocessing,
+        label=f"GeneratorDataset({type(source).__name__})",
+    )
+
+
+class _Slices:
+    """Row i of each column array."""
+
+    def __init__(self, columns: list[np.ndarray]) -> None:
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    def __getitem__(self, i: int) -> tuple:
+        return tuple(c[i] for c in self.columns)
+
+
+def NumpySlicesDataset(
+    data: Any,
+    column_names: Any = None,
+    num_samples: int | None = None,
+    num_parallel_workers: int = 1,
+    shuffle: bool | None = None,
+    sampler: Any = None,
+    num_shards: int | None = None,
+    shard_id: int | None = None,
+) -> Dataset:
+    """Rows sliced along the first axis of ``data``: an array, a list, a tuple of arrays (one per
+    column) or a dict of column name -> array."""
+    if isinstance(data, dict):
+        names = (
+            list(data)
+            if column_names is None
+            else _column_names(column_names, None, "NumpySlicesDataset")
+        )
+        columns = [np.asarray(v) for v in data.values()]
+    elif isinstance(data, tuple):
+        columns = [np.asarray(v) for v in data]
+        names = (
+            _column_names(column_names, None, "NumpySlicesDataset")
+            if column_names
+            else [f"column_{i}" for i in range(len(columns))]
+        )
+    else:
+        columns = [np.asarray(data)]
+        names = (
+            _column_names(column_names, None, "NumpySlicesDataset")
+            if column_names
+            else ["column_0"]
+        )
+    if len(names) != len(columns):
+        raise MindValueError(
+            f"For 'NumpySlicesDataset', {len(columns)} columns but column_names {names}"
+        )
+    lengths = {len(c) for c in columns}
+    if len(lengths) != 1:
+        raise MindValueError(
+            f"For 'NumpySlicesDataset', columns have different lengths {sorted(lengths)}"
+        )
+    chosen = resolve_sampler(
+        sampler, shuffle, num_samples, num_shards, shard_id, "NumpySlicesDataset"
+    )
+    return RandomAccessDataset(
+        _Slices(columns), names, chosen, num_parallel_workers, label="NumpySlicesDataset"
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# Standard datasets
+# ------------------------------------------------------------------------------------------------
+
+
+class _Digits:
+    column_names = ("image", "label")
+
+    def __init__(self, usage: str | None) -> None:
+        from mind.data.digits import load_digits
+
+        split = None if usage in (None, "all") else usage
+        images, labels = load_digits(split)
+        self.images, self.labels = images[..., None], labels.astype(np.uint32)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, i: int) -> tuple:
+        return self.images[i], self.labels[i]
+
+
+def _standard(
+    reader: Any, op: str, num_samples, num_parallel_workers, shuffle, sampler, num_shards, shard_id
+) -> Dataset:
+    chosen = resolve_sampler(sampler, shuffle, num_samples, num_shards, shard_id, op)
+    return RandomAccessDataset(
+        reader, list(reader.column_names), chosen, num_parallel_workers, label=op
+    )
+
+
+def DigitsDataset(
+    usage: str | None = None,
+    num_samples: int | None = None,
+    num_parallel_workers: int | None = None,
+    shuffle: bool | None = None,
+    sampler: Any = None,
+    num_shards: int | None = None,
+    shard_id: int | None = None,
+) -> Dataset:
+    """The UCI digits shipped with mind-data: ``image`` (8, 8, 1) uint8 in 0..16, ``label`` uint32.
+    ``usage``: "train" (1,438), "test" (359) or None/"all" (1,797)."""
+    if usage not in (None, "all", "train", "test"):
+        raise MindValueError(
+            f"For 'DigitsDataset', 'usage' must be 'train', 'test', 'all' or None, got {usage!r}"
+        )
+    return _standard(
+        _Digits(usage),
+        "DigitsDataset",
+        num_samples,
+        num_parallel_workers,
+        shuffle,
+        sampler,
+        num_shards,
+        shard_id,
+    )
+
+
+def MnistDataset(
+    dataset_dir: str,
+    usage: str | None = None,
+    num_samples: int | None = None,
+    num_parallel_workers: int | None = None,
+    shuffle: bool | None = None,
+    sampler: Any = None,
+    num_shards: int | None = None,
+    shard_id: int | None = None,
+    cache: Any = None,
+) -> Dataset:
+    """MNIST from its idx files: ``image`` (28, 28, 1) uint8, ``label`` uint32."""
+    from mind.data._src.readers import MnistReader
+
+    return _standard(
+        MnistReader(dataset_dir, usage),
+        "MnistDataset",
+        num_samples,
+        num_parallel_workers,
+        shuffle,
+        sampler,
+        num_shards,
+        shard_id,
+    )
+
+
+def Cifar10Dataset(
+    dataset_dir: str,
+    usage: str | None = None,
+    num_samples: int | None = None,
+    num_parallel_workers: int | None = None,
+    shuffle: bool | None = None,
+    sampler: Any = None,
+    num_shards: int | None = None,
+    shard_id: int | None = None,
+    cache: Any = None,
+) -> Dataset:
+    """CIFAR-10 from its binary batches: ``image`` (32, 32, 3) uint8, ``label`` uint32."""
+    from mind.data._src.readers import Cifar10Reader
+
+    return _standard(
+        Cifar10Reader(dataset_dir, usage),
+        "Cifar10Dataset",
+        num_samples,
+        num_parallel_workers,
+        shuffle,
+        sampler,
+        num_shards,
+        shard_id,
+    )
+
+
+def ImageFolderDataset(
+    dataset_dir: str,
+    num_samples: int | None = None,
+    num_parallel_workers: int | None = None,
+    shuffle: bool | None = None,
+    sampler: Any = None,
+    extensions: Any = None,
+    class_indexing: dict | None = None,
+    decode: bool = False,
+    num_shards: int | None = None,
+    shard_id: int | None = None,
+    cache: Any = None,
+    decrypt: Any = None,
+) -> Dataset:
+    """Images in one folder per class: ``image`` (file bytes, or decoded HWC with ``decode``),
+    ``label`` int32 (folders in sorted order, or ``class_indexing``)."""
+    from mind.data._src.readers import ImageFolderReader
+
+    reader = ImageFolderReader(dataset_dir, extensions, class_indexing, decode)
+    return _standard(
+        reader,
+        "ImageFolderDataset",
+        num_samples,
+        num_parallel_workers,
+        shuffle,
+        sampler,
+        num_shards,
+        shard_id,
+    )
+
+
+class _MindRecordSource:
+    def __init__(self, reader: Any, columns: list[str]) -> None:
+        self.reader, self.columns = reader, columns
+        self.column_names = tuple(columns)
+
+    def __len__(self) -> int:
+        return self.reader.num_rows
+
+    def __getitem__(self, i: int) -> tuple:
+        row = self.reader.read_row(i)
+        return tuple(np.asarray(row[c]) for c in self.columns)
+
+
+def MindDataset(
+    dataset_files: Any,
+    columns_list: Any = None,
+    num_parallel_workers: int | None = None,
+    shuffle: Any = None,
+    num_shards: int | None = None,
+    shard_id: int | None = None,
+    sampler: Any = None,
+    padded_sample: Any = None,
+    num_padded: int | None = None,
+    num_samples: int | None = None,
+    cache: Any = None,
+) -> Dataset:
+    """A MindRecord dataset (see ``mind.data.mindrecord``), read memory-mapped with columnar
+    projection (``columns_list``). ``shuffle``: True/``Shuffle.GLOBAL`` (rows across all files),
+    ``Shuffle.FILES`` (file order only), ``Shuffle.INFILE`` (rows within each file), or False."""
+    from mind.data.mindrecord import ShardReader
+
+    files = [dataset_files] if isinstance(dataset_files, str) else list(dataset_files)
+    if len(files) != 1:
+        raise MindValueError(
+            "For 'MindDataset', pass the dataset's file name (the first shard or the header's dataset name)"
+        )
+    reader = ShardReader(files[0], columns=columns_list)
+    columns = list(columns_list) if columns_list else list(reader.column_names)
+    source = _MindRecordSource(reader, columns)
+    mode = getattr(shuffle, "value", shuffle)
+    if mode in ("files", "infile"):
+        chosen = _ShardOrderSampler(reader, mode, num_samples)
+    else:
+        chosen = resolve_sampler(
+            sampler,
+            None if mode is None else bool(mode),
+            num_samples,
+            num_shards,
+            shard_id,
+            "MindDataset",
+        )
+    return RandomAccessDataset(source, columns, chosen, num_parallel_workers, label="MindDataset")
+
+
+class _ShardOrderSampler(Sampler):
+    """Shuffle.FILES: shard files in a random order, rows in order; Shuffle.INFILE: files in order,
+    rows shuffled within each file."""
+
+    def __init__(self, reader: Any, mode: str, num_samples: int | None) -> None:
+        self.ranges = [(s["start"], s["stop"]) for s in reader.shards]
+        self.mode, self.num_samples = mode, num_samples
+
+    def indices(self, size: int, epoch: int, seed: int) -> np.ndarray:
+        from mind.data._src.samplers import epoch_rng
+
+        rng = epoch_rng(seed, epoch, 4)
+        ranges = (
+            [self.ranges[i] for i in rng.permutation(len(self.ranges))]
+            if self.mode == "files"
+            else self.ranges
+        )
+        parts = [
+            np.arange(a, b) if self.mode == "files" else rng.permutation(np.arange(a, b))
+            for a, b in ranges
+        ]
+        return self._limit(np.concatenate(parts) if parts else np.arange(0))
+
+
+# ------------------------------------------------------------------------------------------------
+# split
+# ------------------------------------------------------------------------------------------------
+
+
+def _split_sizes(sizes: Sequence[int | float], total: int) -> list[int]:
+    if all(isinstance(s, int) and not isinstance(s, bool) for s in sizes):
+        if sum(sizes) != total or any(s <= 0 for s in sizes):
+            raise MindValueError(
+                f"For 'split', sizes {list(sizes)} must be positive and sum to the dataset size {total}"
+            )
+        return list(sizes)
+    if all(isinstance(s, float) for s in sizes):
+        if abs(sum(sizes) - 1) > 1e-6 or any(s <= 0 for s in sizes):
+            raise MindValueError(
+                f"For 'split', fractions {list(sizes)} must be positive and sum to 1"
+            )
+        counts = [round(s * total) for s in sizes]
+        counts[-1] = total - sum(counts[:-1])
+        if any(c <= 0 for c in counts):
+            raise MindValueError(
+                f"For 'split', fractions {list(sizes)} leave an empty split of {total} rows"
+            )
+        return counts
+    raise MindTypeError(f"For 'split', sizes must be all ints or all floats, got {list(sizes)}")
+
+
+def split_dataset(dataset: Dataset, sizes: Sequence[int | float], randomize: bool) -> list[Dataset]:
+    """Random-access sources split by disjoint index sets; other pipelines by position."""
+    import copy
+
+    from mind.data import config
+
+    if isinstance(dataset, RandomAccessDataset):
+        total = len(dataset.source)
+        counts = _split_sizes(sizes, total)
+        seed = config.get_seed() or 0
+        order = np.random.default_rng(seed).permutation(total) if randomize else np.arange(total)
+        parts, start = [], 0
+        for count in counts:
+            part = copy.copy(dataset)
+            idx = order[start : start + count]
+            part.sampler = SubsetRandomSampler(idx) if randomize else SubsetSampler(idx)
+            parts.append(part)
+            start += count
+        return parts
+    if randomize:
+        raise MindValueError(
+            "For 'split', randomize=True needs a random-access source dataset directly (split before "
+            "map/batch), as in MindSpore; use randomize=False to split this pipeline by position"
+        )
+    counts = _split_sizes(sizes, dataset.get_dataset_size())
+    parts, start = [], 0
+    for count in counts:
+        parts.append(dataset.skip(start).take(count))
+        start += count
+    return parts
