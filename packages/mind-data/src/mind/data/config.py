@@ -20,7 +20,7 @@ __all__ = [
     "set_seed",
 ]
 
-_CONFIG = {"seed": None, "num_parallel_workers": min(8, os.cpu_count() or 1), "prefetch_size": 16}
+_CONFIG = {"seed": None, "seed_generation": 0, "num_parallel_workers": min(8, os.cpu_count() or 1), "prefetch_size": 16}
 
 
 def set_seed(seed: int) -> None:
@@ -28,6 +28,7 @@ def set_seed(seed: int) -> None:
     if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**32:
         raise MindValueError(f"For 'set_seed', 'seed' must be an int in [0, 2**32), got {seed!r}")
     _CONFIG["seed"] = seed
+    _CONFIG["seed_generation"] += 1  # setting the same seed again restarts the streams too
 
 
 def get_seed() -> int | None:

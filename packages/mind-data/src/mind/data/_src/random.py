@@ -44,7 +44,8 @@ def current_rng() -> np.random.Generator:
     if rng is not None:
         return rng
     seed = config.get_seed()
-    if _FALLBACK["seed"] != seed or _FALLBACK["rng"] is None:
-        _FALLBACK["seed"] = seed
+    key = (seed, config._CONFIG["seed_generation"])
+    if _FALLBACK["seed"] != key or _FALLBACK["rng"] is None:
+        _FALLBACK["seed"] = key
         _FALLBACK["rng"] = np.random.default_rng(seed)
     return _FALLBACK["rng"]  # type: ignore[return-value]
