@@ -13,6 +13,7 @@ way::
 from __future__ import annotations
 
 from mind.data import config as config
+from mind.data import mindrecord as mindrecord
 from mind.data import transforms as transforms
 from mind.data import vision as vision
 from mind.data._src.dataset import BatchInfo as BatchInfo
@@ -70,6 +71,7 @@ __all__ = [
     "__version__",
     "config",
     "load_digits",
+    "mindrecord",
     "transforms",
     "vision",
 ]

@@ -1,0 +1,497 @@
+"""``ShardReader``: random access to a MindRecord dataset through memory-mapped Arrow shards.
+
+Opening reads the header, checks that every shard exists with the byte size the header records
+*before* mapping it, then maps it and checks its Arrow schema (the columns, and the dataset id
+that ties it to this header) and its row count. Page contents are validated by Arrow the first
+time a page is read, so a damaged offset raises an error rather than reading out of bounds.
+Only :func:`verify` hashes whole files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from mind.core.errors import MindTypeError, MindValueError
+from mind.data._src.mindrecord import files
+from mind.data._src.mindrecord.header import (
+    Header,
+    ShardEntry,
+    read_header,
+    resolve_header,
+    shard_metadata,
+)
+from mind.data._src.mindrecord.schema import DOCS, FieldSpec, ValueProblem, _show, arrow_schema
+from mind.data.errors import MindRecordFormatError
+
+__all__ = ["ShardReader", "verify"]
+
+
+class _Shard:
+    """One mapped shard: its pages (record batches) and where each starts within the shard."""
+
+    def __init__(self, entry: ShardEntry, index: int, header: Header) -> None:
+        self.entry = entry
+        path = entry.path
+        try:
+            size = os.stat(path).st_size
+        except FileNotFoundError:
+            raise _fail(path, f"is missing (listed as shard {index} in {header.path})") from None
+        except OSError as exc:
+            raise _fail(path, f"cannot be read ({exc.strerror or exc})") from None
+        if size != entry.bytes:
+            raise _fail(
+                path,
+                f"is {size} bytes but {header.path} records {entry.bytes}: the file is "
+                f"{'truncated' if size < entry.bytes else 'longer than written'} or was replaced",
+            )
+        self.map = None
+        try:
+            self.map = pa.memory_map(path)
+            reader = pa.ipc.open_file(self.map)
+            schema = reader.schema
+            self.pages = [reader.get_batch(i) for i in range(reader.num_record_batches)]
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            self.close()
+            raise _fail(path, f"is not a readable Arrow IPC file ({exc})") from None
+        expected = arrow_schema(header.fields, shard_metadata(header.dataset_id, index))
+        if not schema.equals(expected, check_metadata=True):
+            self.close()
+            found = (
+                (schema.metadata or {})
+                .get(b"mindrecord.dataset_id", b"?")
+                .decode("ascii", "replace")
+            )
+            if schema.equals(expected) and found != header.dataset_id:
+                what = (
+                    f"belongs to another write of this dataset (dataset id {found}, the header "
+                    f"has {header.dataset_id}); the dataset was changed after it was committed"
+                )
+            else:
+                what = f"has Arrow schema {schema}, but the header describes {expected}"
+            raise _fail(path, what)
+        counts = [p.num_rows for p in self.pages]
+        if sum(counts) != entry.rows:
+            self.close()
+            raise _fail(path, f"holds {sum(counts)} rows but {header.path} records {entry.rows}")
+        # starts[i] is the shard-local index of page i's first row.
+        self.starts = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+        self.validated = [False] * len(self.pages)
+
+    def page(self, i: int) -> pa.RecordBatch:
+        if not self.validated[i]:
+            try:
+                self.pages[i].validate(full=True)
+            except (pa.ArrowException, ValueError) as exc:
+                raise _fail(self.entry.path, f"page {i} is damaged ({exc})") from None
+            self.validated[i] = True
+        return self.pages[i]
+
+    def close(self) -> None:
+        self.pages = []
+        if self.map is not None:
+            self.map.close()
+            self.map = None
+
+
+def _fail(path: str, what: str) -> MindRecordFormatError:
+    return MindRecordFormatError(f"MindRecord shard {path} {what}" + DOCS)
+
+
+class ShardReader:
+    """Read a MindRecord dataset written by :class:`FileWriter`.
+
+    :param file_name: the dataset's name (the ``file_name`` given to ``FileWriter``), or the
+        path of any of its shards.
+    :param columns: the fields to return, in this order; all fields when None. Projection only
+        shapes what is returned: :meth:`lookup` works on any index field.
+
+    Values come back as the schema says: ``int`` / ``float`` / ``str`` / ``bytes`` for scalar
+    fields and numpy arrays of the field's dtype and shape for ndarray fields, always fresh
+    copies. The reader holds the shards memory-mapped until :meth:`close` (or the end of a
+    ``with`` block).
+
+    :raises MindRecordFormatError: the header is missing, not JSON, of a newer format version,
+        or inconsistent; a shard is missing, of the wrong size, not an Arrow file, or from
+        another write. The message names the file.
+
+    Example::
+
+        >>> with ShardReader("/tmp/example.mindrecord") as reader:
+        ...     reader.read_row(0)["label"]
+        1
+    """
+
+    def __init__(
+        self, file_name: str | os.PathLike[str], columns: Sequence[str] | None = None
+    ) -> None:
+        where = "ShardReader"
+        if not isinstance(file_name, (str, os.PathLike)):
+            raise MindTypeError(
+                f"For '{where}', 'file_name' must be a str or path, got {_show(file_name)}" + DOCS
+            )
+        self._header = header = read_header(resolve_header(os.fspath(file_name)))
+        by_name = {f.name: f for f in header.fields}
+        if columns is None:
+            names = [f.name for f in header.fields]
+        else:
+            if isinstance(columns, str) or not isinstance(columns, (list, tuple)):
+                raise MindTypeError(
+                    f"For '{where}', 'columns' must be a list of field names, got "
+                    f"{_show(columns)}" + DOCS
+                )
+            names = list(columns)
+            for name in names:
+                if name not in by_name:
+                    raise MindValueError(
+                        f"For '{where}', column {name!r} is not a field of {header.path}; "
+                        f"fields: {list(by_name)}" + DOCS
+                    )
+            if len(set(names)) != len(names):
+                raise MindValueError(f"For '{where}', 'columns' repeats a name: {names}" + DOCS)
+        self._by_name = by_name
+        self._columns: list[FieldSpec] = [by_name[n] for n in names]
+        self._shards: list[_Shard] = []
+        self._closed = True
+        try:
+            for i, entry in enumerate(header.shards):
+                self._shards.append(_Shard(entry, i, header))
+        except BaseException:
+            self.close()
+            raise
+        # Every page of every shard in global row order, and the global index of its first row:
+        # one binary search finds the page of any row.
+        self._page_ref = [(s, p) for s in self._shards for p in range(len(s.pages))]
+        self._page_starts = np.array(
+            [s.entry.row_start + int(s.starts[p]) for s, p in self._page_ref], dtype=np.int64
+        )
+        self._closed = False
+
+    # --------------------------------------------------------------------------------------------
+    # What the dataset is
+    # --------------------------------------------------------------------------------------------
+
+    @property
+    def schema(self) -> dict[str, dict[str, Any]]:
+        """The MindSpore schema dict the dataset was written with."""
+        return self._header.schema
+
+    @property
+    def description(self) -> str | None:
+        return self._header.description
+
+    @property
+    def index_fields(self) -> list[str]:
+        return list(self._header.index_fields)
+
+    @property
+    def num_rows(self) -> int:
+        return self._header.num_rows
+
+    def __len__(self) -> int:
+        return self._header.num_rows
+
+    @property
+    def column_names(self) -> list[str]:
+        """The fields this reader returns, in order (the projection)."""
+        return [f.name for f in self._columns]
+
+    @property
+    def shards(self) -> list[dict[str, Any]]:
+        """One dict per shard file, in order: its global rows are ``range(start, stop)``.
+
+        Keys: ``index``, ``file`` (its path, beside the header), ``start``, ``stop``, ``rows``, ``bytes``
+        and ``sha256``. Shards hold contiguous blocks of rows, so a dataset can shuffle the
+        order of files, or rows within each file, from these ranges alone.
+        """
+        return [
+            {
+                "index": i,
+                "file": e.path,
+                "start": e.row_start,
+                "stop": e.row_start + e.rows,
+                "rows": e.rows,
+                "bytes": e.bytes,
+                "sha256": e.sha256,
+            }
+            for i, e in enumerate(self._header.shards)
+        ]
+
+    def __repr__(self) -> str:
+        return (
+            f"ShardReader({self._header.path[: -len(files.HEADER_SUFFIX)]!r}, "
+            f"rows={self.num_rows}, shards={len(self._header.shards)}, "
+            f"columns={self.column_names})"
+        )
+
+    # --------------------------------------------------------------------------------------------
+    # Reading
+    # --------------------------------------------------------------------------------------------
+
+    def read_row(self, index: int) -> dict[str, Any]:
+        """Row ``index`` (a global row number; negative counts from the end) as a dict."""
+        index = self._check_index("ShardReader.read_row", index)
+        shard, page, local = self._locate(index)
+        batch = shard.page(page).slice(local, 1)
+        out = {}
+        for spec in self._columns:
+            value = self._convert(spec, batch.column(spec.name), shard, page, local)[0]
+            out[spec.name] = value.item() if isinstance(value, np.generic) else value
+        return out
+
+    def read_rows(self, indices: Sequence[int] | np.ndarray) -> dict[str, Any]:
+        """The rows at ``indices`` (any order, repeats allowed) as a columnar batch.
+
+        Each column is a 1-D array for numeric fields, a list for string and bytes fields, an
+        ``(n, *shape)`` array for fixed-shape ndarray fields and a list of arrays for
+        variable-shape ones.
+        """
+        where = "ShardReader.read_rows"
+        try:
+            idx = np.asarray(indices)
+        except (ValueError, TypeError):
+            idx = np.asarray([], dtype=object)
+        if idx.ndim != 1 or (idx.size and idx.dtype.kind not in "iu"):
+            raise MindValueError(
+                f"For '{where}', 'indices' must be a 1-D sequence of ints, got {_show(indices)}"
+                + DOCS
+            )
+        idx = idx.astype(np.int64)
+        bad = (idx < -self.num_rows) | (idx >= self.num_rows)
+        if bad.any():
+            raise MindValueError(
+                f"For '{where}', row {int(idx[bad][0])} is out of range for "
+                f"{self.num_rows} rows" + DOCS
+            )
+        idx = np.where(idx < 0, idx + self.num_rows, idx)
+        self._check_open()
+        # Gather page by page (one Arrow take each), then put the rows back in the order asked.
+        pages = np.searchsorted(self._page_starts, idx, side="right") - 1
+        order = np.argsort(pages, kind="stable")
+        sorted_pages = pages[order]
+        local = (idx - self._page_starts[pages])[order]
+        bounds = np.flatnonzero(np.diff(sorted_pages)) + 1
+        pieces = []
+        for lo, hi in zip([0, *bounds.tolist()], [*bounds.tolist(), len(order)]):
+            if lo == hi:
+                continue
+            shard, page_no = self._page_ref[int(sorted_pages[lo])]
+            pieces.append(shard.page(page_no).take(pa.array(local[lo:hi])))
+        out = {}
+        for spec in self._columns:
+            parts = [self._convert(spec, p.column(spec.name), None, None, None) for p in pieces]
+            out[spec.name] = _gather(spec, parts, order)
+        return out
+
+    def iter_rows(self, start: int = 0, stop: int | None = None) -> Iterator[dict[str, Any]]:
+        """Rows ``start`` .. ``stop - 1`` in order, one dict each, decoded a page at a time."""
+        where = "ShardReader.iter_rows"
+        stop = self.num_rows if stop is None else stop
+        for name, value in (("start", start), ("stop", stop)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise MindTypeError(
+                    f"For '{where}', '{name}' must be an int, got {_show(value)}" + DOCS
+                )
+        if not 0 <= start <= stop <= self.num_rows:
+            raise MindValueError(
+                f"For '{where}', need 0 <= start <= stop <= {self.num_rows}, got start={start}, "
+                f"stop={stop}" + DOCS
+            )
+        return self._iter(int(start), int(stop))
+
+    def _iter(self, start: int, stop: int) -> Iterator[dict[str, Any]]:
+        names = self.column_names
+        ends = [*self._page_starts[1:].tolist(), self.num_rows]
+        for (shard, page_no), first, last in zip(self._page_ref, self._page_starts.tolist(), ends):
+            if last <= start or first >= stop or first == last:
+                continue
+            self._check_open()
+            a, b = max(start, first) - first, min(stop, last) - first
+            batch = shard.page(page_no).slice(a, b - a)
+            columns = [
+                self._convert(spec, batch.column(spec.name), shard, page_no, a)
+                for spec in self._columns
+            ]
+            for row in range(b - a):
+                yield {
+                    name: (col[row].item() if isinstance(col[row], np.generic) else col[row])
+                    for name, col in zip(names, columns)
+                }
+
+    def lookup(self, field: str, value: Any) -> list[int]:
+        """The global rows, ascending, whose index field ``field`` equals ``value``."""
+        where = "ShardReader.lookup"
+        self._check_open()
+        if field not in self._header.index_fields:
+            raise MindValueError(
+                f"For '{where}', {field!r} is not an index field of {self._header.path}; index "
+                f"fields: {list(self._header.index_fields)} (FileWriter.add_index sets them)" + DOCS
+            )
+        spec = self._by_name[field]
+        try:
+            value = spec.convert(value)
+        except ValueProblem as exc:
+            raise MindValueError(
+                f"For '{where}', value for field '{field}': {exc}" + DOCS
+            ) from None
+        scalar = pa.scalar(value, type=spec.arrow_type)
+        # A scan of one column per page: Arrow compares a page's column in one call, so even
+        # millions of rows take milliseconds, and there is no second index to keep in sync.
+        found = []
+        for (shard, page_no), first in zip(self._page_ref, self._page_starts.tolist()):
+            column = shard.page(page_no).column(field)
+            hits = pc.indices_nonzero(pc.equal(column, scalar)).to_numpy()
+            if hits.size:
+                found.append(hits + first)
+        return np.concatenate(found).tolist() if found else []
+
+    # --------------------------------------------------------------------------------------------
+    # Helpers
+    # --------------------------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise MindValueError(
+                f"This ShardReader of {self._header.path[: -len(files.HEADER_SUFFIX)]} is "
+                "closed" + DOCS
+            )
+
+    def _check_index(self, where: str, index: Any) -> int:
+        self._check_open()
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise MindTypeError(f"For '{where}', 'index' must be an int, got {_show(index)}" + DOCS)
+        if not -self.num_rows <= index < self.num_rows:
+            raise MindValueError(
+                f"For '{where}', row {index} is out of range for {self.num_rows} rows" + DOCS
+            )
+        return int(index) % self.num_rows
+
+    def _locate(self, index: int) -> tuple[_Shard, int, int]:
+        page = int(np.searchsorted(self._page_starts, index, side="right")) - 1
+        shard, page_no = self._page_ref[page]
+        return shard, page_no, index - int(self._page_starts[page])
+
+    def _convert(self, spec, column, shard, page, first) -> Any:
+        try:
+            return spec.to_python(column)
+        except ValueProblem as exc:
+            place = (
+                f"page {page}, row {first + (exc.offset or 0)} of the page"
+                if page is not None
+                else "a page"
+            )
+            path = shard.entry.path if shard is not None else self._header.path
+            raise _fail(path, f"field '{spec.name}', {place}: {exc}") from None
+
+    def _pages_in_order(self) -> Iterator[pa.RecordBatch]:
+        """Every page, validated, in global row order (for FileWriter.open_for_append)."""
+        for shard, page_no in self._page_ref:
+            yield shard.page(page_no)
+
+    def close(self) -> None:
+        """Unmap the shards; the reader cannot read afterwards. Safe to call twice."""
+        self._closed = True
+        for shard in getattr(self, "_shards", []):
+            shard.close()
+        self._page_ref = []
+
+    def __enter__(self) -> ShardReader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _gather(spec: FieldSpec, parts: list[Any], order: np.ndarray) -> Any:
+    """Join per-page columns; joined row k is the row asked for at position ``order[k]``."""
+    if not parts:
+        if spec.type in ("string", "bytes") or spec.variable:
+            return []
+        return np.empty((0, *(spec.shape or ())), dtype=spec.dtype)
+    if isinstance(parts[0], np.ndarray):
+        joined = np.concatenate(parts)
+        out = np.empty_like(joined)
+        out[order] = joined
+        return out
+    joined = [v for part in parts for v in part]
+    result: list[Any] = [None] * len(joined)
+    for k, dst in enumerate(order.tolist()):
+        result[dst] = joined[k]
+    return result
+
+
+def verify(file_name: str | os.PathLike[str]) -> list[str]:
+    """Check a dataset thoroughly; return its problems, an empty list when it is sound.
+
+    Checks the header, each shard's size and SHA-256 against the header, that each shard opens
+    with the expected schema and row count, Arrow's full validation of every page, and that a
+    sample of rows (the first, the last and up to 100 spread between) decodes to the schema's
+    types and shapes.
+    """
+    if not isinstance(file_name, (str, os.PathLike)):
+        raise MindTypeError(
+            f"For 'verify', 'file_name' must be a str or path, got {_show(file_name)}" + DOCS
+        )
+    problems: list[str] = []
+    try:
+        header = read_header(resolve_header(os.fspath(file_name)))
+    except MindRecordFormatError as exc:
+        return [str(exc).split("\n(see docs")[0]]
+    for entry in header.shards:
+        try:
+            size = os.stat(entry.path).st_size
+        except OSError as exc:
+            problems.append(f"shard {entry.path} cannot be read ({exc.strerror or exc})")
+            continue
+        if size != entry.bytes:
+            problems.append(
+                f"shard {entry.path} is {size} bytes but the header records {entry.bytes}"
+            )
+            continue
+        digest = files.sha256_of(entry.path)
+        if digest != entry.sha256:
+            problems.append(
+                f"shard {entry.path} has SHA-256 {digest} but the header records "
+                f"{entry.sha256}: the file was altered"
+            )
+    if problems:
+        return problems
+    try:
+        with ShardReader(file_name) as reader:
+            for shard, page_no in reader._page_ref:
+                shard.page(page_no)
+            n = reader.num_rows
+            sample = sorted(set(np.linspace(0, n - 1, num=min(n, 102)).astype(int).tolist()))
+            for i in sample:
+                row = reader.read_row(i)
+                problems.extend(_row_problems(header, i, row))
+    except MindRecordFormatError as exc:
+        problems.append(str(exc).split("\n(see docs")[0])
+    return problems
+
+
+def _row_problems(header: Header, index: int, row: dict[str, Any]) -> list[str]:
+    """How a decoded row departs from the schema (type, dtype, shape)."""
+    out = []
+    for spec in header.fields:
+        value = row[spec.name]
+        if spec.shape is not None:
+            ok = (
+                isinstance(value, np.ndarray)
+                and value.dtype == spec.dtype
+                and spec._shape_fits(value.shape)
+            )
+        elif spec.type == "string":
+            ok = isinstance(value, str)
+        elif spec.type == "bytes":
+            ok = isinstance(value, bytes)
+        else:
+            ok = isinstance(value, int if spec.dtype.kind == "i" else float)
+        if not ok:
+            out.append(f"row {index}, field '{spec.name}': {_show(value)} is not {spec.describe()}")
+    return out

@@ -1,0 +1,619 @@
+"""``FileWriter``: MindSpore's MindRecord writer API, writing Arrow IPC shards atomically.
+
+Rows are checked against the schema as they arrive and streamed, one record batch per page, into
+one hidden staging file beside the dataset. ``commit()`` splits the staging file into the shards
+(contiguous blocks of rows; with one shard the staging file *is* the shard), fsyncs each, records
+its size and SHA-256, moves the shards to their final names and writes the header last. Until
+then nothing exists under a final name, so an exception or a killed process before ``commit()``
+leaves an existing dataset at that name untouched. If moving a shard into place fails during
+``commit()``, the shards already moved are put back, so the previous dataset survives.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+import weakref
+from collections.abc import Mapping, Sequence
+from contextlib import suppress
+from typing import Any
+
+import pyarrow as pa
+
+from mind.core.errors import MindTypeError, MindValueError
+from mind.data._src.mindrecord import files
+from mind.data._src.mindrecord.header import (
+    Header,
+    header_json,
+    read_header,
+    resolve_header,
+    shard_metadata,
+)
+from mind.data._src.mindrecord.schema import (
+    DOCS,
+    FieldSpec,
+    ValueProblem,
+    _show,
+    arrow_schema,
+    parse_schema,
+)
+from mind.data.errors import MindDataError, MindRecordFormatError
+
+__all__ = ["PAGE_BYTES", "PAGE_ROWS", "FileWriter"]
+
+# A page is one Arrow record batch: at most PAGE_ROWS rows and, when rows are large, about
+# PAGE_BYTES (MindSpore's default page size), so a random read touches one bounded batch.
+PAGE_ROWS = 1000
+PAGE_BYTES = 32 << 20
+MAX_SHARDS = 1000  # MindSpore's limit
+
+
+class _Staging:
+    """The temporary files of one write; a finalizer discards them if commit() never runs."""
+
+    def __init__(self) -> None:
+        self.temps: list[str] = []
+        self.sink: pa.NativeFile | None = None
+        self.writer: pa.ipc.RecordBatchFileWriter | None = None
+
+    def open(self, final: str, schema: pa.Schema) -> str:
+        tmp = files.temp_path(final)
+        self.temps.append(tmp)
+        self.sink = pa.OSFile(tmp, "wb")
+        self.writer = pa.ipc.new_file(self.sink, schema)
+        return tmp
+
+    def close(self) -> None:
+        writer, sink = self.writer, self.sink
+        self.writer = self.sink = None
+        try:
+            if writer is not None:
+                writer.close()
+        finally:
+            if sink is not None:
+                sink.close()
+
+    def discard(self) -> None:
+        with suppress(Exception):
+            self.close()
+        for tmp in self.temps:
+            files.remove_quietly(tmp)
+        self.temps.clear()
+
+
+class FileWriter:
+    """Write a MindRecord dataset: ``shard_num`` Arrow IPC files and a ``.meta.json`` header.
+
+    The API is MindSpore 2.x's ``mindspore.mindrecord.FileWriter``; the files are Mind's own
+    (see ``docs/data.md#mindrecord``). Differences from MindSpore: a row that does not match
+    the schema raises instead of being dropped with a warning, ``set_page_size`` and
+    ``set_header_size`` are accepted but do nothing, and the writer is also a context manager
+    (commit on success, discard on an exception).
+
+    :param file_name: the dataset's path. With ``shard_num == 1`` the shard is written to
+        exactly this path; otherwise to ``file_name0`` .. ``file_name{shard_num-1}``. The header
+        is ``file_name + ".meta.json"``. The directory must exist.
+    :param shard_num: the number of shard files, 1 to 1000. Rows go to shards in contiguous
+        blocks of (nearly) equal size, in the order they were written.
+    :param overwrite: replace an existing dataset at ``file_name``. Without it, existing shard
+        or header files raise :class:`~mind.data.errors.MindRecordFormatError`.
+
+    Example::
+
+        >>> writer = FileWriter("/tmp/example.mindrecord", shard_num=1, overwrite=True)
+        >>> writer.add_schema({"label": {"type": "int32"}, "x": {"type": "float32", "shape": [2]}})
+        0
+        >>> writer.write_raw_data([{"label": 1, "x": [0.5, 1.5]}])
+        >>> writer.commit()
+    """
+
+    def __init__(
+        self, file_name: str | os.PathLike[str], shard_num: int = 1, overwrite: bool = False
+    ) -> None:
+        where = "FileWriter"
+        if not isinstance(file_name, (str, os.PathLike)):
+            raise MindTypeError(
+                f"For '{where}', 'file_name' must be a str or path, got {_show(file_name)}" + DOCS
+            )
+        name = os.fspath(file_name)
+        if not isinstance(name, str) or not name or name.endswith(("/", os.sep)):
+            raise MindValueError(
+                f"For '{where}', 'file_name' must name a file, got {name!r}" + DOCS
+            )
+        if isinstance(shard_num, bool) or not isinstance(shard_num, int):
+            raise MindTypeError(
+                f"For '{where}', 'shard_num' must be an int, got {_show(shard_num)}" + DOCS
+            )
+        if not 1 <= shard_num <= MAX_SHARDS:
+            raise MindValueError(
+                f"For '{where}', 'shard_num' must be in [1, {MAX_SHARDS}], got {shard_num}" + DOCS
+            )
+        if not isinstance(overwrite, bool):
+            raise MindTypeError(
+                f"For '{where}', 'overwrite' must be a bool, got {_show(overwrite)}" + DOCS
+            )
+        directory = os.path.dirname(os.path.abspath(name))
+        if not os.path.isdir(directory):
+            raise MindValueError(
+                f"For '{where}', the directory {directory} of {name!r} does not exist" + DOCS
+            )
+        if os.path.isdir(name):
+            raise MindValueError(f"For '{where}', {name!r} is a directory" + DOCS)
+        self._name = name
+        self._shard_num = shard_num
+        self._overwrite = overwrite
+        self._shard_paths = files.shard_names(name, shard_num)
+        self._header_path = files.header_path(name)
+        if not overwrite:
+            self._check_absent(where)
+        self._fields: tuple[FieldSpec, ...] | None = None
+        self._description: str | None = None
+        self._index_fields: tuple[str, ...] = ()
+        # A fresh id for this write; every shard carries it, so a reader can tell a shard of
+        # this write from one left by another write of the same name.
+        self._dataset_id = uuid.uuid4().hex
+        self._rows = 0  # rows accepted so far: the global index of the next row
+        self._pending: list[pa.RecordBatch] = []
+        self._pending_rows = 0
+        self._pending_bytes = 0
+        self._staging = _Staging()
+        self._finalizer = weakref.finalize(self, self._staging.discard)
+        self._state = "open"
+
+    def __repr__(self) -> str:
+        return (
+            f"FileWriter({self._name!r}, shard_num={self._shard_num}, rows={self._rows}, "
+            f"state={self._state!r})"
+        )
+
+    # --------------------------------------------------------------------------------------------
+    # Schema and index
+    # --------------------------------------------------------------------------------------------
+
+    def add_schema(self, content: Mapping[str, Mapping[str, Any]], desc: str | None = None) -> int:
+        """Set the dataset's schema (once, before any data); return its id, always 0.
+
+        :param content: field name -> ``{"type": t}`` with ``t`` one of ``int32``, ``int64``,
+            ``float32``, ``float64``, ``string``, ``bytes``; an ndarray field adds
+            ``"shape": [d0, d1, ...]`` (a numeric type, positive dims, at most one ``-1`` for a
+            variable length).
+        :param desc: a free-text description stored in the header.
+        """
+        where = "FileWriter.add_schema"
+        self._check_open(where)
+        if self._fields is not None:
+            raise MindValueError(
+                f"For '{where}', the schema was already added; a dataset has one schema" + DOCS
+            )
+        if desc is not None and not isinstance(desc, str):
+            raise MindTypeError(f"For '{where}', 'desc' must be a str or None, got {_show(desc)}")
+        try:
+            self._fields = parse_schema(content)
+        except ValueProblem as exc:
+            raise MindValueError(f"For '{where}', {exc}" + DOCS) from None
+        self._description = desc
+        return 0
+
+    def add_index(self, index_fields: Sequence[str]) -> None:
+        """Mark scalar fields (numbers or strings) for :meth:`ShardReader.lookup`."""
+        where = "FileWriter.add_index"
+        self._check_open(where)
+        fields = self._need_schema(where)
+        if isinstance(index_fields, str) or not isinstance(index_fields, (list, tuple)):
+            raise MindTypeError(
+                f"For '{where}', 'index_fields' must be a list of field names, got "
+                f"{_show(index_fields)}" + DOCS
+            )
+        by_name = {f.name: f for f in fields}
+        chosen = list(self._index_fields)
+        for name in index_fields:
+            if name not in by_name:
+                raise MindValueError(
+                    f"For '{where}', {name!r} is not a schema field; fields: {list(by_name)}" + DOCS
+                )
+            if not by_name[name].indexable:
+                raise MindValueError(
+                    f"For '{where}', field {name!r} is {by_name[name].describe()}; only int, "
+                    "float and string scalar fields can be indexed" + DOCS
+                )
+            if name in chosen:
+                raise MindValueError(f"For '{where}', field {name!r} is already indexed" + DOCS)
+            chosen.append(name)
+        self._index_fields = tuple(chosen)
+
+    def set_header_size(self, header_size: int) -> None:
+        """Accepted for MindSpore compatibility; does nothing.
+
+        NOTE: MindSpore reserves a fixed header block in each file; here the header is its own
+        JSON file and takes the size it needs. The MindSpore range, 16 KB to 128 MB, is checked.
+        """
+        _check_size("FileWriter.set_header_size", "header_size", header_size, 1 << 14, 1 << 27)
+
+    def set_page_size(self, page_size: int) -> None:
+        """Accepted for MindSpore compatibility; does nothing.
+
+        NOTE: a page here is one Arrow record batch of up to 1,000 rows (fewer when rows are
+        large: about 32 MB). The MindSpore range, 32 KB to 256 MB, is checked.
+        """
+        _check_size("FileWriter.set_page_size", "page_size", page_size, 1 << 15, 1 << 28)
+
+    # --------------------------------------------------------------------------------------------
+    # Data
+    # --------------------------------------------------------------------------------------------
+
+    def write_raw_data(self, raw_data: Any, parallel_writer: bool = False) -> None:
+        """Check rows against the schema and append them to the dataset.
+
+        :param raw_data: a list of dicts (one per row, each holding every schema field and no
+            other), or a columnar batch: a dict of field -> list or array, all of one length
+            (a numeric field may be a 1-D array, an ndarray field an ``(n, *shape)`` array).
+        :param parallel_writer: accepted for MindSpore compatibility; rows are written in the
+            calling thread either way.
+        :raises MindValueError: a row does not match the schema. The message names the row
+            (its global index across all calls) and the field. Nothing from this call is
+            written, so the caller can fix the data and call again.
+        """
+        where = "FileWriter.write_raw_data"
+        self._check_open(where)
+        fields = self._need_schema(where)
+        if not isinstance(parallel_writer, bool):
+            raise MindTypeError(
+                f"For '{where}', 'parallel_writer' must be a bool, got {_show(parallel_writer)}"
+                + DOCS
+            )
+        if isinstance(raw_data, Mapping):
+            arrays, n = self._columns_from_batch(fields, raw_data, where)
+        elif isinstance(raw_data, (list, tuple)):
+            arrays, n = self._columns_from_rows(fields, raw_data, where), len(raw_data)
+        else:
+            raise MindTypeError(
+                f"For '{where}', 'raw_data' must be a list of dicts or a dict of columns, got "
+                f"{_show(raw_data)}" + DOCS
+            )
+        if n == 0:
+            return
+        if self._staging.writer is None:
+            self._staging.open(self._shard_paths[0], self._schema(0))
+        self._append(pa.RecordBatch.from_arrays(arrays, schema=self._schema(0)))
+
+    def _columns_from_rows(
+        self, fields: tuple[FieldSpec, ...], rows: Sequence[Any], where: str
+    ) -> list[pa.Array]:
+        names = {f.name for f in fields}
+        columns: list[list[Any]] = [[] for _ in fields]
+        for i, row in enumerate(rows):
+            if not isinstance(row, Mapping):
+                raise self._bad(
+                    where, i, None, f"expected a dict of field -> value, got {_show(row)}"
+                )
+            if row.keys() != names:
+                self._raise_key_mismatch(where, i, fields, row.keys())
+            for column, spec in zip(columns, fields):
+                try:
+                    column.append(spec.convert(row[spec.name]))
+                except ValueProblem as exc:
+                    raise self._bad(where, i, spec.name, str(exc)) from None
+        return [spec.column(column) for spec, column in zip(fields, columns)]
+
+    def _columns_from_batch(
+        self, fields: tuple[FieldSpec, ...], batch: Mapping[str, Any], where: str
+    ) -> tuple[list[pa.Array], int]:
+        if batch.keys() != {f.name for f in fields}:
+            self._raise_key_mismatch(where, 0, fields, batch.keys(), columnar=True)
+        lengths = {}
+        for spec in fields:
+            values = batch[spec.name]
+            if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+                raise MindValueError(
+                    f"For '{where}', columnar batch field '{spec.name}' must be a list or array "
+                    f"of values, one per row, got {_show(values)}" + DOCS
+                )
+            lengths[spec.name] = len(values)
+        if len(set(lengths.values())) > 1:
+            raise MindValueError(
+                f"For '{where}', the columns of a columnar batch must have one length, got "
+                f"{lengths}" + DOCS
+            )
+        n = next(iter(lengths.values()))
+        # Check every column, then report the problem in the lowest row, as row-wise input would.
+        arrays, problems = [], []
+        for spec in fields:
+            values = batch[spec.name]
+            try:
+                array = spec.column_fast(values)
+            except ValueProblem as exc:
+                problems.append((exc.offset or 0, spec.name, str(exc)))
+                continue
+            if array is None:
+                converted = []
+                for i in range(n):
+                    try:
+                        converted.append(spec.convert(values[i]))
+                    except ValueProblem as exc:
+                        problems.append((i, spec.name, str(exc)))
+                        break
+                else:
+                    array = spec.column(converted)
+            arrays.append(array)
+        if problems:
+            offset, name, message = min(problems, key=lambda p: p[0])
+            raise self._bad(where, offset, name, message)
+        return arrays, n
+
+    def _bad(self, where: str, offset: int, field: str | None, message: str) -> MindValueError:
+        place = f"row {self._rows + offset}" + (f", field '{field}'" if field else "")
+        return MindValueError(
+            f"For '{where}', {place}: {message}; nothing from this call was written" + DOCS
+        )
+
+    def _raise_key_mismatch(self, where, offset, fields, keys, columnar=False) -> None:
+        names = [f.name for f in fields]
+        missing = [n for n in names if n not in keys]
+        extra = sorted(str(k) for k in keys if k not in set(names))
+        field, what = (missing[0], "missing") if missing else (extra[0], "not in the schema")
+        kind = " from the columnar batch" if columnar and missing else ""
+        raise MindValueError(
+            f"For '{where}', row {self._rows + offset}, field '{field}': {what}{kind} (schema "
+            f"fields: {names}); nothing from this call was written" + DOCS
+        )
+
+    def _append(self, batch: pa.RecordBatch) -> None:
+        self._pending.append(batch)
+        self._pending_rows += batch.num_rows
+        self._pending_bytes += batch.nbytes
+        self._rows += batch.num_rows
+        self._flush(final=False)
+
+    def _flush(self, final: bool) -> None:
+        """Write whole pages from the pending rows (all of them when ``final``)."""
+        if not self._pending_rows:
+            return
+        if not final and self._pending_rows < PAGE_ROWS and self._pending_bytes < PAGE_BYTES:
+            return
+        table = pa.Table.from_batches(self._pending, schema=self._schema(0)).combine_chunks()
+        per_page = PAGE_ROWS
+        if table.nbytes >= PAGE_BYTES:
+            per_page = max(1, min(PAGE_ROWS, PAGE_BYTES * table.num_rows // table.nbytes))
+        start = 0
+        while table.num_rows - start >= per_page or (final and start < table.num_rows):
+            page = table.slice(start, per_page).combine_chunks()
+            self._staging.writer.write_table(page)
+            start += page.num_rows
+        self._pending = table.slice(start).to_batches()
+        self._pending_rows = table.num_rows - start
+        self._pending_bytes = sum(b.nbytes for b in self._pending)
+
+    # --------------------------------------------------------------------------------------------
+    # Commit
+    # --------------------------------------------------------------------------------------------
+
+    def commit(self) -> None:
+        """Finish the dataset: fsync the shards, move them into place, then write the header.
+
+        :raises MindRecordFormatError: ``overwrite=False`` and files appeared at the final names
+            since the writer was created.
+        :raises MindDataError: a shard could not be moved into place; the shards already moved
+            are restored, so a previous dataset at this name is left as it was.
+        """
+        where = "FileWriter.commit"
+        self._check_open(where)
+        fields = self._need_schema(where)
+        self._state = "committing"
+        try:
+            if self._staging.writer is None:  # no rows: the shards are empty but well-formed
+                self._staging.open(self._shard_paths[0], self._schema(0))
+            self._flush(final=True)
+            staging = self._staging.temps[-1]
+            self._staging.close()
+            temps = [staging] if self._shard_num == 1 else self._split(staging)
+            table, start = [], 0
+            for i, (tmp, final) in enumerate(zip(temps, self._shard_paths)):
+                nbytes, digest = files.seal(tmp)
+                rows = self._shard_rows(i)
+                table.append(
+                    {
+                        "file": os.path.basename(final),
+                        "rows": rows,
+                        "row_start": start,
+                        "bytes": nbytes,
+                        "sha256": digest,
+                    }
+                )
+                start += rows
+            payload = header_json(
+                dataset_id=self._dataset_id,
+                fields=fields,
+                description=self._description,
+                index_fields=self._index_fields,
+                shards=table,
+                page_rows=PAGE_ROWS,
+            )
+            if not self._overwrite:
+                self._check_absent(where)
+            self._publish(temps, payload, where)
+        except BaseException:
+            self._state = "failed"
+            self._staging.discard()
+            raise
+        self._state = "committed"
+        self._staging.temps.clear()
+        self._finalizer.detach()
+
+    def _shard_rows(self, index: int) -> int:
+        base, extra = divmod(self._rows, self._shard_num)
+        return base + (1 if index < extra else 0)
+
+    def _split(self, staging: str) -> list[str]:
+        """Cut the staging file into the shards, contiguous blocks of rows, page by page."""
+        temps = []
+        source = pa.memory_map(staging)
+        try:
+            table = pa.ipc.open_file(source).read_all()
+            start = 0
+            for i, final in enumerate(self._shard_paths):
+                rows = self._shard_rows(i)
+                tmp = files.temp_path(final)
+                self._staging.temps.append(tmp)
+                temps.append(tmp)
+                schema = self._schema(i)
+                part = table.slice(start, rows).replace_schema_metadata(schema.metadata)
+                with pa.OSFile(tmp, "wb") as sink, pa.ipc.new_file(sink, schema) as out:
+                    out.write_table(part, max_chunksize=PAGE_ROWS)
+                start += rows
+            del table, part
+        finally:
+            source.close()
+        files.remove_quietly(staging)
+        return temps
+
+    def _publish(self, temps: list[str], header_payload: bytes, where: str) -> None:
+        """Move the shards into place, then the header; undo the moves if one fails."""
+        directory = os.path.dirname(os.path.abspath(self._header_path))
+        previous = _listed_shards(self._header_path)
+        moved: list[tuple[str, str | None, bool]] = []  # (final, backup of the old file, moved)
+        header_tmp = files.temp_path(self._header_path)
+        self._staging.temps.append(header_tmp)
+        try:
+            with open(header_tmp, "xb") as f:
+                f.write(header_payload)
+                f.flush()
+                os.fsync(f.fileno())
+            for tmp, final in zip(temps, self._shard_paths):
+                backup = None
+                if os.path.lexists(final):
+                    backup = files.temp_path(final)
+                    try:
+                        # A second name for the old file: the final name never goes missing.
+                        os.link(final, backup)
+                    except OSError:
+                        os.replace(final, backup)  # no hard links on this file system
+                moved.append((final, backup, False))
+                os.replace(tmp, final)
+                moved[-1] = (final, backup, True)
+            files.fsync_dir(directory)
+            os.replace(header_tmp, self._header_path)
+        except BaseException as exc:
+            stuck = _restore(moved)
+            if isinstance(exc, OSError):
+                left = f"; could not restore {stuck}" if stuck else ""
+                raise MindDataError(
+                    f"For '{where}', moving the files of {self._name!r} into place failed "
+                    f"({exc}); the previous files at that name were restored{left}" + DOCS
+                ) from exc
+            raise
+        files.fsync_dir(directory)
+        for _final, backup, _ in moved:
+            if backup is not None:
+                files.remove_quietly(backup)
+        # Shards of the replaced dataset that this one does not reuse (it had more shards, or
+        # was written with another shard_num) would only confuse people: remove them.
+        for path in previous - {os.path.abspath(p) for p in self._shard_paths}:
+            files.remove_quietly(path)
+
+    # --------------------------------------------------------------------------------------------
+    # Helpers
+    # --------------------------------------------------------------------------------------------
+
+    def _schema(self, index: int) -> pa.Schema:
+        return arrow_schema(self._fields, shard_metadata(self._dataset_id, index))
+
+    def _check_open(self, where: str) -> None:
+        if self._state != "open":
+            raise MindValueError(
+                f"For '{where}', the writer of {self._name!r} is {self._state}; create a new "
+                "FileWriter (or FileWriter.open_for_append) to write more" + DOCS
+            )
+
+    def _need_schema(self, where: str) -> tuple[FieldSpec, ...]:
+        if self._fields is None:
+            raise MindValueError(f"For '{where}', call add_schema first" + DOCS)
+        return self._fields
+
+    def _check_absent(self, where: str) -> None:
+        existing = [p for p in [*self._shard_paths, self._header_path] if os.path.lexists(p)]
+        if existing:
+            raise MindRecordFormatError(
+                f"For '{where}', MindRecord files already exist: {existing}; pass "
+                "overwrite=True to replace them, or choose another file_name" + DOCS
+            )
+
+    def __enter__(self) -> FileWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self._state = "aborted"
+            self._staging.discard()
+            self._finalizer.detach()
+        elif self._state == "open":
+            self.commit()
+
+    @classmethod
+    def open_for_append(cls, file_name: str | os.PathLike[str]) -> FileWriter:
+        """A writer that adds rows to an existing dataset (any of its shard names will do).
+
+        The existing rows are copied into the new write now, and ``commit()`` replaces the
+        whole dataset atomically, so appending costs one rewrite of the dataset. Schema,
+        description, index fields and shard count are kept.
+        """
+        from mind.data._src.mindrecord.reader import ShardReader
+
+        if not isinstance(file_name, (str, os.PathLike)):
+            raise MindTypeError(
+                "For 'FileWriter.open_for_append', 'file_name' must be a str or path, got "
+                f"{_show(file_name)}" + DOCS
+            )
+        header: Header = read_header(resolve_header(os.fspath(file_name)))
+        name = header.path[: -len(files.HEADER_SUFFIX)]
+        expected = [os.path.basename(p) for p in files.shard_names(name, len(header.shards))]
+        if [s.file for s in header.shards] != expected:
+            raise MindRecordFormatError(
+                f"For 'FileWriter.open_for_append', the shards of {name!r} are "
+                f"{[s.file for s in header.shards]}, not the names FileWriter gives them "
+                f"({expected}); copy the dataset with a new FileWriter instead" + DOCS
+            )
+        writer = cls(name, shard_num=len(header.shards), overwrite=True)
+        writer.add_schema(header.schema, header.description)
+        if header.index_fields:
+            writer.add_index(list(header.index_fields))
+        with ShardReader(name) as reader:
+            if reader.num_rows:
+                writer._staging.open(writer._shard_paths[0], writer._schema(0))
+            metadata = writer._schema(0).metadata
+            for page in reader._pages_in_order():
+                writer._append(page.replace_schema_metadata(metadata))
+        return writer
+
+
+def _listed_shards(header_path: str) -> set[str]:
+    """The shard paths the current header at ``header_path`` lists; empty if there is none."""
+    try:
+        return {os.path.abspath(s.path) for s in read_header(header_path).shards}
+    except MindRecordFormatError:
+        return set()
+
+
+def _restore(moved: list[tuple[str, str | None, bool]]) -> list[str]:
+    """Undo :meth:`FileWriter._publish`'s moves; return the finals that could not be restored."""
+    stuck = []
+    for final, backup, done in reversed(moved):
+        try:
+            if backup is None:
+                if done:
+                    os.unlink(final)  # nothing was there before this write
+            elif done or not os.path.lexists(final):
+                os.replace(backup, final)
+            else:
+                os.unlink(backup)  # the hard link: the old file is still at its name
+        except OSError:
+            stuck.append(final)
+    return stuck
+
+
+def _check_size(where: str, name: str, value: Any, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise MindTypeError(f"For '{where}', '{name}' must be an int, got {_show(value)}" + DOCS)
+    if not low <= value <= high:
+        raise MindValueError(
+            f"For '{where}', '{name}' must be in [{low}, {high}] bytes, got {value}" + DOCS
+        )

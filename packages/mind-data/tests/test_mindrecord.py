@@ -1,0 +1,735 @@
+"""MindRecord on Arrow: round trips, shards, atomic commits, validation, corruption, plain pyarrow."""
+
+import gc
+import json
+import os
+import time
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from mind.core.errors import MindTypeError, MindValueError
+from mind.data.errors import MindDataError, MindRecordFormatError
+from mind.data.mindrecord import FileWriter, ShardReader, verify
+
+SCHEMA = {
+    "i32": {"type": "int32"},
+    "i64": {"type": "int64"},
+    "f32": {"type": "float32"},
+    "f64": {"type": "float64"},
+    "text": {"type": "string"},
+    "blob": {"type": "bytes"},
+    "fixed": {"type": "float32", "shape": [2, 3]},
+    "vec": {"type": "int64", "shape": [-1]},
+    "boxes": {"type": "float64", "shape": [-1, 4]},
+    "cols": {"type": "int32", "shape": [3, -1]},
+}
+DTYPES = {"fixed": np.float32, "vec": np.int64, "boxes": np.float64, "cols": np.int32}
+
+
+def make_row(i):
+    return {
+        "i32": [-(2**31), 2**31 - 1, 0, i][i % 4],
+        "i64": [-(2**63), 2**63 - 1, i * 1_000_003][i % 3],
+        "f32": i / 3,
+        "f64": [i / 7, float("inf"), -0.0][i % 3],
+        "text": ["", "héllo wörld ✓", f"row {i}", "日本語"][i % 4],
+        "blob": bytes(range(i % 7)) + b"\x00\xff",
+        "fixed": np.arange(6, dtype=np.float32).reshape(2, 3) * i,
+        "vec": np.arange(i % 5, dtype=np.int64) - i,
+        "boxes": np.full((i % 3, 4), i + 0.25),
+        "cols": np.arange(3 * (i % 4), dtype=np.int32).reshape(3, -1),
+    }
+
+
+def write(path, rows, schema=SCHEMA, shard_num=1, index=None, desc=None, overwrite=False):
+    writer = FileWriter(str(path), shard_num=shard_num, overwrite=overwrite)
+    assert writer.add_schema(schema, desc) == 0
+    if index:
+        writer.add_index(index)
+    writer.write_raw_data(rows)
+    writer.commit()
+    return str(path)
+
+
+def assert_row_equal(got, want):
+    assert list(got) == list(want)
+    for name, value in want.items():
+        if isinstance(value, np.ndarray):
+            assert isinstance(got[name], np.ndarray), name
+            assert got[name].dtype == value.dtype, name
+            assert got[name].shape == value.shape, name
+            np.testing.assert_array_equal(got[name], value)
+        elif isinstance(value, float):
+            assert type(got[name]) is float, name
+            assert got[name] == value or (np.isnan(got[name]) and np.isnan(value)), name
+        else:
+            assert type(got[name]) is type(value), name
+            assert got[name] == value, name
+
+
+def expected(row):
+    """What the reader returns for a written row: float32 rounding, exact everything else."""
+    out = dict(row)
+    out["f32"] = float(np.float32(row["f32"]))
+    return out
+
+
+def dataset_files(directory):
+    return sorted(p.name for p in directory.iterdir())
+
+
+# ------------------------------------------------------------------------------------------------
+# Round trips
+# ------------------------------------------------------------------------------------------------
+
+
+def test_round_trip_of_every_field_type(tmp_path):
+    rows = [make_row(i) for i in range(13)]
+    path = write(tmp_path / "all.mindrecord", rows, desc="every type")
+    with ShardReader(path) as reader:
+        assert reader.num_rows == len(reader) == 13
+        assert reader.schema == SCHEMA
+        assert reader.description == "every type"
+        assert reader.column_names == list(SCHEMA)
+        for i, row in enumerate(rows):
+            assert_row_equal(reader.read_row(i), expected(row))
+        batch = reader.read_rows(range(13))
+    assert batch["i32"].dtype == np.int32 and batch["i64"].dtype == np.int64
+    assert batch["f32"].dtype == np.float32 and batch["f64"].dtype == np.float64
+    assert batch["text"] == [r["text"] for r in rows]
+    assert batch["blob"] == [r["blob"] for r in rows]
+    assert batch["fixed"].shape == (13, 2, 3) and batch["fixed"].dtype == np.float32
+    np.testing.assert_array_equal(batch["fixed"], np.stack([r["fixed"] for r in rows]))
+    for name in ("vec", "boxes", "cols"):
+        for got, row in zip(batch[name], rows):
+            assert got.dtype == DTYPES[name] and got.shape == row[name].shape
+            np.testing.assert_array_equal(got, row[name])
+
+
+def test_arrays_returned_are_writable_copies(tmp_path):
+    path = write(tmp_path / "c.mindrecord", [make_row(1)])
+    with ShardReader(path) as reader:
+        first = reader.read_row(0)
+        first["fixed"][:] = -1
+        first["vec"][...] = 7
+        np.testing.assert_array_equal(reader.read_row(0)["fixed"], make_row(1)["fixed"])
+
+
+def test_lists_and_other_dtypes_are_accepted_and_cast(tmp_path):
+    schema = {
+        "x": {"type": "float32", "shape": [2]},
+        "n": {"type": "int32"},
+        "f": {"type": "float64"},
+    }
+    rows = [
+        {"x": [1, 2], "n": np.int64(5), "f": 3},
+        {"x": np.array([0.5, 1.5]), "n": np.array(6, dtype=np.int8), "f": np.float32(0.5)},
+    ]
+    path = write(tmp_path / "cast.mindrecord", rows, schema)
+    with ShardReader(path) as reader:
+        got = [reader.read_row(i) for i in range(2)]
+    assert got[0]["x"].dtype == np.float32 and got[0]["x"].tolist() == [1.0, 2.0]
+    assert got[1]["x"].tolist() == [0.5, 1.5]
+    assert [g["n"] for g in got] == [5, 6] and [g["f"] for g in got] == [3.0, 0.5]
+
+
+def test_an_empty_dataset_commits_and_reads(tmp_path):
+    writer = FileWriter(str(tmp_path / "empty.mindrecord"), shard_num=2)
+    writer.add_schema(SCHEMA)
+    writer.commit()
+    with ShardReader(str(tmp_path / "empty.mindrecord")) as reader:
+        assert reader.num_rows == 0
+        assert list(reader.iter_rows()) == []
+        batch = reader.read_rows([])
+        assert batch["fixed"].shape == (0, 2, 3) and batch["i32"].dtype == np.int32
+        assert batch["vec"] == [] and batch["text"] == []
+        assert [(s["start"], s["stop"]) for s in reader.shards] == [(0, 0), (0, 0)]
+    assert verify(str(tmp_path / "empty.mindrecord")) == []
+
+
+# ------------------------------------------------------------------------------------------------
+# Shards, pages, row-wise and columnar writes
+# ------------------------------------------------------------------------------------------------
+
+
+def test_three_shards_hold_contiguous_blocks_in_write_order(tmp_path):
+    rows = [make_row(i) for i in range(10)]
+    path = write(tmp_path / "s.mindrecord", rows, shard_num=3)
+    assert dataset_files(tmp_path) == [
+        "s.mindrecord.meta.json",
+        "s.mindrecord0",
+        "s.mindrecord1",
+        "s.mindrecord2",
+    ]
+    header = json.loads((tmp_path / "s.mindrecord.meta.json").read_text())
+    assert [s["rows"] for s in header["shards"]] == [4, 3, 3]
+    assert header["num_rows"] == 10 and header["distribution"] == "contiguous"
+    with ShardReader(path) as reader:
+        assert [(s["start"], s["stop"]) for s in reader.shards] == [(0, 4), (4, 7), (7, 10)]
+        assert [s["file"] for s in reader.shards] == [f"{path}{k}" for k in range(3)]
+        assert [r["i64"] for r in reader.iter_rows()] == [r["i64"] for r in rows]
+    # Any shard's name opens the whole dataset, as MindSpore's readers allow.
+    with ShardReader(path + "1") as reader:
+        assert reader.num_rows == 10
+
+
+def test_one_shard_is_written_to_exactly_file_name(tmp_path):
+    write(tmp_path / "one.mindrecord", [make_row(0)])
+    assert dataset_files(tmp_path) == ["one.mindrecord", "one.mindrecord.meta.json"]
+
+
+def test_row_wise_and_columnar_writes_give_the_same_dataset(tmp_path):
+    n = 2345  # more than two pages
+    rows = [make_row(i) for i in range(n)]
+    by_rows = FileWriter(str(tmp_path / "rows.mindrecord"), shard_num=3)
+    by_rows.add_schema(SCHEMA)
+    for start in range(0, n, 700):
+        by_rows.write_raw_data(rows[start : start + 700])
+    by_rows.commit()
+
+    by_cols = FileWriter(str(tmp_path / "cols.mindrecord"), shard_num=3)
+    by_cols.add_schema(SCHEMA)
+    for start in range(0, n, 1000):
+        part = rows[start : start + 1000]
+        batch = {name: [r[name] for r in part] for name in SCHEMA}
+        # numpy columns take the vectorised path; the rest are checked value by value.
+        batch["i32"] = np.array(batch["i32"], dtype=np.int64)
+        batch["f32"] = np.array(batch["f32"])
+        batch["fixed"] = np.stack(batch["fixed"])
+        by_cols.write_raw_data(batch)
+    by_cols.commit()
+
+    with ShardReader(str(tmp_path / "rows.mindrecord")) as a:
+        with ShardReader(str(tmp_path / "cols.mindrecord")) as b:
+            assert a.num_rows == b.num_rows == n
+            assert [s["rows"] for s in a.shards] == [s["rows"] for s in b.shards] == [782, 782, 781]
+            for got_a, got_b, row in zip(a.iter_rows(), b.iter_rows(), rows):
+                assert_row_equal(got_a, expected(row))
+                assert_row_equal(got_b, expected(row))
+    for k in range(3):
+        ta = pa.ipc.open_file(str(tmp_path / f"rows.mindrecord{k}")).read_all()
+        tb = pa.ipc.open_file(str(tmp_path / f"cols.mindrecord{k}")).read_all()
+        assert ta.equals(tb)  # same columns and values; only the dataset ids differ
+        assert all(b.num_rows <= 1000 for b in ta.to_batches())
+
+
+def test_pages_are_bounded_by_bytes_as_well_as_rows(tmp_path, monkeypatch):
+    from mind.data._src.mindrecord import writer as writer_module
+
+    monkeypatch.setattr(writer_module, "PAGE_BYTES", 50_000)
+    rows = [{"blob": bytes([i]) * 4000} for i in range(60)]  # about 12 rows per page
+    name = write(tmp_path / "p.mindrecord", rows[:30], {"blob": {"type": "bytes"}}, shard_num=2)
+    pages = [
+        b.num_rows for k in range(2) for b in pa.ipc.open_file(f"{name}{k}").read_all().to_batches()
+    ]
+    assert sum(pages) == 30 and max(pages) <= 13 and len(pages) >= 3
+    with ShardReader(name) as reader:
+        assert reader.read_rows([29, 0])["blob"] == [rows[29]["blob"], rows[0]["blob"]]
+
+
+def test_columnar_ndarray_column_for_a_variable_shape(tmp_path):
+    schema = {"v": {"type": "float32", "shape": [-1, 2]}}
+    path = write(tmp_path / "v.mindrecord", {"v": np.ones((4, 3, 2), np.float64)}, schema)
+    with ShardReader(path) as reader:
+        assert [a.shape for a in reader.read_rows([0, 3])["v"]] == [(3, 2), (3, 2)]
+        assert reader.read_row(2)["v"].dtype == np.float32
+
+
+# ------------------------------------------------------------------------------------------------
+# Reading: projection, random access, iteration, lookups
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def big(tmp_path):
+    rows = [make_row(i) for i in range(2600)]
+    return write(tmp_path / "big.mindrecord", rows, shard_num=3, index=["text", "i64"]), rows
+
+
+def test_projection_returns_the_chosen_columns_in_order(big):
+    path, rows = big
+    with ShardReader(path, columns=["vec", "i32"]) as reader:
+        assert reader.column_names == ["vec", "i32"]
+        row = reader.read_row(17)
+        assert list(row) == ["vec", "i32"]
+        assert row["i32"] == rows[17]["i32"]
+        np.testing.assert_array_equal(row["vec"], rows[17]["vec"])
+        assert list(reader.read_rows([1, 2])) == ["vec", "i32"]
+        assert list(next(reader.iter_rows())) == ["vec", "i32"]
+        # lookups work on any index field, projected or not
+        assert reader.lookup("text", "row 6") == [6]
+    with pytest.raises(MindValueError, match="'nope' is not a field"):
+        ShardReader(path, columns=["nope"])
+    with pytest.raises(MindValueError, match="repeats"):
+        ShardReader(path, columns=["i32", "i32"])
+
+
+def test_random_access_across_shards_and_pages(big):
+    path, rows = big
+    with ShardReader(path) as reader:
+        for i in (0, 866, 867, 999, 1000, 1733, 1734, 2599):
+            assert_row_equal(reader.read_row(i), expected(rows[i]))
+        assert_row_equal(reader.read_row(-1), expected(rows[-1]))
+        picks = [2599, 0, 1000, 5, 5, 1733, 867, -2]
+        batch = reader.read_rows(picks)
+        assert batch["i64"].tolist() == [rows[i]["i64"] for i in picks]
+        assert batch["text"] == [rows[i]["text"] for i in picks]
+        for got, i in zip(batch["boxes"], picks):
+            np.testing.assert_array_equal(got, rows[i]["boxes"])
+        np.testing.assert_array_equal(batch["fixed"], np.stack([rows[i]["fixed"] for i in picks]))
+        with pytest.raises(MindValueError, match="row 2600 is out of range"):
+            reader.read_row(2600)
+        with pytest.raises(MindValueError, match="out of range"):
+            reader.read_rows([0, -2601])
+        with pytest.raises(MindTypeError):
+            reader.read_row("3")
+
+
+def test_iter_rows_with_a_range_crossing_pages_and_shards(big):
+    path, rows = big
+    with ShardReader(path) as reader:
+        got = [r["i64"] for r in reader.iter_rows(850, 1010)]
+        assert got == [r["i64"] for r in rows[850:1010]]
+        assert list(reader.iter_rows(5, 5)) == []
+        with pytest.raises(MindValueError):
+            reader.iter_rows(10, 5)
+        with pytest.raises(MindValueError):
+            reader.iter_rows(0, 2601)
+
+
+def test_lookup_by_string_and_int_index_fields(big):
+    path, rows = big
+    with ShardReader(path) as reader:
+        assert reader.index_fields == ["text", "i64"]
+        want = [i for i, r in enumerate(rows) if r["text"] == "日本語"]
+        assert reader.lookup("text", "日本語") == want
+        assert len(want) == 650
+        assert reader.lookup("i64", 2**63 - 1) == [i for i, r in enumerate(rows) if i % 3 == 1]
+        assert reader.lookup("i64", 7 * 1_000_003) == []  # row 7 has i % 3 == 1
+        assert reader.lookup("i64", 8 * 1_000_003) == [8]
+        assert reader.lookup("i64", np.int64(-(2**63)))[:3] == [0, 3, 6]
+        assert reader.lookup("text", "absent") == []
+        with pytest.raises(MindValueError, match="'i32' is not an index field"):
+            reader.lookup("i32", 0)
+        with pytest.raises(MindValueError, match="field 'i64'"):
+            reader.lookup("i64", "nine")
+
+
+def test_a_closed_reader_refuses_to_read(big):
+    path, _ = big
+    reader = ShardReader(path)
+    reader.close()
+    reader.close()
+    with pytest.raises(MindValueError, match="closed"):
+        reader.read_row(0)
+
+
+def test_plain_pyarrow_reads_the_same_values(big):
+    path, rows = big
+    header = json.loads(open(path + ".meta.json").read())
+    directory = os.path.dirname(path)
+    tables = [
+        pa.ipc.open_file(pa.memory_map(os.path.join(directory, s["file"]))).read_all()
+        for s in header["shards"]
+    ]
+    table = pa.concat_tables(tables)
+    assert table.num_rows == header["num_rows"] == len(rows)
+    assert table.column("i32").to_pylist() == [r["i32"] for r in rows]
+    assert table.column("text").to_pylist() == [r["text"] for r in rows]
+    assert table.column("blob").to_pylist() == [r["blob"] for r in rows]
+    for name, spec in header["schema"].items():
+        field = table.schema.field(name)
+        assert field.metadata[b"mindrecord.type"].decode() == spec["type"]
+        if "shape" in spec:
+            shape = json.loads(field.metadata[b"mindrecord.shape"])
+            assert shape == spec["shape"]
+            values = table.column(name).to_pylist()
+            for got, row in zip(values, rows):
+                arr = np.reshape(np.asarray(got, dtype=DTYPES[name]), shape)
+                np.testing.assert_array_equal(arr, row[name])
+                assert arr.shape == row[name].shape
+
+
+# ------------------------------------------------------------------------------------------------
+# Atomic writes
+# ------------------------------------------------------------------------------------------------
+
+
+def test_nothing_is_visible_before_commit_and_an_exception_leaves_nothing(tmp_path):
+    name = str(tmp_path / "a.mindrecord")
+    writer = FileWriter(name, shard_num=2)
+    writer.add_schema(SCHEMA)
+    writer.write_raw_data([make_row(i) for i in range(1500)])
+    assert not any(p.name.startswith("a.mindrecord") for p in tmp_path.iterdir())
+    del writer
+    gc.collect()
+    assert dataset_files(tmp_path) == []  # the temporary files went with the writer
+
+    with pytest.raises(RuntimeError, match="boom"):
+        with FileWriter(name, shard_num=2) as writer:
+            writer.add_schema(SCHEMA)
+            writer.write_raw_data([make_row(i) for i in range(10)])
+            raise RuntimeError("boom")
+    assert dataset_files(tmp_path) == []
+    with pytest.raises(MindRecordFormatError, match="No MindRecord dataset"):
+        ShardReader(name)
+
+    with FileWriter(name, shard_num=2) as writer:  # a clean exit commits
+        writer.add_schema(SCHEMA)
+        writer.write_raw_data([make_row(i) for i in range(10)])
+    assert verify(name) == []
+
+
+def test_an_existing_dataset_survives_a_failed_overwrite(tmp_path, monkeypatch):
+    name = str(tmp_path / "keep.mindrecord")
+    old_rows = [make_row(i) for i in range(30)]
+    write(name, old_rows, shard_num=3)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    writer = FileWriter(name, shard_num=3, overwrite=True)
+    writer.add_schema(SCHEMA)
+    writer.write_raw_data([make_row(i + 100) for i in range(33)])
+    real_replace = os.replace
+
+    def failing_replace(src, dst, *args, **kwargs):
+        if os.fspath(dst) == name + "1":  # the second shard
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(MindDataError, match="restored") as info:
+        writer.commit()
+    assert isinstance(info.value.__cause__, OSError)
+    monkeypatch.undo()
+
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no temp files left
+    assert verify(name) == []
+    with ShardReader(name) as reader:
+        assert [r["i64"] for r in reader.iter_rows()] == [r["i64"] for r in old_rows]
+    with pytest.raises(MindValueError, match="failed"):
+        writer.write_raw_data([make_row(0)])
+
+
+def test_an_exception_during_an_overwrite_leaves_the_old_dataset(tmp_path):
+    name = str(tmp_path / "keep.mindrecord")
+    write(name, [make_row(i) for i in range(5)])
+    with pytest.raises(KeyError):
+        with FileWriter(name, overwrite=True) as writer:
+            writer.add_schema(SCHEMA)
+            writer.write_raw_data([make_row(i) for i in range(2000)])
+            raise KeyError("interrupted")
+    with ShardReader(name) as reader:
+        assert reader.num_rows == 5
+    assert dataset_files(tmp_path) == ["keep.mindrecord", "keep.mindrecord.meta.json"]
+
+
+def test_overwrite_false_refuses_existing_files_and_overwrite_true_replaces(tmp_path):
+    name = str(tmp_path / "o.mindrecord")
+    write(name, [make_row(i) for i in range(9)], shard_num=3)
+    with pytest.raises(MindRecordFormatError, match="already exist"):
+        FileWriter(name, shard_num=3)
+    with pytest.raises(MindRecordFormatError, match="already exist"):
+        FileWriter(name)  # the header is there, whatever the shard count
+    write(name, [make_row(50)], overwrite=True)
+    # the old dataset's three shards went with its header
+    assert dataset_files(tmp_path) == ["o.mindrecord", "o.mindrecord.meta.json"]
+    with ShardReader(name) as reader:
+        assert reader.num_rows == 1 and reader.read_row(0)["i64"] == make_row(50)["i64"]
+
+    racer = FileWriter(str(tmp_path / "r.mindrecord"))
+    racer.add_schema(SCHEMA)
+    write(tmp_path / "r.mindrecord", [make_row(1)])  # appears after the check in __init__
+    with pytest.raises(MindRecordFormatError, match="already exist"):
+        racer.commit()
+    with ShardReader(str(tmp_path / "r.mindrecord")) as reader:
+        assert reader.num_rows == 1
+
+
+def test_open_for_append_keeps_rows_schema_and_index(tmp_path):
+    name = str(tmp_path / "ap.mindrecord")
+    write(name, [make_row(i) for i in range(1200)], shard_num=2, index=["text"], desc="d")
+    writer = FileWriter.open_for_append(name + "0")
+    writer.write_raw_data([make_row(i) for i in range(1200, 1210)])
+    writer.commit()
+    with ShardReader(name) as reader:
+        assert reader.num_rows == 1210 and reader.description == "d"
+        assert reader.index_fields == ["text"]
+        for i in (0, 999, 1209):
+            assert_row_equal(reader.read_row(i), expected(make_row(i)))
+        assert reader.lookup("text", "row 1206") == [1206]
+    assert verify(name) == []
+
+
+# ------------------------------------------------------------------------------------------------
+# Validation on write
+# ------------------------------------------------------------------------------------------------
+
+
+def _with(**changes):
+    row = make_row(2)
+    for key, value in changes.items():
+        if value is KeyError:
+            del row[key]
+        else:
+            row[key] = value
+    return row
+
+
+@pytest.mark.parametrize(
+    ("bad", "field", "words"),
+    [
+        (_with(i32=KeyError), "i32", "missing"),
+        ({**make_row(2), "extra": 1}, "extra", "not in the schema"),
+        (_with(i32="7"), "i32", "expected an int32 scalar, got str"),
+        (_with(i32=2**31), "i32", "out of range for int32"),
+        (_with(i64=True), "i64", "expected an int64 scalar, got bool"),
+        (_with(i64=1.0), "i64", "got float"),
+        (_with(f32=1e39), "f32", "out of range for float32"),
+        (_with(f64="x"), "f64", "expected a float64 scalar"),
+        (_with(text=b"bytes"), "text", "expected a str"),
+        (_with(text="bad \udcff surrogate"), "text", "not valid UTF-8"),
+        (_with(blob="str"), "blob", "expected bytes"),
+        (_with(fixed=np.zeros((3, 2), np.float32)), "fixed", "expected shape [2, 3], got [3, 2]"),
+        (_with(fixed=np.zeros(6, np.float32)), "fixed", "expected shape [2, 3]"),
+        (_with(vec=np.zeros((2, 2), np.int64)), "vec", "expected shape [-1]"),
+        (_with(vec=np.array([0.5])), "vec", "got float values"),
+        (_with(vec=np.array([True])), "vec", "dtype bool"),
+        (_with(vec=[[1], [2, 3]]), "vec", "ragged"),
+        (_with(boxes=np.zeros((2, 3))), "boxes", "expected shape [-1, 4], got [2, 3]"),
+        (_with(cols=np.array([2**40, 1, 2], np.int64).reshape(3, 1)), "cols", "out of range"),
+        (_with(cols=5), "cols", "expected an int32 ndarray of shape [3, -1]"),
+    ],
+)
+def test_a_row_that_breaks_the_schema_names_its_global_row_and_field(tmp_path, bad, field, words):
+    name = str(tmp_path / "v.mindrecord")
+    writer = FileWriter(name)
+    writer.add_schema(SCHEMA)
+    writer.write_raw_data([make_row(i) for i in range(5)])
+    with pytest.raises(MindValueError) as info:
+        writer.write_raw_data([make_row(5), make_row(6), bad, make_row(8)])
+    message = str(info.value)
+    assert "row 7" in message and f"field '{field}'" in message, message
+    assert words in message, message
+    # nothing from the failed call was written, and the writer goes on
+    writer.write_raw_data([make_row(5)])
+    writer.commit()
+    with ShardReader(name) as reader:
+        assert reader.num_rows == 6
+
+
+def test_a_columnar_batch_names_the_lowest_bad_row(tmp_path):
+    writer = FileWriter(str(tmp_path / "c.mindrecord"))
+    writer.add_schema(
+        {"a": {"type": "int32"}, "b": {"type": "string"}, "v": {"type": "float32", "shape": [2]}}
+    )
+    writer.write_raw_data({"a": [1], "b": ["x"], "v": [[0, 0]]})
+    with pytest.raises(MindValueError, match=r"row 3, field 'b'"):
+        writer.write_raw_data(
+            {"a": np.array([1, 2, 3, 2**40]), "b": ["x", "y", 3, "z"], "v": np.zeros((4, 2))}
+        )
+    with pytest.raises(MindValueError, match=r"row 1, field 'v'"):
+        writer.write_raw_data({"a": [1, 2], "b": ["x", "y"], "v": np.zeros((2, 3))})
+    with pytest.raises(MindValueError, match=r"row 1, field 'b': missing"):
+        writer.write_raw_data({"a": [1, 2], "v": np.zeros((2, 2))})
+    with pytest.raises(MindValueError, match="one length"):
+        writer.write_raw_data({"a": [1, 2], "b": ["x"], "v": np.zeros((2, 2))})
+    with pytest.raises(MindValueError, match=r"row 1, field 'a'"):
+        writer.write_raw_data([{"a": 2**33, "b": "", "v": [0, 0]}])
+
+
+@pytest.mark.parametrize(
+    ("schema", "words"),
+    [
+        ({}, "no fields"),
+        ({"a": {"type": "uint8"}}, "type 'uint8'"),
+        ({"a": {"type": "string", "shape": [2]}}, "needs a numeric type"),
+        ({"a": {"type": "int32", "shape": [-1, -1]}}, "only one axis"),
+        ({"a": {"type": "int32", "shape": [0, 2]}}, "positive ints"),
+        ({"a": {"type": "int32", "shape": []}}, "non-empty"),
+        ({"a": {"type": "int32", "dims": [2]}}, "unknown keys"),
+        ({"bad name": {"type": "int32"}}, "letters, digits"),
+        ({"a": "int32"}, "must be a dict"),
+    ],
+)
+def test_bad_schemas_are_refused(tmp_path, schema, words):
+    writer = FileWriter(str(tmp_path / "s.mindrecord"))
+    with pytest.raises(MindValueError, match=words):
+        writer.add_schema(schema)
+
+
+def test_bad_arguments(tmp_path):
+    name = str(tmp_path / "x.mindrecord")
+    for shard_num, error in ((0, MindValueError), (1001, MindValueError), ("3", MindTypeError)):
+        with pytest.raises(error, match="shard_num"):
+            FileWriter(name, shard_num=shard_num)
+    with pytest.raises(MindValueError, match="does not exist"):
+        FileWriter(str(tmp_path / "no" / "x.mindrecord"))
+    writer = FileWriter(name)
+    with pytest.raises(MindValueError, match="add_schema first"):
+        writer.write_raw_data([make_row(0)])
+    writer.add_schema(SCHEMA)
+    with pytest.raises(MindValueError, match="already added"):
+        writer.add_schema(SCHEMA)
+    with pytest.raises(MindValueError, match="only int, float and string"):
+        writer.add_index(["blob"])
+    with pytest.raises(MindValueError, match="not a schema field"):
+        writer.add_index(["nope"])
+    with pytest.raises(MindTypeError):
+        writer.write_raw_data("rows")
+    with pytest.raises(MindValueError, match="row 0: expected a dict"):
+        writer.write_raw_data([3])
+    writer.set_page_size(1 << 26)  # accepted, no effect
+    writer.set_header_size(1 << 20)
+    with pytest.raises(MindValueError, match="page_size"):
+        writer.set_page_size(10)
+    writer.write_raw_data([make_row(0)], parallel_writer=True)
+    writer.commit()
+    with pytest.raises(MindValueError, match="committed"):
+        writer.write_raw_data([make_row(0)])
+    with pytest.raises(MindValueError, match="committed"):
+        writer.commit()
+
+
+# ------------------------------------------------------------------------------------------------
+# Damaged datasets
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def damaged(tmp_path):
+    rows = [make_row(i) for i in range(40)]
+    rows[20]["blob"] = b"MARKER-MARKER-MARKER"
+    return write(tmp_path / "d.mindrecord", rows, shard_num=2, index=["text"])
+
+
+def test_a_truncated_shard_is_refused_at_open(damaged):
+    shard = damaged + "1"
+    data = open(shard, "rb").read()
+    open(shard, "wb").write(data[:-100])
+    with pytest.raises(
+        MindRecordFormatError, match=rf"{shard} is {len(data) - 100} bytes.*truncated"
+    ):
+        ShardReader(damaged)
+    assert any("d.mindrecord1" in p and "bytes" in p for p in verify(damaged))
+
+
+def test_an_altered_byte_is_found_by_verify(damaged):
+    shard = damaged + "1"
+    data = bytearray(open(shard, "rb").read())
+    at = data.index(b"MARKER-MARKER")
+    data[at] = ord("W")
+    open(shard, "wb").write(bytes(data))
+    problems = verify(damaged)
+    assert len(problems) == 1 and "SHA-256" in problems[0] and shard in problems[0]
+    with ShardReader(damaged) as reader:  # the size is right: open does not hash
+        assert reader.read_row(20)["blob"] == b"WARKER-MARKER-MARKER"
+
+
+def test_a_missing_shard_is_refused(damaged):
+    os.remove(damaged + "0")
+    with pytest.raises(MindRecordFormatError, match=rf"{damaged}0 is missing"):
+        ShardReader(damaged)
+    assert "missing" in " ".join(verify(damaged)) or "cannot be read" in " ".join(verify(damaged))
+
+
+def test_a_header_from_the_future_or_not_json_is_refused(damaged):
+    header = damaged + ".meta.json"
+    doc = json.loads(open(header).read())
+    doc["version"] = 99
+    open(header, "w").write(json.dumps(doc))
+    with pytest.raises(MindRecordFormatError, match=rf"{header}: has format version 99.*upgrade"):
+        ShardReader(damaged)
+    assert "version 99" in verify(damaged)[0]
+    open(header, "w").write('{"format": "mind.mindrecord", "version": 1, "sch')
+    with pytest.raises(MindRecordFormatError, match=rf"{header}: is not valid JSON"):
+        ShardReader(damaged)
+    open(header, "wb").write(b"\xff\xfe garbage")
+    with pytest.raises(MindRecordFormatError, match="not valid JSON"):
+        ShardReader(damaged)
+    doc["version"] = 1
+    doc["shards"][0]["file"] = "../escape"
+    open(header, "w").write(json.dumps(doc))
+    with pytest.raises(MindRecordFormatError, match="plain file name"):
+        ShardReader(damaged)
+    doc["shards"][0]["file"] = "d.mindrecord0"
+    doc["shards"][0]["rows"] = "many"
+    open(header, "w").write(json.dumps(doc))
+    with pytest.raises(MindRecordFormatError, match="'rows' must be int"):
+        ShardReader(damaged)
+
+
+def test_a_shard_of_the_right_size_but_not_arrow_is_refused(damaged):
+    shard = damaged + "0"
+    size = os.path.getsize(shard)
+    open(shard, "wb").write(os.urandom(size))
+    with pytest.raises(MindRecordFormatError, match=rf"{shard} is not a readable Arrow IPC file"):
+        ShardReader(damaged)
+
+
+def test_a_shard_from_another_write_is_refused(tmp_path, damaged):
+    # The same rows written again: same sizes, different dataset id, as after a crash mid-commit.
+    rows = [make_row(i) for i in range(40)]
+    rows[20]["blob"] = b"MARKER-MARKER-MARKER"
+    (tmp_path / "other").mkdir()
+    other = write(tmp_path / "other" / "d.mindrecord", rows, shard_num=2)
+    assert os.path.getsize(other + "0") == os.path.getsize(damaged + "0")
+    os.replace(other + "0", damaged + "0")
+    with pytest.raises(MindRecordFormatError, match="belongs to another write"):
+        ShardReader(damaged)
+
+
+def test_every_single_byte_change_reads_or_raises_a_format_error(tmp_path):
+    schema = {"t": {"type": "string"}, "v": {"type": "int32", "shape": [-1, 2]}}
+    rows = [{"t": f"r{i}", "v": np.zeros((i % 3, 2), np.int32)} for i in range(6)]
+    name = write(tmp_path / "f.mindrecord", rows, schema, index=["t"])
+    original = open(name, "rb").read()
+    for at in range(0, len(original), 3):
+        data = bytearray(original)
+        data[at] ^= 0xFF
+        open(name, "wb").write(bytes(data))
+        try:
+            with ShardReader(name) as reader:
+                list(reader.iter_rows())
+                reader.read_rows([5, 0])
+                reader.lookup("t", "r1")
+        except MindRecordFormatError:
+            pass
+
+
+# ------------------------------------------------------------------------------------------------
+# Speed
+# ------------------------------------------------------------------------------------------------
+
+
+def test_twenty_thousand_rows_write_and_read_back_quickly(tmp_path):
+    schema = {
+        "id": {"type": "int64"},
+        "name": {"type": "string"},
+        "image": {"type": "bytes"},
+        "feature": {"type": "float32", "shape": [16]},
+        "tokens": {"type": "int32", "shape": [-1]},
+    }
+    rows = [
+        {
+            "id": i,
+            "name": f"sample-{i}",
+            "image": bytes(64),
+            "feature": np.full(16, i, np.float32),
+            "tokens": np.arange(i % 20, dtype=np.int32),
+        }
+        for i in range(20_000)
+    ]
+    start = time.perf_counter()
+    name = write(tmp_path / "speed.mindrecord", rows, schema, shard_num=4, index=["name"])
+    with ShardReader(name) as reader:
+        count = 0
+        for row, want in zip(reader.iter_rows(), rows):
+            count += row["id"] == want["id"] and len(row["tokens"]) == len(want["tokens"])
+        assert reader.lookup("name", "sample-12345") == [12345]
+        batch = reader.read_rows(np.random.default_rng(0).permutation(20_000)[:5000])
+    elapsed = time.perf_counter() - start
+    assert count == 20_000 and len(batch["id"]) == 5000
+    # A couple of seconds on a laptop; generous here for shared CI machines.
+    assert elapsed < 15, f"20,000 rows took {elapsed:.1f} s"
