@@ -402,7 +402,11 @@ class _MindRecordSource:
 
     def __getitem__(self, i: int) -> tuple:
         row = self.reader.read_row(i)
-        return tuple(np.asarray(row[c]) for c in self.columns)
+        # bytes fields come out as 1-D uint8 arrays, as MindSpore's MindDataset yields them.
+        return tuple(
+            np.frombuffer(v, np.uint8) if isinstance(v, bytes) else np.asarray(v)
+            for v in (row[c] for c in self.columns)
+        )
 
 
 def MindDataset(
