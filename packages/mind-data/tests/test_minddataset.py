@@ -79,3 +79,9 @@ def test_shards_and_pipeline(dataset):
         .create_tuple_iterator(output_numpy=True)
     )
     assert [b[0].shape for b in batches] == [(8, 2), (8, 2), (8, 2), (6, 2)]
+
+
+def test_random_access_and_index_lookups(dataset):
+    data = ds.MindDataset(dataset, columns_list=["id", "name"])
+    assert int(data.read_row(17)["id"]) == 17 and str(data.read_row(17)["name"]) == "row17"
+    assert data.lookup("id", 23) == [23]

@@ -447,7 +447,19 @@ def MindDataset(
             shard_id,
             "MindDataset",
         )
-    return RandomAccessDataset(source, columns, chosen, num_parallel_workers, label="MindDataset")
+    return _MindRecordDataset(source, columns, chosen, num_parallel_workers, label="MindDataset")
+
+
+class _MindRecordDataset(RandomAccessDataset):
+    """A MindDataset: a pipeline source that can also be read by row and looked up by index."""
+
+    def read_row(self, index: int) -> dict[str, Any]:
+        """Row ``index`` (global, in write order) as a dict of the projected columns."""
+        return dict(zip(self.column_names, self.source[index]))
+
+    def lookup(self, field: str, value: Any) -> list[int]:
+        """Global row indices whose index field ``field`` equals ``value``."""
+        return self.source.reader.lookup(field, value)
 
 
 class _ShardOrderSampler(Sampler):
