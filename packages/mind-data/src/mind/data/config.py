@@ -20,7 +20,12 @@ __all__ = [
     "set_seed",
 ]
 
-_CONFIG = {"seed": None, "seed_generation": 0, "num_parallel_workers": min(8, os.cpu_count() or 1), "prefetch_size": 16}
+_CONFIG = {
+    "seed": None,
+    "seed_generation": 0,
+    "num_parallel_workers": min(8, os.cpu_count() or 1),
+    "prefetch_size": 16,
+}
 
 
 def set_seed(seed: int) -> None:
