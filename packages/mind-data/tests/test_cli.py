@@ -92,14 +92,14 @@ def test_convert_mnist_matches_the_reader(mnist_dir, tmp_path, capsys):
             decoded = np.frombuffer(row["image"], np.uint8).reshape(desc["image"]["shape"])
             np.testing.assert_array_equal(decoded, image)
             assert row["label"] == int(label)
-    # MindDataset yields a bytes field as 1-D uint8: the raw buffer, to be reshaped.
+    # MindDataset restores raw image bytes to their recorded shape and dtype.
     data = ds.MindDataset(str(dest), shuffle=False)
     rows = list(data.create_tuple_iterator(num_epochs=1, output_numpy=True))
     assert len(rows) == n
     for i, (image, label) in enumerate(rows):
-        assert image.shape == (28 * 28,) and image.dtype == np.uint8
+        assert image.shape == (28, 28, 1) and image.dtype == np.uint8
         want_image, want_label = reader[i]
-        np.testing.assert_array_equal(image.reshape(28, 28, 1), want_image)
+        np.testing.assert_array_equal(image, want_image)
         assert int(label) == int(want_label)
 
 

@@ -392,10 +392,31 @@ def ImageFolderDataset(
     )
 
 
+def _raw_layouts(description: Any) -> dict[str, tuple[np.dtype, tuple[int, ...]]]:
+    """Columns that ``mind-data convert`` stored as raw bytes, with their dtype and shape
+    (recorded in the description as {"<column>": {"encoding": "raw", "dtype", "shape"}})."""
+    import json
+
+    try:
+        info = json.loads(description) if isinstance(description, str) else None
+    except ValueError:
+        return {}
+    layouts = {}
+    for column, spec in (info or {}).items() if isinstance(info, dict) else []:
+        if isinstance(spec, dict) and spec.get("encoding") == "raw" and "shape" in spec:
+            layouts[column] = (
+                np.dtype(spec.get("dtype", "uint8")),
+                tuple(int(d) for d in spec["shape"]),
+            )
+    return layouts
+
+
 class _MindRecordSource:
     def __init__(self, reader: Any, columns: list[str]) -> None:
         self.reader, self.columns = reader, columns
         self.column_names = tuple(columns)
+        layouts = _raw_layouts(getattr(reader, "description", None))
+        self.decode = [layouts.get(c) for c in columns]
 
     def __len__(self) -> int:
         return self.reader.num_rows
@@ -403,10 +424,18 @@ class _MindRecordSource:
     def __getitem__(self, i: int) -> tuple:
         row = self.reader.read_row(i)
         # bytes fields come out as 1-D uint8 arrays, as MindSpore's MindDataset yields them.
-        return tuple(
-            np.frombuffer(v, np.uint8) if isinstance(v, bytes) else np.asarray(v)
-            for v in (row[c] for c in self.columns)
-        )
+        out = []
+        for column, layout in zip(self.columns, self.decode):
+            v = row[column]
+            if isinstance(v, bytes):
+                # Raw arrays written by `mind-data convert` come back in their shape and dtype.
+                v = (
+                    np.frombuffer(v, layout[0]).reshape(layout[1])
+                    if layout
+                    else np.frombuffer(v, np.uint8)
+                )
+            out.append(np.asarray(v))
+        return tuple(out)
 
 
 def MindDataset(
