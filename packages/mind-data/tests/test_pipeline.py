@@ -311,3 +311,50 @@ def test_resume_mid_epoch_continues_with_the_next_rows(workers):
     resumed.set_state(state)
     assert [r[0].tolist() for r in resumed] == full[4:]
     assert taken == full[:4] and rest_original is None
+
+
+def test_ctrl_c_in_a_real_process_leaves_no_workers_or_shared_memory(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import uuid
+
+    marker = f"mind-sigint-{uuid.uuid4().hex}"
+    script = f"""
+import sys, time, numpy as np
+import mind.data as ds
+MARKER = "{marker}"
+def slow(x):
+    time.sleep(0.01)
+    return x
+data = ds.NumpySlicesDataset(np.arange(100000), ["x"]).map(slow, num_parallel_workers=2,
+                                                            python_multiprocessing=True)
+for i, _ in enumerate(data.create_tuple_iterator(output_numpy=True)):
+    if i == 5:
+        print("started", flush=True)
+"""
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert child.stdout.readline().strip() == "started"
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=20)
+    assert child.returncode != 0 and "KeyboardInterrupt" in err
+
+    def survivors():
+        found = []
+        for pid in os.listdir("/proc"):
+            if pid.isdigit():
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        if marker.encode() in f.read():
+                            found.append(pid)
+                except OSError:
+                    pass
+        return found
+
+    deadline = time.time() + 5
+    while survivors() and time.time() < deadline:
+        time.sleep(0.1)
+    assert survivors() == []
+    assert [f for f in os.listdir("/dev/shm") if f.startswith(f"mind_{child.pid}_")] == []
