@@ -22,6 +22,13 @@ from mind.data._src.readers import Cifar10Reader, MnistReader
 from mind.data.mindrecord import ShardReader
 
 
+def shard_files(dataset):
+    """The shard paths the dataset's header lists, in order."""
+    with open(f"{dataset}.meta.json", encoding="utf-8") as f:
+        header = json.load(f)
+    return [os.path.join(os.path.dirname(str(dataset)), s["file"]) for s in header["shards"]]
+
+
 def run(capsys, *argv):
     status = main([str(a) for a in argv])
     out, err = capsys.readouterr()
@@ -210,7 +217,7 @@ def test_convert_csv_errors(tmp_path, capsys, text, fragments):
     src.write_text(text)
     dest = tmp_path / "bad.mindrecord"
     assert_error(capsys, "convert", [src, dest, "--from", "csv"], *fragments)
-    assert not os.path.exists(dest) and not os.path.exists(f"{dest}.meta.json")
+    assert not any(p.name.startswith("bad.mindrecord") for p in tmp_path.iterdir())
 
 
 def test_convert_numpy(tmp_path, capsys):
@@ -322,7 +329,7 @@ def test_convert_errors(mnist_dir, tmp_path, capsys):
     assert_error(capsys, "convert", [mnist_dir, dest, "--from", "csv"], "needs a file")
     # A reader's own error (no CIFAR files here) is passed on in one line.
     assert_error(capsys, "convert", [mnist_dir, dest, "--from", "cifar10"], "Cifar10Reader")
-    assert not os.path.exists(dest)
+    assert not any(p.name.startswith("out.mindrecord") for p in tmp_path.iterdir())
 
 
 def test_argument_errors_and_help(capsys):
@@ -352,12 +359,15 @@ def test_info_text(small_dataset, capsys):
     assert "x  float32 shape [2]" in out and "y  int64" in out
     assert '"converted_from": "numpy"' in out
     assert "index fields: -" in out
-    assert "small.mindrecord0" in out and "small.mindrecord1" in out
+    first, second = (os.path.basename(p) for p in shard_files(small_dataset))
+    assert first.startswith("small.mindrecord.") and first.endswith(".0.arrow")
+    assert f"  {first}  " in out and f"  {second}  " in out
     assert "up to 1000 rows" in out
 
 
 def test_info_json(small_dataset, capsys):
-    status, out, _ = run(capsys, "info", f"{small_dataset}1", "--json")  # any shard's name works
+    shards = shard_files(small_dataset)
+    status, out, _ = run(capsys, "info", shards[1], "--json")  # any shard's name works
     assert status == 0
     info = json.loads(out)
     assert info["dataset"] == str(small_dataset)
@@ -365,9 +375,12 @@ def test_info_json(small_dataset, capsys):
     assert info["schema"] == {"x": {"type": "float32", "shape": [2]}, "y": {"type": "int64"}}
     assert info["index_fields"] == [] and info["page_rows"] == 1000
     assert [(s["file"], s["rows"], s["row_start"], s["pages"]) for s in info["shards"]] == [
-        ("small.mindrecord0", 6, 0, [6]),
-        ("small.mindrecord1", 6, 6, [6]),
+        (os.path.basename(shards[0]), 6, 0, [6]),
+        (os.path.basename(shards[1]), 6, 6, [6]),
     ]
+    # The header's own path names the dataset too.
+    status, out, _ = run(capsys, "info", f"{small_dataset}.meta.json", "--json")
+    assert status == 0 and json.loads(out)["dataset"] == str(small_dataset)
     for shard in info["shards"]:
         assert shard["bytes"] == os.path.getsize(shard["path"]) and len(shard["sha256"]) == 64
 
@@ -380,7 +393,7 @@ def test_verify_ok_and_corrupted(small_dataset, capsys):
     status, out, _ = run(capsys, "verify", small_dataset)
     assert status == 0
     assert out == "OK: 12 rows, 2 shard(s), checksums match\n"
-    shard = f"{small_dataset}1"
+    shard = shard_files(small_dataset)[1]
     data = bytearray(open(shard, "rb").read())
     data[len(data) // 2] ^= 0xFF  # same size, one byte flipped
     with open(shard, "wb") as f:
@@ -390,6 +403,18 @@ def test_verify_ok_and_corrupted(small_dataset, capsys):
     assert out.startswith(f"problem: shard {shard} has SHA-256")
     assert "was altered" in out
     assert "1 problem(s)" in err
+
+
+def test_verify_notes_stray_shards_without_failing(small_dataset, capsys):
+    # A shard of a write killed before its header was replaced: named as this dataset's shards
+    # are, listed by no header.
+    stray = f"{small_dataset}.0123456789ab.0.arrow"
+    with open(stray, "wb") as f:
+        f.write(b"left by an interrupted write")
+    status, out, _ = run(capsys, "verify", small_dataset)
+    assert status == 0
+    assert out.startswith(f"note: stray file {stray}: ")
+    assert out.endswith("OK: 12 rows, 2 shard(s), checksums match\n")
 
 
 def test_verify_missing_dataset(tmp_path, capsys):

@@ -1,8 +1,12 @@
 """MindRecord on Arrow: round trips, shards, atomic commits, validation, corruption, plain pyarrow."""
 
 import gc
+import hashlib
 import json
 import os
+import re
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -78,6 +82,17 @@ def expected(row):
 
 def dataset_files(directory):
     return sorted(p.name for p in directory.iterdir())
+
+
+def header_of(name):
+    with open(f"{name}.meta.json", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def shards_of(name):
+    """The shard paths the header of dataset ``name`` lists, in order."""
+    directory = os.path.dirname(str(name))
+    return [os.path.join(directory, s["file"]) for s in header_of(name)["shards"]]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -157,27 +172,44 @@ def test_an_empty_dataset_commits_and_reads(tmp_path):
 def test_three_shards_hold_contiguous_blocks_in_write_order(tmp_path):
     rows = [make_row(i) for i in range(10)]
     path = write(tmp_path / "s.mindrecord", rows, shard_num=3)
+    header = header_of(path)
+    tag = header["dataset_id"][:12]
+    assert re.fullmatch("[0-9a-f]{12}", tag) and header["version"] == 2
+    # The shards are named for this write: name.<first 12 hex digits of the dataset id>.<k>.arrow
     assert dataset_files(tmp_path) == [
+        f"s.mindrecord.{tag}.0.arrow",
+        f"s.mindrecord.{tag}.1.arrow",
+        f"s.mindrecord.{tag}.2.arrow",
         "s.mindrecord.meta.json",
-        "s.mindrecord0",
-        "s.mindrecord1",
-        "s.mindrecord2",
     ]
-    header = json.loads((tmp_path / "s.mindrecord.meta.json").read_text())
     assert [s["rows"] for s in header["shards"]] == [4, 3, 3]
     assert header["num_rows"] == 10 and header["distribution"] == "contiguous"
     with ShardReader(path) as reader:
         assert [(s["start"], s["stop"]) for s in reader.shards] == [(0, 4), (4, 7), (7, 10)]
-        assert [s["file"] for s in reader.shards] == [f"{path}{k}" for k in range(3)]
+        assert [s["file"] for s in reader.shards] == [
+            str(tmp_path / f"s.mindrecord.{tag}.{k}.arrow") for k in range(3)
+        ]
         assert [r["i64"] for r in reader.iter_rows()] == [r["i64"] for r in rows]
-    # Any shard's name opens the whole dataset, as MindSpore's readers allow.
-    with ShardReader(path + "1") as reader:
-        assert reader.num_rows == 10
+    # Any shard's name opens the whole dataset, as MindSpore's readers allow, and so does the
+    # header's path; a file named like a shard but not listed does not.
+    for other in (shards_of(path)[1], path + ".meta.json"):
+        with ShardReader(other) as reader:
+            assert reader.num_rows == 10
+    with pytest.raises(MindRecordFormatError, match="No MindRecord dataset"):
+        ShardReader(f"{path}.0123456789ab.1.arrow")
 
 
-def test_one_shard_is_written_to_exactly_file_name(tmp_path):
-    write(tmp_path / "one.mindrecord", [make_row(0)])
-    assert dataset_files(tmp_path) == ["one.mindrecord", "one.mindrecord.meta.json"]
+def test_shard_indices_are_zero_padded_to_one_width(tmp_path):
+    path = write(tmp_path / "w.mindrecord", [make_row(i) for i in range(11)], shard_num=11)
+    tag = header_of(path)["dataset_id"][:12]
+    names = [os.path.basename(p) for p in shards_of(path)]
+    assert names == [f"w.mindrecord.{tag}.{k:02d}.arrow" for k in range(11)] == sorted(names)
+
+
+def test_one_shard_is_one_file_named_for_its_write(tmp_path):
+    path = write(tmp_path / "one.mindrecord", [make_row(0)])
+    tag = header_of(path)["dataset_id"][:12]
+    assert dataset_files(tmp_path) == [f"one.mindrecord.{tag}.0.arrow", "one.mindrecord.meta.json"]
 
 
 def test_row_wise_and_columnar_writes_give_the_same_dataset(tmp_path):
@@ -208,9 +240,11 @@ def test_row_wise_and_columnar_writes_give_the_same_dataset(tmp_path):
             for got_a, got_b, row in zip(a.iter_rows(), b.iter_rows(), rows):
                 assert_row_equal(got_a, expected(row))
                 assert_row_equal(got_b, expected(row))
-    for k in range(3):
-        ta = pa.ipc.open_file(str(tmp_path / f"rows.mindrecord{k}")).read_all()
-        tb = pa.ipc.open_file(str(tmp_path / f"cols.mindrecord{k}")).read_all()
+    for shard_a, shard_b in zip(
+        shards_of(tmp_path / "rows.mindrecord"), shards_of(tmp_path / "cols.mindrecord")
+    ):
+        ta = pa.ipc.open_file(shard_a).read_all()
+        tb = pa.ipc.open_file(shard_b).read_all()
         assert ta.equals(tb)  # same columns and values; only the dataset ids differ
         assert all(b.num_rows <= 1000 for b in ta.to_batches())
 
@@ -222,7 +256,9 @@ def test_pages_are_bounded_by_bytes_as_well_as_rows(tmp_path, monkeypatch):
     rows = [{"blob": bytes([i]) * 4000} for i in range(60)]  # about 12 rows per page
     name = write(tmp_path / "p.mindrecord", rows[:30], {"blob": {"type": "bytes"}}, shard_num=2)
     pages = [
-        b.num_rows for k in range(2) for b in pa.ipc.open_file(f"{name}{k}").read_all().to_batches()
+        b.num_rows
+        for shard in shards_of(name)
+        for b in pa.ipc.open_file(shard).read_all().to_batches()
     ]
     assert sum(pages) == 30 and max(pages) <= 13 and len(pages) >= 3
     with ShardReader(name) as reader:
@@ -394,12 +430,12 @@ def test_an_existing_dataset_survives_a_failed_overwrite(tmp_path, monkeypatch):
     real_replace = os.replace
 
     def failing_replace(src, dst, *args, **kwargs):
-        if os.fspath(dst) == name + "1":  # the second shard
+        if os.fspath(dst) == writer._shard_paths[1]:  # the second shard
             raise OSError(28, "No space left on device")
         return real_replace(src, dst, *args, **kwargs)
 
     monkeypatch.setattr(os, "replace", failing_replace)
-    with pytest.raises(MindDataError, match="restored") as info:
+    with pytest.raises(MindDataError, match="untouched") as info:
         writer.commit()
     assert isinstance(info.value.__cause__, OSError)
     monkeypatch.undo()
@@ -422,37 +458,47 @@ def test_an_exception_during_an_overwrite_leaves_the_old_dataset(tmp_path):
             raise KeyError("interrupted")
     with ShardReader(name) as reader:
         assert reader.num_rows == 5
-    assert dataset_files(tmp_path) == ["keep.mindrecord", "keep.mindrecord.meta.json"]
+    assert dataset_files(tmp_path) == sorted(
+        [os.path.basename(shards_of(name)[0]), "keep.mindrecord.meta.json"]
+    )
 
 
 def test_overwrite_false_refuses_existing_files_and_overwrite_true_replaces(tmp_path):
     name = str(tmp_path / "o.mindrecord")
     write(name, [make_row(i) for i in range(9)], shard_num=3)
-    with pytest.raises(MindRecordFormatError, match="already exist"):
+    old_shards = shards_of(name)
+    with pytest.raises(MindRecordFormatError, match="already exists"):
         FileWriter(name, shard_num=3)
-    with pytest.raises(MindRecordFormatError, match="already exist"):
+    with pytest.raises(MindRecordFormatError, match="already exists"):
         FileWriter(name)  # the header is there, whatever the shard count
     write(name, [make_row(50)], overwrite=True)
-    # the old dataset's three shards went with its header
-    assert dataset_files(tmp_path) == ["o.mindrecord", "o.mindrecord.meta.json"]
+    # the old dataset's three shards went once the new header was in place
+    assert not any(os.path.exists(p) for p in old_shards)
+    assert dataset_files(tmp_path) == sorted(
+        [os.path.basename(shards_of(name)[0]), "o.mindrecord.meta.json"]
+    )
     with ShardReader(name) as reader:
         assert reader.num_rows == 1 and reader.read_row(0)["i64"] == make_row(50)["i64"]
 
     racer = FileWriter(str(tmp_path / "r.mindrecord"))
     racer.add_schema(SCHEMA)
     write(tmp_path / "r.mindrecord", [make_row(1)])  # appears after the check in __init__
-    with pytest.raises(MindRecordFormatError, match="already exist"):
+    with pytest.raises(MindRecordFormatError, match="already exists"):
         racer.commit()
     with ShardReader(str(tmp_path / "r.mindrecord")) as reader:
         assert reader.num_rows == 1
+    assert len(dataset_files(tmp_path)) == 4  # and the racer left nothing behind
 
 
 def test_open_for_append_keeps_rows_schema_and_index(tmp_path):
     name = str(tmp_path / "ap.mindrecord")
     write(name, [make_row(i) for i in range(1200)], shard_num=2, index=["text"], desc="d")
-    writer = FileWriter.open_for_append(name + "0")
+    old_shards = shards_of(name)
+    writer = FileWriter.open_for_append(old_shards[0])
     writer.write_raw_data([make_row(i) for i in range(1200, 1210)])
     writer.commit()
+    assert not set(old_shards) & set(shards_of(name)) and len(shards_of(name)) == 2
+    assert len(dataset_files(tmp_path)) == 3
     with ShardReader(name) as reader:
         assert reader.num_rows == 1210 and reader.description == "d"
         assert reader.index_fields == ["text"]
@@ -460,6 +506,253 @@ def test_open_for_append_keeps_rows_schema_and_index(tmp_path):
             assert_row_equal(reader.read_row(i), expected(make_row(i)))
         assert reader.lookup("text", "row 1206") == [1206]
     assert verify(name) == []
+
+
+def test_stray_shards_are_reported_by_verify_and_removed_by_the_next_commit(tmp_path):
+    name = write(tmp_path / "s.mindrecord", [make_row(i) for i in range(4)], shard_num=2)
+    stray = f"{name}.0123456789ab.1.arrow"  # as a write killed before its header swap leaves
+    with open(stray, "wb") as f:
+        f.write(b"not even Arrow")
+    unrelated = [tmp_path / "s.mindrecord.notes", tmp_path / "t.mindrecord.0123456789ab.0.arrow"]
+    for path in unrelated:
+        path.write_bytes(b"someone else's")
+    problems = verify(name)
+    assert len(problems) == 1 and problems[0].startswith(f"stray file {stray}: "), problems
+    with ShardReader(name) as reader:  # readers open only what the header lists
+        assert reader.num_rows == 4
+    write(name, [make_row(9)], overwrite=True)
+    assert not os.path.exists(stray) and all(p.exists() for p in unrelated)
+    assert verify(name) == []
+
+
+def test_a_reader_opening_during_a_commit_reads_the_new_dataset(tmp_path, monkeypatch):
+    from mind.data._src.mindrecord import reader as reader_module
+
+    name = write(tmp_path / "r.mindrecord", [make_row(i) for i in range(5)], shard_num=2)
+    real_read_header = reader_module.read_header
+
+    def read_then_replace(path):
+        header = real_read_header(path)
+        monkeypatch.setattr(reader_module, "read_header", real_read_header)
+        # A commit replaces the dataset (and removes its shards) after this reader read the
+        # old header and before it opens the old shards.
+        write(name, [make_row(i) for i in range(7)], shard_num=3, overwrite=True)
+        return header
+
+    monkeypatch.setattr(reader_module, "read_header", read_then_replace)
+    with ShardReader(name) as reader:
+        assert reader.num_rows == 7 and len(reader.shards) == 3
+
+
+def test_a_version_1_dataset_is_read_and_rewritten_as_version_2(tmp_path):
+    rows = [make_row(i) for i in range(20)]
+    name = write(tmp_path / "v1.mindrecord", rows, shard_num=2, index=["text"])
+    # Turn it into what format version 1 wrote: shards name0, name1 and version "1" inside.
+    doc = header_of(name)
+    for k, (entry, path) in enumerate(zip(doc["shards"], shards_of(name))):
+        table = pa.ipc.open_file(path).read_all()
+        table = table.replace_schema_metadata(
+            {**table.schema.metadata, b"mindrecord.version": b"1"}
+        )
+        old = f"{name}{k}"
+        with pa.OSFile(old, "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
+            for batch in table.to_batches():
+                out.write_batch(batch)
+        os.remove(path)
+        data = open(old, "rb").read()
+        entry.update(file=os.path.basename(old), bytes=len(data))
+        entry["sha256"] = hashlib.sha256(data).hexdigest()
+    doc["version"] = 1
+    with open(name + ".meta.json", "w") as f:
+        json.dump(doc, f)
+    assert dataset_files(tmp_path) == [
+        "v1.mindrecord.meta.json",
+        "v1.mindrecord0",
+        "v1.mindrecord1",
+    ]
+    assert verify(name) == []
+    with ShardReader(name + "1") as reader:  # a version 1 shard's name finds the dataset
+        assert reader.num_rows == 20 and reader.lookup("text", "row 6") == [6]
+
+    writer = FileWriter.open_for_append(name)
+    writer.write_raw_data([make_row(20)])
+    writer.commit()
+    assert header_of(name)["version"] == 2
+    # The version 1 shards went once the new header was in place.
+    assert dataset_files(tmp_path) == sorted(
+        [*(os.path.basename(p) for p in shards_of(name)), "v1.mindrecord.meta.json"]
+    )
+    with ShardReader(name) as reader:
+        assert reader.num_rows == 21
+        assert_row_equal(reader.read_row(20), expected(make_row(20)))
+
+
+# A commit interrupted anywhere leaves either the whole old dataset or the whole new one.
+
+OLD_ROWS = [make_row(i) for i in range(30)]
+NEW_ROWS = [make_row(i + 100) for i in range(33)]
+SHARD_FILE = re.compile(r"keep\.mindrecord\.[0-9a-f]{12}\.[0-9]+\.arrow")
+
+
+def visible(directory):
+    """The files a listing shows, hidden temporary files aside."""
+    return sorted(p.name for p in directory.iterdir() if not p.name.startswith("."))
+
+
+def old_or_new(name, directory, old, new):
+    """Which complete dataset ``name`` is now, after checking that it is one of the two."""
+    with ShardReader(name) as reader:
+        got = [r["i64"] for r in reader.iter_rows()]
+    assert got in ([r["i64"] for r in old], [r["i64"] for r in new]), got
+    problems = verify(name)
+    assert all(p.startswith("stray file") for p in problems), problems
+    # Readers see the header and what it lists; anything else visible is a stray shard of this
+    # name (reported above), and every temporary file is hidden.
+    listed = {os.path.basename(p) for p in shards_of(name)}
+    for entry in visible(directory):
+        assert (
+            entry == "keep.mindrecord.meta.json" or entry in listed or SHARD_FILE.fullmatch(entry)
+        )
+    assert all(p.name.endswith(".tmp") for p in directory.iterdir() if p.name.startswith("."))
+    return "old" if len(got) == len(old) else "new"
+
+
+@pytest.mark.parametrize("error", [OSError, KeyboardInterrupt])
+def test_a_commit_failing_at_each_step_leaves_the_old_or_the_new_dataset(
+    tmp_path, monkeypatch, error
+):
+    """Every os.replace, fsync, unlink, shard sealing and header write of commit() fails in turn."""
+    from mind.data._src.mindrecord import files
+
+    name = str(tmp_path / "keep.mindrecord")
+    targets = [
+        (os, "replace"),
+        (os, "fsync"),
+        (os, "unlink"),
+        (files, "seal"),
+        (files, "write_temp"),
+    ]
+    outcomes = []
+    for step in range(1, 100):
+        write(name, OLD_ROWS, shard_num=3, overwrite=True)
+        # That commit also removed whatever the previous round left behind.
+        assert visible(tmp_path) == sorted(
+            [*(os.path.basename(p) for p in shards_of(name)), "keep.mindrecord.meta.json"]
+        )
+        before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+        writer = FileWriter(name, shard_num=3, overwrite=True)
+        writer.add_schema(SCHEMA)
+        writer.write_raw_data(NEW_ROWS)
+        calls = []
+
+        def failing(what, real, calls=calls, step=step):
+            def call(*args, **kwargs):
+                calls.append(what)
+                if len(calls) == step:
+                    raise OSError(5, f"injected into {what}") if error is OSError else error()
+                return real(*args, **kwargs)
+
+            return call
+
+        raised = None
+        with monkeypatch.context() as patch:
+            for module, attr in targets:
+                patch.setattr(module, attr, failing(attr, getattr(module, attr)))
+            try:
+                writer.commit()
+            except (OSError, MindDataError, KeyboardInterrupt) as exc:
+                raised = exc
+        if len(calls) < step:  # nothing was injected: the commit ran to its end
+            assert raised is None and old_or_new(name, tmp_path, OLD_ROWS, NEW_ROWS) == "new"
+            assert verify(name) == []
+            break
+        state = old_or_new(name, tmp_path, OLD_ROWS, NEW_ROWS)
+        outcomes.append((calls[step - 1], state))
+        if state == "old":
+            # The failure reached the caller, and the commit took back everything it wrote.
+            assert raised is not None and writer._state == "failed"
+            assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+        else:
+            assert writer._state == "committed"
+    else:
+        pytest.fail("commit() never ran to its end")
+    states = [state for _, state in outcomes]
+    # Sealing, the header write, the shard moves and the header swap itself fail to "old";
+    # only the tidying after the swap can fail to "new".
+    assert len(outcomes) >= 12 and "old" in states and "new" in states, outcomes
+    assert states == sorted(states, key=lambda s: s == "new"), outcomes
+    assert ("replace", "old") in outcomes and ("unlink", "new") in outcomes
+
+
+CRASHING_WRITER = """
+import os
+import sys
+
+from mind.data.mindrecord import FileWriter
+
+name, crash_at = sys.argv[1], int(sys.argv[2])
+writer = FileWriter(name, shard_num=2, overwrite=True)
+writer.add_schema({"i64": {"type": "int64"}, "text": {"type": "string"}})
+writer.write_raw_data({"i64": list(range(100, 133)), "text": [str(i) for i in range(33)]})
+calls = 0
+
+
+def crashing(real):
+    def call(*args, **kwargs):
+        global calls
+        calls += 1
+        if calls == crash_at:
+            os._exit(77)  # killed here: no cleanup, no finalizers
+        return real(*args, **kwargs)
+
+    return call
+
+
+for attr in ("replace", "rename", "link", "fsync", "unlink"):
+    setattr(os, attr, crashing(getattr(os, attr)))
+writer.commit()
+"""
+
+
+def test_a_writer_killed_at_each_step_of_commit_never_damages_the_dataset(tmp_path):
+    """A subprocess commits over a dataset and os._exit()s before its k-th file operation."""
+    script = tmp_path / "crashing_writer.py"
+    script.write_text(CRASHING_WRITER)
+    directory = tmp_path / "data"
+    directory.mkdir()
+    name = str(directory / "keep.mindrecord")
+    schema = {"i64": {"type": "int64"}, "text": {"type": "string"}}
+    old = [{"i64": i, "text": str(i)} for i in range(30)]
+    new = [{"i64": i + 100, "text": str(i)} for i in range(33)]
+    outcomes = []
+    for crash_at in range(1, 100):
+        write(name, old, schema, shard_num=2, overwrite=True)
+        done = subprocess.run(
+            [sys.executable, str(script), name, str(crash_at)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if done.returncode == 0:  # past the last file operation: the commit completed
+            assert old_or_new(name, directory, old, new) == "new"
+            assert verify(name) == []
+            break
+        assert done.returncode == 77, done.stderr
+        state = old_or_new(name, directory, old, new)
+        strays = [p for p in verify(name) if p.startswith("stray file")]
+        outcomes.append((state, len(strays)))
+        for path in directory.iterdir():  # a killed writer's temporary files: hidden garbage
+            if path.name.startswith("."):
+                path.unlink()
+    else:
+        pytest.fail("the writer never completed")
+    states = [state for state, _ in outcomes]
+    assert len(outcomes) >= 8 and states == sorted(states, key=lambda s: s == "new"), outcomes
+    assert "old" in states and "new" in states, outcomes
+    # Killed between moving its shards into place and the header swap, or between the swap and
+    # removing the old shards, a writer leaves stray shards, which verify reports and the next
+    # commit (the write at the top of the loop) removes.
+    assert ("old", 1) in outcomes and ("new", 2) in outcomes, outcomes
 
 
 # ------------------------------------------------------------------------------------------------
@@ -605,18 +898,18 @@ def damaged(tmp_path):
 
 
 def test_a_truncated_shard_is_refused_at_open(damaged):
-    shard = damaged + "1"
+    shard = shards_of(damaged)[1]
     data = open(shard, "rb").read()
     open(shard, "wb").write(data[:-100])
     with pytest.raises(
         MindRecordFormatError, match=rf"{shard} is {len(data) - 100} bytes.*truncated"
     ):
         ShardReader(damaged)
-    assert any("d.mindrecord1" in p and "bytes" in p for p in verify(damaged))
+    assert any(shard in p and "bytes" in p for p in verify(damaged))
 
 
 def test_an_altered_byte_is_found_by_verify(damaged):
-    shard = damaged + "1"
+    shard = shards_of(damaged)[1]
     data = bytearray(open(shard, "rb").read())
     at = data.index(b"MARKER-MARKER")
     data[at] = ord("W")
@@ -628,8 +921,9 @@ def test_an_altered_byte_is_found_by_verify(damaged):
 
 
 def test_a_missing_shard_is_refused(damaged):
-    os.remove(damaged + "0")
-    with pytest.raises(MindRecordFormatError, match=rf"{damaged}0 is missing"):
+    shard = shards_of(damaged)[0]
+    os.remove(shard)
+    with pytest.raises(MindRecordFormatError, match=rf"{shard} is missing"):
         ShardReader(damaged)
     assert "missing" in " ".join(verify(damaged)) or "cannot be read" in " ".join(verify(damaged))
 
@@ -637,6 +931,7 @@ def test_a_missing_shard_is_refused(damaged):
 def test_a_header_from_the_future_or_not_json_is_refused(damaged):
     header = damaged + ".meta.json"
     doc = json.loads(open(header).read())
+    first = doc["shards"][0]["file"]
     doc["version"] = 99
     open(header, "w").write(json.dumps(doc))
     with pytest.raises(MindRecordFormatError, match=rf"{header}: has format version 99.*upgrade"):
@@ -653,7 +948,7 @@ def test_a_header_from_the_future_or_not_json_is_refused(damaged):
     open(header, "w").write(json.dumps(doc))
     with pytest.raises(MindRecordFormatError, match="plain file name"):
         ShardReader(damaged)
-    doc["shards"][0]["file"] = "d.mindrecord0"
+    doc["shards"][0]["file"] = first
     doc["shards"][0]["rows"] = "many"
     open(header, "w").write(json.dumps(doc))
     with pytest.raises(MindRecordFormatError, match="'rows' must be int"):
@@ -661,7 +956,7 @@ def test_a_header_from_the_future_or_not_json_is_refused(damaged):
 
 
 def test_a_shard_of_the_right_size_but_not_arrow_is_refused(damaged):
-    shard = damaged + "0"
+    shard = shards_of(damaged)[0]
     size = os.path.getsize(shard)
     open(shard, "wb").write(os.urandom(size))
     with pytest.raises(MindRecordFormatError, match=rf"{shard} is not a readable Arrow IPC file"):
@@ -674,8 +969,9 @@ def test_a_shard_from_another_write_is_refused(tmp_path, damaged):
     rows[20]["blob"] = b"MARKER-MARKER-MARKER"
     (tmp_path / "other").mkdir()
     other = write(tmp_path / "other" / "d.mindrecord", rows, shard_num=2)
-    assert os.path.getsize(other + "0") == os.path.getsize(damaged + "0")
-    os.replace(other + "0", damaged + "0")
+    theirs, ours = shards_of(other)[0], shards_of(damaged)[0]
+    assert os.path.getsize(theirs) == os.path.getsize(ours)
+    os.replace(theirs, ours)
     with pytest.raises(MindRecordFormatError, match="belongs to another write"):
         ShardReader(damaged)
 
@@ -684,11 +980,12 @@ def test_every_single_byte_change_reads_or_raises_a_format_error(tmp_path):
     schema = {"t": {"type": "string"}, "v": {"type": "int32", "shape": [-1, 2]}}
     rows = [{"t": f"r{i}", "v": np.zeros((i % 3, 2), np.int32)} for i in range(6)]
     name = write(tmp_path / "f.mindrecord", rows, schema, index=["t"])
-    original = open(name, "rb").read()
+    (shard,) = shards_of(name)
+    original = open(shard, "rb").read()
     for at in range(0, len(original), 3):
         data = bytearray(original)
         data[at] ^= 0xFF
-        open(name, "wb").write(bytes(data))
+        open(shard, "wb").write(bytes(data))
         try:
             with ShardReader(name) as reader:
                 list(reader.iter_rows())

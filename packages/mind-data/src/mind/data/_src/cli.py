@@ -5,7 +5,8 @@ Subcommands, each a thin layer over the library (``python -m mind.data`` runs th
 - ``convert SOURCE DEST --from KIND``: an image folder, a CSV file, an ``.npz`` file, MNIST or
   CIFAR-10 to a MindRecord dataset, written in chunks with :class:`~mind.data.mindrecord.FileWriter`.
 - ``info DATASET [--json]``: schema, description, index fields, rows, shards and page layout.
-- ``verify DATASET``: :func:`~mind.data.mindrecord.verify` (sizes, SHA-256s, pages, sampled rows).
+- ``verify DATASET``: :func:`~mind.data.mindrecord.verify` (sizes, SHA-256s, pages, sampled rows;
+  stray shard files of an interrupted write are noted, not counted as problems).
 - ``doctor MODULE:ATTR [--rows N]``: :meth:`Dataset.doctor` on a pipeline defined in a module.
 
 Exit status: 0 on success, 1 when ``verify`` finds problems, 2 for an error in the arguments or
@@ -164,7 +165,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Print a MindRecord dataset's schema, description, index fields, rows, "
         "shard files and page layout.",
     )
-    info.add_argument("dataset", metavar="DATASET", help="the dataset's name or any shard file")
+    info.add_argument(
+        "dataset", metavar="DATASET", help="the dataset's name, its header or any shard file"
+    )
     info.add_argument("--json", action="store_true", help="print one JSON object")
     info.set_defaults(run=_info)
 
@@ -172,9 +175,12 @@ def _parser() -> argparse.ArgumentParser:
         "verify",
         help="check a MindRecord dataset's files, checksums and contents",
         description="Check the header, every shard's size and SHA-256, every page, and a "
-        "sample of rows. Exit status 0 when sound, 1 with each problem printed.",
+        "sample of rows. Exit status 0 when sound, 1 with each problem printed. Stray shard "
+        "files of an interrupted write are printed as notes; the next commit removes them.",
     )
-    verify.add_argument("dataset", metavar="DATASET", help="the dataset's name or any shard file")
+    verify.add_argument(
+        "dataset", metavar="DATASET", help="the dataset's name, its header or any shard file"
+    )
     verify.set_defaults(run=_verify)
 
     doctor = sub.add_parser(
@@ -250,14 +256,11 @@ def _convert(args: argparse.Namespace) -> int:
     parent = os.path.dirname(os.path.abspath(dest))
     if not os.path.isdir(parent):
         raise CliError(f"the directory {parent} for DEST does not exist")
-    if not args.overwrite:
-        candidates = [files.header_path(dest), *files.shard_names(dest, args.shards)]
-        existing = [p for p in candidates if os.path.lexists(p)]
-        if existing:
-            raise CliError(
-                f"DEST {dest} already exists ({', '.join(existing)}); pass --overwrite to "
-                "replace it"
-            )
+    if not args.overwrite and os.path.lexists(files.header_path(dest)):
+        raise CliError(
+            f"DEST {dest} already exists ({files.header_path(dest)}); pass --overwrite to "
+            "replace it"
+        )
 
     plan = _PLANS[args.kind](source, args)
     start = time.perf_counter()
@@ -649,9 +652,12 @@ def _info(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     from mind.data._src.mindrecord.header import read_header, resolve_header
-    from mind.data.mindrecord import verify
+    from mind.data._src.mindrecord.reader import _verify as verify
 
-    problems = verify(args.dataset)
+    problems, strays = verify(args.dataset)
+    # Stray shards of an interrupted write are reported, but do not make a sound dataset fail.
+    for stray in strays:
+        print(f"note: {stray}")
     if problems:
         for problem in problems:
             print(f"problem: {problem}")

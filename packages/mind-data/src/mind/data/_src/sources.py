@@ -459,7 +459,7 @@ def MindDataset(
     files = [dataset_files] if isinstance(dataset_files, str) else list(dataset_files)
     if len(files) != 1:
         raise MindValueError(
-            "For 'MindDataset', pass the dataset's file name (the first shard or the header's dataset name)"
+            "For 'MindDataset', pass one dataset: its name (as given to FileWriter), its header or one of its shards"
         )
     reader = ShardReader(files[0], columns=columns_list)
     columns = list(columns_list) if columns_list else list(reader.column_names)

@@ -1,10 +1,11 @@
 """The header of a MindRecord dataset: ``{name}.meta.json``, written last, read first.
 
-The header is the dataset's single source of truth: the schema, the description, the index
-fields, and the shard table (file, rows, first global row, byte size, SHA-256). Shard files are
-found through it, never by listing the directory, so temporary or stale files beside a dataset
-are never read. Every shard's Arrow schema carries the header's ``dataset_id``, so a shard left
-over from another write of the same name is caught when the reader opens it, without hashing.
+The header is the dataset's single source of truth and its commit point: the schema, the
+description, the index fields, and the shard table (file, rows, first global row, byte size,
+SHA-256). Shard files are found through it, never by listing the directory, so temporary files,
+shards of an unfinished write or shards of a replaced dataset beside it are never read. Every
+shard's Arrow schema carries the header's ``dataset_id``, so a shard left over from another
+write of the same name is caught when the reader opens it, without hashing.
 
 :func:`read_header` checks everything that can be checked without opening a shard and raises
 :class:`~mind.data.errors.MindRecordFormatError` naming the header file for anything wrong.
@@ -35,7 +36,9 @@ __all__ = [
 
 FORMAT = "mind.mindrecord"
 # Bump when a reader of the previous version could misread a file of the new one.
-VERSION = 1
+# 2: shards are named per write (``name.<id12>.<k>.arrow``) instead of ``name`` / ``name<k>``.
+# Version 1 files differ only in their shard names, so they are still read.
+VERSION = 2
 # A header holds a schema and one line per shard; anything near this size is not a header.
 _MAX_HEADER_BYTES = 64 << 20
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -69,11 +72,11 @@ class Header:
         return {f.name: f.to_json() for f in self.fields}
 
 
-def shard_metadata(dataset_id: str, index: int) -> dict[str, str]:
+def shard_metadata(dataset_id: str, index: int, version: int = VERSION) -> dict[str, str]:
     """The Arrow schema metadata of shard ``index``: what ties the file to its header."""
     return {
         "mindrecord.format": FORMAT,
-        "mindrecord.version": str(VERSION),
+        "mindrecord.version": str(version),
         "mindrecord.dataset_id": dataset_id,
         "mindrecord.shard_index": str(index),
     }
@@ -106,17 +109,27 @@ def header_json(
 
 
 def resolve_header(file_name: str) -> str:
-    """The header path of the dataset ``file_name`` names: the dataset or one of its shards.
+    """The header path of the dataset ``file_name`` names: the dataset, its header or a shard.
 
-    ``train.mindrecord`` finds ``train.mindrecord.meta.json``; so does ``train.mindrecord2``
-    when that is a shard the header lists (MindSpore readers accept any shard's name).
+    ``train.mindrecord`` finds ``train.mindrecord.meta.json``, and so does that header's own
+    path; so does ``train.mindrecord.<id12>.0.arrow`` when that is a shard the header lists (as
+    MindSpore readers accept any shard's name), and a version 1 shard name such as
+    ``train.mindrecord2``. Anything else gives the path a header would have, for the caller to
+    report as missing.
     """
     direct = files.header_path(file_name)
     if os.path.exists(direct):
         return direct
-    match = re.match(r"^(.*?)(\d+)$", file_name)
-    if match and os.path.exists(files.header_path(match.group(1))):
-        candidate = files.header_path(match.group(1))
+    if file_name.endswith(files.HEADER_SUFFIX) and os.path.isfile(file_name):
+        return file_name
+    names = [files.dataset_of_shard(file_name)]
+    match = re.match(r"^(.*?)(\d+)$", file_name)  # version 1: ``name<k>``
+    if match:
+        names.append(match.group(1))
+    for name in names:
+        if not name or not os.path.exists(files.header_path(name)):
+            continue
+        candidate = files.header_path(name)
         try:
             listed = [s.path for s in read_header(candidate).shards]
         except MindRecordFormatError:
@@ -171,7 +184,7 @@ def read_header(path: str) -> Header:
             f"has format version {version}, newer than this mind-data reads (up to {VERSION}); "
             "upgrade mind-data",
         )
-    if version < 1:
+    if version < 1:  # 1 and 2 read alike: they differ only in how shards are named
         raise _fail(path, f"has format version {version}; versions start at 1")
 
     try:

@@ -5,6 +5,10 @@ Opening reads the header, checks that every shard exists with the byte size the 
 that ties it to this header) and its row count. Page contents are validated by Arrow the first
 time a page is read, so a damaged offset raises an error rather than reading out of bounds.
 Only :func:`verify` hashes whole files.
+
+A reader opens exactly the shard files its header lists. If a commit replaces the dataset while
+the reader opens it (and removes the shards of the old header it had read), the reader reads the
+new header and starts over.
 """
 
 from __future__ import annotations
@@ -59,7 +63,9 @@ class _Shard:
         except (pa.ArrowException, OSError, ValueError) as exc:
             self.close()
             raise _fail(path, f"is not a readable Arrow IPC file ({exc})") from None
-        expected = arrow_schema(header.fields, shard_metadata(header.dataset_id, index))
+        expected = arrow_schema(
+            header.fields, shard_metadata(header.dataset_id, index, header.version)
+        )
         if not schema.equals(expected, check_metadata=True):
             self.close()
             found = (
@@ -103,11 +109,24 @@ def _fail(path: str, what: str) -> MindRecordFormatError:
     return MindRecordFormatError(f"MindRecord shard {path} {what}" + DOCS)
 
 
+# How often a reader starts over when commits keep replacing the dataset as it opens it.
+_OPEN_ATTEMPTS = 3
+
+
+def _replaced(header: Header) -> Header | None:
+    """The header now at ``header.path`` if a commit replaced ``header`` since it was read."""
+    try:
+        current = read_header(header.path)
+    except MindRecordFormatError:
+        return None
+    return current if current.dataset_id != header.dataset_id else None
+
+
 class ShardReader:
     """Read a MindRecord dataset written by :class:`FileWriter`.
 
-    :param file_name: the dataset's name (the ``file_name`` given to ``FileWriter``), or the
-        path of any of its shards.
+    :param file_name: the dataset's name (the ``file_name`` given to ``FileWriter``), its
+        header's path (``name.meta.json``) or the path of any of its shards.
     :param columns: the fields to return, in this order; all fields when None. Projection only
         shapes what is returned: :meth:`lookup` works on any index field.
 
@@ -158,12 +177,23 @@ class ShardReader:
         self._columns: list[FieldSpec] = [by_name[n] for n in names]
         self._shards: list[_Shard] = []
         self._closed = True
-        try:
-            for i, entry in enumerate(header.shards):
-                self._shards.append(_Shard(entry, i, header))
-        except BaseException:
-            self.close()
-            raise
+        for attempt in range(_OPEN_ATTEMPTS):
+            try:
+                for i, entry in enumerate(header.shards):
+                    self._shards.append(_Shard(entry, i, header))
+                break
+            except MindRecordFormatError:
+                self.close()
+                self._shards = []
+                newer = _replaced(header)
+                # A commit replaced the dataset meanwhile: open the new one, if it has the same
+                # schema (the projection was checked against this one).
+                if newer is None or attempt == _OPEN_ATTEMPTS - 1 or newer.fields != header.fields:
+                    raise
+                self._header = header = newer
+            except BaseException:
+                self.close()
+                raise
         # Every page of every shard in global row order, and the global index of its first row:
         # one binary search finds the page of any row.
         self._page_ref = [(s, p) for s in self._shards for p in range(len(s.pages))]
@@ -431,8 +461,23 @@ def verify(file_name: str | os.PathLike[str]) -> list[str]:
     Checks the header, each shard's size and SHA-256 against the header, that each shard opens
     with the expected schema and row count, Arrow's full validation of every page, and that a
     sample of rows (the first, the last and up to 100 spread between) decodes to the schema's
-    types and shapes.
+    types and shapes. It also lists stray shard files of the dataset's name that the header does
+    not reference (left by an interrupted write; harmless, and removed by the next commit of that
+    name): those entries start with ``"stray file"``.
     """
+    problems, strays = _verify(file_name)
+    return problems + strays
+
+
+def _stray_message(path: str) -> str:
+    return (
+        f"stray file {path}: named as a shard of this dataset but not in its header, left by an "
+        "interrupted write; readers ignore it, and the next commit of this name removes it"
+    )
+
+
+def _verify(file_name: str | os.PathLike[str]) -> tuple[list[str], list[str]]:
+    """:func:`verify`'s findings: (problems of the dataset, stray files beside it)."""
     if not isinstance(file_name, (str, os.PathLike)):
         raise MindTypeError(
             f"For 'verify', 'file_name' must be a str or path, got {_show(file_name)}" + DOCS
@@ -441,7 +486,9 @@ def verify(file_name: str | os.PathLike[str]) -> list[str]:
     try:
         header = read_header(resolve_header(os.fspath(file_name)))
     except MindRecordFormatError as exc:
-        return [str(exc).split("\n(see docs")[0]]
+        return [str(exc).split("\n(see docs")[0]], []
+    name = header.path[: -len(files.HEADER_SUFFIX)]
+    strays = [_stray_message(p) for p in files.stray_shards(name, [s.path for s in header.shards])]
     for entry in header.shards:
         try:
             size = os.stat(entry.path).st_size
@@ -460,19 +507,19 @@ def verify(file_name: str | os.PathLike[str]) -> list[str]:
                 f"{entry.sha256}: the file was altered"
             )
     if problems:
-        return problems
+        return problems, strays
     try:
-        with ShardReader(file_name) as reader:
+        with ShardReader(header.path) as reader:
             for shard, page_no in reader._page_ref:
                 shard.page(page_no)
             n = reader.num_rows
             sample = sorted(set(np.linspace(0, n - 1, num=min(n, 102)).astype(int).tolist()))
             for i in sample:
                 row = reader.read_row(i)
-                problems.extend(_row_problems(header, i, row))
+                problems.extend(_row_problems(reader._header, i, row))
     except MindRecordFormatError as exc:
         problems.append(str(exc).split("\n(see docs")[0])
-    return problems
+    return problems, strays
 
 
 def _row_problems(header: Header, index: int, row: dict[str, Any]) -> list[str]:

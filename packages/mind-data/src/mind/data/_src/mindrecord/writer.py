@@ -1,16 +1,27 @@
 """``FileWriter``: MindSpore's MindRecord writer API, writing Arrow IPC shards atomically.
 
 Rows are checked against the schema as they arrive and streamed, one record batch per page, into
-one hidden staging file beside the dataset. ``commit()`` splits the staging file into the shards
-(contiguous blocks of rows; with one shard the staging file *is* the shard), fsyncs each, records
-its size and SHA-256, moves the shards to their final names and writes the header last. Until
-then nothing exists under a final name, so an exception or a killed process before ``commit()``
-leaves an existing dataset at that name untouched. If moving a shard into place fails during
-``commit()``, the shards already moved are put back, so the previous dataset survives.
+one hidden staging file beside the dataset. ``commit()`` is the only step that changes what
+readers see, and replacing the header is the only moment it does so:
+
+1. split the staging file into the shards (contiguous blocks of rows; with one shard the staging
+   file *is* the shard), fsync each and record its size and SHA-256; write the header to a hidden
+   temporary file and fsync it;
+2. under a lock on the directory (so commits there never interleave), move the shards to names
+   of this write alone, ``name.<id12>.<k>.arrow``, which no other write uses, and fsync the
+   directory;
+3. ``os.replace`` the header, and fsync the directory: the commit point;
+4. remove the shards the replaced header listed and any stray shard of this name that the new
+   header does not list (best effort: a file left here is harmless garbage).
+
+A dataset at ``name`` is never written to, so an exception or a killed process at any step
+before 3 leaves it as it was (plus, after a kill in step 2, stray shards that readers ignore and
+the next commit removes), and from step 3 on the new dataset is complete.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import uuid
 import weakref
@@ -90,13 +101,14 @@ class FileWriter:
     ``set_header_size`` are accepted but do nothing, and the writer is also a context manager
     (commit on success, discard on an exception).
 
-    :param file_name: the dataset's path. With ``shard_num == 1`` the shard is written to
-        exactly this path; otherwise to ``file_name0`` .. ``file_name{shard_num-1}``. The header
-        is ``file_name + ".meta.json"``. The directory must exist.
+    :param file_name: the dataset's name. The header is ``file_name + ".meta.json"``; each
+        commit writes its shards as ``file_name.<id12>.<k>.arrow`` (``<id12>``: the first 12 hex
+        digits of the write's dataset id, ``<k>``: the shard index), names no other write uses,
+        and only then replaces the header. The directory must exist.
     :param shard_num: the number of shard files, 1 to 1000. Rows go to shards in contiguous
         blocks of (nearly) equal size, in the order they were written.
-    :param overwrite: replace an existing dataset at ``file_name``. Without it, existing shard
-        or header files raise :class:`~mind.data.errors.MindRecordFormatError`.
+    :param overwrite: replace an existing dataset at ``file_name``. Without it, an existing
+        dataset (its header) raises :class:`~mind.data.errors.MindRecordFormatError`.
 
     Example::
 
@@ -142,16 +154,17 @@ class FileWriter:
         self._name = name
         self._shard_num = shard_num
         self._overwrite = overwrite
-        self._shard_paths = files.shard_names(name, shard_num)
+        # A fresh id for this write; every shard carries it, so a reader can tell a shard of
+        # this write from one left by another write of the same name, and its first digits name
+        # this write's shard files, so they never take the name of another write's.
+        self._dataset_id = uuid.uuid4().hex
+        self._shard_paths = files.shard_names(name, shard_num, self._dataset_id)
         self._header_path = files.header_path(name)
         if not overwrite:
             self._check_absent(where)
         self._fields: tuple[FieldSpec, ...] | None = None
         self._description: str | None = None
         self._index_fields: tuple[str, ...] = ()
-        # A fresh id for this write; every shard carries it, so a reader can tell a shard of
-        # this write from one left by another write of the same name.
-        self._dataset_id = uuid.uuid4().hex
         self._rows = 0  # rows accepted so far: the global index of the next row
         self._pending: list[pa.RecordBatch] = []
         self._pending_rows = 0
@@ -388,12 +401,15 @@ class FileWriter:
     # --------------------------------------------------------------------------------------------
 
     def commit(self) -> None:
-        """Finish the dataset: fsync the shards, move them into place, then write the header.
+        """Finish the dataset: seal the shards, move them into place, then replace the header.
 
-        :raises MindRecordFormatError: ``overwrite=False`` and files appeared at the final names
+        The header replacement is the commit point: before it an existing dataset at this name
+        is untouched, after it the new one is complete. See the module docstring for the steps.
+
+        :raises MindRecordFormatError: ``overwrite=False`` and a dataset appeared at this name
             since the writer was created.
-        :raises MindDataError: a shard could not be moved into place; the shards already moved
-            are restored, so a previous dataset at this name is left as it was.
+        :raises MindDataError: a file could not be moved into place; the previous dataset at
+            this name is left as it was.
         """
         where = "FileWriter.commit"
         self._check_open(where)
@@ -428,14 +444,14 @@ class FileWriter:
                 shards=table,
                 page_rows=PAGE_ROWS,
             )
-            if not self._overwrite:
-                self._check_absent(where)
             self._publish(temps, payload, where)
         except BaseException:
-            self._state = "failed"
-            self._staging.discard()
+            if self._state != "committed":  # else interrupted while tidying up: committed
+                self._state = "failed"
+                self._staging.discard()
+                raise
+            self._finalizer.detach()
             raise
-        self._state = "committed"
         self._staging.temps.clear()
         self._finalizer.detach()
 
@@ -463,52 +479,53 @@ class FileWriter:
             del table, part
         finally:
             source.close()
-        files.remove_quietly(staging)
+        # Strict, as everything before the header swap: a failure here aborts the commit (and
+        # the discard that follows tries again), rather than leaving the copy behind.
+        os.unlink(staging)
         return temps
 
     def _publish(self, temps: list[str], header_payload: bytes, where: str) -> None:
-        """Move the shards into place, then the header; undo the moves if one fails."""
+        """Move the shards to this write's names, replace the header, remove the old shards."""
         directory = os.path.dirname(os.path.abspath(self._header_path))
-        previous = _listed_shards(self._header_path)
-        moved: list[tuple[str, str | None, bool]] = []  # (final, backup of the old file, moved)
-        header_tmp = files.temp_path(self._header_path)
+        header_tmp = files.write_temp(self._header_path, header_payload)
         self._staging.temps.append(header_tmp)
-        try:
-            with open(header_tmp, "xb") as f:
-                f.write(header_payload)
-                f.flush()
-                os.fsync(f.fileno())
-            for tmp, final in zip(temps, self._shard_paths):
-                backup = None
-                if os.path.lexists(final):
-                    backup = files.temp_path(final)
-                    try:
-                        # A second name for the old file: the final name never goes missing.
-                        os.link(final, backup)
-                    except OSError:
-                        os.replace(final, backup)  # no hard links on this file system
-                moved.append((final, backup, False))
-                os.replace(tmp, final)
-                moved[-1] = (final, backup, True)
+        placed: list[str] = []
+        with files.commit_lock(directory):
+            try:
+                if not self._overwrite:
+                    self._check_absent(where)
+                for tmp, final in zip(temps, self._shard_paths):
+                    if os.path.lexists(final):  # only a 48-bit id collision could do this
+                        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), final)
+                    os.replace(tmp, final)
+                    placed.append(final)
+                # The shards' names are durable before a header can refer to them.
+                files.fsync_dir(directory, strict=True)
+                previous = _listed_shards(self._header_path)
+                os.replace(header_tmp, self._header_path)  # the commit point
+            except BaseException as exc:
+                if _current_id(self._header_path) != self._dataset_id:
+                    for final in placed:  # no header refers to them: the old dataset stands
+                        files.remove_quietly(final)
+                    if isinstance(exc, OSError):
+                        raise MindDataError(
+                            f"For '{where}', moving the files of {self._name!r} into place "
+                            f"failed ({exc}); the previous dataset at that name, if any, is "
+                            "untouched" + DOCS
+                        ) from exc
+                    raise
+                previous = set()  # the header is ours after all; the old one is unknown
+            self._state = "committed"
+            # Nothing below can undo the commit: it makes it durable and removes what the new
+            # header does not list. A file that cannot be removed is harmless garbage, which
+            # the next commit of this name (or verify) finds again.
             files.fsync_dir(directory)
-            os.replace(header_tmp, self._header_path)
-        except BaseException as exc:
-            stuck = _restore(moved)
-            if isinstance(exc, OSError):
-                left = f"; could not restore {stuck}" if stuck else ""
-                raise MindDataError(
-                    f"For '{where}', moving the files of {self._name!r} into place failed "
-                    f"({exc}); the previous files at that name were restored{left}" + DOCS
-                ) from exc
-            raise
-        files.fsync_dir(directory)
-        for _final, backup, _ in moved:
-            if backup is not None:
-                files.remove_quietly(backup)
-        # Shards of the replaced dataset that this one does not reuse (it had more shards, or
-        # was written with another shard_num) would only confuse people: remove them.
-        for path in previous - {os.path.abspath(p) for p in self._shard_paths}:
-            files.remove_quietly(path)
+            ours = {os.path.abspath(p) for p in self._shard_paths}
+            for path in sorted(previous - ours):
+                files.remove_quietly(path)
+            for path in files.stray_shards(self._name, self._shard_paths):
+                files.remove_quietly(path)
+            files.fsync_dir(directory)
 
     # --------------------------------------------------------------------------------------------
     # Helpers
@@ -530,11 +547,11 @@ class FileWriter:
         return self._fields
 
     def _check_absent(self, where: str) -> None:
-        existing = [p for p in [*self._shard_paths, self._header_path] if os.path.lexists(p)]
-        if existing:
+        if os.path.lexists(self._header_path):
             raise MindRecordFormatError(
-                f"For '{where}', MindRecord files already exist: {existing}; pass "
-                "overwrite=True to replace them, or choose another file_name" + DOCS
+                f"For '{where}', a MindRecord dataset already exists at {self._name!r} (its "
+                f"header {self._header_path}); pass overwrite=True to replace it, or choose "
+                "another file_name" + DOCS
             )
 
     def __enter__(self) -> FileWriter:
@@ -565,18 +582,11 @@ class FileWriter:
             )
         header: Header = read_header(resolve_header(os.fspath(file_name)))
         name = header.path[: -len(files.HEADER_SUFFIX)]
-        expected = [os.path.basename(p) for p in files.shard_names(name, len(header.shards))]
-        if [s.file for s in header.shards] != expected:
-            raise MindRecordFormatError(
-                f"For 'FileWriter.open_for_append', the shards of {name!r} are "
-                f"{[s.file for s in header.shards]}, not the names FileWriter gives them "
-                f"({expected}); copy the dataset with a new FileWriter instead" + DOCS
-            )
         writer = cls(name, shard_num=len(header.shards), overwrite=True)
         writer.add_schema(header.schema, header.description)
         if header.index_fields:
             writer.add_index(list(header.index_fields))
-        with ShardReader(name) as reader:
+        with ShardReader(header.path) as reader:
             if reader.num_rows:
                 writer._staging.open(writer._shard_paths[0], writer._schema(0))
             metadata = writer._schema(0).metadata
@@ -593,21 +603,12 @@ def _listed_shards(header_path: str) -> set[str]:
         return set()
 
 
-def _restore(moved: list[tuple[str, str | None, bool]]) -> list[str]:
-    """Undo :meth:`FileWriter._publish`'s moves; return the finals that could not be restored."""
-    stuck = []
-    for final, backup, done in reversed(moved):
-        try:
-            if backup is None:
-                if done:
-                    os.unlink(final)  # nothing was there before this write
-            elif done or not os.path.lexists(final):
-                os.replace(backup, final)
-            else:
-                os.unlink(backup)  # the hard link: the old file is still at its name
-        except OSError:
-            stuck.append(final)
-    return stuck
+def _current_id(header_path: str) -> str | None:
+    """The dataset id of the header at ``header_path`` now; None if it cannot be read."""
+    try:
+        return read_header(header_path).dataset_id
+    except MindRecordFormatError:
+        return None
 
 
 def _check_size(where: str, name: str, value: Any, low: int, high: int) -> None:
