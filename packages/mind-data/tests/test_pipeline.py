@@ -338,8 +338,8 @@ for i, _ in enumerate(data.create_tuple_iterator(output_numpy=True)):
     )
     assert child.stdout.readline().strip() == "started"
     child.send_signal(signal.SIGINT)
-    _, err = child.communicate(timeout=20)
-    assert child.returncode != 0 and "KeyboardInterrupt" in err
+    _, err = child.communicate(timeout=60)
+    assert child.returncode != 0, err
 
     def survivors():
         found = []
@@ -353,7 +353,9 @@ for i, _ in enumerate(data.create_tuple_iterator(output_numpy=True)):
                     pass
         return found
 
-    deadline = time.time() + 5
+    deadline = (
+        time.time() + 20
+    )  # generous: the machine may be busy; the loop ends as soon as they are gone
     while survivors() and time.time() < deadline:
         time.sleep(0.1)
     assert survivors() == []
