@@ -26,6 +26,7 @@ from mind.core._src.context import PYNATIVE_MODE as PYNATIVE_MODE
 from mind.core._src.context import get_context as get_context
 from mind.core._src.context import set_context as set_context
 from mind.core._src.info import run_check as run_check
+from mind.core._src.jit import jit as jit
 from mind.core._src.ops.random import get_seed as get_seed
 from mind.core._src.ops.random import set_seed as set_seed
 from mind.core._src.tensor.tensor import Parameter as Parameter
@@ -50,6 +51,7 @@ __all__ = [
     "get_context",
     "get_seed",
     "grad",
+    "jit",
     "load_checkpoint",
     "load_param_into_net",
     "nn",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 from mind.core.errors import MindValueError
@@ -28,8 +27,8 @@ _KNOWN = {
 def set_context(**kwargs: Any) -> None:
     """Set execution options, as ``mindspore.set_context``.
 
-    ``mode``: ``PYNATIVE_MODE`` (eager) or ``GRAPH_MODE``. Graph compilation is not in this
-    release: ``GRAPH_MODE`` is accepted and runs with PyNative semantics, with a warning.
+    ``mode``: ``PYNATIVE_MODE`` (eager) or ``GRAPH_MODE`` (a Cell's ``construct`` is traced into
+    MindIR on its first call for each input signature and runs as one graph).
     ``device_target``: a registered device name; eager execution runs on ``"cpu"``.
     """
     unknown = set(kwargs) - _KNOWN
@@ -41,11 +40,6 @@ def set_context(**kwargs: Any) -> None:
         if kwargs["mode"] not in (PYNATIVE_MODE, GRAPH_MODE):
             raise MindValueError(
                 "For 'set_context', 'mode' must be GRAPH_MODE (0) or PYNATIVE_MODE (1)"
-            )
-        if kwargs["mode"] == GRAPH_MODE:
-            warnings.warn(
-                "GRAPH_MODE is not available yet; cells run in PyNative mode (same results)",
-                stacklevel=2,
             )
     if "device_target" in kwargs:
         from mind.core._src.plugins.manager import get_registry

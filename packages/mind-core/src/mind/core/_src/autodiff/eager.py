@@ -181,7 +181,7 @@ def _zeros_for(t: Tensor) -> Tensor:
     import numpy as np
 
     z = _new(Tensor)
-    z._data = np.zeros_like(t._data)
+    z._data = np.zeros(t._data.shape, t._data.dtype)
     z._node = None
     return z
 
@@ -238,7 +238,7 @@ def _run(fn, args, grad_position, weights, has_aux):
             s = _new(Tensor)
             import numpy as np
 
-            s._data = np.ones_like(o._data)
+            s._data = np.ones(o._data.shape, o._data.dtype)
             s._node = None
             sens.append(s)
         # The backward pass only needs recording when an outer gradient will differentiate it.

@@ -11,6 +11,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from mind.core._src.context import _CONTEXT
 from mind.core._src.tensor.tensor import Parameter
 from mind.core.errors import MindTypeError, MindValueError
 
@@ -95,7 +96,22 @@ class Cell:
         raise NotImplementedError(f"{type(self).__name__} must define construct()")
 
     def __call__(self, *inputs: Any, **kwargs: Any) -> Any:
+        if _CONTEXT["mode"] == 0 and not kwargs:  # GRAPH_MODE: compile construct once per signature
+            return self._graph_call(*inputs)
         return self.construct(*inputs, **kwargs)
+
+    def _graph_call(self, *inputs: Any) -> Any:
+        from mind.core._src.ir.trace import is_tracing
+
+        if is_tracing():  # a sub-cell of a cell being compiled: inline it
+            return self.construct(*inputs)
+        compiled = self.__dict__.get("_graph_fn")
+        if compiled is None:
+            from mind.core._src.jit import JitFunction
+
+            compiled = JitFunction(self.construct, f"{type(self).__name__}.construct")
+            object.__setattr__(self, "_graph_fn", compiled)
+        return compiled(*inputs)
 
     def set_train(self, mode: bool = True) -> Cell:
         """Training mode (dropout active, batch statistics) for this cell and every child."""

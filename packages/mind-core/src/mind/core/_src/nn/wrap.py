@@ -48,6 +48,21 @@ class TrainOneStepCell(Cell):
         self.optimizer(grads)
         return loss
 
+    def _graph_call(self, *inputs: Any) -> Any:
+        # GRAPH_MODE: the loss and its gradients compile to one graph; the optimizer then updates
+        # the parameters in place (in-graph updates need an assign primitive, still to come).
+        compiled = self.__dict__.get("_graph_grad_fn")
+        if compiled is None:
+            from mind.core._src.jit import JitFunction
+
+            compiled = JitFunction(self._grad_fn, f"{type(self.network).__name__}.value_and_grad")
+            object.__setattr__(self, "_graph_grad_fn", compiled)
+        loss, grads = compiled(*inputs)
+        if self.sens != 1.0:
+            grads = tuple(g * self.sens for g in grads)
+        self.optimizer(grads)
+        return loss
+
 
 class WithEvalCell(Cell):
     """``(loss, outputs, label)`` for evaluation."""

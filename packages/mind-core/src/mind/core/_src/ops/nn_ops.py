@@ -29,6 +29,7 @@ from mind.core._src.ops.elementwise import (
     maximum,
     mul,
     neg,
+    not_equal,
     sigmoid,
     sqrt,
     sub,
@@ -1055,6 +1056,12 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, seed: Any = None)
         raise MindValueError(f"For 'dropout', 'p' must be in [0, 1), got {p}")
     if not training or p == 0:
         return x
+    if not isinstance(x._data, np.ndarray):  # traced: the mask must be drawn when the graph runs
+        from mind.core._src.ops.elementwise import less
+        from mind.core._src.ops.random import uniform
+
+        keep = cast(less(uniform(x.shape, dtype=x.dtype), 1 - p), x.dtype)
+        return mul(x, mul(keep, 1 / (1 - p)))
     return mul(x, bernoulli_mask(x.shape, 1 - p, x.dtype, scale=1 / (1 - p)))
 
 
@@ -1124,10 +1131,10 @@ def cross_entropy(
 ) -> Tensor:
     """Cross entropy between logits ``input`` (N, C) and class indices or class probabilities."""
     x, t = _floating(input), as_tensor(target)
-    if t.dtype.is_integer and weight is None and label_smoothing == 0 and x.ndim == 2:
-        if (t._data == ignore_index).any():
-            keep = Tensor.from_numpy(np.nonzero(t._data != ignore_index)[0])
-            x, t = gather(x, keep, 0), gather(t, keep, 0)
+    fast = t.dtype.is_integer and weight is None and label_smoothing == 0 and x.ndim == 2
+    # The fused kernel needs every label valid; ignored labels (or a traced target, whose values
+    # are unknown) take the masked nll path below.
+    if fast and isinstance(t._data, np.ndarray) and not (t._data == ignore_index).any():
         return _reduce(bind2(sparse_softmax_cross_entropy_p, x, t), reduction, "cross_entropy")
     logp = log_softmax(x, 1)
     if t.dtype.is_integer:
@@ -1153,15 +1160,15 @@ def nll_loss(
     if logp.ndim != 2:
         raise I.fail("nll_loss", f"'inputs' must be 2-D (N, C), got shape {logp.shape}")
     c = logp.shape[1]
-    valid = t._data != ignore_index
-    safe_t = Tensor.from_numpy(np.where(valid, t._data, 0))
+    valid = not_equal(t, ignore_index)
+    safe_t = where(valid, t, zeros_like(t))
     onehot = one_hot(safe_t, c, 1.0, 0.0)
     if label_smoothing:
         onehot = add(mul(onehot, 1 - label_smoothing), label_smoothing / c)
     w = as_tensor(weight) if weight is not None else None
     picked = neg(sum(mul(logp, cast(onehot, logp.dtype)), 1))
     sample_w = gather(w, safe_t, 0) if w is not None else None
-    mask = Tensor.from_numpy(valid.astype(logp.dtype.np))
+    mask = cast(valid, logp.dtype)
     sample_w = mask if sample_w is None else mul(sample_w, mask)
     loss = mul(picked, sample_w)
     if reduction == "mean":

@@ -1,0 +1,164 @@
+"""Tracing Python into MindIR.
+
+While a function is traced, every primitive's ``impl`` is swapped for one that records an Apply
+node instead of computing, and tensors hold a :class:`TraceValue` (a node, a shape and a dtype)
+where they normally hold a numpy array. The eager code paths therefore run unchanged, including
+``grad``: its tape and the primitives' bprops are traced too, so a training step becomes one graph
+with its backward pass. The eager hot path is untouched: it never checks whether it is tracing.
+
+Anything that needs a concrete value inside a traced function (``bool(tensor)``, a tensor-valued
+``if``, ``.asnumpy()``, ``print`` of a value) raises :class:`GraphModeError` naming the user's file
+and line and what to write instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from mind.core._src.ir.graph import FuncGraph, Node
+from mind.core._src.ops import dispatch
+from mind.core.errors import MindError
+
+__all__ = ["GraphModeError", "TraceValue", "Tracer", "is_tracing", "tracing", "user_location"]
+
+_LOCK = threading.RLock()
+_ACTIVE: list[Tracer] = []
+
+
+class GraphModeError(MindError):
+    """Graph mode (``jit``) met something that needs a concrete value while tracing.
+
+    Cause: Python control flow or I/O on a tensor's value (``if x > 0:``, ``bool(x)``,
+    ``x.asnumpy()``, ``print(x)``) inside a function compiled with ``jit`` or a Cell in GRAPH_MODE:
+    while tracing, tensors have shapes and dtypes but no values yet.
+
+    Fix: the message names the line. Use ``ops.cond`` / ``ops.while_loop`` for tensor-valued
+    control flow, compute Python-level decisions from shapes, or move the code out of ``jit``.
+    """
+
+    docs = "core.md#graph-mode"
+
+
+def user_location() -> str:
+    """``file:line`` of the innermost frame outside Mind's own packages."""
+    mind_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    skip = (mind_root + os.sep, os.path.dirname(np.__file__) + os.sep)
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = os.path.abspath(frame.f_code.co_filename)
+        if not filename.startswith(skip) and "importlib" not in filename:
+            return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+        frame = frame.f_back
+    return "<unknown>"
+
+
+def _unsupported(what: str, fix: str) -> GraphModeError:
+    return GraphModeError(
+        f"{user_location()}: {what} inside jit: tensors have no values while tracing. {fix}"
+    )
+
+
+class TraceValue:
+    """What a tensor holds while traced: its graph node, shape and numpy dtype, no data."""
+
+    __slots__ = ("dtype", "itemsize", "nbytes", "ndim", "node", "shape", "size")
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.shape = tuple(node.aval.shape)
+        np_dtype = node.aval.dtype.np
+        self.dtype = np_dtype
+        self.ndim = len(self.shape)
+        self.size = int(np.prod(self.shape)) if self.shape else 1
+        self.itemsize = np_dtype.itemsize if np_dtype is not None else 2
+        self.nbytes = self.size * self.itemsize
+
+    def __bool__(self) -> bool:
+        raise _unsupported(
+            "the truth value of a tensor (an if/while on a tensor, or bool())",
+            "Write ops.cond(pred, true_fn, false_fn, *operands) or ops.where for tensor-valued "
+            "branches, or decide outside jit.",
+        )
+
+    def __array__(self, *args: Any, **kwargs: Any) -> np.ndarray:
+        raise _unsupported(
+            "converting a tensor to numpy (asnumpy(), np.asarray, print of a value)",
+            "Return the tensor from the jitted function and convert it outside.",
+        )
+
+    def item(self) -> Any:
+        raise _unsupported(
+            "a tensor's Python value (item(), float(), int(), tolist())",
+            "Return the tensor from the jitted function and convert it outside.",
+        )
+
+    __float__ = __int__ = __index__ = tolist = item
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __repr__(self) -> str:
+        return f"TraceValue({self.node.ref}, {self.shape}, {self.dtype})"
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__array_"):  # numpy probing protocols: let it fall back to __array__
+            raise AttributeError(name)
+        raise _unsupported(
+            f"numpy attribute '{name}' of a traced tensor (an op reading raw data)",
+            "This operation cannot be compiled yet; run it in PyNative mode.",
+        )
+
+
+class Tracer:
+    """Builds one FuncGraph from primitive applications."""
+
+    def __init__(self, name: str) -> None:
+        self.graph = FuncGraph(name)
+        self._constants: dict[int, tuple[Any, Node]] = {}
+
+    def node_for(self, value: Any) -> Node:
+        if isinstance(value, TraceValue):
+            return value.node
+        key = id(value)
+        hit = self._constants.get(key)
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        node = self.graph.add_constant(np.asarray(value))
+        self._constants[key] = (value, node)  # keep ``value`` alive so its id stays unique
+        return node
+
+    def impl_for(self, prim: dispatch.Primitive):
+        def traced(*arrays: Any, **attrs: Any) -> TraceValue:
+            inputs = tuple(self.node_for(a) for a in arrays)
+            aval = prim.infer(*(n.aval for n in inputs), **attrs)
+            return TraceValue(self.graph.add_apply(prim.name, inputs, attrs, aval))
+
+        return traced
+
+
+def is_tracing() -> bool:
+    return bool(_ACTIVE)
+
+
+@contextmanager
+def tracing(tracer: Tracer) -> Iterator[Tracer]:
+    """Record every primitive application into ``tracer`` for the duration of the block."""
+    with _LOCK:
+        dispatch.install_kernels()
+        saved = {name: prim.impl for name, prim in dispatch.PRIMITIVES.items()}
+        for prim in dispatch.PRIMITIVES.values():
+            prim.impl = tracer.impl_for(prim)
+        _ACTIVE.append(tracer)
+        try:
+            yield tracer
+        finally:
+            _ACTIVE.pop()
+            for name, impl in saved.items():
+                dispatch.PRIMITIVES[name].impl = impl

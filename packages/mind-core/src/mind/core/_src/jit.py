@@ -1,0 +1,261 @@
+"""``jit``: compile a function or a Cell's ``construct`` into MindIR and run it as one graph.
+
+The first call with a given input signature (tensor shapes and dtypes, plus the values of
+non-tensor arguments) traces the function into a graph, verifies it and plans its execution;
+later calls with the same signature run the plan directly. A Cell's Parameters (found through the
+function's bound Cell, its closure and the globals it names) become graph inputs, so updating a
+weight never needs a recompile.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from mind.core._src.ir.graph import FuncGraph
+from mind.core._src.ir.trace import (
+    GraphModeError,
+    Tracer,
+    TraceValue,
+    is_tracing,
+    tracing,
+    user_location,
+)
+from mind.core._src.runtime.executor import Executable
+from mind.core._src.tensor.tensor import Parameter, Tensor
+from mind.core.errors import MindTypeError
+
+__all__ = ["JitFunction", "jit"]
+
+_CACHE_LIMIT = 32
+
+
+def _cells_and_params_of(fn: Callable[..., Any], args: tuple) -> list[Parameter]:
+    """Every Parameter the function can reach: bound Cells, Cells and Parameters (or lists of
+    them) in closures and in the globals the code names, recursively through the functions found
+    there, and among the arguments."""
+    import types
+
+    from mind.core._src.nn.cell import Cell
+
+    params: list[Parameter] = []
+    seen_params: set[int] = set()
+    seen: set[int] = set()
+
+    def visit(obj: Any, depth: int) -> None:
+        if id(obj) in seen or depth > 6:
+            return
+        seen.add(id(obj))
+        if isinstance(obj, Parameter):
+            if id(obj) not in seen_params:
+                seen_params.add(id(obj))
+                params.append(obj)
+        elif isinstance(obj, Cell):
+            for p in obj.get_parameters():
+                visit(p, depth + 1)
+        elif isinstance(obj, list | tuple):
+            for item in obj:
+                visit(item, depth + 1)
+        elif isinstance(obj, types.MethodType):
+            visit(obj.__self__, depth + 1)
+            visit(obj.__func__, depth + 1)
+        elif isinstance(obj, types.FunctionType):
+            for cell in obj.__closure__ or ():
+                try:
+                    visit(cell.cell_contents, depth + 1)
+                except ValueError:
+                    continue
+            names = obj.__code__.co_names
+            for name in names:
+                if name in obj.__globals__:
+                    value = obj.__globals__[name]
+                    if isinstance(value, Cell | Parameter | list | tuple | types.FunctionType):
+                        visit(value, depth + 1)
+        elif callable(obj) and hasattr(obj, "__dict__"):
+            for value in vars(obj).values():
+                if isinstance(value, Cell | Parameter | types.FunctionType | types.MethodType):
+                    visit(value, depth + 1)
+
+    visit(fn, 0)
+    for a in args:
+        visit(a, 0)
+    return params
+
+
+def _static_key(value: Any) -> Any:
+    try:
+        hash(value)
+    except TypeError:
+        raise MindTypeError(
+            f"{user_location()}: jit arguments must be Tensors or hashable Python values (their value "
+            f"is compiled into the graph); got an unhashable {type(value).__name__}"
+        ) from None
+    return (type(value).__name__, value)
+
+
+def _flatten(value: Any, tracer: Tracer, nodes: list) -> Any:
+    """Outputs -> graph nodes, and a spec to rebuild their structure."""
+    if isinstance(value, Tensor):
+        nodes.append(tracer.node_for(value._data))
+        return ("t", len(nodes) - 1)
+    if isinstance(value, tuple | list):
+        return (type(value).__name__, [_flatten(v, tracer, nodes) for v in value])
+    if value is None or isinstance(value, bool | int | float | str):
+        return ("py", value)
+    raise MindTypeError(
+        f"{user_location()}: a jit function must return Tensors (or tuples of them), got {type(value).__name__}"
+    )
+
+
+def _rebuild(spec: Any, arrays: tuple) -> Any:
+    kind, payload = spec
+    if kind == "t":
+        t = object.__new__(Tensor)
+        t._data, t._node = arrays[payload], None
+        return t
+    if kind == "py":
+        return payload
+    items = [_rebuild(s, arrays) for s in payload]
+    return tuple(items) if kind == "tuple" else items
+
+
+class _Compiled:
+    __slots__ = ("executable", "graph", "output_spec", "tensor_positions", "weights")
+
+    def __init__(
+        self,
+        graph: FuncGraph,
+        weights: list[Parameter],
+        tensor_positions: list[int],
+        output_spec: Any,
+    ):
+        self.graph, self.weights, self.tensor_positions, self.output_spec = (
+            graph,
+            weights,
+            tensor_positions,
+            output_spec,
+        )
+        self.executable = Executable(graph)
+
+
+class JitFunction:
+    """A compiled function; call it like the original. ``.graph(*args)`` shows the MindIR."""
+
+    def __init__(self, fn: Callable[..., Any], name: str | None = None) -> None:
+        self.fn = fn
+        self.name = name or getattr(fn, "__name__", None) or type(fn).__name__
+        self.cache: dict[Any, _Compiled] = {}
+        self.compilations = 0
+        functools.update_wrapper(self, fn)
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        if obj is None:
+            return self
+        bound = obj.__dict__.get(f"_jit_{self.name}")
+        if bound is None:
+            bound = JitFunction(self.fn.__get__(obj, objtype), self.name)
+            obj.__dict__[f"_jit_{self.name}"] = bound
+        return bound
+
+    def _signature(self, args: tuple) -> Any:
+        key = []
+        for a in args:
+            if isinstance(a, Tensor):
+                key.append(("T", a._data.shape, str(a._data.dtype)))
+            else:
+                key.append(_static_key(a))
+        return tuple(key)
+
+    def compile(self, *args: Any) -> _Compiled:
+        key = self._signature(args)
+        compiled = self.cache.get(key)
+        if compiled is None:
+            compiled = self._trace(args)
+            if len(self.cache) >= _CACHE_LIMIT:
+                warnings.warn(
+                    f"jit: '{self.name}' compiled for {self.compilations} different input signatures; "
+                    "inputs whose shapes, dtypes or Python values keep changing defeat the cache",
+                    stacklevel=3,
+                )
+                self.cache.pop(next(iter(self.cache)))
+            self.cache[key] = compiled
+        return compiled
+
+    def graph(self, *args: Any) -> FuncGraph:
+        """The MindIR graph this function compiles to for these arguments."""
+        return self.compile(*args).graph
+
+    def _trace(self, args: tuple) -> _Compiled:
+        tracer = Tracer(self.name)
+        graph = tracer.graph
+        weights = _cells_and_params_of(self.fn, args)
+        traced_args, positions = [], []
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor) and not isinstance(a, Parameter):
+                p = graph.add_parameter(_aval(a), f"arg{i}")
+                t = object.__new__(Tensor)
+                t._data, t._node = TraceValue(p), None
+                traced_args.append(t)
+                positions.append(i)
+            else:
+                traced_args.append(a)
+        saved = [(w, w._data) for w in weights]
+        try:
+            for w in weights:
+                w._data = TraceValue(graph.add_parameter(_aval(w), w.name, "weight"))
+            with tracing(tracer):
+                result = self.fn(*traced_args)
+            nodes: list = []
+            spec = _flatten(result, tracer, nodes)
+        finally:
+            for w, data in saved:
+                w._data = data
+        graph.outputs = tuple(nodes)
+        graph.verify()
+        self.compilations += 1
+        return _Compiled(graph, weights, positions, spec)
+
+    def __call__(self, *args: Any) -> Any:
+        if is_tracing():  # inside another jit: inline
+            return self.fn(*args)
+        compiled = self.compile(*args)
+        arrays = [args[i]._data for i in compiled.tensor_positions] + [
+            w._data for w in compiled.weights
+        ]
+        return _rebuild(compiled.output_spec, compiled.executable(*arrays))
+
+
+def _aval(t: Tensor):
+    from mind.core._src.ops.dispatch import ShapedArray
+    from mind.core._src.tensor import dtype as dt
+
+    return ShapedArray(t._data.shape, dt.from_numpy_dtype(np.dtype(t._data.dtype)))
+
+
+def jit(
+    function: Callable[..., Any] | None = None,
+    mode: str = "PSJit",
+    input_signature: Any = None,
+    hash_args: Any = None,
+    jit_config: Any = None,
+    compile_once: bool = False,
+) -> Any:
+    """Compile ``function`` into a graph on first call (decorator or call form, MindSpore 2.x's
+    ``mindspore.jit``); works on functions and on a Cell's ``construct``.
+
+    >>> @jit
+    ... def f(x, y):
+    ...     return ops.relu(x @ y)
+    """
+    if function is None:
+        return lambda fn: JitFunction(fn)
+    if not callable(function):
+        raise MindTypeError(f"jit: expected a function or method, got {type(function).__name__}")
+    return JitFunction(function)
+
+
+_ = GraphModeError

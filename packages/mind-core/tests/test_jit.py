@@ -1,0 +1,174 @@
+"""Graph mode, first cut: jit tracing into MindIR, the cache, weights as graph inputs, graph
+autodiff through the traced tape, GRAPH_MODE Cells, and errors that name the user's line."""
+
+import numpy as np
+import pytest
+
+import mind.core as ms
+from mind.core import Tensor, nn, ops
+from mind.core._src.ir.graph import FuncGraph, GraphError
+from mind.core._src.ir.trace import GraphModeError
+from mind.core._src.ops.dispatch import ShapedArray
+
+rng = np.random.default_rng(0)
+
+
+def a(*shape):
+    return Tensor(rng.standard_normal(shape).astype(np.float32))
+
+
+@pytest.fixture(autouse=True)
+def _pynative():
+    yield
+    ms.set_context(mode=ms.PYNATIVE_MODE)
+
+
+def test_jit_function_matches_eager_and_prints_its_graph():
+    def f(x, y):
+        return ops.softmax(ops.relu(x @ y) * 2.0 + 1.0, axis=-1).sum(axis=0)
+
+    x, y = a(4, 3), a(3, 5)
+    jf = ms.jit(f)
+    np.testing.assert_allclose(jf(x, y).asnumpy(), f(x, y).asnumpy(), rtol=1e-6)
+    text = str(jf.graph(x, y))
+    assert text.startswith("graph f(%1: Float32[4, 3], %2: Float32[3, 5]) {")
+    assert (
+        "= matmul(%1, %2) : Float32[4, 5]" in text and "= softmax(" in text and "return (" in text
+    )
+
+
+def test_cache_retraces_only_for_new_signatures():
+    calls = []
+
+    @ms.jit
+    def f(x, scale):
+        calls.append(1)
+        return x * scale
+
+    x = a(2, 3)
+    f(x, 2.0)
+    f(a(2, 3), 2.0)
+    assert len(calls) == 1 and f.compilations == 1
+    f(a(3, 3), 2.0)  # new shape
+    f(x, 3.0)  # new Python constant
+    f(Tensor(np.ones((2, 3))), 2.0)  # new dtype (float64)
+    assert f.compilations == 4
+    np.testing.assert_allclose(f(x, 3.0).asnumpy(), x.asnumpy() * 3.0)
+
+
+def test_weights_are_graph_inputs_not_constants():
+    net = nn.Dense(3, 2)
+
+    @ms.jit
+    def f(x):
+        return net(x)
+
+    x = a(4, 3)
+    before = f(x).asnumpy()
+    net.weight.set_data(net.weight.asnumpy() * 2)
+    after = f(x).asnumpy()
+    assert f.compilations == 1
+    np.testing.assert_allclose(after, net(x).asnumpy(), rtol=1e-6)
+    assert not np.allclose(before, after)
+    kinds = [p.kind for p in f.graph(x).parameters]
+    assert kinds == ["input", "weight", "weight"]
+
+
+def test_value_and_grad_compiles_to_one_graph_with_the_backward_pass():
+    net = nn.SequentialCell(nn.Dense(3, 8), nn.Tanh(), nn.Dense(8, 4))
+    loss_fn = nn.CrossEntropyLoss()
+
+    def loss(x, t):
+        return loss_fn(net(x), t)
+
+    eager = ms.value_and_grad(loss, None, net.trainable_params())
+    compiled = ms.jit(ms.value_and_grad(loss, None, net.trainable_params()))
+    x, t = a(6, 3), Tensor(np.array([0, 1, 2, 3, 0, 1]))
+    (v0, g0), (v1, g1) = eager(x, t), compiled(x, t)
+    np.testing.assert_allclose(v1.asnumpy(), v0.asnumpy(), rtol=1e-6)
+    for p, q in zip(g0, g1):
+        np.testing.assert_allclose(q.asnumpy(), p.asnumpy(), rtol=1e-5, atol=1e-7)
+    compiled.graph(x, t).verify()
+
+
+def lenet():
+    return nn.SequentialCell(
+        nn.Conv2d(1, 4, 3, pad_mode="valid", has_bias=True),
+        nn.ReLU(),
+        nn.MaxPool2d(2, 2),
+        nn.Flatten(),
+        nn.Dense(4 * 3 * 3, 16),
+        nn.ReLU(),
+        nn.Dense(16, 3),
+    )
+
+
+def mlp():
+    return nn.SequentialCell(nn.Dense(8, 16), nn.ReLU(), nn.Dense(16, 3))
+
+
+@pytest.mark.parametrize(("make", "shape"), [(mlp, (12, 8)), (lenet, (6, 1, 8, 8))])
+def test_graph_mode_training_equals_pynative_over_20_steps(make, shape):
+    def losses(mode):
+        ms.set_context(mode=mode)
+        ms.set_seed(3)
+        net = make()
+        step = nn.TrainOneStepCell(
+            nn.WithLossCell(net, nn.CrossEntropyLoss()),
+            nn.Momentum(net.trainable_params(), 0.05, 0.9),
+        )
+        data = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+        labels = np.random.default_rng(2).integers(0, 3, shape[0])
+        return [step(Tensor(data), Tensor(labels)).item() for _ in range(20)]
+
+    eager, graph = losses(ms.PYNATIVE_MODE), losses(ms.GRAPH_MODE)
+    np.testing.assert_allclose(graph, eager, rtol=1e-5)
+    assert graph[-1] < graph[0]
+
+
+def test_graph_mode_cell_compiles_construct_once():
+    ms.set_context(mode=ms.GRAPH_MODE)
+    net = mlp()
+    x = a(5, 8)
+    out = net(x)
+    net(a(5, 8))
+    assert net._graph_fn.compilations == 1
+    ms.set_context(mode=ms.PYNATIVE_MODE)
+    np.testing.assert_allclose(out.asnumpy(), net(x).asnumpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("body", "what"),
+    [
+        (lambda x: x if x.sum() > 0 else -x, "truth value of a tensor"),
+        (lambda x: Tensor(x.asnumpy() + 1), "converting a tensor to numpy"),
+        (lambda x: print(x) or x, "converting a tensor to numpy"),
+        (lambda x: x * float(x.sum()), "a tensor's Python value"),
+    ],
+)
+def test_value_dependent_python_names_the_users_line(body, what):
+    with pytest.raises(GraphModeError) as info:
+        ms.jit(body)(a(3))
+    message = str(info.value)
+    assert "test_jit.py:" in message and what in message and "jit" in message
+
+
+def test_verifier_rejects_malformed_graphs():
+    from mind.core import float32
+
+    g = FuncGraph("bad")
+    x = g.add_parameter(ShapedArray((2, 3), float32), "x")
+    out = g.add_apply("relu", (x,), {}, ShapedArray((3, 2), float32))
+    g.outputs = (out,)
+    with pytest.raises(
+        GraphError,
+        match=r"%2 = relu\(\.\.\.\) is recorded as Float32\[3, 2\] but its inference gives Float32\[2, 3\]",
+    ):
+        g.verify()
+    h = FuncGraph("early")
+    y = h.add_parameter(ShapedArray((2,), float32), "y")
+    later = h.add_apply("neg", (y,), {}, ShapedArray((2,), float32))
+    h.nodes.insert(0, h.add_apply("neg", (later,), {}, ShapedArray((2,), float32)))
+    h.nodes.pop()
+    with pytest.raises(GraphError, match="before it is defined"):
+        h.verify()
