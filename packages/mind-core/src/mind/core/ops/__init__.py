@@ -8,6 +8,10 @@ is differentiable where the math is. Supported devices: cpu.
 Tensor(shape=[3], dtype=Float32, value=[ 0.09003057,  0.24472848,  0.66524094])
 """
 
+from mind.core._src.ops.control import cond as cond
+from mind.core._src.ops.control import fori_loop as fori_loop
+from mind.core._src.ops.control import scan as scan
+from mind.core._src.ops.control import while_loop as while_loop
 from mind.core._src.ops.dispatch import Primitive as Primitive
 from mind.core._src.ops.functional import (
     abs as abs,
@@ -406,6 +410,7 @@ __all__ = [
     "clamp",
     "clip",
     "concat",
+    "cond",
     "conv1d",
     "conv2d",
     "conv_transpose2d",
@@ -425,6 +430,7 @@ __all__ = [
     "flatten",
     "floor",
     "floor_divide",
+    "fori_loop",
     "full",
     "full_like",
     "gather",
@@ -476,6 +482,7 @@ __all__ = [
     "reshape",
     "round",
     "rsqrt",
+    "scan",
     "scatter_add",
     "set_seed",
     "sigmoid",
@@ -506,6 +513,7 @@ __all__ = [
     "value_and_grad",
     "var",
     "where",
+    "while_loop",
     "zeros",
     "zeros_like",
 ]

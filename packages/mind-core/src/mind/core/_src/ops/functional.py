@@ -15,6 +15,7 @@ from mind.core._src.ops.array import (  # noqa: F401
     tile,
     transpose,
 )
+from mind.core._src.ops.control import cond, fori_loop, scan, while_loop  # noqa: F401
 from mind.core._src.ops.elementwise import *  # noqa: F403
 from mind.core._src.ops.elementwise import (  # noqa: F401
     abs,
