@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from mind.core._src.compiler.manager import PassManager
+from mind.core._src.compiler.passes import memory_plan
 from mind.core._src.ir.graph import FuncGraph
 from mind.core._src.ir.trace import (
     GraphModeError,
@@ -124,7 +126,14 @@ def _rebuild(spec: Any, arrays: tuple) -> Any:
 
 
 class _Compiled:
-    __slots__ = ("executable", "graph", "output_spec", "tensor_positions", "weights")
+    __slots__ = (
+        "executable",
+        "graph",
+        "memory_plan",
+        "output_spec",
+        "tensor_positions",
+        "weights",
+    )
 
     def __init__(
         self,
@@ -216,8 +225,11 @@ class JitFunction:
                 w._data = data
         graph.outputs = tuple(nodes)
         graph.verify()
+        graph = PassManager().run(graph)
         self.compilations += 1
-        return _Compiled(graph, weights, positions, spec)
+        compiled = _Compiled(graph, weights, positions, spec)
+        compiled.memory_plan = memory_plan(graph)
+        return compiled
 
     def __call__(self, *args: Any) -> Any:
         if is_tracing():  # inside another jit: inline

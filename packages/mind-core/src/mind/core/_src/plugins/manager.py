@@ -59,6 +59,7 @@ BUILTIN_PLUGINS = {
     "cpu": "mind.core._src.devices.cpu",
     "null": "mind.core._src.devices.null",
     "core": "mind.core._src.ops.plugin",
+    "passes": "mind.core._src.compiler.plugin",
 }
 
 
