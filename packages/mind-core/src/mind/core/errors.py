@@ -15,6 +15,7 @@ __all__ = [
     "DeviceNotFoundError",
     "DeviceUnavailableError",
     "MindError",
+    "MindIRError",
     "MindTypeError",
     "MindValueError",
     "PluginConflictError",
@@ -142,3 +143,25 @@ class CheckpointError(MindValueError):
     """
 
     docs = "core.md#checkpoints"
+
+
+# ------------------------------------------------------------------------------------------------
+# MindIR export and load
+# ------------------------------------------------------------------------------------------------
+
+
+class MindIRError(MindValueError):
+    """A graph could not be exported, or a file was refused as a MindIR file.
+
+    Cause: the file is missing, truncated, not in safetensors format, written by another tool or
+    a newer Mind, or altered after it was written (the graph's or a tensor's SHA-256 no longer
+    matches); or its graph is malformed (an unknown primitive, a node that uses one defined after
+    it, a bad dtype name or shape, an abstract value its primitive's inference disagrees with).
+    On export: the graph holds an attribute value MindIR cannot store. The message names the
+    file and, where one is at fault, the node (``%id``), the field or the tensor.
+
+    Fix: a damaged file cannot be repaired; export the net again with ``mind.core.export``. A
+    file from a newer Mind needs that version of mind-core to load it.
+    """
+
+    docs = "core.md#export-and-load-mindir"

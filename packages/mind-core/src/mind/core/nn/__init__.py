@@ -1,5 +1,6 @@
 """Neural-network building blocks with MindSpore's names (``mindspore.nn``)."""
 
+from mind.core._src.ir.mindir import GraphCell as GraphCell
 from mind.core._src.nn.cell import Cell as Cell
 from mind.core._src.nn.cell import CellList as CellList
 from mind.core._src.nn.cell import SequentialCell as SequentialCell
@@ -23,6 +24,7 @@ __all__ = [
     "LSTM",
     "Cell",
     "CellList",
+    "GraphCell",
     "MultiheadAttention",
     "SequentialCell",
     "TransformerEncoderLayer",

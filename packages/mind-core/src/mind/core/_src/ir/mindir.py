@@ -1,0 +1,435 @@
+"""``export``, ``load`` and ``nn.GraphCell``: a compiled graph and its weights in one file.
+
+MindSpore 2.x's API (``mindspore.export(net, *inputs, file_name, file_format="MINDIR")``,
+``mindspore.load(file_name)``, ``nn.GraphCell(graph)``), but the file is safetensors, not
+protobuf: nothing in it is ever unpickled, and other tools can read its tensors.
+
+File layout (``<name>.mindir``): a standard safetensors file whose tensors are the weights (under
+their parameter names), the graph's constants (``%<id>``) and its array-valued attributes
+(``%<id>.<attr>``, getitem's index arrays). The header's ``__metadata__`` (string to string)
+holds:
+
+- ``format``: ``"mind.mindir"``; ``version``: ``"1"``.
+- ``graph``: the JSON document of :mod:`mind.core._src.ir.serialize` (the graph, node ids as
+  traced, attributes in a tagged encoding) plus ``output_spec``, the structure the function
+  returned its tensors in.
+- ``sha256``: JSON ``{"graph": <hex digest of the graph string>, "tensors": {name: <hex digest of
+  the tensor's bytes as stored>}}``.
+
+Loading validates everything (the container, the digests, then every field of the graph against
+the primitives' inference rules) before anything is returned, and reports every problem as
+:class:`~mind.core.errors.MindIRError` naming the file and the node, field or tensor at fault.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import sys
+from typing import Any
+
+import numpy as np
+import safetensors
+import safetensors.numpy
+
+from mind.core._src.ir import serialize
+from mind.core._src.ir.graph import FuncGraph
+from mind.core._src.ir.trace import is_tracing
+from mind.core._src.jit import JitFunction, _rebuild
+from mind.core._src.nn.cell import Cell
+from mind.core._src.ops.dispatch import PRIMITIVES, ShapedArray
+from mind.core._src.runtime.executor import Executable
+from mind.core._src.tensor import dtype as dt
+from mind.core._src.tensor.tensor import Parameter, Tensor
+from mind.core._src.train.serialization import _sha256, _write_atomic
+from mind.core.errors import MindIRError, MindTypeError, MindValueError
+
+__all__ = ["GraphCell", "MindIRGraph", "export", "load"]
+
+SUFFIX = ".mindir"
+_FORMATS = ("MINDIR", "ONNX")
+_HEADER_LIMIT = 100 * 1024 * 1024  # safetensors' own limit on the JSON header
+
+# Mind dtype name <-> safetensors dtype string, for every Mind dtype.
+_ST_DTYPE = {
+    "bool": "BOOL",
+    "uint8": "U8",
+    "uint16": "U16",
+    "uint32": "U32",
+    "uint64": "U64",
+    "int8": "I8",
+    "int16": "I16",
+    "int32": "I32",
+    "int64": "I64",
+    "float16": "F16",
+    "bfloat16": "BF16",
+    "float32": "F32",
+    "float64": "F64",
+}
+_FROM_ST = {v: k for k, v in _ST_DTYPE.items()}
+
+
+# ------------------------------------------------------------------------------------------------
+# Export
+# ------------------------------------------------------------------------------------------------
+
+
+def export(
+    net: Any,
+    *inputs: Any,
+    file_name: str | os.PathLike[str],
+    file_format: str = "MINDIR",
+    **kwargs: Any,
+) -> None:
+    """Compile ``net`` for ``inputs`` and write the graph and its weights to ``file_name``.
+
+    :param net: a Cell (its ``construct`` is compiled, in its current train/eval mode: call
+        ``net.set_train(False)`` first for inference) or a function of Tensors.
+    :param inputs: example inputs. Tensors become the graph's inputs (their shapes and dtypes are
+        fixed in the file); any other argument is compiled into the graph as a constant.
+    :param file_name: the file; ``.mindir`` is appended unless it already ends with it.
+    :param file_format: ``"MINDIR"``. (``"ONNX"`` is not written yet.)
+    :param kwargs: MindSpore's ``enc_key`` is accepted only as ``None``: files are not encrypted.
+    :raises MindIRError: the graph holds a value MindIR cannot store, or the file could not be
+        written (an existing file is replaced atomically: on failure it is left as it was).
+
+    >>> export(net, Tensor(np.ones((1, 3), np.float32)), file_name="net")  # writes net.mindir
+    """
+    if not isinstance(file_format, str) or file_format.upper() not in _FORMATS:
+        raise MindValueError(
+            f"For 'export', 'file_format' must be one of {list(_FORMATS)}, got {file_format!r}"
+        )
+    if file_format.upper() == "ONNX":
+        raise MindValueError("For 'export', ONNX export lands later; use file_format='MINDIR'")
+    kwargs.pop("enc_mode", None)
+    if kwargs.pop("enc_key", None) is not None:
+        raise MindIRError(
+            "For 'export', 'enc_key' is not supported: MindIR files are not encrypted; encrypt "
+            "the file with a dedicated tool if it must be"
+        )
+    if kwargs:
+        raise MindTypeError(f"For 'export', unexpected keyword arguments {sorted(kwargs)}")
+    path = _path("export", file_name)
+    if not path.endswith(SUFFIX):
+        path += SUFFIX
+
+    if isinstance(net, Cell):
+        fn = JitFunction(net.construct, f"{type(net).__name__}.construct")
+    elif callable(net):
+        fn = JitFunction(net)
+    else:
+        raise MindTypeError(
+            f"For 'export', 'net' must be a Cell or a function, got {type(net).__name__}"
+        )
+    compiled = fn.compile(*inputs)
+    graph = compiled.graph
+
+    tensors: dict[str, np.ndarray] = {}
+    doc = serialize.graph_to_json(graph, tensors)
+    doc["output_spec"] = serialize.encode_output_spec(compiled.output_spec)
+    weight_entries = [p for p in doc["graph"]["parameters"] if p["kind"] == "weight"]
+    for entry, weight in zip(weight_entries, compiled.weights, strict=True):
+        tensors[entry["tensor"]] = serialize._storable(weight._data, f"weight {weight.name!r}")
+
+    graph_json = json.dumps(doc, separators=(",", ":"), allow_nan=False)
+    digests = {
+        "graph": hashlib.sha256(graph_json.encode()).hexdigest(),
+        "tensors": {name: _sha256(arr) for name, arr in tensors.items()},
+    }
+    meta = {
+        "format": serialize.FORMAT,
+        "version": str(serialize.VERSION),
+        "graph": graph_json,
+        "sha256": json.dumps(digests, separators=(",", ":")),
+    }
+    payload = safetensors.numpy.save(tensors, metadata=meta)
+    try:
+        _write_atomic(path, payload)
+    except OSError as exc:
+        raise MindIRError(f"For 'export', could not write '{path}': {exc}") from exc
+
+
+def _path(func: str, file_name: Any) -> str:
+    if not isinstance(file_name, str | os.PathLike):
+        raise MindTypeError(
+            f"For '{func}', 'file_name' must be a str or a path, got {type(file_name).__name__}"
+        )
+    return os.fspath(file_name)
+
+
+# ------------------------------------------------------------------------------------------------
+# Load
+# ------------------------------------------------------------------------------------------------
+
+
+class MindIRGraph:
+    """A loaded MindIR file: what :func:`load` returns and :class:`GraphCell` runs.
+
+    :ivar graph: the :class:`FuncGraph`, verified.
+    :ivar weights: ``{name: numpy array}`` in the order of the graph's weight parameters (the
+        parameter's name, made unique with ``#2``... when two weights share one).
+    :ivar inputs: the abstract values (shape and dtype) of the graph's inputs, in call order.
+    :ivar output_spec: how the outputs are arranged (a Tensor, or tuples and lists of them).
+    """
+
+    def __init__(
+        self,
+        graph: FuncGraph,
+        weights: dict[str, np.ndarray],
+        output_spec: Any,
+        file_name: str | None = None,
+    ) -> None:
+        self.graph = graph
+        self.weights = weights
+        self.inputs: list[ShapedArray] = [p.aval for p in graph.parameters if p.kind == "input"]
+        self.output_spec = output_spec
+        self.file_name = file_name
+
+    @property
+    def name(self) -> str:
+        return self.graph.name
+
+    def __str__(self) -> str:
+        return str(self.graph)
+
+    def __repr__(self) -> str:
+        inputs = ", ".join(f"{a.dtype}{list(a.shape)}" for a in self.inputs)
+        return f"MindIRGraph({self.name!r}, inputs=({inputs}), {len(self.weights)} weights)"
+
+
+def load(file_name: str | os.PathLike[str], **kwargs: Any) -> MindIRGraph:
+    """Read a file written by :func:`export`, after validating all of it.
+
+    :param file_name: the file, suffix included.
+    :param kwargs: MindSpore's ``dec_key`` is accepted only as ``None``.
+    :returns: a :class:`MindIRGraph`; run it with ``nn.GraphCell(graph)``.
+    :raises MindIRError: the file is missing, not a regular file, truncated, not a MindIR file,
+        written by a newer Mind, altered (a SHA-256 mismatch), or its graph is malformed. The
+        message names the file and the node, field or tensor at fault.
+    """
+    kwargs.pop("dec_mode", None)
+    kwargs.pop("obf_func", None)
+    if kwargs.pop("dec_key", None) is not None:
+        raise MindIRError("For 'load', 'dec_key' is not supported: MindIR files are not encrypted")
+    if kwargs:
+        raise MindTypeError(f"For 'load', unexpected keyword arguments {sorted(kwargs)}")
+    path = _path("load", file_name)
+    where = f"For 'load', '{path}'"
+
+    def fail(problem: str, tensor: str | None = None) -> MindIRError:
+        at = "" if tensor is None else f", tensor {tensor!r}"
+        return MindIRError(f"{where}{at}: {problem}")
+
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        hint = ""
+        if not path.endswith(SUFFIX) and os.path.exists(path + SUFFIX):
+            hint = f" (export appended '{SUFFIX}': did you mean '{path}{SUFFIX}'?)"
+        raise fail(f"no such file{hint}") from None
+    except OSError as exc:
+        raise fail(f"cannot be read: {exc}") from exc
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise fail(f"is {kind}, not a MindIR file")
+    if st.st_size < 8:
+        raise fail(f"is {st.st_size} bytes long, too short to be a MindIR file (truncated?)")
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        raise fail(f"cannot be read: {exc}") from exc
+    return _parse(data, path, fail)
+
+
+def _parse(data: bytes, path: str, fail: Any) -> MindIRGraph:
+    # safetensors checks the header length, the JSON, and that the offsets tile the file exactly;
+    # any failure of a parser fed a damaged file is the file's fault, so all become ours.
+    header_len = int.from_bytes(data[:8], "little")
+    if header_len > min(len(data) - 8, _HEADER_LIMIT):
+        raise fail(
+            f"is truncated, damaged or not a safetensors file (its header claims {header_len} "
+            f"bytes, the file has {len(data) - 8} after the length)"
+        )
+    try:
+        views = dict(safetensors.deserialize(data))
+        header = json.loads(data[8 : 8 + header_len])
+        meta = header.get("__metadata__") or {}
+        if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
+            raise ValueError("metadata values must be strings")
+    except Exception as exc:
+        raise fail(f"is truncated, damaged or not a safetensors file ({exc})") from None
+    except BaseException as exc:  # a Rust panic in the parser surfaces as a BaseException
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise fail(f"is damaged: the safetensors parser failed ({exc})") from None
+    del data
+
+    if meta.get("format") != serialize.FORMAT:
+        raise fail(
+            f"is a safetensors file but not a MindIR file (metadata 'format' is "
+            f"{meta.get('format')!r:.60}, expected {serialize.FORMAT!r})"
+        )
+    version = meta.get("version", "")
+    if version.isascii() and version.isdigit() and int(version) > serialize.VERSION:
+        raise fail(
+            f"was written in MindIR version {version} by a newer Mind; this Mind reads version "
+            f"{serialize.VERSION} (upgrade mind-core)"
+        )
+    if version != str(serialize.VERSION):
+        raise fail(f"has an invalid 'version' {version!r:.40}")
+    try:
+        digests = json.loads(meta["sha256"])
+        if not isinstance(digests, dict) or not isinstance(digests.get("tensors"), dict):
+            raise TypeError("not a JSON object with 'graph' and 'tensors'")
+        graph_json = meta["graph"]
+    except (KeyError, TypeError, ValueError, RecursionError) as exc:
+        raise fail(f"has a missing or damaged 'sha256' or 'graph' metadata entry ({exc})") from None
+    if hashlib.sha256(graph_json.encode("utf-8", "surrogatepass")).hexdigest() != digests.get(
+        "graph"
+    ):
+        raise fail("its graph fails its SHA-256 check: the file was altered or damaged")
+
+    records = digests["tensors"]
+    for name in views:
+        if name not in records:
+            raise fail("is in the file but has no SHA-256 record (file altered?)", name)
+    arrays: dict[str, np.ndarray] = {}
+    for name, digest in records.items():
+        view = views.get(name)
+        if view is None:
+            raise fail("has a SHA-256 record but is missing from the file", name)
+        mind_dtype = _FROM_ST.get(view["dtype"])
+        if mind_dtype is None:
+            raise fail(f"has safetensors dtype {view['dtype']!r}, which Mind does not know", name)
+        np_dtype = dt._BY_NAME[mind_dtype].np
+        if np_dtype is None:
+            raise fail(f"has dtype {mind_dtype}, which needs the 'ml_dtypes' package", name)
+        buffer = view["data"]
+        if hashlib.sha256(buffer).hexdigest() != digest:
+            raise fail("fails its SHA-256 check: the file was altered or damaged", name)
+        try:
+            arr = np.frombuffer(buffer, dtype=np_dtype.newbyteorder("<")).reshape(view["shape"])
+        except ValueError as exc:
+            raise fail(
+                f"does not hold shape {view['shape']} of {mind_dtype} ({exc})", name
+            ) from None
+        arrays[name] = arr if sys.byteorder == "little" else arr.astype(np_dtype)
+
+    try:
+        doc = json.loads(graph_json)
+    except (ValueError, RecursionError) as exc:
+        raise fail(f"has a graph that is not valid JSON ({exc})") from None
+    source = f"For 'load', '{path}'"
+    graph = serialize.graph_from_json(doc, arrays, source=source)
+    if not isinstance(doc, dict) or "output_spec" not in doc:
+        raise fail("has no 'output_spec' in its graph document")
+    spec = serialize.decode_output_spec(doc["output_spec"], len(graph.outputs), source=source)
+    weights = {}
+    for entry, param in zip(doc["graph"]["parameters"], graph.parameters, strict=True):
+        if param.kind == "weight":
+            weights[entry["tensor"]] = arrays[entry["tensor"]]
+    return MindIRGraph(graph, weights, spec, path)
+
+
+# ------------------------------------------------------------------------------------------------
+# GraphCell
+# ------------------------------------------------------------------------------------------------
+
+
+class GraphCell(Cell):
+    """Run a graph from :func:`load` as a Cell (MindSpore's ``nn.GraphCell``).
+
+    :param graph: a :class:`MindIRGraph`.
+    :param params_init: ``{name: Tensor or array}`` replacing some of the file's weights (same
+        shape and dtype); the names are the keys of ``graph.weights``.
+
+    Call it with the graph's inputs, which must have the shapes and dtypes exported; it returns
+    Tensors arranged as the exported function returned them. The weights are the cell's
+    Parameters (``get_parameters()``), so ``load_param_into_net`` can update them. Inside a
+    ``jit`` function the graph is inlined into the one being compiled.
+
+    >>> net = nn.GraphCell(ms.load("net.mindir"))
+    >>> out = net(Tensor(np.ones((1, 3), np.float32)))
+    """
+
+    def __init__(self, graph: MindIRGraph, params_init: dict[str, Any] | None = None) -> None:
+        super().__init__()
+        if not isinstance(graph, MindIRGraph):
+            raise MindTypeError(
+                f"For 'GraphCell', 'graph' must be what mind.core.load returns (a MindIRGraph), "
+                f"got {type(graph).__name__}"
+            )
+        overrides = dict(params_init or {})
+        unknown = sorted(set(overrides) - set(graph.weights))
+        if unknown:
+            raise MindValueError(
+                f"For 'GraphCell', 'params_init' names {unknown[0]!r}, which is not a weight of "
+                f"graph '{graph.name}'; its weights: {list(graph.weights)[:8]}"
+            )
+        object.__setattr__(self, "mindir", graph)
+        for name, arr in graph.weights.items():
+            value = overrides.get(name, arr)
+            data = value._data if isinstance(value, Tensor) else np.asarray(value)
+            if data.shape != arr.shape or data.dtype != arr.dtype:
+                raise MindValueError(
+                    f"For 'GraphCell', 'params_init' entry {name!r} is "
+                    f"{data.dtype}{list(data.shape)} but the graph's weight is "
+                    f"{arr.dtype}{list(arr.shape)}"
+                )
+            # Weights keep their (possibly dotted) names as keys, as load_param_into_net expects.
+            self._params[name] = Parameter(np.array(data, copy=True), name=name)
+        object.__setattr__(self, "_executable", Executable(graph.graph))
+
+    def __call__(self, *inputs: Any, **kwargs: Any) -> Any:
+        # Already a graph: never re-traced in GRAPH_MODE.
+        if kwargs:
+            raise MindTypeError(
+                f"For 'GraphCell', keyword arguments are not supported, got {sorted(kwargs)}"
+            )
+        return self.construct(*inputs)
+
+    def construct(self, *inputs: Any) -> Any:
+        expected = self.mindir.inputs
+        if len(inputs) != len(expected):
+            raise MindValueError(
+                f"For 'GraphCell', graph '{self.mindir.name}' takes {len(expected)} inputs, got "
+                f"{len(inputs)}"
+            )
+        for i, (x, aval) in enumerate(zip(inputs, expected)):
+            if not isinstance(x, Tensor):
+                raise MindTypeError(
+                    f"For 'GraphCell', input {i} must be a Tensor, got {type(x).__name__}"
+                )
+            shape = tuple(x._data.shape)
+            if shape != aval.shape:
+                raise MindValueError(
+                    f"For 'GraphCell', input {i} of graph '{self.mindir.name}' must have shape "
+                    f"{aval.shape} (as exported), got {shape}; export again with an input of "
+                    "this shape to run it"
+                )
+            got = dt._BY_NP.get(np.dtype(x._data.dtype))
+            if got is not aval.dtype:
+                raise MindTypeError(
+                    f"For 'GraphCell', input {i} of graph '{self.mindir.name}' must be "
+                    f"{aval.dtype} (as exported), got {got or x._data.dtype}; cast it first"
+                )
+        arrays = [x._data for x in inputs] + [p._data for p in self._params.values()]
+        if is_tracing():
+            outputs = _interpret(self.mindir.graph, arrays)
+        else:
+            outputs = self._executable(*arrays)
+        return _rebuild(self.mindir.output_spec, outputs)
+
+
+def _interpret(graph: FuncGraph, arrays: list[Any]) -> tuple:
+    """Run ``graph`` through each primitive's current ``impl``: while tracing, that records the
+    graph's nodes into the graph being compiled (inlining it)."""
+    env: dict[int, Any] = {p.id: a for p, a in zip(graph.parameters, arrays)}
+    env.update((c.id, c.value) for c in graph.constants)
+    for node in graph.nodes:
+        impl = PRIMITIVES[node.prim].impl
+        env[node.id] = impl(*(env[i.id] for i in node.inputs), **node.attrs)
+    return tuple(env[o.id] for o in graph.outputs)

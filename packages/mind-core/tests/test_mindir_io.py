@@ -1,0 +1,619 @@
+"""MindIR export and load: round trips that print and compute the same, clear errors for wrong
+inputs, and a loader that refuses every damaged file with MindIRError (including a seeded fuzz)."""
+
+import hashlib
+import json
+import math
+import os
+import random
+import time
+
+import numpy as np
+import pytest
+import safetensors
+import safetensors.numpy
+
+import mind.core as ms
+from mind.core import Tensor, nn, ops
+from mind.core._src.ir import serialize
+from mind.core._src.jit import JitFunction
+from mind.core.errors import MindError, MindIRError, MindTypeError, MindValueError
+
+rng = np.random.default_rng(0)
+
+
+def a(*shape, dtype=np.float32):
+    return Tensor(rng.standard_normal(shape).astype(dtype))
+
+
+@pytest.fixture(autouse=True)
+def _pynative():
+    yield
+    ms.set_context(mode=ms.PYNATIVE_MODE)
+
+
+# ------------------------------------------------------------------------------------------------
+# Nets
+# ------------------------------------------------------------------------------------------------
+
+
+def mlp():
+    return nn.SequentialCell(nn.Dense(4, 8), nn.ReLU(), nn.Dense(8, 3))
+
+
+class LeNet(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 4, 3, pad_mode="pad", padding=1)
+        self.bn = nn.BatchNorm2d(4)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.conv2 = nn.Conv2d(4, 6, 3, pad_mode="valid")
+        self.flatten = nn.Flatten()
+        self.fc = nn.Dense(6 * 2 * 2, 5)
+
+    def construct(self, x):
+        x = self.pool(ops.relu(self.bn(self.conv1(x))))
+        return self.fc(self.flatten(ops.relu(self.conv2(x))))
+
+
+class WithDropout(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Dense(6, 6)
+        self.drop = nn.Dropout(p=0.4)
+        self.fc2 = nn.Dense(6, 2)
+
+    def construct(self, x):
+        return self.fc2(self.drop(ops.relu(self.fc1(x))))
+
+
+def indexing(x):
+    """getitem with slices, None, Ellipsis, an index array and a bool mask; pad's nested tuples;
+    outputs in a nested structure with a Python value."""
+    picked = x[1:, ::2, None, ..., Tensor(np.array([0, 2]))]
+    padded = ops.pad(x, (1, 0, 2, 1), value=np.float32(0.5))
+    masked = x[np.array([True, False, True])]
+    return picked, [padded.sum(), 7], masked * 2.0
+
+
+CASES = {
+    "mlp": (mlp, lambda: (a(2, 4),)),
+    "lenet": (LeNet, lambda: (a(2, 1, 8, 8),)),
+    "dropout_eval": (WithDropout, lambda: (a(3, 6),)),
+    "indexing": (lambda: indexing, lambda: (a(3, 4, 5),)),
+}
+
+
+def build(case):
+    make, inputs = CASES[case]
+    net = make()
+    if isinstance(net, nn.Cell):
+        net.set_train(False)
+    return net, inputs()
+
+
+def original_graph(net, *inputs):
+    if isinstance(net, nn.Cell):
+        return JitFunction(net.construct, f"{type(net).__name__}.construct").graph(*inputs)
+    return JitFunction(net).graph(*inputs)
+
+
+def flat(out):
+    if isinstance(out, Tensor):
+        return [out.asnumpy()]
+    if isinstance(out, tuple | list):
+        return [x for o in out for x in flat(o)]
+    return [out]
+
+
+def assert_same_outputs(got, want):
+    assert type(got) is type(want)
+    got, want = flat(got), flat(want)
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        if isinstance(w, np.ndarray):
+            assert g.dtype == w.dtype and g.shape == w.shape
+            np.testing.assert_allclose(g, w, rtol=1e-6, atol=1e-6)
+        else:
+            assert g == w
+
+
+# ------------------------------------------------------------------------------------------------
+# Round trips
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_export_load_graphcell_matches_the_net(case, tmp_path):
+    net, inputs = build(case)
+    path = tmp_path / f"{case}.mindir"
+    ms.export(net, *inputs, file_name=str(path))
+    loaded = ms.load(path)
+    assert str(loaded.graph) == str(original_graph(net, *inputs))
+    assert [(x.shape, x.dtype) for x in loaded.inputs] == [
+        (tuple(x.shape), x.dtype) for x in inputs
+    ]
+    cell = nn.GraphCell(loaded)
+    assert_same_outputs(cell(*inputs), net(*inputs))
+    # New values of the same shape run through the same graph.
+    fresh = CASES[case][1]()
+    assert_same_outputs(cell(*fresh), net(*fresh))
+
+
+def test_weights_are_stored_by_parameter_name_and_become_the_cells_parameters(tmp_path):
+    net = mlp()
+    ms.export(net, a(2, 4), file_name=tmp_path / "m")
+    with safetensors.safe_open(str(tmp_path / "m.mindir"), "numpy") as f:
+        names = set(f.keys())
+        meta = f.metadata()
+    assert names == {"0.weight", "0.bias", "2.weight", "2.bias"}  # an MLP has no constants
+    assert meta["format"] == "mind.mindir" and meta["version"] == "1"
+    loaded = ms.load(tmp_path / "m.mindir")
+    cell = nn.GraphCell(loaded)
+    assert [p.name for p in cell.get_parameters()] == list(loaded.weights)
+    for p in net.get_parameters():
+        np.testing.assert_array_equal(loaded.weights[p.name], p.asnumpy())
+
+
+def test_shared_weight_names_constants_and_every_dtype_round_trip(tmp_path):
+    first, second = nn.Dense(3, 3), nn.Dense(3, 2)  # both name their parameters 'weight', 'bias'
+    scale = Tensor(np.full((2, 3), 0.5, ms.bfloat16.np))  # a captured Tensor: a constant
+
+    def f(x, u):
+        return second(first(x)), u + 1, x.astype(ms.bfloat16) * scale
+
+    inputs = (a(2, 3), Tensor(np.arange(4, dtype=np.uint16)))
+    ms.export(f, *inputs, file_name=tmp_path / "f")
+    loaded = ms.load(tmp_path / "f.mindir")
+    assert list(loaded.weights) == ["weight", "bias", "weight#2", "bias#2"]
+    assert str(loaded.graph) == str(original_graph(f, *inputs))
+    assert_same_outputs(nn.GraphCell(loaded)(*inputs), f(*inputs))
+
+
+def test_params_init_replaces_weights_and_is_checked(tmp_path):
+    net = nn.Dense(3, 2)
+    x = a(4, 3)
+    ms.export(net, x, file_name=tmp_path / "d.mindir")
+    loaded = ms.load(tmp_path / "d.mindir")
+    name = net.weight.name
+    doubled = net.weight.asnumpy() * 2
+    cell = nn.GraphCell(loaded, params_init={name: Tensor(doubled)})
+    expected = x.asnumpy() @ doubled.T + net.bias.asnumpy()
+    np.testing.assert_allclose(cell(x).asnumpy(), expected, rtol=1e-5)
+    with pytest.raises(MindValueError, match=r"'params_init' names 'nope', which is not a weight"):
+        nn.GraphCell(loaded, params_init={"nope": doubled})
+    with pytest.raises(MindValueError, match=rf"'params_init' entry '{name}' is float32\[3, 3\]"):
+        nn.GraphCell(loaded, params_init={name: np.zeros((3, 3), np.float32)})
+
+
+def test_suffix_is_added_and_no_temporary_file_remains(tmp_path):
+    ms.export(mlp(), a(1, 4), file_name=str(tmp_path / "net"))
+    assert sorted(os.listdir(tmp_path)) == ["net.mindir"]
+    with pytest.raises(MindIRError, match=r"did you mean '.*net\.mindir'\?"):
+        ms.load(tmp_path / "net")
+
+
+def test_graphcell_inlines_into_jit(tmp_path):
+    net = mlp()
+    x = a(2, 4)
+    ms.export(net, x, file_name=tmp_path / "m.mindir")
+    cell = nn.GraphCell(ms.load(tmp_path / "m.mindir"))
+
+    @ms.jit
+    def f(x):
+        return ops.relu(cell(x)) + 1.0
+
+    np.testing.assert_allclose(f(x).asnumpy(), ops.relu(net(x)).asnumpy() + 1.0, rtol=1e-6)
+    assert "matmul" in str(f.graph(x))
+    ms.set_context(mode=ms.GRAPH_MODE)  # a GraphCell is already a graph: never re-traced
+    np.testing.assert_allclose(cell(x).asnumpy(), net(x).asnumpy(), rtol=1e-6)
+
+
+def test_attribute_values_round_trip_losslessly():
+    values = [
+        None,
+        True,
+        -(2**63),
+        0.1,
+        math.inf,
+        -math.inf,
+        "same",
+        [1, (2, 3)],
+        ((1, 0), (2, 1)),
+        {"k": (1, None)},
+        slice(None, -1, 2),
+        Ellipsis,
+        np.float32(0.5),
+        np.int8(-3),
+        np.bool_(True),
+        ms.float16,
+        (slice(1, None), None, Ellipsis, 3),
+    ]
+    for value in values:
+        encoded = serialize._encode_value(value, None, "test", "v")
+        json.dumps(encoded, allow_nan=False)  # standard JSON: no bare NaN or Infinity
+        decoded = serialize._Decoder({}, None).value(json.loads(json.dumps(encoded)), "v")
+        assert repr(decoded) == repr(value) and type(decoded) is type(value)
+    nan = serialize._Decoder({}, None).value(serialize._encode_value(math.nan, None, "", ""), "v")
+    assert math.isnan(nan)
+    with pytest.raises(MindIRError, match=r"test has a value of type object"):
+        serialize._encode_value(object(), None, "test", "v")
+
+
+# ------------------------------------------------------------------------------------------------
+# Using a loaded graph wrongly
+# ------------------------------------------------------------------------------------------------
+
+
+def test_wrong_inputs_to_graphcell_are_named(tmp_path):
+    ms.export(LeNet().set_train(False), a(2, 1, 8, 8), file_name=tmp_path / "l.mindir")
+    cell = nn.GraphCell(ms.load(tmp_path / "l.mindir"))
+    with pytest.raises(
+        MindValueError,
+        match=r"input 0 of graph 'LeNet.construct' must have shape \(2, 1, 8, 8\) \(as exported\), got \(3, 1, 8, 8\)",
+    ):
+        cell(a(3, 1, 8, 8))
+    with pytest.raises(
+        MindTypeError, match=r"input 0 .* must be Float32 \(as exported\), got Float64"
+    ):
+        cell(a(2, 1, 8, 8, dtype=np.float64))
+    with pytest.raises(MindValueError, match=r"takes 1 inputs, got 2"):
+        cell(a(2, 1, 8, 8), a(2, 1, 8, 8))
+    with pytest.raises(MindTypeError, match=r"input 0 must be a Tensor, got ndarray"):
+        cell(np.zeros((2, 1, 8, 8), np.float32))
+    with pytest.raises(MindTypeError, match=r"'graph' must be what mind.core.load returns"):
+        nn.GraphCell("l.mindir")
+
+
+def test_export_formats_and_arguments(tmp_path):
+    with pytest.raises(MindValueError, match=r"ONNX export lands later"):
+        ms.export(mlp(), a(1, 4), file_name=tmp_path / "m", file_format="ONNX")
+    with pytest.raises(
+        MindValueError, match=r"'file_format' must be one of \['MINDIR', 'ONNX'\], got 'AIR'"
+    ):
+        ms.export(mlp(), a(1, 4), file_name=tmp_path / "m", file_format="AIR")
+    with pytest.raises(MindIRError, match=r"'enc_key' is not supported"):
+        ms.export(mlp(), a(1, 4), file_name=tmp_path / "m", enc_key=b"k" * 16)
+    with pytest.raises(MindTypeError, match=r"'net' must be a Cell or a function, got int"):
+        ms.export(3, a(1, 4), file_name=tmp_path / "m")
+    assert not list(tmp_path.iterdir())
+
+
+# ------------------------------------------------------------------------------------------------
+# Damaged files
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def exported(tmp_path):
+    net, inputs = build("lenet")
+    path = tmp_path / "net.mindir"
+    ms.export(net, *inputs, file_name=path)
+    return path
+
+
+def read_container(data):
+    """The tensors and metadata of a MindIR file's bytes."""
+    n = int.from_bytes(data[:8], "little")
+    meta = json.loads(data[8 : 8 + n])["__metadata__"]
+    arrays = {k: np.array(v) for k, v in safetensors.numpy.load(bytes(data)).items()}
+    return arrays, meta
+
+
+def write_container(arrays, meta, doc=None):
+    """Bytes of a well-formed container: re-encodes ``doc`` and recomputes the graph's digest, so
+    the loader's graph validation (not the checksum) is what a JSON edit meets."""
+    meta = dict(meta)
+    if doc is not None:
+        meta["graph"] = json.dumps(doc)
+        digests = json.loads(meta["sha256"])
+        digests["graph"] = hashlib.sha256(meta["graph"].encode()).hexdigest()
+        meta["sha256"] = json.dumps(digests)
+    return safetensors.numpy.save(arrays, metadata=meta)
+
+
+def edit_graph(path, edit):
+    arrays, meta = read_container(path.read_bytes())
+    doc = json.loads(meta["graph"])
+    edit(doc)
+    path.write_bytes(write_container(arrays, meta, doc))
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(MindIRError, match=r"'.*nope.mindir': no such file"):
+        ms.load(tmp_path / "nope.mindir")
+    with pytest.raises(MindIRError, match=r"is a directory, not a MindIR file"):
+        ms.load(tmp_path)
+
+
+def test_truncated_file(exported):
+    data = exported.read_bytes()
+    for size in (0, 5, 100, len(data) - 1):
+        exported.write_bytes(data[:size])
+        with pytest.raises(MindIRError, match=r"truncated"):
+            ms.load(exported)
+
+
+def test_altered_tensor_byte_fails_its_checksum(exported):
+    data = bytearray(exported.read_bytes())
+    data[-3] ^= 0x40  # inside the last tensor's bytes
+    exported.write_bytes(bytes(data))
+    with pytest.raises(MindIRError, match=r"tensor '.+': fails its SHA-256 check"):
+        ms.load(exported)
+
+
+def test_altered_graph_fails_its_checksum(exported):
+    arrays, meta = read_container(exported.read_bytes())
+    meta["graph"] = meta["graph"].replace('"stride"', '"strides"', 1)
+    exported.write_bytes(safetensors.numpy.save(arrays, metadata=meta))
+    with pytest.raises(MindIRError, match=r"its graph fails its SHA-256 check"):
+        ms.load(exported)
+
+
+def test_garbage_header(exported):
+    exported.write_bytes((40).to_bytes(8, "little") + b"{this is not json at all}" + b" " * 15)
+    with pytest.raises(MindIRError, match=r"truncated, damaged or not a safetensors file"):
+        ms.load(exported)
+
+
+def test_other_safetensors_file_and_checkpoint(tmp_path):
+    ms.save_checkpoint(mlp(), str(tmp_path / "c.ckpt"))
+    with pytest.raises(
+        MindIRError, match=r"not a MindIR file \(metadata 'format' is 'mind.checkpoint'"
+    ):
+        ms.load(tmp_path / "c.ckpt")
+
+
+def test_future_version(exported):
+    arrays, meta = read_container(exported.read_bytes())
+    exported.write_bytes(write_container(arrays, {**meta, "version": "2"}))
+    with pytest.raises(
+        MindIRError, match=r"MindIR version 2 by a newer Mind; this Mind reads version 1"
+    ):
+        ms.load(exported)
+    edit_graph(exported, lambda doc: None)  # container back to version 1...
+    arrays, meta = read_container(exported.read_bytes())
+    exported.write_bytes(write_container(arrays, {**meta, "version": "1"}))
+    edit_graph(exported, lambda doc: doc.update(version=7))  # ...but the document is newer
+    with pytest.raises(MindIRError, match=r"document: is version 7, written by a newer Mind"):
+        ms.load(exported)
+
+
+def test_unknown_primitive(exported):
+    edit_graph(exported, lambda doc: doc["graph"]["nodes"][2].update(prim="frobnicate"))
+    with pytest.raises(
+        MindIRError, match=r"graph.nodes\[2\] \(%\d+\).prim: unknown primitive 'frobnicate'"
+    ):
+        ms.load(exported)
+
+
+def test_node_referencing_a_later_node(exported):
+    def edit(doc):
+        nodes = doc["graph"]["nodes"]
+        nodes[1]["inputs"][0] = nodes[4]["id"]
+
+    edit_graph(exported, edit)
+    with pytest.raises(
+        MindIRError,
+        match=r"graph.nodes\[1\] \(%\d+\).inputs\[0\]: refers to %\d+, which is defined later \(graph.nodes\[4\]\)",
+    ):
+        ms.load(exported)
+
+
+def test_bad_dtype_name(exported):
+    edit_graph(exported, lambda doc: doc["graph"]["nodes"][0]["aval"].update(dtype="float33"))
+    with pytest.raises(
+        MindIRError, match=r"graph.nodes\[0\] \(%\d+\).aval.dtype: unknown dtype name 'float33'"
+    ):
+        ms.load(exported)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda g: g["nodes"][0]["aval"].update(shape=[2, -4]),
+            r"aval.shape\[1\]: must be in \[0, ",
+        ),
+        (
+            lambda g: g["nodes"][0]["aval"].update(shape=[2**20] * 4),
+            r"has more than 4294967296 elements",
+        ),
+        (
+            lambda g: g["nodes"][0]["aval"]["shape"].__setitem__(0, 9),
+            r"recorded as Float32\[9, .* but its inference gives",
+        ),
+        (lambda g: g["nodes"][3].update(inputs=[12345]), r"refers to %12345, which is not defined"),
+        (lambda g: g["nodes"][3].update(id=g["nodes"][0]["id"]), r"is used by two nodes"),
+        (
+            lambda g: g["nodes"][0]["attrs"].update(stride={"t": "bogus"}),
+            r"attrs.stride: has an unknown tag 'bogus'",
+        ),
+        (
+            lambda g: g["nodes"][0]["attrs"].update(stride=(7, "x")),
+            r"conv2d\(...\) rejects its inputs and attributes",
+        ),
+        (
+            lambda g: g["parameters"][1].update(tensor="missing"),
+            r"names tensor 'missing', which is not in the file",
+        ),
+        (
+            lambda g: g["parameters"][1]["aval"].update(shape=[1]),
+            r"parameters\[1\] \(%2\): is recorded as Float32\[1\] but its tensor is float32\[4, 1, 3, 3\]",
+        ),
+        (lambda g: g["parameters"][0].update(kind="output"), r"kind: must be 'input' or 'weight'"),
+        (lambda g: g.update(outputs=[999]), r"graph.outputs\[0\]: refers to %999"),
+        (lambda g: g.pop("constants"), r"MindIR graph: is missing 'constants'"),
+        (lambda g: g.update(nodes="all of them"), r"graph.nodes: must be a list, got str"),
+    ],
+)
+def test_malformed_graphs_are_named(exported, edit, message):
+    edit_graph(exported, lambda doc: edit(doc["graph"]))
+    with pytest.raises(MindIRError, match=message):
+        ms.load(exported)
+
+
+def test_output_spec_is_validated(exported):
+    edit_graph(exported, lambda doc: doc.update(output_spec=["t", 5]))
+    with pytest.raises(MindIRError, match=r"output_spec\[1\]: must be in \[0, 0\], got 5"):
+        ms.load(exported)
+
+
+# ------------------------------------------------------------------------------------------------
+# Fuzz: damaged files raise MindIRError, nothing else
+# ------------------------------------------------------------------------------------------------
+
+
+def fuzz_net():
+    class Net(nn.Cell):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(2, 3, 3, pad_mode="pad", padding=1)
+            self.pool = nn.MaxPool2d(2, 2)
+            self.fc = nn.Dense(3 * 2 * 2, 4)
+
+        def construct(self, x, idx):
+            y = self.pool(ops.relu(self.conv(x)))
+            z = self.fc(y.reshape(x.shape[0], -1))
+            sel = z[:, ::2, None][..., 0] + idx.astype(ms.float32)[:, None]
+            padded = ops.pad(z, (1, 0))
+            return (sel * 0.5, [padded.sum(axis=1), z[np.array([True, False])]])
+
+    return Net().set_train(False), (a(2, 2, 4, 4), Tensor(np.array([1, 2], np.int32)))
+
+
+def _json_paths(node, path=()):
+    yield path
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _json_paths(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _json_paths(v, (*path, i))
+
+
+def _get(doc, path):
+    for p in path:
+        doc = doc[p]
+    return doc
+
+
+_REPLACEMENTS = [
+    None, True, False, 0, 1, -1, 2, 3, 7, 2**31, 2**63, -(2**70), 0.5, -1.5, 1e308, "x", "",
+    "float32", "int64", "bool", "relu", "getitem", "input", "weight", "t", [], [1], [[]], {},
+    {"t": "tuple", "v": []}, {"t": "tuple", "v": [1, 2]}, {"t": "slice", "start": 1, "stop": None, "step": 0},
+    {"t": "ellipsis"}, {"t": "ndarray", "ref": "%1"}, {"t": "scalar", "dtype": "int8", "v": 999},
+    {"t": "float", "v": "nan"}, {"t": "dict", "v": {"a": 1}}, {"t": "dtype", "v": "bfloat16"},
+]  # fmt: skip
+
+
+def _mutate_doc(doc, r):
+    """One random structural edit: a new value of any type, a tweaked number, a deleted key, a
+    dropped, duplicated or reordered list item, or a name swapped for another valid-looking one."""
+    paths = list(_json_paths(doc))
+    path = r.choice(paths[1:])
+    parent, key = _get(doc, path[:-1]), path[-1]
+    value = parent[key]
+    op = r.random()
+    if op < 0.3:
+        parent[key] = json.loads(json.dumps(r.choice(_REPLACEMENTS)))
+    elif op < 0.5 and isinstance(value, int | float) and not isinstance(value, bool):
+        parent[key] = r.choice([value + 1, value - 1, -value, value * 2, 0, value + 1000])
+    elif op < 0.6 and isinstance(parent, dict):
+        del parent[key]
+    elif op < 0.8 and isinstance(value, list) and value:
+        i, j = r.randrange(len(value)), r.randrange(len(value))
+        choice = r.random()
+        if choice < 0.4:
+            value[i], value[j] = value[j], value[i]
+        elif choice < 0.7:
+            del value[i]
+        else:
+            value.insert(j, json.loads(json.dumps(value[i])))
+    elif isinstance(value, str):
+        names = [p for p in paths if p and isinstance(_get(doc, p), str)]
+        parent[key] = _get(doc, r.choice(names))
+    else:
+        parent[key] = json.loads(json.dumps(r.choice(_REPLACEMENTS)))
+
+
+def _mutate(data, arrays, meta, r):
+    """A damaged copy of ``data``: raw byte damage, or an edit of the metadata or the graph
+    re-serialized into a well-formed container with a matching graph digest."""
+    kind = r.random()
+    if kind < 0.15:
+        out = bytearray(data)
+        for _ in range(r.randint(1, 4)):
+            out[r.randrange(len(out))] ^= 1 << r.randrange(8)
+        return bytes(out), "flip"
+    if kind < 0.22:
+        return data[: r.randrange(len(data))], "truncate"
+    if kind < 0.29:
+        at = r.randrange(len(data) + 1)
+        return data[:at] + bytes(r.randrange(256) for _ in range(r.randint(1, 8))) + data[
+            at:
+        ], "insert"
+    if kind < 0.36:
+        meta = dict(meta)
+        key = r.choice(["format", "version", "sha256", "graph"])
+        choice = r.random()
+        if choice < 0.3:
+            del meta[key]
+        elif choice < 0.6:
+            meta[key] = r.choice(["", "2", "1 ", "mind.mindir", "{}", "[]", "null", "\uff11"])
+        else:
+            digests = json.loads(meta["sha256"])
+            name = r.choice(sorted(digests["tensors"]))
+            digests["tensors"][name] = r.choice([None, 0, "00", digests["graph"]])
+            meta["sha256"] = json.dumps(digests)
+        return write_container(arrays, meta), "metadata"
+    doc = json.loads(meta["graph"])
+    for _ in range(r.choice([1, 1, 1, 2, 3])):
+        _mutate_doc(doc, r)
+    return write_container(arrays, meta, doc), "graph"
+
+
+def test_fuzz_damaged_files_raise_only_mindirerror(tmp_path):
+    net, inputs = fuzz_net()
+    path = tmp_path / "fuzz.mindir"
+    ms.export(net, *inputs, file_name=path)
+    data = path.read_bytes()
+    arrays, meta = read_container(data)
+    assert str(ms.load(path).graph)  # the unmutated file loads
+
+    r = random.Random(20240607)
+    outcomes: dict[tuple[str, str], int] = {}
+    deepest = 0
+    start = time.perf_counter()
+    for i in range(3000):
+        mutated, kind = _mutate(data, arrays, meta, r)
+        path.write_bytes(mutated)
+        t0 = time.perf_counter()
+        try:
+            ms.load(path)
+            result = "ok"
+        except MindIRError as exc:
+            message = str(exc)
+            result = "graph" if "MindIR graph" in message else "other"
+            if kind == "graph" and result == "graph":
+                deepest += "inference" in message or "recorded as" in message
+        except BaseException as exc:  # the point: nothing else may escape
+            pytest.fail(f"mutation {i} ({kind}) raised {type(exc).__name__}: {exc}")
+        assert time.perf_counter() - t0 < 2.0, f"mutation {i} ({kind}) took too long"
+        outcomes[kind, result] = outcomes.get((kind, result), 0) + 1
+    elapsed = time.perf_counter() - start
+    assert elapsed < 60, elapsed
+    # Every kind of damage was tried, and the graph edits reached the graph validation (down to
+    # the primitives' inference rules), not just the container parser.
+    assert {k for k, _ in outcomes} == {"flip", "truncate", "insert", "metadata", "graph"}
+    assert outcomes.get(("graph", "graph"), 0) > 500, outcomes
+    assert deepest > 20, (deepest, outcomes)
+    assert outcomes.get(("graph", "ok"), 0) > 10, outcomes  # harmless edits still load
+
+
+def test_mindirerror_is_a_value_error_with_a_docs_pointer(exported):
+    exported.write_bytes(b"12345678")
+    with pytest.raises(MindIRError) as info:
+        ms.load(exported)
+    assert isinstance(info.value, MindError | ValueError)
+    assert "docs/core.md#export-and-load-mindir" in str(info.value)
