@@ -259,7 +259,13 @@ def test_disabled_plugins_are_not_imported(monkeypatch):
     )
     assert set(manager.devices()) == {"cpu"}  # the built-in null device is blocked too
     status = {p.name: p.status for p in manager.plugins()}
-    assert status == {"core": "loaded", "cpu": "loaded", "null": "disabled", "skipme": "disabled"}
+    assert status == {
+        "core": "loaded",
+        "cpu": "loaded",
+        "null": "disabled",
+        "passes": "loaded",
+        "skipme": "disabled",
+    }
 
 
 def test_tracing_reports_each_registration_call(monkeypatch, capsys):
@@ -349,7 +355,7 @@ def test_passes_are_ordered_by_stage_priority_and_name():
 
     manager = fresh_plugin_manager(
         plugin(
-            "passes",
+            "my_passes",
             mind_register_passes=lambda: [
                 PassSpec("late", run, stage="backend", priority=0),
                 PassSpec("b", run, stage="optimize", priority=10),
@@ -357,7 +363,8 @@ def test_passes_are_ordered_by_stage_priority_and_name():
                 PassSpec("first", run, stage="frontend", priority=999),
                 PassSpec("early", run, stage="optimize", priority=1),
             ],
-        )
+        ),
+        builtins=False,
     )
     assert [p.name for p in manager.passes()] == ["first", "early", "a", "b", "late"]
 

@@ -159,6 +159,7 @@ class JitFunction:
         self.name = name or getattr(fn, "__name__", None) or type(fn).__name__
         self.cache: dict[Any, _Compiled] = {}
         self.compilations = 0
+        self._last_key: Any = None
         functools.update_wrapper(self, fn)
 
     def __get__(self, obj: Any, objtype: Any = None) -> Any:
@@ -183,6 +184,8 @@ class JitFunction:
         key = self._signature(args)
         compiled = self.cache.get(key)
         if compiled is None:
+            if self.cache and _explain_enabled():
+                _explain(self.name, self._last_key, key)
             compiled = self._trace(args)
             if len(self.cache) >= _CACHE_LIMIT:
                 warnings.warn(
@@ -192,6 +195,7 @@ class JitFunction:
                 )
                 self.cache.pop(next(iter(self.cache)))
             self.cache[key] = compiled
+        self._last_key = key
         return compiled
 
     def graph(self, *args: Any) -> FuncGraph:
@@ -271,3 +275,49 @@ def jit(
 
 
 _ = GraphModeError
+
+
+def _explain_enabled() -> bool:
+    import os
+
+    from mind.core._src.context import _CONTEXT
+
+    return bool(_CONTEXT.get("jit_explain")) or os.environ.get("MIND_JIT_EXPLAIN") == "1"
+
+
+def _describe_arg(entry: Any) -> str:
+    if entry[0] == "T":
+        return f"Tensor(shape={entry[1]}, dtype={entry[2]})"
+    return f"{entry[0]} {entry[1]!r}"
+
+
+def _explain(name: str, old: Any, new: Any) -> None:
+    """Say why ``name`` is compiling again: which arguments changed, and how."""
+    import sys
+
+    changes = []
+    if old is None or len(old) != len(new):
+        changes.append(
+            f"the number of arguments changed ({0 if old is None else len(old)} -> {len(new)})"
+        )
+    else:
+        for i, (a, b) in enumerate(zip(old, new)):
+            if a == b:
+                continue
+            if a[0] == "T" and b[0] == "T":
+                what = []
+                if a[1] != b[1]:
+                    what.append(f"shape {a[1]} -> {b[1]}")
+                if a[2] != b[2]:
+                    what.append(f"dtype {a[2]} -> {b[2]}")
+                changes.append(f"argument {i}: {', '.join(what)}")
+            elif a[0] == "T" or b[0] == "T":
+                changes.append(f"argument {i}: {_describe_arg(a)} -> {_describe_arg(b)}")
+            else:
+                changes.append(f"argument {i}: Python constant {a[1]!r} -> {b[1]!r}")
+    print(f"jit: recompiling '{name}' because " + "; ".join(changes), file=sys.stderr)
+
+
+from mind.core._src.jit_check import check as _check  # noqa: E402
+
+jit.check = _check  # type: ignore[attr-defined]

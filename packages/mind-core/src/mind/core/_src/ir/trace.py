@@ -26,7 +26,15 @@ from mind.core._src.ir.graph import FuncGraph, Node
 from mind.core._src.ops import dispatch
 from mind.core.errors import MindError
 
-__all__ = ["GraphModeError", "TraceValue", "Tracer", "is_tracing", "tracing", "user_location"]
+__all__ = [
+    "GraphModeError",
+    "TraceValue",
+    "Tracer",
+    "collecting",
+    "is_tracing",
+    "tracing",
+    "user_location",
+]
 
 _LOCK = threading.RLock()
 _ACTIVE: list[Tracer] = []
@@ -59,10 +67,29 @@ def user_location() -> str:
     return "<unknown>"
 
 
-def _unsupported(what: str, fix: str) -> GraphModeError:
-    return GraphModeError(
-        f"{user_location()}: {what} inside jit: tensors have no values while tracing. {fix}"
+_FINDINGS: list[list[dict]] = []  # pushed by collecting(): record problems instead of raising
+
+
+def _unsupported(what: str, fix: str, stand_in: Any = None) -> Any:
+    """Raise GraphModeError for ``what``; in collecting mode, record it and return ``stand_in``."""
+    location = user_location()
+    if _FINDINGS:
+        _FINDINGS[-1].append({"location": location, "problem": what, "fix": fix})
+        return stand_in
+    raise GraphModeError(
+        f"{location}: {what} inside jit: tensors have no values while tracing. {fix}"
     )
+
+
+@contextmanager
+def collecting(findings: list[dict]) -> Iterator[list[dict]]:
+    """While active, unsupported constructs are recorded in ``findings`` and tracing carries on
+    with a stand-in value (True for a condition, zeros for an array, 0 for a number)."""
+    _FINDINGS.append(findings)
+    try:
+        yield findings
+    finally:
+        _FINDINGS.pop()
 
 
 class TraceValue:
@@ -81,22 +108,25 @@ class TraceValue:
         self.nbytes = self.size * self.itemsize
 
     def __bool__(self) -> bool:
-        raise _unsupported(
+        return _unsupported(
             "the truth value of a tensor (an if/while on a tensor, or bool())",
             "Write ops.cond(pred, true_fn, false_fn, *operands) or ops.where for tensor-valued "
             "branches, or decide outside jit.",
+            True,
         )
 
     def __array__(self, *args: Any, **kwargs: Any) -> np.ndarray:
-        raise _unsupported(
+        return _unsupported(
             "converting a tensor to numpy (asnumpy(), np.asarray, print of a value)",
             "Return the tensor from the jitted function and convert it outside.",
+            np.zeros(self.shape, self.dtype),
         )
 
     def item(self) -> Any:
-        raise _unsupported(
+        return _unsupported(
             "a tensor's Python value (item(), float(), int(), tolist())",
             "Return the tensor from the jitted function and convert it outside.",
+            0,
         )
 
     __float__ = __int__ = __index__ = tolist = item
@@ -110,10 +140,11 @@ class TraceValue:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__array_"):  # numpy probing protocols: let it fall back to __array__
             raise AttributeError(name)
-        raise _unsupported(
+        stand_in = _unsupported(
             f"numpy attribute '{name}' of a traced tensor (an op reading raw data)",
             "This operation cannot be compiled yet; run it in PyNative mode.",
         )
+        return getattr(np.zeros(self.shape, self.dtype), name, stand_in)
 
 
 class Tracer:

@@ -1,0 +1,44 @@
+"""jit.check: a pre-flight report of everything graph mode cannot take, without running."""
+
+import json
+
+import numpy as np
+
+import mind.core as ms
+from mind.core import Tensor, nn, ops
+
+
+def troubled(x):
+    if x.sum() > 0:
+        x = x * 2
+    y = float(x.mean())
+    print("debug:", x.asnumpy())
+    return x + y
+
+
+def test_reports_every_problem_with_line_and_fix():
+    report = ms.jit.check(troubled, Tensor([1.0, 2.0]))
+    assert not report.ok
+    problems = [(f["location"].rsplit(":", 1)[1], f["problem"]) for f in report.findings]
+    lines = [int(line) for line, _ in problems]
+    assert len(problems) == 3 and lines == sorted(lines)
+    assert "truth value of a tensor" in problems[0][1] and "Python value" in problems[1][1]
+    assert "converting a tensor to numpy" in problems[2][1]
+    assert all(f["location"].startswith(__file__.rsplit("/", 1)[0]) for f in report.findings)
+    assert "ops.cond" in report.findings[0]["fix"]
+    doc = json.loads(ms.jit.check(troubled, Tensor([1.0, 2.0]), format="json"))
+    assert doc["ok"] is False and len(doc["findings"]) == 3
+    assert "3 problem(s) for graph mode" in str(report)
+
+
+def test_clean_cells_and_functions_pass_and_nothing_runs():
+    net = nn.SequentialCell(nn.Dense(4, 3), nn.ReLU())
+    report = ms.jit.check(net, Tensor(np.ones((2, 4), np.float32)))
+    assert report.ok and str(report) == "SequentialCell: ready for graph mode"
+    calls = []
+    assert ms.jit.check(lambda x: calls.append(1) or ops.exp(x), Tensor([1.0])).ok
+
+
+def test_errors_tracing_cannot_step_past_are_reported_not_raised():
+    report = ms.jit.check(lambda x: ops.matmul(x, x), Tensor(np.ones((2, 3), np.float32)))
+    assert not report.ok and "ShapeInferenceError" in report.findings[0]["problem"]
