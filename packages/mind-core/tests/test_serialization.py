@@ -456,3 +456,15 @@ def test_independent_reader_reads_the_file(tmp_path):
     assert sorted(arrays) == ["0.bias", "0.weight", "2.bias", "2.weight", "step"]
     for name, value in values(net).items():
         assert same_bits(arrays[name], value)
+
+
+def test_unsigned_dtypes_round_trip(tmp_path):
+    params = {
+        f"p{dt}": ms.Parameter(ms.Tensor(np.arange(4, dtype=dt) * 3), name=f"p{dt}")
+        for dt in ("uint16", "uint32", "uint64")
+    }
+    ms.save_checkpoint(params, str(tmp_path / "u.ckpt"))
+    loaded = ms.load_checkpoint(str(tmp_path / "u.ckpt"))
+    for name, p in params.items():
+        assert loaded[name].asnumpy().dtype == p.asnumpy().dtype
+        np.testing.assert_array_equal(loaded[name].asnumpy(), p.asnumpy())

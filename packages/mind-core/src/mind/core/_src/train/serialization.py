@@ -59,6 +59,9 @@ _RESERVED_PREFIX = "mind."
 _ST_DTYPE = {
     "bool": "BOOL",
     "uint8": "U8",
+    "uint16": "U16",
+    "uint32": "U32",
+    "uint64": "U64",
     "int8": "I8",
     "int16": "I16",
     "int32": "I32",
