@@ -172,3 +172,23 @@ def test_verifier_rejects_malformed_graphs():
     h.nodes.pop()
     with pytest.raises(GraphError, match="before it is defined"):
         h.verify()
+
+
+def test_tensors_inside_tuples_are_graph_inputs_and_optimizers_never_compile():
+    @ms.jit
+    def total(parts, scale):
+        return (parts[0] + parts[1][0]) * scale
+
+    one, two = a(3), a(3)
+    out = total((one, [two]), 2.0)
+    np.testing.assert_allclose(out.asnumpy(), (one.asnumpy() + two.asnumpy()) * 2.0, rtol=1e-6)
+    other = total((a(3), [a(3)]), 2.0)  # new values, same signature: no recompile
+    assert total.compilations == 1 and not np.allclose(other.asnumpy(), out.asnumpy())
+    ms.set_context(mode=ms.GRAPH_MODE)
+    net = mlp()
+    opt = nn.Momentum(net.trainable_params(), 0.1, 0.9)
+    step = nn.TrainOneStepCell(nn.WithLossCell(net, nn.CrossEntropyLoss()), opt)
+    x, t = a(4, 8), Tensor(np.array([0, 1, 2, 0]))
+    for _ in range(3):
+        step(x, t)
+    assert "_graph_fn" not in opt.__dict__ and step._graph_grad_fn.compilations == 1

@@ -90,3 +90,62 @@ def torch_train_step(net):
 def batch(shape, classes=10, seed=0):
     rng = np.random.default_rng(seed)
     return rng.standard_normal(shape).astype(np.float32), rng.integers(0, classes, shape[0])
+
+
+def training_and_inference_cases(repeats: int, have_torch: bool, missing: str | None) -> list:
+    """mlp_train_b128, lenet_train_b64 and mlp_infer_b1 against PyTorch eager: shared by the eager
+    and graph suites (which differ only in the execution mode set before building the cells)."""
+    from harness import Case
+
+    from mind.core import Tensor
+
+    if have_torch:
+        import torch
+
+    def peer(factory):
+        return {
+            "peer": "torch",
+            "peer_fn": factory() if have_torch else None,
+            "peer_error": missing,
+        }
+
+    cases = []
+    for name, make_mind, make_torch, shape, number in [
+        ("mlp_train_b128", mind_mlp, torch_mlp, (128, 784), 5),
+        ("lenet_train_b64", mind_lenet, torch_lenet, (64, 1, 32, 32), 3),
+    ]:
+        x, y = batch(shape)
+        step = mind_train_step(make_mind())
+        mx, my = Tensor(x), Tensor(y)
+
+        def torch_step(make_torch=make_torch, x=x, y=y):
+            s = torch_train_step(make_torch())
+            tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+            return lambda: s(tx, ty)
+
+        cases.append(
+            Case(
+                name,
+                lambda step=step, mx=mx, my=my: step(mx, my),
+                number=number,
+                repeats=repeats,
+                **peer(torch_step),
+            )
+        )
+    net = mind_mlp()
+    xi = Tensor(batch((1, 784))[0])
+
+    def torch_infer():
+        tnet = torch_mlp()
+        tx = torch.from_numpy(batch((1, 784))[0])
+
+        def run():
+            with torch.no_grad():
+                tnet(tx)
+
+        return run
+
+    cases.append(
+        Case("mlp_infer_b1", lambda: net(xi), number=200, repeats=repeats, **peer(torch_infer))
+    )
+    return cases

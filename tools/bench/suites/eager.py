@@ -10,15 +10,7 @@ from __future__ import annotations
 
 from importlib.util import find_spec
 
-from _models import (
-    batch,
-    mind_lenet,
-    mind_mlp,
-    mind_train_step,
-    torch_lenet,
-    torch_mlp,
-    torch_train_step,
-)
+from _models import batch, mind_mlp, torch_mlp, training_and_inference_cases
 from harness import Case
 
 
@@ -71,65 +63,28 @@ def cases(quick: bool, threads: int) -> list[Case]:
         )
     )
 
-    x, y = batch((128, 784))
-    step = mind_train_step(mind_mlp())
-    mx, my = Tensor(x), Tensor(y)
-
-    def torch_mlp_step():
-        s = torch_train_step(torch_mlp())
-        tx, ty = torch.from_numpy(x), torch.from_numpy(y)
-        return lambda: s(tx, ty)
-
-    out.append(
-        Case(
-            "mlp_train_b128",
-            lambda: step(mx, my),
-            number=5,
-            repeats=repeats,
-            **pair(None, torch_mlp_step),
-        )
-    )
-
-    lx, ly = batch((64, 1, 32, 32))
-    lstep = mind_train_step(mind_lenet())
-    lmx, lmy = Tensor(lx), Tensor(ly)
-
-    def torch_lenet_step():
-        s = torch_train_step(torch_lenet())
-        tx, ty = torch.from_numpy(lx), torch.from_numpy(ly)
-        return lambda: s(tx, ty)
-
-    out.append(
-        Case(
-            "lenet_train_b64",
-            lambda: lstep(lmx, lmy),
-            number=3,
-            repeats=repeats,
-            **pair(None, torch_lenet_step),
-        )
-    )
+    out += training_and_inference_cases(repeats, have_torch, missing)
 
     net = mind_mlp()
-    for n in (1, 128):
-        xi = Tensor(batch((n, 784))[0])
+    xi = Tensor(batch((128, 784))[0])
 
-        def torch_infer(n=n):
-            tnet = torch_mlp()
-            tx = torch.from_numpy(batch((n, 784))[0])
+    def torch_infer_b128():
+        tnet = torch_mlp()
+        tx = torch.from_numpy(batch((128, 784))[0])
 
-            def run():
-                with torch.no_grad():
-                    tnet(tx)
+        def run():
+            with torch.no_grad():
+                tnet(tx)
 
-            return run
+        return run
 
-        out.append(
-            Case(
-                f"mlp_infer_b{n}",
-                lambda xi=xi: net(xi),
-                number=200 if n == 1 else 20,
-                repeats=repeats,
-                **pair(None, torch_infer),
-            )
+    out.append(
+        Case(
+            "mlp_infer_b128",
+            lambda: net(xi),
+            number=20,
+            repeats=repeats,
+            **pair(None, torch_infer_b128),
         )
+    )
     return out

@@ -14,11 +14,10 @@ from importlib.util import find_spec
 from _models import (
     batch,
     mind_lenet,
-    mind_mlp,
     mind_train_step,
     torch_lenet,
-    torch_mlp,
     torch_train_step,
+    training_and_inference_cases,
 )
 from harness import Case
 
@@ -36,69 +35,9 @@ def cases(quick: bool, threads: int) -> list[Case]:
     missing = None if have_torch else "torch is not installed (nox -s bench installs it)"
     repeats = 5 if quick else 15
     ms.set_context(mode=ms.GRAPH_MODE)
-    out = []
-
-    def peer(factory):
-        return {
-            "peer": "torch",
-            "peer_fn": factory() if have_torch else None,
-            "peer_error": missing,
-        }
-
-    x, y = batch((128, 784))
-    step = mind_train_step(mind_mlp())
-    mx, my = Tensor(x), Tensor(y)
-
-    def torch_mlp_step():
-        s = torch_train_step(torch_mlp())
-        tx, ty = torch.from_numpy(x), torch.from_numpy(y)
-        return lambda: s(tx, ty)
-
-    out.append(
-        Case(
-            "mlp_train_b128",
-            lambda: step(mx, my),
-            number=5,
-            repeats=repeats,
-            **peer(torch_mlp_step),
-        )
-    )
-
+    out = training_and_inference_cases(repeats, have_torch, missing)
     lx, ly = batch((64, 1, 32, 32))
-    lstep = mind_train_step(mind_lenet())
     lmx, lmy = Tensor(lx), Tensor(ly)
-
-    def torch_lenet_step():
-        s = torch_train_step(torch_lenet())
-        tx, ty = torch.from_numpy(lx), torch.from_numpy(ly)
-        return lambda: s(tx, ty)
-
-    out.append(
-        Case(
-            "lenet_train_b64",
-            lambda: lstep(lmx, lmy),
-            number=3,
-            repeats=repeats,
-            **peer(torch_lenet_step),
-        )
-    )
-
-    net = mind_mlp()
-    xi = Tensor(batch((1, 784))[0])
-
-    def torch_infer():
-        tnet = torch_mlp()
-        tx = torch.from_numpy(batch((1, 784))[0])
-
-        def run():
-            with torch.no_grad():
-                tnet(tx)
-
-        return run
-
-    out.append(
-        Case("mlp_infer_b1", lambda: net(xi), number=200, repeats=repeats, **peer(torch_infer))
-    )
 
     def mind_compile():
         s = mind_train_step(mind_lenet())  # a fresh cell: nothing cached

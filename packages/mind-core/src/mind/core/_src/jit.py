@@ -88,6 +88,21 @@ def _cells_and_params_of(fn: Callable[..., Any], args: tuple) -> list[Parameter]
     return params
 
 
+def _arg_key(a: Any) -> Any:
+    if isinstance(a, Tensor) and not isinstance(a, Parameter):
+        return ("T", a._data.shape, str(a._data.dtype))
+    if isinstance(a, tuple | list):
+        return (type(a).__name__, tuple(_arg_key(v) for v in a))
+    return _static_key(a)
+
+
+def _at(args: tuple, path: tuple[int, ...]) -> Any:
+    value: Any = args
+    for j in path:
+        value = value[j]
+    return value
+
+
 def _static_key(value: Any) -> Any:
     try:
         hash(value)
@@ -172,13 +187,7 @@ class JitFunction:
         return bound
 
     def _signature(self, args: tuple) -> Any:
-        key = []
-        for a in args:
-            if isinstance(a, Tensor):
-                key.append(("T", a._data.shape, str(a._data.dtype)))
-            else:
-                key.append(_static_key(a))
-        return tuple(key)
+        return tuple(_arg_key(a) for a in args)
 
     def compile(self, *args: Any) -> _Compiled:
         key = self._signature(args)
@@ -206,16 +215,21 @@ class JitFunction:
         tracer = Tracer(self.name)
         graph = tracer.graph
         weights = _cells_and_params_of(self.fn, args)
-        traced_args, positions = [], []
-        for i, a in enumerate(args):
+        positions: list[tuple[int, ...]] = []
+
+        def trace_arg(a: Any, path: tuple[int, ...]) -> Any:
+            # Tensors, also inside tuples and lists (a tuple of gradients), are graph inputs.
             if isinstance(a, Tensor) and not isinstance(a, Parameter):
-                p = graph.add_parameter(_aval(a), f"arg{i}")
+                p = graph.add_parameter(_aval(a), "arg" + "_".join(map(str, path)))
                 t = object.__new__(Tensor)
                 t._data, t._node = TraceValue(p), None
-                traced_args.append(t)
-                positions.append(i)
-            else:
-                traced_args.append(a)
+                positions.append(path)
+                return t
+            if isinstance(a, tuple | list):
+                return type(a)(trace_arg(v, (*path, j)) for j, v in enumerate(a))
+            return a
+
+        traced_args = [trace_arg(a, (i,)) for i, a in enumerate(args)]
         saved = [(w, w._data) for w in weights]
         try:
             for w in weights:
@@ -239,7 +253,7 @@ class JitFunction:
         if is_tracing():  # inside another jit: inline
             return self.fn(*args)
         compiled = self.compile(*args)
-        arrays = [args[i]._data for i in compiled.tensor_positions] + [
+        arrays = [_at(args, path)._data for path in compiled.tensor_positions] + [
             w._data for w in compiled.weights
         ]
         return _rebuild(compiled.output_spec, compiled.executable(*arrays))

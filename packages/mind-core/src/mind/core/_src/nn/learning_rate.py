@@ -36,6 +36,9 @@ class LearningRateSchedule(Cell):
     def construct(self, global_step: Any) -> Tensor:
         return Tensor(self.rate(_step(global_step)))
 
+    def _graph_call(self, global_step: Any) -> Tensor:  # a Python computation: nothing to compile
+        return self.construct(global_step)
+
 
 class CosineDecayLR(LearningRateSchedule):
     """``min_lr + (max_lr - min_lr) * (1 + cos(pi * step / decay_steps)) / 2``, held after decay_steps."""

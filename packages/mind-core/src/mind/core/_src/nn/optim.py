@@ -141,6 +141,10 @@ class Optimizer(Cell):
                 if key in state:
                     arrays[i][...] = np.asarray(state[key])
 
+    def _graph_call(self, *inputs: Any) -> Any:
+        # An optimizer updates parameters in place; it runs eagerly after the compiled step.
+        return self.construct(*inputs)
+
     def get_lr(self) -> Tensor:
         return Tensor(self.group_lr[0](self.global_step))
 
