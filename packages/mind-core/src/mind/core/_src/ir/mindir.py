@@ -34,7 +34,7 @@ import numpy as np
 import safetensors
 import safetensors.numpy
 
-from mind.core._src.ir import serialize
+from mind.core._src.ir import onnx_export, serialize
 from mind.core._src.ir.graph import FuncGraph
 from mind.core._src.ir.trace import is_tracing
 from mind.core._src.jit import JitFunction, _rebuild
@@ -89,8 +89,11 @@ def export(
         ``net.set_train(False)`` first for inference) or a function of Tensors.
     :param inputs: example inputs. Tensors become the graph's inputs (their shapes and dtypes are
         fixed in the file); any other argument is compiled into the graph as a constant.
-    :param file_name: the file; ``.mindir`` is appended unless it already ends with it.
-    :param file_format: ``"MINDIR"``. (``"ONNX"`` is not written yet.)
+    :param file_name: the file; ``.mindir`` (``.onnx`` for ONNX) is appended unless it already
+        ends with it.
+    :param file_format: ``"MINDIR"``, or ``"ONNX"`` (any case): an ONNX model, opset 17, of the
+        standard layers (see :mod:`mind.core._src.ir.onnx_export`); needs the ``onnx`` package
+        (``pip install mind-core[onnx]``).
     :param kwargs: MindSpore's ``enc_key`` is accepted only as ``None``: files are not encrypted.
     :raises MindIRError: the graph holds a value MindIR cannot store, or the file could not be
         written (an existing file is replaced atomically: on failure it is left as it was).
@@ -101,8 +104,9 @@ def export(
         raise MindValueError(
             f"For 'export', 'file_format' must be one of {list(_FORMATS)}, got {file_format!r}"
         )
-    if file_format.upper() == "ONNX":
-        raise MindValueError("For 'export', ONNX export lands later; use file_format='MINDIR'")
+    as_onnx = file_format.upper() == "ONNX"
+    if as_onnx:
+        onnx_export.require_onnx()  # before compiling: say what to install at once
     kwargs.pop("enc_mode", None)
     if kwargs.pop("enc_key", None) is not None:
         raise MindIRError(
@@ -112,8 +116,9 @@ def export(
     if kwargs:
         raise MindTypeError(f"For 'export', unexpected keyword arguments {sorted(kwargs)}")
     path = _path("export", file_name)
-    if not path.endswith(SUFFIX):
-        path += SUFFIX
+    suffix = onnx_export.SUFFIX if as_onnx else SUFFIX
+    if not path.endswith(suffix):
+        path += suffix
 
     if isinstance(net, Cell):
         fn = JitFunction(net.construct, f"{type(net).__name__}.construct")
@@ -125,6 +130,10 @@ def export(
         )
     compiled = fn.compile(*inputs)
     graph = compiled.graph
+    if as_onnx:
+        weights = onnx_export.weight_arrays(graph, compiled.weights)
+        onnx_export.export_onnx(graph, weights, path)
+        return
 
     tensors: dict[str, np.ndarray] = {}
     doc = serialize.graph_to_json(graph, tensors)
