@@ -266,8 +266,6 @@ def test_wrong_inputs_to_graphcell_are_named(tmp_path):
 
 
 def test_export_formats_and_arguments(tmp_path):
-    with pytest.raises(MindValueError, match=r"ONNX export lands later"):
-        ms.export(mlp(), a(1, 4), file_name=tmp_path / "m", file_format="ONNX")
     with pytest.raises(
         MindValueError, match=r"'file_format' must be one of \['MINDIR', 'ONNX'\], got 'AIR'"
     ):

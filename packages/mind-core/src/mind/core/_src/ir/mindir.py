@@ -43,31 +43,17 @@ from mind.core._src.ops.dispatch import PRIMITIVES, ShapedArray
 from mind.core._src.runtime.executor import Executable
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Parameter, Tensor
-from mind.core._src.train.serialization import _sha256, _write_atomic
+from mind.core._src.train.serialization import _ST_DTYPE, _sha256, _write_atomic
 from mind.core.errors import MindIRError, MindTypeError, MindValueError
 
 __all__ = ["GraphCell", "MindIRGraph", "export", "load"]
+
 
 SUFFIX = ".mindir"
 _FORMATS = ("MINDIR", "ONNX")
 _HEADER_LIMIT = 100 * 1024 * 1024  # safetensors' own limit on the JSON header
 
-# Mind dtype name <-> safetensors dtype string, for every Mind dtype.
-_ST_DTYPE = {
-    "bool": "BOOL",
-    "uint8": "U8",
-    "uint16": "U16",
-    "uint32": "U32",
-    "uint64": "U64",
-    "int8": "I8",
-    "int16": "I16",
-    "int32": "I32",
-    "int64": "I64",
-    "float16": "F16",
-    "bfloat16": "BF16",
-    "float32": "F32",
-    "float64": "F64",
-}
+# Mind dtype name <-> safetensors dtype string: one table, shared with checkpoints.
 _FROM_ST = {v: k for k, v in _ST_DTYPE.items()}
 
 
