@@ -21,6 +21,10 @@ from mind.core import ops as ops
 from mind.core import train as train
 from mind.core._src.autodiff.eager import grad as grad
 from mind.core._src.autodiff.eager import value_and_grad as value_and_grad
+from mind.core._src.autodiff.functional import jacfwd as jacfwd
+from mind.core._src.autodiff.functional import jacrev as jacrev
+from mind.core._src.autodiff.functional import jvp as jvp
+from mind.core._src.autodiff.functional import vjp as vjp
 from mind.core._src.context import GRAPH_MODE as GRAPH_MODE
 from mind.core._src.context import PYNATIVE_MODE as PYNATIVE_MODE
 from mind.core._src.context import get_context as get_context
@@ -54,6 +58,9 @@ __all__ = [
     "get_context",
     "get_seed",
     "grad",
+    "jacfwd",
+    "jacrev",
+    "jvp",
     "jit",
     "load",
     "load_checkpoint",
@@ -66,5 +73,6 @@ __all__ = [
     "set_seed",
     "train",
     "value_and_grad",
+    "vjp",
     *_dtypes,
 ]

@@ -1,0 +1,198 @@
+"""vjp, jvp, jacrev, jacfwd, and reverse-mode differentiation of a MindIR graph.
+
+All are built on the reverse-mode tape, whose backward rules are themselves differentiable:
+
+- ``vjp(fn, *primals)`` runs ``fn`` once under the tape and returns a function mapping output
+  cotangents to input cotangents;
+- ``jvp(fn, primals, tangents)`` uses that the vjp is linear in the cotangent ``u``: the jvp is the
+  gradient with respect to ``u`` of ``<vjp(u), tangents>`` (reverse over reverse);
+- ``jacrev`` / ``jacfwd`` stack one vjp per output element / one jvp per input element;
+- ``grad_graph(graph)`` turns a MindIR graph into the graph of its value and gradients by replaying
+  its nodes through the tape while tracing, so the result is again MindIR.
+
+Every one of them works in PyNative mode and inside ``jit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from mind.core._src.autodiff.eager import grad, value_and_grad
+from mind.core._src.tensor.tensor import Tensor, as_tensor
+from mind.core.errors import MindTypeError, MindValueError
+
+__all__ = ["grad_graph", "jacfwd", "jacrev", "jvp", "vjp"]
+
+
+def _tensors(values: Sequence[Any], what: str) -> tuple[Tensor, ...]:
+    out = []
+    for i, v in enumerate(values):
+        t = as_tensor(v)
+        if not t.dtype.is_floating_point:
+            raise MindTypeError(
+                f"For '{what}', input {i} must be a floating-point tensor, got {t.dtype}"
+            )
+        out.append(t)
+    return tuple(out)
+
+
+def _single(out: Any, what: str) -> Tensor:
+    if not isinstance(out, Tensor):
+        raise MindTypeError(
+            f"For '{what}', the function must return one Tensor, got {type(out).__name__}"
+        )
+    return out
+
+
+def vjp(
+    fn: Callable[..., Tensor], *primals: Any, has_aux: bool = False
+) -> tuple[Any, Callable[..., Any]]:
+    """``(fn(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` is the tuple of input cotangents
+    (one tensor when there is one input), as ``mindspore.vjp``."""
+    primals = _tensors(primals, "vjp")
+    value = fn(*primals)
+    aux = None
+    if has_aux:
+        value, aux = value
+    value = _single(value, "vjp")
+    positions = tuple(range(len(primals)))
+
+    def vjp_fn(cotangent: Any) -> Any:
+        cot = as_tensor(cotangent, value.dtype)
+        if cot.shape != value.shape:
+            raise MindValueError(
+                f"For 'vjp', the cotangent's shape {cot.shape} must be the output's {value.shape}"
+            )
+
+        def weighted(*xs):
+            out = fn(*xs)
+            return ((out[0] if has_aux else out) * cot).sum()
+
+        grads = grad(weighted, positions if len(primals) > 1 else 0)(*primals)
+        return grads
+
+    return ((value, aux) if has_aux else value), vjp_fn
+
+
+def jvp(
+    fn: Callable[..., Tensor], primals: Sequence[Any], tangents: Sequence[Any]
+) -> tuple[Tensor, Tensor]:
+    """``(fn(*primals), J @ tangents)``: the directional derivative, as ``mindspore.jvp``."""
+    primals = _tensors(primals if isinstance(primals, tuple | list) else (primals,), "jvp")
+    tangents = _tensors(tangents if isinstance(tangents, tuple | list) else (tangents,), "jvp")
+    if len(primals) != len(tangents) or any(p.shape != t.shape for p, t in zip(primals, tangents)):
+        raise MindValueError(
+            f"For 'jvp', tangents {[t.shape for t in tangents]} must match primals {[p.shape for p in primals]}"
+        )
+    value = _single(fn(*primals), "jvp")
+    n = len(primals)
+
+    def pairing(u: Tensor, *xs: Tensor) -> Tensor:
+        # <vjp_x(u), tangents> is linear in u; its gradient in u is J @ tangents.
+        def weighted(*ys):
+            return (fn(*ys) * u).sum()
+
+        cots = grad(weighted, tuple(range(n)) if n > 1 else 0)(*xs)
+        cots = cots if isinstance(cots, tuple) else (cots,)
+        total = None
+        for c, t in zip(cots, tangents):
+            term = (c * t).sum()
+            total = term if total is None else total + term
+        return total
+
+    u0 = Tensor(
+        np.zeros(
+            value.shape,
+            value.asnumpy().dtype if isinstance(value._data, np.ndarray) else value.dtype.np,
+        )
+    )
+    return value, grad(pairing, 0)(u0, *primals)
+
+
+def _basis(shape: tuple[int, ...], dtype: Any) -> list[Tensor]:
+    size = int(np.prod(shape)) if shape else 1
+    eye = np.eye(size, dtype=dtype)
+    return [Tensor.from_numpy(eye[i].reshape(shape)) for i in range(size)]
+
+
+def jacrev(
+    fn: Callable[..., Tensor], grad_position: int = 0, has_aux: bool = False
+) -> Callable[..., Tensor]:
+    """The Jacobian by reverse mode: one vjp per output element. Shape ``out.shape + in.shape``."""
+
+    def jac(*args: Any) -> Tensor:
+        from mind.core._src.ops.array import reshape, stack
+
+        x = as_tensor(args[grad_position])
+
+        def of_x(v):
+            full = list(args)
+            full[grad_position] = v
+            out = fn(*full)
+            return out[0] if has_aux else out
+
+        value, pullback = vjp(of_x, x)
+        rows = [pullback(e) for e in _basis(value.shape, x.dtype.np)]
+        return reshape(stack(rows, 0), value.shape + x.shape)
+
+    return jac
+
+
+def jacfwd(
+    fn: Callable[..., Tensor], grad_position: int = 0, has_aux: bool = False
+) -> Callable[..., Tensor]:
+    """The Jacobian by forward mode: one jvp per input element. Shape ``out.shape + in.shape``."""
+
+    def jac(*args: Any) -> Tensor:
+        from mind.core._src.ops.array import reshape, stack, transpose
+
+        x = as_tensor(args[grad_position])
+
+        def of_x(v):
+            full = list(args)
+            full[grad_position] = v
+            out = fn(*full)
+            return out[0] if has_aux else out
+
+        columns = [jvp(of_x, (x,), (e,))[1] for e in _basis(x.shape, x.dtype.np)]
+        cols = stack(columns, 0)  # in.size x out.shape
+        out_ndim = cols.ndim - 1
+        moved = transpose(cols, tuple(range(1, out_ndim + 1)) + (0,))
+        return reshape(moved, tuple(cols.shape[1:]) + x.shape)
+
+    return jac
+
+
+def grad_graph(graph: Any, grad_position: Sequence[int] | None = None) -> Any:
+    """The MindIR graph computing ``(value, gradients)`` of a one-output ``graph``: a
+    graph-to-graph transform. Gradients are taken with respect to the parameters at
+    ``grad_position`` (default: all of them); the result's outputs are the value, then one
+    gradient per chosen parameter."""
+    from mind.core._src.jit import JitFunction
+    from mind.core._src.ops.dispatch import PRIMITIVES, bind
+
+    if len(graph.outputs) != 1:
+        raise MindValueError(
+            f"For 'grad_graph', graph {graph.name} must have one output, it has {len(graph.outputs)}"
+        )
+    positions = (
+        tuple(range(len(graph.parameters))) if grad_position is None else tuple(grad_position)
+    )
+
+    def replay(*args: Tensor) -> Tensor:
+        env: dict[int, Tensor] = {p.id: a for p, a in zip(graph.parameters, args)}
+        for c in graph.constants:
+            env[c.id] = Tensor.from_numpy(c.value)
+        for node in graph.nodes:
+            env[node.id] = bind(
+                PRIMITIVES[node.prim], tuple(env[i.id] for i in node.inputs), node.attrs or None
+            )
+        return env[graph.outputs[0].id]
+
+    replay.__name__ = f"grad_{graph.name}"
+    examples = [Tensor(np.zeros(p.aval.shape, p.aval.dtype.np)) for p in graph.parameters]
+    traced = JitFunction(value_and_grad(replay, positions), f"grad_{graph.name}")
+    return traced.graph(*examples)
