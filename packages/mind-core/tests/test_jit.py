@@ -192,3 +192,88 @@ def test_tensors_inside_tuples_are_graph_inputs_and_optimizers_never_compile():
     for _ in range(3):
         step(x, t)
     assert "_graph_fn" not in opt.__dict__ and step._graph_grad_fn.compilations == 1
+
+
+class _Seq(nn.Cell):
+    """Sequence model -> last step -> classes."""
+
+    def __init__(self, body):
+        super().__init__()
+        self.body, self.head = body, nn.Dense(8, 3)
+
+    def construct(self, x):
+        out = self.body(x)
+        out = out[0] if isinstance(out, tuple) else out
+        return self.head(out[-1])
+
+
+class _Attn(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.attn, self.head = nn.MultiheadAttention(8, 2), nn.Dense(8, 3)
+
+    def construct(self, x):
+        return self.head(self.attn(x, x, x)[0][-1])
+
+
+class _BnDrop(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.conv, self.bn = nn.Conv2d(1, 4, 3, has_bias=False), nn.BatchNorm2d(4)
+        self.drop, self.flat, self.fc = nn.Dropout(p=0.3), nn.Flatten(), nn.Dense(4 * 8 * 8, 3)
+
+    def construct(self, x):
+        return self.fc(self.drop(self.flat(nn.ReLU()(self.bn(self.conv(x))))))
+
+
+class _Embed(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.emb, self.fc = nn.Embedding(10, 8), nn.Dense(8, 3)
+
+    def construct(self, ids):
+        return self.fc(self.emb(ids).mean(axis=1))
+
+
+SEQ = (5, 6, 8)
+NETWORKS = {
+    "lstm": (lambda: _Seq(nn.LSTM(8, 8)), SEQ, np.float32),
+    "gru": (lambda: _Seq(nn.GRU(8, 8, num_layers=2)), SEQ, np.float32),
+    "attention": (_Attn, SEQ, np.float32),
+    "transformer": (
+        lambda: _Seq(nn.TransformerEncoderLayer(8, 2, 16, dropout=0.1)),
+        SEQ,
+        np.float32,
+    ),
+    "batchnorm_dropout": (_BnDrop, (6, 1, 8, 8), np.float32),
+    "embedding": (_Embed, (6, 4), np.int64),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NETWORKS))
+def test_every_kind_of_network_trains_identically_in_graph_mode(name):
+    make, shape, dtype = NETWORKS[name]
+
+    def losses(mode):
+        ms.set_context(mode=mode)
+        ms.set_seed(11)
+        net = make()
+        net.set_train(True)
+        step = nn.TrainOneStepCell(
+            nn.WithLossCell(net, nn.CrossEntropyLoss()), nn.Adam(net.trainable_params(), 0.01)
+        )
+        data = np.random.default_rng(1)
+        x = (
+            data.integers(0, 10, shape)
+            if dtype == np.int64
+            else data.standard_normal(shape).astype(dtype)
+        )
+        labels = Tensor(np.random.default_rng(2).integers(0, 3, 6))
+        out = [step(Tensor(x), labels).item() for _ in range(20)]
+        stats = [p.asnumpy().copy() for p in net.untrainable_params()]
+        return out, stats
+
+    (eager, eager_stats), (graph, graph_stats) = losses(ms.PYNATIVE_MODE), losses(ms.GRAPH_MODE)
+    np.testing.assert_allclose(graph, eager, rtol=1e-5, atol=1e-6)
+    for a_, b_ in zip(eager_stats, graph_stats):  # BatchNorm's running statistics, updated in-graph
+        np.testing.assert_allclose(b_, a_, rtol=1e-5, atol=1e-6)

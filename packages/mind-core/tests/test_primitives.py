@@ -138,6 +138,7 @@ FORWARD = {
         {"index": np.array([0, 2, 0]), "shape": (4,)},
         lambda u: np.bincount([0, 2, 0], weights=u, minlength=4),
     ),
+    "assign": ([r(3), r(3)], {}, lambda t, v: v),
     "index_put": (
         [r(4, 3), r(3)],
         {"index": (1,)},
@@ -220,7 +221,9 @@ FORWARD = {
     "binary_cross_entropy_with_logits": (
         [r(6) * 5, (r(6) > 0).astype(np.float32)],
         {},
-        lambda x, y: -(y * np.log(special.expit(x)) + (1 - y) * np.log(1 - special.expit(x))),
+        # log(1 + e^x) - x*y: the same loss, computed stably in float64 (the naive form loses
+        # digits for large |x|).
+        lambda x, y: np.logaddexp(0, x.astype(np.float64)) - x.astype(np.float64) * y,
     ),
 }
 

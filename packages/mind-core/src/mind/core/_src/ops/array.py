@@ -424,6 +424,28 @@ def setitem(tensor: Tensor, index: Any, value: Any) -> None:
         ) from None
 
 
+def _assign_kernel(target, value):
+    np.copyto(target, value, casting="same_kind")
+    return target
+
+
+def _assign_infer(target: ShapedArray, value: ShapedArray) -> ShapedArray:
+    I.broadcast_shapes("assign", ("variable", "value"), target.shape, value.shape)
+    return ShapedArray(target.shape, target.dtype)
+
+
+# Writes ``value`` into ``target``'s buffer (a Parameter's array) and returns it: the one
+# primitive with a side effect. Compiler passes never remove or merge it.
+assign_p = primitive("assign", cpu=_assign_kernel, infer=_assign_infer, differentiable=False)
+
+
+def assign(variable: Any, value: Any) -> Tensor:
+    """Write ``value`` into ``variable`` (a Parameter) in place, as MindSpore's ``ops.assign``;
+    inside ``jit`` it becomes an in-graph update of the parameter."""
+    variable = as_tensor(variable)
+    return bind2(assign_p, variable, cast(as_tensor(value), variable.dtype))
+
+
 def strided_slice(input_x: Any, begin: Any, end: Any, strides: Any) -> Tensor:
     """``input_x[begin[0]:end[0]:strides[0], ...]``."""
     index = tuple(slice(b, e, s) for b, e, s in zip(begin, end, strides))

@@ -979,12 +979,18 @@ def batch_norm(
         mu = mean(x, axes, keep_dims=True)
         sigma2 = var(x, axes, keepdims=True)
         if running_mean is not None:
+            from mind.core._src.autodiff.eager import stop_gradient
+            from mind.core._src.ops.array import assign
+
             n = x.size // x.shape[1]
-            rm, rv = running_mean._data, running_var._data
-            rm *= 1 - momentum
-            rm += momentum * mu._data.reshape(-1)
-            rv *= 1 - momentum
-            rv += momentum * sigma2._data.reshape(-1) * n / max(n - 1, 1)
+            batch_mean = stop_gradient(reshape(mu, (-1,)))
+            batch_var = stop_gradient(reshape(sigma2, (-1,)))
+            # Unbiased variance for the running estimate, as MindSpore and PyTorch keep it.
+            assign(running_mean, add(mul(running_mean, 1 - momentum), mul(batch_mean, momentum)))
+            assign(
+                running_var,
+                add(mul(running_var, 1 - momentum), mul(batch_var, momentum * n / max(n - 1, 1))),
+            )
     else:
         mu = reshape(as_tensor(running_mean), shape)
         sigma2 = reshape(as_tensor(running_var), shape)
@@ -1049,20 +1055,18 @@ def group_norm(
 
 def dropout(input: Any, p: float = 0.5, training: bool = True, seed: Any = None) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``."""
-    from mind.core._src.ops.random import bernoulli_mask
-
     x = _floating(input)
     if not 0 <= p < 1:
         raise MindValueError(f"For 'dropout', 'p' must be in [0, 1), got {p}")
     if not training or p == 0:
         return x
-    if not isinstance(x._data, np.ndarray):  # traced: the mask must be drawn when the graph runs
-        from mind.core._src.ops.elementwise import less
-        from mind.core._src.ops.random import uniform
+    # The mask is drawn by the uniform primitive in eager and graph mode alike, so both consume
+    # the global generator the same way and give the same masks under set_seed.
+    from mind.core._src.ops.elementwise import less
+    from mind.core._src.ops.random import uniform
 
-        keep = cast(less(uniform(x.shape, dtype=x.dtype), 1 - p), x.dtype)
-        return mul(x, mul(keep, 1 / (1 - p)))
-    return mul(x, bernoulli_mask(x.shape, 1 - p, x.dtype, scale=1 / (1 - p)))
+    keep = cast(less(uniform(x.shape, dtype=x.dtype), 1 - p), x.dtype)
+    return mul(x, mul(keep, 1 / (1 - p)))
 
 
 def embedding(input: Any, weight: Any) -> Tensor:

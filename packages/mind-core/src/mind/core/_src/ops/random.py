@@ -132,13 +132,3 @@ def bernoulli(input: Any, p: Any = 0.5, seed: Any = None) -> Tensor:
     prob = as_tensor(p, dt.float64) if isinstance(p, Tensor) else _const(p, dt.float64)
     attrs = {"shape": input.shape, "dtype": input.dtype.name, "seed": seed}
     return bind(bernoulli_p, (prob,), attrs)
-
-
-def bernoulli_mask(
-    shape: tuple[int, ...], keep: float, dtype: dt.DType, scale: float = 1.0
-) -> Tensor:
-    """A constant 0/``scale`` mask keeping each element with probability ``keep`` (dropout)."""
-    mask = (generator().random(shape) < keep).astype(dtype.np)
-    if scale != 1.0:
-        mask *= dtype.np.type(scale)
-    return _const(mask, dtype)
