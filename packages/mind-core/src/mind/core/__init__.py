@@ -25,6 +25,7 @@ from mind.core._src.autodiff.functional import jacfwd as jacfwd
 from mind.core._src.autodiff.functional import jacrev as jacrev
 from mind.core._src.autodiff.functional import jvp as jvp
 from mind.core._src.autodiff.functional import vjp as vjp
+from mind.core._src.autodiff.vmap import vmap as vmap
 from mind.core._src.context import GRAPH_MODE as GRAPH_MODE
 from mind.core._src.context import PYNATIVE_MODE as PYNATIVE_MODE
 from mind.core._src.context import get_context as get_context
@@ -74,5 +75,6 @@ __all__ = [
     "train",
     "value_and_grad",
     "vjp",
+    "vmap",
     *_dtypes,
 ]

@@ -1,0 +1,84 @@
+"""vmap against a Python loop over examples, including per-sample gradients."""
+
+import numpy as np
+import pytest
+
+import mind.core as ms
+from mind.core import Tensor, nn, ops
+from mind.core.errors import MindValueError
+
+rng = np.random.default_rng(0)
+X = rng.standard_normal((5, 2, 3))
+W = rng.standard_normal((3, 4))
+
+
+def loop(fn, *args, in_axes=0):
+    axes = in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args)
+    n = next(np.moveaxis(a, ax, 0).shape[0] for a, ax in zip(args, axes) if ax is not None)
+    outs = []
+    for i in range(n):
+        call = [
+            Tensor(a) if ax is None else Tensor(np.moveaxis(a, ax, 0)[i])
+            for a, ax in zip(args, axes)
+        ]
+        outs.append(fn(*call).asnumpy())
+    return np.stack(outs)
+
+
+CASES = {
+    "elementwise_broadcast": lambda x: ops.tanh(x) * Tensor(np.array([1.0, 2.0, 3.0])) + 1,
+    "reductions": lambda x: (
+        ops.softmax(x, axis=0).sum(axis=1) + x.max() - ops.logsumexp(x, 1).mean()
+    ),
+    "shapes": lambda x: ops.concat([ops.transpose(x, (1, 0)), ops.reshape(x, (3, 2))], 1)[1:, ::2],
+    "matmul": lambda x: ops.matmul(x, Tensor(W)) @ ops.transpose(Tensor(W), (1, 0)),
+    "fallback_rule": lambda x: ops.cumsum(ops.one_hot(ops.argmax(x, 1), 3), 0) * x,
+    "conv": lambda x: ops.conv2d(
+        ops.reshape(x, (1, 1, 2, 3)), Tensor(np.ones((2, 1, 2, 2))), pad_mode="same"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_vmap_matches_a_loop(name):
+    np.testing.assert_allclose(
+        ms.vmap(CASES[name])(Tensor(X)).asnumpy(), loop(CASES[name], X), rtol=1e-10
+    )
+
+
+def test_in_axes_out_axes_and_shared_arguments():
+    f = lambda x, w: ops.matmul(x, w).sum(axis=0)  # noqa: E731
+    moved = np.moveaxis(X, 0, 2)  # batch on axis 2
+    got = ms.vmap(f, in_axes=(2, None), out_axes=1)(Tensor(moved), Tensor(W)).asnumpy()
+    np.testing.assert_allclose(np.moveaxis(got, 1, 0), loop(f, X, W, in_axes=(0, None)), rtol=1e-10)
+
+
+def test_per_sample_gradients_of_a_network_match_a_loop():
+    ms.set_seed(0)
+    net = nn.SequentialCell(nn.Dense(6, 5), nn.Tanh(), nn.Dense(5, 3))
+    params = net.trainable_params()
+    data = rng.standard_normal((7, 6))
+    labels = rng.integers(0, 3, 7)
+
+    def loss(x, y):
+        return nn.CrossEntropyLoss()(ops.reshape(net(x), (1, 3)), ops.reshape(y, (1,)))
+
+    per_sample = ms.vmap(ms.grad(loss, None, params))(Tensor(data), Tensor(labels))
+    for k, p in enumerate(params):
+        want = np.stack(
+            [
+                ms.grad(loss, None, params)(Tensor(data[i]), Tensor(labels[i]))[k].asnumpy()
+                for i in range(7)
+            ]
+        )
+        assert per_sample[k].shape == (7, *p.shape)
+        np.testing.assert_allclose(per_sample[k].asnumpy(), want, rtol=1e-9, atol=1e-12)
+
+
+def test_errors():
+    with pytest.raises(MindValueError, match="different sizes"):
+        ms.vmap(lambda a, b: a + b)(Tensor(np.ones(3)), Tensor(np.ones(4)))
+    with pytest.raises(MindValueError, match="no argument is mapped"):
+        ms.vmap(lambda a: a, in_axes=None)(Tensor(np.ones(3)))
+    with pytest.raises(MindValueError, match="stands for a whole batch"):
+        ms.vmap(lambda a: Tensor(a.asnumpy()))(Tensor(np.ones(3)))
