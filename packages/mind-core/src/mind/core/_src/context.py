@@ -29,7 +29,8 @@ def set_context(**kwargs: Any) -> None:
 
     ``mode``: ``PYNATIVE_MODE`` (eager) or ``GRAPH_MODE`` (a Cell's ``construct`` is traced into
     MindIR on its first call for each input signature and runs as one graph).
-    ``device_target``: a registered device name; eager execution runs on ``"cpu"``.
+    ``device_target``: a registered, available device; compiled graphs (``jit``, GRAPH_MODE) are
+    handed to it when it compiles graphs itself, and eager execution runs on ``"cpu"``.
     """
     unknown = set(kwargs) - _KNOWN
     if unknown:
@@ -47,8 +48,8 @@ def set_context(**kwargs: Any) -> None:
         name = str(kwargs["device_target"]).lower()
         device = get_registry().device(name)
         device.require_available()
-        if name != "cpu":
-            device.check(mode="pynative" if kwargs.get("mode", _CONTEXT["mode"]) else "graph")
+        # Eager ops run on cpu kernels; the target receives compiled graphs, whose ops, dtypes and
+        # mode are checked against its capabilities when each graph is compiled.
         kwargs["device_target"] = name
     _CONTEXT.update(kwargs)
 

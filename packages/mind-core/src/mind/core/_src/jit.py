@@ -140,6 +140,25 @@ def _rebuild(spec: Any, arrays: tuple) -> Any:
     return tuple(items) if kind == "tuple" else items
 
 
+def _executable_for(graph: FuncGraph) -> Callable[..., tuple]:
+    """MindRT's plan on cpu kernels, or the whole graph handed to the context's device when that
+    device compiles graphs itself (graph sink); an unsupported op or dtype is reported first."""
+    from mind.core._src.context import _CONTEXT
+    from mind.core._src.plugins.manager import get_registry
+
+    target = _CONTEXT.get("device_target", "cpu")
+    if target != "cpu":
+        device = get_registry().device(target)
+        if device.compile_graph is not None:
+            device.check(
+                ops={n.prim for n in graph.nodes},
+                dtypes={n.aval.dtype.name for n in graph.all_nodes()},
+                mode="graph",
+            )
+            return device.compile_graph(graph, {"device_target": target})
+    return Executable(graph)
+
+
 class _Compiled:
     __slots__ = (
         "executable",
@@ -163,7 +182,7 @@ class _Compiled:
             tensor_positions,
             output_spec,
         )
-        self.executable = Executable(graph)
+        self.executable = _executable_for(graph)
 
 
 class JitFunction:
