@@ -191,7 +191,26 @@ def test_tensors_inside_tuples_are_graph_inputs_and_optimizers_never_compile():
     x, t = a(4, 8), Tensor(np.array([0, 1, 2, 0]))
     for _ in range(3):
         step(x, t)
-    assert "_graph_fn" not in opt.__dict__ and step._graph_grad_fn.compilations == 1
+    assert "_graph_fn" not in opt.__dict__ and step._graph_step_fn.compilations == 1
+    assert opt.global_step == 3
+
+
+def test_a_momentum_training_step_is_one_graph_that_updates_in_place():
+    ms.set_context(mode=ms.GRAPH_MODE)
+    ms.set_seed(5)
+    net = mlp()
+    opt = nn.Momentum(net.trainable_params(), 0.1, 0.9, weight_decay=0.01, use_nesterov=True)
+    step = nn.TrainOneStepCell(nn.WithLossCell(net, nn.CrossEntropyLoss()), opt)
+    x, t = a(4, 8), Tensor(np.array([0, 1, 2, 0]))
+    before = [p.asnumpy().copy() for p in net.trainable_params()]
+    step(x, t)
+    graph = step._graph_step_fn.graph(x, t)
+    updates = [n for n in graph.nodes if n.prim == "apply_momentum"]
+    assert len(updates) == len(before)  # one in-place ApplyMomentum per parameter
+    weights = [p for p in graph.parameters if p.kind == "weight"]
+    assert {p.name for p in weights} >= {f"moments.{q.name}" for q in net.trainable_params()}
+    assert all(not np.array_equal(b, p.asnumpy()) for b, p in zip(before, net.trainable_params()))
+    assert step.optimizer.global_step == 1
 
 
 class _Seq(nn.Cell):

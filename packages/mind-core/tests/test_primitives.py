@@ -139,6 +139,15 @@ FORWARD = {
         lambda u: np.bincount([0, 2, 0], weights=u, minlength=4),
     ),
     "assign": ([r(3), r(3)], {}, lambda t, v: v),
+    "apply_momentum": (
+        [
+            np.array([1.0, 2.0], np.float32),
+            np.array([0.5, -1.0], np.float32),
+            np.array([0.1, 0.2], np.float32),
+        ],
+        {"lr": 0.1, "momentum": 0.9, "use_nesterov": False},
+        lambda p, v, g: p - 0.1 * (0.9 * v + g),
+    ),
     "index_put": (
         [r(4, 3), r(3)],
         {"index": (1,)},

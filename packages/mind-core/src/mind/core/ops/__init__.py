@@ -8,6 +8,7 @@ is differentiable where the math is. Supported devices: cpu.
 Tensor(shape=[3], dtype=Float32, value=[ 0.09003057,  0.24472848,  0.66524094])
 """
 
+from mind.core._src.ops.array import apply_momentum as apply_momentum
 from mind.core._src.ops.array import assign as assign
 from mind.core._src.ops.control import cond as cond
 from mind.core._src.ops.control import fori_loop as fori_loop
@@ -396,6 +397,7 @@ __all__ = [
     "amax",
     "amin",
     "any",
+    "apply_momentum",
     "arange",
     "argmax",
     "argmin",

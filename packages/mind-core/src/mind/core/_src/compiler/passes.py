@@ -48,7 +48,9 @@ __all__ = [
 ]
 
 #: Primitives whose result is not a function of their inputs and attributes alone.
-IMPURE_PRIMITIVES = frozenset({"uniform", "normal", "randint", "bernoulli", "assign"})
+IMPURE_PRIMITIVES = frozenset(
+    {"uniform", "normal", "randint", "bernoulli", "assign", "apply_momentum"}
+)
 
 #: Constant folding leaves alone an application whose result would be larger than this: the graph
 #: keeps every constant for its whole life, so folding a large value trades compute for memory.

@@ -105,13 +105,42 @@ class Optimizer(Cell):
     def parameters(self) -> tuple[Parameter, ...]:
         return tuple(self._parameters)
 
+    #: Slots an optimizer that can run inside a compiled step needs before tracing.
+    graph_slots: tuple[str, ...] | None = None
+
     def _state(self, name: str) -> list[np.ndarray]:
-        """A zero-initialised slot (momentum, moments...) per parameter, created once."""
+        """A zero-initialised slot (momentum, moments...) per parameter, created once.
+
+        Each slot array is also held by a Parameter (``_slotp_<name>``), so a compiled training
+        step takes the slots as graph inputs and updates them in place with ``assign``.
+        """
         slots = self.__dict__.get(f"_slot_{name}")
         if slots is None:
-            slots = [np.zeros_like(p._data) for p in self._parameters]
+            params = [
+                Parameter(np.zeros_like(p._data), name=f"{name}.{p.name}", requires_grad=False)
+                for p in self._parameters
+            ]
+            slots = [sp._data for sp in params]
+            object.__setattr__(self, f"_slotp_{name}", params)
             object.__setattr__(self, f"_slot_{name}", slots)
         return slots
+
+    def _slot_params(self, name: str) -> list[Parameter]:
+        self._state(name)
+        return self.__dict__[f"_slotp_{name}"]
+
+    def graph_ready(self) -> bool:
+        """Whether this optimizer can update parameters inside a compiled step: it defines its
+        update with ops (``_update_ops``) and every group's learning rate is a constant."""
+        return self.graph_slots is not None and all(lr.constant is not None for lr in self.group_lr)
+
+    def prepare_graph(self) -> None:
+        """Create every slot before tracing, so the slots are graph inputs, not constants."""
+        for name in self.graph_slots or ():
+            self._state(name)
+
+    def _update_ops(self, i: int, p: Parameter, g: Tensor, lr: float, wd: float) -> None:
+        raise NotImplementedError(f"{type(self).__name__} has no in-graph update")
 
     def _moments(self, i: int, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Adam-family first and second moments, updated in place with ``beta1``/``beta2``."""
@@ -149,7 +178,11 @@ class Optimizer(Cell):
         return Tensor(self.group_lr[0](self.global_step))
 
     def construct(self, gradients: Iterable[Tensor]) -> bool:
+        from mind.core._src.ir.trace import is_tracing
+
         gradients = tuple(gradients)
+        if is_tracing():
+            return self._construct_ops(gradients)
         if len(gradients) != len(self._parameters):
             raise MindValueError(
                 f"For '{type(self).__name__}', got {len(gradients)} gradients for "
@@ -173,6 +206,32 @@ class Optimizer(Cell):
                 self._update(index, p._data, g, lr, wd)
                 index += 1
         self.global_step = step + 1
+        return True
+
+    def _construct_ops(self, gradients: tuple) -> bool:
+        """The update as graph nodes: ops, then ``assign`` into parameters and slots. The step
+        counter advances when the compiled step runs (TrainOneStepCell does it), not here."""
+        from mind.core._src.ir.trace import GraphModeError, user_location
+
+        if not self.graph_ready():
+            raise GraphModeError(
+                f"{user_location()}: {type(self).__name__} with this learning rate cannot update "
+                "parameters inside a compiled graph yet; call it outside jit (TrainOneStepCell does)"
+            )
+        if len(gradients) != len(self._parameters):
+            raise MindValueError(
+                f"For '{type(self).__name__}', got {len(gradients)} gradients for "
+                f"{len(self._parameters)} parameters (pass them in optimizer.parameters order)"
+            )
+        index = 0
+        for params, lr_fn, wd in zip(self.group_params, self.group_lr, self.group_wd):
+            lr = lr_fn(self.global_step)
+            for p in params:
+                g = gradients[index]
+                if self.loss_scale != 1.0:
+                    g = g / self.loss_scale
+                self._update_ops(index, p, g, lr, wd)
+                index += 1
         return True
 
     def _update(self, i: int, p: np.ndarray, g: np.ndarray, lr: float, wd: float) -> None:
@@ -201,6 +260,19 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise MindValueError("For 'SGD', nesterov needs momentum > 0 and dampening 0")
         self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov
+        self.graph_slots = ("moments",) if momentum else ()
+
+    def _update_ops(self, i, p, g, lr, wd):
+        from mind.core._src.ops import functional as F
+
+        if wd:
+            g = F.add(g, F.mul(p, wd))
+        if self.momentum:
+            v = self._slot_params("moments")[i]
+            v_new = F.add(F.mul(v, self.momentum), F.mul(g, 1 - self.dampening))
+            F.assign(v, v_new)
+            g = F.add(g, F.mul(v_new, self.momentum)) if self.nesterov else v_new
+        F.assign(p, F.sub(p, F.mul(g, lr)))
 
     def _update(self, i, p, g, lr, wd):
         if wd:
@@ -229,22 +301,31 @@ class Momentum(Optimizer):
         if momentum < 0:
             raise MindValueError(f"For 'Momentum', 'momentum' must be >= 0, got {momentum}")
         self.momentum, self.use_nesterov = float(momentum), use_nesterov
-        object.__setattr__(self, "_scratch", [np.empty_like(p._data) for p in self._parameters])
+        self.graph_slots = ("moments",)
+
+    def _update_ops(self, i, p, g, lr, wd):
+        from mind.core._src.ops import functional as F
+
+        if wd:
+            g = F.add(g, F.mul(p, wd))
+        F.apply_momentum(
+            p, self._slot_params("moments")[i], lr, g, self.momentum, self.use_nesterov
+        )
 
     def _update(self, i, p, g, lr, wd):
+        from mind.core._src.ops.array import _apply_momentum_kernel
+
         if wd:
             g = g + wd * p
-        v = self._state("moments")[i]
-        v *= self.momentum
-        v += g
-        step = self._scratch[i]
-        if self.use_nesterov:
-            np.multiply(v, self.momentum, out=step)
-            step += g
-            step *= lr
-        else:
-            np.multiply(v, lr, out=step)
-        p -= step
+        # The same kernel the compiled step's apply_momentum nodes run.
+        _apply_momentum_kernel(
+            p,
+            self._state("moments")[i],
+            g,
+            lr=lr,
+            momentum=self.momentum,
+            use_nesterov=self.use_nesterov,
+        )
 
 
 class Adam(Optimizer):

@@ -49,8 +49,21 @@ class TrainOneStepCell(Cell):
         return loss
 
     def _graph_call(self, *inputs: Any) -> Any:
-        # GRAPH_MODE: the loss and its gradients compile to one graph; the optimizer then updates
-        # the parameters in place (in-graph updates need an assign primitive, still to come).
+        # GRAPH_MODE: with an optimizer that has an in-graph update (SGD, Momentum with a constant
+        # learning rate), the whole step - forward, backward, update - is one graph whose assign
+        # nodes write the parameters and slots in place. Otherwise the loss and gradients are one
+        # graph and the optimizer runs after it.
+        if getattr(self.optimizer, "graph_ready", lambda: False)() and self.sens == 1.0:
+            step = self.__dict__.get("_graph_step_fn")
+            if step is None:
+                from mind.core._src.jit import JitFunction
+
+                self.optimizer.prepare_graph()
+                step = JitFunction(self.construct, f"{type(self.network).__name__}.train_step")
+                object.__setattr__(self, "_graph_step_fn", step)
+            loss = step(*inputs)
+            self.optimizer.global_step += 1
+            return loss
         compiled = self.__dict__.get("_graph_grad_fn")
         if compiled is None:
             from mind.core._src.jit import JitFunction

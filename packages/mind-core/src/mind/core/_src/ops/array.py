@@ -439,6 +439,49 @@ def _assign_infer(target: ShapedArray, value: ShapedArray) -> ShapedArray:
 assign_p = primitive("assign", cpu=_assign_kernel, infer=_assign_infer, differentiable=False)
 
 
+def _apply_momentum_kernel(variable, accumulation, gradient, *, lr, momentum, use_nesterov):
+    accumulation *= momentum
+    accumulation += gradient
+    if use_nesterov:
+        variable -= lr * (gradient + momentum * accumulation)
+    else:
+        variable -= lr * accumulation
+    return variable
+
+
+# MindSpore's ApplyMomentum: one in-place kernel per parameter, in eager mode and in graphs.
+apply_momentum_p = primitive(
+    "apply_momentum",
+    cpu=_apply_momentum_kernel,
+    infer=lambda variable, accumulation, gradient, **_: ShapedArray(variable.shape, variable.dtype),
+    differentiable=False,
+    attrs=("lr", "momentum", "use_nesterov"),
+)
+
+
+def apply_momentum(
+    variable: Any,
+    accumulation: Any,
+    learning_rate: float,
+    gradient: Any,
+    momentum: float,
+    use_nesterov: bool = False,
+) -> Tensor:
+    """``accumulation = momentum * accumulation + gradient``; ``variable -= learning_rate *
+    accumulation`` (or the Nesterov form), both in place, as MindSpore's ``ApplyMomentum``."""
+    variable = as_tensor(variable)
+    attrs = {
+        "lr": float(learning_rate),
+        "momentum": float(momentum),
+        "use_nesterov": bool(use_nesterov),
+    }
+    return bind(
+        apply_momentum_p,
+        (variable, as_tensor(accumulation), cast(as_tensor(gradient), variable.dtype)),
+        attrs,
+    )
+
+
 def assign(variable: Any, value: Any) -> Tensor:
     """Write ``value`` into ``variable`` (a Parameter) in place, as MindSpore's ``ops.assign``;
     inside ``jit`` it becomes an in-graph update of the parameter."""
