@@ -199,7 +199,7 @@ def test_newer_opsets(onnx, ort, tmp_path, opset):
         onnx, ort, net, a(2, 3, 16, 16), path=tmp_path / "m.onnx", case=f"opset{opset}", opset=opset
     )
     assert model.opset_import[0].version == opset
-    assert ("Gelu" in op_types(model)) == (opset >= 20)
+    assert "Gelu" not in op_types(model)  # decomposed at every opset (runtimes disagree on Gelu)
     mean = next(n for n in model.graph.node if n.op_type == "ReduceMean")
     assert len(mean.input) == 2 and "axes" not in attrs(mean)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -861,10 +862,9 @@ def _put(out: queue.Queue, item: Any, stop: threading.Event) -> bool:
 
 
 def _produce(
-    dataset: Dataset, seed: int, epoch: int, skip: int, out: queue.Queue, stop: threading.Event
+    dataset: Dataset, run: _Run, skip: int, out: queue.Queue, stop: threading.Event
 ) -> None:
     """The pipeline thread: run one epoch into ``out`` until done or told to stop."""
-    run = _Run(seed, epoch)
     rows = dataset._stream(run)
     try:
         for row in itertools.islice(rows, skip, None):
@@ -907,6 +907,7 @@ class TupleIterator:
         self._thread: threading.Thread | None = None
         self._queue: queue.Queue | None = None
         self._stop = threading.Event()
+        self._run: _Run | None = None
         self._active = False
 
     # -- state --------------------------------------------------------------------------------------
@@ -955,9 +956,12 @@ class TupleIterator:
         self.epoch = epoch + 1
         # The thread must not hold the iterator: then dropping the iterator (break, an exception,
         # garbage collection) runs __del__, which stops the thread and the workers it owns.
+        # The iterator keeps the run so that close() can stop its workers itself if the
+        # pipeline thread does not finish promptly (a worker stuck in user code).
+        self._run = _Run(self.seed, epoch)
         self._thread = threading.Thread(
             target=_produce,
-            args=(self.dataset, self.seed, epoch, skip, self._queue, self._stop),
+            args=(self.dataset, self._run, skip, self._queue, self._stop),
             daemon=True,
             name="mind-data-pipeline",
         )
@@ -990,16 +994,26 @@ class TupleIterator:
             self._thread.join()
             self._thread = None
 
-    def close(self) -> None:
-        """Stop the pipeline thread and its workers (also done on ``break`` via GC)."""
+    def close(self, wait: float = 2.0) -> None:
+        """Stop the pipeline thread and its workers (also done on ``break`` via GC).
+
+        Waits up to ``wait`` seconds for the thread to finish its current row; after that the
+        workers are stopped from here, which unblocks the thread, and it gets as long again.
+        """
         if self._thread is not None:
             self._stop.set()
+            deadline = time.monotonic() + wait
+            forced = False
             while self._thread.is_alive():
                 try:
                     self._queue.get(timeout=0.05)
                 except queue.Empty:
                     pass
-            self._thread.join()
+                if time.monotonic() > deadline:
+                    if forced:
+                        break  # a daemon thread: it cannot keep the process alive
+                    self._run.close()
+                    forced, deadline = True, time.monotonic() + wait
             self._thread = None
         self._active = False
 
@@ -1008,6 +1022,11 @@ class TupleIterator:
 
     def __del__(self) -> None:
         try:
+            if sys.is_finalizing():  # interpreter shutdown: stop, do not wait for threads
+                self._stop.set()
+                if getattr(self, "_run", None) is not None:
+                    self._run.close()
+                return
             self.close()
         except Exception:
             pass

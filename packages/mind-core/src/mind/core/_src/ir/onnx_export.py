@@ -278,10 +278,9 @@ def _silu(b: _Builder, node: Apply, xs: list[str], out: str) -> None:
 
 @_converter("gelu")
 def _gelu(b: _Builder, node: Apply, xs: list[str], out: str) -> None:
+    # Always decomposed, also from opset 20 where ONNX has a Gelu op: onnxruntime releases
+    # disagree on its tanh form (1.23 computed a different function), the decomposition does not.
     approximate = node.attrs.get("approximate", "none")
-    if b.opset >= 20:
-        b.emit("Gelu", xs, out, approximate=approximate)
-        return
     x, like = xs[0], node.aval.dtype
     if approximate == "tanh":
         # 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x**3))), as the kernel computes it
@@ -654,8 +653,8 @@ def export_onnx(
     :param weights: ``{name: array}`` for the graph's weight parameters, keyed by their names
         made unique as :func:`weight_arrays` does; the keys become the initializers' names.
     :param opset: the ONNX opset of the default domain, 17 up to what the installed ``onnx``
-        knows. From 18 the reductions take their axes as an input; from 20 GELU is one ``Gelu``
-        node (below, a decomposition through ``Erf`` or ``Tanh``).
+        knows. From 18 the reductions take their axes as an input. GELU is always decomposed
+        through ``Erf`` or ``Tanh``, never the opset-20 ``Gelu`` node.
     :raises MindValueError: ``onnx`` is not installed, or a node's primitive (or its attributes)
         has no ONNX mapping: the message names the node and lists :data:`SUPPORTED`.
     :raises MindIRError: the model fails ``onnx.checker`` (a bug: please report it) or the file
