@@ -37,6 +37,7 @@ __all__ = ["DEFAULT_OPSET", "SUFFIX", "SUPPORTED", "export_onnx", "require_onnx"
 SUFFIX = ".onnx"
 DEFAULT_OPSET = 17
 MIN_OPSET = 17
+MAX_OPSET = 18
 _MISSING = "ONNX export needs the 'onnx' package: pip install mind-core[onnx]"
 
 # Mind dtype name -> onnx.TensorProto.DataType name.
@@ -652,9 +653,9 @@ def export_onnx(
     :param graph: a compiled graph (``JitFunction(...).compile(*args).graph``).
     :param weights: ``{name: array}`` for the graph's weight parameters, keyed by their names
         made unique as :func:`weight_arrays` does; the keys become the initializers' names.
-    :param opset: the ONNX opset of the default domain, 17 up to what the installed ``onnx``
-        knows. From 18 the reductions take their axes as an input. GELU is always decomposed
-        through ``Erf`` or ``Tanh``, never the opset-20 ``Gelu`` node.
+    :param opset: the ONNX opset of the default domain, 17 or 18 (see :data:`MAX_OPSET`).
+        From 18 the reductions take their axes as an input. GELU is decomposed through
+        ``Erf`` or ``Tanh``.
     :raises MindValueError: ``onnx`` is not installed, or a node's primitive (or its attributes)
         has no ONNX mapping: the message names the node and lists :data:`SUPPORTED`.
     :raises MindIRError: the model fails ``onnx.checker`` (a bug: please report it) or the file
@@ -665,11 +666,13 @@ def export_onnx(
 
     if not isinstance(opset, int) or isinstance(opset, bool):
         raise MindTypeError(f"For 'export' (ONNX), 'opset' must be an int, got {opset!r}")
-    newest = onnx.defs.onnx_opset_version()
+    # Opset 19 changed AveragePool and Pad; onnxruntime releases still in use (1.23, the newest
+    # for Python 3.10) compute the opset-19 forms differently, so exports stop at 18 until every
+    # supported runtime agrees.
+    newest = min(onnx.defs.onnx_opset_version(), MAX_OPSET)
     if not MIN_OPSET <= opset <= newest:
         raise MindValueError(
-            f"For 'export' (ONNX), 'opset' must be from {MIN_OPSET} to {newest} (the newest the "
-            f"installed onnx {onnx.__version__} knows), got {opset}"
+            f"For 'export' (ONNX), 'opset' must be from {MIN_OPSET} to {newest}, got {opset}"
         )
     path = os.fspath(file_name)
     b = _Builder(onnx, graph, opset)
