@@ -3,16 +3,47 @@
 The graph is turned once into a flat plan: for each node, its kernel, the slots of its inputs, its
 attributes and the slots it frees afterwards (values die after their last use, so memory follows
 the graph's liveness rather than its size). Running the plan is a loop with no lookups.
+
+Nodes whose kernel is a numpy ufunc (add, mul, exp, comparisons...) or relu write into buffers the
+executable owns and reuses from call to call (``out=``), so a training step stops paying the
+allocator and the page faults of fresh temporaries. Two values share a buffer only when their
+lifetimes are disjoint, counting every view taken of a value (a reshape or transpose of a buffer
+keeps it alive), and a buffer never holds a graph output, so nothing returned to the caller is
+overwritten by the next call. A call made while another call of the same executable runs (another
+thread, re-entry) allocates as before instead of sharing those buffers.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+import numpy as np
+
+from mind.core._src.dtypes import NUMPY_DTYPES
 from mind.core._src.ir.graph import FuncGraph
 from mind.core.errors import MindValueError
 
 __all__ = ["Executable"]
+
+
+def _relu_out(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return np.maximum(x, 0, out=out)
+
+
+def _out_form(prim: str, kernel: Any, in_dtypes: list[Any], out_dtype: Any) -> Any:
+    """A ``kernel(*inputs, out=buffer)`` that computes exactly what ``kernel`` does, or None."""
+    if prim == "relu" and in_dtypes == [out_dtype] and out_dtype.kind == "f":
+        return _relu_out
+    if not isinstance(kernel, np.ufunc) or kernel.nout != 1 or kernel.nin != len(in_dtypes):
+        return None
+    try:
+        resolved = kernel.resolve_dtypes((*in_dtypes, None))
+    except (TypeError, ValueError, AttributeError):
+        return None
+    # The loop numpy picks for these dtypes must produce the planned dtype: then writing into a
+    # buffer of that dtype gives the same bits as a fresh result.
+    return kernel if resolved[-1] == out_dtype else None
 
 
 class Executable:
@@ -38,23 +69,78 @@ class Executable:
         for node_id, step in last_use.items():
             if node_id not in keep:
                 frees[step].append(slot[node_id])
+        buffers = self._plan_buffers(graph, kernels, last_use)
         self.plan = []
+        self.pooled_plan = []
         for step, node in enumerate(graph.nodes):
             kernel = kernels.get(node.prim)
             if kernel is None:
                 raise MindValueError(
                     f"graph {graph.name}: the cpu device has no kernel for '{node.prim}'"
                 )
-            self.plan.append(
-                (
-                    kernel,
-                    tuple(slot[i.id] for i in node.inputs),
-                    node.attrs,
-                    slot[node.id],
-                    frees[step],
-                )
+            entry = (
+                kernel,
+                tuple(slot[i.id] for i in node.inputs),
+                node.attrs,
+                slot[node.id],
+                frees[step],
             )
+            self.plan.append(entry)
+            if node.id in buffers:
+                out_kernel, buffer = buffers[node.id]
+                self.pooled_plan.append((out_kernel, entry[1], {"out": buffer}, entry[3], entry[4]))
+            else:
+                self.pooled_plan.append(entry)
         self.output_slots = [slot[o.id] for o in graph.outputs]
+        self.pooled_bytes = sum(b.nbytes for b in {id(b): b for _, b in buffers.values()}.values())
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _plan_buffers(
+        graph: FuncGraph, kernels: Any, last_use: dict[int, int]
+    ) -> dict[int, tuple[Any, np.ndarray]]:
+        """node id -> (out kernel, buffer) for the nodes that write into reused buffers."""
+        forms: dict[int, Any] = {}
+        for node in graph.nodes:
+            try:
+                out_dtype = NUMPY_DTYPES[node.aval.dtype.name]
+                in_dtypes = [NUMPY_DTYPES[i.aval.dtype.name] for i in node.inputs]
+            except (KeyError, AttributeError):
+                continue
+            if node.attrs:
+                continue
+            form = _out_form(node.prim, kernels.get(node.prim), in_dtypes, out_dtype)
+            if form is not None:
+                forms[node.id] = (form, out_dtype)
+        # Every other kernel may return a view of any of its inputs: a value's buffer stays busy
+        # until the last use of anything that may be a view of it.
+        roots: dict[int, frozenset[int]] = {}
+        end: dict[int, int] = {}
+        for step, node in enumerate(graph.nodes):
+            if node.id in forms:
+                roots[node.id] = frozenset((node.id,))
+            else:
+                roots[node.id] = frozenset().union(*(roots.get(i.id, ()) for i in node.inputs))
+            for r in roots[node.id]:
+                end[r] = max(end.get(r, step), last_use.get(node.id, step))
+        escaping: set[int] = set()
+        for out in graph.outputs:
+            escaping |= roots.get(out.id, frozenset())
+        free: dict[tuple, list[tuple[int, np.ndarray]]] = {}  # key -> [(busy until step, buffer)]
+        assigned: dict[int, tuple[Any, np.ndarray]] = {}
+        for step, node in enumerate(graph.nodes):
+            if node.id not in forms or node.id in escaping:
+                continue
+            form, dtype = forms[node.id]
+            pool = free.setdefault((node.aval.shape, dtype), [])
+            k = next((k for k, (busy_until, _) in enumerate(pool) if busy_until < step), None)
+            if k is None:
+                k = len(pool)
+                pool.append((0, np.empty(node.aval.shape, dtype)))
+            buffer = pool[k][1]
+            pool[k] = (end[node.id], buffer)
+            assigned[node.id] = (form, buffer)
+        return assigned
 
     def __call__(self, *arrays: Any) -> tuple:
         if len(arrays) != len(self.param_slots):
@@ -66,10 +152,17 @@ class Executable:
             env[s] = a
         for s, value in self.constants:
             env[s] = value
-        for kernel, ins, attrs, out, frees in self.plan:
-            env[out] = (
-                kernel(*[env[i] for i in ins], **attrs) if attrs else kernel(*[env[i] for i in ins])
-            )
-            for f in frees:
-                env[f] = None
+        pooled = self._lock.acquire(blocking=False)
+        try:
+            for kernel, ins, attrs, out, frees in self.pooled_plan if pooled else self.plan:
+                env[out] = (
+                    kernel(*[env[i] for i in ins], **attrs)
+                    if attrs
+                    else kernel(*[env[i] for i in ins])
+                )
+                for f in frees:
+                    env[f] = None
+        finally:
+            if pooled:
+                self._lock.release()
         return tuple(env[s] for s in self.output_slots)
