@@ -142,6 +142,24 @@ class Optimizer(Cell):
     def _update_ops(self, i: int, p: Parameter, g: Tensor, lr: float, wd: float) -> None:
         raise NotImplementedError(f"{type(self).__name__} has no in-graph update")
 
+    def before_graph_step(self) -> None:
+        """Called by a compiled training step before each run: copy host-side state the graph
+        reads (the step count) into its graph inputs."""
+        step = self.__dict__.get("_slotp_global_step")
+        if step is not None:
+            step._data[...] = self.global_step
+
+    def _step_tensor(self) -> Parameter:
+        """The step count as a float64 scalar Parameter, so a compiled step reads it as an input
+        (a Python int would be a constant and retrace every step)."""
+        step = self.__dict__.get("_slotp_global_step")
+        if step is None:
+            step = Parameter(
+                np.array(self.global_step, np.float64), name="global_step", requires_grad=False
+            )
+            object.__setattr__(self, "_slotp_global_step", step)
+        return step
+
     def _moments(self, i: int, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Adam-family first and second moments, updated in place with ``beta1``/``beta2``."""
         m, v = self._state("moment1")[i], self._state("moment2")[i]
@@ -348,6 +366,41 @@ class Adam(Optimizer):
         _check_betas("Adam", beta1, beta2, eps)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.use_nesterov, self.use_amsgrad = use_nesterov, use_amsgrad
+
+        self.graph_slots = ("moment1", "moment2") + (("vhat_max",) if use_amsgrad else ())
+
+    def prepare_graph(self) -> None:
+        super().prepare_graph()
+        self._step_tensor()
+
+    def _update_ops(self, i, p, g, lr, wd):
+        from mind.core._src.ops import functional as F
+
+        # The eager update below, op for op: the moments in p's dtype, the bias-corrected step
+        # size in float64 from the step count (a graph input), then cast as numpy casts a float.
+        if wd:
+            g = F.add(g, F.mul(p, wd))
+        m, v = self._slot_params("moment1")[i], self._slot_params("moment2")[i]
+        m_new = F.add(F.mul(m, self.beta1), F.mul(g, 1 - self.beta1))
+        v_new = F.add(F.mul(v, self.beta2), F.mul(F.mul(g, 1 - self.beta2), g))
+        F.assign(m, m_new)
+        F.assign(v, v_new)
+        denom_v = v_new
+        if self.use_amsgrad:
+            vmax = self._slot_params("vhat_max")[i]
+            denom_v = F.maximum(vmax, v_new)
+            F.assign(vmax, denom_v)
+        t = F.add(self._step_tensor(), 1.0)
+        one = Tensor(np.array(1.0, np.float64))
+        bias2 = F.sub(one, F.pow(Tensor(np.array(self.beta2, np.float64)), t))
+        bias1 = F.sub(one, F.pow(Tensor(np.array(self.beta1, np.float64)), t))
+        lr_t = F.cast(F.div(F.mul(F.sqrt(bias2), lr), bias1), p.dtype)
+        num = (
+            F.add(F.mul(m_new, self.beta1), F.mul(g, 1 - self.beta1))
+            if self.use_nesterov
+            else m_new
+        )
+        F.assign(p, F.sub(p, F.div(F.mul(num, lr_t), F.add(F.sqrt(denom_v), self.eps))))
 
     def _update(self, i, p, g, lr, wd):
         if wd:

@@ -49,8 +49,8 @@ class TrainOneStepCell(Cell):
         return loss
 
     def _graph_call(self, *inputs: Any) -> Any:
-        # GRAPH_MODE: with an optimizer that has an in-graph update (SGD, Momentum with a constant
-        # learning rate), the whole step - forward, backward, update - is one graph whose assign
+        # GRAPH_MODE: with an optimizer that has an in-graph update (SGD, Momentum, Adam with a
+        # constant learning rate), the whole step - forward, backward, update - is one graph whose assign
         # nodes write the parameters and slots in place. Otherwise the loss and gradients are one
         # graph and the optimizer runs after it.
         if getattr(self.optimizer, "graph_ready", lambda: False)() and self.sens == 1.0:
@@ -61,6 +61,7 @@ class TrainOneStepCell(Cell):
                 self.optimizer.prepare_graph()
                 step = JitFunction(self.construct, f"{type(self.network).__name__}.train_step")
                 object.__setattr__(self, "_graph_step_fn", step)
+            self.optimizer.before_graph_step()
             loss = step(*inputs)
             self.optimizer.global_step += 1
             return loss
