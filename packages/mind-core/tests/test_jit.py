@@ -322,3 +322,56 @@ def test_an_adam_training_step_is_one_graph_equal_to_eager(options):
     np.testing.assert_allclose(graph_losses, eager_losses, rtol=1e-5)
     for g, e in zip(graph_weights, eager_weights):
         np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "lr"),
+    [
+        ("SGD", lambda: nn.CosineDecayLR(0.001, 0.1, 10)),
+        ("Momentum", lambda: [0.1] * 5 + [0.05] * 5 + [0.01]),
+        ("Momentum-nesterov", lambda: nn.WarmUpLR(0.1, 8)),
+        ("Adam", lambda: nn.CosineDecayLR(0.0001, 0.01, 12)),
+    ],
+)
+def test_a_learning_rate_schedule_is_a_graph_input_of_the_compiled_step(optimizer, lr):
+    x, t = a(6, 8), Tensor(np.array([0, 1, 2, 0, 1, 2]))
+
+    def make(params):
+        if optimizer == "SGD":
+            return nn.SGD(params, lr(), momentum=0.9, weight_decay=0.01)
+        if optimizer.startswith("Momentum"):
+            return nn.Momentum(params, lr(), 0.9, use_nesterov=optimizer.endswith("nesterov"))
+        return nn.Adam(params, lr())
+
+    def train(mode):
+        ms.set_context(mode=mode)
+        ms.set_seed(6)
+        net = mlp()
+        step = nn.TrainOneStepCell(
+            nn.WithLossCell(net, nn.CrossEntropyLoss()), make(net.trainable_params())
+        )
+        losses = [step(x, t).item() for _ in range(20)]
+        return step, losses, [p.asnumpy().copy() for p in net.trainable_params()]
+
+    _, eager_losses, eager_weights = train(ms.PYNATIVE_MODE)
+    step, graph_losses, graph_weights = train(ms.GRAPH_MODE)
+    assert step._graph_step_fn.compilations == 1 and "_graph_grad_fn" not in step.__dict__
+    np.testing.assert_allclose(graph_losses, eager_losses, rtol=1e-5)
+    for g, e in zip(graph_weights, eager_weights):
+        np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-7)
+
+
+def test_an_optimizer_that_reads_the_step_refuses_a_jit_that_would_freeze_it():
+    net = mlp()
+    opt = nn.Adam(net.trainable_params(), 0.01)
+    grad_fn = ms.value_and_grad(nn.WithLossCell(net, nn.CrossEntropyLoss()), None, opt.parameters)
+
+    @ms.jit
+    def step(x, t):
+        loss, grads = grad_fn(x, t)
+        opt(grads)
+        return loss
+
+    with pytest.raises(GraphModeError, match="TrainOneStepCell") as info:
+        step(a(6, 8), Tensor(np.array([0, 1, 2, 0, 1, 2])))
+    assert "test_jit.py:" in str(info.value)

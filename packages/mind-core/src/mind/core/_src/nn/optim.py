@@ -24,6 +24,16 @@ from mind.core.errors import MindTypeError, MindValueError
 __all__ = ["SGD", "Adam", "AdamW", "AdamWeightDecay", "Lamb", "Momentum", "Optimizer", "RMSProp"]
 
 
+def _lr_as(lr: Any, p: Parameter) -> Any:
+    """A learning rate for ``p``'s update: a float as it is, a float64 graph input cast to
+    ``p``'s dtype (as numpy casts a Python float against an array)."""
+    if isinstance(lr, Tensor):
+        from mind.core._src.ops import functional as F
+
+        return F.cast(lr, p.dtype)
+    return lr
+
+
 class _LR:
     """A learning rate as a function of the step: constant, per-step list, or schedule."""
 
@@ -107,6 +117,8 @@ class Optimizer(Cell):
 
     #: Slots an optimizer that can run inside a compiled step needs before tracing.
     graph_slots: tuple[str, ...] | None = None
+    #: Whether the in-graph update reads the step count (Adam's bias correction).
+    uses_step_count = False
 
     def _state(self, name: str) -> list[np.ndarray]:
         """A zero-initialised slot (momentum, moments...) per parameter, created once.
@@ -131,13 +143,23 @@ class Optimizer(Cell):
 
     def graph_ready(self) -> bool:
         """Whether this optimizer can update parameters inside a compiled step: it defines its
-        update with ops (``_update_ops``) and every group's learning rate is a constant."""
-        return self.graph_slots is not None and all(lr.constant is not None for lr in self.group_lr)
+        update with ops (``_update_ops``). A learning rate that changes with the step (a list, a
+        schedule) is a graph input the step refreshes, not a constant."""
+        return self.graph_slots is not None
 
     def prepare_graph(self) -> None:
-        """Create every slot before tracing, so the slots are graph inputs, not constants."""
+        """Create every slot before tracing, so the slots are graph inputs, not constants; and a
+        float64 scalar Parameter per group for the learning rate where it is not a constant."""
         for name in self.graph_slots or ():
             self._state(name)
+        if "_slotp_lr" not in self.__dict__:
+            lrs = [
+                Parameter(
+                    np.array(lr(0), np.float64), name=f"learning_rate.{i}", requires_grad=False
+                )
+                for i, lr in enumerate(self.group_lr)
+            ]
+            object.__setattr__(self, "_slotp_lr", lrs)
 
     def _update_ops(self, i: int, p: Parameter, g: Tensor, lr: float, wd: float) -> None:
         raise NotImplementedError(f"{type(self).__name__} has no in-graph update")
@@ -148,6 +170,8 @@ class Optimizer(Cell):
         step = self.__dict__.get("_slotp_global_step")
         if step is not None:
             step._data[...] = self.global_step
+        for lr_fn, lr in zip(self.group_lr, self.__dict__.get("_slotp_lr", ())):
+            lr._data[...] = lr_fn(self.global_step)
 
     def _step_tensor(self) -> Parameter:
         """The step count as a float64 scalar Parameter, so a compiled step reads it as an input
@@ -241,9 +265,19 @@ class Optimizer(Cell):
                 f"For '{type(self).__name__}', got {len(gradients)} gradients for "
                 f"{len(self._parameters)} parameters (pass them in optimizer.parameters order)"
             )
+        varying = self.uses_step_count or any(lr.constant is None for lr in self.group_lr)
+        if varying and not self.__dict__.get("_refreshed_by_step"):
+            raise GraphModeError(
+                f"{user_location()}: {type(self).__name__} reads the step count or a changing "
+                "learning rate, which a compiled graph only sees when the step refreshes them; "
+                "train with nn.TrainOneStepCell, or call the optimizer outside jit"
+            )
         index = 0
-        for params, lr_fn, wd in zip(self.group_params, self.group_lr, self.group_wd):
-            lr = lr_fn(self.global_step)
+        lr_inputs = self.__dict__.get("_slotp_lr") or [None] * len(self.group_lr)
+        for params, lr_fn, wd, lr_input in zip(
+            self.group_params, self.group_lr, self.group_wd, lr_inputs
+        ):
+            lr = lr_fn.constant if lr_fn.constant is not None else lr_input
             for p in params:
                 g = gradients[index]
                 if self.loss_scale != 1.0:
@@ -290,7 +324,7 @@ class SGD(Optimizer):
             v_new = F.add(F.mul(v, self.momentum), F.mul(g, 1 - self.dampening))
             F.assign(v, v_new)
             g = F.add(g, F.mul(v_new, self.momentum)) if self.nesterov else v_new
-        F.assign(p, F.sub(p, F.mul(g, lr)))
+        F.assign(p, F.sub(p, F.mul(g, _lr_as(lr, p))))
 
     def _update(self, i, p, g, lr, wd):
         if wd:
@@ -326,9 +360,15 @@ class Momentum(Optimizer):
 
         if wd:
             g = F.add(g, F.mul(p, wd))
-        F.apply_momentum(
-            p, self._slot_params("moments")[i], lr, g, self.momentum, self.use_nesterov
-        )
+        v = self._slot_params("moments")[i]
+        if not isinstance(lr, Tensor):
+            F.apply_momentum(p, v, lr, g, self.momentum, self.use_nesterov)
+            return
+        # A learning rate that is a graph input: ApplyMomentum's kernel, op for op.
+        v_new = F.add(F.mul(v, self.momentum), g)
+        F.assign(v, v_new)
+        step = F.add(g, F.mul(v_new, self.momentum)) if self.use_nesterov else v_new
+        F.assign(p, F.sub(p, F.mul(step, _lr_as(lr, p))))
 
     def _update(self, i, p, g, lr, wd):
         from mind.core._src.ops.array import _apply_momentum_kernel
@@ -368,6 +408,7 @@ class Adam(Optimizer):
         self.use_nesterov, self.use_amsgrad = use_nesterov, use_amsgrad
 
         self.graph_slots = ("moment1", "moment2") + (("vhat_max",) if use_amsgrad else ())
+        self.uses_step_count = True
 
     def prepare_graph(self) -> None:
         super().prepare_graph()

@@ -59,6 +59,8 @@ class TrainOneStepCell(Cell):
                 from mind.core._src.jit import JitFunction
 
                 self.optimizer.prepare_graph()
+                # This step refreshes the step count and learning rates before every run.
+                object.__setattr__(self.optimizer, "_refreshed_by_step", True)
                 step = JitFunction(self.construct, f"{type(self.network).__name__}.train_step")
                 object.__setattr__(self, "_graph_step_fn", step)
             self.optimizer.before_graph_step()
