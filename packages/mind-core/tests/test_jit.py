@@ -331,6 +331,8 @@ def test_an_adam_training_step_is_one_graph_equal_to_eager(options):
         ("Momentum", lambda: [0.1] * 5 + [0.05] * 5 + [0.01]),
         ("Momentum-nesterov", lambda: nn.WarmUpLR(0.1, 8)),
         ("Adam", lambda: nn.CosineDecayLR(0.0001, 0.01, 12)),
+        ("AdamW", lambda: nn.CosineDecayLR(0.0001, 0.01, 12)),
+        ("AdamW", lambda: 0.01),
     ],
 )
 def test_a_learning_rate_schedule_is_a_graph_input_of_the_compiled_step(optimizer, lr):
@@ -341,6 +343,8 @@ def test_a_learning_rate_schedule_is_a_graph_input_of_the_compiled_step(optimize
             return nn.SGD(params, lr(), momentum=0.9, weight_decay=0.01)
         if optimizer.startswith("Momentum"):
             return nn.Momentum(params, lr(), 0.9, use_nesterov=optimizer.endswith("nesterov"))
+        if optimizer == "AdamW":
+            return nn.AdamW(params, lr(), weight_decay=0.05)
         return nn.Adam(params, lr())
 
     def train(mode):

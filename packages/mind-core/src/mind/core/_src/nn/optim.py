@@ -193,6 +193,28 @@ class Optimizer(Cell):
         v += (1 - self.beta2) * g * g
         return m, v
 
+    def _moments_ops(self, i: int, g: Tensor) -> tuple[Tensor, Tensor]:
+        """:meth:`_moments` as graph ops: the new moments, assigned into the slots."""
+        from mind.core._src.ops import functional as F
+
+        m, v = self._slot_params("moment1")[i], self._slot_params("moment2")[i]
+        m_new = F.add(F.mul(m, self.beta1), F.mul(g, 1 - self.beta1))
+        v_new = F.add(F.mul(v, self.beta2), F.mul(F.mul(g, 1 - self.beta2), g))
+        F.assign(m, m_new)
+        F.assign(v, v_new)
+        return m_new, v_new
+
+    def _bias_corrections_ops(self) -> tuple[Tensor, Tensor]:
+        """``1 - beta1**t`` and ``1 - beta2**t`` for this step, float64 graph values."""
+        from mind.core._src.ops import functional as F
+
+        t = F.add(self._step_tensor(), 1.0)
+        one = Tensor(np.array(1.0, np.float64))
+        return tuple(
+            F.sub(one, F.pow(Tensor(np.array(beta, np.float64)), t))
+            for beta in (self.beta1, self.beta2)
+        )
+
     def state_dict(self) -> dict[str, np.ndarray]:
         """Slots and step as plain arrays (for checkpoints): ``{"<slot>.<param name>": array}``."""
         out = {"global_step": np.asarray(self.global_step, dtype=np.int64)}
@@ -421,20 +443,13 @@ class Adam(Optimizer):
         # size in float64 from the step count (a graph input), then cast as numpy casts a float.
         if wd:
             g = F.add(g, F.mul(p, wd))
-        m, v = self._slot_params("moment1")[i], self._slot_params("moment2")[i]
-        m_new = F.add(F.mul(m, self.beta1), F.mul(g, 1 - self.beta1))
-        v_new = F.add(F.mul(v, self.beta2), F.mul(F.mul(g, 1 - self.beta2), g))
-        F.assign(m, m_new)
-        F.assign(v, v_new)
+        m_new, v_new = self._moments_ops(i, g)
         denom_v = v_new
         if self.use_amsgrad:
             vmax = self._slot_params("vhat_max")[i]
             denom_v = F.maximum(vmax, v_new)
             F.assign(vmax, denom_v)
-        t = F.add(self._step_tensor(), 1.0)
-        one = Tensor(np.array(1.0, np.float64))
-        bias2 = F.sub(one, F.pow(Tensor(np.array(self.beta2, np.float64)), t))
-        bias1 = F.sub(one, F.pow(Tensor(np.array(self.beta1, np.float64)), t))
+        bias1, bias2 = self._bias_corrections_ops()
         lr_t = F.cast(F.div(F.mul(F.sqrt(bias2), lr), bias1), p.dtype)
         num = (
             F.add(F.mul(m_new, self.beta1), F.mul(g, 1 - self.beta1))
@@ -498,6 +513,30 @@ class AdamW(Optimizer):
         super().__init__(learning_rate, params, weight_decay)
         _check_betas("AdamW", beta1, beta2, eps)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.graph_slots = ("moment1", "moment2")
+        self.uses_step_count = True
+
+    def prepare_graph(self) -> None:
+        super().prepare_graph()
+        self._step_tensor()
+
+    def _update_ops(self, i, p, g, lr, wd):
+        from mind.core._src.ops import functional as F
+
+        # The eager update below, op for op; scalars computed in float64, then cast to p's dtype.
+        like = p.dtype
+        lr64 = lr if isinstance(lr, Tensor) else Tensor(np.array(lr, np.float64))
+        start = p
+        if wd:
+            start = F.mul(
+                p, F.cast(F.sub(Tensor(np.array(1.0, np.float64)), F.mul(lr64, wd)), like)
+            )
+        m_new, v_new = self._moments_ops(i, g)
+        bias1, bias2 = self._bias_corrections_ops()
+        m_hat = F.div(m_new, F.cast(bias1, like))
+        v_hat = F.div(v_new, F.cast(bias2, like))
+        step = F.div(F.mul(m_hat, _lr_as(lr, p)), F.add(F.sqrt(v_hat), self.eps))
+        F.assign(p, F.sub(start, step))
 
     def _update(self, i, p, g, lr, wd):
         if wd:
