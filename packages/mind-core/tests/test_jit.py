@@ -333,6 +333,10 @@ def test_an_adam_training_step_is_one_graph_equal_to_eager(options):
         ("Adam", lambda: nn.CosineDecayLR(0.0001, 0.01, 12)),
         ("AdamW", lambda: nn.CosineDecayLR(0.0001, 0.01, 12)),
         ("AdamW", lambda: 0.01),
+        ("AdamWeightDecay", lambda: nn.CosineDecayLR(0.0001, 0.01, 12)),
+        ("RMSProp", lambda: 0.01),
+        ("Lamb", lambda: nn.WarmUpLR(0.01, 5)),
+        ("RMSProp-centered", lambda: [0.01] * 6 + [0.005]),
     ],
 )
 def test_a_learning_rate_schedule_is_a_graph_input_of_the_compiled_step(optimizer, lr):
@@ -345,6 +349,18 @@ def test_a_learning_rate_schedule_is_a_graph_input_of_the_compiled_step(optimize
             return nn.Momentum(params, lr(), 0.9, use_nesterov=optimizer.endswith("nesterov"))
         if optimizer == "AdamW":
             return nn.AdamW(params, lr(), weight_decay=0.05)
+        if optimizer == "AdamWeightDecay":
+            return nn.AdamWeightDecay(params, lr(), weight_decay=0.05)
+        if optimizer == "Lamb":
+            return nn.Lamb(params, lr(), weight_decay=0.01)
+        if optimizer.startswith("RMSProp"):
+            return nn.RMSProp(
+                params,
+                lr(),
+                momentum=0.5,
+                centered=optimizer.endswith("centered"),
+                weight_decay=0.01,
+            )
         return nn.Adam(params, lr())
 
     def train(mode):

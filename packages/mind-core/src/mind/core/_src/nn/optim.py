@@ -488,6 +488,16 @@ class AdamWeightDecay(Optimizer):
         super().__init__(learning_rate, params, weight_decay)
         _check_betas("AdamWeightDecay", beta1, beta2, eps)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.graph_slots = ("moment1", "moment2")
+
+    def _update_ops(self, i, p, g, lr, wd):
+        from mind.core._src.ops import functional as F
+
+        m_new, v_new = self._moments_ops(i, g)
+        update = F.div(m_new, F.add(F.sqrt(v_new), self.eps))
+        if wd:
+            update = F.add(update, F.mul(p, wd))
+        F.assign(p, F.sub(p, F.mul(update, _lr_as(lr, p))))
 
     def _update(self, i, p, g, lr, wd):
         m, v = self._moments(i, g)
@@ -563,6 +573,34 @@ class Lamb(Optimizer):
         super().__init__(learning_rate, params, weight_decay)
         _check_betas("Lamb", beta1, beta2, eps)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.graph_slots = ("moment1", "moment2")
+        self.uses_step_count = True
+
+    def prepare_graph(self) -> None:
+        super().prepare_graph()
+        self._step_tensor()
+
+    def _update_ops(self, i, p, g, lr, wd):
+        from mind.core._src.ops import functional as F
+
+        # The eager update below: the moments and the update in p's dtype, the norms, the trust
+        # ratio and its product with the learning rate in float64, then cast to p's dtype.
+        like = p.dtype
+        m_new, v_new = self._moments_ops(i, g)
+        bias1, bias2 = self._bias_corrections_ops()
+        v_hat = F.div(v_new, F.cast(bias2, like))
+        update = F.div(F.div(m_new, F.cast(bias1, like)), F.add(F.sqrt(v_hat), self.eps))
+        if wd:
+            update = F.add(update, F.mul(p, wd))
+        f64 = Tensor(np.array(0.0, np.float64)).dtype
+        w_norm = F.cast(F.sqrt(F.sum(F.mul(p, p))), f64)
+        u_norm = F.cast(F.sqrt(F.sum(F.mul(update, update))), f64)
+        zero, one = Tensor(np.array(0.0, np.float64)), Tensor(np.array(1.0, np.float64))
+        both = F.logical_and(F.greater(w_norm, zero), F.greater(u_norm, zero))
+        ratio = F.where(both, F.div(w_norm, F.where(both, u_norm, one)), one)
+        lr64 = lr if isinstance(lr, Tensor) else Tensor(np.array(lr, np.float64))
+        scale = F.cast(F.mul(lr64, ratio), like)
+        F.assign(p, F.sub(p, F.mul(update, scale)))
 
     def _update(self, i, p, g, lr, wd):
         m, v = self._moments(i, g)
@@ -594,6 +632,27 @@ class RMSProp(Optimizer):
         if not 0 <= decay <= 1 or momentum < 0 or epsilon <= 0:
             raise MindValueError("For 'RMSProp', need 0 <= decay <= 1, momentum >= 0, epsilon > 0")
         self.decay, self.momentum, self.epsilon, self.centered = decay, momentum, epsilon, centered
+        self.graph_slots = ("mean_square", "moment") + (("mean_grad",) if centered else ())
+
+    def _update_ops(self, i, p, g, lr, wd):
+        from mind.core._src.ops import functional as F
+
+        # The eager update below, op for op.
+        if wd:
+            g = F.add(g, F.mul(p, wd))
+        ms, mom = self._slot_params("mean_square")[i], self._slot_params("moment")[i]
+        ms_new = F.add(F.mul(ms, self.decay), F.mul(F.mul(g, 1 - self.decay), g))
+        F.assign(ms, ms_new)
+        denom = ms_new
+        if self.centered:
+            mg = self._slot_params("mean_grad")[i]
+            mg_new = F.add(F.mul(mg, self.decay), F.mul(g, 1 - self.decay))
+            F.assign(mg, mg_new)
+            denom = F.sub(ms_new, F.mul(mg_new, mg_new))
+        scaled = F.div(F.mul(g, _lr_as(lr, p)), F.sqrt(F.add(denom, self.epsilon)))
+        mom_new = F.add(F.mul(mom, self.momentum), scaled)
+        F.assign(mom, mom_new)
+        F.assign(p, F.sub(p, mom_new))
 
     def _update(self, i, p, g, lr, wd):
         if wd:
