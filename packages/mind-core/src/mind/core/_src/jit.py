@@ -96,7 +96,7 @@ def _cells_and_params_of(fn: Callable[..., Any], args: tuple) -> list[Parameter]
 
 def _arg_key(a: Any) -> Any:
     if isinstance(a, Tensor) and not isinstance(a, Parameter):
-        return ("T", a._data.shape, str(a._data.dtype))
+        return ("T", a._data.shape, a._data.dtype)
     if isinstance(a, tuple | list):
         return (type(a).__name__, tuple(_arg_key(v) for v in a))
     return _static_key(a)

@@ -72,7 +72,7 @@ def _matmul_infer(
 def _matmul_kernel(x, y, *, transpose_a=False, transpose_b=False):
     # Transposed views go to BLAS as a flag, not a copy.
     return np.matmul(
-        np.swapaxes(x, -1, -2) if transpose_a else x, np.swapaxes(y, -1, -2) if transpose_b else y
+        x.swapaxes(-1, -2) if transpose_a else x, y.swapaxes(-1, -2) if transpose_b else y
     )
 
 
