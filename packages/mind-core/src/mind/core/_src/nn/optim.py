@@ -152,6 +152,8 @@ class Optimizer(Cell):
         float64 scalar Parameter per group for the learning rate where it is not a constant."""
         for name in self.graph_slots or ():
             self._state(name)
+        if self.uses_step_count:
+            self._step_tensor()
         if "_slotp_lr" not in self.__dict__:
             lrs = [
                 Parameter(
@@ -432,10 +434,6 @@ class Adam(Optimizer):
         self.graph_slots = ("moment1", "moment2") + (("vhat_max",) if use_amsgrad else ())
         self.uses_step_count = True
 
-    def prepare_graph(self) -> None:
-        super().prepare_graph()
-        self._step_tensor()
-
     def _update_ops(self, i, p, g, lr, wd):
         from mind.core._src.ops import functional as F
 
@@ -526,10 +524,6 @@ class AdamW(Optimizer):
         self.graph_slots = ("moment1", "moment2")
         self.uses_step_count = True
 
-    def prepare_graph(self) -> None:
-        super().prepare_graph()
-        self._step_tensor()
-
     def _update_ops(self, i, p, g, lr, wd):
         from mind.core._src.ops import functional as F
 
@@ -575,10 +569,6 @@ class Lamb(Optimizer):
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.graph_slots = ("moment1", "moment2")
         self.uses_step_count = True
-
-    def prepare_graph(self) -> None:
-        super().prepare_graph()
-        self._step_tensor()
 
     def _update_ops(self, i, p, g, lr, wd):
         from mind.core._src.ops import functional as F
