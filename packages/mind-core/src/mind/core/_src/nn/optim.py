@@ -18,10 +18,17 @@ import numpy as np
 
 from mind.core._src.nn.cell import Cell
 from mind.core._src.nn.learning_rate import LearningRateSchedule
+from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Parameter, Tensor
 from mind.core.errors import MindTypeError, MindValueError
 
 __all__ = ["SGD", "Adam", "AdamW", "AdamWeightDecay", "Lamb", "Momentum", "Optimizer", "RMSProp"]
+
+
+def _f64(value: Any) -> Tensor:
+    """A float64 scalar graph value: a Tensor as it is (learning-rate inputs already are), a
+    Python number as a 0-D float64 constant."""
+    return value if isinstance(value, Tensor) else Tensor(np.array(value, np.float64))
 
 
 def _lr_as(lr: Any, p: Parameter) -> Any:
@@ -211,11 +218,7 @@ class Optimizer(Cell):
         from mind.core._src.ops import functional as F
 
         t = F.add(self._step_tensor(), 1.0)
-        one = Tensor(np.array(1.0, np.float64))
-        return tuple(
-            F.sub(one, F.pow(Tensor(np.array(beta, np.float64)), t))
-            for beta in (self.beta1, self.beta2)
-        )
+        return tuple(F.sub(_f64(1.0), F.pow(_f64(beta), t)) for beta in (self.beta1, self.beta2))
 
     def state_dict(self) -> dict[str, np.ndarray]:
         """Slots and step as plain arrays (for checkpoints): ``{"<slot>.<param name>": array}``."""
@@ -529,12 +532,9 @@ class AdamW(Optimizer):
 
         # The eager update below, op for op; scalars computed in float64, then cast to p's dtype.
         like = p.dtype
-        lr64 = lr if isinstance(lr, Tensor) else Tensor(np.array(lr, np.float64))
         start = p
         if wd:
-            start = F.mul(
-                p, F.cast(F.sub(Tensor(np.array(1.0, np.float64)), F.mul(lr64, wd)), like)
-            )
+            start = F.mul(p, F.cast(F.sub(_f64(1.0), F.mul(_f64(lr), wd)), like))
         m_new, v_new = self._moments_ops(i, g)
         bias1, bias2 = self._bias_corrections_ops()
         m_hat = F.div(m_new, F.cast(bias1, like))
@@ -582,14 +582,12 @@ class Lamb(Optimizer):
         update = F.div(F.div(m_new, F.cast(bias1, like)), F.add(F.sqrt(v_hat), self.eps))
         if wd:
             update = F.add(update, F.mul(p, wd))
-        f64 = Tensor(np.array(0.0, np.float64)).dtype
-        w_norm = F.cast(F.sqrt(F.sum(F.mul(p, p))), f64)
-        u_norm = F.cast(F.sqrt(F.sum(F.mul(update, update))), f64)
-        zero, one = Tensor(np.array(0.0, np.float64)), Tensor(np.array(1.0, np.float64))
+        w_norm = F.cast(F.sqrt(F.sum(F.mul(p, p))), dt.float64)
+        u_norm = F.cast(F.sqrt(F.sum(F.mul(update, update))), dt.float64)
+        zero, one = _f64(0.0), _f64(1.0)
         both = F.logical_and(F.greater(w_norm, zero), F.greater(u_norm, zero))
         ratio = F.where(both, F.div(w_norm, F.where(both, u_norm, one)), one)
-        lr64 = lr if isinstance(lr, Tensor) else Tensor(np.array(lr, np.float64))
-        scale = F.cast(F.mul(lr64, ratio), like)
+        scale = F.cast(F.mul(_f64(lr), ratio), like)
         F.assign(p, F.sub(p, F.mul(update, scale)))
 
     def _update(self, i, p, g, lr, wd):
