@@ -475,7 +475,10 @@ def fuzz_net():
             z = self.fc(y.reshape(x.shape[0], -1))
             sel = z[:, ::2, None][..., 0] + idx.astype(ms.float32)[:, None]
             padded = ops.pad(z, (1, 0))
-            return (sel * 0.5, [padded.sum(axis=1), z[np.array([True, False])]])
+            # Control flow: nested graphs inside attributes are fuzzed too.
+            branch = ops.cond(z.sum() > 0, lambda v: v * 2.0, lambda v: ops.exp(v) - sel.sum(), z)
+            carry, ys = ops.scan(lambda c, e: (c + e, c * e), z[0], z)
+            return (sel * 0.5, [padded.sum(axis=1), z[np.array([True, False])]], branch, carry, ys)
 
     return Net().set_train(False), (a(2, 2, 4, 4), Tensor(np.array([1, 2], np.int32)))
 
@@ -578,6 +581,7 @@ def test_fuzz_damaged_files_raise_only_mindirerror(tmp_path):
     data = path.read_bytes()
     arrays, meta = read_container(data)
     assert str(ms.load(path).graph)  # the unmutated file loads
+    assert '"t":"graph"' in meta["graph"]  # with nested graphs for the mutations to reach
 
     r = random.Random(20240607)
     outcomes: dict[tuple[str, str], int] = {}

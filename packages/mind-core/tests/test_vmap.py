@@ -39,21 +39,40 @@ CASES = {
 }
 
 
+def compiled(fn, use_jit):
+    return ms.jit(fn) if use_jit else fn
+
+
+@pytest.mark.parametrize("use_jit", [False, True], ids=["pynative", "jit"])
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_vmap_matches_a_loop(name):
+def test_vmap_matches_a_loop(name, use_jit):
     np.testing.assert_allclose(
-        ms.vmap(CASES[name])(Tensor(X)).asnumpy(), loop(CASES[name], X), rtol=1e-10
+        compiled(ms.vmap(CASES[name]), use_jit)(Tensor(X)).asnumpy(),
+        loop(CASES[name], X),
+        rtol=1e-10,
     )
 
 
-def test_in_axes_out_axes_and_shared_arguments():
+def test_vmap_inside_jit_is_one_graph_with_the_fallback_as_a_scan():
+    graph = ms.jit(ms.vmap(CASES["fallback_rule"])).graph(Tensor(X))
+    prims = [n.prim for n in graph.nodes]
+    assert "scan" in prims  # cumsum over a one_hot result per example: the fallback rule
+    assert prims.count("scan") <= 3 and len(prims) < 20  # not unrolled over the 5 examples
+    graph = ms.jit(ms.vmap(CASES["matmul"])).graph(Tensor(X))
+    assert [n.prim for n in graph.nodes].count("matmul") == 2  # batched, one kernel each
+
+
+@pytest.mark.parametrize("use_jit", [False, True], ids=["pynative", "jit"])
+def test_in_axes_out_axes_and_shared_arguments(use_jit):
     f = lambda x, w: ops.matmul(x, w).sum(axis=0)  # noqa: E731
     moved = np.moveaxis(X, 0, 2)  # batch on axis 2
-    got = ms.vmap(f, in_axes=(2, None), out_axes=1)(Tensor(moved), Tensor(W)).asnumpy()
+    mapped = compiled(ms.vmap(f, in_axes=(2, None), out_axes=1), use_jit)
+    got = mapped(Tensor(moved), Tensor(W)).asnumpy()
     np.testing.assert_allclose(np.moveaxis(got, 1, 0), loop(f, X, W, in_axes=(0, None)), rtol=1e-10)
 
 
-def test_per_sample_gradients_of_a_network_match_a_loop():
+@pytest.mark.parametrize("use_jit", [False, True], ids=["pynative", "jit"])
+def test_per_sample_gradients_of_a_network_match_a_loop(use_jit):
     ms.set_seed(0)
     net = nn.SequentialCell(nn.Dense(6, 5), nn.Tanh(), nn.Dense(5, 3))
     params = net.trainable_params()
@@ -63,7 +82,9 @@ def test_per_sample_gradients_of_a_network_match_a_loop():
     def loss(x, y):
         return nn.CrossEntropyLoss()(ops.reshape(net(x), (1, 3)), ops.reshape(y, (1,)))
 
-    per_sample = ms.vmap(ms.grad(loss, None, params))(Tensor(data), Tensor(labels))
+    per_sample = compiled(ms.vmap(ms.grad(loss, None, params)), use_jit)(
+        Tensor(data), Tensor(labels)
+    )
     for k, p in enumerate(params):
         want = np.stack(
             [

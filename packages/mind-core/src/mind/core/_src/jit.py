@@ -27,6 +27,7 @@ from mind.core._src.ir.trace import (
     tracing,
     user_location,
 )
+from mind.core._src.ops.dispatch import STATE
 from mind.core._src.runtime.executor import Executable
 from mind.core._src.tensor.tensor import Parameter, Tensor
 from mind.core.errors import MindTypeError
@@ -156,13 +157,24 @@ def _executable_for(graph: FuncGraph) -> Callable[..., tuple]:
     if target != "cpu":
         device = get_registry().device(target)
         if device.compile_graph is not None:
+            nodes = list(_all_nodes(graph))
             device.check(
-                ops={n.prim for n in graph.nodes},
-                dtypes={n.aval.dtype.name for n in graph.all_nodes()},
+                ops={n.prim for n in nodes if hasattr(n, "prim")},
+                dtypes={n.aval.dtype.name for n in nodes if n.aval.dtype is not None},
                 mode="graph",
             )
             return device.compile_graph(graph, {"device_target": target})
     return Executable(graph)
+
+
+def _all_nodes(graph: FuncGraph) -> Any:
+    """Every node of ``graph`` and of the graphs nested in it (branches, loop bodies)."""
+    from mind.core._src.ir.graph import subgraphs
+
+    yield from graph.all_nodes()
+    for node in graph.nodes:
+        for _, sub in subgraphs(node):
+            yield from _all_nodes(sub)
 
 
 class _Compiled:
@@ -278,10 +290,34 @@ class JitFunction:
         if is_tracing():  # inside another jit: inline
             return self.fn(*args)
         compiled = self.compile(*args)
+        if STATE.recording:  # a gradient is being taken through this call
+            return self._recorded_call(compiled, args)
         arrays = [_at(args, path)._data for path in compiled.tensor_positions] + [
             w._data for w in compiled.weights
         ]
         return _rebuild(compiled.output_spec, compiled.executable(*arrays))
+
+    def _recorded_call(self, compiled: _Compiled, args: tuple) -> Any:
+        """Run the graph as one op the tape records, so that ``grad`` of a jit function gets
+        the graph's derivative (itself compiled) instead of no gradient."""
+        from mind.core._src.ops.control import call
+
+        tensors = tuple(_at(args, path) for path in compiled.tensor_positions) + tuple(
+            compiled.weights
+        )
+        outputs = call(compiled.graph, tensors)
+        arrays = tuple(t._data for t in outputs)
+        rebuilt = _rebuild(compiled.output_spec, arrays)
+        by_id = {id(t._data): t for t in outputs}
+
+        def attach(value: Any) -> Any:  # the rebuilt Tensors carry the recorded ones' tape nodes
+            if isinstance(value, Tensor):
+                return by_id.get(id(value._data), value)
+            if isinstance(value, tuple | list):
+                return type(value)(attach(v) for v in value)
+            return value
+
+        return attach(rebuilt)
 
 
 def _aval(t: Tensor):

@@ -12,7 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from mind.core._src.ops.dispatch import STATE, Node, Primitive, ShapedArray, primitive
+from mind.core._src.ops.dispatch import (
+    STATE,
+    AbstractTuple,
+    Node,
+    Primitive,
+    ShapedArray,
+    primitive,
+)
 from mind.core._src.tensor.tensor import Parameter, Tensor
 from mind.core.errors import MindTypeError, MindValueError
 
@@ -27,6 +34,32 @@ identity_p: Primitive = primitive(
     infer=lambda x: ShapedArray(x.shape, x.dtype),
     bprop=lambda x, out, dout: (dout,),
 )
+
+
+def _tuple_getitem_infer(t: Any, *, index: int) -> ShapedArray:
+    if not isinstance(t, AbstractTuple):
+        raise MindTypeError(f"For 'tuple_getitem', the input must be a tuple value, got {t}")
+    if not isinstance(index, int) or not 0 <= index < len(t.elements):
+        raise MindValueError(
+            f"For 'tuple_getitem', 'index' must be in [0, {len(t.elements)}), got {index!r}"
+        )
+    return t.elements[index]
+
+
+# Takes one result out of a control-flow application's tuple. The backward pass handles it itself
+# (it gathers the cotangents of a tuple's elements into one tuple for the control-flow bprop), so
+# it has no bprop of its own.
+tuple_getitem_p: Primitive = primitive(
+    "tuple_getitem",
+    cpu=lambda t, *, index: t[index],
+    infer=_tuple_getitem_infer,
+    differentiable=False,
+    attrs=("index",),
+)
+
+
+def _arity(data: Any) -> int:
+    return len(data) if isinstance(data, tuple) else len(data.node.aval.elements)
 
 
 def stop_gradient(value: Any) -> Any:
@@ -105,8 +138,19 @@ def backward(outputs: Sequence[Tensor], sens: Sequence[Tensor], targets: Sequenc
         if node.prim is None:
             continue
         prim = node.prim
+        if prim is tuple_getitem_p:  # collect the element cotangents of a tuple
+            src = node.inputs[0]
+            if src._node is not None:
+                slots = cot.get(id(src._node))
+                if slots is None:
+                    slots = cot[id(src._node)] = [None] * _arity(src._data)
+                index = node.attrs["index"]
+                slots[index] = g if slots[index] is None else add(slots[index], g)
+            continue
         if prim.bprop is None:
             continue
+        if isinstance(g, list):  # a tuple's cotangents, None where no gradient reached
+            g = tuple(g)
         if prim.masked_bprop:
             needs = tuple(inp._node is not None for inp in node.inputs)
             grads = prim.bprop(*node.inputs, node.out, g, needs=needs, **(node.attrs or {}))

@@ -172,7 +172,7 @@ def grad_graph(graph: Any, grad_position: Sequence[int] | None = None) -> Any:
     ``grad_position`` (default: all of them); the result's outputs are the value, then one
     gradient per chosen parameter."""
     from mind.core._src.jit import JitFunction
-    from mind.core._src.ops.dispatch import PRIMITIVES, bind
+    from mind.core._src.ops.control import replay as replay_graph
 
     if len(graph.outputs) != 1:
         raise MindValueError(
@@ -183,14 +183,7 @@ def grad_graph(graph: Any, grad_position: Sequence[int] | None = None) -> Any:
     )
 
     def replay(*args: Tensor) -> Tensor:
-        env: dict[int, Tensor] = {p.id: a for p, a in zip(graph.parameters, args)}
-        for c in graph.constants:
-            env[c.id] = Tensor.from_numpy(c.value)
-        for node in graph.nodes:
-            env[node.id] = bind(
-                PRIMITIVES[node.prim], tuple(env[i.id] for i in node.inputs), node.attrs or None
-            )
-        return env[graph.outputs[0].id]
+        return replay_graph(graph, list(args))[0]
 
     replay.__name__ = f"grad_{graph.name}"
     examples = [Tensor(np.zeros(p.aval.shape, p.aval.dtype.np)) for p in graph.parameters]

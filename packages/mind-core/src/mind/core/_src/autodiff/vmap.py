@@ -12,6 +12,10 @@ of one example. Each primitive is applied through its batching rule:
 
 Gradients compose: ``vmap(grad(f))`` runs the tape's backward rules through the same batching
 rules, which is how per-sample gradients are computed (differential privacy needs them).
+
+The rules touch arrays only through the primitives' impls, so inside ``jit`` they emit graph
+nodes: ``jit(vmap(grad(f)))`` compiles the batched per-sample gradient into one graph, with the
+fallback rule as one ``scan`` node over the batch.
 """
 
 from __future__ import annotations
@@ -144,20 +148,6 @@ _AXIS_OPS = {
 _SINGLE_AXIS_OPS = {"softmax", "log_softmax", "cumsum"}
 
 
-def _align(arrays: tuple, batch: int) -> list[Any]:
-    """Batched inputs get singleton axes after the batch axis so every input lines up from the
-    right, as numpy broadcasting expects; unbatched ones are left alone."""
-    nd = max((a.ndim if isinstance(a, Batched) else np.ndim(a)) for a in arrays)
-    out = []
-    for a in arrays:
-        if isinstance(a, Batched):
-            v = a.value
-            out.append(v.reshape((batch,) + (1,) * (nd - a.ndim) + a.shape))
-        else:
-            out.append(a)
-    return out
-
-
 def _shift_axes(axis: Any, ndim: int) -> Any:
     if axis is None:
         return tuple(range(1, ndim + 1))
@@ -166,21 +156,49 @@ def _shift_axes(axis: Any, ndim: int) -> Any:
     return tuple(a % max(ndim, 1) + 1 for a in axis)
 
 
-def _as_batched(a: Any, batch: int) -> np.ndarray:
-    if isinstance(a, Batched):
-        return a.value
-    a = np.asarray(a)
-    return np.broadcast_to(a, (batch, *a.shape))
-
-
 def _basic_index(index: Any) -> bool:
     parts = index if isinstance(index, tuple) else (index,)
     return all(isinstance(p, int | slice | type(None)) or p is Ellipsis for p in parts)
 
 
+def _array(value: Any) -> Any:
+    """A kernel's result as an array (a numpy scalar becomes 0-d); a traced value as it is."""
+    return np.asarray(value) if isinstance(value, np.generic | int | float | bool) else value
+
+
 class _Batching:
-    def __init__(self, batch: int) -> None:
+    """The batching rules. They transform arrays only through the primitives' underlying impls
+    (``base``), never numpy directly, so the same rules run on arrays in PyNative mode and record
+    graph nodes inside ``jit``; there the per-example fallback is one ``scan`` node over the
+    batch instead of a Python loop."""
+
+    def __init__(self, batch: int, base: dict[str, Callable[..., Any]]) -> None:
         self.batch = batch
+        self.base = base
+
+    def reshape(self, v: Any, shape: tuple[int, ...]) -> Any:
+        return v if tuple(v.shape) == tuple(shape) else self.base["reshape"](v, shape=tuple(shape))
+
+    def transpose(self, v: Any, perm: tuple[int, ...]) -> Any:
+        return v if perm == tuple(range(len(perm))) else self.base["transpose"](v, perm=perm)
+
+    def batched(self, a: Any) -> Any:
+        """``a`` with the batch axis in front (broadcast when ``a`` is shared)."""
+        if isinstance(a, Batched):
+            return a.value
+        shape = tuple(np.shape(a)) if not hasattr(a, "shape") else tuple(a.shape)
+        return self.base["broadcast_to"](a, shape=(self.batch, *shape))
+
+    def align(self, arrays: tuple) -> list[Any]:
+        """Batched inputs get singleton axes after the batch axis so every input lines up from
+        the right, as broadcasting expects; unbatched ones are left alone."""
+        nd = max((a.ndim if isinstance(a, Batched) else np.ndim(a)) for a in arrays)
+        return [
+            self.reshape(a.value, (self.batch,) + (1,) * (nd - a.ndim) + a.shape)
+            if isinstance(a, Batched)
+            else a
+            for a in arrays
+        ]
 
     def impl_for(self, prim: dispatch.Primitive, kernel: Callable[..., Any]) -> Callable[..., Any]:
         name = prim.name
@@ -191,42 +209,82 @@ class _Batching:
             b = self.batch
             first = next(a for a in arrays if isinstance(a, Batched))
             if name in _ELEMENTWISE:
-                return Batched(np.asarray(kernel(*_align(arrays, b), **attrs)))
+                return Batched(_array(kernel(*self.align(arrays), **attrs)))
             if name in _AXIS_OPS and len(arrays) == 1:
                 attrs = dict(attrs, axis=_shift_axes(attrs.get("axis"), first.ndim))
                 if name in ("argmax", "argmin") and attrs["axis"] == tuple(
                     range(1, first.ndim + 1)
                 ):
-                    flat = first.value.reshape(b, -1)
-                    return Batched(np.asarray(kernel(flat, axis=1, keepdims=False)))
-                return Batched(np.asarray(kernel(first.value, **attrs)))
+                    flat = self.reshape(first.value, (b, first.size))
+                    return Batched(_array(kernel(flat, axis=1, keepdims=False)))
+                return Batched(_array(kernel(first.value, **attrs)))
             if name in _SINGLE_AXIS_OPS:
                 attrs = dict(attrs, axis=_shift_axes(attrs["axis"], first.ndim))
-                return Batched(np.asarray(kernel(first.value, **attrs)))
+                return Batched(_array(kernel(first.value, **attrs)))
             if name == "reshape":
-                return Batched(first.value.reshape((b, *attrs["shape"])))
+                return Batched(self.reshape(first.value, (b, *attrs["shape"])))
             if name == "transpose":
-                return Batched(np.transpose(first.value, (0, *(p + 1 for p in attrs["perm"]))))
+                return Batched(self.transpose(first.value, (0, *(p + 1 for p in attrs["perm"]))))
             if name == "broadcast_to":
-                v = first.value.reshape(
-                    (b,) + (1,) * (len(attrs["shape"]) - first.ndim) + first.shape
+                v = self.reshape(
+                    first.value, (b,) + (1,) * (len(attrs["shape"]) - first.ndim) + first.shape
                 )
-                return Batched(np.broadcast_to(v, (b, *attrs["shape"])))
+                return Batched(self.base["broadcast_to"](v, shape=(b, *attrs["shape"])))
             if name == "concat":
-                return Batched(
-                    np.concatenate([_as_batched(a, b) for a in arrays], axis=attrs["axis"] + 1)
-                )
+                return Batched(kernel(*[self.batched(a) for a in arrays], axis=attrs["axis"] + 1))
             if name == "getitem" and _basic_index(attrs["index"]):
                 index = attrs["index"] if isinstance(attrs["index"], tuple) else (attrs["index"],)
-                return Batched(np.asarray(first.value[(slice(None), *index)]))
-            # Fallback rule: one example at a time.
-            results = []
-            for i in range(b):
-                args = [a.value[i] if isinstance(a, Batched) else a for a in arrays]
-                results.append(np.asarray(kernel(*args, **attrs)))
-            return Batched(np.stack(results))
+                return Batched(_array(kernel(first.value, index=(slice(None), *index))))
+            return Batched(self.one_at_a_time(prim, kernel, arrays, attrs))
 
         return batched
+
+    def one_at_a_time(self, prim: Any, kernel: Any, arrays: tuple, attrs: dict) -> Any:
+        """The fallback rule: the kernel once per example, results stacked."""
+        from mind.core._src.ir.trace import is_tracing
+
+        if not is_tracing():
+            results = [
+                np.asarray(
+                    kernel(*(a.value[i] if isinstance(a, Batched) else a for a in arrays), **attrs)
+                )
+                for i in range(self.batch)
+            ]
+            return np.stack(results)
+        # Inside jit: a scan over the batch whose body applies the primitive to one example.
+        from mind.core._src.ir.trace import TraceValue
+        from mind.core._src.ops.control import _inline_graph
+        from mind.core._src.ops.dispatch import ShapedArray
+        from mind.core._src.tensor import dtype as dt
+
+        def aval(v: Any) -> ShapedArray:
+            if isinstance(v, TraceValue):
+                return v.node.aval
+            v = np.asarray(v)
+            return ShapedArray(v.shape, dt.from_numpy_dtype(v.dtype))
+
+        mapped = [a.value for a in arrays if isinstance(a, Batched)]
+        shared = [a for a in arrays if not isinstance(a, Batched)]
+        slots = [ShapedArray(aval(m).shape[1:], aval(m).dtype) for m in mapped]
+
+        def apply(*values: Any) -> list:
+            m, s = iter(values[: len(mapped)]), iter(values[len(mapped) :])
+            args = [next(m) if isinstance(a, Batched) else next(s) for a in arrays]
+            # The body's own tracer records it (``kernel`` records into the enclosing graph).
+            return [dispatch.PRIMITIVES[prim.name].impl(*args, **attrs)]
+
+        body = _inline_graph(f"vmap_{prim.name}", slots + [aval(v) for v in shared], apply)
+        out = self.base["scan"](
+            *mapped,
+            *shared,
+            body=body,
+            num_carry=0,
+            num_xs=len(mapped),
+            length=self.batch,
+            reverse=False,
+            save=False,
+        )
+        return self.base["tuple_getitem"](out, index=0)
 
 
 _LOCK = threading.RLock()
@@ -234,10 +292,13 @@ _LOCK = threading.RLock()
 
 @contextmanager
 def _batching(batch: int) -> Iterator[None]:
+    from mind.core._src.ir.trace import is_tracing
+
     with _LOCK:
-        dispatch.install_kernels()
+        if not is_tracing():  # inside jit the tracer's impls are the ones to batch
+            dispatch.install_kernels()
         saved = {name: prim.impl for name, prim in dispatch.PRIMITIVES.items()}
-        rules = _Batching(batch)
+        rules = _Batching(batch, saved)
         for name, prim in dispatch.PRIMITIVES.items():
             prim.impl = rules.impl_for(prim, saved[name])
         try:
@@ -256,7 +317,7 @@ def _wrap(value: Any, axis: int | None, batch: list[int]) -> Any:
         raise MindValueError(
             f"vmap: in_axes {axis} given for a {type(value).__name__}; only Tensors can be mapped"
         )
-    data = np.moveaxis(np.asarray(value._data), axis, 0)
+    data = _move(value._data, axis, 0)
     batch.append(data.shape[0])
     t = object.__new__(Tensor)
     t._data, t._node = Batched(data), None
@@ -268,15 +329,31 @@ def _unwrap(value: Any, axis: int, size: int) -> Any:
         return type(value)(_unwrap(v, axis, size) for v in value)
     if isinstance(value, Tensor):
         data = value._data
-        array = (
-            data.value
-            if isinstance(data, Batched)
-            else np.broadcast_to(np.asarray(data), (size, *np.shape(data)))
-        )
+        if isinstance(data, Batched):
+            array = data.value
+        elif isinstance(data, np.ndarray | np.generic):
+            array = np.broadcast_to(np.asarray(data), (size, *np.shape(data)))
+        else:  # traced
+            array = dispatch.PRIMITIVES["broadcast_to"].impl(data, shape=(size, *data.shape))
+        moved = _move(array, 0, axis)
         t = object.__new__(Tensor)
-        t._data, t._node = np.ascontiguousarray(np.moveaxis(array, 0, axis)), None
+        t._data = np.ascontiguousarray(moved) if isinstance(moved, np.ndarray) else moved
+        t._node = None
         return t
     return value
+
+
+def _move(data: Any, source: int, destination: int) -> Any:
+    """``np.moveaxis`` on an array, or through the transpose primitive on a traced value."""
+    if isinstance(data, np.ndarray | np.generic):
+        return np.moveaxis(np.asarray(data), source, destination)
+    ndim = len(data.shape)
+    source, destination = source % ndim, destination % ndim
+    if source == destination:
+        return data
+    order = [a for a in range(ndim) if a != source]
+    order.insert(destination, source)
+    return dispatch.PRIMITIVES["transpose"].impl(data, perm=tuple(order))
 
 
 def vmap(fn: Callable[..., Any], in_axes: Any = 0, out_axes: int = 0) -> Callable[..., Any]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from mind.core._src.ir.graph import FuncGraph, GraphError
+from mind.core._src.ir.graph import FuncGraph, GraphError, subgraphs
 from mind.core._src.plugins.records import PASS_STAGES, PassSpec
 from mind.core.errors import MindTypeError, MindValueError
 
@@ -97,7 +97,21 @@ class PassManager:
         FuncGraph, returns a graph that fails ``verify()``, or changes the parameters or the
         outputs' number or abstract values.
         """
-        save_dir = self._save_dir()
+        return self._run(graph, self._save_dir(), {}, True)
+
+    def _run(
+        self, graph: FuncGraph, save_dir: str | None, done: dict[int, FuncGraph], top: bool
+    ) -> FuncGraph:
+        # Nested graphs (branches, loop bodies) first, each once however many nodes hold it;
+        # their runs are not dumped or recorded in ``history``.
+        for node in graph.nodes:
+            nested = subgraphs(node)
+            if nested:
+                for _, sub in nested:
+                    if id(sub) not in done:
+                        done[id(sub)] = sub  # a graph that (wrongly) holds itself stops here
+                        done[id(sub)] = self._run(sub, None, done, False)
+                node.attrs = {**node.attrs, **{name: done[id(sub)] for name, sub in nested}}
         signature = _signature(graph)
         for index, spec in enumerate(self.passes):
             before, start = len(graph.nodes), time.perf_counter()
@@ -125,9 +139,10 @@ class PassManager:
                     f"{_describe(signature)} became {_describe(_signature(result))}"
                 )
             graph = result
-            self.history.append(
-                PassRun(spec.name, before, len(graph.nodes), time.perf_counter() - start)
-            )
+            if top:
+                self.history.append(
+                    PassRun(spec.name, before, len(graph.nodes), time.perf_counter() - start)
+                )
             if save_dir is not None:
                 _write_atomically(os.path.join(save_dir, f"{index:02d}_{spec.name}.ir"), str(graph))
         return graph

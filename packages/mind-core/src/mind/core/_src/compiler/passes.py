@@ -67,7 +67,10 @@ def is_pure(prim: str) -> bool:
 
 
 def nbytes(aval: ShapedArray) -> int:
-    """The size in bytes of a value with this abstract value."""
+    """The size in bytes of a value with this abstract value (0 for a control-flow node's tuple:
+    its arrays are counted where ``tuple_getitem`` takes them out)."""
+    if not isinstance(aval, ShapedArray):
+        return 0
     return math.prod(aval.shape) * aval.dtype.itemsize
 
 
@@ -314,6 +317,7 @@ def constant_folding(graph: FuncGraph, options: Mapping[str, Any] | None = None)
             node.id in handed_out
             or not is_pure(node.prim)
             or not all(isinstance(i, Constant) for i in inputs)
+            or not isinstance(node.aval, ShapedArray)
             or node.aval.dtype.np is None
             or nbytes(node.aval) > limit
         ):

@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from mind.core._src.ops.dispatch import ShapedArray
+from mind.core._src.ops.dispatch import AbstractTuple, ShapedArray
 from mind.core._src.tensor import dtype as dt
 from mind.core.errors import MindError
 
-__all__ = ["Apply", "Constant", "FuncGraph", "GraphError", "Node", "Parameter"]
+__all__ = ["Apply", "Constant", "FuncGraph", "GraphError", "Node", "Parameter", "subgraphs"]
 
 
 class GraphError(MindError):
@@ -65,14 +65,23 @@ class Apply(Node):
         self.prim, self.inputs, self.attrs = prim, inputs, attrs
 
 
-def _fmt_aval(aval: ShapedArray) -> str:
+def _fmt_aval(aval: ShapedArray | AbstractTuple) -> str:
+    if isinstance(aval, AbstractTuple):
+        return f"({', '.join(_fmt_aval(e) for e in aval.elements)})"
     return f"{aval.dtype}{list(aval.shape)}"
 
 
 def _fmt_attr(value: Any) -> str:
     if isinstance(value, np.ndarray):
         return f"array{list(value.shape)}"
+    if isinstance(value, FuncGraph):
+        return f"@{value.name}"
     return repr(value)
+
+
+def subgraphs(node: Apply) -> list[tuple[str, FuncGraph]]:
+    """The nested graphs a control-flow application holds: ``[(attribute name, graph)]``."""
+    return [(k, v) for k, v in node.attrs.items() if isinstance(v, FuncGraph)]
 
 
 class FuncGraph:
@@ -118,6 +127,19 @@ class FuncGraph:
         )
 
     def __str__(self) -> str:
+        text = [self._text()]
+        seen: set[int] = {id(self)}
+        pending = [g for n in self.nodes for _, g in subgraphs(n)]
+        while pending:  # nested graphs (branches, loop bodies) follow, each printed once
+            g = pending.pop(0)
+            if id(g) in seen:
+                continue
+            seen.add(id(g))
+            text.append(g._text())
+            pending.extend(sg for n in g.nodes for _, sg in subgraphs(n))
+        return "\n".join(text)
+
+    def _text(self) -> str:
         params = ", ".join(
             f"{p.ref}: {_fmt_aval(p.aval)}" + (f" ({p.name})" if p.kind == "weight" else "")
             for p in self.parameters
@@ -169,3 +191,6 @@ class FuncGraph:
         for out in self.outputs:
             if out.id not in defined:
                 raise GraphError(f"graph {self.name}: output {out.ref} is not defined")
+        for node in self.nodes:
+            for _, sub in subgraphs(node):
+                sub.verify(primitives)

@@ -39,7 +39,8 @@ from mind.core._src.ir.graph import FuncGraph
 from mind.core._src.ir.trace import is_tracing
 from mind.core._src.jit import JitFunction, _rebuild
 from mind.core._src.nn.cell import Cell
-from mind.core._src.ops.dispatch import PRIMITIVES, ShapedArray
+from mind.core._src.ops.control import interpret
+from mind.core._src.ops.dispatch import ShapedArray
 from mind.core._src.runtime.executor import Executable
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Parameter, Tensor
@@ -413,18 +414,7 @@ class GraphCell(Cell):
                 )
         arrays = [x._data for x in inputs] + [p._data for p in self._params.values()]
         if is_tracing():
-            outputs = _interpret(self.mindir.graph, arrays)
+            outputs = interpret(self.mindir.graph, arrays)
         else:
             outputs = self._executable(*arrays)
         return _rebuild(self.mindir.output_spec, outputs)
-
-
-def _interpret(graph: FuncGraph, arrays: list[Any]) -> tuple:
-    """Run ``graph`` through each primitive's current ``impl``: while tracing, that records the
-    graph's nodes into the graph being compiled (inlining it)."""
-    env: dict[int, Any] = {p.id: a for p, a in zip(graph.parameters, arrays)}
-    env.update((c.id, c.value) for c in graph.constants)
-    for node in graph.nodes:
-        impl = PRIMITIVES[node.prim].impl
-        env[node.id] = impl(*(env[i.id] for i in node.inputs), **node.attrs)
-    return tuple(env[o.id] for o in graph.outputs)

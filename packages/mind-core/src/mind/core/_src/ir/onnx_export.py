@@ -599,6 +599,8 @@ def _adaptive_avg_pool2d(b: _Builder, node: Apply, xs: list[str], out: str) -> N
 
 
 SUPPORTED: tuple[str, ...] = tuple(sorted(_CONVERTERS))
+
+_CONTROL_FLOW = frozenset({"cond", "scan", "while_loop", "call", "tuple_getitem"})
 """The MindIR primitives :func:`export_onnx` maps to ONNX."""
 
 
@@ -737,12 +739,21 @@ def export_onnx(
                 _matmul(b, mm, xs, out, bias=b.names[bias.id])
                 continue
             convert = _CONVERTERS.get(node.prim)
+            if convert is None and node.prim in _CONTROL_FLOW:
+                raise _Unsupported(
+                    "nested graphs are not exported to ONNX yet; pass unroll=True to "
+                    "fori_loop / scan to unroll them into the graph, or export as MINDIR"
+                )
             if convert is None:
                 raise _Unsupported("")
             convert(b, node, [b.names[i.id] for i in node.inputs], out)
         except _Unsupported as exc:
             why = f" ({exc})" if str(exc) else ""
-            what = "its attributes have" if str(exc) else f"primitive {node.prim!r} has"
+            what = (
+                f"primitive {node.prim!r} has"
+                if node.prim in _CONTROL_FLOW or not str(exc)
+                else "its attributes have"
+            )
             raise MindValueError(
                 f"For 'export' (ONNX), {_describe(graph, node)}: {what} no ONNX mapping{why}. "
                 f"Primitives that export to ONNX: {', '.join(SUPPORTED)}"

@@ -22,8 +22,10 @@ Attribute values use a small tagged encoding: ``None``, bools, ints (int64 range
 and strings are themselves; a list is a JSON list; everything else is an object with a ``"t"``
 tag: ``tuple`` (``"v"``: items), ``dict`` (``"v"``: str keys), ``slice`` (``start``, ``stop``,
 ``step``), ``ellipsis``, ``float`` (``"v"``: ``"nan"``, ``"inf"`` or ``"-inf"``), ``scalar`` (a
-numpy scalar: ``dtype``, ``v``), ``dtype`` (a Mind dtype by name) and ``ndarray`` (``"ref"``: the
-tensor's key).
+numpy scalar: ``dtype``, ``v``), ``dtype`` (a Mind dtype by name), ``ndarray`` (``"ref"``: the
+tensor's key) and ``graph`` (``"v"``: a nested graph object, as control flow's branches and loop
+bodies are; its constants' tensors are named under the attribute, ``%8.true_graph/%3``). The
+abstract value of a control-flow node is ``{"tuple": [aval, ...]}``.
 
 Decoding trusts nothing: every field's type, every dtype name and shape, every node reference
 (only to parameters, constants and earlier nodes), every primitive name and every abstract value
@@ -39,8 +41,16 @@ from typing import Any
 
 import numpy as np
 
-from mind.core._src.ir.graph import Apply, Constant, FuncGraph, GraphError, Node, Parameter
-from mind.core._src.ops.dispatch import PRIMITIVES, ShapedArray
+from mind.core._src.ir.graph import (
+    Apply,
+    Constant,
+    FuncGraph,
+    GraphError,
+    Node,
+    Parameter,
+    _fmt_aval,
+)
+from mind.core._src.ops.dispatch import PRIMITIVES, AbstractTuple, ShapedArray
 from mind.core._src.tensor import dtype as dt
 from mind.core.errors import MindIRError
 
@@ -88,7 +98,11 @@ class _Keys:
         return key
 
 
-def _encode_aval(aval: ShapedArray, where: str) -> dict[str, Any]:
+def _encode_aval(aval: ShapedArray | AbstractTuple, where: str) -> dict[str, Any]:
+    if isinstance(aval, AbstractTuple):
+        return {
+            "tuple": [_encode_aval(e, f"{where} element {i}") for i, e in enumerate(aval.elements)]
+        }
     shape = [int(s) for s in aval.shape]
     # The loader's sanity limits, checked here too so that export never writes a file that
     # load refuses.
@@ -146,6 +160,10 @@ def _encode_value(value: Any, keys: _Keys | None, where: str, prefix: str) -> An
             return {"t": "ellipsis"}
         if isinstance(v, dt.DType):
             return {"t": "dtype", "v": v.name}
+        if isinstance(v, FuncGraph):
+            if keys is None:
+                raise fail("FuncGraph (not allowed here)")
+            return {"t": "graph", "v": _graph_body(v, keys, f"{path}/", nested=True)}
         if isinstance(v, np.ndarray):
             if keys is None:
                 raise fail("numpy.ndarray (not allowed here)")
@@ -187,7 +205,16 @@ def graph_to_json(graph: FuncGraph, tensors: dict[str, np.ndarray]) -> dict[str,
     :raises MindIRError: an attribute holds a value the encoding has no form for (the message
         names the node and the attribute).
     """
-    keys = _Keys(tensors)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "graph": _graph_body(graph, _Keys(tensors), "", nested=False),
+    }
+
+
+def _graph_body(graph: FuncGraph, keys: _Keys, prefix: str, nested: bool) -> dict[str, Any]:
+    """One graph's JSON object; nested graphs (control flow) are encoded inside the attribute
+    that holds them, their tensors named under ``prefix`` (``%8.true_graph/%3``)."""
     params = []
     for p in graph.parameters:
         entry: dict[str, Any] = {
@@ -197,12 +224,17 @@ def graph_to_json(graph: FuncGraph, tensors: dict[str, np.ndarray]) -> dict[str,
             "aval": _encode_aval(p.aval, f"graph {graph.name}: parameter {p.ref}"),
         }
         if p.kind == "weight":
+            if nested:
+                raise MindIRError(
+                    f"graph {graph.name}: parameter {p.ref} is a weight, but a nested graph "
+                    "takes weights as inputs"
+                )
             entry["tensor"] = keys.take(p.name)
         params.append(entry)
     constants = []
     for c in graph.constants:
-        key = keys.take(c.ref)
-        tensors[key] = _storable(c.value, f"graph {graph.name}: constant {c.ref}")
+        key = keys.take(prefix + c.ref)
+        keys.tensors[key] = _storable(c.value, f"graph {graph.name}: constant {c.ref}")
         constants.append({"id": c.id, "tensor": key})
     nodes = []
     for n in graph.nodes:
@@ -211,7 +243,7 @@ def graph_to_json(graph: FuncGraph, tensors: dict[str, np.ndarray]) -> dict[str,
                 value,
                 keys,
                 f"graph {graph.name}: {n.ref} = {n.prim}(...) attribute {name!r}",
-                f"{n.ref}.{name}",
+                f"{prefix}{n.ref}.{name}",
             )
             for name, value in n.attrs.items()
         }
@@ -225,15 +257,11 @@ def graph_to_json(graph: FuncGraph, tensors: dict[str, np.ndarray]) -> dict[str,
             }
         )
     return {
-        "format": FORMAT,
-        "version": VERSION,
-        "graph": {
-            "name": _encode_name(graph.name, "the graph's name"),
-            "parameters": params,
-            "constants": constants,
-            "nodes": nodes,
-            "outputs": [o.id for o in graph.outputs],
-        },
+        "name": _encode_name(graph.name, "the graph's name"),
+        "parameters": params,
+        "constants": constants,
+        "nodes": nodes,
+        "outputs": [o.id for o in graph.outputs],
     }
 
 
@@ -310,7 +338,14 @@ class _Decoder:
             )
         return found
 
-    def aval(self, value: Any, where: str) -> ShapedArray:
+    def aval(self, value: Any, where: str, depth: int = 0) -> ShapedArray | AbstractTuple:
+        if isinstance(value, dict) and "tuple" in value:
+            if depth > MAX_DEPTH:
+                raise self.fail(where, f"is nested more than {MAX_DEPTH} levels deep")
+            items = self.as_list(self.obj(value, where, ("tuple",))["tuple"], f"{where}.tuple")
+            return AbstractTuple(
+                tuple(self.aval(e, f"{where}.tuple[{i}]", depth + 1) for i, e in enumerate(items))
+            )
         value = self.obj(value, where, ("shape", "dtype"))
         shape = self.as_list(value["shape"], f"{where}.shape", MAX_NDIM)
         dims = tuple(
@@ -397,6 +432,11 @@ class _Decoder:
                 raise self.fail(
                     f"{where}.v", f"{item!r} is not a {mind_dtype.name}: {exc}"
                 ) from None
+        if tag == "graph":
+            if not arrays:
+                raise self.fail(where, "holds a graph, which is not allowed here")
+            body = self.obj(v, where, ("t", "v"))["v"]
+            return self.body(body, f"{where}.v", depth + 1, nested=True)
         if tag == "ndarray":
             if not arrays:
                 raise self.fail(where, "holds an array, which is not allowed here")
@@ -419,8 +459,22 @@ class _Decoder:
             )
         if version != VERSION:
             raise self.fail("document.version", f"must be {VERSION}, got {version}")
-        g = self.obj(doc["graph"], "graph", ("name", "parameters", "constants", "nodes", "outputs"))
-        graph = FuncGraph(self.as_str(g["name"], "graph.name"))
+        graph = self.body(doc["graph"], "graph", 0, nested=False)
+        unused = sorted(set(self.tensors) - self.used)
+        if unused:
+            raise self.fail("graph", f"does not use tensor {unused[0]!r} of the file")
+        try:
+            graph.verify()
+        except GraphError as exc:  # checked above already; kept as the graph's own word
+            raise self.fail("graph", str(exc)) from None
+        return graph
+
+    def body(self, g: Any, at: str, depth: int, nested: bool) -> FuncGraph:
+        """One graph object (the document's, or a nested one inside an attribute)."""
+        if depth > MAX_DEPTH:
+            raise self.fail(at, f"is nested more than {MAX_DEPTH} levels deep")
+        g = self.obj(g, at, ("name", "parameters", "constants", "nodes", "outputs"))
+        graph = FuncGraph(self.as_str(g["name"], f"{at}.name"))
         defined: dict[int, Node] = {}
         pending: dict[int, str] = {}  # ids of nodes defined later, for a precise message
 
@@ -430,20 +484,21 @@ class _Decoder:
                 raise self.fail(where, f"id %{node_id} is used by two nodes")
             return node_id
 
-        raw_nodes = self.as_list(g["nodes"], "graph.nodes")
+        raw_nodes = self.as_list(g["nodes"], f"{at}.nodes")
         for i, n in enumerate(raw_nodes):
             if isinstance(n, dict) and "id" in n:
-                node_id = self.as_int(n["id"], f"graph.nodes[{i}].id", 1)
-                pending.setdefault(node_id, f"graph.nodes[{i}]")
+                node_id = self.as_int(n["id"], f"{at}.nodes[{i}].id", 1)
+                pending.setdefault(node_id, f"{at}.nodes[{i}]")
 
-        for i, p in enumerate(self.as_list(g["parameters"], "graph.parameters")):
-            where = f"graph.parameters[{i}]"
+        for i, p in enumerate(self.as_list(g["parameters"], f"{at}.parameters")):
+            where = f"{at}.parameters[{i}]"
             p = self.obj(p, where, ("id", "name", "kind", "aval"), ("tensor",))
             node_id = claim(p["id"], f"{where}.id")
             aval = self.aval(p["aval"], f"{where}.aval")
             kind = p["kind"]
-            if kind not in ("input", "weight"):
-                raise self.fail(f"{where}.kind", f"must be 'input' or 'weight', got {kind!r:.40}")
+            if kind not in ("input", "weight") or (nested and kind == "weight"):
+                allowed = "'input'" if nested else "'input' or 'weight'"
+                raise self.fail(f"{where}.kind", f"must be {allowed}, got {kind!r:.40}")
             if kind == "weight":
                 if "tensor" not in p:
                     raise self.fail(where, "is a weight but names no 'tensor'")
@@ -455,8 +510,8 @@ class _Decoder:
             graph.parameters.append(node)
             defined[node_id] = node
 
-        for i, c in enumerate(self.as_list(g["constants"], "graph.constants")):
-            where = f"graph.constants[{i}]"
+        for i, c in enumerate(self.as_list(g["constants"], f"{at}.constants")):
+            where = f"{at}.constants[{i}]"
             c = self.obj(c, where, ("id", "tensor"))
             node_id = claim(c["id"], f"{where}.id")
             arr = self.tensor(c["tensor"], f"{where}.tensor")
@@ -467,7 +522,7 @@ class _Decoder:
             defined[node_id] = node
 
         for i, n in enumerate(raw_nodes):
-            where = f"graph.nodes[{i}]"
+            where = f"{at}.nodes[{i}]"
             n = self.obj(n, where, ("id", "prim", "inputs", "attrs", "aval"))
             node_id = self.as_int(n["id"], f"{where}.id", 1)
             pending.pop(node_id, None)
@@ -498,7 +553,9 @@ class _Decoder:
             if not isinstance(attrs_raw, dict):
                 raise self.fail(f"{where}.attrs", f"must be a JSON object, got {_kind(attrs_raw)}")
             attrs = {
-                self.as_str(k, f"{where}.attrs key", 256): self.value(v, f"{where}.attrs.{k}")
+                self.as_str(k, f"{where}.attrs key", 256): self.value(
+                    v, f"{where}.attrs.{k}", depth
+                )
                 for k, v in attrs_raw.items()
             }
             aval = self.aval(n["aval"], f"{where}.aval")
@@ -520,21 +577,13 @@ class _Decoder:
             defined[node_id] = node
 
         outputs = []
-        for j, ref in enumerate(self.as_list(g["outputs"], "graph.outputs")):
-            ref = self.as_int(ref, f"graph.outputs[{j}]", 1)
+        for j, ref in enumerate(self.as_list(g["outputs"], f"{at}.outputs")):
+            ref = self.as_int(ref, f"{at}.outputs[{j}]", 1)
             if ref not in defined:
-                raise self.fail(f"graph.outputs[{j}]", f"refers to %{ref}, which is not defined")
+                raise self.fail(f"{at}.outputs[{j}]", f"refers to %{ref}, which is not defined")
             outputs.append(defined[ref])
         graph.outputs = tuple(outputs)
         graph._next = max(defined, default=0)
-
-        unused = sorted(set(self.tensors) - self.used)
-        if unused:
-            raise self.fail("graph", f"does not use tensor {unused[0]!r} of the file")
-        try:
-            graph.verify()
-        except GraphError as exc:  # checked above already; kept as the graph's own word
-            raise self.fail("graph", str(exc)) from None
         return graph
 
     def check_array(self, arr: np.ndarray, aval: ShapedArray, where: str) -> None:
@@ -575,8 +624,8 @@ def _kind(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
 
-def _fmt(aval: ShapedArray) -> str:
-    return f"{aval.dtype}{list(aval.shape)}"
+def _fmt(aval: ShapedArray | AbstractTuple) -> str:
+    return _fmt_aval(aval)
 
 
 def graph_from_json(

@@ -31,6 +31,7 @@ __all__ = [
     "TraceValue",
     "Tracer",
     "collecting",
+    "current_tracer",
     "is_tracing",
     "tracing",
     "user_location",
@@ -100,6 +101,9 @@ class TraceValue:
     def __init__(self, node: Node) -> None:
         self.node = node
         self.shape = tuple(node.aval.shape)
+        if node.aval.dtype is None:  # a control-flow application's tuple of results
+            self.dtype, self.ndim, self.size, self.itemsize, self.nbytes = None, 0, 0, 0, 0
+            return
         np_dtype = node.aval.dtype.np
         self.dtype = np_dtype
         self.ndim = len(self.shape)
@@ -148,15 +152,41 @@ class TraceValue:
 
 
 class Tracer:
-    """Builds one FuncGraph from primitive applications."""
+    """Builds one FuncGraph from primitive applications.
 
-    def __init__(self, name: str) -> None:
+    A tracer with a ``parent`` builds a nested graph (a branch, a loop body) while the parent's
+    graph is being built: a value of an enclosing graph used inside it (a closure: a weight, an
+    earlier activation) becomes one extra parameter of the nested graph, listed in ``captures``
+    (the enclosing graph's value, the nested graph's parameter), so the control-flow application
+    can pass it in.
+    """
+
+    def __init__(self, name: str, parent: Tracer | None = None) -> None:
         self.graph = FuncGraph(name)
+        self.parent = parent
         self._constants: dict[int, tuple[Any, Node]] = {}
+        self._own: set[int] = set()  # ids of the nodes of this graph (nested tracers only)
+        self.captures: list[tuple[TraceValue, Node]] = []
+        self._captured: dict[int, Node] = {}
+
+    def add_parameter(self, aval: Any, name: str) -> Node:
+        node = self.graph.add_parameter(aval, name)
+        self._own.add(id(node))
+        return node
+
+    def owns(self, value: TraceValue) -> bool:
+        return self.parent is None or id(value.node) in self._own
 
     def node_for(self, value: Any) -> Node:
         if isinstance(value, TraceValue):
-            return value.node
+            if self.parent is None or id(value.node) in self._own:
+                return value.node
+            hit = self._captured.get(id(value.node))
+            if hit is None:
+                hit = self.add_parameter(value.node.aval, f"capture{len(self.captures)}")
+                self._captured[id(value.node)] = hit
+                self.captures.append((value, hit))
+            return hit
         key = id(value)
         hit = self._constants.get(key)
         if hit is not None and hit[0] is value:
@@ -169,7 +199,10 @@ class Tracer:
         def traced(*arrays: Any, **attrs: Any) -> TraceValue:
             inputs = tuple(self.node_for(a) for a in arrays)
             aval = prim.infer(*(n.aval for n in inputs), **attrs)
-            return TraceValue(self.graph.add_apply(prim.name, inputs, attrs, aval))
+            node = self.graph.add_apply(prim.name, inputs, attrs, aval)
+            if self.parent is not None:
+                self._own.add(id(node))
+            return TraceValue(node)
 
         return traced
 
@@ -178,11 +211,17 @@ def is_tracing() -> bool:
     return bool(_ACTIVE)
 
 
+def current_tracer() -> Tracer | None:
+    """The tracer recording now (the innermost, while a nested graph is traced)."""
+    return _ACTIVE[-1] if _ACTIVE else None
+
+
 @contextmanager
 def tracing(tracer: Tracer) -> Iterator[Tracer]:
     """Record every primitive application into ``tracer`` for the duration of the block."""
     with _LOCK:
-        dispatch.install_kernels()
+        if not _ACTIVE:  # a nested graph's tracer restores its parent's impls afterwards
+            dispatch.install_kernels()
         saved = {name: prim.impl for name, prim in dispatch.PRIMITIVES.items()}
         for prim in dispatch.PRIMITIVES.values():
             prim.impl = tracer.impl_for(prim)

@@ -1,15 +1,22 @@
 """Control flow on tensor values: ``cond``, ``while_loop``, ``fori_loop``, ``scan``.
 
-In PyNative mode they run as Python control flow on the values. Inside ``jit``:
+In PyNative mode they run as Python control flow on the values. Inside ``jit`` each becomes one
+node holding nested MindIR graphs, so the compiled program runs only the branch taken and loops
+without unrolling (compile time does not grow with the trip count):
 
-- ``cond`` evaluates both branches and selects with ``where`` (branches must be pure and return the
-  same structure of shapes); gradients flow through the selected branch.
-- ``fori_loop`` and ``scan`` with Python-int bounds unroll into the graph.
-- ``while_loop`` needs a value to decide when to stop, so inside ``jit`` it raises and says to use
-  ``fori_loop`` with a static trip count; it is forward-only (no gradient) in either mode.
+- ``cond(pred, true_fun, false_fun, *operands)``: a ``cond`` node with a ``true_graph`` and a
+  ``false_graph``; differentiable (its gradient is a ``cond`` over the branches' gradient graphs).
+- ``scan(f, init, xs)``: a ``scan`` node whose ``body`` graph maps ``(carry, x)`` to
+  ``(carry, y)``; differentiable (its gradient is a reverse ``scan`` of the body's gradient
+  graph, fed with the carries the forward loop saved).
+- ``fori_loop(lower, upper, body_fun, init_val)``: a ``scan`` over ``arange(lower, upper)``; inside
+  ``jit`` the index is a scalar int32 Tensor. ``unroll=True`` unrolls it instead (then the index
+  is a Python int, as in PyNative mode).
+- ``while_loop(cond_fun, body_fun, init_val)``: a ``while_loop`` node with a ``cond_graph`` and a
+  ``body_graph``; forward-only: taking its gradient raises.
 
-Nested graphs (a compiled cond or loop that runs only the taken branch) come with the next
-compiler step; the signatures will not change.
+A branch or body may use tensors from outside it (a Cell's weights, earlier activations): each
+becomes an extra input of the node (a *capture*), and gradients flow to it.
 """
 
 from __future__ import annotations
@@ -19,91 +26,626 @@ from typing import Any
 
 import numpy as np
 
-from mind.core._src.ops.dispatch import STATE
-from mind.core._src.ops.elementwise import where
+from mind.core._src.autodiff.eager import tuple_getitem_p
+from mind.core._src.ir.graph import FuncGraph
+from mind.core._src.ops.dispatch import (
+    PRIMITIVES,
+    STATE,
+    AbstractTuple,
+    ShapedArray,
+    bind,
+    bind1,
+    primitive,
+)
+from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor, as_tensor
 from mind.core.errors import MindError, MindTypeError, MindValueError
 
 __all__ = ["cond", "fori_loop", "scan", "while_loop"]
 
-
-def _traced(t: Tensor) -> bool:
-    return not isinstance(t._data, np.ndarray | np.generic)
+_new = object.__new__
 
 
-def _tree_map(fn: Callable[..., Any], a: Any, b: Any, where_: str) -> Any:
-    if isinstance(a, Tensor) or isinstance(b, Tensor):
-        if not (isinstance(a, Tensor) and isinstance(b, Tensor)):
-            raise MindTypeError(f"For 'cond', both branches must return a Tensor at {where_}")
-        if a.shape != b.shape:
+# ------------------------------------------------------------------------------------------------
+# Nested graphs: tracing, running, differentiating
+# ------------------------------------------------------------------------------------------------
+
+
+def interpret(graph: FuncGraph, values: list[Any]) -> tuple:
+    """Run ``graph`` through each primitive's current ``impl`` on arrays: while tracing, that
+    records the graph's nodes into the graph being traced (inlining it)."""
+    env: dict[int, Any] = {p.id: a for p, a in zip(graph.parameters, values, strict=True)}
+    env.update((c.id, c.value) for c in graph.constants)
+    for node in graph.nodes:
+        impl = PRIMITIVES[node.prim].impl
+        env[node.id] = impl(*(env[i.id] for i in node.inputs), **node.attrs)
+    return tuple(env[o.id] for o in graph.outputs)
+
+
+def replay(graph: FuncGraph, tensors: list[Tensor]) -> list[Tensor]:
+    """Apply ``graph``'s nodes to Tensors with ``bind``, so the tape records them when a gradient
+    is being taken; returns the output Tensors."""
+    env: dict[int, Tensor] = {p.id: t for p, t in zip(graph.parameters, tensors, strict=True)}
+    for c in graph.constants:
+        env[c.id] = Tensor.from_numpy(c.value)
+    for node in graph.nodes:
+        env[node.id] = bind(
+            PRIMITIVES[node.prim], tuple(env[i.id] for i in node.inputs), node.attrs or None
+        )
+    return [env[o.id] for o in graph.outputs]
+
+
+def _run_graph(graph: FuncGraph, arrays: tuple) -> tuple:
+    """Run a nested graph on arrays with MindRT (its plan is made once per graph)."""
+    executable = graph.__dict__.get("_executable")
+    if executable is None:
+        from mind.core._src.runtime.executor import Executable
+
+        executable = graph.__dict__["_executable"] = Executable(graph)
+    return executable(*arrays)
+
+
+def _wrap(data: Any) -> Tensor:
+    t = _new(Tensor)
+    t._data, t._node = data, None
+    return t
+
+
+def _np_dtype(aval: ShapedArray) -> np.dtype:
+    return np.dtype(aval.dtype.np)
+
+
+def _aval(t: Tensor) -> ShapedArray:
+    return ShapedArray(tuple(t._data.shape), dt.from_numpy_dtype(np.dtype(t._data.dtype)))
+
+
+def _is_float(aval: ShapedArray) -> bool:
+    return aval.dtype.is_floating_point
+
+
+def _unpack(result: Tensor, n: int) -> list[Tensor]:
+    return [bind1(tuple_getitem_p, result, {"index": i}) for i in range(n)]
+
+
+def _zeros(aval: ShapedArray) -> Tensor:
+    return _wrap(np.zeros(aval.shape, _np_dtype(aval)))
+
+
+# Structures of values (tuples and lists of Tensors; Python numbers become Tensors) -------------
+
+
+def _flatten(value: Any, what: str, leaves: list[Tensor]) -> Any:
+    if isinstance(value, Tensor):
+        leaves.append(value)
+        return "t"
+    if isinstance(value, tuple | list):
+        return (type(value).__name__, tuple(_flatten(v, what, leaves) for v in value))
+    if value is None:
+        return None
+    if isinstance(value, bool | int | float | np.ndarray | np.generic):
+        leaves.append(as_tensor(value))
+        return "t"
+    raise MindTypeError(
+        f"For '{what}', values must be Tensors, numbers, or tuples and lists of them; got "
+        f"{type(value).__name__}"
+    )
+
+
+def _unflatten(tree: Any, leaves: list[Tensor]) -> Any:
+    it = iter(leaves)
+
+    def build(node: Any) -> Any:
+        if node == "t":
+            return next(it)
+        if node is None:
+            return None
+        kind, items = node
+        built = [build(i) for i in items]
+        return tuple(built) if kind == "tuple" else built
+
+    return build(tree)
+
+
+def _describe(tree: Any) -> str:
+    if tree == "t":
+        return "Tensor"
+    if tree is None:
+        return "None"
+    kind, items = tree
+    return f"{kind}({', '.join(_describe(i) for i in items)})"
+
+
+class _Sub:
+    """A traced nested graph, the structure of its outputs, and what it captured."""
+
+    def __init__(self, graph: FuncGraph, tree: Any, captures: list, outer: dict[int, Tensor]):
+        self.graph, self.tree, self.captures, self.outer = graph, tree, captures, outer
+
+    @property
+    def outputs(self) -> list[ShapedArray]:
+        return [o.aval for o in self.graph.outputs]
+
+
+def _trace_sub(name: str, fn: Callable[..., Any], avals: list[ShapedArray], what: str) -> _Sub:
+    """Trace ``fn(*tensors)`` (tensors of ``avals``) into a nested graph of the one being traced."""
+    from mind.core._src.ir.trace import Tracer, TraceValue, current_tracer, tracing
+
+    tracer = Tracer(name, parent=current_tracer())
+    args = [_wrap(TraceValue(tracer.add_parameter(a, f"in{k}"))) for k, a in enumerate(avals)]
+    with tracing(tracer):
+        result = fn(*args)
+        leaves: list[Tensor] = []
+        tree = _flatten(result, what, leaves)
+        tracer.graph.outputs = tuple(tracer.node_for(t._data) for t in leaves)
+    # Which outer Tensors were captured: follow the tape back from the results (when a gradient
+    # is being taken, a captured Tensor that needs one is an input of a recorded op).
+    outer: dict[int, Tensor] = {}
+    stack = []
+    for t in leaves:
+        if isinstance(t._data, TraceValue) and not tracer.owns(t._data):
+            outer[id(t._data.node)] = t
+        elif t._node is not None:
+            stack.append(t._node)
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for inp in node.inputs:
+            data = inp._data
+            if isinstance(data, TraceValue) and not tracer.owns(data):
+                if inp._node is not None or id(data.node) not in outer:
+                    outer[id(data.node)] = inp
+            elif inp._node is not None:
+                stack.append(inp._node)
+    return _Sub(tracer.graph, tree, tracer.captures, outer)
+
+
+def _join_captures(subs: list[_Sub], n_inputs: int) -> list[Tensor]:
+    """Give every graph in ``subs`` the same parameters: its inputs, then every capture of any
+    of them (in one order); returns the outer Tensors to pass for the captures."""
+    order: dict[int, Any] = {}
+    for sub in subs:
+        for value, _ in sub.captures:
+            order.setdefault(id(value.node), value)
+    tensors = []
+    for key, value in order.items():
+        found = None
+        for sub in subs:
+            found = sub.outer.get(key) if found is None or found._node is None else found
+        tensors.append(found if found is not None else _wrap(value))
+    for sub in subs:
+        graph = sub.graph
+        inputs = graph.parameters[:n_inputs]
+        mine = {id(value.node): param for value, param in sub.captures}
+        extra = []
+        for key, value in order.items():
+            param = mine.get(key)
+            if param is None:  # a capture only another graph uses: an unused parameter here
+                param = graph.add_parameter(value.node.aval, f"capture{len(inputs) + len(extra)}")
+            extra.append(param)
+        graph.parameters = inputs + extra
+    return tensors
+
+
+def vjp_graph(graph: FuncGraph, wrt: tuple[bool, ...], have: tuple[bool, ...]) -> FuncGraph:
+    """The reverse-mode derivative of ``graph`` as a graph.
+
+    Its parameters are ``graph``'s, then one cotangent for each output where ``have`` is true; its
+    outputs are the cotangents of the parameters where ``wrt`` is true. Built by replaying
+    ``graph`` under the tape while tracing, so it is made of primitives (and their bprops) and
+    can itself be differentiated. Cached on ``graph``.
+    """
+    cache = graph.__dict__.setdefault("_vjp_cache", {})
+    key = (wrt, have)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    from mind.core._src.autodiff.eager import _watch, backward
+    from mind.core._src.ir.trace import Tracer, TraceValue, tracing
+
+    tracer = Tracer(f"{graph.name}_grad")
+    new = tracer.graph
+    args = [_wrap(TraceValue(new.add_parameter(p.aval, p.name))) for p in graph.parameters]
+    douts = [
+        _wrap(TraceValue(new.add_parameter(o.aval, f"dout{k}")))
+        for k, o in enumerate(graph.outputs)
+        if have[k]
+    ]
+    saved = STATE.recording, STATE.depth
+    with tracing(tracer):
+        try:
+            targets = []
+            for k, w in enumerate(wrt):
+                if w:
+                    args[k] = _watch(args[k])
+                    targets.append(args[k])
+            STATE.recording, STATE.depth = True, 1
+            outs = replay(graph, args)
+            STATE.recording = False
+            grads = backward([o for o, h in zip(outs, have) if h], douts, targets)
+        finally:
+            STATE.recording, STATE.depth = saved
+        results = [
+            g if g is not None else _zeros(graph.parameters[k].aval)
+            for g, k in zip(grads, [k for k, w in enumerate(wrt) if w])
+        ]
+        new.outputs = tuple(tracer.node_for(g._data) for g in results)
+    cache[key] = new
+    return new
+
+
+def _inline_graph(name: str, params: list[ShapedArray], build: Callable[..., list]) -> FuncGraph:
+    """A graph of ``params`` whose outputs are ``build(*traced arrays)`` (a list of arrays made
+    with primitives' impls, ``interpret`` of other graphs included)."""
+    from mind.core._src.ir.trace import Tracer, TraceValue, tracing
+
+    tracer = Tracer(name)
+    values = [TraceValue(tracer.graph.add_parameter(a, f"in{k}")) for k, a in enumerate(params)]
+    saved = STATE.recording
+    STATE.recording = False
+    try:
+        with tracing(tracer):
+            outs = build(*values)
+            tracer.graph.outputs = tuple(tracer.node_for(o) for o in outs)
+    finally:
+        STATE.recording = saved
+    return tracer.graph
+
+
+def _check_graph(graph: Any, name: str, what: str) -> FuncGraph:
+    if not isinstance(graph, FuncGraph):
+        raise MindTypeError(
+            f"For '{what}', '{name}' must be a FuncGraph, got {type(graph).__name__}"
+        )
+    return graph
+
+
+def _params(graph: FuncGraph) -> list[ShapedArray]:
+    return [p.aval for p in graph.parameters]
+
+
+def _fmt(avals: Any) -> str:
+    return "(" + ", ".join(f"{a.dtype}{list(a.shape)}" for a in avals) + ")"
+
+
+# ------------------------------------------------------------------------------------------------
+# call: a compiled graph as one differentiable application (grad of a jit function)
+# ------------------------------------------------------------------------------------------------
+
+
+def _call_infer(*ins: Any, graph: Any) -> AbstractTuple:
+    graph = _check_graph(graph, "graph", "call")
+    if _params(graph) != list(ins):
+        raise MindValueError(
+            f"For 'call', graph {graph.name} takes {_fmt(_params(graph))} but the node passes "
+            f"{_fmt(ins)}"
+        )
+    return AbstractTuple(tuple(o.aval for o in graph.outputs))
+
+
+def _call_bprop(*rest: Any, needs: tuple, graph: FuncGraph) -> tuple:
+    *ins, _out, dout = rest
+    wrt = tuple(bool(n) and _is_float(_aval(x)) for n, x in zip(needs, ins))
+    have = tuple(d is not None for d in dout)
+    if not any(wrt) or not any(have):
+        return (None,) * len(ins)
+    grad_graph = vjp_graph(graph, wrt, have)
+    result = bind(call_p, (*ins, *(d for d in dout if d is not None)), {"graph": grad_graph})
+    grads = iter(_unpack(result, sum(wrt)))
+    return tuple(next(grads) if w else None for w in wrt)
+
+
+call_p = primitive(
+    "call",
+    cpu=lambda *ins, graph: _run_graph(graph, ins),
+    infer=_call_infer,
+    bprop=_call_bprop,
+    masked_bprop=True,
+    attrs=("graph",),
+    doc="Run a nested graph; how a gradient taken in PyNative mode goes through a jit function.",
+)
+
+
+def call(graph: FuncGraph, inputs: tuple[Tensor, ...]) -> list[Tensor]:
+    """Apply ``graph`` to Tensors as one recorded op: its gradient is ``graph``'s derivative,
+    compiled as a graph too."""
+    return _unpack(bind(call_p, inputs, {"graph": graph}), len(graph.outputs))
+
+
+# ------------------------------------------------------------------------------------------------
+# cond
+# ------------------------------------------------------------------------------------------------
+
+
+def _cond_infer(pred: Any, *ins: Any, true_graph: Any, false_graph: Any) -> AbstractTuple:
+    if not isinstance(pred, ShapedArray) or pred.shape != () or pred.dtype is not dt.bool_:
+        raise MindTypeError(f"For 'cond', the predicate must be a scalar bool, got {pred}")
+    outs = None
+    for name, g in (("true_graph", true_graph), ("false_graph", false_graph)):
+        g = _check_graph(g, name, "cond")
+        if _params(g) != list(ins):
             raise MindValueError(
-                f"For 'cond', the branches return shapes {a.shape} and {b.shape} at {where_}"
+                f"For 'cond', '{name}' takes {_fmt(_params(g))} but the node passes {_fmt(ins)}"
             )
-        return fn(a, b)
-    if isinstance(a, tuple | list) and isinstance(b, tuple | list) and len(a) == len(b):
-        return type(a)(_tree_map(fn, x, y, f"{where_}[{i}]") for i, (x, y) in enumerate(zip(a, b)))
-    raise MindTypeError(f"For 'cond', the branches return different structures at {where_}")
+        mine = [o.aval for o in g.outputs]
+        if outs is not None and mine != outs:
+            raise MindValueError(
+                f"For 'cond', the branches return {_fmt(outs)} and {_fmt(mine)}: they must return "
+                "the same shapes and dtypes"
+            )
+        outs = mine
+    return AbstractTuple(tuple(outs))
+
+
+def _cond_cpu(pred: Any, *ins: Any, true_graph: FuncGraph, false_graph: FuncGraph) -> tuple:
+    return _run_graph(true_graph if pred else false_graph, ins)
+
+
+def _cond_bprop(pred: Any, *rest: Any, needs: tuple, true_graph: Any, false_graph: Any) -> tuple:
+    *ins, _out, dout = rest
+    wrt = tuple(bool(n) and _is_float(_aval(x)) for n, x in zip(needs[1:], ins))
+    have = tuple(d is not None for d in dout)
+    if not any(wrt) or not any(have):
+        return (None,) * (1 + len(ins))
+    branches = {
+        "true_graph": vjp_graph(true_graph, wrt, have),
+        "false_graph": vjp_graph(false_graph, wrt, have),
+    }
+    result = bind(cond_p, (pred, *ins, *(d for d in dout if d is not None)), branches)
+    grads = iter(_unpack(result, sum(wrt)))
+    return (None, *(next(grads) if w else None for w in wrt))
+
+
+cond_p = primitive(
+    "cond",
+    cpu=_cond_cpu,
+    infer=_cond_infer,
+    bprop=_cond_bprop,
+    masked_bprop=True,
+    attrs=("true_graph", "false_graph"),
+    doc="Run one of two nested graphs on the inputs, chosen by a scalar bool.",
+)
+
+
+def _tree_check(a: _Sub, b: _Sub) -> None:
+    if a.tree != b.tree:
+        raise MindTypeError(
+            f"For 'cond', the branches return different structures: {_describe(a.tree)} and "
+            f"{_describe(b.tree)}"
+        )
+    for i, (x, y) in enumerate(zip(a.outputs, b.outputs)):
+        if x.shape != y.shape:
+            raise MindValueError(
+                f"For 'cond', the branches return shapes {x.shape} and {y.shape} at output {i}"
+            )
+        if x.dtype is not y.dtype:
+            raise MindTypeError(
+                f"For 'cond', the branches return dtypes {x.dtype} and {y.dtype} at output {i}"
+            )
 
 
 def cond(
     pred: Any, true_fun: Callable[..., Any], false_fun: Callable[..., Any], *operands: Any
 ) -> Any:
-    """``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``; ``pred`` a scalar bool
-    tensor (or Python bool)."""
+    """``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``.
+
+    :param pred: a Python bool or a one-element tensor (any dtype; nonzero is true).
+    :param operands: Tensors (or tuples and lists of them) passed to the branch. The branches
+        may also use other tensors directly (closures); gradients reach those too.
+
+    Inside ``jit`` with a traced ``pred`` both branches are compiled into nested graphs and only
+    the one taken runs; they must return the same structure, shapes and dtypes.
+    """
+    from mind.core._src.ir.trace import is_tracing
+
     if isinstance(pred, bool):
         return (true_fun if pred else false_fun)(*operands)
     pred = as_tensor(pred)
     if pred.size != 1:
         raise MindValueError(f"For 'cond', 'pred' must have one element, got shape {pred.shape}")
-    if not _traced(pred):
+    if isinstance(pred._data, np.ndarray | np.generic) or not is_tracing():
         return (true_fun if bool(pred._data.reshape(())) else false_fun)(*operands)
     from mind.core._src.ops.array import reshape
     from mind.core._src.ops.elementwise import cast
 
     flag = cast(reshape(pred, ()), "bool")
-    return _tree_map(
-        lambda a, b: where(flag, a, b), true_fun(*operands), false_fun(*operands), "output"
+    leaves: list[Tensor] = []
+    tree = _flatten(operands, "cond", leaves)
+    avals = [_aval(t) for t in leaves]
+    subs = [
+        _trace_sub(name, lambda *ts, f=f: f(*_unflatten(tree, list(ts))), avals, "cond")
+        for name, f in (("cond_true", true_fun), ("cond_false", false_fun))
+    ]
+    _tree_check(*subs)
+    captured = _join_captures(subs, len(leaves))
+    result = bind(
+        cond_p,
+        (flag, *leaves, *captured),
+        {"true_graph": subs[0].graph, "false_graph": subs[1].graph},
+    )
+    return _unflatten(subs[0].tree, _unpack(result, len(subs[0].outputs)))
+
+
+# ------------------------------------------------------------------------------------------------
+# scan (and fori_loop)
+# ------------------------------------------------------------------------------------------------
+
+
+def _scan_infer(
+    *ins: Any, body: Any, num_carry: int, num_xs: int, length: int, reverse: bool, save: bool
+) -> AbstractTuple:
+    body = _check_graph(body, "body", "scan")
+    if not (isinstance(length, int) and length >= 0):
+        raise MindValueError(f"For 'scan', 'length' must be an int >= 0, got {length!r}")
+    if not (0 <= num_carry and 0 <= num_xs and num_carry + num_xs <= len(ins)):
+        raise MindValueError(
+            f"For 'scan', {num_carry} carries and {num_xs} sequences do not fit {len(ins)} inputs"
+        )
+    carries = list(ins[:num_carry])
+    xs = ins[num_carry : num_carry + num_xs]
+    for k, x in enumerate(xs):
+        if not x.shape or x.shape[0] != length:
+            raise MindValueError(
+                f"For 'scan', sequence {k} has shape {x.shape}; its leading axis must be the "
+                f"length {length}"
+            )
+    expected = (
+        carries + [ShapedArray(x.shape[1:], x.dtype) for x in xs] + list(ins[num_carry + num_xs :])
+    )
+    if _params(body) != expected:
+        raise MindValueError(
+            f"For 'scan', the body takes {_fmt(_params(body))} but the node passes {_fmt(expected)}"
+        )
+    outs = [o.aval for o in body.outputs]
+    if outs[:num_carry] != carries:
+        raise MindValueError(
+            f"For 'scan', the body returns the carry as {_fmt(outs[:num_carry])} but it enters as "
+            f"{_fmt(carries)}: a loop carry must keep its shape and dtype"
+        )
+    ys = [ShapedArray((length, *y.shape), y.dtype) for y in outs[num_carry:]]
+    history = [ShapedArray((length, *c.shape), c.dtype) for c in carries] if save else []
+    return AbstractTuple((*carries, *ys, *history))
+
+
+def _scan_cpu(
+    *ins: Any, body: FuncGraph, num_carry: int, num_xs: int, length: int, reverse: bool, save: bool
+) -> tuple:
+    carry = ins[:num_carry]
+    xs = ins[num_carry : num_carry + num_xs]
+    captures = ins[num_carry + num_xs :]
+    y_avals = [o.aval for o in body.outputs[num_carry:]]
+    ys = [np.empty((length, *a.shape), _np_dtype(a)) for a in y_avals]
+    history = [np.empty((length, *np.shape(c)), np.asarray(c).dtype) for c in carry] if save else []
+    for i in range(length - 1, -1, -1) if reverse else range(length):
+        for h, c in zip(history, carry):
+            h[i] = c
+        out = _run_graph(body, (*carry, *(x[i] for x in xs), *captures))
+        carry = out[:num_carry]
+        for y, value in zip(ys, out[num_carry:]):
+            y[i] = value
+    return (*carry, *ys, *history)
+
+
+def _scan_bprop(
+    *rest: Any,
+    needs: tuple,
+    body: FuncGraph,
+    num_carry: int,
+    num_xs: int,
+    length: int,
+    reverse: bool,
+    save: bool,
+) -> tuple:
+    *ins, out, dout = rest
+    nc, nx = num_carry, num_xs
+    ny = len(body.outputs) - nc
+    carries, xs, captures = ins[:nc], ins[nc : nc + nx], ins[nc + nx :]
+    c_avals = [_aval(c) for c in carries]
+    fc = tuple(_is_float(a) for a in c_avals)
+    wx = tuple(bool(n) and _is_float(_aval(x)) for n, x in zip(needs[nc : nc + nx], xs))
+    wk = tuple(bool(n) and _is_float(_aval(k)) for n, k in zip(needs[nc + nx :], captures))
+    dys = [d for d in dout[nc : nc + ny] if d is not None]
+    if not (any(fc) or any(wx) or any(wk)) or all(d is None for d in dout):
+        return (None,) * len(ins)
+    attrs = {"body": body, "num_carry": nc, "num_xs": nx, "length": length, "reverse": reverse}
+    if save:
+        history = _unpack(out, nc + ny + nc)[nc + ny :]
+    else:  # run the loop again, keeping the carries this time
+        history = _unpack(bind(scan_p, tuple(ins), {**attrs, "save": True}), 2 * nc + ny)[nc + ny :]
+    have = fc + tuple(d is not None for d in dout[nc : nc + ny])
+    body_grad = vjp_graph(body, fc + wx + wk, have)
+
+    # The reverse loop: carry (d carry, accumulated d captures), sequences (carries entering each
+    # step, xs, d ys), captures as in the forward loop.
+    n_fc, n_wk = sum(fc), sum(wk)
+    f_avals = [a for a, f in zip(c_avals, fc) if f]
+    k_avals = [_aval(k) for k, w in zip(captures, wk) if w]
+    x_avals = [ShapedArray(_aval(x).shape[1:], _aval(x).dtype) for x in xs]
+    dy_avals = [
+        ShapedArray(_aval(d).shape[1:], _aval(d).dtype) for d in dout[nc : nc + ny] if d is not None
+    ]
+    # Cotangents of the saved carries (an outer gradient differentiates through them), per float
+    # carry: added to the carry's cotangent as the reverse loop passes each step.
+    d_hist = list(dout[nc + ny : nc + ny + nc]) if save else [None] * nc
+    dh = [d for d, f in zip(d_hist, fc) if f]
+    dh_present = [d is not None for d in dh]
+    dh_avals = [ShapedArray(_aval(d).shape[1:], _aval(d).dtype) for d in dh if d is not None]
+    params = (
+        f_avals + k_avals + c_avals + x_avals + dy_avals + dh_avals + [_aval(k) for k in captures]
+    )
+
+    def step(*v: Any) -> list:
+        from mind.core._src.ops.dispatch import PRIMITIVES as P
+
+        d_c, acc = v[:n_fc], v[n_fc : n_fc + n_wk]
+        c_in = v[n_fc + n_wk : n_fc + n_wk + nc]
+        x_in = v[n_fc + n_wk + nc : n_fc + n_wk + nc + nx]
+        at = n_fc + n_wk + nc + nx
+        d_y = v[at : at + len(dy_avals)]
+        d_h = iter(v[at + len(dy_avals) : at + len(dy_avals) + len(dh_avals)])
+        k_in = v[at + len(dy_avals) + len(dh_avals) :]
+        g = interpret(body_grad, [*c_in, *x_in, *k_in, *d_c, *d_y])
+        g_c, g_x, g_k = g[:n_fc], g[n_fc : n_fc + sum(wx)], g[n_fc + sum(wx) :]
+        g_c = [P["add"].impl(c, next(d_h)) if p else c for c, p in zip(g_c, dh_present)]
+        summed = [P["add"].impl(a, b) for a, b in zip(acc, g_k)]
+        return [*g_c, *summed, *g_x]
+
+    back = _inline_graph(f"{body.name}_reverse", params, step)
+    init = [
+        (d if d is not None else _zeros(a))
+        for d, a in zip([d for d, f in zip(dout[:nc], fc) if f], f_avals)
+    ] + [_zeros(a) for a in k_avals]
+    result = bind(
+        scan_p,
+        (*init, *history, *xs, *dys, *(d for d in dh if d is not None), *captures),
+        {
+            "body": back,
+            "num_carry": n_fc + n_wk,
+            "num_xs": nc + nx + len(dys) + len(dh_avals),
+            "length": length,
+            "reverse": not reverse,
+            "save": STATE.recording,
+        },
+    )
+    got = _unpack(result, n_fc + n_wk + sum(wx))
+    g_c, g_k, g_x = iter(got[:n_fc]), iter(got[n_fc : n_fc + n_wk]), iter(got[n_fc + n_wk :])
+    return (
+        *(next(g_c) if f else None for f in fc),
+        *(next(g_x) if w else None for w in wx),
+        *(next(g_k) if w else None for w in wk),
     )
 
 
-def while_loop(
-    cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any], init_val: Any
-) -> Any:
-    """Repeat ``val = body_fun(val)`` while ``cond_fun(val)``; forward-only."""
-    if STATE.recording:
-        raise MindError(
-            "while_loop cannot be differentiated (its trip count depends on values); use fori_loop "
-            "with a fixed number of iterations"
-        )
-    val = init_val
-    while True:
-        flag = cond_fun(val)
-        flag_t = as_tensor(flag) if not isinstance(flag, bool) else None
-        if flag_t is not None and _traced(flag_t):
-            from mind.core._src.ir.trace import GraphModeError, user_location
-
-            raise GraphModeError(
-                f"{user_location()}: while_loop inside jit needs its condition's value while tracing; "
-                "use fori_loop with a Python-int trip count, or run the loop outside jit"
-            )
-        if not (flag if flag_t is None else bool(flag_t._data.reshape(()))):
-            return val
-        val = body_fun(val)
+scan_p = primitive(
+    "scan",
+    cpu=_scan_cpu,
+    infer=_scan_infer,
+    bprop=_scan_bprop,
+    masked_bprop=True,
+    attrs=("body", "num_carry", "num_xs", "length", "reverse", "save"),
+    doc="Loop a nested body graph over the leading axis of sequences, threading a carry.",
+)
 
 
-def fori_loop(
-    lower: int, upper: int, body_fun: Callable[[int, Any], Any], init_val: Any, unroll: Any = None
-) -> Any:
-    """``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)``; bounds are Python ints, so the
-    loop unrolls inside ``jit`` and is differentiable."""
-    if not (isinstance(lower, int) and isinstance(upper, int)):
-        raise MindTypeError(
-            f"For 'fori_loop', 'lower' and 'upper' must be Python ints, got {lower!r} and {upper!r}"
-        )
-    val = init_val
-    for i in range(lower, upper):
-        val = body_fun(i, val)
-    return val
+def _scan_unrolled(
+    f: Callable, init: Any, xs_tree: Any, xs_leaves: list[Tensor], n: int, reverse: bool
+) -> tuple[Any, Any]:
+    """scan as a Python loop (PyNative mode, or ``unroll=True`` inside jit)."""
+    from mind.core._src.ops.array import getitem, stack
+
+    carry, ys = init, [None] * n
+    for i in range(n - 1, -1, -1) if reverse else range(n):
+        carry, ys[i] = f(carry, _unflatten(xs_tree, [getitem(x, i) for x in xs_leaves]))
+    if not ys or ys[0] is None:
+        return carry, None
+    columns: list[list[Tensor]] = []
+    for y in ys:
+        leaves: list[Tensor] = []
+        y_tree = _flatten(y, "scan", leaves)
+        columns.append(leaves)
+    return carry, _unflatten(y_tree, [stack(list(c), 0) for c in zip(*columns)])
 
 
 def scan(
@@ -112,28 +654,232 @@ def scan(
     xs: Any,
     length: int | None = None,
     reverse: bool = False,
-    unroll: int = 1,
+    unroll: bool = False,
 ) -> tuple[Any, Any]:
     """``carry, y = f(carry, x)`` over the leading axis of ``xs``; returns the final carry and the
-    ``y`` values stacked. Differentiable; unrolls inside ``jit``."""
-    from mind.core._src.ops.array import getitem, stack
+    ``y`` values stacked (``None`` when ``f`` returns ``None`` for ``y``).
 
-    if xs is None:
+    :param init: the initial carry: a Tensor, or a tuple or list of them. ``f`` must return a
+        carry of the same structure, shapes and dtypes.
+    :param xs: a Tensor, a tuple or list of Tensors sharing their leading axis, or ``None`` (then
+        give ``length``).
+    :param reverse: walk the sequence from its end; ``ys`` keep their positions.
+    :param unroll: inside ``jit``, unroll the loop into the graph instead of compiling one
+        ``scan`` node with a nested body graph.
+
+    Differentiable in PyNative mode and inside ``jit``.
+    """
+    from mind.core._src.ir.trace import is_tracing
+
+    xs_leaves: list[Tensor] = []
+    xs_tree = _flatten(xs, "scan", xs_leaves)
+    n = None
+    for x in xs_leaves:
+        if not x.shape:
+            raise MindValueError("For 'scan', every sequence in 'xs' must have a leading axis")
+        if n is not None and x.shape[0] != n:
+            raise MindValueError(
+                f"For 'scan', the sequences in 'xs' have leading axes {n} and {x.shape[0]}"
+            )
+        n = x.shape[0]
+    if n is None:
         if length is None:
             raise MindValueError("For 'scan', give 'xs' or 'length'")
-        steps = [None] * length
-    else:
-        xs = as_tensor(xs)
-        n = xs.shape[0] if length is None else length
-        if n != xs.shape[0]:
-            raise MindValueError(
-                f"For 'scan', 'length' {length} differs from xs's leading axis {xs.shape[0]}"
+        n = length
+    elif length is not None and length != n:
+        raise MindValueError(f"For 'scan', 'length' {length} differs from xs's leading axis {n}")
+    if not is_tracing() or unroll:
+        return _scan_unrolled(f, init, xs_tree, xs_leaves, n, reverse)
+
+    c_leaves: list[Tensor] = []
+    c_tree = _flatten(init, "scan", c_leaves)
+    nc = len(c_leaves)
+    avals = [_aval(c) for c in c_leaves] + [
+        ShapedArray(_aval(x).shape[1:], _aval(x).dtype) for x in xs_leaves
+    ]
+    y_tree_box: list[Any] = []
+
+    def body(*ts: Tensor) -> list:
+        result = f(_unflatten(c_tree, list(ts[:nc])), _unflatten(xs_tree, list(ts[nc:])))
+        if not isinstance(result, tuple | list) or len(result) != 2:
+            raise MindTypeError("For 'scan', 'f' must return a pair (carry, y)")
+        carry, y = result
+        leaves: list[Tensor] = []
+        tree = _flatten(carry, "scan", leaves)
+        if tree != c_tree:
+            raise MindTypeError(
+                f"For 'scan', 'f' returns a carry of structure {_describe(tree)}, but 'init' is "
+                f"{_describe(c_tree)}"
             )
-        steps = [getitem(xs, i) for i in range(n)]
-    order = range(len(steps) - 1, -1, -1) if reverse else range(len(steps))
-    carry, ys = init, [None] * len(steps)
-    for i in order:
-        carry, ys[i] = f(carry, steps[i])
-    if not ys or ys[0] is None:
-        return carry, None
-    return carry, stack(ys, 0)
+        y_leaves: list[Tensor] = []
+        y_tree_box.append(_flatten(y, "scan", y_leaves))
+        return [*leaves, *y_leaves]
+
+    sub = _trace_sub("scan_body", body, avals, "scan")
+    outs = sub.outputs
+    for k, (got, want) in enumerate(zip(outs[:nc], avals[:nc])):
+        if got != want:
+            raise MindValueError(
+                f"For 'scan', carry {k} enters as {want.dtype}{list(want.shape)} and leaves the "
+                f"body as {got.dtype}{list(got.shape)}: a loop carry must keep its shape and dtype"
+            )
+    captured = _join_captures([sub], len(avals))
+    ny = len(outs) - nc
+    result = bind(
+        scan_p,
+        (*c_leaves, *xs_leaves, *captured),
+        {
+            "body": sub.graph,
+            "num_carry": nc,
+            "num_xs": len(xs_leaves),
+            "length": n,
+            "reverse": bool(reverse),
+            "save": STATE.recording,
+        },
+    )
+    got = _unpack(result, nc + ny)
+    carry = _unflatten(c_tree, got[:nc])
+    return carry, (_unflatten(y_tree_box[-1], got[nc:]) if ny or y_tree_box[-1] else None)
+
+
+def fori_loop(
+    lower: int, upper: int, body_fun: Callable[[Any, Any], Any], init_val: Any, unroll: bool = False
+) -> Any:
+    """``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)``; differentiable.
+
+    The bounds are Python ints. In PyNative mode, and inside ``jit`` with ``unroll=True``, ``i``
+    is a Python int and the loop runs (or unrolls) in Python; inside ``jit`` otherwise the loop is
+    one ``scan`` node and ``i`` is a scalar int32 Tensor.
+    """
+    from mind.core._src.ir.trace import is_tracing
+
+    if not (isinstance(lower, int) and isinstance(upper, int)):
+        raise MindTypeError(
+            f"For 'fori_loop', 'lower' and 'upper' must be Python ints, got {lower!r} and {upper!r}"
+        )
+    if unroll or not is_tracing() or upper <= lower:
+        val = init_val
+        for i in range(lower, upper):
+            val = body_fun(i, val)
+        return val
+    indices = _wrap(np.arange(lower, upper, dtype=np.int32))
+    carry, _ = scan(lambda val, i: (body_fun(i, val), None), init_val, indices)
+    return carry
+
+
+# ------------------------------------------------------------------------------------------------
+# while_loop
+# ------------------------------------------------------------------------------------------------
+
+
+def _while_infer(*ins: Any, cond_graph: Any, body_graph: Any, num_carry: int) -> AbstractTuple:
+    cond_graph = _check_graph(cond_graph, "cond_graph", "while_loop")
+    body_graph = _check_graph(body_graph, "body_graph", "while_loop")
+    for name, g in (("cond_graph", cond_graph), ("body_graph", body_graph)):
+        if _params(g) != list(ins):
+            raise MindValueError(
+                f"For 'while_loop', '{name}' takes {_fmt(_params(g))} but the node passes "
+                f"{_fmt(ins)}"
+            )
+    test = [o.aval for o in cond_graph.outputs]
+    if len(test) != 1 or test[0].shape != () or test[0].dtype is not dt.bool_:
+        raise MindTypeError(
+            f"For 'while_loop', 'cond_graph' must return one scalar bool, got {_fmt(test)}"
+        )
+    carries = list(ins[:num_carry])
+    if [o.aval for o in body_graph.outputs] != carries:
+        raise MindValueError(
+            f"For 'while_loop', the body returns {_fmt(o.aval for o in body_graph.outputs)} but "
+            f"the carry is {_fmt(carries)}: a loop carry must keep its shape and dtype"
+        )
+    return AbstractTuple(tuple(carries))
+
+
+def _while_cpu(*ins: Any, cond_graph: FuncGraph, body_graph: FuncGraph, num_carry: int) -> tuple:
+    carry, captures = tuple(ins[:num_carry]), ins[num_carry:]
+    while _run_graph(cond_graph, (*carry, *captures))[0]:
+        carry = _run_graph(body_graph, (*carry, *captures))
+    return carry
+
+
+while_p = primitive(
+    "while_loop",
+    cpu=_while_cpu,
+    infer=_while_infer,
+    differentiable=False,
+    attrs=("cond_graph", "body_graph", "num_carry"),
+    doc="Repeat a nested body graph while a nested condition graph returns true.",
+)
+
+_NO_GRAD = (
+    "while_loop cannot be differentiated (its trip count depends on values); use fori_loop "
+    "or scan with a fixed number of iterations"
+)
+
+
+def while_loop(
+    cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any], init_val: Any
+) -> Any:
+    """Repeat ``val = body_fun(val)`` while ``cond_fun(val)``; forward-only.
+
+    Inside ``jit`` it is one ``while_loop`` node with nested condition and body graphs; the body
+    must return a value of the structure, shapes and dtypes of ``init_val``. Taking a gradient
+    through it raises :class:`MindError`.
+    """
+    from mind.core._src.ir.trace import is_tracing
+
+    if not is_tracing():
+        if STATE.recording:
+            raise MindError(_NO_GRAD)
+        val = init_val
+        while True:
+            flag = cond_fun(val)
+            if not (flag if isinstance(flag, bool) else bool(as_tensor(flag)._data.reshape(()))):
+                return val
+            val = body_fun(val)
+
+    from mind.core._src.ops.array import reshape
+    from mind.core._src.ops.elementwise import cast
+
+    leaves: list[Tensor] = []
+    tree = _flatten(init_val, "while_loop", leaves)
+    avals = [_aval(t) for t in leaves]
+
+    def test(*ts: Tensor) -> Tensor:
+        flag = as_tensor(cond_fun(_unflatten(tree, list(ts))))
+        if flag.size != 1:
+            raise MindValueError(
+                f"For 'while_loop', 'cond_fun' must return one element, got shape {flag.shape}"
+            )
+        return cast(reshape(flag, ()), "bool")
+
+    def body(*ts: Tensor) -> list:
+        out: list[Tensor] = []
+        got = _flatten(body_fun(_unflatten(tree, list(ts))), "while_loop", out)
+        if got != tree:
+            raise MindTypeError(
+                f"For 'while_loop', 'body_fun' returns {_describe(got)} but 'init_val' is "
+                f"{_describe(tree)}"
+            )
+        return out
+
+    subs = [
+        _trace_sub("while_cond", test, avals, "while_loop"),
+        _trace_sub("while_body", body, avals, "while_loop"),
+    ]
+    if subs[1].outputs != avals:
+        raise MindValueError(
+            f"For 'while_loop', the body returns {_fmt(subs[1].outputs)} but the carry is "
+            f"{_fmt(avals)}: a loop carry must keep its shape and dtype"
+        )
+    captured = _join_captures(subs, len(avals))
+    if STATE.recording and any(t._node is not None for t in (*leaves, *captured)):
+        from mind.core._src.ir.trace import user_location
+
+        raise MindError(f"{user_location()}: {_NO_GRAD}")
+    result = bind(
+        while_p,
+        (*leaves, *captured),
+        {"cond_graph": subs[0].graph, "body_graph": subs[1].graph, "num_carry": len(leaves)},
+    )
+    return _unflatten(tree, _unpack(result, len(leaves)))

@@ -21,6 +21,7 @@ from mind.core.errors import MindError, MindTypeError, MindValueError, ShapeInfe
 __all__ = [
     "PRIMITIVES",
     "STATE",
+    "AbstractTuple",
     "Node",
     "Primitive",
     "ShapedArray",
@@ -56,6 +57,34 @@ class ShapedArray:
 
     def __repr__(self) -> str:
         return f"ShapedArray({self.shape}, {self.dtype})"
+
+
+class AbstractTuple:
+    """The abstract value of a control-flow application (``cond``, ``scan``, ``while_loop``): a
+    tuple of :class:`ShapedArray`; ``tuple_getitem`` takes its elements out. Only those
+    primitives produce one, and only ``tuple_getitem`` consumes one."""
+
+    __slots__ = ("elements",)
+
+    #: No array has this value; code that asks for a shape or dtype is given empty ones.
+    shape: tuple[int, ...] = ()
+    dtype: Any = None
+
+    def __init__(self, elements: tuple[ShapedArray, ...]) -> None:
+        self.elements = tuple(elements)
+
+    @property
+    def ndim(self) -> int:
+        return 0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AbstractTuple) and self.elements == other.elements
+
+    def __hash__(self) -> int:
+        return hash(self.elements)
+
+    def __repr__(self) -> str:
+        return f"AbstractTuple({list(self.elements)})"
 
 
 class _State:
