@@ -78,3 +78,18 @@ def test_unsupported_ops_are_reported_before_anything_runs():
         ):
             ms.jit(lambda x: x * 3.0)(Tensor(np.ones(2, np.float32)))
         assert device.graphs == []
+
+
+def test_the_device_is_part_of_the_cache_key(capsys):
+    device = SinkDevice({"mul"})
+    with isolated_plugins(device):
+        f = ms.jit(lambda x: x * 3.0)
+        x = Tensor(np.ones(2, np.float32))
+        f(x)  # compiled for cpu
+        ms.set_context(device_target="sink", jit_explain=True)
+        try:
+            np.testing.assert_allclose(f(x).asnumpy(), [3.0, 3.0])
+        finally:
+            ms.set_context(jit_explain=False)
+        assert len(device.graphs) == 1 and f.compilations == 2
+        assert "the device changed (cpu -> sink)" in capsys.readouterr().err

@@ -18,6 +18,7 @@ import numpy as np
 
 from mind.core._src.compiler.manager import PassManager
 from mind.core._src.compiler.passes import memory_plan
+from mind.core._src.context import _CONTEXT
 from mind.core._src.ir.graph import FuncGraph
 from mind.core._src.ir.trace import (
     GraphModeError,
@@ -224,7 +225,8 @@ class JitFunction:
         return bound
 
     def _signature(self, args: tuple) -> Any:
-        return tuple(_arg_key(a) for a in args)
+        # The device is part of the key: a graph compiled for one device never runs on another.
+        return (*(_arg_key(a) for a in args), ("device", _CONTEXT.get("device_target", "cpu")))
 
     def compile(self, *args: Any) -> _Compiled:
         key = self._signature(args)
@@ -371,6 +373,9 @@ def _explain(name: str, old: Any, new: Any) -> None:
     import sys
 
     changes = []
+    if old is not None and old[-1] != new[-1]:
+        changes.append(f"the device changed ({old[-1][1]} -> {new[-1][1]})")
+    old, new = (None if old is None else old[:-1]), new[:-1]
     if old is None or len(old) != len(new):
         changes.append(
             f"the number of arguments changed ({0 if old is None else len(old)} -> {len(new)})"
