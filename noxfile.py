@@ -70,7 +70,7 @@ def lint(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """tools/bench/run.py with its peers installed: `nox -s bench -- SUITE [--quick] [--json]`."""
     session.install(TORCH)
-    session.install(*editable_all(extra=""))
+    session.install(*editable_all(extra=""), "-e", "packages/mind-core[native]")
     args = session.posargs or ["startup"]
     session.run("python", "tools/bench/run.py", *args)
 

@@ -46,12 +46,12 @@ def test_null_device_keeps_shapes_but_no_data():
 
 
 def test_unknown_device_lists_registered_ones():
-    with pytest.raises(DeviceNotFoundError, match=r"'gpu'.*\['cpu', 'null'\]"):
+    with pytest.raises(DeviceNotFoundError, match=r"'gpu'.*\['cpu', 'native', 'null'\]"):
         devices.get_device("gpu")
 
 
 def test_list_devices():
-    assert devices.list_devices() == ["cpu", "null"]
+    assert devices.list_devices() == ["cpu", "native", "null"]
 
 
 # -- capabilities -----------------------------------------------------------------------------

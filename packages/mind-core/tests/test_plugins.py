@@ -86,7 +86,7 @@ def manager_with_entry_points(*eps, disabled=()):
 
 def test_builtin_devices_register_through_the_public_hook():
     manager = fresh_plugin_manager()
-    assert set(manager.devices()) == {"cpu", "null"}
+    assert set(manager.devices()) == {"cpu", "native", "null"}
     infos = {p.name: p for p in manager.plugins()}
     assert infos["cpu"].hooks == ("mind_register_devices",)
     assert infos["cpu"].source == "builtin" and infos["cpu"].dist == "mind-core"
@@ -178,7 +178,7 @@ def test_hook_with_an_argument_the_spec_lacks_is_refused():
     manager = fresh_plugin_manager()
     with pytest.raises(PluginError, match=r"(?s)'odd' \(manual\) cannot be registered.*gpu_count"):
         manager.register(plugin("odd", mind_register_devices=lambda gpu_count: []))
-    assert set(manager.devices()) == {"cpu", "null"}  # nothing of it is left behind
+    assert set(manager.devices()) == {"cpu", "native", "null"}  # nothing of it is left behind
 
 
 # ------------------------------------------------------------------------------------------------
@@ -257,11 +257,12 @@ def test_disabled_plugins_are_not_imported(monkeypatch):
         entry_points=True,
         entry_point_source=entry_points_of(FakeEntryPoint("skipme", "x", "x-dist", must_not_load)),
     )
-    assert set(manager.devices()) == {"cpu"}  # the built-in null device is blocked too
+    assert set(manager.devices()) == {"cpu", "native"}  # the built-in null device is blocked too
     status = {p.name: p.status for p in manager.plugins()}
     assert status == {
         "core": "loaded",
         "cpu": "loaded",
+        "native": "loaded",
         "null": "disabled",
         "passes": "loaded",
         "skipme": "disabled",
@@ -336,7 +337,9 @@ def test_kernel_for_an_unknown_device_lists_the_known_ones():
         plugin("ops", mind_register_primitives=lambda: [prim("op")]),
         plugin("lost", mind_register_kernels=lambda: [KernelDef("op", np.abs, device="tpu")]),
     )
-    with pytest.raises(PluginError, match=r"device 'tpu'.*known devices: \['cpu', 'null'\]"):
+    with pytest.raises(
+        PluginError, match=r"device 'tpu'.*known devices: \['cpu', 'native', 'null'\]"
+    ):
         _ = manager.registry
 
 

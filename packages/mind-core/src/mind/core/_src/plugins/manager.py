@@ -58,6 +58,7 @@ FIRST_PARTY_DISTS = frozenset(
 BUILTIN_PLUGINS = {
     "cpu": "mind.core._src.devices.cpu",
     "null": "mind.core._src.devices.null",
+    "native": "mind.core._src.devices.native",
     "core": "mind.core._src.ops.plugin",
     "passes": "mind.core._src.compiler.plugin",
 }

@@ -1,0 +1,75 @@
+"""The ``native`` device: the whole compiled graph runs as generated C, one call per step.
+
+It registers through ``mind_register_devices`` exactly as a third-party device would. Its
+``compile_graph`` lowers a MindIR graph to one C module (matmuls through OpenBLAS's
+``cblas_sgemm`` from the scipy-openblas32 package, elementwise ops, reductions and softmax as
+loops, in-place optimizer updates), builds it with cffi (cached on disk, see ``build``), and
+returns a callable that runs the graph with one static workspace. Ops it cannot lower run on the
+``cpu`` device's kernels between native regions; ``executable.report`` says which.
+
+Eager (PyNative) ops keep running on ``cpu``: ``native`` is a graph-mode device
+(``set_context(device_target="native")`` then ``jit`` or ``GRAPH_MODE``).
+"""
+
+from __future__ import annotations
+
+from mind.core._src.dtypes import NUMPY_DTYPES
+from mind.core._src.plugins.records import DeviceSpec
+from mind.core.plugins import hookimpl
+
+__all__ = ["probe"]
+
+
+def probe() -> None:
+    """Raise with the reason when the native device cannot build here."""
+    import shutil
+
+    try:
+        import cffi  # noqa: F401
+    except ImportError:
+        raise RuntimeError("cffi is not installed (pip install mind-core[native])") from None
+    try:
+        from mind.core._src.devices.native.build import openblas
+
+        openblas()
+    except ImportError:
+        raise RuntimeError(
+            "scipy-openblas32 is not installed (pip install mind-core[native])"
+        ) from None
+    import os
+
+    cc = os.environ.get("CC") or "cc"
+    if shutil.which(cc.split()[0]) is None:
+        raise RuntimeError(f"no C compiler: '{cc}' is not on PATH")
+
+
+def _compile_graph(graph, options=None):
+    from mind.core._src.devices.native.runtime import compile_graph
+
+    return compile_graph(graph, options)
+
+
+def _all_ops() -> frozenset[str]:
+    from mind.core._src.ops.dispatch import PRIMITIVES
+
+    return frozenset(PRIMITIVES)
+
+
+@hookimpl
+def mind_register_devices():
+    from mind.core._src.devices.cpu import CpuAllocator
+
+    class NativeAllocator(CpuAllocator):
+        device = "native"
+
+    yield DeviceSpec(
+        name="native",
+        allocator=NativeAllocator(),
+        dtypes=frozenset(NUMPY_DTYPES),
+        modes=frozenset({"graph"}),
+        compile_graph=_compile_graph,
+        # Every primitive: what the generated C cannot do runs on cpu kernels in between.
+        ops=_all_ops(),
+        probe=probe,
+        description="whole graphs as generated C (cffi, OpenBLAS); graph mode",
+    )

@@ -1,0 +1,716 @@
+"""Lowering MindIR to C for the ``native`` device.
+
+A graph becomes a list of *steps*: native regions (maximal runs of nodes this module can lower,
+each one C function in the graph's single generated module) and cpu steps (one node run by the
+``cpu`` device's kernel, for the ops it cannot lower). Every value lives in a *slot* of one table
+of pointers that each C function receives (``void **S``):
+
+- parameters: the caller's arrays, set per call;
+- constants: the graph's arrays, fixed;
+- intermediates: offsets into one workspace, planned by liveness (values whose lifetimes are
+  disjoint share bytes), fixed;
+- outputs: fresh arrays per call, so nothing returned is overwritten by the next call.
+
+Views (``reshape``, ``identity``, a same-dtype ``cast``) share their input's slot, and in-place
+updates (``apply_momentum``, ``assign``) share their target's; all storage is C-contiguous.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from mind.core._src.ir.graph import Apply, FuncGraph, Node
+from mind.core._src.ops.dispatch import ShapedArray
+
+__all__ = ["Lowered", "lower"]
+
+CTYPES = {
+    "float32": "float",
+    "float64": "double",
+    "int8": "int8_t",
+    "int16": "int16_t",
+    "int32": "int32_t",
+    "int64": "int64_t",
+    "uint8": "uint8_t",
+    "uint16": "uint16_t",
+    "uint32": "uint32_t",
+    "uint64": "uint64_t",
+    "bool": "uint8_t",
+}
+_FLOATS = {"float32", "float64"}
+
+#: Nodes that share their input's storage.
+VIEWS = {"reshape", "identity"}
+#: Nodes that update their first input in place and return it.
+IN_PLACE = {"apply_momentum", "assign"}
+
+_ALIGN = 64
+
+
+def _ctype(aval: Any) -> str | None:
+    return CTYPES.get(getattr(getattr(aval, "dtype", None), "name", None))
+
+
+def _size(shape: tuple[int, ...]) -> int:
+    return math.prod(shape) if shape else 1
+
+
+# ------------------------------------------------------------------------------------------------
+# C expression helpers
+# ------------------------------------------------------------------------------------------------
+
+
+def _fn(name: str, ctype: str) -> str:
+    """The C math function for ``ctype`` (``expf`` for float, ``exp`` for double)."""
+    return name + ("f" if ctype == "float" else "")
+
+
+def _lit(value: float, ctype: str) -> str:
+    if ctype == "float":
+        return f"{float(value)!r}f".replace("inff", "INFINITY").replace("nanf", "NAN")
+    return repr(float(value)).replace("inf", "INFINITY").replace("nan", "NAN")
+
+
+def _unary(prim: str, a: str, t: str, attrs: dict) -> str | None:
+    if prim == "neg":
+        return f"(-{a})"
+    if prim == "abs":
+        return f"{_fn('fabs', t)}({a})" if t in ("float", "double") else f"({a} < 0 ? -{a} : {a})"
+    if t not in ("float", "double"):
+        return None
+    table = {
+        "exp": f"{_fn('exp', t)}({a})",
+        "log": f"{_fn('log', t)}({a})",
+        "log1p": f"{_fn('log1p', t)}({a})",
+        "sqrt": f"{_fn('sqrt', t)}({a})",
+        "rsqrt": f"({_lit(1, t)} / {_fn('sqrt', t)}({a}))",
+        "sin": f"{_fn('sin', t)}({a})",
+        "cos": f"{_fn('cos', t)}({a})",
+        "tanh": f"{_fn('tanh', t)}({a})",
+        "erf": f"{_fn('erf', t)}({a})",
+        "floor": f"{_fn('floor', t)}({a})",
+        "trunc": f"{_fn('trunc', t)}({a})",
+        "relu": f"({a} < 0 ? {_lit(0, t)} : {a})",
+        "sigmoid": f"({a} >= 0 ? {_lit(1, t)} / ({_lit(1, t)} + {_fn('exp', t)}(-{a})) : "
+        f"{_fn('exp', t)}({a}) / ({_lit(1, t)} + {_fn('exp', t)}({a})))",
+        "silu": f"({a} / ({_lit(1, t)} + {_fn('exp', t)}(-{a})))",
+        "sign": f"(({a} > 0) - ({a} < 0) + ({a} != {a} ? {a} : 0))",
+    }
+    if prim == "leaky_relu":
+        return f"({a} > 0 ? {a} : {a} * {_lit(attrs['alpha'], t)})"
+    if prim == "gelu" and attrs.get("approximate") == "tanh":
+        c = _lit(math.sqrt(2.0 / math.pi), t)
+        return (
+            f"({_lit(0.5, t)} * {a} * ({_lit(1, t)} + {_fn('tanh', t)}({c} * ({a} + "
+            f"{_lit(0.044715, t)} * {a} * {a} * {a}))))"
+        )
+    if prim == "gelu":
+        return (
+            f"({_lit(0.5, t)} * {a} * ({_lit(1, t)} + "
+            f"{_fn('erf', t)}({a} * {_lit(1 / math.sqrt(2.0), t)})))"
+        )
+    return table.get(prim)
+
+
+_BINARY = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
+_COMPARE = {
+    "greater": ">",
+    "greater_equal": ">=",
+    "less": "<",
+    "less_equal": "<=",
+    "equal": "==",
+    "not_equal": "!=",
+}
+_LOGICAL = {"logical_and": "&&", "logical_or": "||", "logical_xor": "!="}
+
+
+def _binary(prim: str, a: str, b: str, t: str) -> str | None:
+    if prim in _BINARY:
+        if prim == "div" and t not in ("float", "double"):
+            return None  # integer division floors in numpy, truncates in C
+        return f"({a} {_BINARY[prim]} {b})"
+    if prim in _COMPARE:
+        return f"({a} {_COMPARE[prim]} {b})"
+    if prim in _LOGICAL:
+        return f"((({a}) != 0) {_LOGICAL[prim]} (({b}) != 0))"
+    if prim == "maximum":  # numpy propagates NaN from either side
+        return f"(({a} != {a} || {a} > {b}) ? {a} : {b})"
+    if prim == "minimum":
+        return f"(({a} != {a} || {a} < {b}) ? {a} : {b})"
+    if prim == "pow" and t in ("float", "double"):
+        return f"{_fn('pow', t)}({a}, {b})"
+    return None
+
+
+ELEMENTWISE_UNARY = {
+    "neg",
+    "abs",
+    "exp",
+    "log",
+    "log1p",
+    "sqrt",
+    "rsqrt",
+    "sin",
+    "cos",
+    "tanh",
+    "erf",
+    "floor",
+    "trunc",
+    "relu",
+    "sigmoid",
+    "silu",
+    "sign",
+    "leaky_relu",
+    "gelu",
+    "logical_not",
+    "cast",
+}
+ELEMENTWISE_BINARY = set(_BINARY) | set(_COMPARE) | set(_LOGICAL) | {"maximum", "minimum", "pow"}
+ELEMENTWISE = ELEMENTWISE_UNARY | ELEMENTWISE_BINARY | {"where"}
+
+
+def element_expr(
+    prim: str, args: list[str], arg_types: list[str], t: str, attrs: dict
+) -> str | None:
+    """The C expression computing one element of ``prim`` (result type ``t``) from its inputs'
+    elements, or None when this module has no C form for it."""
+    if prim == "cast":
+        src = arg_types[0]
+        if t == "uint8_t" and attrs.get("dtype") in ("bool",):
+            return f"(({args[0]}) != 0)"
+        return args[0] if src == t else f"(({t})({args[0]}))"
+    if prim == "logical_not":
+        return f"(({args[0]}) == 0)"
+    if prim == "where":
+        return f"(({args[0]}) ? ({t})({args[1]}) : ({t})({args[2]}))"
+    if len(args) == 1:
+        return _unary(prim, args[0], t, attrs)
+    if len(args) == 2:
+        # Inputs already have the result's type unless the op compares or mixes (promotion).
+        in_t = arg_types[0] if prim in _COMPARE or prim in _LOGICAL else t
+        a, b = (f"(({in_t}){x})" if at != in_t else x for x, at in zip(args, arg_types))
+        return _binary(prim, a, b, in_t)
+    return None
+
+
+# ------------------------------------------------------------------------------------------------
+# Loops
+# ------------------------------------------------------------------------------------------------
+
+
+def _strides(shape: tuple[int, ...]) -> list[int]:
+    out, acc = [], 1
+    for d in reversed(shape):
+        out.append(acc)
+        acc *= d
+    return out[::-1]
+
+
+def _broadcast_strides(shape: tuple[int, ...], out_shape: tuple[int, ...]) -> list[int]:
+    """Element strides of a C-contiguous ``shape`` read as ``out_shape`` (0 on broadcast axes)."""
+    pad = len(out_shape) - len(shape)
+    full = (1,) * pad + tuple(shape)
+    strides = _strides(full)
+    return [0 if full[k] == 1 and out_shape[k] != 1 else strides[k] for k in range(len(full))]
+
+
+def _coalesce(
+    shape: tuple[int, ...], strides: list[list[int]]
+) -> tuple[list[int], list[list[int]]]:
+    """Merge adjacent axes that every operand walks contiguously; drop size-1 axes."""
+    dims = list(shape)
+    sts = [list(s) for s in strides]
+    keep = [k for k, d in enumerate(dims) if d != 1]
+    dims = [dims[k] for k in keep]
+    sts = [[s[k] for k in keep] for s in sts]
+    k = len(dims) - 2
+    while k >= 0:
+        if all(s[k] == s[k + 1] * dims[k + 1] for s in sts):
+            dims[k] *= dims[k + 1]
+            for s in sts:
+                s[k] = s[k + 1]
+                del s[k + 1]
+            del dims[k + 1]
+        k -= 1
+    return dims, sts
+
+
+def _loops(
+    shape: tuple[int, ...], strides: list[list[int]], body: Callable[[list[str]], str], tag: str
+) -> str:
+    """Nested loops over ``shape``; ``body(offsets)`` is the innermost statement, given each
+    operand's element offset expression."""
+    dims, sts = _coalesce(shape, strides)
+    if not dims:
+        return body(["0"] * len(strides)) + "\n"
+    lines = []
+    names = [f"{tag}{k}" for k in range(len(dims))]
+    for k, (d, name) in enumerate(zip(dims, names)):
+        if k == len(dims) - 1:
+            lines.append("#pragma GCC ivdep")
+        lines.append(f"{'  ' * k}for (int64_t {name} = 0; {name} < {d}; ++{name}) {{")
+    offsets = []
+    for s in sts:
+        terms = [f"{n} * {st}" if st != 1 else n for n, st in zip(names, s) if st != 0]
+        offsets.append(" + ".join(terms) if terms else "0")
+    lines.append("  " * len(dims) + body(offsets))
+    for k in reversed(range(len(dims))):
+        lines.append("  " * k + "}")
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------------------------------------
+# The plan
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Slot:
+    """Where a value lives: ``kind`` is ``param``, ``const``, ``work`` or ``out``."""
+
+    index: int
+    kind: str
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    offset: int = 0  # work: byte offset in the workspace
+    position: int = 0  # param: the graph parameter's position; out: the output's position
+    value: np.ndarray | None = None  # const
+
+
+@dataclass
+class Step:
+    """A native region (``function`` names its C function) or a cpu step (one node)."""
+
+    kind: str  # "native" or "cpu"
+    function: str = ""
+    node: Apply | None = None
+    nodes: list[Apply] = field(default_factory=list)
+
+
+@dataclass
+class Lowered:
+    graph: FuncGraph
+    source: str
+    functions: list[str]
+    steps: list[Step]
+    slots: list[Slot]
+    slot_of: dict[int, int]
+    workspace_bytes: int
+    fallback: dict[str, int]  # primitive -> how many of its nodes run on cpu kernels
+    output_slots: list[int]
+
+
+class _Emitter:
+    def __init__(self, slot_of: dict[int, int], slots: list[Slot]) -> None:
+        self.slot_of, self.slots = slot_of, slots
+        self.counter = 0
+
+    def ptr(self, node: Node) -> str:
+        return f"(({_ctype(node.aval)} *)S[{self.slot_of[node.id]}])"
+
+    def tag(self) -> str:
+        self.counter += 1
+        return f"i{self.counter}_"
+
+
+def _lowerable(node: Apply) -> bool:
+    """Whether this module can lower ``node``."""
+    prim, attrs = node.prim, node.attrs
+    if not isinstance(node.aval, ShapedArray) or _ctype(node.aval) is None:
+        return False
+    if any(not isinstance(i.aval, ShapedArray) or _ctype(i.aval) is None for i in node.inputs):
+        return False
+    t = node.aval.dtype.name
+    if prim in VIEWS:
+        return True
+    if prim == "cast":
+        return True
+    if prim in ELEMENTWISE:
+        types = [_ctype(i.aval) for i in node.inputs]
+        args = [f"a{k}" for k in range(len(node.inputs))]
+        return element_expr(prim, args, types, _ctype(node.aval), attrs) is not None
+    if prim in ("broadcast_to", "transpose"):
+        return True
+    if prim in ("sum", "mean", "amax", "amin", "prod"):
+        return t in _FLOATS | {"int32", "int64"} and node.inputs[0].aval.dtype.name != "bool"
+    if prim in ("softmax", "log_softmax"):
+        x = node.inputs[0].aval
+        return t in _FLOATS and x.ndim >= 1 and attrs["axis"] % x.ndim == x.ndim - 1
+    if prim == "matmul":
+        a, b = (i.aval for i in node.inputs)
+        if t not in _FLOATS or a.dtype is not b.dtype or a.dtype is not node.aval.dtype:
+            return False
+        return (
+            a.ndim >= 2
+            and b.ndim >= 2
+            and (a.shape[:-2] == b.shape[:-2] or a.ndim == 2 or b.ndim == 2)
+        )
+    if prim == "one_hot":
+        return attrs.get("axis", -1) in (-1, node.aval.ndim - 1)
+    if prim == "apply_momentum":
+        v, a, g = (i.aval for i in node.inputs)
+        return t in _FLOATS and v.shape == a.shape == g.shape and v.dtype is a.dtype is g.dtype
+    if prim == "assign":
+        return True
+    return False
+
+
+def _emit(node: Apply, e: _Emitter) -> str:
+    """C statements computing ``node`` into its slot."""
+    prim, attrs = node.prim, node.attrs
+    out = node.aval
+    t = _ctype(out)
+    o = e.ptr(node)
+    ins = node.inputs
+    if prim in VIEWS:  # a view that must have storage of its own (an output): a copy
+        nbytes = _size(out.shape) * out.dtype.itemsize
+        return f"memcpy({o}, {e.ptr(ins[0])}, {nbytes});\n" if nbytes else ""
+    if prim in ELEMENTWISE or prim == "assign":
+        if prim == "assign":  # target <- value, broadcast
+            target, value = ins
+            src = e.ptr(value)
+            strides = [
+                _strides(target.aval.shape),
+                _broadcast_strides(value.aval.shape, target.aval.shape),
+            ]
+            return _loops(
+                target.aval.shape,
+                strides,
+                lambda off: f"{e.ptr(target)}[{off[0]}] = ({t}){src}[{off[1]}];",
+                e.tag(),
+            )
+        types = [_ctype(i.aval) for i in ins]
+        strides = [_strides(out.shape)] + [_broadcast_strides(i.aval.shape, out.shape) for i in ins]
+        ptrs = [e.ptr(i) for i in ins]
+
+        def body(off: list[str]) -> str:
+            args = [f"{p}[{x}]" for p, x in zip(ptrs, off[1:])]
+            return f"{o}[{off[0]}] = {element_expr(prim, args, types, t, attrs)};"
+
+        return _loops(out.shape, strides, body, e.tag())
+    if prim == "broadcast_to":
+        (x,) = ins
+        strides = [_strides(out.shape), _broadcast_strides(x.aval.shape, out.shape)]
+        return _loops(
+            out.shape, strides, lambda off: f"{o}[{off[0]}] = {e.ptr(x)}[{off[1]}];", e.tag()
+        )
+    if prim == "transpose":
+        (x,) = ins
+        perm = [p % max(x.aval.ndim, 1) for p in attrs["perm"]]
+        src = _strides(x.aval.shape)
+        strides = [_strides(out.shape), [src[p] for p in perm]]
+        return _loops(
+            out.shape, strides, lambda off: f"{o}[{off[0]}] = {e.ptr(x)}[{off[1]}];", e.tag()
+        )
+    if prim in ("sum", "mean", "amax", "amin", "prod"):
+        return _reduce(node, e)
+    if prim in ("softmax", "log_softmax"):
+        return _softmax(node, e)
+    if prim == "matmul":
+        return _matmul(node, e)
+    if prim == "one_hot":
+        (idx,) = ins
+        depth = attrs["depth"]
+        on, off_v = (
+            _lit(attrs["on_value"], t) if t in ("float", "double") else str(int(attrs["on_value"])),
+            (
+                _lit(attrs["off_value"], t)
+                if t in ("float", "double")
+                else str(int(attrs["off_value"]))
+            ),
+        )
+        n = _size(idx.aval.shape)
+        return (
+            f"for (int64_t r = 0; r < {n}; ++r) {{\n"
+            f"  int64_t k = (int64_t){e.ptr(idx)}[r];\n"
+            f"  for (int64_t c = 0; c < {depth}; ++c) {o}[r * {depth} + c] = (c == k) ? {on} : {off_v};\n"
+            "}\n"
+        )
+    if prim == "apply_momentum":
+        v, a, g = (e.ptr(i) for i in ins)
+        lr, m = _lit(attrs["lr"], t), _lit(attrs["momentum"], t)
+        n = _size(out.shape)
+        update = (
+            f"{v}[j] -= {lr} * ({g}[j] + {m} * {a}[j]);"
+            if attrs.get("use_nesterov")
+            else f"{v}[j] -= {lr} * {a}[j];"
+        )
+        return (
+            "#pragma GCC ivdep\n"
+            f"for (int64_t j = 0; j < {n}; ++j) {{\n"
+            f"  {a}[j] = {a}[j] * {m} + {g}[j];\n  {update}\n}}\n"
+        )
+    raise AssertionError(f"no lowering for {prim}")
+
+
+def _reduce(node: Apply, e: _Emitter) -> str:
+    prim, attrs = node.prim, node.attrs
+    (x,) = node.inputs
+    shape = x.aval.shape
+    ndim = len(shape)
+    axis = attrs.get("axis")
+    axes = set(range(ndim)) if axis is None else {a % max(ndim, 1) for a in axis}
+    t = _ctype(node.aval)
+    acc_t = "double" if t in ("float", "double") else "int64_t"
+    if prim == "prod":
+        init, op = "1", "acc *= v;"
+    elif prim in ("sum", "mean"):
+        init, op = "0", "acc += v;"
+    else:
+        cmp = ">" if prim == "amax" else "<"
+        init = "0"  # unused: the first element of each span seeds the accumulator
+        op = (
+            f"if (v != v || v {cmp} acc) acc = v;"
+            if t in ("float", "double")
+            else f"if (v {cmp} acc) acc = v;"
+        )
+        acc_t = t
+    count = math.prod(shape[a] for a in axes) if axes else 1
+    finish = f"acc / {count}" if prim == "mean" else "acc"
+    kept = [a for a in range(ndim) if a not in axes]
+    xs = e.ptr(x)
+    o = e.ptr(node)
+    if kept == list(range(len(kept))):  # reduced axes innermost: one contiguous run per output
+        outer = math.prod(shape[a] for a in kept) if kept else 1
+        nan_init = prim in ("amax", "amin")
+        first = f"{xs}[o * {count}]" if nan_init else init
+        loop_init = "1" if nan_init else "0"
+        return (
+            f"for (int64_t o = 0; o < {outer}; ++o) {{\n"
+            f"  {acc_t} acc = {first};\n"
+            f"  for (int64_t r = {loop_init}; r < {count}; ++r) {{ {acc_t} v = {xs}[o * {count} + r]; {op} }}\n"
+            f"  {o}[o] = ({t})({finish});\n"
+            "}\n"
+        )
+    # Otherwise: walk the input in memory order and accumulate into the output.
+    out_shape_full = tuple(1 if a in axes else shape[a] for a in range(ndim))
+    out_strides = _broadcast_strides(out_shape_full, shape)
+    n_out = _size(node.aval.shape)
+    if prim in ("amax", "amin"):
+        # First pass seeds with the first element of each output's reduced span.
+        seed_strides = [
+            _strides(out_shape_full),
+            [s if a not in axes else 0 for a, s in enumerate(_strides(shape))],
+        ]
+        seed = _loops(
+            out_shape_full, seed_strides, lambda off: f"{o}[{off[0]}] = {xs}[{off[1]}];", e.tag()
+        )
+        cmp = ">" if prim == "amax" else "<"
+
+        def body(off: list[str]) -> str:
+            return (
+                f"{{ {t} v = {xs}[{off[0]}]; {t} *p = &{o}[{off[1]}]; "
+                f"if (v != v || v {cmp} *p) *p = v; }}"
+            )
+
+        return seed + _loops(shape, [_strides(shape), out_strides], body, e.tag())
+    fill = f"for (int64_t o = 0; o < {n_out}; ++o) {o}[o] = ({t}){init};\n"
+    sym = "*=" if prim == "prod" else "+="
+    acc = _loops(
+        shape,
+        [_strides(shape), out_strides],
+        lambda off: f"{o}[{off[1]}] {sym} {xs}[{off[0]}];",
+        e.tag(),
+    )
+    scale = (
+        f"for (int64_t o = 0; o < {n_out}; ++o) {o}[o] = ({t})({o}[o] / {count});\n"
+        if prim == "mean"
+        else ""
+    )
+    return fill + acc + scale
+
+
+def _softmax(node: Apply, e: _Emitter) -> str:
+    (x,) = node.inputs
+    t = _ctype(node.aval)
+    n = x.aval.shape[-1]
+    rows = _size(x.aval.shape) // max(n, 1)
+    xs, o = e.ptr(x), e.ptr(node)
+    exp, log = _fn("exp", t), _fn("log", t)
+    if node.prim == "softmax":
+        tail = (
+            f"  for (int64_t c = 0; c < {n}; ++c) {{ {t} v = {exp}(xr[c] - m); orow[c] = v; s += v; }}\n"
+            f"  for (int64_t c = 0; c < {n}; ++c) orow[c] = ({t})(orow[c] / s);\n"
+        )
+    else:
+        tail = (
+            f"  for (int64_t c = 0; c < {n}; ++c) s += {exp}(xr[c] - m);\n"
+            f"  {t} ls = ({t}){log}(({t})s);\n"
+            f"  for (int64_t c = 0; c < {n}; ++c) orow[c] = (xr[c] - m) - ls;\n"
+        )
+    return (
+        f"for (int64_t r = 0; r < {rows}; ++r) {{\n"
+        f"  const {t} *xr = {xs} + r * {n}; {t} *orow = {o} + r * {n};\n"
+        f"  {t} m = xr[0];\n"
+        f"  for (int64_t c = 1; c < {n}; ++c) if (xr[c] > m || xr[c] != xr[c]) m = xr[c];\n"
+        f"  {t} s = 0;\n" + tail + "}\n"
+    )
+
+
+def _matmul(node: Apply, e: _Emitter) -> str:
+    a, b = node.inputs
+    ta, tb = bool(node.attrs.get("transpose_a")), bool(node.attrs.get("transpose_b"))
+    t = _ctype(node.aval)
+    gemm = "scipy_cblas_sgemm" if t == "float" else "scipy_cblas_dgemm"
+    m, n = node.aval.shape[-2:]
+    k = a.aval.shape[-2] if ta else a.aval.shape[-1]
+    lda, ldb = a.aval.shape[-1], b.aval.shape[-1]
+    batch = _size(node.aval.shape[:-2])
+    a_step = _size(a.aval.shape[-2:]) if a.aval.ndim > 2 else 0
+    b_step = _size(b.aval.shape[-2:]) if b.aval.ndim > 2 else 0
+    call = (
+        f"{gemm}(CblasRowMajor, {'CblasTrans' if ta else 'CblasNoTrans'}, "
+        f"{'CblasTrans' if tb else 'CblasNoTrans'}, {m}, {n}, {k}, 1, "
+        f"{e.ptr(a)} + q * {a_step}, {lda}, {e.ptr(b)} + q * {b_step}, {ldb}, 0, "
+        f"{e.ptr(node)} + q * {m * n}, {n});"
+    )
+    if m == 0 or n == 0:
+        return ""
+    if k == 0:
+        return f"memset({e.ptr(node)}, 0, {batch * m * n} * sizeof({t}));\n"
+    return f"for (int64_t q = 0; q < {batch}; ++q) {call}\n"
+
+
+# ------------------------------------------------------------------------------------------------
+# Planning
+# ------------------------------------------------------------------------------------------------
+
+
+def _view_root(node: Node, roots: dict[int, int]) -> int:
+    return roots.get(node.id, node.id)
+
+
+def lower(graph: FuncGraph) -> Lowered:
+    """Plan ``graph``'s storage and generate its C module (one function per native region)."""
+    nodes = graph.nodes
+    native = [_lowerable(n) for n in nodes]
+    output_ids = {o.id for o in graph.outputs}
+
+    # Storage roots: views and in-place updates share their input's storage. A view that is an
+    # output while its root is not would hand out the workspace: it is copied instead.
+    roots: dict[int, int] = {}
+    for n, ok in zip(nodes, native):
+        if not ok:
+            continue
+        if (n.prim in VIEWS or n.prim in IN_PLACE) and not (n.id in output_ids and n.prim in VIEWS):
+            roots[n.id] = _view_root(n.inputs[0], roots)
+        elif n.prim == "cast" and n.inputs[0].aval.dtype is n.aval.dtype and n.id not in output_ids:
+            roots[n.id] = _view_root(n.inputs[0], roots)
+
+    slots: list[Slot] = []
+    slot_of: dict[int, int] = {}
+
+    def new_slot(kind: str, node: Node, **kw: Any) -> int:
+        slots.append(
+            Slot(len(slots), kind, tuple(node.aval.shape), np.dtype(node.aval.dtype.np), **kw)
+        )
+        return len(slots) - 1
+
+    for position, p in enumerate(graph.parameters):
+        slot_of[p.id] = new_slot("param", p, position=position)
+    for c in graph.constants:
+        slot_of[c.id] = new_slot("const", c, value=np.ascontiguousarray(c.value))
+
+    # Liveness of each root, in steps.
+    last: dict[int, int] = {}
+    defined: dict[int, int] = {}
+    for step, n in enumerate(nodes):
+        for i in n.inputs:
+            last[_view_root(i, roots)] = step
+        r = _view_root(n, roots)
+        last[r] = max(last.get(r, step), step)
+        if r == n.id:
+            defined[n.id] = step
+    end = len(nodes)
+    for o in graph.outputs:
+        last[_view_root(o, roots)] = end
+
+    # Workspace: first fit by liveness over the roots computed by nodes.
+    free: list[tuple[int, int]] = []  # (offset, size) blocks
+    busy: list[tuple[int, int, int]] = []  # (last use, offset, size)
+    top = 0
+    out_position = {}
+    for k, o in enumerate(graph.outputs):
+        out_position.setdefault(o.id, k)
+    for step, n in enumerate(nodes):
+        # Blocks whose value was last used before this step are free again.
+        still = []
+        for until, off, size in busy:
+            (free if until < step else still).append(
+                (off, size) if until < step else (until, off, size)
+            )
+        busy = still
+        if n.id in roots:
+            continue
+        if n.id in output_ids:
+            slot_of[n.id] = new_slot("out", n, position=out_position[n.id])
+            continue
+        size = -(-max(_size(n.aval.shape) * max(n.aval.dtype.itemsize, 1), 1) // _ALIGN) * _ALIGN
+        fit = [b for b in free if b[1] >= size]
+        if fit:
+            block = min(fit, key=lambda b: b[1])
+            free.remove(block)
+            off = block[0]
+            if block[1] > size:
+                free.append((off + size, block[1] - size))
+        else:
+            off, top = top, top + size
+        busy.append((last.get(n.id, step), off, size))
+        slot_of[n.id] = new_slot("work", n, offset=off)
+    for n in nodes:
+        if n.id in roots:
+            slot_of[n.id] = slot_of[_view_root(n, roots)]
+
+    # Regions: runs of lowerable nodes; others are cpu steps.
+    emitter = _Emitter(slot_of, slots)
+    steps: list[Step] = []
+    functions: list[str] = []
+    bodies: list[str] = []
+    fallback: dict[str, int] = {}
+    current: list[Apply] = []
+
+    def close_region() -> None:
+        if not current:
+            return
+        code = "".join(
+            _emit(n, emitter) for n in current if n.id not in roots or n.prim in IN_PLACE
+        )
+        name = f"mind_region_{len(functions)}"
+        functions.append(name)
+        bodies.append(f"void {name}(void **S) {{\n{code}}}\n")
+        steps.append(Step("native", function=name, nodes=list(current)))
+        current.clear()
+
+    for n, ok in zip(nodes, native):
+        if ok:
+            current.append(n)
+        else:
+            close_region()
+            steps.append(Step("cpu", node=n))
+            fallback[n.prim] = fallback.get(n.prim, 0) + 1
+    close_region()
+    source = _PRELUDE + "\n".join(bodies)
+    return Lowered(
+        graph=graph,
+        source=source,
+        functions=functions,
+        steps=steps,
+        slots=slots,
+        slot_of=slot_of,
+        workspace_bytes=top,
+        fallback=fallback,
+        output_slots=[slot_of[o.id] for o in graph.outputs],
+    )
+
+
+_PRELUDE = """\
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+#include <cblas.h>
+"""

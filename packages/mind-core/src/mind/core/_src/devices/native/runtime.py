@@ -1,0 +1,143 @@
+"""Running a lowered graph: one pointer table, one workspace, native regions and cpu steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from mind.core._src.devices.native.build import build
+from mind.core._src.devices.native.lower import Lowered, lower
+from mind.core._src.ir.graph import FuncGraph
+from mind.core.errors import MindTypeError, MindValueError
+
+__all__ = ["NativeExecutable", "compile_graph"]
+
+
+class NativeExecutable:
+    """A graph compiled for the ``native`` device: ``executable(*arrays) -> tuple of arrays``.
+
+    :ivar report: what compiling did: ``native_nodes`` and ``cpu_nodes`` (counts), ``fallback``
+        (primitive -> nodes run by cpu kernels), ``regions`` (C functions), ``workspace_bytes``,
+        ``cache_hit`` and ``build_seconds``.
+    """
+
+    def __init__(self, graph: FuncGraph) -> None:
+        import cffi
+
+        self.graph = graph
+        plan: Lowered = lower(graph)
+        self.plan = plan
+        if plan.functions:
+            module, built = build(plan.source, plan.functions)
+            self._ffi, lib = module.ffi, module.lib
+        else:
+            built = {"cache_hit": True, "seconds": 0.0, "key": None, "library": None}
+            self._ffi, lib = cffi.FFI(), None
+        ffi = self._ffi
+        self.report = {
+            "native_nodes": sum(len(s.nodes) for s in plan.steps if s.kind == "native"),
+            "cpu_nodes": sum(1 for s in plan.steps if s.kind == "cpu"),
+            "fallback": dict(plan.fallback),
+            "regions": len(plan.functions),
+            "workspace_bytes": plan.workspace_bytes,
+            "cache_hit": built["cache_hit"],
+            "build_seconds": built["seconds"],
+        }
+        self._workspace = np.zeros(max(plan.workspace_bytes, 64) // 8 + 8, np.float64)
+        base = self._workspace.ctypes.data
+        self._table = ffi.new("void *[]", max(len(plan.slots), 1))
+        self._env: list[Any] = [None] * len(plan.slots)
+        self._params: list[tuple[int, int, np.dtype, tuple]] = []  # (slot, position, dtype, shape)
+        self._outs: list[tuple[int, tuple, np.dtype]] = []
+        for slot in plan.slots:
+            if slot.kind == "const":
+                self._env[slot.index] = slot.value
+                self._table[slot.index] = ffi.cast("void *", slot.value.ctypes.data)
+            elif slot.kind == "work":
+                count = int(np.prod(slot.shape)) if slot.shape else 1
+                view = np.frombuffer(
+                    self._workspace, dtype=slot.dtype, count=count, offset=slot.offset
+                ).reshape(slot.shape)
+                self._env[slot.index] = view
+                self._table[slot.index] = ffi.cast("void *", base + slot.offset)
+            elif slot.kind == "param":
+                self._params.append((slot.index, slot.position, slot.dtype, slot.shape))
+            else:
+                self._outs.append((slot.index, slot.shape, slot.dtype))
+        self._steps: list[tuple] = []
+        from mind.core._src.plugins.manager import get_registry
+
+        kernels = get_registry().device("cpu").kernels
+        slot_of = plan.slot_of
+        for step in plan.steps:
+            if step.kind == "native":
+                self._steps.append(("native", getattr(lib, step.function), self._table))
+            else:
+                node = step.node
+                ins = tuple((slot_of[i.id], tuple(i.aval.shape)) for i in node.inputs)
+                out = slot_of[node.id]
+                self._steps.append(
+                    ("cpu", kernels[node.prim], ins, node.attrs, out, tuple(node.aval.shape))
+                )
+        self._updated = {
+            slot_of[n.inputs[0].id] for n in graph.nodes if n.prim in ("apply_momentum", "assign")
+        }
+        self._n_inputs = len(graph.parameters)
+        self._output_slots = plan.output_slots
+        self._output_shapes = [tuple(o.aval.shape) for o in graph.outputs]
+        self._slot_kind = [s.kind for s in plan.slots]
+
+    def __call__(self, *arrays: Any) -> tuple:
+        if len(arrays) != self._n_inputs:
+            raise MindValueError(
+                f"graph {self.graph.name} takes {self._n_inputs} inputs, got {len(arrays)}"
+            )
+        ffi, table, env = self._ffi, self._table, list(self._env)
+        for slot, position, dtype, shape in self._params:
+            a = arrays[position]
+            if a.dtype != dtype or a.shape != shape:
+                raise MindTypeError(
+                    f"graph {self.graph.name}: input {position} is {a.dtype}{list(a.shape)}, "
+                    f"compiled for {dtype}{list(shape)}"
+                )
+            if not a.flags.c_contiguous:
+                if slot in self._updated:
+                    raise MindValueError(
+                        f"graph {self.graph.name}: input {position} is updated in place, so it "
+                        "must be a C-contiguous array"
+                    )
+                a = np.ascontiguousarray(a)
+            env[slot] = a
+            table[slot] = ffi.cast("void *", a.ctypes.data)
+        for slot, shape, dtype in self._outs:
+            out = np.empty(shape, dtype)
+            env[slot] = out
+            table[slot] = ffi.cast("void *", out.ctypes.data)
+        for step in self._steps:
+            if step[0] == "native":
+                step[1](step[2])
+                continue
+            _, kernel, ins, attrs, out, shape = step
+            args = [env[s].reshape(sh) if env[s].shape != sh else env[s] for s, sh in ins]
+            result = kernel(*args, **attrs) if attrs else kernel(*args)
+            target = env[out]
+            if self._slot_kind[out] == "out":
+                result = np.ascontiguousarray(result, dtype=target.dtype)
+                env[out] = result
+                table[out] = ffi.cast("void *", result.ctypes.data)
+            else:
+                np.copyto(target, np.reshape(result, target.shape), casting="unsafe")
+        results = []
+        for slot, shape in zip(self._output_slots, self._output_shapes):
+            value = env[slot]
+            if self._slot_kind[slot] == "const":
+                value = value.copy()
+            results.append(value.reshape(shape) if value.shape != shape else value)
+        return tuple(results)
+
+
+def compile_graph(graph: FuncGraph, options: dict | None = None) -> NativeExecutable:
+    """The ``native`` device's graph sink: lower ``graph`` to C, build (or load from the cache)
+    its module, and return the callable that runs it."""
+    return NativeExecutable(graph)

@@ -1,0 +1,187 @@
+"""The native device: generated C against the cpu device, its report, and its disk cache."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import mind.core as ms
+from mind.core import Tensor, nn, ops
+from mind.core.errors import MindTypeError
+
+
+@pytest.fixture(autouse=True)
+def _cpu_afterwards():
+    yield
+    ms.set_context(device_target="cpu", mode=ms.PYNATIVE_MODE)
+
+
+def lenet():
+    return nn.SequentialCell(
+        nn.Conv2d(1, 4, 3, pad_mode="valid"),
+        nn.ReLU(),
+        nn.MaxPool2d(2, 2),
+        nn.Flatten(),
+        nn.Dense(4 * 3 * 3, 16),
+        nn.ReLU(),
+        nn.Dense(16, 3),
+    )
+
+
+def mlp():
+    return nn.SequentialCell(nn.Dense(8, 16), nn.ReLU(), nn.Dense(16, 3))
+
+
+def train(device, make, shape, optimizer):
+    ms.set_context(mode=ms.GRAPH_MODE, device_target=device)
+    ms.set_seed(3)
+    net = make()
+    step = nn.TrainOneStepCell(
+        nn.WithLossCell(net, nn.CrossEntropyLoss()), optimizer(net.trainable_params())
+    )
+    x = Tensor(np.random.default_rng(1).standard_normal(shape).astype(np.float32))
+    y = Tensor(np.random.default_rng(2).integers(0, 3, shape[0]).astype(np.int32))
+    losses = [step(x, y).item() for _ in range(20)]
+    (compiled,) = step.__dict__["_graph_step_fn"].cache.values()
+    return losses, [p.asnumpy().copy() for p in net.trainable_params()], compiled.executable
+
+
+@pytest.mark.parametrize(
+    "optimizer",
+    [lambda p: nn.Momentum(p, 0.05, 0.9), lambda p: nn.Adam(p, 0.01)],
+    ids=["momentum", "adam"],
+)
+@pytest.mark.parametrize(("make", "shape"), [(mlp, (12, 8)), (lenet, (6, 1, 8, 8))])
+def test_training_on_native_equals_cpu_over_20_steps(make, shape, optimizer):
+    cpu_losses, cpu_weights, _ = train("cpu", make, shape, optimizer)
+    native_losses, native_weights, executable = train("native", make, shape, optimizer)
+    np.testing.assert_allclose(native_losses, cpu_losses, rtol=1e-4)
+    for a, b in zip(native_weights, cpu_weights):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    assert native_losses[-1] < native_losses[0]
+    assert executable.report["native_nodes"] > 0
+
+
+def test_the_report_names_what_runs_on_cpu_kernels():
+    *_, executable = train("native", mlp, (12, 8), lambda p: nn.Momentum(p, 0.05, 0.9))
+    assert executable.report["cpu_nodes"] == 0 and executable.report["regions"] == 1
+    f = ms.jit(lambda x: ops.cumsum(ops.exp(x), 0) * 2.0)
+    ms.set_context(device_target="native")
+    x = Tensor(np.arange(4, dtype=np.float32))
+    np.testing.assert_allclose(f(x).asnumpy(), np.cumsum(np.exp(np.arange(4.0))) * 2, rtol=1e-6)
+    (compiled,) = f.cache.values()
+    report = compiled.executable.report
+    assert report["fallback"] == {"cumsum": 1} and report["regions"] == 2
+
+
+def test_inputs_must_have_the_compiled_dtype():
+    ms.set_context(device_target="native")
+    f = ms.jit(lambda x: x * 2.0)
+    x = Tensor(np.ones(3, np.float32))
+    f(x)
+    (compiled,) = f.cache.values()
+    with pytest.raises(MindTypeError, match="compiled for float32"):
+        compiled.executable(np.ones(3, np.float64))
+
+
+def test_broadcasting_reductions_and_views_match_numpy():
+    ms.set_context(device_target="native")
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((3, 1, 5)).astype(np.float32)
+    b = rng.standard_normal((4, 1)).astype(np.float32)
+
+    def f(x, y):
+        z = ops.tanh(x * y + 1.0)  # (3, 4, 5)
+        return (
+            z.sum(axis=(0, 2)),
+            z.mean(axis=1, keep_dims=True),
+            z.max(axis=0),
+            ops.transpose(z, (2, 0, 1)).reshape(5, 12),
+            ops.softmax(z, -1),
+        )
+
+    got = ms.jit(f)(Tensor(a), Tensor(b))
+    z = np.tanh(a * b + 1.0)
+    e = np.exp(z - z.max(-1, keepdims=True))
+    want = (
+        z.sum(axis=(0, 2)),
+        z.mean(axis=1, keepdims=True),
+        z.max(axis=0),
+        z.transpose(2, 0, 1).reshape(5, 12),
+        e / e.sum(-1, keepdims=True),
+    )
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g.asnumpy(), w, rtol=2e-6, atol=2e-6)
+
+
+# ------------------------------------------------------------------------------------------------
+# The disk cache
+# ------------------------------------------------------------------------------------------------
+
+_SCRIPT = textwrap.dedent(
+    """
+    import json, numpy as np, mind.core as ms
+    from mind.core import Tensor, ops
+    ms.set_context(device_target="native")
+    f = ms.jit(lambda x: ops.relu(x * 3.0 - 1.0).sum())
+    out = f(Tensor(np.arange(6, dtype=np.float32)))
+    (compiled,) = f.cache.values()
+    print(json.dumps({"out": out.item(), **compiled.executable.report}))
+    """
+)
+
+
+def run_script(cache):
+    env = {**os.environ, "MIND_CACHE_DIR": str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-c", _SCRIPT], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_fresh_process_loads_the_built_module_from_the_cache(tmp_path):
+    first = run_script(tmp_path)
+    second = run_script(tmp_path)
+    assert first["out"] == second["out"] == 40.0
+    assert not first["cache_hit"] and second["cache_hit"]
+    files = sorted(p.suffix for p in (tmp_path / "native").iterdir())
+    assert files == [".json", ".so"]  # one record, one library
+
+
+def test_a_tampered_library_is_never_loaded_but_rebuilt(tmp_path):
+    run_script(tmp_path)
+    (library,) = [p for p in (tmp_path / "native").iterdir() if not p.name.endswith(".json")]
+    data = bytearray(library.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    library.write_bytes(bytes(data))
+    again = run_script(tmp_path)
+    assert not again["cache_hit"] and again["out"] == 40.0
+    (record,) = (tmp_path / "native").glob("*.json")
+    os.chmod(record, 0o666)  # writable by others: not trusted either
+    assert not run_script(tmp_path)["cache_hit"]
+
+
+def test_concurrent_processes_building_the_same_graph_both_succeed(tmp_path):
+    env = {**os.environ, "MIND_CACHE_DIR": str(tmp_path)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _SCRIPT],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(3)
+    ]
+    results = []
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    assert all(r["out"] == 40.0 for r in results)
+    assert run_script(tmp_path)["cache_hit"]
