@@ -447,7 +447,14 @@ def test_memory_plan_keeps_outputs_and_constants_to_the_end_and_grows_buffers():
 
 def test_builtin_passes_register_through_the_plugin_hook_in_order(_no_entry_points):
     names = [p.name for p in _no_entry_points.passes()]
-    assert names == ["inline", "constant_folding", "algebraic_simplify", "cse", "dce"]
+    assert names == [
+        "inline",
+        "constant_folding",
+        "algebraic_simplify",
+        "cse",
+        "graph_kernel_fusion",
+        "dce",
+    ]
     assert _no_entry_points.registry.providers[("pass", "cse")] == "passes"
 
 
@@ -465,13 +472,14 @@ def test_save_graphs_writes_one_file_per_pass(tmp_path):
         "01_constant_folding.ir",
         "02_algebraic_simplify.ir",
         "03_cse.ir",
-        "04_dce.ir",
+        "04_graph_kernel_fusion.ir",
+        "05_dce.ir",
     ]
-    assert (tmp_path / "ir" / "04_dce.ir").read_text() == str(out) + "\n"
+    assert (tmp_path / "ir" / "05_dce.ir").read_text() == str(out) + "\n"
     assert [r.name for r in manager.history] == [f[3:-3] for f in files]
     assert manager.history[1].nodes_before == 6 and manager.history[1].nodes_after == 2
     PassManager().run(g)  # the context is off again: nothing more is written
-    assert len(os.listdir(tmp_path / "ir")) == 5
+    assert len(os.listdir(tmp_path / "ir")) == 6
 
 
 def test_options_turn_passes_off_and_on_by_name(tmp_path):
@@ -479,7 +487,13 @@ def test_options_turn_passes_off_and_on_by_name(tmp_path):
     manager = PassManager(
         {"disable": ["constant_folding"], "save_graphs": 1, "save_graphs_path": tmp_path}
     )
-    assert [p.name for p in manager.passes] == ["inline", "algebraic_simplify", "cse", "dce"]
+    assert [p.name for p in manager.passes] == [
+        "inline",
+        "algebraic_simplify",
+        "cse",
+        "graph_kernel_fusion",
+        "dce",
+    ]
     assert len(manager.run(g).nodes) == len(g.nodes)
     assert sorted(os.listdir(tmp_path))[1] == "01_algebraic_simplify.ir"
     with pytest.raises(MindValueError, match=r"unknown passes \['csee'\]; known: \["):

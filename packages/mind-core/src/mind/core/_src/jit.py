@@ -168,6 +168,13 @@ def _executable_for(graph: FuncGraph) -> Callable[..., tuple]:
     return Executable(graph)
 
 
+def _graph_kernel(target: str) -> bool:
+    """Whether graph-kernel fusion runs: ``set_context(enable_graph_kernel=...)``, by default on
+    for the native device only."""
+    flag = _CONTEXT.get("enable_graph_kernel")
+    return bool(flag) if flag is not None else target == "native"
+
+
 def _all_nodes(graph: FuncGraph) -> Any:
     """Every node of ``graph`` and of the graphs nested in it (branches, loop bodies)."""
     from mind.core._src.ir.graph import subgraphs
@@ -225,8 +232,10 @@ class JitFunction:
         return bound
 
     def _signature(self, args: tuple) -> Any:
-        # The device is part of the key: a graph compiled for one device never runs on another.
-        return (*(_arg_key(a) for a in args), ("device", _CONTEXT.get("device_target", "cpu")))
+        # The device and the compile options are part of the key: a graph compiled for one
+        # device (or with fusion on) never runs where another was asked for.
+        target = _CONTEXT.get("device_target", "cpu")
+        return (*(_arg_key(a) for a in args), ("device", target, _graph_kernel(target)))
 
     def compile(self, *args: Any) -> _Compiled:
         key = self._signature(args)
@@ -282,7 +291,8 @@ class JitFunction:
                 w._data = data
         graph.outputs = tuple(nodes)
         graph.verify()
-        graph = PassManager().run(graph)
+        target = _CONTEXT.get("device_target", "cpu")
+        graph = PassManager({"enable_graph_kernel": _graph_kernel(target)}).run(graph)
         self.compilations += 1
         compiled = _Compiled(graph, weights, positions, spec)
         compiled.memory_plan = memory_plan(graph)
@@ -373,8 +383,10 @@ def _explain(name: str, old: Any, new: Any) -> None:
     import sys
 
     changes = []
-    if old is not None and old[-1] != new[-1]:
+    if old is not None and old[-1][1] != new[-1][1]:
         changes.append(f"the device changed ({old[-1][1]} -> {new[-1][1]})")
+    elif old is not None and old[-1] != new[-1]:
+        changes.append(f"graph-kernel fusion was turned {'on' if new[-1][2] else 'off'}")
     old, new = (None if old is None else old[:-1]), new[:-1]
     if old is None or len(old) != len(new):
         changes.append(

@@ -5,7 +5,7 @@ makes (the gradient seed ``broadcast_to(reshape(1.0))`` folds to ones, and ``one
 CSE next, and DCE last to drop whatever the others left unused.
 """
 
-from mind.core._src.compiler import passes
+from mind.core._src.compiler import fusion, passes
 from mind.core.plugins import PassSpec, hookimpl
 
 
@@ -31,6 +31,13 @@ def mind_register_passes():
         description="x*1, x+0, x-0, x/1, no-op reshape/transpose/cast, neg(neg(x)) -> x",
     )
     yield PassSpec("cse", passes.cse, priority=30, description="merge identical pure applications")
+    yield PassSpec(
+        "graph_kernel_fusion",
+        fusion.graph_kernel_fusion,
+        priority=80,
+        description="elementwise chains (and a reduction they feed) -> one fused kernel; "
+        "with enable_graph_kernel",
+    )
     yield PassSpec(
         "dce", passes.dce, priority=90, description="remove applications no output needs"
     )

@@ -50,6 +50,9 @@ def _compile_graph(graph, options=None):
 
 
 def _all_ops() -> frozenset[str]:
+    # Every module that defines primitives, so the declaration is complete whatever was imported.
+    import mind.core._src.compiler.fusion
+    import mind.core._src.ops.functional  # noqa: F401
     from mind.core._src.ops.dispatch import PRIMITIVES
 
     return frozenset(PRIMITIVES)

@@ -357,7 +357,132 @@ def _lowerable(node: Apply) -> bool:
         return t in _FLOATS and v.shape == a.shape == g.shape and v.dtype is a.dtype is g.dtype
     if prim == "assign":
         return True
+    if prim == "fused":
+        return _fused_lowerable(attrs["graph"])
     return False
+
+
+_FUSED_REDUCTIONS = {"sum", "mean", "amax", "amin"}
+
+
+def _fused_lowerable(sub: FuncGraph) -> bool:
+    nodes = sub.nodes
+    if not nodes:
+        return False
+    last = nodes[-1]
+    chain = nodes[:-1] if last.prim in _FUSED_REDUCTIONS else nodes
+    if last.prim in _FUSED_REDUCTIONS and (
+        last.aval.dtype.name not in _FLOATS or last.inputs[0] is not (chain[-1] if chain else None)
+    ):
+        return False
+    for n in chain:
+        if n.prim not in ELEMENTWISE or _ctype(n.aval) is None:
+            return False
+        if any(_ctype(i.aval) is None for i in n.inputs):
+            return False
+        args = [f"a{k}" for k in range(len(n.inputs))]
+        types = [_ctype(i.aval) for i in n.inputs]
+        if element_expr(n.prim, args, types, _ctype(n.aval), n.attrs) is None:
+            return False
+    return all(_ctype(p.aval) is not None for p in sub.parameters) and all(
+        _ctype(c.aval) is not None for c in sub.constants
+    )
+
+
+def _emit_fused(node: Apply, e: _Emitter) -> str:
+    """One loop nest for a fused chain: each input element read once, the result written once
+    (or accumulated, when the chain ends in a reduction)."""
+    sub: FuncGraph = node.attrs["graph"]
+    last = sub.nodes[-1]
+    reduce = last.prim in _FUSED_REDUCTIONS
+    chain = sub.nodes[:-1] if reduce else sub.nodes
+    shape = tuple(chain[-1].aval.shape)
+    t_out = _ctype(node.aval)
+    tag = e.tag()
+    lines = []
+    operands: list[tuple[int, str, tuple]] = []  # (node id, pointer expression, shape)
+    for p, outer in zip(sub.parameters, node.inputs):
+        operands.append((p.id, e.ptr(outer), tuple(p.aval.shape)))
+    for k, c in enumerate(sub.constants):
+        ct = _ctype(c.aval)
+        values = ", ".join(
+            _lit(v, ct) if ct in ("float", "double") else str(int(v)) for v in c.value.reshape(-1)
+        )
+        name = f"{tag}c{k}"
+        lines.append(f"static const {ct} {name}[] = {{{values}}};")
+        operands.append((c.id, name, tuple(c.value.shape)))
+    index = {nid: k for k, (nid, _, _) in enumerate(operands)}
+    ndim = len(shape)
+
+    def chain_code(offsets: list[str]) -> tuple[str, str]:
+        code = []
+        for n in chain:
+            args, types = [], []
+            for i in n.inputs:
+                if i.id in index:
+                    k = index[i.id]
+                    args.append(f"{operands[k][1]}[{offsets[k]}]")
+                else:
+                    args.append(f"v{i.id}")
+                types.append(_ctype(i.aval))
+            expr = element_expr(n.prim, args, types, _ctype(n.aval), n.attrs)
+            code.append(f"{_ctype(n.aval)} v{n.id} = {expr};")
+        return " ".join(code), f"v{chain[-1].id}"
+
+    op_strides = [_broadcast_strides(sh, shape) for _, _, sh in operands]
+    if not reduce:
+
+        def body(off: list[str]) -> str:
+            code, value = chain_code(off[1:])
+            return f"{{ {code} {e.ptr(node)}[{off[0]}] = {value}; }}"
+
+        lines.append(_loops(shape, [_strides(shape), *op_strides], body, tag))
+        return "\n".join(lines) + "\n"
+
+    axis = last.attrs.get("axis")
+    axes = set(range(ndim)) if axis is None else {a % max(ndim, 1) for a in axis}
+    count = math.prod(shape[a] for a in axes) if axes else 1
+    o = e.ptr(node)
+    if last.prim in ("sum", "mean"):
+        init, update = "0", "acc += {v};"
+    else:
+        init = "-INFINITY" if last.prim == "amax" else "INFINITY"
+        cmp = ">" if last.prim == "amax" else "<"
+        update = f"if ({{v}} != {{v}} || {{v}} {cmp} acc) acc = {{v}};"
+    finish = f"acc / {count}" if last.prim == "mean" else "acc"
+    split = ndim - len(axes)
+    if axes == set(range(split, ndim)):  # reduced axes innermost: a running double per output
+        outer_shape, inner_shape = shape[:split], shape[split:]
+        out_strides = _strides(outer_shape)
+
+        def outer_body(outer_off: list[str]) -> str:
+            def inner_body(inner_off: list[str]) -> str:
+                offs = [f"({a}) + ({b})" for a, b in zip(outer_off[1:], inner_off)]
+                code, value = chain_code(offs)
+                return f"{{ {code} {update.format(v=value)} }}"
+
+            inner = _loops(inner_shape, [s[split:] for s in op_strides], inner_body, tag + "r")
+            return f"{{ double acc = {init};\n{inner}{o}[{outer_off[0]}] = ({t_out})({finish}); }}"
+
+        lines.append(
+            _loops(outer_shape, [out_strides, *(s[:split] for s in op_strides)], outer_body, tag)
+        )
+        return "\n".join(lines) + "\n"
+    # Other axes: accumulate into the output in memory order.
+    kept_shape = tuple(1 if a in axes else shape[a] for a in range(ndim))
+    n_out = _size(node.aval.shape)
+    lines.append(f"for (int64_t q = 0; q < {n_out}; ++q) {o}[q] = ({t_out})({init});")
+    red_strides = _broadcast_strides(kept_shape, shape)
+    store = update.replace("acc", "*p")
+
+    def mem_body(off: list[str]) -> str:
+        code, value = chain_code(off[1:])
+        return f"{{ {code} {t_out} *p = &{o}[{off[0]}]; {store.format(v=value)} }}"
+
+    lines.append(_loops(shape, [red_strides, *op_strides], mem_body, tag))
+    if last.prim == "mean":
+        lines.append(f"for (int64_t q = 0; q < {n_out}; ++q) {o}[q] = ({t_out})({o}[q] / {count});")
+    return "\n".join(lines) + "\n"
 
 
 def _emit(node: Apply, e: _Emitter) -> str:
@@ -407,6 +532,8 @@ def _emit(node: Apply, e: _Emitter) -> str:
         return _loops(
             out.shape, strides, lambda off: f"{o}[{off[0]}] = {e.ptr(x)}[{off[1]}];", e.tag()
         )
+    if prim == "fused":
+        return _emit_fused(node, e)
     if prim in ("sum", "mean", "amax", "amin", "prod"):
         return _reduce(node, e)
     if prim in ("softmax", "log_softmax"):
