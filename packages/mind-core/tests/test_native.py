@@ -185,3 +185,94 @@ def test_concurrent_processes_building_the_same_graph_both_succeed(tmp_path):
         results.append(json.loads(out.strip().splitlines()[-1]))
     assert all(r["out"] == 40.0 for r in results)
     assert run_script(tmp_path)["cache_hit"]
+
+
+# ------------------------------------------------------------------------------------------------
+# Dataset sink
+# ------------------------------------------------------------------------------------------------
+
+
+def batches(n, size=16):
+    rng = np.random.default_rng(5)
+    return [
+        (
+            Tensor(rng.standard_normal((size, 8)).astype(np.float32)),
+            Tensor(rng.integers(0, 3, size).astype(np.int32)),
+        )
+        for _ in range(n)
+    ]
+
+
+OPTIMIZERS = {
+    "momentum": lambda p: nn.Momentum(p, 0.05, 0.9),
+    "adam": lambda p: nn.Adam(p, 0.01),
+    "scheduled_sgd": lambda p: nn.SGD(p, [0.1 * 0.9**k for k in range(30)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_sink_runs_all_steps_in_one_native_call_and_equals_stepping_on_cpu(name, monkeypatch):
+    def make(device):
+        ms.set_context(mode=ms.GRAPH_MODE, device_target=device)
+        ms.set_seed(7)
+        net = mlp()
+        return net, nn.TrainOneStepCell(
+            nn.WithLossCell(net, nn.CrossEntropyLoss()), OPTIMIZERS[name](net.trainable_params())
+        )
+
+    data = batches(20)
+    net, step = make("cpu")
+    for b in data:
+        loss = step(*b)
+    want, want_weights = loss.item(), [p.asnumpy().copy() for p in net.trainable_params()]
+
+    net, step = make("native")
+    from mind.core._src.devices.native.runtime import NativeExecutable
+
+    calls = []
+    original = NativeExecutable._run
+    monkeypatch.setattr(
+        NativeExecutable, "_run", lambda self, *a, **k: calls.append(k) or original(self, *a, **k)
+    )
+    loss = step.sink_steps(data)
+    assert len(calls) == 2 and calls[1]["sink"] is not None  # the first batch, then 19 in C
+    np.testing.assert_allclose(loss.item(), want, rtol=1e-4)
+    for a, b in zip(net.trainable_params(), want_weights):
+        np.testing.assert_allclose(a.asnumpy(), b, rtol=1e-4, atol=1e-6)
+    assert step.optimizer.global_step == 20
+
+
+def test_model_train_in_sink_mode_on_native_matches_normal_mode():
+    from mind.core.train import LambdaCallback, Model
+
+    def run(device, sink):
+        ms.set_context(mode=ms.GRAPH_MODE, device_target=device)
+        ms.set_seed(2)
+        net = mlp()
+        model = Model(net, nn.CrossEntropyLoss(), nn.Momentum(net.trainable_params(), 0.05, 0.9))
+        seen = []
+        model.train(
+            3,
+            batches(8),
+            callbacks=LambdaCallback(
+                on_train_step_end=lambda rc: seen.append(rc.original_args().cur_step_num)
+            ),
+            dataset_sink_mode=sink,
+            sink_size=5 if sink else -1,
+        )
+        return [p.asnumpy().copy() for p in net.trainable_params()], seen
+
+    # sink_size=5 over an 8-batch dataset: 15 steps drawn continuously (8, then 7 more).
+    weights, seen = run("native", True)
+    assert seen == [5, 10, 15]  # one callback step per sink block
+    ms.set_context(mode=ms.GRAPH_MODE, device_target="cpu")
+    ms.set_seed(2)
+    net = mlp()
+    step = nn.TrainOneStepCell(
+        nn.WithLossCell(net, nn.CrossEntropyLoss()), nn.Momentum(net.trainable_params(), 0.05, 0.9)
+    )
+    data = batches(8)
+    for b in (data + data)[:15]:
+        step(*b)
+    for a, b in zip(weights, net.trainable_params()):
+        np.testing.assert_allclose(a, b.asnumpy(), rtol=1e-4, atol=1e-6)

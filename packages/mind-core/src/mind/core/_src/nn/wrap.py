@@ -67,6 +67,73 @@ class TrainOneStepCell(Cell):
             loss = step(*inputs)
             self.optimizer.global_step += 1
             return loss
+        return self._graph_grad_step(*inputs)
+
+    def sink_steps(self, batches: list[tuple[Any, ...]]) -> Any:
+        """Run one training step per batch and return the last step's loss (dataset sink).
+
+        In GRAPH_MODE on a device whose compiled step can loop itself (``native``), the batches
+        go to the device stacked and every step runs in one call, the step count and learning
+        rate of each step given to it as per-step inputs; otherwise the steps run one by one.
+        Either way the weights end exactly as after ``len(batches)`` calls.
+        """
+        import numpy as np
+
+        from mind.core._src.context import _CONTEXT, GRAPH_MODE
+
+        batches = [tuple(b) for b in batches]
+        graph_step = (
+            _CONTEXT.get("mode") == GRAPH_MODE
+            and getattr(self.optimizer, "graph_ready", lambda: False)()
+            and self.sens == 1.0
+            and len(batches) > 1
+        )
+        if graph_step:
+            self._graph_call(*batches[0])  # compiles the step (and runs the first batch)
+            step = self.__dict__["_graph_step_fn"]
+            compiled = step.compile(*batches[1])
+            executable = compiled.executable
+            if not hasattr(executable, "run_steps"):
+                graph_step = False
+        if not graph_step:
+            loss = None
+            for batch in batches:
+                loss = self(*batch)
+            return loss
+        rest = batches[1:]
+        n_args = len(compiled.tensor_positions)
+        if any(len(b) != n_args or not all(isinstance(t, Tensor) for t in b) for b in rest):
+            loss = None
+            for batch in rest:
+                loss = self(*batch)
+            return loss
+        # Per-step inputs: the batches, and the host-side state the optimizer refreshes before
+        # each step (step count, scheduled learning rates), recorded for every step up front.
+        refreshed = [
+            p
+            for p in [self.optimizer.__dict__.get("_slotp_global_step")]
+            + list(self.optimizer.__dict__.get("_slotp_lr", ()))
+            if p is not None
+        ]
+        weights = compiled.weights
+        per_step: dict[int, Any] = {k: np.stack([b[k]._data for b in rest]) for k in range(n_args)}
+        history: dict[int, list] = {}
+        for _ in rest:
+            self.optimizer.before_graph_step()
+            for p in refreshed:
+                if any(p is w for w in weights):
+                    history.setdefault(
+                        n_args + next(i for i, w in enumerate(weights) if w is p), []
+                    ).append(np.array(p._data, copy=True))
+            self.optimizer.global_step += 1
+        per_step.update({k: np.stack(v) for k, v in history.items()})
+        arrays = [b._data for b in rest[0]] + [w._data for w in weights]
+        outputs = executable.run_steps(arrays, per_step, len(rest))
+        from mind.core._src.jit import _rebuild
+
+        return _rebuild(compiled.output_spec, outputs)
+
+    def _graph_grad_step(self, *inputs: Any) -> Any:
         compiled = self.__dict__.get("_graph_grad_fn")
         if compiled is None:
             from mind.core._src.jit import JitFunction

@@ -3,8 +3,10 @@
 ``Model(network, loss_fn, optimizer, metrics)`` wraps the network into a train network
 (``TrainOneStepCell(WithLossCell(network, loss_fn), optimizer)``), an eval network
 (``WithEvalCell``) and a predict network (the network itself), then runs them over datasets while
-calling callbacks. Each step runs eagerly (PyNative); ``dataset_sink_mode`` is accepted and runs
-the same loop until native sinking arrives.
+calling callbacks. Each step runs eagerly (PyNative) or, in GRAPH_MODE, as one compiled graph.
+With ``dataset_sink_mode=True`` the batches go to the train network in blocks (``sink_size``
+steps per epoch, or the whole dataset): on a device whose compiled step loops itself
+(``native``) a block is one native call; callbacks see one step per block, as in MindSpore.
 
 A dataset is anything with ``create_tuple_iterator(num_epochs=..., output_numpy=...)`` (mind-data
 and MindSpore datasets), or any re-iterable of ``(data, label)`` pairs of Tensors, numpy arrays or
@@ -207,8 +209,12 @@ class Model:
         :param callbacks: a Callback or a list of them; plugins' callbacks (hook
             ``mind_train_callbacks``) run after them, then a progress bar when stderr is a
             terminal.
-        :param dataset_sink_mode: accepted; the steps run as in normal mode until sinking lands.
-        :param sink_size: accepted with ``dataset_sink_mode``; every epoch covers the whole dataset.
+        :param dataset_sink_mode: hand the batches to the train network in blocks: on the
+            ``native`` device in GRAPH_MODE each block runs as one native call. Callbacks see one
+            step per block (``cur_step_num`` advances by the block's size).
+        :param sink_size: with ``dataset_sink_mode``, the steps per epoch (batches are drawn
+            from the dataset continuously, starting it over when it runs out); ``-1``: each epoch
+            is the whole dataset.
         :param initial_epoch: epochs already done (when resuming), so numbering continues.
         """
         self._check_train_args("Model.train", epoch, initial_epoch, dataset_sink_mode, sink_size)
@@ -221,6 +227,7 @@ class Model:
             initial_epoch,
             None,
             1,
+            sink_size,
         )
 
     def fit(
@@ -282,6 +289,7 @@ class Model:
             initial_epoch,
             valid_dataset,
             valid_frequency,
+            sink_size,
         )
 
     def eval(
@@ -392,11 +400,10 @@ class Model:
         initial_epoch: int,
         valid_dataset: Any,
         valid_frequency: int | list[int],
+        sink_size: int = -1,
     ) -> None:
         _check_dataset(owner, "train_dataset", train_dataset)
         _check_reiterable(owner, "train_dataset", train_dataset, epoch - initial_epoch)
-        if dataset_sink_mode:
-            logger.info("%s: dataset_sink_mode=True runs the steps in normal mode for now", owner)
         cbs = self._callbacks_for_training(owner, callbacks)
         batch_num = _dataset_size(train_dataset)
         cb_params = _InternalCallbackParam()
@@ -421,6 +428,9 @@ class Model:
         cb_params.eval_results = {}
         run_context = RunContext(cb_params)
 
+        sinking = _Sinking(owner, train_dataset) if dataset_sink_mode else None
+        if sinking is not None and sink_size == -1:
+            cb_params.batch_num = 1  # one sink block per epoch (or a few, for a long epoch)
         with _CallbackManager(cbs) as manager:
             self._train_network.set_train(True)
             manager.on_train_begin(run_context)
@@ -430,7 +440,20 @@ class Model:
                 cb_params.eval_results = {}
                 manager.on_train_epoch_begin(run_context)
                 steps = 0
-                for data, label in _batches(owner, "train_dataset", train_dataset):
+                if dataset_sink_mode:
+                    for block in sinking.blocks(sink_size):
+                        steps += len(block)
+                        cb_params.cur_step_num += len(block)
+                        cb_params.cur_step_in_epoch = steps
+                        cb_params.train_dataset_element = block[-1]
+                        manager.on_train_step_begin(run_context)
+                        cb_params.net_outputs = self._sink(block)
+                        manager.on_train_step_end(run_context)
+                        if run_context.get_stop_requested():
+                            break
+                for data, label in (
+                    () if dataset_sink_mode else _batches(owner, "train_dataset", train_dataset)
+                ):
                     steps += 1
                     cb_params.cur_step_num += 1
                     cb_params.cur_step_in_epoch = steps
@@ -457,6 +480,15 @@ class Model:
                 if run_context.get_stop_requested():
                     break
             manager.on_train_end(run_context)
+
+    def _sink(self, block: list[tuple[Tensor, Tensor]]) -> Any:
+        network = self._train_network
+        if isinstance(network, TrainOneStepCell):
+            return network.sink_steps(block)
+        out = None
+        for data, label in block:
+            out = network(data, label)
+        return out
 
     def _eval_during_train(
         self, owner: str, valid_dataset: Any, manager: _CallbackManager, train_params: Any
@@ -595,6 +627,45 @@ def _dataset_size(dataset: Any) -> int | None:
         except TypeError:
             return None
     return None
+
+
+#: The most steps one sink call takes (the batches are stacked in memory for it).
+_SINK_BLOCK = 256
+
+
+class _Sinking:
+    """The batches of a sink-mode run, in blocks: ``sink_size`` steps per epoch drawn from the
+    dataset continuously (started over when it runs out), or each epoch's whole dataset."""
+
+    def __init__(self, owner: str, dataset: Any) -> None:
+        self.owner, self.dataset = owner, dataset
+        self._it: Iterator | None = None
+
+    def _next(self) -> tuple[Tensor, Tensor] | None:
+        for _ in range(2):
+            if self._it is None:
+                self._it = _batches(self.owner, "train_dataset", self.dataset)
+            item = next(self._it, None)
+            if item is not None:
+                return item
+            self._it = None
+        return None
+
+    def blocks(self, sink_size: int) -> Iterator[list[tuple[Tensor, Tensor]]]:
+        if sink_size == -1:
+            epoch = _batches(self.owner, "train_dataset", self.dataset)
+            while block := [b for _, b in zip(range(_SINK_BLOCK), epoch)]:
+                yield block
+            return
+        left = sink_size
+        while left:
+            block = []
+            while left and len(block) < _SINK_BLOCK and (item := self._next()) is not None:
+                block.append(item)
+                left -= 1
+            if not block:
+                return
+            yield block
 
 
 def _batches(owner: str, name: str, dataset: Any) -> Iterator[tuple[Tensor, Tensor]]:

@@ -214,7 +214,15 @@ def _compile(
             "the native device needs cffi and scipy-openblas32: pip install mind-core[native]"
         ) from None
     ffi = cffi.FFI()
-    ffi.cdef("".join(f"void {name}(void **S);\n" for name in functions))
+    ffi.cdef(
+        "".join(f"void {name}(void **S);\n" for name in functions)
+        + (
+            "void mind_sink(void **S, int64_t n, int64_t k, const int64_t *slots, char **bases, "
+            "const int64_t *strides);\n"
+            if "void mind_sink(" in source
+            else ""
+        )
+    )
     lib_dir = blas.get_lib_dir()
     ffi.set_source(
         module_name,

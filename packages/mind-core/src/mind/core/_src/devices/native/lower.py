@@ -303,6 +303,7 @@ class Lowered:
     workspace_bytes: int
     fallback: dict[str, int]  # primitive -> how many of its nodes run on cpu kernels
     output_slots: list[int]
+    sink: bool = False  # the module has mind_sink (every step is native)
 
 
 class _Emitter:
@@ -821,6 +822,16 @@ def lower(graph: FuncGraph) -> Lowered:
             steps.append(Step("cpu", node=n))
             fallback[n.prim] = fallback.get(n.prim, 0) + 1
     close_region()
+    sink = all(step.kind == "native" for step in steps) and bool(functions)
+    if sink:  # dataset sink: many steps in one call, moving the per-step inputs' pointers
+        calls = "".join(f"    {name}(S);\n" for name in functions)
+        bodies.append(
+            "void mind_sink(void **S, int64_t n, int64_t k, const int64_t *slots, "
+            "char **bases, const int64_t *strides) {\n"
+            "  for (int64_t i = 0; i < n; ++i) {\n"
+            "    for (int64_t j = 0; j < k; ++j) S[slots[j]] = bases[j] + i * strides[j];\n"
+            f"{calls}  }}\n}}\n"
+        )
     source = _PRELUDE + "\n".join(bodies)
     return Lowered(
         graph=graph,
@@ -832,6 +843,7 @@ def lower(graph: FuncGraph) -> Lowered:
         workspace_bytes=top,
         fallback=fallback,
         output_slots=[slot_of[o.id] for o in graph.outputs],
+        sink=sink,
     )
 
 

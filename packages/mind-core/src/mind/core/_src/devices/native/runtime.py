@@ -84,11 +84,53 @@ class NativeExecutable:
             slot_of[n.inputs[0].id] for n in graph.nodes if n.prim in ("apply_momentum", "assign")
         }
         self._n_inputs = len(graph.parameters)
+        self._param_slot = {position: slot for slot, position, _, _ in self._params}
+        self._sink = lib.mind_sink if plan.sink else None
         self._output_slots = plan.output_slots
         self._output_shapes = [tuple(o.aval.shape) for o in graph.outputs]
         self._slot_kind = [s.kind for s in plan.slots]
 
     def __call__(self, *arrays: Any) -> tuple:
+        return self._run(arrays)
+
+    def run_steps(self, arrays: Any, per_step: dict[int, np.ndarray], n: int) -> tuple:
+        """Run the graph ``n`` times in one call (dataset sink) and return the last run's outputs.
+
+        :param arrays: one array per graph input, as for a call; those named in ``per_step`` are
+            ignored.
+        :param per_step: input position -> an array stacking that input's value for each of the
+            ``n`` runs along a new leading axis (the batches, a learning rate per step).
+
+        When every node is native the loop runs in C (``mind_sink``): no Python between steps.
+        """
+        if not per_step:
+            return self._run(arrays)
+        arrays = list(arrays)
+        stacked = {}
+        for position, values in per_step.items():
+            values = np.ascontiguousarray(values)
+            if values.shape[0] != n:
+                raise MindValueError(
+                    f"graph {self.graph.name}: per-step input {position} has {values.shape[0]} "
+                    f"values for {n} steps"
+                )
+            stacked[position] = values
+            arrays[position] = values[0, ...]  # an array, also for a stack of scalars
+        if self._sink is None or n == 1:
+            out = None
+            for i in range(n):
+                for position, values in stacked.items():
+                    arrays[position] = values[i, ...]
+                out = self._run(arrays)
+            return out
+        ffi = self._ffi
+        slots = [self._param_slot[p] for p in stacked]
+        keep = list(stacked.values())
+        bases = ffi.new("char *[]", [ffi.cast("char *", v.ctypes.data) for v in keep])
+        strides = ffi.new("int64_t[]", [v.strides[0] for v in keep])
+        return self._run(arrays, sink=(n, ffi.new("int64_t[]", slots), bases, strides, keep))
+
+    def _run(self, arrays: Any, sink: tuple | None = None) -> tuple:
         if len(arrays) != self._n_inputs:
             raise MindValueError(
                 f"graph {self.graph.name} takes {self._n_inputs} inputs, got {len(arrays)}"
@@ -114,7 +156,10 @@ class NativeExecutable:
             out = np.empty(shape, dtype)
             env[slot] = out
             table[slot] = ffi.cast("void *", out.ctypes.data)
-        for step in self._steps:
+        if sink is not None:
+            n, slots, bases, strides, _keep = sink
+            self._sink(table, n, len(_keep), slots, bases, strides)
+        for step in self._steps if sink is None else ():
             if step[0] == "native":
                 step[1](step[2])
                 continue
