@@ -39,7 +39,14 @@ __all__ = ["NativeBuildError", "build", "cache_dir", "openblas"]
 
 #: Bumped whenever the code generator changes what a source means.
 COMPILER_VERSION = "1"
-FLAGS = ("-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math", "-std=c11")
+FLAGS = (
+    "-O3",
+    "-march=native",
+    "-fno-math-errno",
+    "-fno-trapping-math",
+    "-fopenmp-simd",  # honours '#pragma omp simd' (vectorized sums); no OpenMP runtime
+    "-std=c11",
+)
 
 _LOCK = threading.Lock()
 _LOADED: dict[str, Any] = {}
@@ -97,6 +104,39 @@ def _cpu_id() -> str:
         return platform.processor() or platform.machine()
 
 
+@lru_cache(maxsize=1)
+def _mvec() -> tuple[str, ...]:
+    """The math functions glibc's libmvec vectorizes here (AVX2 and AVX-512 variants both
+    present), so loops calling them vectorize; empty where there is no libmvec."""
+    import ctypes
+    import ctypes.util
+
+    from mind.core._src.devices.native.lower import MVEC_FUNCTIONS
+
+    found = ctypes.util.find_library("mvec")
+    if not found or not sys.platform.startswith("linux"):
+        return ()
+    try:
+        lib = ctypes.CDLL(found)
+    except OSError:
+        return ()
+    names = []
+    for name in MVEC_FUNCTIONS:
+        width = 8 if name.endswith("f") else 4
+        lanes = "vv" if name.startswith("pow") else "v"
+        avx2 = f"_ZGVdN{width}{lanes}_{name}"
+        avx512 = f"_ZGVeN{width * 2}{lanes}_{name}"
+        sse = f"_ZGVbN{width // 2}{lanes}_{name}"
+        avx = f"_ZGVcN{width}{lanes}_{name}"
+        if all(hasattr(lib, sym) for sym in (sse, avx, avx2, avx512)):
+            names.append(name)
+    return tuple(names)
+
+
+def _flags() -> list[str]:
+    return [*FLAGS, *(f"-DMIND_MVEC_{name}" for name in _mvec())]
+
+
 def cache_key(source: str) -> str:
     import cffi
 
@@ -105,7 +145,7 @@ def cache_key(source: str) -> str:
         COMPILER_VERSION,
         source,
         _compiler_id(),
-        " ".join(FLAGS),
+        " ".join(_flags()),
         sys.implementation.cache_tag or "",
         importlib.machinery.EXTENSION_SUFFIXES[0],
         cffi.__version__,
@@ -229,8 +269,8 @@ def _compile(
         source,
         include_dirs=[blas.get_include_dir()],
         library_dirs=[lib_dir],
-        libraries=[blas.get_library()],
-        extra_compile_args=list(FLAGS),
+        libraries=[blas.get_library(), *(["mvec"] if _mvec() else [])],
+        extra_compile_args=_flags(),
         extra_link_args=[f"-Wl,-rpath,{lib_dir}"],
     )
     with tempfile.TemporaryDirectory(prefix="mind-native-") as tmp:

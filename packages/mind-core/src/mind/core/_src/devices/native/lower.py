@@ -241,10 +241,14 @@ def _coalesce(
 
 
 def _loops(
-    shape: tuple[int, ...], strides: list[list[int]], body: Callable[[list[str]], str], tag: str
+    shape: tuple[int, ...],
+    strides: list[list[int]],
+    body: Callable[[list[str]], str],
+    tag: str,
+    pragma: str = "#pragma GCC ivdep",
 ) -> str:
     """Nested loops over ``shape``; ``body(offsets)`` is the innermost statement, given each
-    operand's element offset expression."""
+    operand's element offset expression; ``pragma`` precedes the innermost loop."""
     dims, sts = _coalesce(shape, strides)
     if not dims:
         return body(["0"] * len(strides)) + "\n"
@@ -252,7 +256,7 @@ def _loops(
     names = [f"{tag}{k}" for k in range(len(dims))]
     for k, (d, name) in enumerate(zip(dims, names)):
         if k == len(dims) - 1:
-            lines.append("#pragma GCC ivdep")
+            lines.append(pragma)
         lines.append(f"{'  ' * k}for (int64_t {name} = 0; {name} < {d}; ++{name}) {{")
     offsets = []
     for s in sts:
@@ -364,6 +368,9 @@ def _lowerable(node: Apply) -> bool:
 
 
 _FUSED_REDUCTIONS = {"sum", "mean", "amax", "amin"}
+# Sums may be reassociated across SIMD lanes (a tree of partial sums, no less accurate than the
+# sequential order); max and min keep their order for numpy's NaN propagation.
+_SIMD_SUM = "#pragma omp simd reduction(+:acc)"
 
 
 def _fused_lowerable(sub: FuncGraph) -> bool:
@@ -462,7 +469,13 @@ def _emit_fused(node: Apply, e: _Emitter) -> str:
                 code, value = chain_code(offs)
                 return f"{{ {code} {update.format(v=value)} }}"
 
-            inner = _loops(inner_shape, [s[split:] for s in op_strides], inner_body, tag + "r")
+            inner = _loops(
+                inner_shape,
+                [s[split:] for s in op_strides],
+                inner_body,
+                tag + "r",
+                _SIMD_SUM if last.prim in ("sum", "mean") else "#pragma GCC ivdep",
+            )
             return f"{{ double acc = {init};\n{inner}{o}[{outer_off[0]}] = ({t_out})({finish}); }}"
 
         lines.append(
@@ -608,9 +621,12 @@ def _reduce(node: Apply, e: _Emitter) -> str:
         nan_init = prim in ("amax", "amin")
         first = f"{xs}[o * {count}]" if nan_init else init
         loop_init = "1" if nan_init else "0"
+        simd = _SIMD_SUM + "\n" if prim in ("sum", "mean") else ""
+        if prim == "prod":
+            simd = "#pragma omp simd reduction(*:acc)\n"
         return (
             f"for (int64_t o = 0; o < {outer}; ++o) {{\n"
-            f"  {acc_t} acc = {first};\n"
+            f"  {acc_t} acc = {first};\n{simd}"
             f"  for (int64_t r = {loop_init}; r < {count}; ++r) {{ {acc_t} v = {xs}[o * {count} + r]; {op} }}\n"
             f"  {o}[o] = ({t})({finish});\n"
             "}\n"
@@ -847,9 +863,29 @@ def lower(graph: FuncGraph) -> Lowered:
     )
 
 
+#: Math functions whose loops vectorize when glibc's libmvec has SIMD versions of them: the build
+#: defines ``MIND_MVEC_<name>`` for each one the library provides.
+MVEC_FUNCTIONS = (
+    "expf", "logf", "log1pf", "tanhf", "erff", "sinf", "cosf", "powf",
+    "exp", "log", "log1p", "tanh", "erf", "sin", "cos", "pow",
+)  # fmt: skip
+
+
+def _mvec_declarations() -> str:
+    lines = []
+    for name in MVEC_FUNCTIONS:
+        t = "float" if name.endswith("f") and name not in ("erf",) else "double"
+        args = f"{t}, {t}" if name.startswith("pow") else t
+        lines.append(
+            f"#ifdef MIND_MVEC_{name}\n"
+            f'__attribute__((simd("notinbranch"))) extern {t} {name}({args});\n#endif'
+        )
+    return "\n".join(lines) + "\n"
+
+
 _PRELUDE = """\
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 #include <cblas.h>
-"""
+""" + _mvec_declarations()

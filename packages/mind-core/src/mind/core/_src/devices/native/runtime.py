@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from typing import Any
 
 import numpy as np
@@ -85,6 +87,8 @@ class NativeExecutable:
         }
         self._n_inputs = len(graph.parameters)
         self._param_slot = {position: slot for slot, position, _, _ in self._params}
+        self._last_outputs: list[Any] = [None] * len(self._outs)
+        self._lock = threading.Lock()
         self._sink = lib.mind_sink if plan.sink else None
         self._output_slots = plan.output_slots
         self._output_shapes = [tuple(o.aval.shape) for o in graph.outputs]
@@ -131,6 +135,11 @@ class NativeExecutable:
         return self._run(arrays, sink=(n, ffi.new("int64_t[]", slots), bases, strides, keep))
 
     def _run(self, arrays: Any, sink: tuple | None = None) -> tuple:
+        # One pointer table and workspace per executable: calls from several threads take turns.
+        with self._lock:
+            return self._run_locked(arrays, sink)
+
+    def _run_locked(self, arrays: Any, sink: tuple | None) -> tuple:
         if len(arrays) != self._n_inputs:
             raise MindValueError(
                 f"graph {self.graph.name} takes {self._n_inputs} inputs, got {len(arrays)}"
@@ -152,10 +161,18 @@ class NativeExecutable:
                 a = np.ascontiguousarray(a)
             env[slot] = a
             table[slot] = ffi.cast("void *", a.ctypes.data)
-        for slot, shape, dtype in self._outs:
-            out = np.empty(shape, dtype)
+        last = self._last_outputs
+        for k, (slot, shape, dtype) in enumerate(self._outs):
+            # An output array from the previous call that nobody holds any more (only the list
+            # below, the local name and getrefcount's argument refer to it) is written again
+            # instead of faulting in fresh pages.
+            out = last[k]
+            if out is None or sys.getrefcount(out) > 3:
+                out = np.empty(shape, dtype)
+                last[k] = out
             env[slot] = out
             table[slot] = ffi.cast("void *", out.ctypes.data)
+        out = None  # no reference of ours may outlive the call (see getrefcount above)
         if sink is not None:
             n, slots, bases, strides, _keep = sink
             self._sink(table, n, len(_keep), slots, bases, strides)
