@@ -311,8 +311,8 @@ class Lowered:
 
 
 class _Emitter:
-    def __init__(self, slot_of: dict[int, int], slots: list[Slot]) -> None:
-        self.slot_of, self.slots = slot_of, slots
+    def __init__(self, slot_of: dict[int, int], slots: list[Slot], scratch: dict[int, int]) -> None:
+        self.slot_of, self.slots, self.scratch = slot_of, slots, scratch
         self.counter = 0
 
     def ptr(self, node: Node) -> str:
@@ -364,7 +364,148 @@ def _lowerable(node: Apply) -> bool:
         return True
     if prim == "fused":
         return _fused_lowerable(attrs["graph"])
+    if prim in _CONV:
+        a, b = (i.aval for i in node.inputs)
+        return (
+            t in _FLOATS
+            and a.dtype is b.dtype is node.aval.dtype
+            and a.ndim == b.ndim == 4
+            and attrs.get("groups", 1) == 1
+        )
+    if prim in ("max_pool2d", "max_pool2d_grad"):
+        return t in _FLOATS and node.inputs[0].aval.ndim == 4
     return False
+
+
+_CONV = {"conv2d", "conv2d_grad_weight", "conv_transpose2d"}
+
+
+def _conv_geometry(node: Apply) -> dict[str, int]:
+    """Sizes of a convolution node: batch, channels, image, kernel, output, and attributes."""
+    attrs = node.attrs
+    if node.prim == "conv2d":
+        x, w = (i.aval for i in node.inputs)
+        n, c, h, wd = x.shape
+        o, _, kh, kw = w.shape
+        oh, ow = node.aval.shape[2:]
+    elif node.prim == "conv2d_grad_weight":
+        x, dout = (i.aval for i in node.inputs)
+        n, c, h, wd = x.shape
+        o, oh, ow = dout.shape[1], dout.shape[2], dout.shape[3]
+        kh, kw = attrs["kernel_hw"]
+    else:  # conv_transpose2d: (dout, w) -> dx
+        dout, w = (i.aval for i in node.inputs)
+        n, o, oh, ow = dout.shape
+        _, c, kh, kw = w.shape
+        h, wd = attrs["in_hw"]
+    (sh, sw), (dh, dw) = attrs["stride"], attrs["dilation"]
+    pt, _, pl, _ = attrs["pads"]
+    names = ("n", "c", "h", "w", "o", "kh", "kw", "oh", "ow", "sh", "sw", "dh", "dw", "pt", "pl")
+    return dict(zip(names, (n, c, h, wd, o, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl)))
+
+
+def scratch_bytes(node: Apply) -> int:
+    """Workspace a node needs for its own step (a convolution's column buffer)."""
+    if node.prim in _CONV and _lowerable(node):
+        g = _conv_geometry(node)
+        return g["c"] * g["kh"] * g["kw"] * g["oh"] * g["ow"] * node.aval.dtype.itemsize
+    return 0
+
+
+def _window_loops(g: dict[str, int], t: str, x: str, col: str, scatter: bool) -> str:
+    """im2col of sample ``q`` of ``x`` into ``col`` (K x P), or (``scatter``) col2im: add
+    ``col`` back into sample ``q`` of ``x``."""
+    c, h, w, kh, kw, oh, ow = g["c"], g["h"], g["w"], g["kh"], g["kw"], g["oh"], g["ow"]
+    p = oh * ow
+    inner = (
+        f"if (iy >= 0 && iy < {h} && ix >= 0 && ix < {w}) xs[iy * {w} + ix] += cr[oy * {ow} + ox];"
+        if scatter
+        else f"cr[oy * {ow} + ox] = (iy >= 0 && iy < {h} && ix >= 0 && ix < {w}) ? xs[iy * {w} + ix] : 0;"
+    )
+    const = "" if scatter else "const "
+    return (
+        f"for (int64_t ch = 0; ch < {c}; ++ch) {{\n"
+        f"  {const}{t} *xs = {x} + (q * {c} + ch) * {h * w};\n"
+        f"  for (int64_t i = 0; i < {kh}; ++i) for (int64_t j = 0; j < {kw}; ++j) {{\n"
+        f"    {'const ' if scatter else ''}{t} *cr = {col} + ((ch * {kh} + i) * {kw} + j) * {p};\n"
+        f"    for (int64_t oy = 0; oy < {oh}; ++oy) {{\n"
+        f"      int64_t iy = oy * {g['sh']} - {g['pt']} + i * {g['dh']};\n"
+        f"      for (int64_t ox = 0; ox < {ow}; ++ox) {{\n"
+        f"        int64_t ix = ox * {g['sw']} - {g['pl']} + j * {g['dw']};\n"
+        f"        {inner}\n"
+        "      }\n    }\n  }\n}\n"
+    )
+
+
+def _emit_conv(node: Apply, e: _Emitter, scratch: str) -> str:
+    g = _conv_geometry(node)
+    t = _ctype(node.aval)
+    gemm = "scipy_cblas_sgemm" if t == "float" else "scipy_cblas_dgemm"
+    k = g["c"] * g["kh"] * g["kw"]
+    p = g["oh"] * g["ow"]
+    col = f"(({t} *){scratch})"
+    a, b = (e.ptr(i) for i in node.inputs)
+    o = e.ptr(node)
+    if node.prim == "conv2d":  # out[q] (O x P) = W (O x K) @ col (K x P)
+        return (
+            f"for (int64_t q = 0; q < {g['n']}; ++q) {{\n"
+            + _window_loops(g, t, a, col, False)
+            + f"{gemm}(CblasRowMajor, CblasNoTrans, CblasNoTrans, {g['o']}, {p}, {k}, 1, {b}, {k}, "
+            f"{col}, {p}, 0, {o} + q * {g['o'] * p}, {p});\n}}\n"
+        )
+    if node.prim == "conv2d_grad_weight":  # dW (O x K) = sum_q dout[q] (O x P) @ col^T (P x K)
+        return (
+            f"for (int64_t q = 0; q < {g['n']}; ++q) {{\n"
+            + _window_loops(g, t, a, col, False)
+            + f"{gemm}(CblasRowMajor, CblasNoTrans, CblasTrans, {g['o']}, {k}, {p}, 1, "
+            f"{b} + q * {g['o'] * p}, {p}, {col}, {p}, q ? 1 : 0, {o}, {k});\n}}\n"
+        )
+    # conv_transpose2d: col = W^T (K x O) @ dout[q] (O x P); dx[q] = col2im(col)
+    size = g["n"] * g["c"] * g["h"] * g["w"]
+    return (
+        f"memset({o}, 0, {size} * sizeof({t}));\n"
+        f"for (int64_t q = 0; q < {g['n']}; ++q) {{\n"
+        f"{gemm}(CblasRowMajor, CblasTrans, CblasNoTrans, {k}, {p}, {g['o']}, 1, {b}, {k}, "
+        f"{a} + q * {g['o'] * p}, {p}, 0, {col}, {p});\n"
+        + _window_loops(g, t, o, col, True)
+        + "}\n"
+    )
+
+
+def _emit_pool(node: Apply, e: _Emitter) -> str:
+    """max_pool2d (NaN-propagating, padding never wins) and its gradient, which sends each
+    window's cotangent to the window's first maximum, as the cpu kernel does."""
+    x = node.inputs[0]
+    n, c, h, w = x.aval.shape
+    (kh, kw), (sh, sw) = node.attrs["kernel"], node.attrs["stride"]
+    pt, _, pl, _ = node.attrs["pads"]
+    t = _ctype(node.aval)
+    grad = node.prim == "max_pool2d_grad"
+    oh, ow = (node.inputs[1].aval.shape if grad else node.aval.shape)[2:]
+    xs, o = e.ptr(x), e.ptr(node)
+    head = (
+        f"for (int64_t pl_ = 0; pl_ < {n * c}; ++pl_) {{\n"
+        f"  const {t} *xp = {xs} + pl_ * {h * w};\n"
+        f"  for (int64_t oy = 0; oy < {oh}; ++oy) for (int64_t ox = 0; ox < {ow}; ++ox) {{\n"
+        f"    {t} m = -INFINITY; int64_t at = -1;\n"
+        f"    for (int64_t i = 0; i < {kh}; ++i) for (int64_t j = 0; j < {kw}; ++j) {{\n"
+        f"      int64_t iy = oy * {sh} - {pt} + i, ix = ox * {sw} - {pl} + j;\n"
+        f"      if (iy < 0 || iy >= {h} || ix < 0 || ix >= {w}) continue;\n"
+        f"      {t} v = xp[iy * {w} + ix];\n"
+        "      if (m != m) continue;\n"
+        "      if (v != v) { m = v; at = -1; }\n"
+        "      else if (v > m || (at < 0 && v == m)) { m = v; at = iy * " + str(w) + " + ix; }\n"
+        "    }\n"
+    )
+    if not grad:
+        return head + f"    {o}[(pl_ * {oh} + oy) * {ow} + ox] = m;\n  }}\n}}\n"
+    d = e.ptr(node.inputs[1])
+    return (
+        f"memset({o}, 0, {n * c * h * w} * sizeof({t}));\n"
+        + head
+        + f"    if (at >= 0) {o}[pl_ * {h * w} + at] += {d}[(pl_ * {oh} + oy) * {ow} + ox];\n"
+        "  }\n}\n"
+    )
 
 
 _FUSED_REDUCTIONS = {"sum", "mean", "amax", "amin"}
@@ -548,6 +689,10 @@ def _emit(node: Apply, e: _Emitter) -> str:
         )
     if prim == "fused":
         return _emit_fused(node, e)
+    if prim in _CONV:
+        return _emit_conv(node, e, f"S[{e.scratch[node.id]}]")
+    if prim in ("max_pool2d", "max_pool2d_grad"):
+        return _emit_pool(node, e)
     if prim in ("sum", "mean", "amax", "amin", "prod"):
         return _reduce(node, e)
     if prim in ("softmax", "log_softmax"):
@@ -778,6 +923,24 @@ def lower(graph: FuncGraph) -> Lowered:
     free: list[tuple[int, int]] = []  # (offset, size) blocks
     busy: list[tuple[int, int, int]] = []  # (last use, offset, size)
     top = 0
+    scratch_slot: dict[int, int] = {}
+
+    def place(nbytes: int, until: int) -> int:
+        """A block of the workspace for a value alive until step ``until``."""
+        nonlocal top
+        size = -(-max(nbytes, 1) // _ALIGN) * _ALIGN
+        fit = [b for b in free if b[1] >= size]
+        if fit:
+            block = min(fit, key=lambda b: b[1])
+            free.remove(block)
+            off = block[0]
+            if block[1] > size:
+                free.append((off + size, block[1] - size))
+        else:
+            off, top = top, top + size
+        busy.append((until, off, size))
+        return off
+
     out_position = {}
     for k, o in enumerate(graph.outputs):
         out_position.setdefault(o.id, k)
@@ -789,29 +952,25 @@ def lower(graph: FuncGraph) -> Lowered:
                 (off, size) if until < step else (until, off, size)
             )
         busy = still
+
+        if native[step] and (extra := scratch_bytes(n)):  # lives for this step only
+            scratch_slot[n.id] = len(slots)
+            slots.append(
+                Slot(len(slots), "work", (extra,), np.dtype(np.uint8), offset=place(extra, step))
+            )
         if n.id in roots:
             continue
         if n.id in output_ids:
             slot_of[n.id] = new_slot("out", n, position=out_position[n.id])
             continue
-        size = -(-max(_size(n.aval.shape) * max(n.aval.dtype.itemsize, 1), 1) // _ALIGN) * _ALIGN
-        fit = [b for b in free if b[1] >= size]
-        if fit:
-            block = min(fit, key=lambda b: b[1])
-            free.remove(block)
-            off = block[0]
-            if block[1] > size:
-                free.append((off + size, block[1] - size))
-        else:
-            off, top = top, top + size
-        busy.append((last.get(n.id, step), off, size))
-        slot_of[n.id] = new_slot("work", n, offset=off)
+        nbytes = _size(n.aval.shape) * max(n.aval.dtype.itemsize, 1)
+        slot_of[n.id] = new_slot("work", n, offset=place(nbytes, last.get(n.id, step)))
     for n in nodes:
         if n.id in roots:
             slot_of[n.id] = slot_of[_view_root(n, roots)]
 
     # Regions: runs of lowerable nodes; others are cpu steps.
-    emitter = _Emitter(slot_of, slots)
+    emitter = _Emitter(slot_of, slots, scratch_slot)
     steps: list[Step] = []
     functions: list[str] = []
     bodies: list[str] = []
