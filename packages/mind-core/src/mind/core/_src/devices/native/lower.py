@@ -139,9 +139,9 @@ def _binary(prim: str, a: str, b: str, t: str) -> str | None:
     if prim in _LOGICAL:
         return f"((({a}) != 0) {_LOGICAL[prim]} (({b}) != 0))"
     if prim == "maximum":  # numpy propagates NaN from either side
-        return f"(({a} != {a} || {a} > {b}) ? {a} : {b})"
+        return f"((({a} != {a}) | ({a} > {b})) ? {a} : {b})"
     if prim == "minimum":
-        return f"(({a} != {a} || {a} < {b}) ? {a} : {b})"
+        return f"((({a} != {a}) | ({a} < {b})) ? {a} : {b})"
     if prim == "pow" and t in ("float", "double"):
         return f"{_fn('pow', t)}({a}, {b})"
     return None
@@ -417,6 +417,25 @@ def _window_loops(g: dict[str, int], t: str, x: str, col: str, scatter: bool) ->
     ``col`` back into sample ``q`` of ``x``."""
     c, h, w, kh, kw, oh, ow = g["c"], g["h"], g["w"], g["kh"], g["kw"], g["oh"], g["ow"]
     p = oh * ow
+    if (
+        g["pt"] == 0
+        and g["pl"] == 0
+        and (oh - 1) * g["sh"] + (kh - 1) * g["dh"] < h
+        and (ow - 1) * g["sw"] + (kw - 1) * g["dw"] < w
+    ):  # no padding: every tap is inside, no checks
+        src = f"xs[(oy * {g['sh']} + i * {g['dh']}) * {w} + ox * {g['sw']} + j * {g['dw']}]"
+        inner = f"{src} += cr[oy * {ow} + ox];" if scatter else f"cr[oy * {ow} + ox] = {src};"
+        const = "" if scatter else "const "
+        return (
+            f"for (int64_t ch = 0; ch < {c}; ++ch) {{\n"
+            f"  {const}{t} *xs = {x} + (q * {c} + ch) * {h * w};\n"
+            f"  for (int64_t i = 0; i < {kh}; ++i) for (int64_t j = 0; j < {kw}; ++j) {{\n"
+            f"    {'const ' if scatter else ''}{t} *cr = {col} + ((ch * {kh} + i) * {kw} + j) * {p};\n"
+            f"    for (int64_t oy = 0; oy < {oh}; ++oy) {{\n"
+            "#pragma GCC ivdep\n"
+            f"      for (int64_t ox = 0; ox < {ow}; ++ox) {inner}\n"
+            "    }\n  }\n}\n"
+        )
     inner = (
         f"if (iy >= 0 && iy < {h} && ix >= 0 && ix < {w}) xs[iy * {w} + ix] += cr[oy * {ow} + ox];"
         if scatter
@@ -472,6 +491,45 @@ def _emit_conv(node: Apply, e: _Emitter, scratch: str) -> str:
     )
 
 
+def _emit_pool_unpadded(
+    node: Apply, e: _Emitter, nchw: tuple, k: tuple, st: tuple, out_hw: tuple, t: str
+) -> str:
+    """Pooling without padding: every tap is inside, the taps are unrolled and the window loop
+    is branch-free (selects), so it vectorizes. The gradient of non-overlapping windows writes
+    each input position once; overlapping ones accumulate."""
+    n, c, h, w = nchw
+    (kh, kw), (sh, sw), (oh, ow) = k, st, out_hw
+    xs, o = e.ptr(node.inputs[0]), e.ptr(node)
+    taps = [i * w + j for i in range(kh) for j in range(kw)]
+    # Every tap into a local first, then the maximum, then (gradient) the first tap equal to it:
+    # no store between the loads (a store through another float pointer would force reloads).
+    loads = " ".join(f"{t} v{k} = b[{off}];" for k, off in enumerate(taps))
+    peak = "".join(f" m = (m > v{k} || m != m) ? m : v{k};" for k in range(1, len(taps)))
+    loop = (
+        f"for (int64_t pl_ = 0; pl_ < {n * c}; ++pl_) {{\n"
+        f"  const {t} *xp = {xs} + pl_ * {h * w};\n"
+        f"  for (int64_t oy = 0; oy < {oh}; ++oy) {{\n"
+        "#pragma GCC ivdep\n"
+        f"    for (int64_t ox = 0; ox < {ow}; ++ox) {{\n"
+        f"      const {t} *b = xp + oy * {sh * w} + ox * {sw};\n"
+        f"      {loads}\n      {t} m = v0;{peak}\n"
+    )
+    if node.prim == "max_pool2d":
+        return loop + f"      {o}[(pl_ * {oh} + oy) * {ow} + ox] = m;\n    }}\n  }}\n}}\n"
+    d = e.ptr(node.inputs[1])
+    tiled = (sh, sw) == (kh, kw)
+    exact = tiled and oh * kh == h and ow * kw == w
+    op = "=" if tiled else "+="
+    first = " ".join(f"int h{k} = (v{k} == m) & !seen; seen |= h{k};" for k in range(len(taps)))
+    stores = " ".join(f"db[{off}] {op} h{k} ? dv : 0;" for k, off in enumerate(taps))
+    clear = "" if exact else f"memset({o}, 0, {n * c * h * w} * sizeof({t}));\n"
+    return (
+        clear + loop + f"      {t} dv = {d}[(pl_ * {oh} + oy) * {ow} + ox]; int seen = 0; {first}\n"
+        f"      {t} *db = {o} + pl_ * {h * w} + oy * {sh * w} + ox * {sw};\n"
+        f"      {stores}\n    }}\n  }}\n}}\n"
+    )
+
+
 def _emit_pool(node: Apply, e: _Emitter) -> str:
     """max_pool2d (NaN-propagating, padding never wins) and its gradient, which sends each
     window's cotangent to the window's first maximum, as the cpu kernel does."""
@@ -483,6 +541,8 @@ def _emit_pool(node: Apply, e: _Emitter) -> str:
     grad = node.prim == "max_pool2d_grad"
     oh, ow = (node.inputs[1].aval.shape if grad else node.aval.shape)[2:]
     xs, o = e.ptr(x), e.ptr(node)
+    if not any(node.attrs["pads"]):
+        return _emit_pool_unpadded(node, e, (n, c, h, w), (kh, kw), (sh, sw), (oh, ow), t)
     head = (
         f"for (int64_t pl_ = 0; pl_ < {n * c}; ++pl_) {{\n"
         f"  const {t} *xp = {xs} + pl_ * {h * w};\n"
@@ -874,8 +934,9 @@ def _view_root(node: Node, roots: dict[int, int]) -> int:
     return roots.get(node.id, node.id)
 
 
-def lower(graph: FuncGraph) -> Lowered:
-    """Plan ``graph``'s storage and generate its C module (one function per native region)."""
+def lower(graph: FuncGraph, split: bool = False) -> Lowered:
+    """Plan ``graph``'s storage and generate its C module (one function per native region; with
+    ``split``, one per node, so a profile can time each)."""
     nodes = graph.nodes
     native = [_lowerable(n) for n in nodes]
     output_ids = {o.id for o in graph.outputs}
@@ -992,6 +1053,8 @@ def lower(graph: FuncGraph) -> Lowered:
     for n, ok in zip(nodes, native):
         if ok:
             current.append(n)
+            if split:
+                close_region()
         else:
             close_region()
             steps.append(Step("cpu", node=n))

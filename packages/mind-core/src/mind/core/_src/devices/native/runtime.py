@@ -24,11 +24,11 @@ class NativeExecutable:
         ``cache_hit`` and ``build_seconds``.
     """
 
-    def __init__(self, graph: FuncGraph) -> None:
+    def __init__(self, graph: FuncGraph, split: bool = False) -> None:
         import cffi
 
         self.graph = graph
-        plan: Lowered = lower(graph)
+        plan: Lowered = lower(graph, split)
         self.plan = plan
         if plan.functions:
             module, built = build(plan.source, plan.functions)
@@ -96,6 +96,32 @@ class NativeExecutable:
 
     def __call__(self, *arrays: Any) -> tuple:
         return self._run(arrays)
+
+    def profile(self, *arrays: Any, repeats: int = 20) -> list[tuple[str, float]]:
+        """Seconds per native node (median over ``repeats``), slowest first: the graph is built
+        again with one C function per node, run once on ``arrays`` to set its pointers, then each
+        function is timed on its own. Like calls, the runs update the parameters the graph
+        updates in place. Nodes on cpu kernels are not timed."""
+        import statistics
+        import time
+
+        split = NativeExecutable(self.graph, split=True)
+        with split._lock:
+            split._run_locked(arrays, None)  # the pointer table now holds these arrays
+            times: dict[int, list[float]] = {}
+            for _ in range(repeats):
+                for k, step in enumerate(split._steps):
+                    if step[0] != "native":
+                        continue
+                    start = time.perf_counter()
+                    step[1](step[2])
+                    times.setdefault(k, []).append(time.perf_counter() - start)
+        rows = []
+        for k, values in times.items():
+            nodes = split.plan.steps[k].nodes
+            name = ", ".join(f"{n.ref} {n.prim}{list(n.aval.shape)}" for n in nodes)
+            rows.append((name, statistics.median(values)))
+        return sorted(rows, key=lambda r: -r[1])
 
     def run_steps(self, arrays: Any, per_step: dict[int, np.ndarray], n: int) -> tuple:
         """Run the graph ``n`` times in one call (dataset sink) and return the last run's outputs.
