@@ -88,6 +88,12 @@ class NativeExecutable:
         self._n_inputs = len(graph.parameters)
         self._param_slot = {position: slot for slot, position, _, _ in self._params}
         self._last_outputs: list[Any] = [None] * len(self._outs)
+        # The arrays whose pointers the table holds from the last call, per parameter: the same
+        # array again (a weight, updated in place) skips the checks and the pointer update.
+        self._last_params: list[Any] = [None] * len(self._params)
+        self._cpu_outs = {slot_of[s.node.id] for s in plan.steps if s.kind == "cpu"} & {
+            slot for slot, _, _ in self._outs
+        }
         self._lock = threading.Lock()
         self._sink = lib.mind_sink if plan.sink else None
         self._output_slots = plan.output_slots
@@ -171,8 +177,12 @@ class NativeExecutable:
                 f"graph {self.graph.name} takes {self._n_inputs} inputs, got {len(arrays)}"
             )
         ffi, table, env = self._ffi, self._table, list(self._env)
-        for slot, position, dtype, shape in self._params:
+        held = self._last_params
+        for k, (slot, position, dtype, shape) in enumerate(self._params):
             a = arrays[position]
+            if a is held[k]:  # the array of the last call (a weight): its pointer is in place
+                env[slot] = a
+                continue
             if a.dtype != dtype or a.shape != shape:
                 raise MindTypeError(
                     f"graph {self.graph.name}: input {position} is {a.dtype}{list(a.shape)}, "
@@ -187,21 +197,25 @@ class NativeExecutable:
                 a = np.ascontiguousarray(a)
             env[slot] = a
             table[slot] = ffi.cast("void *", a.ctypes.data)
+            held[k] = a if a is arrays[position] else None
         last = self._last_outputs
         for k, (slot, shape, dtype) in enumerate(self._outs):
             # An output array from the previous call that nobody holds any more (only the list
             # below, the local name and getrefcount's argument refer to it) is written again
             # instead of faulting in fresh pages.
             out = last[k]
-            if out is None or sys.getrefcount(out) > 3:
+            if out is None or sys.getrefcount(out) > 3 or slot in self._cpu_outs:
                 out = np.empty(shape, dtype)
                 last[k] = out
+                table[slot] = ffi.cast("void *", out.ctypes.data)
             env[slot] = out
-            table[slot] = ffi.cast("void *", out.ctypes.data)
         out = None  # no reference of ours may outlive the call (see getrefcount above)
         if sink is not None:
             n, slots, bases, strides, _keep = sink
             self._sink(table, n, len(_keep), slots, bases, strides)
+            for k, (slot, *_) in enumerate(self._params):  # mind_sink moved these pointers
+                if slot in set(slots):
+                    held[k] = None
         for step in self._steps if sink is None else ():
             if step[0] == "native":
                 step[1](step[2])
