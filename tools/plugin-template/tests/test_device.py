@@ -52,3 +52,11 @@ def test_kernel_matches_the_cpu_reference(registry):
 def test_unsupported_dtype_is_reported_before_running(registry):
     with pytest.raises(UnsupportedOnDeviceError, match=r"dtypes \['int32'\]"):
         registry.device("example").check(ops=["example_scale"], dtypes=["int32"])
+
+
+# The device contract, checked by mind-core's conformance suite: keep this class in your copy.
+from mind.core.testing.conformance import DeviceConformance  # noqa: E402
+
+
+class TestExampleDeviceConformance(DeviceConformance):
+    device = "example"

@@ -23,6 +23,7 @@ from pathlib import Path
 from mind.core._src.plugins.manager import PluginManager, set_plugin_manager
 
 __all__ = [
+    "cache_dir",
     "check_grads",
     "distribution_problems",
     "fresh_plugin_manager",
@@ -30,6 +31,23 @@ __all__ = [
     "isolated_plugins",
     "run_python",
 ]
+
+
+@contextmanager
+def cache_dir(path: str | Path) -> Iterator[Path]:
+    """Point the native device's compile cache (``MIND_CACHE_DIR``) at ``path`` for the block, so
+    tests never write to the user's cache; the previous setting comes back afterwards."""
+    import os
+
+    saved = os.environ.get("MIND_CACHE_DIR")
+    os.environ["MIND_CACHE_DIR"] = str(path)
+    try:
+        yield Path(path)
+    finally:
+        if saved is None:
+            os.environ.pop("MIND_CACHE_DIR", None)
+        else:
+            os.environ["MIND_CACHE_DIR"] = saved
 
 
 def fresh_plugin_manager(*plugins: object, builtins: bool = True) -> PluginManager:
