@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from mind.core._src.compiler.fusion import ELEMENTWISE
 from mind.core._src.ops import dispatch
 from mind.core._src.tensor.tensor import Tensor
 from mind.core.errors import MindValueError
@@ -82,50 +83,14 @@ class Batched:
         return f"Batched({self.value.shape[0]} x {self.shape}, {self.dtype})"
 
 
-_ELEMENTWISE = {
-    "add",
-    "sub",
-    "mul",
-    "div",
-    "pow",
-    "maximum",
-    "minimum",
+# Elementwise primitives (one shared list, the compiler's), and others whose leading axes
+# broadcast like theirs.
+_ELEMENTWISE = ELEMENTWISE | {
     "floor_divide",
     "mod",
-    "neg",
-    "abs",
-    "sign",
-    "exp",
-    "log",
-    "log1p",
-    "sqrt",
-    "rsqrt",
-    "sin",
-    "cos",
-    "tanh",
-    "sigmoid",
-    "erf",
-    "floor",
     "round",
-    "trunc",
-    "equal",
-    "not_equal",
-    "greater",
-    "greater_equal",
-    "less",
-    "less_equal",
-    "logical_and",
-    "logical_or",
-    "logical_xor",
-    "logical_not",
-    "where",
-    "cast",
     "clip",
-    "relu",
-    "leaky_relu",
     "elu",
-    "gelu",
-    "silu",
     "softplus",
     "identity",
     "smooth_l1_loss",

@@ -267,12 +267,15 @@ def _sha256(arr: np.ndarray) -> str:
     return hashlib.sha256(arr.reshape(-1).view(np.uint8).data).hexdigest()
 
 
-def _write_atomic(path: str, payload: bytes) -> None:
-    """Write ``path`` all-or-nothing: a temporary file beside it, fsync, then ``os.replace``."""
+def _write_atomic(path: str, payload: bytes, mode: int | None = None) -> None:
+    """Write ``path`` all-or-nothing: a temporary file beside it, fsync, then ``os.replace``.
+    ``mode``: the file's permissions, regardless of the umask (default: as the umask says)."""
     directory = os.path.dirname(os.path.abspath(path))
     tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
     # os.open with 0o666 lets the umask decide the mode, as for any new file (mkstemp gives 0600).
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    if mode is not None and hasattr(os, "fchmod"):
+        os.fchmod(fd, mode)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(payload)

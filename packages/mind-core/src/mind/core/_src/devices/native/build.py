@@ -23,7 +23,6 @@ import importlib.util
 import json
 import os
 import platform
-import shutil
 import stat
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from mind.core._src.train.serialization import _write_atomic
 from mind.core.errors import MindError
 
 __all__ = ["NativeBuildError", "build", "cache_dir", "openblas"]
@@ -174,19 +174,6 @@ def _private(path: Path) -> bool:
     return owner and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def _load(path: Path, module_name: str) -> Any:
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
@@ -281,18 +268,11 @@ def _compile(
             raise NativeBuildError(
                 f"building the native module failed: {type(exc).__name__}: {exc}"
             ) from None
-        digest = _sha256(built)
-        library = folder / f"{key}-{digest[:16]}{''.join(built.suffixes[-1:]) or '.so'}"
-        fd, tmp_path = tempfile.mkstemp(dir=folder, prefix=".", suffix=".so.tmp")
-        os.close(fd)
-        try:
-            shutil.copyfile(built, tmp_path)
-            os.chmod(tmp_path, 0o755)
-            os.replace(tmp_path, library)
-        except BaseException:
-            if os.path.exists(tmp_path):
-                os.unlink(tmp_path)
-            raise
+        data = built.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    library = folder / f"{key}-{digest[:16]}.so"
+    # Never group- or world-writable, whatever the umask: the loader refuses such files.
+    _write_atomic(str(library), data, mode=0o644)
     record = {"library": library.name, "sha256": digest, "compiler_version": COMPILER_VERSION}
-    _write_atomic(folder / f"{key}.json", json.dumps(record).encode())
+    _write_atomic(str(folder / f"{key}.json"), json.dumps(record).encode(), mode=0o644)
     return library

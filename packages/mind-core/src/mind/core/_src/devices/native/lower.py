@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from mind.core._src.compiler.fusion import ELEMENTWISE as FUSABLE_ELEMENTWISE
 from mind.core._src.ir.graph import Apply, FuncGraph, Node
 from mind.core._src.ops.dispatch import ShapedArray
 
@@ -147,31 +148,8 @@ def _binary(prim: str, a: str, b: str, t: str) -> str | None:
     return None
 
 
-ELEMENTWISE_UNARY = {
-    "neg",
-    "abs",
-    "exp",
-    "log",
-    "log1p",
-    "sqrt",
-    "rsqrt",
-    "sin",
-    "cos",
-    "tanh",
-    "erf",
-    "floor",
-    "trunc",
-    "relu",
-    "sigmoid",
-    "silu",
-    "sign",
-    "leaky_relu",
-    "gelu",
-    "logical_not",
-    "cast",
-}
-ELEMENTWISE_BINARY = set(_BINARY) | set(_COMPARE) | set(_LOGICAL) | {"maximum", "minimum", "pow"}
-ELEMENTWISE = ELEMENTWISE_UNARY | ELEMENTWISE_BINARY | {"where"}
+#: The elementwise primitives (the compiler's list); ``element_expr`` says which have a C form.
+ELEMENTWISE = FUSABLE_ELEMENTWISE
 
 
 def element_expr(
