@@ -394,43 +394,40 @@ def _window_loops(g: dict[str, int], t: str, x: str, col: str, scatter: bool) ->
     """im2col of sample ``q`` of ``x`` into ``col`` (K x P), or (``scatter``) col2im: add
     ``col`` back into sample ``q`` of ``x``."""
     c, h, w, kh, kw, oh, ow = g["c"], g["h"], g["w"], g["kh"], g["kw"], g["oh"], g["ow"]
-    p = oh * ow
-    if (
+    unpadded = (
         g["pt"] == 0
         and g["pl"] == 0
         and (oh - 1) * g["sh"] + (kh - 1) * g["dh"] < h
         and (ow - 1) * g["sw"] + (kw - 1) * g["dw"] < w
-    ):  # no padding: every tap is inside, no checks
-        src = f"xs[(oy * {g['sh']} + i * {g['dh']}) * {w} + ox * {g['sw']} + j * {g['dw']}]"
-        inner = f"{src} += cr[oy * {ow} + ox];" if scatter else f"cr[oy * {ow} + ox] = {src};"
-        const = "" if scatter else "const "
-        return (
-            f"for (int64_t ch = 0; ch < {c}; ++ch) {{\n"
-            f"  {const}{t} *xs = {x} + (q * {c} + ch) * {h * w};\n"
-            f"  for (int64_t i = 0; i < {kh}; ++i) for (int64_t j = 0; j < {kw}; ++j) {{\n"
-            f"    {'const ' if scatter else ''}{t} *cr = {col} + ((ch * {kh} + i) * {kw} + j) * {p};\n"
-            f"    for (int64_t oy = 0; oy < {oh}; ++oy) {{\n"
-            "#pragma GCC ivdep\n"
-            f"      for (int64_t ox = 0; ox < {ow}; ++ox) {inner}\n"
-            "    }\n  }\n}\n"
-        )
-    inner = (
-        f"if (iy >= 0 && iy < {h} && ix >= 0 && ix < {w}) xs[iy * {w} + ix] += cr[oy * {ow} + ox];"
-        if scatter
-        else f"cr[oy * {ow} + ox] = (iy >= 0 && iy < {h} && ix >= 0 && ix < {w}) ? xs[iy * {w} + ix] : 0;"
     )
-    const = "" if scatter else "const "
+    cell = f"cr[oy * {ow} + ox]"
+    if unpadded:  # every tap is inside: no checks, and the row loop vectorizes
+        src = f"xs[(oy * {g['sh']} + i * {g['dh']}) * {w} + ox * {g['sw']} + j * {g['dw']}]"
+        row = (
+            "#pragma GCC ivdep\n"
+            f"      for (int64_t ox = 0; ox < {ow}; ++ox) "
+            + (f"{src} += {cell};" if scatter else f"{cell} = {src};")
+            + "\n"
+        )
+    else:
+        inside = f"iy >= 0 && iy < {h} && ix >= 0 && ix < {w}"
+        body = (
+            f"if ({inside}) xs[iy * {w} + ix] += {cell};"
+            if scatter
+            else f"{cell} = ({inside}) ? xs[iy * {w} + ix] : 0;"
+        )
+        row = (
+            f"      int64_t iy = oy * {g['sh']} - {g['pt']} + i * {g['dh']};\n"
+            f"      for (int64_t ox = 0; ox < {ow}; ++ox) {{\n"
+            f"        int64_t ix = ox * {g['sw']} - {g['pl']} + j * {g['dw']};\n"
+            f"        {body}\n      }}\n"
+        )
     return (
         f"for (int64_t ch = 0; ch < {c}; ++ch) {{\n"
-        f"  {const}{t} *xs = {x} + (q * {c} + ch) * {h * w};\n"
+        f"  {'' if scatter else 'const '}{t} *xs = {x} + (q * {c} + ch) * {h * w};\n"
         f"  for (int64_t i = 0; i < {kh}; ++i) for (int64_t j = 0; j < {kw}; ++j) {{\n"
-        f"    {'const ' if scatter else ''}{t} *cr = {col} + ((ch * {kh} + i) * {kw} + j) * {p};\n"
-        f"    for (int64_t oy = 0; oy < {oh}; ++oy) {{\n"
-        f"      int64_t iy = oy * {g['sh']} - {g['pt']} + i * {g['dh']};\n"
-        f"      for (int64_t ox = 0; ox < {ow}; ++ox) {{\n"
-        f"        int64_t ix = ox * {g['sw']} - {g['pl']} + j * {g['dw']};\n"
-        f"        {inner}\n"
-        "      }\n    }\n  }\n}\n"
+        f"    {'const ' if scatter else ''}{t} *cr = {col} + ((ch * {kh} + i) * {kw} + j) * {oh * ow};\n"
+        f"    for (int64_t oy = 0; oy < {oh}; ++oy) {{\n{row}    }}\n  }}\n}}\n"
     )
 
 
