@@ -289,8 +289,14 @@ class Lowered:
 
 
 class _Emitter:
-    def __init__(self, slot_of: dict[int, int], slots: list[Slot], scratch: dict[int, int]) -> None:
-        self.slot_of, self.slots, self.scratch = slot_of, slots, scratch
+    def __init__(
+        self,
+        slot_of: dict[int, int],
+        slots: list[Slot],
+        scratch: dict[int, int],
+        tables: dict[int, int],
+    ) -> None:
+        self.slot_of, self.slots, self.scratch, self.tables = slot_of, slots, scratch, tables
         self.counter = 0
 
     def ptr(self, node: Node) -> str:
@@ -352,7 +358,35 @@ def _lowerable(node: Apply) -> bool:
         )
     if prim in ("max_pool2d", "max_pool2d_grad"):
         return t in _FLOATS and node.inputs[0].aval.ndim == 4
+    if prim in ("getitem", "index_add"):
+        return _index_plan(node) is not None
+    if prim == "concat":
+        return True
     return False
+
+
+#: An advanced index's table of element offsets is kept when it has at most this many entries.
+_MAX_INDEX_TABLE = 1 << 22
+
+
+def _index_plan(node: Apply) -> tuple | None:
+    """How a getitem (or its gradient, index_add) reaches the indexed tensor's elements:
+    ``("strided", base, strides)`` for basic indexing (ints, slices, None, Ellipsis), or
+    ``("table", offsets)`` (one int64 offset per indexed element) for any other index; None when
+    numpy cannot apply the index to that shape."""
+    shape = tuple(node.inputs[0].aval.shape if node.prim == "getitem" else node.attrs["shape"])
+    size = _size(shape)
+    try:
+        grid = np.arange(size, dtype=np.int64).reshape(shape)
+        picked = grid[node.attrs["index"]]
+    except (IndexError, TypeError, ValueError):
+        return None
+    if picked.size and np.shares_memory(picked, grid):  # a view: basic indexing
+        base = int(picked.reshape(-1)[0])
+        return ("strided", base, [st // 8 for st in picked.strides], picked.shape)
+    if picked.size <= _MAX_INDEX_TABLE:
+        return ("table", np.ascontiguousarray(picked.reshape(-1)), None, picked.shape)
+    return None
 
 
 _CONV = {"conv2d", "conv2d_grad_weight", "conv_transpose2d"}
@@ -728,6 +762,25 @@ def _emit(node: Apply, e: _Emitter) -> str:
         return _emit_conv(node, e, f"S[{e.scratch[node.id]}]")
     if prim in ("max_pool2d", "max_pool2d_grad"):
         return _emit_pool(node, e)
+    if prim in ("getitem", "index_add"):
+        return _emit_index(node, e)
+    if prim == "concat":
+        axis = attrs["axis"] % out.ndim
+        out_strides = _strides(out.shape)
+        code, at = [], 0
+        for x in ins:
+            xs = e.ptr(x)
+            base = at * out_strides[axis]
+            code.append(
+                _loops(
+                    x.aval.shape,
+                    [out_strides, _strides(x.aval.shape)],
+                    lambda off, xs=xs, base=base: f"{o}[{base} + {off[0]}] = ({t}){xs}[{off[1]}];",
+                    e.tag(),
+                )
+            )
+            at += x.aval.shape[axis]
+        return "".join(code)
     if prim in ("sum", "mean", "amax", "amin", "prod"):
         return _reduce(node, e)
     if prim in ("softmax", "log_softmax"):
@@ -767,6 +820,39 @@ def _emit(node: Apply, e: _Emitter) -> str:
             f"  {a}[j] = {a}[j] * {m} + {g}[j];\n  {update}\n}}\n"
         )
     raise AssertionError(f"no lowering for {prim}")
+
+
+def _emit_index(node: Apply, e: _Emitter) -> str:
+    """getitem: the indexed elements, copied out; index_add: zeros with the update added at the
+    indexed elements (repeated positions accumulate, as numpy's add.at)."""
+    kind, base, strides, picked_shape = _index_plan(node)
+    t = _ctype(node.aval)
+    src, o = e.ptr(node.inputs[0]), e.ptr(node)
+    getting = node.prim == "getitem"
+    if kind == "strided":
+        dense = _strides(picked_shape)
+        if getting:
+            return _loops(
+                picked_shape,
+                [dense, strides],
+                lambda off: f"{o}[{off[0]}] = {src}[{base} + {off[1]}];",
+                e.tag(),
+            )
+        clear = f"memset({o}, 0, {_size(node.aval.shape)} * sizeof({t}));\n"
+        return clear + _loops(
+            picked_shape,
+            [strides, dense],
+            lambda off: f"{o}[{base} + {off[0]}] += {src}[{off[1]}];",
+            e.tag(),
+        )
+    table = f"((const int64_t *)S[{e.tables[node.id]}])"
+    n = _size(picked_shape)
+    if getting:
+        return f"for (int64_t r = 0; r < {n}; ++r) {o}[r] = {src}[{table}[r]];\n"
+    return (
+        f"memset({o}, 0, {_size(node.aval.shape)} * sizeof({t}));\n"
+        f"for (int64_t r = 0; r < {n}; ++r) {o}[{table}[r]] += {src}[r];\n"
+    )
 
 
 def _reduce(node: Apply, e: _Emitter) -> str:
@@ -1006,7 +1092,15 @@ def lower(graph: FuncGraph, split: bool = False) -> Lowered:
             slot_of[n.id] = slot_of[_view_root(n, roots)]
 
     # Regions: runs of lowerable nodes; others are cpu steps.
-    emitter = _Emitter(slot_of, slots, scratch_slot)
+    tables: dict[int, int] = {}  # node id -> slot of its index table
+    for n, ok in zip(nodes, native):
+        if ok and n.prim in ("getitem", "index_add"):
+            plan_ = _index_plan(n)
+            if plan_[0] == "table":
+                tables[n.id] = len(slots)
+                offsets = plan_[1]
+                slots.append(Slot(len(slots), "const", offsets.shape, offsets.dtype, value=offsets))
+    emitter = _Emitter(slot_of, slots, scratch_slot, tables)
     steps: list[Step] = []
     functions: list[str] = []
     bodies: list[str] = []
