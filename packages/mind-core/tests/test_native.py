@@ -11,7 +11,7 @@ import pytest
 
 import mind.core as ms
 from mind.core import Tensor, nn, ops
-from mind.core.errors import MindTypeError
+from mind.core.errors import MindTypeError, MindValueError
 
 
 @pytest.fixture(autouse=True)
@@ -318,3 +318,18 @@ def test_every_kind_of_network_trains_on_native_as_on_cpu(name):
     for a, b in zip(native_params, cpu_params):
         if not (degenerate and a.shape == (24,)):
             np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_an_index_out_of_range_raises_instead_of_reading_past_the_table():
+    ms.set_context(device_target="native")
+    table = Tensor(np.arange(12, dtype=np.float32).reshape(4, 3))
+    f = ms.jit(lambda t, i: ops.gather(t, i, 0) * 2.0)
+    np.testing.assert_allclose(
+        f(table, Tensor(np.array([3, -1, 0], np.int32))).asnumpy(),
+        np.arange(12.0).reshape(4, 3)[[3, -1, 0]] * 2,
+    )
+    with pytest.raises(MindValueError, match=r"gather\(\.\.\.\) met an index out of range"):
+        f(table, Tensor(np.array([1, 4, 0], np.int32)))
+    np.testing.assert_allclose(  # the executable is usable again afterwards
+        f(table, Tensor(np.array([0, 0, 1], np.int32))).asnumpy()[2], [6.0, 8.0, 10.0]
+    )

@@ -286,6 +286,7 @@ class Lowered:
     fallback: dict[str, int]  # primitive -> how many of its nodes run on cpu kernels
     output_slots: list[int]
     sink: bool = False  # the module has mind_sink (every step is native)
+    status_slot: int = -1  # int64[1]: the id of a node that found bad input, else 0
 
 
 class _Emitter:
@@ -298,6 +299,7 @@ class _Emitter:
     ) -> None:
         self.slot_of, self.slots, self.scratch, self.tables = slot_of, slots, scratch, tables
         self.counter = 0
+        self.status = -1  # the slot of the error status (set by lower())
 
     def ptr(self, node: Node) -> str:
         return f"(({_ctype(node.aval)} *)S[{self.slot_of[node.id]}])"
@@ -362,6 +364,13 @@ def _lowerable(node: Apply) -> bool:
         return _index_plan(node) is not None
     if prim == "concat":
         return True
+    if prim in ("gather", "gather_grad"):
+        return node.inputs[1].aval.dtype.name in ("int32", "int64", "uint8", "int8", "int16")
+    if prim == "var":
+        x = node.inputs[0].aval
+        axis = attrs.get("axis")
+        axes = set(range(x.ndim)) if axis is None else {a % max(x.ndim, 1) for a in axis}
+        return t in _FLOATS and axes == set(range(x.ndim - len(axes), x.ndim))
     return False
 
 
@@ -764,6 +773,24 @@ def _emit(node: Apply, e: _Emitter) -> str:
         return _emit_pool(node, e)
     if prim in ("getitem", "index_add"):
         return _emit_index(node, e)
+    if prim in ("gather", "gather_grad"):
+        return _emit_gather(node, e)
+    if prim == "var":
+        (x,) = ins
+        axes = len(x.aval.shape) if attrs.get("axis") is None else len(attrs["axis"])
+        count = _size(x.aval.shape[x.aval.ndim - axes :])
+        outer = _size(x.aval.shape) // max(count, 1)
+        xs, div = e.ptr(x), max(count - int(attrs.get("ddof", 0)), 0)
+        return (
+            f"for (int64_t q = 0; q < {outer}; ++q) {{\n"
+            f"  const {t} *r = {xs} + q * {count}; double m = 0, v = 0;\n"
+            f"{_SIMD_SUM.replace('acc', 'm')}\n"
+            f"  for (int64_t j = 0; j < {count}; ++j) m += r[j];\n"
+            f"  m /= {max(count, 1)};\n"
+            f"{_SIMD_SUM.replace('acc', 'v')}\n"
+            f"  for (int64_t j = 0; j < {count}; ++j) v += (r[j] - m) * (r[j] - m);\n"
+            f"  {o}[q] = ({t})(v / {div});\n}}\n"
+        )
     if prim == "concat":
         axis = attrs["axis"] % out.ndim
         out_strides = _strides(out.shape)
@@ -820,6 +847,41 @@ def _emit(node: Apply, e: _Emitter) -> str:
             f"  {a}[j] = {a}[j] * {m} + {g}[j];\n  {update}\n}}\n"
         )
     raise AssertionError(f"no lowering for {prim}")
+
+
+def _emit_gather(node: Apply, e: _Emitter) -> str:
+    """gather (rows of ``params`` along ``axis`` at ``indices``) and its gradient (those rows'
+    cotangents added back). An index outside the axis raises, as the cpu kernel does: the loop
+    stops and records the node in the status slot, which the runtime checks after the call."""
+    t = _ctype(node.aval)
+    if node.prim == "gather":
+        params, indices = node.inputs
+        shape, axis = params.aval.shape, node.attrs["axis"] % params.aval.ndim
+    else:
+        _, indices = node.inputs
+        shape, axis = tuple(node.attrs["shape"]), node.attrs["axis"] % len(node.attrs["shape"])
+    outer, inner, length = _size(shape[:axis]), _size(shape[axis + 1 :]), shape[axis]
+    count = _size(indices.aval.shape)
+    idx, o, src = e.ptr(indices), e.ptr(node), e.ptr(node.inputs[0])
+    check = (
+        f"    int64_t k = (int64_t){idx}[r]; if (k < 0) k += {length};\n"
+        f"    if (k < 0 || k >= {length}) {{ ((int64_t *)S[{e.status}])[0] = {node.id}; return; }}\n"
+    )
+    if node.prim == "gather":
+        move = f"memcpy({o} + (q * {count} + r) * {inner}, {src} + (q * {length} + k) * {inner}, {inner} * sizeof({t}));"
+        head = ""
+    else:
+        move = (
+            f"for (int64_t j = 0; j < {inner}; ++j) {o}[(q * {length} + k) * {inner} + j] += "
+            f"{src}[(q * {count} + r) * {inner} + j];"
+        )
+        head = f"memset({o}, 0, {_size(shape)} * sizeof({t}));\n"
+    return (
+        head
+        + f"for (int64_t q = 0; q < {outer}; ++q) for (int64_t r = 0; r < {count}; ++r) {{\n"
+        + check
+        + f"    {move}\n}}\n"
+    )
 
 
 def _emit_index(node: Apply, e: _Emitter) -> str:
@@ -1101,6 +1163,11 @@ def lower(graph: FuncGraph, split: bool = False) -> Lowered:
                 offsets = plan_[1]
                 slots.append(Slot(len(slots), "const", offsets.shape, offsets.dtype, value=offsets))
     emitter = _Emitter(slot_of, slots, scratch_slot, tables)
+    # Generated code that finds bad data (an index out of range) writes the node's id here and
+    # returns; the runtime checks it after each call and raises.
+    status = np.zeros(1, np.int64)
+    emitter.status = len(slots)
+    slots.append(Slot(len(slots), "const", (1,), status.dtype, value=status))
     steps: list[Step] = []
     functions: list[str] = []
     bodies: list[str] = []
@@ -1151,6 +1218,7 @@ def lower(graph: FuncGraph, split: bool = False) -> Lowered:
         fallback=fallback,
         output_slots=[slot_of[o.id] for o in graph.outputs],
         sink=sink,
+        status_slot=emitter.status,
     )
 
 

@@ -96,12 +96,23 @@ class NativeExecutable:
         }
         self._lock = threading.Lock()
         self._sink = lib.mind_sink if plan.sink else None
+        self._status = plan.slots[plan.status_slot].value
         self._output_slots = plan.output_slots
         self._output_shapes = [tuple(o.aval.shape) for o in graph.outputs]
         self._slot_kind = [s.kind for s in plan.slots]
 
     def __call__(self, *arrays: Any) -> tuple:
         return self._run(arrays)
+
+    def _raise_status(self) -> None:
+        node_id = int(self._status[0])
+        self._status[0] = 0
+        node = next((n for n in self.graph.nodes if n.id == node_id), None)
+        what = f"%{node_id} = {node.prim}(...)" if node is not None else f"node %{node_id}"
+        raise MindValueError(
+            f"graph {self.graph.name}: {what} met an index out of range in its input (the native "
+            "device stopped the call; the outputs and any in-place updates are incomplete)"
+        )
 
     def profile(self, *arrays: Any, repeats: int = 20) -> list[tuple[str, float]]:
         """Seconds per native node (median over ``repeats``), slowest first: the graph is built
@@ -213,12 +224,17 @@ class NativeExecutable:
         if sink is not None:
             n, slots, bases, strides, _keep = sink
             self._sink(table, n, len(_keep), slots, bases, strides)
+            if self._status[0]:
+                self._raise_status()
             for k, (slot, *_) in enumerate(self._params):  # mind_sink moved these pointers
                 if slot in set(slots):
                     held[k] = None
+        status = self._status
         for step in self._steps if sink is None else ():
             if step[0] == "native":
                 step[1](step[2])
+                if status[0]:
+                    self._raise_status()
                 continue
             _, kernel, ins, attrs, out, shape = step
             args = [env[s].reshape(sh) if env[s].shape != sh else env[s] for s, sh in ins]
