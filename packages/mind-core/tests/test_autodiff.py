@@ -7,6 +7,7 @@ import mind.core as ms
 from mind.core import Parameter, Tensor, nn, ops
 from mind.core._src.ops.dispatch import STATE
 from mind.core.errors import MindTypeError, MindValueError
+from mind.core.testing import check_grads
 
 
 def f(x, y, z):
@@ -142,3 +143,28 @@ def test_bad_arguments_are_explained():
         ms.grad(lambda x: x.sum(), has_aux=True)(X)
     with pytest.raises(MindTypeError, match="must return a Tensor"):
         ms.grad(lambda x: 3.0)(X)
+
+
+def test_gradients_of_many_slices_are_added_in_place_not_as_dense_tensors(monkeypatch):
+    from mind.core._src.ops.dispatch import PRIMITIVES
+
+    x = Tensor(np.random.default_rng(0).standard_normal((3, 50, 4)))
+
+    def f(v):
+        total = v[:, 0] * 0.0
+        for t in range(50):  # a loop over time, as an RNN slices its input
+            total = total + v[:, t] * float(t) + v[np.array([0, 0]), t].sum()
+        return total.sum()
+
+    calls = []
+    original = PRIMITIVES["index_add"].impl
+    monkeypatch.setattr(
+        PRIMITIVES["index_add"], "impl", lambda *a, **k: calls.append(1) or original(*a, **k)
+    )
+    g = ms.grad(f)(x).asnumpy()
+    want = np.zeros((3, 50, 4))
+    want += np.arange(50.0)[None, :, None]
+    want[0] += 2.0 * 12  # v[[0, 0], t] picks row 0 twice; its sum is added to 12 elements
+    np.testing.assert_allclose(g, want)
+    assert calls == []  # no dense zero tensor of x's shape per slice (that was quadratic)
+    check_grads(f, [x.asnumpy()], order=2)  # second order goes through the dense rule

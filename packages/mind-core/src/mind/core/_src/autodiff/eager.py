@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from mind.core._src.ops.dispatch import (
     STATE,
     AbstractTuple,
@@ -116,9 +118,14 @@ def _toposort(roots: list[Node], stops: set[int]) -> list[Node]:
 
 def backward(outputs: Sequence[Tensor], sens: Sequence[Tensor], targets: Sequence[Tensor]) -> list:
     """Cotangents of ``targets`` given output cotangents ``sens``; ``None`` where unreached."""
-    from mind.core._src.ops.array import sum_to
+    from mind.core._src.ops.array import getitem_p, sum_to
     from mind.core._src.ops.elementwise import add, cast
 
+    # First-order PyNative gradients of slices (x[t] in a loop over time) are kept as (index,
+    # cotangent) pairs and added into one array when x's own turn comes: the getitem bprop
+    # would make a dense zero tensor of x's shape per slice, quadratic in the number of slices.
+    sparse = not STATE.recording
+    pending: dict[int, list] = {}
     target_ids = {id(t._node): i for i, t in enumerate(targets)}
     roots = [o._node for o in outputs if o._node is not None]
     order = _toposort(roots, set(target_ids))
@@ -130,6 +137,9 @@ def backward(outputs: Sequence[Tensor], sens: Sequence[Tensor], targets: Sequenc
     results: list[Tensor | None] = [None] * len(targets)
     for node in reversed(order):
         g = cot.pop(id(node), None)
+        slices = pending.pop(id(node), None)
+        if slices is not None:
+            g = _add_slices(node.out, g, slices)
         if g is None:
             continue
         if id(node) in target_ids:
@@ -146,6 +156,14 @@ def backward(outputs: Sequence[Tensor], sens: Sequence[Tensor], targets: Sequenc
                     slots = cot[id(src._node)] = [None] * _arity(src._data)
                 index = node.attrs["index"]
                 slots[index] = g if slots[index] is None else add(slots[index], g)
+            continue
+        if (
+            prim is getitem_p
+            and sparse
+            and isinstance(g._data, np.ndarray | np.generic)
+            and node.inputs[0]._node is not None
+        ):
+            pending.setdefault(id(node.inputs[0]._node), []).append((node.attrs["index"], g))
             continue
         if prim.bprop is None:
             continue
@@ -166,6 +184,29 @@ def backward(outputs: Sequence[Tensor], sens: Sequence[Tensor], targets: Sequenc
             key = id(inp._node)
             cot[key] = add(cot[key], gi) if key in cot else gi
     return results
+
+
+def _add_slices(out: Tensor, dense: Tensor | None, slices: list) -> Tensor:
+    """``dense`` (or zeros) of ``out``'s shape with each (index, cotangent) added at its index."""
+    data = out._data
+    acc = (
+        np.zeros(data.shape, data.dtype)
+        if dense is None
+        else np.array(np.broadcast_to(dense._data, data.shape), dtype=data.dtype)
+    )
+    for index, g in slices:
+        if _basic(index):  # a view: no position twice
+            acc[index] += g._data
+        else:
+            np.add.at(acc, index, g._data)
+    t = _new(Tensor)
+    t._data, t._node = acc, None
+    return t
+
+
+def _basic(index: Any) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, int | slice) for p in parts)
 
 
 def _dismantle(outputs: Sequence[Any]) -> None:
