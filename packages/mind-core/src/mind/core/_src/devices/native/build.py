@@ -21,6 +21,7 @@ import hashlib
 import importlib.machinery
 import importlib.util
 import json
+import logging
 import os
 import platform
 import stat
@@ -50,6 +51,7 @@ FLAGS = (
 )
 
 _LOCK = threading.Lock()
+logger = logging.getLogger("mind.core.native")
 _LOADED: dict[str, Any] = {}
 
 
@@ -220,6 +222,12 @@ def build(source: str, functions: list[str]) -> tuple[Any, dict[str, Any]]:
         library = _cached(folder, key)
         hit = library is not None
         if library is None:
+            logger.info(
+                "native: compiling %d functions (%d KB of C) into %s",
+                len(functions),
+                len(source) // 1024,
+                folder,
+            )
             library = _compile(source, functions, module_name, folder, key, blas)
         module = _load(library, module_name)
         _LOADED[key] = module
