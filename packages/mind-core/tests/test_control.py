@@ -324,14 +324,45 @@ def test_graph_with_control_flow_round_trips_through_a_mindir_file(tmp_path):
     assert_close(nn.GraphCell(loaded)(negative, xs), model(negative, xs), rtol=1e-5)
 
 
-def test_onnx_export_of_a_nested_loop_says_how_to_unroll_it(tmp_path):
+def onnx_outputs(fn, args, path):
+    ort = pytest.importorskip("onnxruntime")
     pytest.importorskip("onnx")
+    ms.export(fn, *args, file_name=path, file_format="ONNX")
+    session = ort.InferenceSession(str(path) + ".onnx")
+    feeds = {i.name: a.asnumpy() for i, a in zip(session.get_inputs(), args)}
+    return session.run(None, feeds)
 
-    def f(x):
-        return ops.fori_loop(0, 3, lambda i, v: v * 2.0, x)
 
-    with pytest.raises(MindValueError, match="primitive 'scan' has no ONNX mapping.*unroll=True"):
-        ms.export(f, Tensor([1.0]), file_name=tmp_path / "f", file_format="ONNX")
+def flat(value):
+    if isinstance(value, tuple | list):
+        return [t for v in value for t in flat(v)]
+    return [] if value is None else [value.asnumpy()]
+
+
+@pytest.mark.parametrize("positive", [True, False])
+def test_control_flow_exports_to_onnx_if_and_loop_and_runs_in_onnxruntime(tmp_path, positive):
+    net = nn.Dense(3, 3)
+    limit = Tensor(np.float32(20.0))
+
+    def program(x, xs):
+        y = ops.cond(x.sum() > 0, lambda v: net(v), lambda v: v * 2.0, x)  # a captured Dense
+        carry, ys = ops.scan(
+            lambda c, e: (ops.cond(e > 0, lambda a: a + e, lambda a: a * 0.5, c), c),
+            y.sum(),
+            xs,
+            reverse=True,
+        )
+        z = ops.fori_loop(0, 3, lambda i, v: v * 1.5 + ops.cast(i, ms.float32), y)
+        w = ops.while_loop(lambda v: v.sum() < limit, lambda v: v * 2.0 + 0.1, ops.abs(y))
+        return carry, ys, z, w
+
+    x = Tensor(f32(1, 3) * (1.0 if positive else -1.0) + (2.0 if positive else -2.0))
+    xs = Tensor(np.array([1.0, -1.0, 2.0, -3.0], np.float32))
+    got = onnx_outputs(program, (x, xs), tmp_path / "program")
+    want = flat(program(x, xs))
+    assert len(got) == len(want) == 4
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
 
 
 def test_grad_of_a_jit_function_differentiates_its_compiled_graph():

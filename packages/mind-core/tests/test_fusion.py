@@ -124,3 +124,16 @@ def test_training_with_fusion_equals_without(device):
         return out
 
     np.testing.assert_allclose(losses(True), losses(False), rtol=1e-4)
+
+
+def test_a_fused_graph_exports_to_onnx_as_its_ops(tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    fn, make = CASES["layer_norm_chain"]
+    args = make()
+    ms.set_context(enable_graph_kernel=True)
+    assert "fused" in prims(ms.jit(fn).graph(*args))
+    ms.export(fn, *args, file_name=tmp_path / "chain", file_format="ONNX")
+    session = ort.InferenceSession(str(tmp_path / "chain.onnx"))
+    (got,) = session.run(None, {i.name: a.asnumpy() for i, a in zip(session.get_inputs(), args)})
+    np.testing.assert_allclose(got, fn(*args).asnumpy(), rtol=1e-5, atol=1e-5)

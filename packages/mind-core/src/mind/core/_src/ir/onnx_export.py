@@ -107,16 +107,20 @@ def _weight_keys(params: list[Parameter]) -> list[str]:
 
 
 class _Builder:
-    def __init__(self, onnx: Any, graph: FuncGraph, opset: int) -> None:
+    def __init__(
+        self, onnx: Any, graph: FuncGraph, opset: int, taken: set[str] | None = None
+    ) -> None:
         self.onnx, self.graph, self.opset = onnx, graph, opset
         self.helper = onnx.helper
         self.nodes: list[Any] = []
         self.initializers: list[Any] = []
-        self.taken: set[str] = set()
+        # Names are unique across the whole model: a nested graph's builder shares the set.
+        self.taken: set[str] = set() if taken is None else taken
         self.names: dict[int, str] = {}
         self._ints: dict[tuple[int, ...], str] = {}
         self._scalars: dict[tuple[str, float], str] = {}
         self._count = 0
+        self.tuples: dict[int, list[str]] = {}  # a control-flow node's id -> its outputs' names
 
     def fresh(self, base: str) -> str:
         name, n = base, 1
@@ -158,12 +162,37 @@ class _Builder:
 
     def emit(self, op: str, inputs: list[str], output: str | None = None, **attrs: Any) -> str:
         """Add one node; returns its (single) output's name, a fresh one unless given."""
+        return self.emit_multi(op, inputs, [output], **attrs)[0]
+
+    def emit_multi(
+        self, op: str, inputs: list[str], outputs: list[str | None], **attrs: Any
+    ) -> list[str]:
+        """Add one node with several outputs (fresh names where None); returns their names."""
         self._count += 1
-        out = output if output is not None else self.fresh(f"{op.lower()}{self._count}")
+        outs = [o if o is not None else self.fresh(f"{op.lower()}{self._count}") for o in outputs]
         self.nodes.append(
-            self.helper.make_node(op, inputs, [out], name=f"{op}_{self._count}", **attrs)
+            self.helper.make_node(op, inputs, outs, name=self.fresh(f"{op}_{self._count}"), **attrs)
         )
-        return out
+        return outs
+
+    def value_info(self, name: str, aval: Any) -> Any:
+        if aval.dtype.name not in _ONNX_DTYPE:
+            raise MindValueError(
+                f"For 'export' (ONNX), a value of graph '{self.graph.name}' has dtype "
+                f"{aval.dtype}, which ONNX has no type for"
+            )
+        return self.helper.make_tensor_value_info(
+            name, _elem_type(self.onnx, aval.dtype), [int(d) for d in aval.shape]
+        )
+
+    def child(self, graph: FuncGraph) -> _Builder:
+        """A builder for a nested graph (a branch, a loop body) of this one."""
+        return _Builder(self.onnx, graph, self.opset, self.taken)
+
+    def subgraph(self, name: str, inputs: list[Any], outputs: list[Any]) -> Any:
+        return self.helper.make_graph(
+            self.nodes, self.fresh(name), inputs, outputs, initializer=self.initializers
+        )
 
 
 def _describe(graph: FuncGraph, node: Apply) -> str:
@@ -598,9 +627,6 @@ def _adaptive_avg_pool2d(b: _Builder, node: Apply, xs: list[str], out: str) -> N
         )
 
 
-SUPPORTED: tuple[str, ...] = tuple(sorted(_CONVERTERS))
-
-_CONTROL_FLOW = frozenset({"cond", "scan", "while_loop", "call", "tuple_getitem"})
 """The MindIR primitives :func:`export_onnx` maps to ONNX."""
 
 
@@ -725,39 +751,7 @@ def export_onnx(
             renamed.add(o.id)
             b.names[o.id] = name
 
-    fused = _gemm_fusions(graph)
-    skipped = {mm.id for mm, _ in fused.values()}
-    for node in graph.nodes:
-        if node.id in skipped:
-            continue
-        out = b.names.get(node.id) or b.fresh(f"v{node.id}")
-        b.names[node.id] = out
-        try:
-            if node.id in fused:
-                mm, bias = fused[node.id]
-                xs = [b.names[i.id] for i in mm.inputs]
-                _matmul(b, mm, xs, out, bias=b.names[bias.id])
-                continue
-            convert = _CONVERTERS.get(node.prim)
-            if convert is None and node.prim in _CONTROL_FLOW:
-                raise _Unsupported(
-                    "nested graphs are not exported to ONNX yet; pass unroll=True to "
-                    "fori_loop / scan to unroll them into the graph, or export as MINDIR"
-                )
-            if convert is None:
-                raise _Unsupported("")
-            convert(b, node, [b.names[i.id] for i in node.inputs], out)
-        except _Unsupported as exc:
-            why = f" ({exc})" if str(exc) else ""
-            what = (
-                f"primitive {node.prim!r} has"
-                if node.prim in _CONTROL_FLOW or not str(exc)
-                else "its attributes have"
-            )
-            raise MindValueError(
-                f"For 'export' (ONNX), {_describe(graph, node)}: {what} no ONNX mapping{why}. "
-                f"Primitives that export to ONNX: {', '.join(SUPPORTED)}"
-            ) from None
+    _convert_nodes(b, graph)
     # Outputs that are not a node's own name (an input, a constant, one node twice): Identity.
     for o, name in zip(graph.outputs, out_names):
         if b.names[o.id] != name:
@@ -786,6 +780,190 @@ def export_onnx(
         _write_atomic(path, payload)
     except OSError as exc:
         raise MindIRError(f"For 'export', could not write '{path}': {exc}") from exc
+
+
+def _convert_nodes(b: _Builder, graph: FuncGraph) -> None:
+    """Emit ONNX nodes for ``graph.nodes``; ``b.names`` already names its parameters and
+    constants (and may name some nodes' outputs)."""
+    fused = _gemm_fusions(graph)
+    skipped = {mm.id for mm, _ in fused.values()}
+    for node in graph.nodes:
+        if node.id in skipped:
+            continue
+        out = b.names.get(node.id) or b.fresh(f"v{node.id}")
+        b.names[node.id] = out
+        try:
+            if node.id in fused:
+                mm, bias = fused[node.id]
+                xs = [b.names[i.id] for i in mm.inputs]
+                _matmul(b, mm, xs, out, bias=b.names[bias.id])
+                continue
+            convert = _CONVERTERS.get(node.prim)
+            if convert is None:
+                raise _Unsupported("")
+            convert(b, node, [b.names[i.id] for i in node.inputs], out)
+        except _Unsupported as exc:
+            why = f" ({exc})" if str(exc) else ""
+            what = "its attributes have" if str(exc) else f"primitive {node.prim!r} has"
+            raise MindValueError(
+                f"For 'export' (ONNX), {_describe(graph, node)}: {what} no ONNX mapping{why}. "
+                f"Primitives that export to ONNX: {', '.join(SUPPORTED)}"
+            ) from None
+
+
+def _nested(
+    b: _Builder, graph: FuncGraph, names: dict[int, str], constants: bool = True
+) -> tuple[_Builder, list[str]]:
+    """Convert a nested graph whose parameters are the given outer (or body-input) names;
+    returns its builder and the names of its outputs (fresh ones, each its own value)."""
+    c = b.child(graph)
+    c.names.update(names)
+    for const in graph.constants:
+        c.names[const.id] = c.initializer(const.value, f"const{const.id}")
+    _convert_nodes(c, graph)
+    outs = []
+    for o in graph.outputs:
+        name = c.fresh(f"{graph.name}_out")
+        c.emit("Identity", [c.names[o.id]], name)
+        outs.append(name)
+    return c, outs
+
+
+def _convert_cond(b: _Builder, node: Apply, xs: list[str], out: str) -> None:
+    """cond -> If: the branches take their inputs from the enclosing scope by name."""
+    branches = []
+    for attr in ("true_graph", "false_graph"):
+        graph = node.attrs[attr]
+        names = {p.id: x for p, x in zip(graph.parameters, xs[1:])}
+        c, outs = _nested(b, graph, names)
+        infos = [c.value_info(n, o.aval) for n, o in zip(outs, graph.outputs)]
+        branches.append(c.subgraph(attr, [], infos))
+    results = b.emit_multi(
+        "If", [xs[0]], [None] * len(node.aval.elements), then_branch=branches[0],
+        else_branch=branches[1],
+    )  # fmt: skip
+    b.tuples[node.id] = results
+
+
+def _convert_scan(b: _Builder, node: Apply, xs: list[str], out: str) -> None:
+    """scan -> Loop over the sequences' leading axis: the body gathers each step's slices, and
+    the per-step outputs (ys, and the entering carries when they are saved) stack along axis 0
+    (reversed afterwards for a reverse scan, whose steps run from the end)."""
+    a = node.attrs
+    body: FuncGraph = a["body"]
+    nc, nx, length, reverse = a["num_carry"], a["num_xs"], a["length"], a["reverse"]
+    carries, seqs, captures = xs[:nc], xs[nc : nc + nx], xs[nc + nx :]
+    c = b.child(body)
+    i_name, cond_in = c.fresh("iter"), c.fresh("cond_in")
+    carry_in = [c.fresh(f"carry{k}_in") for k in range(nc)]
+    i64 = c.onnx.TensorProto.INT64
+    inputs = [
+        c.helper.make_tensor_value_info(i_name, i64, []),
+        c.helper.make_tensor_value_info(cond_in, c.onnx.TensorProto.BOOL, []),
+        *(c.value_info(n, p.aval) for n, p in zip(carry_in, body.parameters[:nc])),
+    ]
+    position = i_name
+    if reverse:
+        position = c.emit("Sub", [c.initializer(np.array(length - 1, np.int64), "last"), i_name])
+    names = dict(zip((p.id for p in body.parameters[:nc]), carry_in))
+    for p, seq in zip(body.parameters[nc : nc + nx], seqs):
+        names[p.id] = c.emit("Gather", [seq, position], axis=0)
+    names.update(zip((p.id for p in body.parameters[nc + nx :]), captures))
+    for const in body.constants:
+        names[const.id] = c.initializer(const.value, f"const{const.id}")
+    c.names.update(names)
+    _convert_nodes(c, body)
+    cond_out = c.emit("Identity", [cond_in])
+    outs, infos = (
+        [cond_out],
+        [c.helper.make_tensor_value_info(cond_out, c.onnx.TensorProto.BOOL, [])],
+    )
+    for o in body.outputs:
+        name = c.emit("Identity", [c.names[o.id]])
+        outs.append(name)
+        infos.append(c.value_info(name, o.aval))
+    if a["save"]:  # the carries entering each step, stacked: what the gradient reads
+        for n, p in zip(carry_in, body.parameters[:nc]):
+            name = c.emit("Identity", [n])
+            infos.append(c.value_info(name, p.aval))
+    graph = c.subgraph("scan_body", inputs, infos)
+    trip = b.initializer(np.array(length, np.int64), "trip")
+    results = b.emit_multi(
+        "Loop", [trip, "", *carries], [None] * len(node.aval.elements), body=graph
+    )
+    if reverse:  # stacked in step order, which ran from the end: flip back
+        ny = len(body.outputs) - nc
+        for k in range(nc, nc + ny + (nc if a["save"] else 0)):
+            results[k] = b.emit(
+                "Slice",
+                [results[k], b.ints([-1]), b.ints([-(2**62)]), b.ints([0]), b.ints([-1])],
+            )
+    b.tuples[node.id] = results
+
+
+def _convert_while(b: _Builder, node: Apply, xs: list[str], out: str) -> None:
+    """while_loop -> Loop with no trip count: the condition is evaluated once before the loop
+    and again at the end of each body run."""
+    a = node.attrs
+    test: FuncGraph = a["cond_graph"]
+    body: FuncGraph = a["body_graph"]
+    nc = a["num_carry"]
+    carries, captures = xs[:nc], xs[nc:]
+    names = {p.id: x for p, x in zip(test.parameters, xs)}
+    first, first_outs = _nested(b, test, names)
+    b.nodes.extend(first.nodes)  # the first test runs in the enclosing graph
+    b.initializers.extend(first.initializers)
+    c = b.child(body)
+    i_name, cond_in = c.fresh("iter"), c.fresh("cond_in")
+    carry_in = [c.fresh(f"carry{k}_in") for k in range(nc)]
+    inputs = [
+        c.helper.make_tensor_value_info(i_name, c.onnx.TensorProto.INT64, []),
+        c.helper.make_tensor_value_info(cond_in, c.onnx.TensorProto.BOOL, []),
+        *(c.value_info(n, p.aval) for n, p in zip(carry_in, body.parameters[:nc])),
+    ]
+    step = dict(zip((p.id for p in body.parameters), [*carry_in, *captures]))
+    for const in body.constants:
+        step[const.id] = c.initializer(const.value, f"const{const.id}")
+    c.names.update(step)
+    _convert_nodes(c, body)
+    new_carries = [c.names[o.id] for o in body.outputs]
+    again = c.child(test)
+    again.names.update(dict(zip((p.id for p in test.parameters), [*new_carries, *captures])))
+    for const in test.constants:
+        again.names[const.id] = again.initializer(const.value, f"const{const.id}")
+    _convert_nodes(again, test)
+    c.nodes.extend(again.nodes)
+    c.initializers.extend(again.initializers)
+    cond_out = c.emit("Identity", [again.names[test.outputs[0].id]])
+    outs = [cond_out, *(c.emit("Identity", [n]) for n in new_carries)]
+    infos = [c.helper.make_tensor_value_info(cond_out, c.onnx.TensorProto.BOOL, [])]
+    infos += [c.value_info(n, o.aval) for n, o in zip(outs[1:], body.outputs)]
+    graph = c.subgraph("while_body", inputs, infos)
+    b.tuples[node.id] = b.emit_multi("Loop", ["", first_outs[0], *carries], [None] * nc, body=graph)
+
+
+def _convert_tuple_getitem(b: _Builder, node: Apply, xs: list[str], out: str) -> None:
+    b.emit("Identity", [b.tuples[node.inputs[0].id][node.attrs["index"]]], out)
+
+
+def _convert_fused(b: _Builder, node: Apply, xs: list[str], out: str) -> None:
+    """A fused chain (graph-kernel fusion) exports as its ops, inline."""
+    graph: FuncGraph = node.attrs["graph"]
+    # Its own builder (a nested graph numbers its nodes from 1 too), merged into this one.
+    c, outs = _nested(b, graph, {p.id: x for p, x in zip(graph.parameters, xs)})
+    b.nodes.extend(c.nodes)
+    b.initializers.extend(c.initializers)
+    b.emit("Identity", [outs[0]], out)
+
+
+_CONVERTERS["fused"] = _convert_fused
+_CONVERTERS["cond"] = _convert_cond
+_CONVERTERS["scan"] = _convert_scan
+_CONVERTERS["while_loop"] = _convert_while
+_CONVERTERS["tuple_getitem"] = _convert_tuple_getitem
+
+#: The primitives ONNX export maps.
+SUPPORTED: tuple[str, ...] = tuple(sorted(_CONVERTERS))
 
 
 def _version() -> str:
