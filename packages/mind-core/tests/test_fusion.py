@@ -137,3 +137,61 @@ def test_a_fused_graph_exports_to_onnx_as_its_ops(tmp_path):
     session = ort.InferenceSession(str(tmp_path / "chain.onnx"))
     (got,) = session.run(None, {i.name: a.asnumpy() for i, a in zip(session.get_inputs(), args)})
     np.testing.assert_allclose(got, fn(*args).asnumpy(), rtol=1e-5, atol=1e-5)
+
+
+UNARY = [ops.exp, ops.tanh, ops.relu, ops.sigmoid, ops.neg, ops.abs, lambda x: x * 0.5]
+BINARY = [
+    lambda a, b: a + b,
+    lambda a, b: a * b,
+    lambda a, b: a - b,
+    ops.maximum,
+    lambda a, b: ops.where(a > b, a, b),
+]
+
+
+def random_program(seed):
+    """A chain of unary, broadcasting binary and reduction ops over inputs of random shapes
+    (some axes 1, some leading axes missing), decided by ``seed``."""
+    r = np.random.default_rng(seed)
+    nd = int(r.integers(1, 4))
+    shape = tuple(int(d) for d in r.integers(1, 6, nd))
+
+    def broadcastable():
+        return tuple(1 if r.random() < 0.4 else d for d in shape)[int(r.integers(0, nd)) :]
+
+    steps = [
+        (
+            int(r.integers(0, 3)),
+            int(r.integers(0, 7)),
+            int(r.integers(0, 5)),
+            int(r.integers(0, nd)),
+        )
+        for _ in range(int(r.integers(2, 7)))
+    ]
+
+    def program(a, b, c):
+        x = a
+        for kind, u, k, axis in steps:
+            if kind == 0:
+                x = UNARY[u](x)
+            elif kind == 1:
+                x = BINARY[k](x, (a, b, c)[(u + k) % 3])
+            elif axis < x.ndim:
+                x = x + (
+                    x.mean(axis=axis, keep_dims=True) if k % 2 else x.max(axis=axis, keepdims=True)
+                )
+        return x, x.sum()
+
+    inputs = [shape, broadcastable(), broadcastable()]
+    return program, [Tensor(r.standard_normal(s).astype(np.float32)) for s in inputs]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_elementwise_and_reduction_programs_agree_on_every_device(seed):
+    program, args = random_program(seed)
+    want = ms.jit(program)(*args)
+    for device in ("cpu", "native"):
+        ms.set_context(device_target=device, enable_graph_kernel=True)
+        got = ms.jit(program)(*args)
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g.asnumpy(), w.asnumpy(), rtol=1e-4, atol=1e-5)
