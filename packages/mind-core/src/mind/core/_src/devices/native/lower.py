@@ -148,8 +148,9 @@ def _binary(prim: str, a: str, b: str, t: str) -> str | None:
     return None
 
 
-#: The elementwise primitives (the compiler's list); ``element_expr`` says which have a C form.
-ELEMENTWISE = FUSABLE_ELEMENTWISE
+#: The elementwise primitives (the compiler's list, and a few more the loops can compute);
+#: ``element_expr`` says which have a C form.
+ELEMENTWISE = FUSABLE_ELEMENTWISE | {"clip", "elu", "softplus", "round"}
 
 
 def element_expr(
@@ -166,6 +167,24 @@ def element_expr(
         return f"(({args[0]}) == 0)"
     if prim == "where":
         return f"(({args[0]}) ? ({t})({args[1]}) : ({t})({args[2]}))"
+    if prim == "clip":  # minimum(maximum(x, lo), hi), NaN-propagating as numpy's
+        lo = _binary("maximum", args[0], f"(({t}){args[1]})", t)
+        return _binary("minimum", lo, f"(({t}){args[2]})", t)
+    if t not in ("float", "double"):
+        pass
+    elif prim == "round":  # half to even, as numpy (the default rounding mode)
+        return f"{_fn('rint', t)}({args[0]})"
+    elif prim == "elu":
+        a = args[0]
+        return f"({a} > 0 ? {a} : {_lit(attrs['alpha'], t)} * {_fn('expm1', t)}({a} < 0 ? {a} : 0))"
+    elif prim == "softplus":
+        a, beta = args[0], _lit(attrs["beta"], t)
+        bx = f"({a} * {beta})"
+        soft = (
+            f"((({bx} > 0 ? {bx} : 0) + {_fn('log1p', t)}({_fn('exp', t)}(-{_fn('fabs', t)}({bx})))) "
+            f"/ {beta})"
+        )
+        return f"({bx} > {_lit(attrs['threshold'], t)} ? {a} : {soft})"
     if len(args) == 1:
         return _unary(prim, args[0], t, attrs)
     if len(args) == 2:
@@ -360,8 +379,12 @@ def _lowerable(node: Apply) -> bool:
         )
     if prim in ("max_pool2d", "max_pool2d_grad"):
         return t in _FLOATS and node.inputs[0].aval.ndim == 4
-    if prim in ("getitem", "index_add"):
+    if prim in ("getitem", "index_add", "tile", "pad"):
         return _index_plan(node) is not None
+    if prim == "cumsum":
+        return t in _FLOATS | {"int32", "int64"} and node.inputs[0].aval.dtype is node.aval.dtype
+    if prim in ("avg_pool2d", "avg_pool2d_grad", "adaptive_avg_pool2d", "adaptive_avg_pool2d_grad"):
+        return t in _FLOATS and node.aval.ndim == 4
     if prim == "concat":
         return True
     if prim in ("gather", "gather_grad"):
@@ -383,12 +406,21 @@ def _index_plan(node: Apply) -> tuple | None:
     ``("strided", base, strides)`` for basic indexing (ints, slices, None, Ellipsis), or
     ``("table", offsets)`` (one int64 offset per indexed element) for any other index; None when
     numpy cannot apply the index to that shape."""
-    shape = tuple(node.inputs[0].aval.shape if node.prim == "getitem" else node.attrs["shape"])
+    shape = tuple(node.inputs[0].aval.shape if node.prim != "index_add" else node.attrs["shape"])
     size = _size(shape)
+    grid = np.arange(size, dtype=np.int64).reshape(shape)
     try:
-        grid = np.arange(size, dtype=np.int64).reshape(shape)
-        picked = grid[node.attrs["index"]]
-    except (IndexError, TypeError, ValueError):
+        if node.prim == "tile":
+            picked = np.tile(grid, node.attrs["reps"])
+        elif node.prim == "pad":  # -1 marks a constant-filled position
+            pads, mode = node.attrs["pads"], node.attrs["mode"]
+            if mode == "constant":
+                picked = np.pad(grid, pads, mode="constant", constant_values=-1)
+            else:
+                picked = np.pad(grid, pads, mode={"reflect": "reflect", "replicate": "edge"}[mode])
+        else:
+            picked = grid[node.attrs["index"]]
+    except (IndexError, TypeError, ValueError, KeyError):
         return None
     if picked.size and np.shares_memory(picked, grid):  # a view: basic indexing
         base = int(picked.reshape(-1)[0])
@@ -545,6 +577,63 @@ def _emit_pool_unpadded(
         clear + loop + f"      {t} dv = {d}[(pl_ * {oh} + oy) * {ow} + ox]; int seen = 0; {first}\n"
         f"      {t} *db = {o} + pl_ * {h * w} + oy * {sh * w} + ox * {sw};\n"
         f"      {stores}\n    }}\n  }}\n}}\n"
+    )
+
+
+def _emit_avg_pool(node: Apply, e: _Emitter) -> str:
+    """Average pooling (zero padding counted in the window, as the cpu kernels) and adaptive
+    average pooling (window bounds computed here), forward and gradient."""
+    t = _ctype(node.aval)
+    a = node.attrs
+    grad = node.prim.endswith("_grad")
+    x = node.inputs[0]
+    src, o = e.ptr(x), e.ptr(node)
+    big = tuple(a["in_shape"]) if grad else tuple(x.aval.shape)  # the input side of the pool
+    small = tuple(x.aval.shape) if grad else tuple(node.aval.shape)  # the pooled side
+    n, c, h, w = big
+    oh, ow = small[2:]
+    if node.prim.startswith("adaptive"):
+        rows = [((i * h) // oh, -((-(i + 1) * h) // oh)) for i in range(oh)]
+        cols = [((j * w) // ow, -((-(j + 1) * w) // ow)) for j in range(ow)]
+    else:
+        (kh, kw), (sh, sw) = a["kernel"], a["stride"]
+        pt, pl = a["pads"][0], a["pads"][2]
+        rows = [(i * sh - pt, i * sh - pt + kh) for i in range(oh)]
+        cols = [(j * sw - pl, j * sw - pl + kw) for j in range(ow)]
+    tag = e.tag()
+    bounds = (
+        f"static const int64_t {tag}r[] = {{{', '.join(f'{r0}, {r1}' for r0, r1 in rows)}}};\n"
+        f"static const int64_t {tag}c[] = {{{', '.join(f'{c0}, {c1}' for c0, c1 in cols)}}};\n"
+    )
+    if node.prim.startswith("adaptive"):
+        area = f"(({tag}r[2 * i + 1] - {tag}r[2 * i]) * ({tag}c[2 * j + 1] - {tag}c[2 * j]))"
+    else:
+        area = str(a["kernel"][0] * a["kernel"][1])
+    window = (
+        f"    int64_t y0 = {tag}r[2 * i] < 0 ? 0 : {tag}r[2 * i], "
+        f"y1 = {tag}r[2 * i + 1] > {h} ? {h} : {tag}r[2 * i + 1];\n"
+        f"    int64_t x0 = {tag}c[2 * j] < 0 ? 0 : {tag}c[2 * j], "
+        f"x1 = {tag}c[2 * j + 1] > {w} ? {w} : {tag}c[2 * j + 1];\n"
+    )
+    head = (
+        f"for (int64_t pl_ = 0; pl_ < {n * c}; ++pl_)\n"
+        f"  for (int64_t i = 0; i < {oh}; ++i) for (int64_t j = 0; j < {ow}; ++j) {{\n" + window
+    )
+    if not grad:
+        return (
+            bounds + head + f"    double s = 0; const {t} *xp = {src} + pl_ * {h * w};\n"
+            "    for (int64_t y = y0; y < y1; ++y) for (int64_t xx = x0; xx < x1; ++xx) "
+            f"s += xp[y * {w} + xx];\n"
+            f"    {o}[(pl_ * {oh} + i) * {ow} + j] = ({t})(s / {area});\n  }}\n"
+        )
+    return (
+        bounds
+        + f"memset({o}, 0, {n * c * h * w} * sizeof({t}));\n"
+        + head
+        + f"    {t} share = {src}[(pl_ * {oh} + i) * {ow} + j] / {area}; "
+        f"{t} *dp = {o} + pl_ * {h * w};\n"
+        "    for (int64_t y = y0; y < y1; ++y) for (int64_t xx = x0; xx < x1; ++xx) "
+        f"dp[y * {w} + xx] += share;\n  }}\n"
     )
 
 
@@ -771,8 +860,28 @@ def _emit(node: Apply, e: _Emitter) -> str:
         return _emit_conv(node, e, f"S[{e.scratch[node.id]}]")
     if prim in ("max_pool2d", "max_pool2d_grad"):
         return _emit_pool(node, e)
-    if prim in ("getitem", "index_add"):
+    if prim in ("getitem", "index_add", "tile", "pad"):
         return _emit_index(node, e)
+    if prim == "cumsum":
+        (x,) = ins
+        shape = x.aval.shape
+        axis = attrs["axis"] % len(shape)
+        pre, n, inner = _size(shape[:axis]), shape[axis], _size(shape[axis + 1 :])
+        acc_t = "double" if t in ("float", "double") else "int64_t"
+        order = (
+            f"for (int64_t i = {n - 1}; i >= 0; --i)"
+            if attrs.get("reverse")
+            else f"for (int64_t i = 0; i < {n}; ++i)"
+        )
+        xs = e.ptr(x)
+        return (
+            f"for (int64_t q = 0; q < {pre}; ++q) for (int64_t j = 0; j < {inner}; ++j) {{\n"
+            f"  {acc_t} acc = 0;\n  {order} {{\n"
+            f"    int64_t at = (q * {n} + i) * {inner} + j; acc += {xs}[at]; {o}[at] = ({t})acc;\n"
+            "  }\n}\n"
+        )
+    if prim in ("avg_pool2d", "avg_pool2d_grad", "adaptive_avg_pool2d", "adaptive_avg_pool2d_grad"):
+        return _emit_avg_pool(node, e)
     if prim in ("gather", "gather_grad"):
         return _emit_gather(node, e)
     if prim == "var":
@@ -890,7 +999,7 @@ def _emit_index(node: Apply, e: _Emitter) -> str:
     kind, base, strides, picked_shape = _index_plan(node)
     t = _ctype(node.aval)
     src, o = e.ptr(node.inputs[0]), e.ptr(node)
-    getting = node.prim == "getitem"
+    getting = node.prim != "index_add"
     if kind == "strided":
         dense = _strides(picked_shape)
         if getting:
@@ -909,6 +1018,13 @@ def _emit_index(node: Apply, e: _Emitter) -> str:
         )
     table = f"((const int64_t *)S[{e.tables[node.id]}])"
     n = _size(picked_shape)
+    if node.prim == "pad":  # a constant-filled position has offset -1
+        value = node.attrs.get("value") or 0
+        fill = _lit(value, t) if t in ("float", "double") else str(int(value))
+        return (
+            f"for (int64_t r = 0; r < {n}; ++r) {{ int64_t k = {table}[r]; "
+            f"{o}[r] = k >= 0 ? {src}[k] : {fill}; }}\n"
+        )
     if getting:
         return f"for (int64_t r = 0; r < {n}; ++r) {o}[r] = {src}[{table}[r]];\n"
     return (
@@ -1156,7 +1272,7 @@ def lower(graph: FuncGraph, split: bool = False) -> Lowered:
     # Regions: runs of lowerable nodes; others are cpu steps.
     tables: dict[int, int] = {}  # node id -> slot of its index table
     for n, ok in zip(nodes, native):
-        if ok and n.prim in ("getitem", "index_add"):
+        if ok and n.prim in ("getitem", "index_add", "tile", "pad"):
             plan_ = _index_plan(n)
             if plan_[0] == "table":
                 tables[n.id] = len(slots)
