@@ -389,6 +389,17 @@ def _lowerable(node: Apply) -> bool:
         return True
     if prim in ("gather", "gather_grad"):
         return node.inputs[1].aval.dtype.name in ("int32", "int64", "uint8", "int8", "int16")
+    if prim in ("argmax", "argmin"):
+        axis = attrs.get("axis")
+        return node.inputs[0].aval.dtype.name in _FLOATS | {"int32", "int64"} and (
+            axis is None or isinstance(axis, int)
+        )
+    if prim in ("all", "any", "logsumexp"):
+        x = node.inputs[0].aval
+        axis = attrs.get("axis")
+        axes = set(range(x.ndim)) if axis is None else {a % max(x.ndim, 1) for a in axis}
+        ok_type = t in _FLOATS if prim == "logsumexp" else True
+        return ok_type and axes == set(range(x.ndim - len(axes), x.ndim))
     if prim == "var":
         x = node.inputs[0].aval
         axis = attrs.get("axis")
@@ -884,6 +895,47 @@ def _emit(node: Apply, e: _Emitter) -> str:
         return _emit_avg_pool(node, e)
     if prim in ("gather", "gather_grad"):
         return _emit_gather(node, e)
+    if prim in ("argmax", "argmin"):
+        (x,) = ins
+        shape = x.aval.shape
+        axis = attrs.get("axis")
+        if axis is None:
+            pre, n, inner = 1, _size(shape), 1
+        else:
+            axis %= len(shape)
+            pre, n, inner = _size(shape[:axis]), shape[axis], _size(shape[axis + 1 :])
+        xt, xs = _ctype(x.aval), e.ptr(x)
+        cmp = ">" if prim == "argmax" else "<"
+        nan = " || (v != v && best == best)" if xt in ("float", "double") else ""
+        return (
+            f"for (int64_t q = 0; q < {pre}; ++q) for (int64_t j = 0; j < {inner}; ++j) {{\n"
+            f"  const {xt} *r = {xs} + q * {n * inner} + j; {xt} best = r[0]; int64_t at = 0;\n"
+            f"  for (int64_t i = 1; i < {n}; ++i) {{ {xt} v = r[i * {inner}]; "
+            f"if (v {cmp} best{nan}) {{ best = v; at = i; }} }}\n"
+            f"  {o}[q * {inner} + j] = at;\n}}\n"
+        )
+    if prim in ("all", "any", "logsumexp"):
+        (x,) = ins
+        axes = len(x.aval.shape) if attrs.get("axis") is None else len(attrs["axis"])
+        count = _size(x.aval.shape[x.aval.ndim - axes :])
+        outer = _size(x.aval.shape) // max(count, 1)
+        xs = e.ptr(x)
+        if prim != "logsumexp":
+            start, stop = ("1", "== 0") if prim == "all" else ("0", "!= 0")
+            return (
+                f"for (int64_t q = 0; q < {outer}; ++q) {{\n  uint8_t acc = {start};\n"
+                f"  for (int64_t j = 0; j < {count}; ++j) if ({xs}[q * {count} + j] {stop}) "
+                f"{{ acc = !{start}; break; }}\n  {o}[q] = acc;\n}}\n"
+            )
+        exp, log = _fn("exp", t), _fn("log", t)
+        return (
+            f"for (int64_t q = 0; q < {outer}; ++q) {{\n"
+            f"  const {t} *r = {xs} + q * {count}; {t} m = r[0];\n"
+            f"  for (int64_t j = 1; j < {count}; ++j) if (r[j] > m || r[j] != r[j]) m = r[j];\n"
+            f"  if (!isfinite(m)) m = 0;\n  double s = 0;\n{_SIMD_SUM.replace('acc', 's')}\n"
+            f"  for (int64_t j = 0; j < {count}; ++j) s += {exp}(r[j] - m);\n"
+            f"  {o}[q] = ({t})({log}(({t})s) + m);\n}}\n"
+        )
     if prim == "var":
         (x,) = ins
         axes = len(x.aval.shape) if attrs.get("axis") is None else len(attrs["axis"])
