@@ -150,7 +150,14 @@ def _binary(prim: str, a: str, b: str, t: str) -> str | None:
 
 #: The elementwise primitives (the compiler's list, and a few more the loops can compute);
 #: ``element_expr`` says which have a C form.
-ELEMENTWISE = FUSABLE_ELEMENTWISE | {"clip", "elu", "softplus", "round"}
+ELEMENTWISE = FUSABLE_ELEMENTWISE | {
+    "clip",
+    "elu",
+    "softplus",
+    "round",
+    "smooth_l1_loss",
+    "binary_cross_entropy_with_logits",
+}
 
 
 def element_expr(
@@ -177,6 +184,19 @@ def element_expr(
     elif prim == "elu":
         a = args[0]
         return f"({a} > 0 ? {a} : {_lit(attrs['alpha'], t)} * {_fn('expm1', t)}({a} < 0 ? {a} : 0))"
+    elif prim == "smooth_l1_loss":
+        a, b = (f"(({t}){x})" for x in args)
+        beta = _lit(attrs["beta"], t)
+        d = f"{_fn('fabs', t)}({a} - {b})"
+        return (
+            f"({d} < {beta} ? {_lit(0.5, t)} * {d} * {d} / {beta} : {d} - {_lit(0.5, t)} * {beta})"
+        )
+    elif prim == "binary_cross_entropy_with_logits":
+        a, b = (f"(({t}){x})" for x in args)
+        return (
+            f"(({a} > 0 ? {a} : 0) - {a} * {b} + "
+            f"{_fn('log1p', t)}({_fn('exp', t)}(-{_fn('fabs', t)}({a}))))"
+        )
     elif prim == "softplus":
         a, beta = args[0], _lit(attrs["beta"], t)
         bx = f"({a} * {beta})"
@@ -389,6 +409,8 @@ def _lowerable(node: Apply) -> bool:
         return True
     if prim in ("gather", "gather_grad"):
         return node.inputs[1].aval.dtype.name in ("int32", "int64", "uint8", "int8", "int16")
+    if prim == "sparse_softmax_cross_entropy":
+        return t in _FLOATS and node.inputs[1].aval.dtype.name in ("int32", "int64")
     if prim in ("argmax", "argmin"):
         axis = attrs.get("axis")
         return node.inputs[0].aval.dtype.name in _FLOATS | {"int32", "int64"} and (
@@ -895,6 +917,21 @@ def _emit(node: Apply, e: _Emitter) -> str:
         return _emit_avg_pool(node, e)
     if prim in ("gather", "gather_grad"):
         return _emit_gather(node, e)
+    if prim == "sparse_softmax_cross_entropy":  # per row: log-sum-exp minus the label's logit
+        logits, labels = ins
+        rows, n = logits.aval.shape
+        xs, ys = e.ptr(logits), e.ptr(labels)
+        exp, log = _fn("exp", t), _fn("log", t)
+        return (
+            f"for (int64_t q = 0; q < {rows}; ++q) {{\n"
+            f"  const {t} *r = {xs} + q * {n}; {t} m = r[0];\n"
+            f"  for (int64_t j = 1; j < {n}; ++j) if (r[j] > m || r[j] != r[j]) m = r[j];\n"
+            f"  int64_t k = (int64_t){ys}[q];\n"
+            f"  if (k < 0 || k >= {n}) {{ ((int64_t *)S[{e.status}])[0] = {node.id}; return; }}\n"
+            f"  double s = 0;\n{_SIMD_SUM.replace('acc', 's')}\n"
+            f"  for (int64_t j = 0; j < {n}; ++j) s += {exp}(r[j] - m);\n"
+            f"  {o}[q] = ({t})({log}(({t})s) - (r[k] - m));\n}}\n"
+        )
     if prim in ("argmax", "argmin"):
         (x,) = ins
         shape = x.aval.shape
