@@ -269,12 +269,12 @@ NETWORKS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(NETWORKS))
-def test_every_kind_of_network_trains_identically_in_graph_mode(name):
+def network_losses(name, mode, device="cpu"):
+    """20 Adam steps of network ``name`` in ``mode`` on ``device``: the losses, and the
+    untrainable and all parameters afterwards (also used by the native device's tests)."""
     make, shape, dtype = NETWORKS[name]
-
-    def losses(mode):
-        ms.set_context(mode=mode)
+    ms.set_context(mode=mode, device_target=device)
+    try:
         ms.set_seed(11)
         net = make()
         net.set_train(True)
@@ -290,9 +290,17 @@ def test_every_kind_of_network_trains_identically_in_graph_mode(name):
         labels = Tensor(np.random.default_rng(2).integers(0, 3, 6))
         out = [step(Tensor(x), labels).item() for _ in range(20)]
         stats = [p.asnumpy().copy() for p in net.untrainable_params()]
-        return out, stats
+        return out, stats, [p.asnumpy().copy() for p in net.get_parameters()]
+    finally:
+        ms.set_context(device_target="cpu")
 
-    (eager, eager_stats), (graph, graph_stats) = losses(ms.PYNATIVE_MODE), losses(ms.GRAPH_MODE)
+
+@pytest.mark.parametrize("name", sorted(NETWORKS))
+def test_every_kind_of_network_trains_identically_in_graph_mode(name):
+    (eager, eager_stats, _), (graph, graph_stats, _) = (
+        network_losses(name, ms.PYNATIVE_MODE),
+        network_losses(name, ms.GRAPH_MODE),
+    )
     np.testing.assert_allclose(graph, eager, rtol=1e-5, atol=1e-6)
     for a_, b_ in zip(eager_stats, graph_stats):  # BatchNorm's running statistics, updated in-graph
         np.testing.assert_allclose(b_, a_, rtol=1e-5, atol=1e-6)

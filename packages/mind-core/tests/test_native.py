@@ -1,10 +1,13 @@
 """The native device: generated C against the cpu device, its report, and its disk cache."""
 
+import functools
+import importlib.util
 import json
 import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,20 +23,24 @@ def _cpu_afterwards():
     ms.set_context(device_target="cpu", mode=ms.PYNATIVE_MODE)
 
 
-def lenet():
-    return nn.SequentialCell(
-        nn.Conv2d(1, 4, 3, pad_mode="valid"),
-        nn.ReLU(),
-        nn.MaxPool2d(2, 2),
-        nn.Flatten(),
-        nn.Dense(4 * 3 * 3, 16),
-        nn.ReLU(),
-        nn.Dense(16, 3),
+@functools.cache
+def jit_tests():
+    """test_jit.py, loaded by path (the test folders are not packages): the same networks run
+    here on the native device."""
+    spec = importlib.util.spec_from_file_location(
+        "jit_nets", Path(__file__).with_name("test_jit.py")
     )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def lenet():
+    return jit_tests().lenet()
 
 
 def mlp():
-    return nn.SequentialCell(nn.Dense(8, 16), nn.ReLU(), nn.Dense(16, 3))
+    return jit_tests().mlp()
 
 
 def train(device, make, shape, optimizer):
@@ -283,35 +290,9 @@ def test_model_train_in_sink_mode_on_native_matches_normal_mode():
     "name", ["lstm", "gru", "attention", "transformer", "batchnorm_dropout", "embedding"]
 )
 def test_every_kind_of_network_trains_on_native_as_on_cpu(name):
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.spec_from_file_location(
-        "jit_nets", Path(__file__).with_name("test_jit.py")
-    )
-    nets = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(nets)  # the networks of the graph-mode equivalence tests
-    make, shape, dtype = nets.NETWORKS[name]
-
-    def losses(device):
-        ms.set_context(mode=ms.GRAPH_MODE, device_target=device)
-        ms.set_seed(11)
-        net = make()
-        net.set_train(True)
-        step = nn.TrainOneStepCell(
-            nn.WithLossCell(net, nn.CrossEntropyLoss()), nn.Adam(net.trainable_params(), 0.01)
-        )
-        data = np.random.default_rng(1)
-        x = (
-            data.integers(0, 10, shape)
-            if dtype == np.int64
-            else data.standard_normal(shape).astype(dtype)
-        )
-        labels = Tensor(np.random.default_rng(2).integers(0, 3, 6))
-        out = [step(Tensor(x), labels).item() for _ in range(20)]
-        return out, [p.asnumpy().copy() for p in net.get_parameters()]
-
-    (cpu, cpu_params), (native, native_params) = losses("cpu"), losses("native")
+    nets = jit_tests()  # the networks of the graph-mode equivalence tests
+    cpu, _, cpu_params = nets.network_losses(name, ms.GRAPH_MODE, "cpu")
+    native, _, native_params = nets.network_losses(name, ms.GRAPH_MODE, "native")
     np.testing.assert_allclose(native, cpu, rtol=1e-4, atol=1e-6)
     # Parameters too, except where attention's key bias has a gradient that is zero but for
     # rounding: Adam turns that noise into full-size steps of either sign on either device.

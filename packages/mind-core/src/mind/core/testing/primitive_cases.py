@@ -33,23 +33,14 @@ def idx(high, *shape):
     return rng.integers(0, high, shape).astype(np.int64)
 
 
-def _windows_max(x, k, s):
+def _windows(x, k, s, reduce):
+    """Pooling by a loop over windows: ``reduce`` (np.max, np.mean) of each k x k window."""
     n, c, h, w = x.shape
     oh, ow = (h - k) // s + 1, (w - k) // s + 1
     out = np.empty((n, c, oh, ow), x.dtype)
     for i in range(oh):
         for j in range(ow):
-            out[:, :, i, j] = x[:, :, i * s : i * s + k, j * s : j * s + k].max(axis=(2, 3))
-    return out
-
-
-def _windows_mean(x, k, s):
-    n, c, h, w = x.shape
-    oh, ow = (h - k) // s + 1, (w - k) // s + 1
-    out = np.empty((n, c, oh, ow), x.dtype)
-    for i in range(oh):
-        for j in range(ow):
-            out[:, :, i, j] = x[:, :, i * s : i * s + k, j * s : j * s + k].mean(axis=(2, 3))
+            out[:, :, i, j] = reduce(x[:, :, i * s : i * s + k, j * s : j * s + k], axis=(2, 3))
     return out
 
 
@@ -199,10 +190,10 @@ FORWARD = {
     "conv2d": ([X4, W4], CONV, lambda x, w: conv_ref(x, w, 1, 1)),
     "conv_transpose2d": ([r(2, 4, 2, 2), r(4, 3, 3, 3)], {**CONV_S2, "in_hw": (5, 5)}, None),
     "conv2d_grad_weight": ([X4, r(2, 4, 5, 5)], {**CONV, "kernel_hw": (3, 3)}, None),
-    "max_pool2d": ([XP], POOL, lambda x: _windows_max(x, 2, 2)),
+    "max_pool2d": ([XP], POOL, lambda x: _windows(x, 2, 2, np.max)),
     "max_pool2d_grad": ([XP, r(2, 2, 2, 2)], POOL, None),
     "max_pool2d_gather": ([XP, r(2, 2, 4, 4)], POOL, None),
-    "avg_pool2d": ([XP], POOL, lambda x: _windows_mean(x, 2, 2)),
+    "avg_pool2d": ([XP], POOL, lambda x: _windows(x, 2, 2, np.mean)),
     "avg_pool2d_grad": (
         [r(2, 2, 2, 2)],
         {**POOL, "in_shape": (2, 2, 4, 4)},

@@ -921,16 +921,13 @@ def _emit(node: Apply, e: _Emitter) -> str:
         logits, labels = ins
         rows, n = logits.aval.shape
         xs, ys = e.ptr(logits), e.ptr(labels)
-        exp, log = _fn("exp", t), _fn("log", t)
         return (
             f"for (int64_t q = 0; q < {rows}; ++q) {{\n"
-            f"  const {t} *r = {xs} + q * {n}; {t} m = r[0];\n"
-            f"  for (int64_t j = 1; j < {n}; ++j) if (r[j] > m || r[j] != r[j]) m = r[j];\n"
+            f"  const {t} *r = {xs} + q * {n};\n"
             f"  int64_t k = (int64_t){ys}[q];\n"
             f"  if (k < 0 || k >= {n}) {{ ((int64_t *)S[{e.status}])[0] = {node.id}; return; }}\n"
-            f"  double s = 0;\n{_SIMD_SUM.replace('acc', 's')}\n"
-            f"  for (int64_t j = 0; j < {n}; ++j) s += {exp}(r[j] - m);\n"
-            f"  {o}[q] = ({t})({log}(({t})s) - (r[k] - m));\n}}\n"
+            + _row_max_and_sum(t, n, finite=False)
+            + f"  {o}[q] = ({t})({_fn('log', t)}(({t})s) - (r[k] - m));\n}}\n"
         )
     if prim in ("argmax", "argmin"):
         (x,) = ins
@@ -964,14 +961,11 @@ def _emit(node: Apply, e: _Emitter) -> str:
                 f"  for (int64_t j = 0; j < {count}; ++j) if ({xs}[q * {count} + j] {stop}) "
                 f"{{ acc = !{start}; break; }}\n  {o}[q] = acc;\n}}\n"
             )
-        exp, log = _fn("exp", t), _fn("log", t)
         return (
             f"for (int64_t q = 0; q < {outer}; ++q) {{\n"
-            f"  const {t} *r = {xs} + q * {count}; {t} m = r[0];\n"
-            f"  for (int64_t j = 1; j < {count}; ++j) if (r[j] > m || r[j] != r[j]) m = r[j];\n"
-            f"  if (!isfinite(m)) m = 0;\n  double s = 0;\n{_SIMD_SUM.replace('acc', 's')}\n"
-            f"  for (int64_t j = 0; j < {count}; ++j) s += {exp}(r[j] - m);\n"
-            f"  {o}[q] = ({t})({log}(({t})s) + m);\n}}\n"
+            f"  const {t} *r = {xs} + q * {count};\n"
+            + _row_max_and_sum(t, count, finite=True)
+            + f"  {o}[q] = ({t})({_fn('log', t)}(({t})s) + m);\n}}\n"
         )
     if prim == "var":
         (x,) = ins
@@ -1045,6 +1039,19 @@ def _emit(node: Apply, e: _Emitter) -> str:
             f"  {a}[j] = {a}[j] * {m} + {g}[j];\n  {update}\n}}\n"
         )
     raise AssertionError(f"no lowering for {prim}")
+
+
+def _row_max_and_sum(t: str, n: int, finite: bool) -> str:
+    """C statements over the row ``r`` of ``n`` values: ``m``, its maximum (NaN-propagating; 0
+    when ``finite`` and the maximum is not finite, as logsumexp shifts), and ``s``, the sum of
+    ``exp(r[j] - m)`` in double precision."""
+    return (
+        f"  {t} m = r[0];\n"
+        f"  for (int64_t j = 1; j < {n}; ++j) if (r[j] > m || r[j] != r[j]) m = r[j];\n"
+        + ("  if (!isfinite(m)) m = 0;\n" if finite else "")
+        + f"  double s = 0;\n{_SIMD_SUM.replace('acc', 's')}\n"
+        f"  for (int64_t j = 0; j < {n}; ++j) s += {_fn('exp', t)}(r[j] - m);\n"
+    )
 
 
 def _emit_gather(node: Apply, e: _Emitter) -> str:
