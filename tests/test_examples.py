@@ -5,12 +5,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
-def test_lenet_digits_reaches_097_test_accuracy():
+@pytest.mark.parametrize("device", ["cpu", "native"])
+def test_lenet_digits_reaches_097_test_accuracy(device):
     out = subprocess.run(
-        [sys.executable, str(EXAMPLES / "lenet_digits.py")],
+        [sys.executable, str(EXAMPLES / "lenet_digits.py"), "--device", device],
         capture_output=True,
         text=True,
         timeout=300,

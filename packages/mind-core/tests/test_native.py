@@ -315,3 +315,26 @@ def test_an_index_out_of_range_raises_instead_of_reading_past_the_table():
     np.testing.assert_allclose(  # the executable is usable again afterwards
         f(table, Tensor(np.array([0, 0, 1], np.int32))).asnumpy()[2], [6.0, 8.0, 10.0]
     )
+
+
+def test_sink_splits_a_block_where_the_batch_shape_changes():
+    data = batches(6) + batches(1, size=5) + batches(2)  # a smaller batch in the middle
+
+    def run(device, sink):
+        ms.set_context(mode=ms.GRAPH_MODE, device_target=device)
+        ms.set_seed(4)
+        net = mlp()
+        step = nn.TrainOneStepCell(
+            nn.WithLossCell(net, nn.CrossEntropyLoss()), nn.Adam(net.trainable_params(), 0.01)
+        )
+        if sink:
+            loss = step.sink_steps(data)
+        else:
+            for b in data:
+                loss = step(*b)
+        return loss.item(), [p.asnumpy().copy() for p in net.trainable_params()]
+
+    (want, want_w), (got, got_w) = run("cpu", False), run("native", True)
+    np.testing.assert_allclose(got, want, rtol=1e-4)
+    for a, b in zip(got_w, want_w):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)

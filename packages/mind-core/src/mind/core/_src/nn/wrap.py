@@ -75,13 +75,24 @@ class TrainOneStepCell(Cell):
         In GRAPH_MODE on a device whose compiled step can loop itself (``native``), the batches
         go to the device stacked and every step runs in one call, the step count and learning
         rate of each step given to it as per-step inputs; otherwise the steps run one by one.
-        Either way the weights end exactly as after ``len(batches)`` calls.
+        Either way the weights end exactly as after ``len(batches)`` calls. Batches of another
+        shape (an epoch's last, smaller batch) start a run of their own.
         """
+        loss = None
+        run: list[tuple[Any, ...]] = []
+        for batch in (tuple(b) for b in batches):
+            if run and _signature(batch) != _signature(run[0]):
+                loss = self._sink_run(run)
+                run = []
+            run.append(batch)
+        return self._sink_run(run) if run else loss
+
+    def _sink_run(self, batches: list[tuple[Any, ...]]) -> Any:
+        """sink_steps for batches of one signature."""
         import numpy as np
 
         from mind.core._src.context import _CONTEXT, GRAPH_MODE
 
-        batches = [tuple(b) for b in batches]
         graph_step = (
             _CONTEXT.get("mode") == GRAPH_MODE
             and getattr(self.optimizer, "graph_ready", lambda: False)()
@@ -145,6 +156,12 @@ class TrainOneStepCell(Cell):
             grads = tuple(g * self.sens for g in grads)
         self.optimizer(grads)
         return loss
+
+
+def _signature(batch: tuple[Any, ...]) -> tuple:
+    """What must match for batches to be stacked: each Tensor's shape and dtype (anything else
+    makes the batch a run of its own)."""
+    return tuple((t.shape, t.dtype) if isinstance(t, Tensor) else ("object", id(t)) for t in batch)
 
 
 class WithEvalCell(Cell):
