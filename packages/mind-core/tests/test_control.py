@@ -422,3 +422,14 @@ def test_graph_mode_training_with_scan_and_cond_equals_pynative_over_20_steps():
     eager, graph = losses(ms.PYNATIVE_MODE), losses(ms.GRAPH_MODE)
     np.testing.assert_allclose(graph, eager, rtol=1e-5)
     assert graph[-1] < graph[0]
+
+
+@pytest.mark.parametrize("values", [[1.0, 2.0], [-1.0, -2.0]])
+def test_a_weight_both_branches_capture_gets_its_gradient_from_the_branch_taken(values):
+    w = ms.Parameter(Tensor(np.array([0.5, 2.0], np.float32)), name="w")
+
+    def f(x):
+        return ops.cond(x.sum() > 0, lambda v: (v * w * w).sum(), lambda v: (v + w).sum(), x)
+
+    x = Tensor(np.array(values, np.float32))
+    assert_close(ms.jit(ms.grad(f, 0, [w]))(x), ms.grad(f, 0, [w])(x))

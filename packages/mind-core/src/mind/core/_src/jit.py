@@ -137,10 +137,15 @@ def _flatten(value: Any, tracer: Tracer, nodes: list) -> Any:
 
 
 def _rebuild(spec: Any, arrays: tuple) -> Any:
+    """The function's output structure around ``arrays`` (wrapped as Tensors; Tensors given
+    instead are placed as they are)."""
     kind, payload = spec
     if kind == "t":
+        value = arrays[payload]
+        if isinstance(value, Tensor):
+            return value
         t = object.__new__(Tensor)
-        t._data, t._node = arrays[payload], None
+        t._data, t._node = value, None
         return t
     if kind == "py":
         return payload
@@ -317,19 +322,7 @@ class JitFunction:
         tensors = tuple(_at(args, path) for path in compiled.tensor_positions) + tuple(
             compiled.weights
         )
-        outputs = call(compiled.graph, tensors)
-        arrays = tuple(t._data for t in outputs)
-        rebuilt = _rebuild(compiled.output_spec, arrays)
-        by_id = {id(t._data): t for t in outputs}
-
-        def attach(value: Any) -> Any:  # the rebuilt Tensors carry the recorded ones' tape nodes
-            if isinstance(value, Tensor):
-                return by_id.get(id(value._data), value)
-            if isinstance(value, tuple | list):
-                return type(value)(attach(v) for v in value)
-            return value
-
-        return attach(rebuilt)
+        return _rebuild(compiled.output_spec, tuple(call(compiled.graph, tensors)))
 
 
 def _aval(t: Tensor):

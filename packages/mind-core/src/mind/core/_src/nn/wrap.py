@@ -92,57 +92,46 @@ class TrainOneStepCell(Cell):
         import numpy as np
 
         from mind.core._src.context import _CONTEXT, GRAPH_MODE
+        from mind.core._src.jit import _rebuild
 
-        graph_step = (
+        executable = None
+        if (
             _CONTEXT.get("mode") == GRAPH_MODE
             and getattr(self.optimizer, "graph_ready", lambda: False)()
             and self.sens == 1.0
             and len(batches) > 1
-        )
-        if graph_step:
+            and all(isinstance(t, Tensor) for b in batches for t in b)
+        ):
             self._graph_call(*batches[0])  # compiles the step (and runs the first batch)
-            step = self.__dict__["_graph_step_fn"]
-            compiled = step.compile(*batches[1])
-            executable = compiled.executable
-            if not hasattr(executable, "run_steps"):
-                graph_step = False
-        if not graph_step:
+            compiled = self.__dict__["_graph_step_fn"].compile(*batches[1])
+            executable = getattr(compiled.executable, "run_steps", None)
+            batches = batches[1:]
+        if executable is None:  # step by step
             loss = None
             for batch in batches:
                 loss = self(*batch)
             return loss
-        rest = batches[1:]
-        n_args = len(compiled.tensor_positions)
-        if any(len(b) != n_args or not all(isinstance(t, Tensor) for t in b) for b in rest):
-            loss = None
-            for batch in rest:
-                loss = self(*batch)
-            return loss
         # Per-step inputs: the batches, and the host-side state the optimizer refreshes before
         # each step (step count, scheduled learning rates), recorded for every step up front.
+        n_args = len(compiled.tensor_positions)
+        weights = compiled.weights
+        position = {id(w): n_args + i for i, w in enumerate(weights)}
         refreshed = [
             p
             for p in [self.optimizer.__dict__.get("_slotp_global_step")]
             + list(self.optimizer.__dict__.get("_slotp_lr", ()))
-            if p is not None
+            if p is not None and id(p) in position
         ]
-        weights = compiled.weights
-        per_step: dict[int, Any] = {k: np.stack([b[k]._data for b in rest]) for k in range(n_args)}
-        history: dict[int, list] = {}
-        for _ in rest:
+        history: dict[int, list] = {position[id(p)]: [] for p in refreshed}
+        for _ in batches:
             self.optimizer.before_graph_step()
             for p in refreshed:
-                if any(p is w for w in weights):
-                    history.setdefault(
-                        n_args + next(i for i, w in enumerate(weights) if w is p), []
-                    ).append(np.array(p._data, copy=True))
+                history[position[id(p)]].append(np.array(p._data, copy=True))
             self.optimizer.global_step += 1
+        per_step = {k: np.stack([b[k]._data for b in batches]) for k in range(n_args)}
         per_step.update({k: np.stack(v) for k, v in history.items()})
-        arrays = [b._data for b in rest[0]] + [w._data for w in weights]
-        outputs = executable.run_steps(arrays, per_step, len(rest))
-        from mind.core._src.jit import _rebuild
-
-        return _rebuild(compiled.output_spec, outputs)
+        arrays = [t._data for t in batches[0]] + [w._data for w in weights]
+        return _rebuild(compiled.output_spec, executable(arrays, per_step, len(batches)))
 
     def _graph_grad_step(self, *inputs: Any) -> Any:
         compiled = self.__dict__.get("_graph_grad_fn")

@@ -211,9 +211,9 @@ def _join_captures(subs: list[_Sub], n_inputs: int) -> list[Tensor]:
             order.setdefault(id(value.node), value)
     tensors = []
     for key, value in order.items():
-        found = None
-        for sub in subs:
-            found = sub.outer.get(key) if found is None or found._node is None else found
+        # The outer Tensor a branch used: one the tape knows (it needs a gradient) if any.
+        seen = [sub.outer[key] for sub in subs if key in sub.outer]
+        found = next((t for t in seen if t._node is not None), seen[0] if seen else None)
         tensors.append(found if found is not None else _wrap(value))
     for sub in subs:
         graph = sub.graph
@@ -739,7 +739,8 @@ def scan(
     )
     got = _unpack(result, nc + ny)
     carry = _unflatten(c_tree, got[:nc])
-    return carry, (_unflatten(y_tree_box[-1], got[nc:]) if ny or y_tree_box[-1] else None)
+    y_tree = y_tree_box[-1]
+    return carry, (None if y_tree is None else _unflatten(y_tree, got[nc:]))
 
 
 def fori_loop(

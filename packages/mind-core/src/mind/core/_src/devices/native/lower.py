@@ -177,27 +177,26 @@ def element_expr(
     if prim == "clip":  # minimum(maximum(x, lo), hi), NaN-propagating as numpy's
         lo = _binary("maximum", args[0], f"(({t}){args[1]})", t)
         return _binary("minimum", lo, f"(({t}){args[2]})", t)
-    if t not in ("float", "double"):
-        pass
-    elif prim == "round":  # half to even, as numpy (the default rounding mode)
+    floating = t in ("float", "double")
+    if floating and prim == "round":  # half to even, as numpy (the default rounding mode)
         return f"{_fn('rint', t)}({args[0]})"
-    elif prim == "elu":
+    if floating and prim == "elu":
         a = args[0]
         return f"({a} > 0 ? {a} : {_lit(attrs['alpha'], t)} * {_fn('expm1', t)}({a} < 0 ? {a} : 0))"
-    elif prim == "smooth_l1_loss":
+    if floating and prim == "smooth_l1_loss":
         a, b = (f"(({t}){x})" for x in args)
         beta = _lit(attrs["beta"], t)
         d = f"{_fn('fabs', t)}({a} - {b})"
         return (
             f"({d} < {beta} ? {_lit(0.5, t)} * {d} * {d} / {beta} : {d} - {_lit(0.5, t)} * {beta})"
         )
-    elif prim == "binary_cross_entropy_with_logits":
+    if floating and prim == "binary_cross_entropy_with_logits":
         a, b = (f"(({t}){x})" for x in args)
         return (
             f"(({a} > 0 ? {a} : 0) - {a} * {b} + "
             f"{_fn('log1p', t)}({_fn('exp', t)}(-{_fn('fabs', t)}({a}))))"
         )
-    elif prim == "softplus":
+    if floating and prim == "softplus":
         a, beta = args[0], _lit(attrs["beta"], t)
         bx = f"({a} * {beta})"
         soft = (

@@ -226,8 +226,9 @@ class NativeExecutable:
             self._sink(table, n, len(_keep), slots, bases, strides)
             if self._status[0]:
                 self._raise_status()
-            for k, (slot, *_) in enumerate(self._params):  # mind_sink moved these pointers
-                if slot in set(slots):
+            moved = set(slots)  # mind_sink left these slots pointing into the stacked inputs
+            for k, (slot, *_) in enumerate(self._params):
+                if slot in moved:
                     held[k] = None
         status = self._status
         for step in self._steps if sink is None else ():
