@@ -66,6 +66,14 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
 
 
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """The loader fuzzers and kill -9 trials at full size (MIND_FUZZ_N=20000 inputs a loader)."""
+    session.install(*editable_all())
+    n = session.env.get("MIND_FUZZ_N") or "20000"
+    session.run("pytest", "tests/fuzz", *session.posargs, env={"MIND_FUZZ_N": n})
+
+
 @nox.session(venv_backend="venv")
 def bench(session: nox.Session) -> None:
     """tools/bench/run.py with its peers installed: `nox -s bench -- SUITE [--quick] [--json]`."""
