@@ -13,6 +13,13 @@ of pointers that each C function receives (``void **S``):
 
 Views (``reshape``, ``identity``, a same-dtype ``cast``) share their input's slot, and in-place
 updates (``apply_momentum``, ``assign``) share their target's; all storage is C-contiguous.
+
+Control flow (``cond``, ``scan``, ``while_loop``, ``call``) runs as cpu steps: the node's kernel
+runs its nested graphs on MindRT's cpu executor. Its value is a tuple of arrays (an
+``AbstractTuple``), so its slot is a *tuple* slot: a Python tuple in the runtime's environment, no
+bytes and no pointer; the ``tuple_getitem`` cpu steps after it copy the elements out into ordinary
+slots. An element may be one of the node's input arrays itself (a branch that returns its input),
+so the node's inputs stay alive (their workspace bytes unshared) until its last ``tuple_getitem``.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ import numpy as np
 
 from mind.core._src.compiler.fusion import ELEMENTWISE as FUSABLE_ELEMENTWISE
 from mind.core._src.ir.graph import Apply, FuncGraph, Node
-from mind.core._src.ops.dispatch import ShapedArray
+from mind.core._src.ops.dispatch import AbstractTuple, ShapedArray
 
 __all__ = ["Lowered", "lower"]
 
@@ -291,7 +298,8 @@ def _loops(
 
 @dataclass
 class Slot:
-    """Where a value lives: ``kind`` is ``param``, ``const``, ``work`` or ``out``."""
+    """Where a value lives: ``kind`` is ``param``, ``const``, ``work``, ``out`` or ``tuple`` (a
+    control-flow node's tuple of arrays, held by the runtime as a Python object: no storage)."""
 
     index: int
     kind: str
@@ -1313,6 +1321,12 @@ def lower(graph: FuncGraph, split: bool = False) -> Lowered:
     end = len(nodes)
     for o in graph.outputs:
         last[_view_root(o, roots)] = end
+    # A tuple's elements may be its node's inputs themselves: those stay alive as long as it does.
+    for n in reversed(nodes):
+        if isinstance(n.aval, AbstractTuple):
+            for i in n.inputs:
+                r = _view_root(i, roots)
+                last[r] = max(last.get(r, 0), last.get(n.id, 0))
 
     # Workspace: first fit by liveness over the roots computed by nodes.
     free: list[tuple[int, int]] = []  # (offset, size) blocks
@@ -1354,6 +1368,10 @@ def lower(graph: FuncGraph, split: bool = False) -> Lowered:
                 Slot(len(slots), "work", (extra,), np.dtype(np.uint8), offset=place(extra, step))
             )
         if n.id in roots:
+            continue
+        if isinstance(n.aval, AbstractTuple):  # no storage: the runtime holds the tuple
+            slot_of[n.id] = len(slots)
+            slots.append(Slot(len(slots), "tuple", (), np.dtype(object)))
             continue
         if n.id in output_ids:
             slot_of[n.id] = new_slot("out", n, position=out_position[n.id])

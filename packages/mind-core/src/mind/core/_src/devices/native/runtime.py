@@ -65,6 +65,8 @@ class NativeExecutable:
                 self._table[slot.index] = ffi.cast("void *", base + slot.offset)
             elif slot.kind == "param":
                 self._params.append((slot.index, slot.position, slot.dtype, slot.shape))
+            elif slot.kind == "tuple":  # a control-flow node's tuple: set by its cpu step
+                pass
             else:
                 self._outs.append((slot.index, slot.shape, slot.dtype))
         self._steps: list[tuple] = []
@@ -77,10 +79,19 @@ class NativeExecutable:
                 self._steps.append(("native", getattr(lib, step.function), self._table))
             else:
                 node = step.node
-                ins = tuple((slot_of[i.id], tuple(i.aval.shape)) for i in node.inputs)
+                # A tuple input (shape None) is passed as it is.
+                ins = tuple(
+                    (
+                        slot_of[i.id],
+                        None if plan.slots[slot_of[i.id]].kind == "tuple" else tuple(i.aval.shape),
+                    )
+                    for i in node.inputs
+                )
                 out = slot_of[node.id]
+                # A tuple's element may be an input or in the workspace: an output copies it.
+                copy = node.prim == "tuple_getitem"
                 self._steps.append(
-                    ("cpu", kernels[node.prim], ins, node.attrs, out, tuple(node.aval.shape))
+                    ("cpu", kernels[node.prim], ins, node.attrs, out, tuple(node.aval.shape), copy)
                 )
         self._updated = {
             slot_of[n.inputs[0].id] for n in graph.nodes if n.prim in ("apply_momentum", "assign")
@@ -237,12 +248,20 @@ class NativeExecutable:
                 if status[0]:
                     self._raise_status()
                 continue
-            _, kernel, ins, attrs, out, shape = step
-            args = [env[s].reshape(sh) if env[s].shape != sh else env[s] for s, sh in ins]
+            _, kernel, ins, attrs, out, shape, copy = step
+            args = [
+                env[s] if sh is None or env[s].shape == sh else env[s].reshape(sh) for s, sh in ins
+            ]
             result = kernel(*args, **attrs) if attrs else kernel(*args)
             target = env[out]
-            if self._slot_kind[out] == "out":
-                result = np.ascontiguousarray(result, dtype=target.dtype)
+            kind = self._slot_kind[out]
+            if kind == "tuple":
+                env[out] = result
+            elif kind == "out":
+                if copy:
+                    result = np.array(result, dtype=target.dtype, order="C", copy=True)
+                else:
+                    result = np.ascontiguousarray(result, dtype=target.dtype)
                 env[out] = result
                 table[out] = ffi.cast("void *", result.ctypes.data)
             else:
@@ -250,6 +269,9 @@ class NativeExecutable:
         results = []
         for slot, shape in zip(self._output_slots, self._output_shapes):
             value = env[slot]
+            if self._slot_kind[slot] == "tuple":
+                results.append(value)
+                continue
             if self._slot_kind[slot] == "const":
                 value = value.copy()
             results.append(value.reshape(shape) if value.shape != shape else value)
