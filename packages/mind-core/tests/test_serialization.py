@@ -1,5 +1,6 @@
 """Checkpoints: save_checkpoint / load_checkpoint / load_param_into_net (safetensors files)."""
 
+import hashlib
 import json
 import os
 
@@ -149,7 +150,7 @@ def test_append_dict_metadata_round_trip(tmp_path):
     # The metadata itself is JSON under the user's key, readable without Mind.
     with safe_open(tmp_path / "m.ckpt", framework="np") as f:
         meta = f.metadata()
-    assert meta["format"] == "mind.checkpoint" and meta["format_version"] == "1"
+    assert meta["format"] == "mind.checkpoint" and meta["format_version"] == "2"
     assert json.loads(meta["note"]) == "warm restart" and json.loads(meta["epoch_num"]) == 7
     records = json.loads(meta["mind.tensors"])
     assert records["0.weight"]["dtype"] == "float32" and records["0.weight"]["shape"] == [3, 4]
@@ -325,16 +326,40 @@ def rewrite_header(path, change):
     path.write_bytes(len(text).to_bytes(8, "little") + text + raw[8 + n :])
 
 
+def header_digest(head):
+    """The documented 'mind.digest': SHA-256 of the canonical header without it."""
+    meta = {k: v for k, v in head["__metadata__"].items() if k != "mind.digest"}
+    canonical = json.dumps(
+        {**head, "__metadata__": meta}, sort_keys=True, separators=(",", ":"), ensure_ascii=True
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def resign_header(path, change):
+    """Change the header and recompute its digest, as a writer would: what is left to refuse the
+    file is the loader's validation of the content."""
+
+    def changed(head):
+        change(head)
+        head["__metadata__"]["mind.digest"] = header_digest(head)
+
+    rewrite_header(path, changed)
+
+
 def test_tampered_header_is_refused(ckpt):
-    # Same size, so safetensors itself accepts it; the shape recorded in mind.tensors does not.
+    # Same size, so safetensors itself accepts it; the header digest does not.
     rewrite_header(ckpt, lambda head: head["0.weight"].update(shape=[4, 3]))
+    with pytest.raises(CheckpointError, match=r"net\.ckpt'.*header SHA-256"):
+        ms.load_checkpoint(ckpt)
+    # Re-signed, the header digest passes; the shape recorded in mind.tensors does not.
+    resign_header(ckpt, lambda head: None)
     with pytest.raises(CheckpointError, match=r"net\.ckpt', tensor '0\.weight'.*shape"):
         ms.load_checkpoint(ckpt)
 
 
 def test_newer_format_version_is_refused(ckpt):
-    rewrite_header(ckpt, lambda head: head["__metadata__"].update(format_version="2"))
-    with pytest.raises(CheckpointError, match=r"net\.ckpt'.*version 2 by a newer Mind"):
+    rewrite_header(ckpt, lambda head: head["__metadata__"].update(format_version="3"))
+    with pytest.raises(CheckpointError, match=r"net\.ckpt'.*version 3 by a newer Mind"):
         ms.load_checkpoint(ckpt)
 
 
@@ -468,3 +493,379 @@ def test_unsigned_dtypes_round_trip(tmp_path):
     for name, p in params.items():
         assert loaded[name].asnumpy().dtype == p.asnumpy().dtype
         np.testing.assert_array_equal(loaded[name].asnumpy(), p.asnumpy())
+
+
+# ------------------------------------------------------------------------------------------------
+# Hardening: one test per finding of the hostile probe (issue 10)
+# ------------------------------------------------------------------------------------------------
+
+
+def test_header_digest_is_documented_and_covers_the_whole_header(ckpt):
+    _, _, head = header(ckpt)
+    assert head["__metadata__"]["format_version"] == "2"
+    assert head["__metadata__"]["mind.digest"] == header_digest(head)
+    # JSON whitespace, key order and escapes are not content: still the same header, still loads.
+    raw, n, _ = header(ckpt)
+    spaced = json.dumps(dict(reversed(list(head.items()))), indent=2, ensure_ascii=True).encode()
+    spaced += b" " * (-len(spaced) % 8)
+    ckpt.write_bytes(len(spaced).to_bytes(8, "little") + spaced + raw[8 + n :])
+    loaded = ms.load_checkpoint(ckpt)
+    for name, value in values(make_net(1)).items():
+        assert same_bits(loaded[name].asnumpy(), value)
+
+
+def test_deeply_nested_metadata_is_refused_without_recursion(ckpt):
+    deep = "[" * 100_000 + "]" * 100_000
+    resign_header(ckpt, lambda head: head["__metadata__"].update(deep=deep))
+    with pytest.raises(CheckpointError, match=r"net\.ckpt'.*'deep' nests 100000 levels deep"):
+        ms.load_checkpoint(ckpt)
+    # ... and in the safetensors header itself, where nothing nests deeper than 3.
+    raw, n, _ = header(ckpt)
+    text = b'{"a":' + b"[" * 50_000 + b"]" * 50_000 + b"}"
+    ckpt.write_bytes(len(text).to_bytes(8, "little") + text)
+    with pytest.raises(CheckpointError, match=r"safetensors header nests 50001 levels"):
+        ms.load_checkpoint(ckpt)
+
+
+def test_append_dict_values_nesting_too_deep_are_refused_at_save(tmp_path):
+    value = []
+    for _ in range(70):
+        value = [value]
+    with pytest.raises(CheckpointError, match=r"'deep' nests deeper than 64"):
+        ms.save_checkpoint(make_net(0), tmp_path / "m.ckpt", append_dict={"deep": value})
+    assert not (tmp_path / "m.ckpt").exists()
+
+
+@pytest.mark.parametrize("version", ["\u00b2", "\u0662", "1 ", "01", "", "0"])
+def test_format_version_must_be_ascii_digits(ckpt, version):
+    resign_header(ckpt, lambda head: head["__metadata__"].update(format_version=version))
+    with pytest.raises(CheckpointError, match=r"net\.ckpt'.*'format_version'"):
+        ms.load_checkpoint(ckpt)
+
+
+@pytest.mark.parametrize("dtype", [["F32"], {"F32": 1}, 4, None, "F8_E4M3", "f32"])
+def test_dtype_must_be_a_known_string(ckpt, dtype):
+    resign_header(ckpt, lambda head: head["0.weight"].update(dtype=dtype))
+    with pytest.raises(CheckpointError, match=r"tensor '0\.weight': header field 'dtype'"):
+        ms.load_checkpoint(ckpt)
+
+
+def test_mind_dtype_record_must_be_a_known_string(ckpt):
+    def change(head):
+        records = json.loads(head["__metadata__"]["mind.tensors"])
+        records["0.bias"]["dtype"] = ["float32"]
+        head["__metadata__"]["mind.tensors"] = json.dumps(records)
+
+    resign_header(ckpt, change)
+    with pytest.raises(CheckpointError, match=r"tensor '0\.bias': 'mind\.tensors' field 'dtype'"):
+        ms.load_checkpoint(ckpt)
+
+
+def zero_size_tensor(shape):
+    """A checkpoint holding one empty tensor, re-signed with ``shape`` (still zero bytes)."""
+
+    def change(head):
+        head["e"]["shape"] = shape
+        records = json.loads(head["__metadata__"]["mind.tensors"])
+        records["e"]["shape"] = shape
+        head["__metadata__"]["mind.tensors"] = json.dumps(records)
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [[2**63, 0], [0, 2**64 + 1], [2**40, 2**40, 0], [-1, 0], [0] * 65, [0, 1.0], [0, True], "0"],
+    ids=["2**63", "2**64+1", "product-2**80", "negative", "65-dims", "float", "bool", "str"],
+)
+def test_shapes_are_bounded_and_integers(tmp_path, shape):
+    path = tmp_path / "e.ckpt"
+    ms.save_checkpoint({"e": np.zeros((0, 3), np.float32)}, path)
+    resign_header(path, zero_size_tensor(shape))
+    with pytest.raises(CheckpointError, match=r"e\.ckpt', tensor 'e': header field 'shape'"):
+        ms.load_checkpoint(path)
+
+
+def test_shape_and_offsets_must_agree_with_the_bytes(ckpt):
+    # Consistent in both headers and re-signed, (3, 4) -> (3, 5) needs 4 more bytes than stored.
+    def reshape(head):
+        head["0.weight"]["shape"] = [3, 5]
+        records = json.loads(head["__metadata__"]["mind.tensors"])
+        records["0.weight"]["shape"] = [3, 5]
+        head["__metadata__"]["mind.tensors"] = json.dumps(records)
+
+    resign_header(ckpt, reshape)
+    with pytest.raises(CheckpointError, match=r"'0\.weight'.*spans 48 bytes.*take 60"):
+        ms.load_checkpoint(ckpt)
+
+
+def test_byte_ranges_must_tile_the_data(ckpt):
+    raw = ckpt.read_bytes()
+
+    def overlap(head):
+        # The second tensor in the data starts 4 bytes early, inside the first (48 bytes long).
+        first, second = sorted(
+            (k for k in head if k != "__metadata__"), key=lambda k: head[k]["data_offsets"]
+        )[:2]
+        assert head[first]["data_offsets"][1] - head[first]["data_offsets"][0] >= 4
+        head[second]["data_offsets"] = [x - 4 for x in head[second]["data_offsets"]]
+
+    resign_header(ckpt, overlap)
+    with pytest.raises(CheckpointError, match=r"starts at \d+, expected \d+.*no gap or overlap"):
+        ms.load_checkpoint(ckpt)
+    ckpt.write_bytes(raw + b"\x00" * 8)  # trailing bytes that no tensor claims
+    with pytest.raises(CheckpointError, match=r"byte ranges end at \d+ but the data is \d+"):
+        ms.load_checkpoint(ckpt)
+
+
+@pytest.mark.parametrize("where", ["tensor", "metadata key", "optimizer", "path"])
+def test_nul_characters_are_refused_cleanly(tmp_path, where):
+    path = tmp_path / "n.ckpt"
+    net = make_net(1)
+    opt = nn.Momentum(net.trainable_params(), learning_rate=0.1, momentum=0.9)
+    ms.save_checkpoint(net, path, optimizer=opt, append_dict={"epoch": 1})
+
+    def rename_tensor(head):
+        head["0.we\x00ight"] = head.pop("0.weight")
+        records = json.loads(head["__metadata__"]["mind.tensors"])
+        records = {k.replace("0.weight", "0.we\x00ight"): v for k, v in records.items()}
+        head["__metadata__"]["mind.tensors"] = json.dumps(records)
+
+    def rename_key(head):
+        head["__metadata__"]["ep\x00och"] = head["__metadata__"].pop("epoch")
+
+    def retype_optimizer(head):
+        head["__metadata__"]["mind.optimizer"] = "Momen\x00tum"
+
+    if where == "path":
+        with pytest.raises(CheckpointError, match="NUL"):
+            ms.load_checkpoint(str(path) + "\x00x")
+        with pytest.raises(CheckpointError, match="NUL"):
+            ms.save_checkpoint(net, str(tmp_path / "a\x00b.ckpt"))
+        return
+    change = {"tensor": rename_tensor, "metadata key": rename_key, "optimizer": retype_optimizer}
+    resign_header(path, change[where])
+    with pytest.raises(CheckpointError, match=r"n\.ckpt'.*(NUL|class name)"):
+        ms.load_checkpoint(path, optimizer=opt)
+
+
+def test_names_that_cannot_be_loaded_are_refused_at_save(tmp_path):
+    for bad in ("a\x00b", "lone\ud800"):
+        with pytest.raises(CheckpointError, match=r"was not written"):
+            ms.save_checkpoint({bad: np.zeros(2, np.float32)}, tmp_path / "s.ckpt")
+        with pytest.raises(CheckpointError, match=r"was not written"):
+            ms.save_checkpoint(make_net(0), tmp_path / "s.ckpt", append_dict={bad: 1})
+    assert not (tmp_path / "s.ckpt").exists()
+
+
+def test_lone_surrogate_name_is_refused_at_load(ckpt):
+    resign_header(ckpt, lambda head: head["__metadata__"].update({"k\ud800": "1"}))
+    with pytest.raises(CheckpointError, match=r"net\.ckpt'.*surrogate"):
+        ms.load_checkpoint(ckpt)
+
+
+def test_a_header_byte_flip_that_drops_a_metadata_entry_is_refused(tmp_path):
+    path = tmp_path / "m.ckpt"
+    ms.save_checkpoint(make_net(1), path, append_dict={"epoch1": 1, "epoch2": 2})
+    raw = path.read_bytes()
+    assert raw.count(b'"epoch2"') == 1
+    # "epoch2" -> "epoch1": one bit, and json.loads would keep one "epoch1" and drop the other.
+    path.write_bytes(raw.replace(b'"epoch2"', b'"epoch1"'))
+    with pytest.raises(CheckpointError, match=r"m\.ckpt'.*duplicate key 'epoch1'"):
+        ms.load_checkpoint(path)
+
+
+def test_append_dict_values_are_under_the_checksum(tmp_path):
+    path = tmp_path / "m.ckpt"
+    ms.save_checkpoint(make_net(1), path, append_dict={"epoch_num": 7, "note": "abc"})
+    raw = path.read_bytes()
+    for old, new in ((b'"epoch_num":"7"', b'"epoch_num":"8"'), (b'\\"abc\\"', b'\\"abd\\"')):
+        assert raw.count(old) == 1
+        path.write_bytes(raw.replace(old, new))
+        with pytest.raises(CheckpointError, match=r"m\.ckpt'.*header SHA-256"):
+            ms.load_checkpoint(path)
+
+
+def consistent(change_entry, change_record):
+    """Edit a tensor in both the safetensors header and mind.tensors, as a careful forger (or a
+    fuzzer that understands the format) would, without recomputing the digest."""
+
+    def change(head):
+        records = json.loads(head["__metadata__"]["mind.tensors"])
+        change_entry(head)
+        change_record(records)
+        head["__metadata__"]["mind.tensors"] = json.dumps(records)
+
+    return change
+
+
+def swap(mapping, a, b):
+    mapping[a], mapping[b] = mapping[b], mapping[a]
+
+
+@pytest.mark.parametrize("edit", ["swap-names", "retype", "reshape"])
+def test_consistent_header_edits_are_refused(tmp_path, edit):
+    path = tmp_path / "s.ckpt"
+    net = make_net(1, out=3)  # both biases have shape (3,)
+    ms.save_checkpoint(net, path)
+
+    def retype(entry_or_record, value):
+        entry_or_record["dtype"] = value
+
+    edits = {
+        "swap-names": consistent(
+            lambda h: swap(h, "0.bias", "2.bias"), lambda r: swap(r, "0.bias", "2.bias")
+        ),
+        "retype": consistent(
+            lambda h: retype(h["0.bias"], "I32"), lambda r: retype(r["0.bias"], "int32")
+        ),
+        "reshape": consistent(
+            lambda h: h["0.weight"].update(shape=[4, 3]),
+            lambda r: r["0.weight"].update(shape=[4, 3]),
+        ),
+    }
+    rewrite_header(path, edits[edit])
+    other = make_net(2, out=3)
+    before = values(other)
+    with pytest.raises(CheckpointError, match=r"s\.ckpt'.*header SHA-256"):
+        ms.load_checkpoint(path, net=other)
+    for name, value in before.items():
+        assert same_bits(values(other)[name], value)
+
+
+def test_format_version_1_files_still_load(tmp_path):
+    # Written as Mind wrote checkpoints before the header digest (safetensors' own writer).
+    net = make_net(1)
+    arrays = {name: p.asnumpy() for name, p in net.parameters_and_names()}
+    records = {
+        name: {"dtype": "float32", "shape": list(a.shape), "sha256": hashlib.sha256(a).hexdigest()}
+        for name, a in arrays.items()
+    }
+    meta = {
+        "format": "mind.checkpoint",
+        "format_version": "1",
+        "mind.tensors": json.dumps(records),
+        "epoch": "3",
+    }
+    path = tmp_path / "v1.ckpt"
+    safetensors.numpy.save_file(arrays, str(path), metadata=meta)
+
+    loaded = ms.load_checkpoint(path)
+
+    assert loaded["epoch"] == 3
+    for name, value in arrays.items():
+        assert same_bits(loaded[name].asnumpy(), value)
+    # A version-2 file passed off as version 1 (its digest then dropped) is still caught.
+    rewrite_header(path, lambda head: head["__metadata__"].update({"mind.digest": "0" * 64}))
+    with pytest.raises(CheckpointError, match=r"v1\.ckpt'.*format version 1.*'mind\.digest'"):
+        ms.load_checkpoint(path)
+
+
+def test_unknown_reserved_metadata_key_is_refused(ckpt):
+    resign_header(ckpt, lambda head: head["__metadata__"].update({"mind.future": "{}"}))
+    with pytest.raises(CheckpointError, match=r"'mind\.future', which is reserved"):
+        ms.load_checkpoint(ckpt)
+
+
+def test_huge_integers_in_metadata_are_refused_cleanly(ckpt):
+    resign_header(ckpt, lambda head: head["__metadata__"].update(big="9" * 5000))
+    with pytest.raises(CheckpointError, match=r"'big' is not valid JSON"):
+        ms.load_checkpoint(ckpt)
+
+
+# -- temporaries left by killed writers --
+
+
+def stale_temporary(directory, name, content=b"half-written"):
+    path = directory / f".{name}.{os.urandom(6).hex()}.tmp"
+    path.write_bytes(content)
+    return path
+
+
+def test_temporaries_of_killed_writers_are_removed_by_the_next_write(tmp_path):
+    import fcntl
+
+    target = tmp_path / "model.ckpt"
+    ms.save_checkpoint(make_net(1), target)
+    stale = [stale_temporary(tmp_path, "model.ckpt") for _ in range(3)]
+    # A live writer's temporary (its flock held) and other files' temporaries are left alone.
+    live = stale_temporary(tmp_path, "model.ckpt")
+    other = stale_temporary(tmp_path, "other.ckpt")
+    unrelated = tmp_path / ".model.ckpt.notours.tmp"
+    unrelated.write_bytes(b"x")
+    fifo = tmp_path / f".model.ckpt.{'ab' * 6}.tmp"
+    os.mkfifo(fifo)  # never opened for reading, so never waited on
+    with open(live, "rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        ms.save_checkpoint(make_net(2), target)
+    assert not any(p.exists() for p in stale)
+    assert live.exists() and other.exists() and unrelated.exists() and fifo.exists()
+    loaded = ms.load_checkpoint(target)
+    assert same_bits(loaded["0.weight"].asnumpy(), values(make_net(2))["0.weight"])
+    ms.save_checkpoint(make_net(2), target)  # the live writer has gone: its temporary too
+    assert not live.exists()
+
+
+def test_a_write_holds_the_lock_on_its_temporary_until_the_rename(tmp_path, monkeypatch):
+    import fcntl
+
+    from mind.core._src.train import serialization
+
+    target = tmp_path / "model.ckpt"
+    seen = []
+    real_replace = os.replace
+
+    def replace(src, dst):
+        # Another process's cleanup, run at the worst moment, must not take the temporary.
+        fd = os.open(src, os.O_RDONLY)
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(fd)
+        seen.append(os.path.basename(src))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    ms.save_checkpoint(make_net(1), target)
+    monkeypatch.undo()
+    assert len(seen) == 1 and serialization._temporary_pattern("model.ckpt").fullmatch(seen[0])
+    assert os.listdir(tmp_path) == ["model.ckpt"]
+
+
+def test_a_cleaner_that_takes_a_new_temporary_before_its_lock_is_survived(tmp_path, monkeypatch):
+    # The race: writer B creates its temporary; before B locks it, writer A's cleanup takes the
+    # lock (free: B has none yet) and removes it. B must notice and write under a new name.
+    import fcntl as real_fcntl
+
+    from mind.core._src.train import serialization
+
+    target = tmp_path / "model.ckpt"
+    raced = []
+
+    class Racing:
+        LOCK_EX, LOCK_NB = real_fcntl.LOCK_EX, real_fcntl.LOCK_NB
+
+        @staticmethod
+        def flock(fd, op):
+            if op == real_fcntl.LOCK_EX and not raced:  # the writer's own, blocking lock
+                raced.extend(serialization._remove_stale_temporaries(str(target)))
+            return real_fcntl.flock(fd, op)
+
+    monkeypatch.setattr(serialization, "fcntl", Racing)
+    ms.save_checkpoint(make_net(1), target)
+    monkeypatch.undo()
+    assert len(raced) == 1  # the cleaner did remove the first temporary ...
+    loaded = ms.load_checkpoint(target)  # ... and the write still went through, whole
+    assert same_bits(loaded["0.weight"].asnumpy(), values(make_net(1))["0.weight"])
+    assert os.listdir(tmp_path) == ["model.ckpt"]
+
+
+def test_a_metadata_entry_named_like_a_parameter_is_the_files_fault(tmp_path):
+    path = tmp_path / "m.ckpt"
+    net = make_net(1)
+    ms.save_checkpoint({"0.weight": net[0].weight}, path, append_dict={"0.bias": 1})
+    with pytest.raises(CheckpointError, match=r"'0\.bias' of '.*m\.ckpt' matches parameter"):
+        ms.load_checkpoint(path, net=make_net(2))
+    with pytest.raises(MindTypeError, match=r"'0\.bias' matches parameter"):
+        ms.load_param_into_net(make_net(2), ms.load_checkpoint(path))

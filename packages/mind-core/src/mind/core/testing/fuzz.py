@@ -239,9 +239,8 @@ def _wrap(fn):
             _os.kill(_os.getpid(), _signal.SIGKILL)
         return fn(*a, **k)
     return inner
-if _at:
-    for _name in ("replace", "rename", "unlink", "fsync"):
-        setattr(_os, _name, _wrap(getattr(_os, _name)))
+for _name in ("replace", "rename", "unlink", "fsync"):  # wrapped on clean runs too: counted
+    setattr(_os, _name, _wrap(getattr(_os, _name)))
 print("MIND_KILL_POINTS", end="", flush=True)
 import atexit as _atexit
 _atexit.register(lambda: print(" %d" % _calls[0], flush=True))
@@ -255,12 +254,15 @@ def kill_trials(
     seed: int = 0,
     env: dict[str, str] | None = None,
     timeout: float = 120.0,
+    max_targeted: int | None = None,
 ) -> dict[str, int]:
     """Run the writer ``script`` (Python source) in subprocesses and kill it with SIGKILL: once
     at every commit point (each os.replace/rename/unlink/fsync call it makes, counted by a clean
     run first), then ``n_random`` times after a random delay within a clean run's duration.
     After each trial ``check(kind)`` must find the old or the new version intact (it raises
     otherwise) and may run the next write to see that it cleans up. Returns trial counts.
+    ``max_targeted`` kills at only that many of the commit points, spread evenly over them
+    (for a short default run; None: every one).
     """
     import subprocess
     import sys
@@ -286,7 +288,10 @@ def kill_trials(
     points = int(clean.stdout.rsplit("MIND_KILL_POINTS", 1)[1].split()[0])
     check("clean")
     counts = Counter()
-    for k in range(1, points + 1):
+    chosen = range(1, points + 1)
+    if max_targeted is not None and max_targeted < points:
+        chosen = sorted({int(k) for k in np.linspace(1, points, max(1, max_targeted))})
+    for k in chosen:
         run({"MIND_KILL_AT": str(k)})
         check("targeted")
         counts["targeted"] += 1

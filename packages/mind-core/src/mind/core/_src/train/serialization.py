@@ -5,20 +5,32 @@ is ever unpickled, it can be memory-mapped, and other tools (``safetensors``, Py
 Face hub) read it. The default suffix stays ``.ckpt``.
 
 File layout: a standard safetensors file. Every tensor is stored under its name in its own
-safetensors dtype (``bfloat16`` as ``BF16``). The header's ``__metadata__`` (string to string)
-holds:
+safetensors dtype (``bfloat16`` as ``BF16``), 8-byte items first so that every tensor is aligned.
+The header's ``__metadata__`` (string to string) holds:
 
-- ``format``: ``"mind.checkpoint"``; ``format_version``: ``"1"``.
+- ``format``: ``"mind.checkpoint"``; ``format_version``: ``"2"``.
 - ``mind.tensors``: JSON object, in save order, ``{name: {"dtype": <Mind dtype name>, "shape":
-  [...], "sha256": <hex digest of the tensor's bytes as stored>}}``. Loading checks it against the
-  safetensors header and the bytes, so an altered or truncated file is refused.
+  [...], "sha256": <hex digest of the tensor's bytes as stored>}}``.
 - ``mind.optimizer``: the optimizer's class name, when ``optimizer=`` was given; its
   ``state_dict()`` entries are then tensors named ``optimizer.<key>``.
 - every ``append_dict`` entry that is not an array, under its own key, JSON-encoded.
+- ``mind.digest``: the SHA-256 of the canonical JSON of the whole header without this entry
+  (``json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=True)``, UTF-8). It
+  covers every name, dtype, shape, offset and metadata value, and through ``mind.tensors`` every
+  tensor's bytes: a file whose header changed anywhere but in JSON whitespace is refused.
 
-Loading validates everything before anything is trusted or written into a net, and reports every
-problem as :class:`~mind.core.errors.CheckpointError` naming the file and, where one is at fault,
-the tensor.
+Format version 1 (Mind before the header digest) is still read, with every check but the digest.
+
+Loading validates everything before anything is trusted or written into a net: the header is
+size-capped and its nesting depth checked before it is parsed, integers are ASCII digits, names
+hold no NUL or lone surrogate, dtypes are known, shapes are bounded and agree with the byte
+ranges, which must tile the data exactly. Every problem is a
+:class:`~mind.core.errors.CheckpointError` naming the file, the field and what was expected.
+
+Writes are atomic (:func:`_write_atomic`, shared with MindIR and the native build cache): a
+temporary ``.<name>.<12 hex>.tmp`` beside the file, locked with ``flock`` while it is written and
+renamed over the file; the temporaries that killed writers left are removed by the next write to
+the same file.
 """
 
 from __future__ import annotations
@@ -27,33 +39,47 @@ import hashlib
 import json
 import logging
 import os
+import re
 import secrets
 import stat
-import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from typing import Any, NamedTuple
 
 import numpy as np
-import safetensors
-import safetensors.numpy
 
 from mind.core._src.nn.cell import Cell
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Parameter, Tensor
 from mind.core.errors import CheckpointError, MindTypeError
 
+try:
+    import fcntl
+except ImportError:  # Windows: no flock, so stale temporaries cannot be told from live ones
+    fcntl = None  # type: ignore[assignment]
+
 __all__ = ["load_checkpoint", "load_param_into_net", "save_checkpoint"]
 
 logger = logging.getLogger("mind.core.train")
 
 FORMAT = "mind.checkpoint"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+_READABLE_VERSIONS = (1, 2)
 OPTIMIZER_PREFIX = "optimizer."
 _SUFFIXES = (".ckpt", ".safetensors")
+_TENSORS_KEY = "mind.tensors"
+_OPTIMIZER_KEY = "mind.optimizer"
+_DIGEST_KEY = "mind.digest"
 # Metadata keys Mind owns; every other key is an append_dict entry.
 _RESERVED_KEYS = ("format", "format_version", "__metadata__")
 _RESERVED_PREFIX = "mind."
+
+# Bounds a loader checks before it parses or allocates anything.
+_HEADER_LIMIT = 100 * 1024 * 1024  # safetensors' own limit on the JSON header
+_HEADER_DEPTH = 3  # {tensor: {"shape": [...]}}: the deepest a safetensors header nests
+_META_DEPTH = 64  # the deepest an append_dict value may nest (save refuses deeper)
+_MAX_NDIM = 64  # numpy's limit
+_MAX_BYTES = 1 << 48  # no tensor, even an empty one, may claim more (numpy overflows near 2**63)
 
 # Mind dtype name <-> safetensors dtype string. Every Mind dtype has a safetensors one.
 _ST_DTYPE = {
@@ -71,6 +97,11 @@ _ST_DTYPE = {
     "float32": "F32",
     "float64": "F64",
 }
+# Item sizes by safetensors dtype: known without ml_dtypes (numpy has no bfloat16).
+_ITEMSIZE = {
+    "BOOL": 1, "U8": 1, "I8": 1, "U16": 2, "I16": 2, "F16": 2, "BF16": 2,
+    "U32": 4, "I32": 4, "F32": 4, "U64": 8, "I64": 8, "F64": 8,
+}  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------
@@ -145,6 +176,7 @@ def save_checkpoint(
                 f"For 'save_checkpoint', the name {name!r} ({what}) is used twice or reserved; "
                 f"'{path}' was not written"
             )
+        _check_saved_name(name, what, path)
         tensors[name] = _as_array(value, name, what)
 
     for name, value in _entries(save_obj):
@@ -176,16 +208,22 @@ def save_checkpoint(
                 f"a reserved metadata key ({', '.join(_RESERVED_KEYS)}, 'mind.*'); '{path}' was "
                 "not written"
             )
+        _check_saved_name(key, "append_dict key", path)
         if isinstance(value, np.generic):
             value = value.item()
         try:
             meta[key] = json.dumps(value)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, RecursionError) as exc:
             raise MindTypeError(
                 f"For 'save_checkpoint', 'append_dict' entry {key!r} must be a Tensor, an array or "
                 f"JSON-encodable (a number, str, bool, None, list or dict), got "
                 f"{type(value).__name__}: {exc}"
             ) from None
+        if _json_depth(meta[key]) > _META_DEPTH:
+            raise CheckpointError(
+                f"For 'save_checkpoint', 'append_dict' entry {key!r} nests deeper than "
+                f"{_META_DEPTH} levels, which load_checkpoint refuses; '{path}' was not written"
+            )
     clash = sorted(set(tensors) & set(meta))
     if clash:
         raise CheckpointError(
@@ -193,7 +231,7 @@ def save_checkpoint(
             f"'{path}' was not written"
         )
 
-    meta[_RESERVED_PREFIX + "tensors"] = json.dumps(
+    meta[_TENSORS_KEY] = json.dumps(
         {
             name: {
                 "dtype": dt.from_numpy_dtype(arr.dtype.newbyteorder("=")).name,
@@ -203,11 +241,72 @@ def save_checkpoint(
             for name, arr in tensors.items()
         }
     )
-    payload = safetensors.numpy.save(tensors, metadata=meta)
+    chunks = _container(tensors, meta, path)
     try:
-        _write_atomic(path, payload)
+        _write_atomic(path, chunks)
     except OSError as exc:
         raise CheckpointError(f"For 'save_checkpoint', could not write '{path}': {exc}") from exc
+
+
+def _check_saved_name(name: str, what: str, path: str) -> None:
+    """Refuse at save a name that load_checkpoint would refuse."""
+    problem = _bad_text(name)
+    if problem:
+        raise CheckpointError(
+            f"For 'save_checkpoint', the {what} {name!r:.80} {problem}; '{path}' was not written"
+        )
+
+
+def _bad_text(text: str) -> str | None:
+    """Why ``text`` cannot be a tensor name or metadata key, or None when it can."""
+    if "\x00" in text:
+        return "contains a NUL character"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "contains a lone surrogate (not valid Unicode text)"
+    return None
+
+
+def _canonical(header: Mapping[str, Any]) -> bytes:
+    """The bytes the header digest is taken over (module docstring): independent of key order,
+    whitespace and escapes, so only a change of content changes it."""
+    return json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def _header_digest(header: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical header without its ``mind.digest`` entry."""
+    meta = {k: v for k, v in header["__metadata__"].items() if k != _DIGEST_KEY}
+    return hashlib.sha256(_canonical({**header, "__metadata__": meta})).hexdigest()
+
+
+def _container(tensors: Mapping[str, np.ndarray], meta: Mapping[str, str], path: str) -> list:
+    """The safetensors file as chunks (the 8-byte header length, the header, each tensor's bytes),
+    so the tensors are written without being copied into one buffer first."""
+    # 8-byte items first, then 4, 2, 1: with the header padded to 8 bytes every tensor is aligned.
+    order = sorted(tensors, key=lambda name: -tensors[name].dtype.itemsize)
+    header: dict[str, Any] = {}
+    offset = 0
+    for name in order:
+        arr = tensors[name]
+        st_dtype = _ST_DTYPE[dt.from_numpy_dtype(arr.dtype.newbyteorder("=")).name]
+        header[name] = {
+            "dtype": st_dtype,
+            "shape": list(arr.shape),
+            "data_offsets": [offset, offset + arr.nbytes],
+        }
+        offset += arr.nbytes
+    header["__metadata__"] = dict(meta)
+    header["__metadata__"][_DIGEST_KEY] = _header_digest(header)
+    text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode()
+    text += b" " * (-len(text) % 8)  # safetensors pads with spaces
+    if len(text) > _HEADER_LIMIT:
+        raise CheckpointError(
+            f"For 'save_checkpoint', the header (names and metadata) would be {len(text)} bytes, "
+            f"over safetensors' limit of {_HEADER_LIMIT}; '{path}' was not written"
+        )
+    data = [tensors[name].reshape(-1).view(np.uint8).data for name in order]
+    return [len(text).to_bytes(8, "little"), text, *data]
 
 
 def _with_suffix(ckpt_file_name: Any, suffix: str) -> str:
@@ -215,7 +314,12 @@ def _with_suffix(ckpt_file_name: Any, suffix: str) -> str:
         raise MindTypeError(
             f"'ckpt_file_name' must be a str or a path, got {type(ckpt_file_name).__name__}"
         )
-    path = os.fspath(ckpt_file_name)
+    path = os.fsdecode(os.fspath(ckpt_file_name))
+    if "\x00" in path:
+        raise CheckpointError(
+            f"For 'save_checkpoint', 'ckpt_file_name' must be a path without NUL characters, got "
+            f"{path!r:.120}"
+        )
     return path if path.endswith(_SUFFIXES) else path + suffix
 
 
@@ -267,25 +371,42 @@ def _sha256(arr: np.ndarray) -> str:
     return hashlib.sha256(arr.reshape(-1).view(np.uint8).data).hexdigest()
 
 
-def _write_atomic(path: str, payload: bytes, mode: int | None = None) -> None:
+def _write_atomic(
+    path: str, payload: bytes | Sequence[bytes | memoryview], mode: int | None = None
+) -> None:
     """Write ``path`` all-or-nothing: a temporary file beside it, fsync, then ``os.replace``.
-    ``mode``: the file's permissions, regardless of the umask (default: as the umask says)."""
+
+    ``payload``: the bytes, or a sequence of byte buffers written one after the other. ``mode``:
+    the file's permissions, regardless of the umask (default: as the umask says).
+
+    The temporary is ``.<name>.<12 hex>.tmp`` and this writer holds an exclusive ``flock`` on it
+    until it is renamed, so a writer killed with SIGKILL leaves a temporary nobody holds. Before
+    writing, every such temporary of the same ``path`` whose lock can be taken is removed
+    (:func:`_remove_stale_temporaries`): kill -9 leaves garbage for one write at most.
+    """
     directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-    # os.open with 0o666 lets the umask decide the mode, as for any new file (mkstemp gives 0600).
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    if mode is not None and hasattr(os, "fchmod"):
-        os.fchmod(fd, mode)
+    _remove_stale_temporaries(path)
+    chunks = (payload,) if isinstance(payload, bytes | bytearray | memoryview) else payload
+    fd, tmp = _locked_temporary(directory, os.path.basename(path))
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
+        if mode is not None and hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)
+        with open(fd, "wb", closefd=False) as f:
+            for chunk in chunks:
+                f.write(chunk)
+        os.fsync(fd)
+        if fcntl is None:  # Windows renames no open file (and has no flock to hold)
+            os.close(fd)
+            fd = -1
+        # Renamed while still locked: a cleaner that opened the temporary cannot take it now.
         os.replace(tmp, path)
     except BaseException:
         with suppress(OSError):
             os.unlink(tmp)
         raise
+    finally:
+        if fd >= 0:
+            os.close(fd)
     # Make the rename itself durable; not every platform can open a directory.
     with suppress(OSError):
         dir_fd = os.open(directory, os.O_RDONLY)
@@ -293,6 +414,86 @@ def _write_atomic(path: str, payload: bytes, mode: int | None = None) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _temporary_pattern(basename: str) -> re.Pattern[str]:
+    """The names :func:`_write_atomic` gives the temporaries of a file called ``basename``."""
+    return re.compile(rf"\.{re.escape(basename)}\.[0-9a-f]{{12}}\.tmp")
+
+
+def _locked_temporary(directory: str, basename: str) -> tuple[int, str]:
+    """Create and lock a new temporary; ``(fd, path)``."""
+    for _ in range(100):
+        tmp = os.path.join(directory, f".{basename}.{secrets.token_hex(6)}.tmp")
+        # os.open with 0o666 lets the umask decide the mode, as for any new file (mkstemp: 0600).
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        fd = os.open(tmp, flags, 0o666)
+        if fcntl is None:
+            return fd, tmp
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)  # waits only while a cleaner briefly holds it
+            except OSError:  # a file system without locks: no cleaner can lock it either
+                return fd, tmp
+            # A cleaner may have taken the lock between os.open and flock (it took the new file
+            # for a dead writer's) and removed the name: then start again under a new one.
+            if _same_file(os.fstat(fd), tmp):
+                return fd, tmp
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+    raise OSError(f"could not create a temporary file in '{directory}'")
+
+
+def _same_file(st: os.stat_result, name: str) -> bool:
+    try:
+        now = os.lstat(name)
+    except OSError:
+        return False
+    return (now.st_dev, now.st_ino) == (st.st_dev, st.st_ino)
+
+
+def _remove_stale_temporaries(path: str) -> list[str]:
+    """Remove the temporaries of ``path`` that killed writers left; return their paths.
+
+    A temporary is stale when its ``flock`` can be taken: a live writer holds it until the
+    rename. Anything that is not a regular file (a FIFO, a symlink) is left alone and never
+    waited on. Errors are ignored: cleaning up must never fail a write. Without ``fcntl``
+    (Windows) nothing is removed.
+    """
+    if fcntl is None:
+        return []
+    directory = os.path.dirname(os.path.abspath(path))
+    pattern = _temporary_pattern(os.path.basename(path))
+    try:
+        names = [name for name in os.listdir(directory) if pattern.fullmatch(name)]
+    except OSError:
+        return []
+    removed = []
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    for name in names:
+        tmp = os.path.join(directory, name)
+        try:
+            fd = os.open(tmp, flags)
+        except OSError:
+            continue
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # a live writer's
+            # Still the file we locked under that name (not renamed away and replaced)?
+            if _same_file(st, tmp):
+                with suppress(OSError):
+                    os.unlink(tmp)
+                    removed.append(tmp)
+        finally:
+            os.close(fd)
+    return removed
 
 
 # ------------------------------------------------------------------------------------------------
@@ -341,7 +542,12 @@ def load_checkpoint(
             f"For 'load_checkpoint', 'ckpt_file_name' must be a str or a path, got "
             f"{type(ckpt_file_name).__name__}"
         )
-    path = os.fspath(ckpt_file_name)
+    path = os.fsdecode(os.fspath(ckpt_file_name))
+    if "\x00" in path:
+        raise CheckpointError(
+            f"For 'load_checkpoint', 'ckpt_file_name' must be a path without NUL characters, got "
+            f"{path!r:.120}"
+        )
     if net is not None and not isinstance(net, Cell):
         raise MindTypeError(
             f"For 'load_checkpoint', 'net' must be a Cell, got {type(net).__name__}"
@@ -401,7 +607,7 @@ def _read(path: str) -> tuple[dict[str, np.ndarray], dict[str, Any], str | None]
     """Validate the whole file; return its arrays, its append_dict metadata, its optimizer type."""
 
     def fail(problem: str, tensor: str | None = None) -> CheckpointError:
-        where = f"'{path}'" if tensor is None else f"'{path}', tensor {tensor!r}"
+        where = f"'{path}'" if tensor is None else f"'{path}', tensor {tensor!r:.120}"
         return CheckpointError(f"For 'load_checkpoint', {where}: {problem}")
 
     try:
@@ -422,84 +628,277 @@ def _read(path: str) -> tuple[dict[str, np.ndarray], dict[str, Any], str | None]
     except OSError as exc:
         raise fail(f"cannot be read: {exc}") from exc
 
-    # safetensors checks the header length, the JSON, and that the offsets tile the file exactly;
-    # any failure of a parser fed a damaged file is the file's fault, so all become ours.
-    try:
-        views = safetensors.deserialize(data)
-        header = json.loads(data[8 : 8 + int.from_bytes(data[:8], "little")])
-        meta = header.get("__metadata__") or {}
-        if not all(isinstance(v, str) for v in meta.values()):
-            raise ValueError("metadata values must be strings")
-    except Exception as exc:
-        raise fail(f"is truncated, damaged or not a safetensors file ({exc})") from exc
-    del data
-    if meta.get("format") != FORMAT:
+    # The container: an 8-byte header length, the JSON header, the tensors' bytes.
+    if len(data) < 8:
         raise fail(
-            f"is a safetensors file but not a Mind checkpoint (metadata 'format' is "
-            f"{meta.get('format')!r}, expected {FORMAT!r})"
+            f"is truncated or not a safetensors file: {len(data)} bytes, expected at least the "
+            "8-byte header length"
         )
-    version = meta.get("format_version", "")
-    if version.isdigit() and int(version) > FORMAT_VERSION:
+    n = int.from_bytes(data[:8], "little")
+    if n > len(data) - 8:
         raise fail(
-            f"was written in checkpoint format version {version} by a newer Mind; this Mind "
-            f"reads version {FORMAT_VERSION} (upgrade mind-core)"
+            f"is truncated or damaged: its header length field says {n} bytes but only "
+            f"{len(data) - 8} follow"
         )
-    if version != str(FORMAT_VERSION):
-        raise fail(f"has an invalid 'format_version' {version!r}")
-    try:
-        records = json.loads(meta[_RESERVED_PREFIX + "tensors"])
-        if not isinstance(records, dict):
-            raise TypeError("not a JSON object")
-    except (KeyError, TypeError, ValueError) as exc:
-        raise fail(f"has a missing or damaged 'mind.tensors' metadata entry ({exc})") from None
+    if n > _HEADER_LIMIT:
+        raise fail(f"has a {n}-byte header, over the limit of {_HEADER_LIMIT} bytes")
+    header = _loads(data[8 : 8 + n], _HEADER_DEPTH, fail, "the safetensors header")
+    if not isinstance(header, dict):
+        raise fail(f"the safetensors header must be a JSON object, got {type(header).__name__}")
+    meta = header.get("__metadata__")
+    if meta is not None and (
+        not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values())
+    ):
+        raise fail(f"header field '__metadata__' must be an object of strings, got {meta!r:.80}")
+    if meta is None or meta.get("format") != FORMAT:
+        found = None if meta is None else meta.get("format")
+        raise fail(
+            f"is a safetensors file but not a Mind checkpoint (metadata 'format' is {found!r:.80}, "
+            f"expected {FORMAT!r})"
+        )
+    version = _format_version(meta.get("format_version"), fail)
+    if version >= 2:
+        digest = meta.get(_DIGEST_KEY)
+        if digest is None:
+            raise fail(
+                f"has no '{_DIGEST_KEY}' metadata entry, which format version {version} requires "
+                "(file altered?)"
+            )
+        if _header_digest(header) != digest:
+            raise fail(
+                f"fails its header SHA-256 check ('{_DIGEST_KEY}'): a name, dtype, shape, offset "
+                "or metadata value was altered or damaged"
+            )
+    elif _DIGEST_KEY in meta:
+        raise fail(f"is format version 1, which has no '{_DIGEST_KEY}' entry (file altered?)")
 
-    found = dict(views)
-    for name in found:
+    buffer = memoryview(data)[8 + n :]
+    entries = _tensor_entries(header, len(buffer), fail)
+    if _TENSORS_KEY not in meta:
+        raise fail(f"has no '{_TENSORS_KEY}' metadata entry (file altered?)")
+    records = _loads(meta[_TENSORS_KEY], 3, fail, f"metadata entry '{_TENSORS_KEY}'")
+    if not isinstance(records, dict):
+        raise fail(f"metadata entry '{_TENSORS_KEY}' must be a JSON object, got {records!r:.80}")
+    for name in entries:
         if name not in records:
-            raise fail("is in the file but not in its 'mind.tensors' record (file altered?)", name)
+            raise fail(
+                f"is in the file but not in its '{_TENSORS_KEY}' record (file altered?)", name
+            )
     arrays: dict[str, np.ndarray] = {}
     for name, record in records.items():
-        if name not in found:
-            raise fail("is recorded in 'mind.tensors' but missing from the file", name)
-        view = found[name]
-        if not isinstance(record, dict):
-            raise fail(f"has a damaged 'mind.tensors' record {record!r}", name)
-        mind_dtype = record.get("dtype")
-        if mind_dtype not in _ST_DTYPE:
-            raise fail(f"has dtype {mind_dtype!r}, which Mind does not know", name)
-        if _ST_DTYPE[mind_dtype] != view["dtype"]:
+        if name not in entries:
+            raise fail(f"is recorded in '{_TENSORS_KEY}' but missing from the file", name)
+        if not isinstance(record, dict) or set(record) != {"dtype", "shape", "sha256"}:
             raise fail(
-                f"is stored as safetensors {view['dtype']} but recorded as Mind {mind_dtype} "
+                f"its '{_TENSORS_KEY}' record must be an object with exactly 'dtype', 'shape' and "
+                f"'sha256', got {record!r:.80}",
+                name,
+            )
+        st_dtype, shape, begin, end = entries[name]
+        mind_dtype = record["dtype"]
+        if not isinstance(mind_dtype, str) or mind_dtype not in _ST_DTYPE:
+            raise fail(
+                f"'{_TENSORS_KEY}' field 'dtype' must be one of {list(_ST_DTYPE)}, got "
+                f"{mind_dtype!r:.40}",
+                name,
+            )
+        if _ST_DTYPE[mind_dtype] != st_dtype:
+            raise fail(
+                f"is stored as safetensors {st_dtype} but recorded as Mind {mind_dtype} "
                 f"(expected {_ST_DTYPE[mind_dtype]})",
+                name,
+            )
+        recorded = _shape(record["shape"], fail, name, f"'{_TENSORS_KEY}' field 'shape'")
+        if recorded != shape:
+            raise fail(
+                f"has shape {shape} in the safetensors header but {recorded} in "
+                f"'{_TENSORS_KEY}' (file altered?)",
                 name,
             )
         np_dtype = dt._BY_NAME[mind_dtype].np
         if np_dtype is None:
             raise fail(f"has dtype {mind_dtype}, which needs the 'ml_dtypes' package", name)
-        shape = tuple(view["shape"])
-        if record.get("shape") != list(shape):
-            raise fail(
-                f"has shape {shape} in the safetensors header but {record.get('shape')} in "
-                "'mind.tensors' (file altered?)",
-                name,
-            )
-        buffer = view["data"]
-        if hashlib.sha256(buffer).hexdigest() != record.get("sha256"):
+        chunk = buffer[begin:end]
+        if hashlib.sha256(chunk).hexdigest() != record["sha256"]:
             raise fail("fails its SHA-256 check: the file was altered or damaged", name)
-        arr = np.frombuffer(buffer, dtype=np_dtype.newbyteorder("<")).reshape(shape)
-        arrays[name] = arr if sys.byteorder == "little" else arr.astype(np_dtype)
+        stored = np.frombuffer(chunk, dtype=np_dtype.newbyteorder("<")).reshape(shape)
+        arrays[name] = stored.astype(np_dtype)  # an own, native-order copy: `data` is freed
 
     user_meta: dict[str, Any] = {}
     for key, value in sorted(meta.items()):  # the header's key order is arbitrary
-        if key in _RESERVED_KEYS or key.startswith(_RESERVED_PREFIX):
+        if key in ("format", "format_version", _TENSORS_KEY, _OPTIMIZER_KEY, _DIGEST_KEY):
             continue
-        try:
-            user_meta[key] = json.loads(value)
-        except ValueError:
+        if key in _RESERVED_KEYS or key.startswith(_RESERVED_PREFIX):
+            raise fail(f"has metadata key {key!r:.80}, which is reserved but unknown to this Mind")
+        problem = _bad_text(key)
+        if problem:
+            raise fail(f"has a metadata key that {problem}: {key!r:.80}")
+        if key in entries:
+            raise fail(f"metadata key {key!r:.80} is also the name of a tensor (file altered?)")
+        user_meta[key] = _loads(value, _META_DEPTH, fail, f"metadata entry {key!r:.80}")
+    optimizer_type = meta.get(_OPTIMIZER_KEY)
+    if optimizer_type is not None and not optimizer_type.isidentifier():
+        raise fail(
+            f"metadata entry '{_OPTIMIZER_KEY}' must be an optimizer's class name, got "
+            f"{optimizer_type!r:.80}"
+        )
+    return arrays, user_meta, optimizer_type
+
+
+def _format_version(value: Any, fail: Callable[[str], CheckpointError]) -> int:
+    # isdigit() alone accepts '²' and Arabic-Indic digits, which int() then refuses or reads.
+    if not (isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9):
+        raise fail(
+            f"metadata 'format_version' must be a version number in ASCII digits, got {value!r:.40}"
+        )
+    version = int(value)
+    if version > FORMAT_VERSION:
+        raise fail(
+            f"was written in checkpoint format version {version} by a newer Mind; this Mind "
+            f"reads versions up to {FORMAT_VERSION} (upgrade mind-core)"
+        )
+    if version not in _READABLE_VERSIONS or value != str(version):
+        raise fail(
+            f"has an invalid 'format_version' {value!r}; expected one of "
+            f"{[str(v) for v in _READABLE_VERSIONS]}"
+        )
+    return version
+
+
+def _tensor_entries(
+    header: Mapping[str, Any], size: int, fail: Callable[..., CheckpointError]
+) -> dict[str, tuple[str, tuple[int, ...], int, int]]:
+    """The header's tensors, ``name -> (dtype, shape, begin, end)``, after checking each is well
+    formed, its byte range fits its dtype and shape, and the ranges tile the ``size`` data bytes
+    exactly (no gap, no overlap, nothing after the last)."""
+    entries = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        problem = _bad_text(name)
+        if problem:
+            raise fail(f"the tensor name {problem}", name)
+        if not isinstance(entry, dict) or set(entry) != {"dtype", "shape", "data_offsets"}:
             raise fail(
-                f"has metadata entry {key!r} that is not valid JSON: {value!r:.80}"
-            ) from None
-    return arrays, user_meta, meta.get(_RESERVED_PREFIX + "optimizer")
+                "its header entry must be an object with exactly 'dtype', 'shape' and "
+                f"'data_offsets', got {entry!r:.80}",
+                name,
+            )
+        st_dtype = entry["dtype"]
+        if not isinstance(st_dtype, str) or st_dtype not in _ITEMSIZE:
+            raise fail(
+                f"header field 'dtype' must be one of {list(_ITEMSIZE)}, got {st_dtype!r:.40}",
+                name,
+            )
+        shape = _shape(entry["shape"], fail, name, "header field 'shape'")
+        nonzero = _ITEMSIZE[st_dtype]
+        for d in shape:
+            nonzero *= d or 1
+        if nonzero > _MAX_BYTES:
+            raise fail(
+                f"header field 'shape' {list(shape)} of {st_dtype} would take over 2**48 bytes",
+                name,
+            )
+        nbytes = 0 if 0 in shape else nonzero
+        offsets = entry["data_offsets"]
+        if not (
+            isinstance(offsets, list)
+            and len(offsets) == 2
+            and all(type(x) is int for x in offsets)
+            and 0 <= offsets[0] <= offsets[1]
+        ):
+            raise fail(
+                "header field 'data_offsets' must be two integers [begin, end] with "
+                f"0 <= begin <= end, got {offsets!r:.80}",
+                name,
+            )
+        begin, end = offsets
+        if end > size:
+            raise fail(
+                f"is truncated or damaged: header field 'data_offsets' {offsets} ends past the "
+                f"{size} bytes of data",
+                name,
+            )
+        if end - begin != nbytes:
+            raise fail(
+                f"header field 'data_offsets' {offsets} spans {end - begin} bytes, but dtype "
+                f"{st_dtype} and shape {list(shape)} take {nbytes}",
+                name,
+            )
+        entries[name] = (st_dtype, shape, begin, end)
+    expected = 0
+    for name, (_, _, begin, end) in sorted(entries.items(), key=lambda item: item[1][2:]):
+        if begin != expected:
+            raise fail(
+                f"header field 'data_offsets' starts at {begin}, expected {expected}: the "
+                "tensors' byte ranges must tile the data with no gap or overlap",
+                name,
+            )
+        expected = end
+    if expected != size:
+        raise fail(
+            f"is damaged: its tensors' byte ranges end at {expected} but the data is {size} "
+            "bytes long"
+        )
+    return entries
+
+
+def _shape(value: Any, fail: Callable[..., CheckpointError], name: str, field: str) -> tuple:
+    if not (
+        isinstance(value, list)
+        and len(value) <= _MAX_NDIM
+        and all(type(d) is int and 0 <= d <= _MAX_BYTES for d in value)
+    ):
+        raise fail(
+            f"{field} must be a list of at most {_MAX_NDIM} integers in [0, 2**48], got "
+            f"{value!r:.80}",
+            name,
+        )
+    return tuple(value)
+
+
+# Strings, skipped when counting how deep a JSON text nests: brackets in them do not count.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_DEPTH_STEP = np.zeros(256, np.int8)
+_DEPTH_STEP[[ord("["), ord("{")]] = 1
+_DEPTH_STEP[[ord("]"), ord("}")]] = -1
+
+
+def _json_depth(text: str) -> int:
+    """How deep the arrays and objects of the JSON ``text`` nest, found without parsing it, so a
+    parser is never given more nesting than it is meant to take. (Malformed text may count deeper
+    than it is; it is refused either way.)"""
+    skeleton = _JSON_STRING.sub("", text).encode("ascii", "replace")
+    steps = _DEPTH_STEP[np.frombuffer(skeleton, np.uint8)].astype(np.int64)
+    return int(np.cumsum(steps).max(initial=0))
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise ValueError(f"duplicate key {key!r:.80}")
+    return out
+
+
+def _loads(
+    text: str | bytes, max_depth: int, fail: Callable[..., CheckpointError], what: str
+) -> Any:
+    """``json.loads`` of a field of the file, after checking it is UTF-8 and nests at most
+    ``max_depth`` deep; duplicate keys are refused (json would keep the last one silently)."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise fail(f"{what} must be UTF-8 JSON, but byte {exc.start} is not UTF-8") from None
+    depth = _json_depth(text)
+    if depth > max_depth:
+        raise fail(f"{what} nests {depth} levels deep; expected at most {max_depth}")
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except ValueError as exc:  # JSONDecodeError, a duplicate key, an int over 4300 digits
+        raise fail(f"{what} is not valid JSON ({exc})") from None
 
 
 def _check_optimizer_state(
@@ -654,9 +1053,11 @@ def _plan_load(
         elif isinstance(value, np.ndarray):
             arr = value
         else:
-            raise MindTypeError(
-                f"For '{func}', entry {key!r}{where and ' of' + where} matches parameter {path!r} but is a "
-                f"{type(value).__name__}, not a Tensor"
+            # From a file, it is the file's metadata entry that is in the way: the file's fault.
+            error = CheckpointError if source is not None else MindTypeError
+            raise error(
+                f"For '{func}', entry {key!r}{where and ' of' + where} matches parameter {path!r} "
+                f"but is a {type(value).__name__}, not a Tensor"
             )
         entry = repr(path) if key == path else f"{path!r} (entry {key!r})"
         if arr.shape != param.shape:
