@@ -15,7 +15,7 @@ import safetensors.numpy
 
 import mind.core as ms
 from mind.core import Tensor, nn, ops
-from mind.core._src.ir import serialize
+from mind.core._src.ir import mindir, serialize
 from mind.core._src.jit import JitFunction
 from mind.core.errors import MindError, MindIRError, MindTypeError, MindValueError
 
@@ -147,7 +147,7 @@ def test_weights_are_stored_by_parameter_name_and_become_the_cells_parameters(tm
         names = set(f.keys())
         meta = f.metadata()
     assert names == {"0.weight", "0.bias", "2.weight", "2.bias"}  # an MLP has no constants
-    assert meta["format"] == "mind.mindir" and meta["version"] == "1"
+    assert meta["format"] == "mind.mindir" and meta["version"] == "2"
     loaded = ms.load(tmp_path / "m.mindir")
     cell = nn.GraphCell(loaded)
     assert [p.name for p in cell.get_parameters()] == list(loaded.weights)
@@ -299,15 +299,13 @@ def read_container(data):
 
 
 def write_container(arrays, meta, doc=None):
-    """Bytes of a well-formed container: re-encodes ``doc`` and recomputes the graph's digest, so
-    the loader's graph validation (not the checksum) is what a JSON edit meets."""
-    meta = dict(meta)
+    """Bytes of a well-formed container: re-encodes ``doc`` and recomputes every digest as export
+    does (``mindir._pack``), so the loader's graph validation (not the checksum) is what a JSON
+    edit meets."""
+    meta = {k: v for k, v in meta.items() if k != "sha256"}
     if doc is not None:
         meta["graph"] = json.dumps(doc)
-        digests = json.loads(meta["sha256"])
-        digests["graph"] = hashlib.sha256(meta["graph"].encode()).hexdigest()
-        meta["sha256"] = json.dumps(digests)
-    return safetensors.numpy.save(arrays, metadata=meta)
+    return b"".join(bytes(c) for c in mindir._pack(arrays, meta))
 
 
 def edit_graph(path, edit):
@@ -344,7 +342,7 @@ def test_altered_graph_fails_its_checksum(exported):
     arrays, meta = read_container(exported.read_bytes())
     meta["graph"] = meta["graph"].replace('"stride"', '"strides"', 1)
     exported.write_bytes(safetensors.numpy.save(arrays, metadata=meta))
-    with pytest.raises(MindIRError, match=r"its graph fails its SHA-256 check"):
+    with pytest.raises(MindIRError, match=r"its header \(graph, metadata, .*\) fails its SHA-256"):
         ms.load(exported)
 
 
@@ -364,14 +362,12 @@ def test_other_safetensors_file_and_checkpoint(tmp_path):
 
 def test_future_version(exported):
     arrays, meta = read_container(exported.read_bytes())
-    exported.write_bytes(write_container(arrays, {**meta, "version": "2"}))
+    exported.write_bytes(write_container(arrays, {**meta, "version": "3"}))
     with pytest.raises(
-        MindIRError, match=r"MindIR version 2 by a newer Mind; this Mind reads version 1"
+        MindIRError, match=r"MindIR file version 3 by a newer Mind; this Mind reads version 2"
     ):
         ms.load(exported)
-    edit_graph(exported, lambda doc: None)  # container back to version 1...
-    arrays, meta = read_container(exported.read_bytes())
-    exported.write_bytes(write_container(arrays, {**meta, "version": "1"}))
+    exported.write_bytes(write_container(arrays, meta))  # container back to version 2...
     edit_graph(exported, lambda doc: doc.update(version=7))  # ...but the document is newer
     with pytest.raises(MindIRError, match=r"document: is version 7, written by a newer Mind"):
         ms.load(exported)
@@ -429,7 +425,7 @@ def test_bad_dtype_name(exported):
         ),
         (
             lambda g: g["nodes"][0]["attrs"].update(stride=(7, "x")),
-            r"conv2d\(...\) rejects its inputs and attributes",
+            r"conv2d\(...\) attribute 'stride' must be a tuple of 2 ints >= 1, but got \[7, 'x'\]",
         ),
         (
             lambda g: g["parameters"][1].update(tensor="missing"),
@@ -565,9 +561,10 @@ def _mutate(data, arrays, meta, r):
         else:
             digests = json.loads(meta["sha256"])
             name = r.choice(sorted(digests["tensors"]))
-            digests["tensors"][name] = r.choice([None, 0, "00", digests["graph"]])
+            digests["tensors"][name] = r.choice([None, 0, "00", digests["header"]])
             meta["sha256"] = json.dumps(digests)
-        return write_container(arrays, meta), "metadata"
+        # Saved as is: the digests are not recomputed, so they are what must refuse the edit.
+        return safetensors.numpy.save(arrays, metadata=meta), "metadata"
     doc = json.loads(meta["graph"])
     for _ in range(r.choice([1, 1, 1, 2, 3])):
         _mutate_doc(doc, r)
@@ -619,3 +616,268 @@ def test_mindirerror_is_a_value_error_with_a_docs_pointer(exported):
         ms.load(exported)
     assert isinstance(info.value, MindError | ValueError)
     assert "docs/core.md#export-and-load-mindir" in str(info.value)
+
+
+# ------------------------------------------------------------------------------------------------
+# Hardening (issue 10): one test per finding of the hostile probe
+# ------------------------------------------------------------------------------------------------
+
+
+def rewrite_header(data, edit):
+    """The file with its safetensors header edited by ``edit(header)`` and re-serialized with the
+    right length, the digests left as they were."""
+    n = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8 : 8 + n])
+    edit(header)
+    text = json.dumps(header).encode("utf-8", "surrogatepass")
+    text += b" " * (-len(text) % 8)
+    return len(text).to_bytes(8, "little") + text + data[8 + n :]
+
+
+def test_deep_json_is_refused_before_it_is_parsed(exported):
+    arrays, meta = read_container(exported.read_bytes())
+    deep = meta["graph"][:-1] + ',"x":' + "[" * 50_000 + "]" * 50_000 + "}"
+    exported.write_bytes(write_container(arrays, {**meta, "graph": deep}))
+    with pytest.raises(MindIRError, match=r"'graph' metadata entry nested 50\d\d\d levels deep"):
+        ms.load(exported)
+    exported.write_bytes(
+        safetensors.numpy.save(arrays, metadata={**meta, "sha256": "[" * 5000 + "]" * 5000})
+    )
+    with pytest.raises(MindIRError, match=r"'sha256' metadata entry nested 5000 levels deep"):
+        ms.load(exported)
+    # Brackets inside strings do not count: a name may hold them.
+    text = '{"a": "' + "[" * 1000 + '", "b": [1, {"c": "]]]\\"[["}]}'
+    assert json.loads(text)["b"][1]["c"] == ']]]"[['
+    assert mindir._json_depth(text) == 3
+
+
+def test_only_ascii_digits_make_a_version_or_an_int(exported):
+    arrays, meta = read_container(exported.read_bytes())
+    for version in ("\u0662", "\u00b2", "\uff12", " 2", "2.0", "9" * 5000):
+        exported.write_bytes(write_container(arrays, {**meta, "version": version}))
+        with pytest.raises(MindIRError, match=r"has an invalid 'version'|newer Mind"):
+            ms.load(exported)
+    graph = meta["graph"].replace('"groups":1', '"groups":\u0661', 1)
+    assert graph != meta["graph"]
+    exported.write_bytes(write_container(arrays, {**meta, "graph": graph}))
+    with pytest.raises(MindIRError, match=r"has a graph that is not valid JSON"):
+        ms.load(exported)
+    graph = meta["graph"].replace('"groups":1', '"groups":' + "1" * 5000, 1)
+    exported.write_bytes(write_container(arrays, {**meta, "graph": graph}))
+    with pytest.raises(MindIRError, match=r"not valid JSON \(Exceeds the limit"):
+        ms.load(exported)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda g: g["nodes"][0]["aval"].update(dtype=["float32"]),
+            r"nodes\[0\] \(%\d+\).aval.dtype: must be a string, got list",
+        ),
+        (
+            lambda g: g["nodes"][0]["attrs"].update(stride={"t": "dtype", "v": ["float32"]}),
+            r"attrs.stride.v: must be a string, got list",
+        ),
+        (
+            lambda g: g["constants"][0]["aval"].update(dtype={"float32": 1}),
+            r"constants\[0\].aval.dtype: must be a string, got dict",
+        ),
+    ],
+)
+def test_unhashable_dtypes_are_refused(exported, edit, message):
+    edit_graph(exported, lambda doc: edit(doc["graph"]))
+    with pytest.raises(MindIRError, match=message):
+        ms.load(exported)
+
+
+def test_shapes_of_two_to_the_63_are_refused(exported):
+    original = exported.read_bytes()
+    edit_graph(exported, lambda doc: doc["graph"]["nodes"][0]["aval"].update(shape=[2**63, 1]))
+    with pytest.raises(MindIRError, match=r"aval.shape\[0\]: must be in \[0, 4294967296\]"):
+        ms.load(exported)
+    reshape = lambda doc: next(n for n in doc["graph"]["nodes"] if n["prim"] == "reshape")  # noqa: E731
+    exported.write_bytes(original)
+    edit_graph(
+        exported, lambda doc: reshape(doc)["attrs"].update(shape={"t": "tuple", "v": [2**63]})
+    )
+    with pytest.raises(MindIRError, match=r"attrs.shape\[0\]: must be in \[-9223372036854775808"):
+        ms.load(exported)
+    exported.write_bytes(original)
+    edit_graph(
+        exported, lambda doc: reshape(doc)["attrs"].update(shape={"t": "tuple", "v": [2**62, 2]})
+    )
+    with pytest.raises(
+        MindIRError, match=r"reshape\(...\) attribute 'shape' must be a tuple of ints"
+    ):
+        ms.load(exported)
+    arrays, meta = read_container(exported.read_bytes())
+    name = sorted(arrays)[0]
+    data = rewrite_header(write_container(arrays, meta), lambda h: h[name].update(shape=[2**63]))
+    exported.write_bytes(data)
+    with pytest.raises(MindIRError, match=r"truncated, damaged or not a safetensors file"):
+        ms.load(exported)
+
+
+def _node(doc, prim):
+    return next(n for n in doc["graph"]["nodes"] if n["prim"] == prim)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda d: _node(d, "conv2d")["attrs"].update(pads={"t": "tuple", "v": [1] * 5}),
+            r"conv2d\(...\) attribute 'pads' must be a tuple of 4 ints >= 0, but got \(1, 1, 1, 1, 1\)",
+        ),
+        (
+            lambda d: _node(d, "conv2d")["attrs"].update(groups=True),
+            r"conv2d\(...\) attribute 'groups' must be an int >= 1, but got True",
+        ),
+        (
+            lambda d: _node(d, "max_pool2d")["attrs"].update(kernel={"t": "tuple", "v": [0, 2]}),
+            r"max_pool2d\(...\) attribute 'kernel' must be a tuple of 2 ints >= 1, but got \(0, 2\)",
+        ),
+        (
+            lambda d: _node(d, "max_pool2d").update(prim="max_pool2d_grad"),
+            r"nodes\[\d+\] \(%\d+\): max_pool2d_grad\(...\) takes 2 inputs, got 1",
+        ),
+        (
+            lambda d: _node(d, "matmul")["attrs"].update(transpose_b=1),
+            r"matmul\(...\) attribute 'transpose_b' must be a bool, but got 1",
+        ),
+        (
+            lambda d: _node(d, "matmul")["attrs"].update(alpha=0.5),
+            r"matmul\(...\) has an unknown attribute 'alpha'",
+        ),
+        (
+            lambda d: _node(d, "conv2d")["attrs"].pop("dilation"),
+            r"conv2d\(...\) is missing its attribute 'dilation'",
+        ),
+        (
+            lambda d: _node(d, "relu")["inputs"].append(_node(d, "relu")["inputs"][0]),
+            r"relu\(...\) takes 1 inputs, got 2",
+        ),
+    ],
+)
+def test_node_attributes_and_arity_are_checked_before_anything_runs(exported, edit, message):
+    edit_graph(exported, edit)
+    with pytest.raises(MindIRError, match=message):
+        ms.load(exported)
+
+
+def test_sum_keepdims_none_is_refused(tmp_path):
+    path = tmp_path / "s.mindir"
+    ms.export(lambda x: x.sum(axis=1, keepdims=True), a(2, 3), file_name=path)
+    edit_graph(path, lambda d: _node(d, "sum")["attrs"].update(keepdims=None))
+    with pytest.raises(MindIRError, match=r"sum\(...\) attribute 'keepdims' must be a bool"):
+        ms.load(path)
+    edit_graph(path, lambda d: _node(d, "sum")["attrs"].update(axis=[1]))  # a list, not a tuple
+    with pytest.raises(MindIRError, match=r"attribute 'axis' must be None or an int or a tuple"):
+        ms.load(path)
+
+
+def test_a_changed_tensor_dtype_is_refused(tmp_path):
+    path = tmp_path / "c.mindir"
+    ms.export(lambda x: x + Tensor(np.float32(1.5)), a(2, 3), file_name=path)
+    data = path.read_bytes()
+    arrays, meta = read_container(data)
+    (const,) = [k for k in arrays if k.startswith("%")]
+    for dtype in ("U32", "I32"):
+        path.write_bytes(rewrite_header(data, lambda h: h[const].update(dtype=dtype)))  # noqa: B023
+        with pytest.raises(MindIRError, match=r"its header \(graph, metadata, tensor dtypes"):
+            ms.load(path)
+    # Re-signed, as a forger would: the constant's recorded abstract value still refuses it.
+    arrays[const] = arrays[const].view(np.uint32)
+    path.write_bytes(write_container(arrays, meta))
+    with pytest.raises(
+        MindIRError,
+        match=r"constants\[0\] \(%\d+\): is recorded as Float32\[\] but its tensor is uint32\[\]",
+    ):
+        ms.load(path)
+
+
+def test_offsets_and_metadata_are_covered_by_the_header_digest(exported):
+    data = exported.read_bytes()
+    arrays, _ = read_container(data)
+    by_size = {}
+    for name, arr in sorted(arrays.items()):
+        by_size.setdefault((arr.dtype, arr.shape), []).append(name)
+    first, second = next(names for names in by_size.values() if len(names) > 1)[:2]
+
+    def swap(h):  # two same-size tensors' regions swapped: the data still tiles exactly
+        h[first]["data_offsets"], h[second]["data_offsets"] = (
+            h[second]["data_offsets"],
+            h[first]["data_offsets"],
+        )
+
+    for edit in (swap, lambda h: h["__metadata__"].update(note="hi")):
+        exported.write_bytes(rewrite_header(data, edit))
+        with pytest.raises(MindIRError, match=r"its header .* fails its SHA-256 check"):
+            ms.load(exported)
+
+
+def test_version_1_files_are_refused_with_a_clear_message(exported):
+    arrays, meta = read_container(exported.read_bytes())
+    digests = json.loads(meta["sha256"])
+    old = {
+        **meta,
+        "version": "1",
+        "sha256": json.dumps(
+            {
+                "graph": hashlib.sha256(meta["graph"].encode()).hexdigest(),
+                "tensors": digests["tensors"],
+            }
+        ),
+    }
+    exported.write_bytes(safetensors.numpy.save(arrays, metadata=old))
+    with pytest.raises(
+        MindIRError, match=r"MindIR file version 1 by an older Mind, .*export the model again"
+    ):
+        ms.load(exported)
+
+
+@pytest.mark.parametrize("bad", ["w\x00", "w\ud800", "\x1b[2J"])
+def test_names_with_nul_control_characters_or_surrogates_are_refused(exported, bad):
+    edit_graph(exported, lambda doc: doc["graph"]["parameters"][0].update(name=bad))
+    with pytest.raises(MindIRError, match=r"parameters\[0\].name: holds the character U\+"):
+        ms.load(exported)
+
+
+def test_export_refuses_a_name_load_would_refuse(tmp_path):
+    with pytest.raises(MindIRError, match=r"no NUL, control character or surrogate"):
+        ms.export(JitFunction(lambda x: x * 2, "bad\x00name"), a(2), file_name=tmp_path / "n")
+    assert os.listdir(tmp_path) == []
+
+
+def _resign_int_tensors(path, value):
+    """Every integer tensor of the file set to ``value``, re-signed as export would."""
+    arrays, meta = read_container(path.read_bytes())
+    for name, arr in arrays.items():
+        if arr.dtype.kind in "iu":
+            arrays[name] = np.full_like(arr, value)
+    path.write_bytes(write_container(arrays, meta))
+
+
+def test_an_index_attribute_out_of_range_is_refused_at_load(tmp_path):
+    path = tmp_path / "g.mindir"
+    grad_of_take = ms.grad(lambda v: (v[np.array([0, 2])] * 2.0).sum())
+    ms.export(grad_of_take, a(4), file_name=path)  # an index_add with an index array attribute
+    np.testing.assert_array_equal(nn.GraphCell(ms.load(path))(a(4)).asnumpy(), [2, 0, 2, 0])
+    _resign_int_tensors(path, 99)
+    with pytest.raises(
+        MindIRError, match=r"index_add\(...\) rejects .* 'index' does not fit shape \(4,\)"
+    ):
+        ms.load(path)
+
+
+def test_a_value_failure_while_running_is_a_typed_error_naming_the_graph(tmp_path):
+    path = tmp_path / "g.mindir"
+    idx = Tensor(np.array([0, 2], np.int32))
+    ms.export(lambda x: ops.gather(x, idx, 0) * 2.0, a(4), file_name=path)
+    _resign_int_tensors(path, 99)  # a constant's values: no abstract value can tell
+    cell = nn.GraphCell(ms.load(path))
+    with pytest.raises(
+        MindValueError, match=r"For 'GraphCell', graph .* failed while running: IndexError"
+    ):
+        cell(a(4))

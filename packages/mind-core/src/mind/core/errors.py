@@ -153,15 +153,17 @@ class CheckpointError(MindValueError):
 class MindIRError(MindValueError):
     """A graph could not be exported, or a file was refused as a MindIR file.
 
-    Cause: the file is missing, truncated, not in safetensors format, written by another tool or
-    a newer Mind, or altered after it was written (the graph's or a tensor's SHA-256 no longer
-    matches); or its graph is malformed (an unknown primitive, a node that uses one defined after
-    it, a bad dtype name or shape, an abstract value its primitive's inference disagrees with).
-    On export: the graph holds an attribute value MindIR cannot store. The message names the
-    file and, where one is at fault, the node (``%id``), the field or the tensor.
+    Cause: the file is missing, truncated, not in safetensors format, written by another tool,
+    a newer Mind or an older one (MindIR file version 1), or altered after it was written (the
+    header's or a tensor's SHA-256 no longer matches); or its graph is malformed (an unknown
+    primitive, a node that uses one defined after it, a bad dtype name or shape, a node whose
+    number of inputs or attributes do not fit its primitive's attribute schema, an abstract value
+    its primitive's inference disagrees with). On export: the graph holds an attribute value or
+    a name MindIR cannot store. The message names the file and, where one is at fault, the node
+    (``%id``), the field or the tensor.
 
-    Fix: a damaged file cannot be repaired; export the net again with ``mind.core.export``. A
-    file from a newer Mind needs that version of mind-core to load it.
+    Fix: a damaged file cannot be repaired; export the net again with ``mind.core.export`` (also
+    for a version 1 file). A file from a newer Mind needs that version of mind-core to load it.
     """
 
     docs = "core.md#export-and-load-mindir"

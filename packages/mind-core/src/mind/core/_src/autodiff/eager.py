@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from mind.core._src.ops import schema as S
 from mind.core._src.ops.dispatch import (
     STATE,
     AbstractTuple,
@@ -58,6 +59,7 @@ tuple_getitem_p: Primitive = primitive(
     differentiable=False,
     attrs=("index",),
 )
+S.attr_schema(tuple_getitem_p, index=S.Int(lo=0))
 
 
 def _arity(data: Any) -> int:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from mind.core._src.ir.graph import Apply, FuncGraph, Node
+from mind.core._src.ops import schema as S
 from mind.core._src.ops.dispatch import ShapedArray, bind, primitive
 
 __all__ = ["ELEMENTWISE", "REDUCTIONS", "fused_p", "graph_kernel_fusion"]
@@ -122,6 +123,7 @@ fused_p = primitive(
     attrs=("graph",),
     doc="A chain of elementwise ops (maybe ending in a reduction) made one kernel by fusion.",
 )
+S.attr_schema(fused_p, graph=S.Graph())
 
 
 def _fusable(node: Node) -> bool:

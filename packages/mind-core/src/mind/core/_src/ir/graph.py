@@ -165,8 +165,12 @@ class FuncGraph:
     # -- checking -----------------------------------------------------------------------------------
 
     def verify(self, primitives: dict | None = None) -> None:
-        """Raise :class:`GraphError` unless every use follows its definition and every node's
-        abstract value is what its primitive's inference rule gives."""
+        """Raise :class:`GraphError` unless every use follows its definition, every node fits
+        its primitive (number of inputs, attributes against the primitive's schema: see
+        :mod:`mind.core._src.ops.schema`) and every node's abstract value is what its primitive's
+        inference rule gives."""
+        from mind.core._src.ops.schema import check_node
+
         if primitives is None:
             from mind.core._src.ops.dispatch import PRIMITIVES as primitives
         defined: set[int] = {n.id for n in self.parameters} | {n.id for n in self.constants}
@@ -181,7 +185,11 @@ class FuncGraph:
                 raise GraphError(
                     f"graph {self.name}: {node.ref} applies unknown primitive {node.prim!r}"
                 )
-            expected = prim.infer(*(i.aval for i in node.inputs), **node.attrs)
+            avals = tuple(i.aval for i in node.inputs)
+            problem = check_node(prim, avals, node.attrs)
+            if problem is not None:
+                raise GraphError(f"graph {self.name}: {node.ref} = {node.prim}(...) {problem}")
+            expected = prim.infer(*avals, **node.attrs)
             if expected != node.aval:
                 raise GraphError(
                     f"graph {self.name}: {node.ref} = {node.prim}(...) is recorded as {_fmt_aval(node.aval)} "

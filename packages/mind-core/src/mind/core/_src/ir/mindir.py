@@ -9,16 +9,20 @@ their parameter names), the graph's constants (``%<id>``) and its array-valued a
 (``%<id>.<attr>``, getitem's index arrays). The header's ``__metadata__`` (string to string)
 holds:
 
-- ``format``: ``"mind.mindir"``; ``version``: ``"1"``.
+- ``format``: ``"mind.mindir"``; ``version``: ``"2"``.
 - ``graph``: the JSON document of :mod:`mind.core._src.ir.serialize` (the graph, node ids as
   traced, attributes in a tagged encoding) plus ``output_spec``, the structure the function
   returned its tensors in.
-- ``sha256``: JSON ``{"graph": <hex digest of the graph string>, "tensors": {name: <hex digest of
-  the tensor's bytes as stored>}}``.
+- ``sha256``: JSON ``{"header": <hex digest>, "tensors": {name: <hex digest of the tensor's bytes
+  as stored>}}``. The header digest is of the whole header but itself (:func:`_header_digest`):
+  every metadata entry, every tensor's dtype, shape and offsets, and the tensor digests; so a
+  dtype changed from F32 to U32 in the header is refused like a changed byte. Version 1 files
+  (whose digest covered the graph string only) are refused: export them again.
 
-Loading validates everything (the container, the digests, then every field of the graph against
-the primitives' inference rules) before anything is returned, and reports every problem as
-:class:`~mind.core.errors.MindIRError` naming the file and the node, field or tensor at fault.
+Loading validates everything (the container, nesting and sizes, the digests, then every field of
+the graph: each node against its primitive's arity and attribute schema, then its inference rule)
+before anything is returned, and reports every problem as :class:`~mind.core.errors.MindIRError`
+naming the file and the node, field or tensor at fault.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 import sys
 from typing import Any
@@ -45,7 +50,7 @@ from mind.core._src.runtime.executor import Executable
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Parameter, Tensor
 from mind.core._src.train.serialization import _ST_DTYPE, _sha256, _write_atomic
-from mind.core.errors import MindIRError, MindTypeError, MindValueError
+from mind.core.errors import MindError, MindIRError, MindTypeError, MindValueError
 
 __all__ = ["GraphCell", "MindIRGraph", "export", "load"]
 
@@ -53,6 +58,16 @@ __all__ = ["GraphCell", "MindIRGraph", "export", "load"]
 SUFFIX = ".mindir"
 _FORMATS = ("MINDIR", "ONNX")
 _HEADER_LIMIT = 100 * 1024 * 1024  # safetensors' own limit on the JSON header
+#: The file format's version (the container: metadata and checksums). Version 2's digest covers
+#: the whole header; version 1 (earlier Minds) covered only the graph string and the tensor
+#: bytes, so a changed dtype went unnoticed: such files are refused (docs/migration.md).
+VERSION = serialize.VERSION
+# Nesting of the JSON in the metadata: a real graph's is under 200 (32 levels of nested control
+# flow); json's recursion limit, and this loader's, are never reached.
+_JSON_DEPTH = 400
+_PLACEHOLDER = "0" * 64
+# JSON strings (escapes included), removed before counting brackets.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 
 # Mind dtype name <-> safetensors dtype string: one table, shared with checkpoints.
 _FROM_ST = {v: k for k, v in _ST_DTYPE.items()}
@@ -129,22 +144,41 @@ def export(
     for entry, weight in zip(weight_entries, compiled.weights, strict=True):
         tensors[entry["tensor"]] = serialize._storable(weight._data, f"weight {weight.name!r}")
 
-    graph_json = json.dumps(doc, separators=(",", ":"), allow_nan=False)
-    digests = {
-        "graph": hashlib.sha256(graph_json.encode()).hexdigest(),
-        "tensors": {name: _sha256(arr) for name, arr in tensors.items()},
-    }
     meta = {
         "format": serialize.FORMAT,
-        "version": str(serialize.VERSION),
-        "graph": graph_json,
-        "sha256": json.dumps(digests, separators=(",", ":")),
+        "version": str(VERSION),
+        "graph": json.dumps(doc, separators=(",", ":"), allow_nan=False),
     }
-    payload = safetensors.numpy.save(tensors, metadata=meta)
+    chunks = _pack(tensors, meta)
     try:
-        _write_atomic(path, payload)
+        _write_atomic(path, chunks)
     except OSError as exc:
         raise MindIRError(f"For 'export', could not write '{path}': {exc}") from exc
+
+
+def _pack(tensors: dict[str, np.ndarray], meta: dict[str, str]) -> list[bytes | memoryview]:
+    """The bytes of a ``.mindir`` file (as buffers to write one after the other) holding
+    ``tensors`` and the metadata ``meta`` (``format``, ``version``, ``graph``), with its
+    ``sha256`` entry computed: each tensor's digest, and the header digest.
+
+    The header digest covers the safetensors header as written (dtypes, shapes, offsets), which
+    exists only once the file is laid out: a placeholder of the digest's length is written first,
+    then the digest put in its place, so the header's length and every offset stay the same.
+    """
+    digests = {"header": _PLACEHOLDER, "tensors": {n: _sha256(a) for n, a in tensors.items()}}
+    meta = {**meta, "sha256": json.dumps(digests, separators=(",", ":"))}
+    payload = safetensors.numpy.save(tensors, metadata=meta)
+    header_len = int.from_bytes(payload[:8], "little")
+    placeholder = f'"header":"{_PLACEHOLDER}"'.encode()
+    # Found in the JSON-encoded metadata, where its quotes are escaped.
+    placeholder = json.dumps(placeholder.decode())[1:-1].encode()
+    at = payload.find(placeholder, 8, 8 + header_len)
+    if at < 0 or payload.find(placeholder, at + 1, 8 + header_len) >= 0:
+        raise MindIRError("For 'export', the header digest could not be placed (internal error)")
+    at += placeholder.index(_PLACEHOLDER.encode())
+    digest = _header_digest(json.loads(payload[8 : 8 + header_len])).encode()
+    view = memoryview(payload)
+    return [view[:at], digest, view[at + len(digest) :]]
 
 
 def _path(func: str, file_name: Any) -> str:
@@ -269,24 +303,48 @@ def _parse(data: bytes, path: str, fail: Any) -> MindIRGraph:
             f"{meta.get('format')!r:.60}, expected {serialize.FORMAT!r})"
         )
     version = meta.get("version", "")
-    if version.isascii() and version.isdigit() and int(version) > serialize.VERSION:
+    # Only ASCII digits: int() would read "\u0661" (an Arabic-Indic one) as 1.
+    number = int(version) if version.isascii() and version.isdigit() and len(version) < 6 else -1
+    if number > VERSION:
         raise fail(
-            f"was written in MindIR version {version} by a newer Mind; this Mind reads version "
-            f"{serialize.VERSION} (upgrade mind-core)"
+            f"was written in MindIR file version {version} by a newer Mind; this Mind reads "
+            f"version {VERSION} (upgrade mind-core)"
         )
-    if version != str(serialize.VERSION):
-        raise fail(f"has an invalid 'version' {version!r:.40}")
+    if number == 1:
+        raise fail(
+            "was written in MindIR file version 1 by an older Mind, whose checksums do not cover "
+            f"the tensors' dtypes and shapes; this Mind reads version {VERSION} only: export the "
+            "model again (see docs/migration.md)"
+        )
+    if version != str(VERSION):
+        raise fail(f"has an invalid 'version' {version!r:.40}, expected {str(VERSION)!r}")
+    for key in ("sha256", "graph"):
+        if key not in meta:
+            raise fail(f"has no {key!r} metadata entry")
+        depth = _json_depth(meta[key])
+        if depth > _JSON_DEPTH:
+            raise fail(
+                f"has a {key!r} metadata entry nested {depth} levels deep, over the limit "
+                f"{_JSON_DEPTH}"
+            )
     try:
         digests = json.loads(meta["sha256"])
-        if not isinstance(digests, dict) or not isinstance(digests.get("tensors"), dict):
-            raise TypeError("not a JSON object with 'graph' and 'tensors'")
+        if (
+            not isinstance(digests, dict)
+            or sorted(digests) != ["header", "tensors"]
+            or not isinstance(digests["tensors"], dict)
+            or not isinstance(digests["header"], str)
+            or not all(isinstance(v, str) for v in digests["tensors"].values())
+        ):
+            raise TypeError("not a JSON object of 'header' and 'tensors' digests")
         graph_json = meta["graph"]
-    except (KeyError, TypeError, ValueError, RecursionError) as exc:
-        raise fail(f"has a missing or damaged 'sha256' or 'graph' metadata entry ({exc})") from None
-    if hashlib.sha256(graph_json.encode("utf-8", "surrogatepass")).hexdigest() != digests.get(
-        "graph"
-    ):
-        raise fail("its graph fails its SHA-256 check: the file was altered or damaged")
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise fail(f"has a damaged 'sha256' metadata entry ({exc})") from None
+    if _header_digest(header) != digests["header"]:
+        raise fail(
+            "its header (graph, metadata, tensor dtypes, shapes or offsets) fails its SHA-256 "
+            "check: the file was altered or damaged"
+        )
 
     records = digests["tensors"]
     for name in views:
@@ -328,6 +386,40 @@ def _parse(data: bytes, path: str, fail: Any) -> MindIRGraph:
         if param.kind == "weight":
             weights[entry["tensor"]] = arrays[entry["tensor"]]
     return MindIRGraph(graph, weights, spec, path)
+
+
+def _header_digest(header: dict[str, Any]) -> str:
+    """SHA-256 of the whole header but the digest itself: every metadata entry (the graph
+    included), every tensor's dtype, shape and offsets, and the tensors' own digests."""
+    meta = dict(header.get("__metadata__") or {})
+    sha = meta.pop("sha256", None)
+    try:
+        tensor_digests = json.loads(sha)["tensors"] if isinstance(sha, str) else None
+    except (ValueError, TypeError, KeyError, RecursionError):  # refused by the caller
+        tensor_digests = None
+    canonical = {
+        "metadata": meta,
+        "tensor_sha256": tensor_digests,
+        "tensors": {k: v for k, v in header.items() if k != "__metadata__"},
+    }
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def _json_depth(text: str) -> int:
+    """How deeply ``text``'s JSON arrays and objects nest, counted without parsing (brackets
+    outside strings), so a deep document is refused before ``json.loads`` recurses into it;
+    0 when it has too few brackets to nest past the limit."""
+    if text.count("[") + text.count("{") <= _JSON_DEPTH:  # cannot nest deeper: skip the scan
+        return 0
+    stripped = _JSON_STRING.sub("", text).encode("utf-8", "surrogatepass")
+    if not stripped:
+        return 0
+    b = np.frombuffer(stripped, np.uint8)
+    opens = (b == ord("[")) | (b == ord("{"))
+    closes = (b == ord("]")) | (b == ord("}"))
+    level = np.cumsum(opens, dtype=np.int64) - np.cumsum(closes, dtype=np.int64)
+    return int(level.max())
 
 
 # ------------------------------------------------------------------------------------------------
@@ -415,6 +507,17 @@ class GraphCell(Cell):
         arrays = [x._data for x in inputs] + [p._data for p in self._params.values()]
         if is_tracing():
             outputs = interpret(self.mindir.graph, arrays)
-        else:
+            return _rebuild(self.mindir.output_spec, outputs)
+        try:
             outputs = self._executable(*arrays)
+        except MindError:
+            raise
+        except Exception as exc:
+            # The graph was verified and the inputs checked, so only values can fail here (an
+            # index out of range, in an input or in one of the file's constants).
+            source = f" (from '{self.mindir.file_name}')" if self.mindir.file_name else ""
+            raise MindValueError(
+                f"For 'GraphCell', graph '{self.mindir.name}'{source} failed while running: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
         return _rebuild(self.mindir.output_spec, outputs)

@@ -3,13 +3,13 @@
 The document is plain JSON, so it can be stored anywhere (a safetensors header's metadata, a
 ``.mindir`` file) and read without unpickling anything::
 
-    {"format": "mind.mindir", "version": 1, "graph": {
+    {"format": "mind.mindir", "version": 2, "graph": {
         "name": "Net.construct",
         "parameters": [{"id": 1, "name": "arg0", "kind": "input",
                         "aval": {"shape": [2, 3], "dtype": "float32"}},
                        {"id": 2, "name": "fc.weight", "kind": "weight", "tensor": "fc.weight",
                         "aval": {...}}],
-        "constants": [{"id": 5, "tensor": "%5"}],
+        "constants": [{"id": 5, "tensor": "%5", "aval": {"shape": [], "dtype": "float32"}}],
         "nodes": [{"id": 3, "prim": "matmul", "inputs": [1, 2],
                    "attrs": {"transpose_b": true}, "aval": {...}}],
         "outputs": [3]}}
@@ -36,6 +36,7 @@ Decoding trusts nothing: every field's type, every dtype name and shape, every n
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -51,6 +52,7 @@ from mind.core._src.ir.graph import (
     _fmt_aval,
 )
 from mind.core._src.ops.dispatch import PRIMITIVES, AbstractTuple, ShapedArray
+from mind.core._src.ops.schema import check_node
 from mind.core._src.tensor import dtype as dt
 from mind.core.errors import MindIRError
 
@@ -64,7 +66,8 @@ __all__ = [
 ]
 
 FORMAT = "mind.mindir"
-VERSION = 1
+# 2: constants record their abstract value (and the .mindir file's digest covers its header).
+VERSION = 2
 
 # Sanity limits: far above any real graph, low enough that a damaged file cannot make decoding
 # allocate or recurse without bound (getitem's inference rule builds an array of the input shape).
@@ -75,6 +78,9 @@ MAX_DEPTH = 32
 MAX_NAME = 4096
 _INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
 _NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+# No NUL or other C0 control character, no lone surrogate, in any name (graph, parameter,
+# tensor key, attribute name, primitive or dtype name).
+_BAD_CHAR = re.compile("[\x00-\x1f\ud800-\udfff]")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -115,9 +121,10 @@ def _encode_aval(aval: ShapedArray | AbstractTuple, where: str) -> dict[str, Any
 
 
 def _encode_name(name: str, where: str) -> str:
-    if not isinstance(name, str) or len(name) > MAX_NAME:
+    if not isinstance(name, str) or len(name) > MAX_NAME or _BAD_CHAR.search(name):
         raise MindIRError(
-            f"{where} must be a str of at most {MAX_NAME} characters, got {name!r:.80}"
+            f"{where} must be a str of at most {MAX_NAME} characters with no NUL, control "
+            f"character or surrogate, got {name!r:.80}"
         )
     return name
 
@@ -200,7 +207,7 @@ def graph_to_json(graph: FuncGraph, tensors: dict[str, np.ndarray]) -> dict[str,
     :param tensors: filled in: each constant's value and each array-valued attribute, under the
         key the document names. A weight parameter's entry names the key its value should be
         stored under (its parameter name, made unique), which the caller fills.
-    :returns: ``{"format": "mind.mindir", "version": 1, "graph": {...}}``, JSON-serializable
+    :returns: ``{"format": "mind.mindir", "version": 2, "graph": {...}}``, JSON-serializable
         (``json.dumps(doc, allow_nan=False)`` works).
     :raises MindIRError: an attribute holds a value the encoding has no form for (the message
         names the node and the attribute).
@@ -235,7 +242,8 @@ def _graph_body(graph: FuncGraph, keys: _Keys, prefix: str, nested: bool) -> dic
     for c in graph.constants:
         key = keys.take(prefix + c.ref)
         keys.tensors[key] = _storable(c.value, f"graph {graph.name}: constant {c.ref}")
-        constants.append({"id": c.id, "tensor": key})
+        aval = _encode_aval(c.aval, f"graph {graph.name}: constant {c.ref}")
+        constants.append({"id": c.id, "tensor": key, "aval": aval})
     nodes = []
     for n in graph.nodes:
         attrs = {
@@ -326,6 +334,13 @@ class _Decoder:
         if len(value) > limit:
             raise self.fail(
                 where, f"is a string of {len(value)} characters, over the limit {limit}"
+            )
+        bad = _BAD_CHAR.search(value)
+        if bad is not None:  # a NUL or a lone surrogate (JSON can escape one) breaks printing
+            raise self.fail(
+                where,
+                f"holds the character U+{ord(bad.group()):04X} at {bad.start()}; names may not "
+                "hold NUL, control characters or surrogates",
             )
         return value
 
@@ -495,6 +510,8 @@ class _Decoder:
             p = self.obj(p, where, ("id", "name", "kind", "aval"), ("tensor",))
             node_id = claim(p["id"], f"{where}.id")
             aval = self.aval(p["aval"], f"{where}.aval")
+            if isinstance(aval, AbstractTuple):
+                raise self.fail(f"{where}.aval", "must be a tensor's, not a tuple's")
             kind = p["kind"]
             if kind not in ("input", "weight") or (nested and kind == "weight"):
                 allowed = "'input'" if nested else "'input' or 'weight'"
@@ -512,11 +529,13 @@ class _Decoder:
 
         for i, c in enumerate(self.as_list(g["constants"], f"{at}.constants")):
             where = f"{at}.constants[{i}]"
-            c = self.obj(c, where, ("id", "tensor"))
+            c = self.obj(c, where, ("id", "tensor", "aval"))
             node_id = claim(c["id"], f"{where}.id")
+            aval = self.aval(c["aval"], f"{where}.aval")
             arr = self.tensor(c["tensor"], f"{where}.tensor")
-            if dt._BY_NP.get(arr.dtype.newbyteorder("=")) is None:
-                raise self.fail(f"{where}.tensor", f"has dtype {arr.dtype}, not a Mind dtype")
+            if isinstance(aval, AbstractTuple):
+                raise self.fail(f"{where}.aval", "must be a tensor's, not a tuple's")
+            self.check_array(arr, aval, f"{where} (%{node_id})")
             node = Constant(node_id, arr)
             graph.constants.append(node)
             defined[node_id] = node
@@ -559,9 +578,15 @@ class _Decoder:
                 for k, v in attrs_raw.items()
             }
             aval = self.aval(n["aval"], f"{where}.aval")
+            avals = tuple(x.aval for x in inputs)
+            # Structure first (arity, tuple values, the attribute schema), so that an inference
+            # rule only ever sees attributes of the types it was written for.
+            problem = check_node(prim, avals, attrs)
+            if problem is not None:
+                raise self.fail(where, f"{prim_name}(...) {problem}")
             try:
                 with np.errstate(all="ignore"):
-                    expected = prim.infer(*(x.aval for x in inputs), **attrs)
+                    expected = prim.infer(*avals, **attrs)
             except Exception as exc:  # a damaged file's attrs can trip any error in inference
                 raise self.fail(
                     where, f"{prim_name}(...) rejects its inputs and attributes: {exc}"

@@ -9,11 +9,12 @@ from typing import Any
 from mind.core._src.nn.cell import Cell
 from mind.core._src.nn.initializer import HeUniform, Uniform, initializer
 from mind.core._src.ops import functional as F
+from mind.core._src.ops import infer as I
 from mind.core._src.ops import nn_ops
-from mind.core._src.ops.dispatch import bind1
+from mind.core._src.ops.dispatch import ShapedArray, bind1
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Parameter, Tensor
-from mind.core.errors import MindValueError
+from mind.core.errors import MindTypeError, MindValueError
 
 __all__ = [
     "ELU",
@@ -71,6 +72,9 @@ class Dense(Cell):
         dtype: Any = dt.float32,
     ) -> None:
         super().__init__()
+        in_channels = I.check_int("Dense", "in_channels", in_channels, minimum=1)
+        out_channels = I.check_int("Dense", "out_channels", out_channels, minimum=1)
+        has_bias = I.check_bool("Dense", "has_bias", has_bias)
         self.in_channels, self.out_channels, self.has_bias = in_channels, out_channels, has_bias
         self.weight = Parameter(_default_weight((out_channels, in_channels), weight_init))
         self.bias = None
@@ -183,7 +187,9 @@ def _activation(activation: Any) -> Cell | None:
             raise MindValueError(
                 f"unknown activation {activation!r}; known: {sorted(_ACTIVATIONS)}"
             ) from None
-    raise MindValueError(f"'activation' must be a Cell, a name or None, got {activation!r}")
+    raise MindTypeError(
+        f"For 'Dense', 'activation' must be a Cell, a name or None, but got {activation!r}."
+    )
 
 
 class Flatten(Cell):
@@ -204,6 +210,25 @@ class Flatten(Cell):
 
 def _pair(v: Any) -> tuple[int, int]:
     return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def _check_conv(
+    op: str, in_channels: Any, out_channels: Any, group: Any, padding: Any, **windows: Any
+) -> None:
+    """Constructor checks every convolution shares: positive int channel counts and group,
+    kernel size, stride and dilation ints or pairs > 0, padding ints >= 0."""
+    I.check_int(op, "in_channels", in_channels, minimum=1)
+    I.check_int(op, "out_channels", out_channels, minimum=1)
+    I.check_int(op, "group", group, minimum=1)
+    for name, value in windows.items():
+        I.check_pair(op, name, value)
+    pads = (padding,) if isinstance(padding, int) else padding
+    if not isinstance(pads, tuple | list) or not pads:
+        raise MindTypeError(
+            f"For '{op}', 'padding' must be an int or a tuple of ints, but got {padding!r}."
+        )
+    for i, v in enumerate(pads):
+        I.check_int(op, "padding" if len(pads) == 1 else f"padding[{i}]", v, minimum=0)
 
 
 class Conv2d(Cell):
@@ -227,6 +252,16 @@ class Conv2d(Cell):
         dtype: Any = dt.float32,
     ) -> None:
         super().__init__()
+        _check_conv(
+            "Conv2d",
+            in_channels,
+            out_channels,
+            group,
+            padding,
+            kernel_size=kernel_size,
+            stride=stride,
+            dilation=dilation,
+        )
         if in_channels % group or out_channels % group:
             raise MindValueError(
                 f"For 'Conv2d', in_channels ({in_channels}) and out_channels ({out_channels}) "
@@ -285,6 +320,13 @@ class Conv1d(Cell):
         dtype: Any = dt.float32,
     ) -> None:
         super().__init__()
+        for name, value in (
+            ("kernel_size", kernel_size),
+            ("stride", stride),
+            ("dilation", dilation),
+        ):
+            I.check_int("Conv1d", name, value, minimum=1)
+        _check_conv("Conv1d", in_channels, out_channels, group, padding)
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.dilation, self.group = (
             kernel_size,
@@ -335,6 +377,16 @@ class Conv2dTranspose(Cell):
         dtype: Any = dt.float32,
     ) -> None:
         super().__init__()
+        _check_conv(
+            "Conv2dTranspose",
+            in_channels,
+            out_channels,
+            group,
+            padding,
+            kernel_size=kernel_size,
+            stride=stride,
+            dilation=dilation,
+        )
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.dilation = (
             _pair(kernel_size),
@@ -410,6 +462,16 @@ class _Pool2d(Cell):
         **_: Any,
     ) -> None:
         super().__init__()
+        op = type(self).__name__
+        kernel_size, stride = (
+            I.check_pair(op, "kernel_size", kernel_size),
+            I.check_pair(op, "stride", stride),
+        )
+        I.check_pair(op, "padding", padding, minimum=0)
+        if not isinstance(pad_mode, str):
+            raise MindTypeError(
+                f"For '{op}', 'pad_mode' must be a str, but got {type(pad_mode).__name__}."
+            )
         if pad_mode.lower() not in ("valid", "same", "pad"):
             raise MindValueError(
                 f"For '{type(self).__name__}', 'pad_mode' must be 'valid', 'same' or 'pad', got {pad_mode!r}"
@@ -423,9 +485,11 @@ class _Pool2d(Cell):
                 f"For '{type(self).__name__}', the input must be 4-D (N, C, H, W), got shape {x.shape}"
             )
         pads = _pool_pads(x.shape, self.kernel_size, self.stride, self.pad_mode, self.padding)
-        return bind1(
-            self.prim, x, {"kernel": self.kernel_size, "stride": self.stride, "pads": pads}
-        )
+        attrs = {"kernel": self.kernel_size, "stride": self.stride, "pads": pads}
+        if min(nn_ops._pool_out_hw(x.shape, self.kernel_size, self.stride, pads)) <= 0:
+            # A kernel larger than the input would give an empty result: the rule says so.
+            self.prim.infer(ShapedArray(x.shape, x.dtype), **attrs)
+        return bind1(self.prim, x, attrs)
 
     def extend_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, pad_mode={self.pad_mode}"
@@ -475,10 +539,10 @@ class _BatchNorm(Cell):
         dtype: Any = dt.float32,
     ) -> None:
         super().__init__()
-        if not 0 <= momentum <= 1:
-            raise MindValueError(
-                f"For '{type(self).__name__}', 'momentum' must be in [0, 1], got {momentum}"
-            )
+        op = type(self).__name__
+        num_features = I.check_int(op, "num_features", num_features, minimum=1)
+        I.check_number(op, "momentum", momentum, minimum=0.0, maximum=1.0)
+        I.check_number(op, "eps", eps, minimum=0.0)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.use_batch_statistics = use_batch_statistics
         self.gamma = Parameter(initializer(gamma_init, num_features), requires_grad=affine)
@@ -562,6 +626,8 @@ class GroupNorm(Cell):
         dtype: Any = dt.float32,
     ) -> None:
         super().__init__()
+        I.check_int("GroupNorm", "num_groups", num_groups, minimum=1)
+        I.check_int("GroupNorm", "num_channels", num_channels, minimum=1)
         if num_channels % num_groups:
             raise MindValueError(
                 f"For 'GroupNorm', num_channels ({num_channels}) must be divisible by num_groups ({num_groups})"
@@ -607,6 +673,12 @@ class Embedding(Cell):
         padding_idx: int | None = None,
     ) -> None:
         super().__init__()
+        vocab_size = I.check_int("Embedding", "vocab_size", vocab_size, minimum=1)
+        embedding_size = I.check_int("Embedding", "embedding_size", embedding_size, minimum=1)
+        if padding_idx is not None:
+            padding_idx = I.check_int(
+                "Embedding", "padding_idx", padding_idx, minimum=-vocab_size, maximum=vocab_size - 1
+            )
         self.vocab_size, self.embedding_size, self.padding_idx = (
             vocab_size,
             embedding_size,
@@ -618,4 +690,5 @@ class Embedding(Cell):
         self.embedding_table = Parameter(table)
 
     def construct(self, ids: Tensor) -> Tensor:
-        return F.gather(self.embedding_table, ids, 0)
+        # np.take wraps a negative index round to a row: the index contract is checked here.
+        return nn_ops.lookup("Embedding", self.embedding_table, ids)

@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from mind.core._src.nn.cell import Cell
+from mind.core._src.ops import infer as I
 from mind.core._src.tensor.tensor import Tensor
 from mind.core.errors import MindValueError
 
@@ -21,6 +22,18 @@ __all__ = [
     "piecewise_constant_lr",
     "warmup_lr",
 ]
+
+
+def _steps(op: str, **counts: Any) -> None:
+    """Step and epoch counts of the list helpers: positive ints (MindSpore's check)."""
+    for name, value in counts.items():
+        I.check_int(op, name, value, minimum=1)
+
+
+def _rates(op: str, **rates: Any) -> None:
+    """Learning rates and decay rates: finite numbers >= 0."""
+    for name, value in rates.items():
+        I.check_number(op, name, value, minimum=0.0)
 
 
 def _step(global_step: Any) -> int:
@@ -45,6 +58,8 @@ class CosineDecayLR(LearningRateSchedule):
 
     def __init__(self, min_lr: float, max_lr: float, decay_steps: int) -> None:
         super().__init__()
+        _rates("CosineDecayLR", min_lr=min_lr, max_lr=max_lr)
+        _steps("CosineDecayLR", decay_steps=decay_steps)
         if decay_steps <= 0 or min_lr < 0 or max_lr < min_lr:
             raise MindValueError(
                 "For 'CosineDecayLR', need decay_steps > 0 and 0 <= min_lr <= max_lr"
@@ -61,6 +76,8 @@ class WarmUpLR(LearningRateSchedule):
 
     def __init__(self, learning_rate: float, warmup_steps: int) -> None:
         super().__init__()
+        _rates("WarmUpLR", learning_rate=learning_rate)
+        I.check_int("WarmUpLR", "warmup_steps", warmup_steps)
         if warmup_steps <= 0:
             raise MindValueError(f"For 'WarmUpLR', 'warmup_steps' must be > 0, got {warmup_steps}")
         self.learning_rate, self.warmup_steps = learning_rate, warmup_steps
@@ -76,6 +93,8 @@ class ExponentialDecayLR(LearningRateSchedule):
         self, learning_rate: float, decay_rate: float, decay_steps: int, is_stair: bool = False
     ):
         super().__init__()
+        _rates("ExponentialDecayLR", learning_rate=learning_rate, decay_rate=decay_rate)
+        _steps("ExponentialDecayLR", decay_steps=decay_steps)
         self.learning_rate, self.decay_rate, self.decay_steps, self.is_stair = (
             learning_rate,
             decay_rate,
@@ -93,6 +112,11 @@ class PolynomialDecayLR(LearningRateSchedule):
         self, learning_rate: float, end_learning_rate: float, decay_steps: int, power: float
     ):
         super().__init__()
+        _rates(
+            "PolynomialDecayLR", learning_rate=learning_rate, end_learning_rate=end_learning_rate
+        )
+        _steps("PolynomialDecayLR", decay_steps=decay_steps)
+        I.check_number("PolynomialDecayLR", "power", power)
         self.learning_rate, self.end, self.decay_steps, self.power = (
             learning_rate,
             end_learning_rate,
@@ -109,6 +133,13 @@ def cosine_decay_lr(
     min_lr: float, max_lr: float, total_step: int, step_per_epoch: int, decay_epoch: int
 ) -> list[float]:
     """One rate per step; cosine over ``decay_epoch`` epochs, by epoch as MindSpore's."""
+    _rates("cosine_decay_lr", min_lr=min_lr, max_lr=max_lr)
+    _steps(
+        "cosine_decay_lr",
+        total_step=total_step,
+        step_per_epoch=step_per_epoch,
+        decay_epoch=decay_epoch,
+    )
     out = []
     for i in range(total_step):
         epoch = min(i // step_per_epoch, decay_epoch)
@@ -118,6 +149,10 @@ def cosine_decay_lr(
 
 def piecewise_constant_lr(milestone: list[int], learning_rates: list[float]) -> list[float]:
     """``learning_rates[i]`` for steps before ``milestone[i]`` (milestones increasing)."""
+    for i, m in enumerate(milestone):
+        I.check_int("piecewise_constant_lr", f"milestone[{i}]", m, minimum=1)
+    for i, lr in enumerate(learning_rates):
+        I.check_number("piecewise_constant_lr", f"learning_rates[{i}]", lr, minimum=0.0)
     if len(milestone) != len(learning_rates) or sorted(milestone) != list(milestone):
         raise MindValueError(
             "For 'piecewise_constant_lr', milestone must increase and match learning_rates in length"
@@ -133,6 +168,13 @@ def warmup_lr(
     learning_rate: float, total_step: int, step_per_epoch: int, warmup_epoch: int
 ) -> list[float]:
     """Linear warm-up by epoch: ``learning_rate * min(epoch + 1, warmup_epoch) / warmup_epoch``."""
+    _rates("warmup_lr", learning_rate=learning_rate)
+    _steps(
+        "warmup_lr",
+        total_step=total_step,
+        step_per_epoch=step_per_epoch,
+        warmup_epoch=warmup_epoch,
+    )
     return [
         learning_rate * min(i // step_per_epoch + 1, warmup_epoch) / warmup_epoch
         for i in range(total_step)
@@ -147,6 +189,13 @@ def exponential_decay_lr(
     decay_epoch: int,
     is_stair: bool = False,
 ) -> list[float]:
+    _rates("exponential_decay_lr", learning_rate=learning_rate, decay_rate=decay_rate)
+    _steps(
+        "exponential_decay_lr",
+        total_step=total_step,
+        step_per_epoch=step_per_epoch,
+        decay_epoch=decay_epoch,
+    )
     out = []
     for i in range(total_step):
         p = (i // step_per_epoch) / decay_epoch

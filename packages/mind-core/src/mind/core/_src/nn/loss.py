@@ -7,6 +7,7 @@ from typing import Any
 
 from mind.core._src.nn.cell import Cell
 from mind.core._src.ops import functional as F
+from mind.core._src.ops import infer as I
 from mind.core._src.tensor.tensor import Tensor
 
 __all__ = [
@@ -43,6 +44,8 @@ class CrossEntropyLoss(_Loss):
         label_smoothing: float = 0.0,
     ) -> None:
         super().__init__(reduction)
+        I.check_int("CrossEntropyLoss", "ignore_index", ignore_index)
+        I.check_number("CrossEntropyLoss", "label_smoothing", label_smoothing, 0.0, 1.0)
         self.weight, self.ignore_index, self.label_smoothing = weight, ignore_index, label_smoothing
 
     def construct(self, logits: Tensor, labels: Tensor) -> Tensor:
@@ -69,6 +72,7 @@ class NLLLoss(_Loss):
         self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean"
     ) -> None:
         super().__init__(reduction)
+        I.check_int("NLLLoss", "ignore_index", ignore_index)
         self.weight, self.ignore_index = weight, ignore_index
 
     def construct(self, logits: Tensor, labels: Tensor) -> Tensor:

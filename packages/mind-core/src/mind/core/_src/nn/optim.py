@@ -18,6 +18,7 @@ import numpy as np
 
 from mind.core._src.nn.cell import Cell
 from mind.core._src.nn.learning_rate import LearningRateSchedule
+from mind.core._src.ops import infer as I
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Parameter, Tensor
 from mind.core.errors import MindTypeError, MindValueError
@@ -44,24 +45,38 @@ def _lr_as(lr: Any, p: Parameter) -> Any:
 class _LR:
     """A learning rate as a function of the step: constant, per-step list, or schedule."""
 
-    def __init__(self, value: Any) -> None:
+    def __init__(self, value: Any, op: str = "Optimizer") -> None:
         if isinstance(value, LearningRateSchedule):
             self.schedule, self.values, self.constant = value, None, None
-        elif (isinstance(value, Tensor) and value.ndim == 0) or isinstance(value, int | float):
+        elif (isinstance(value, Tensor) and value.ndim == 0) or (
+            isinstance(value, int | float | np.integer | np.floating)
+            and not isinstance(value, bool)
+        ):
             self.schedule, self.values, self.constant = None, None, float(value)
-            if self.constant < 0:
-                raise MindValueError(f"'learning_rate' must be >= 0, got {self.constant}")
-        elif isinstance(value, Tensor | Sequence | np.ndarray):
-            self.schedule, self.values, self.constant = (
-                None,
-                np.asarray(value, dtype=np.float64).reshape(-1),
-                None,
-            )
+            I.check_number(op, "learning_rate", self.constant, minimum=0.0)
+        elif isinstance(value, Tensor | Sequence | np.ndarray) and not isinstance(
+            value, str | bytes
+        ):
+            try:
+                values = np.asarray(
+                    value._data if isinstance(value, Tensor) else value, dtype=np.float64
+                ).reshape(-1)
+            except (TypeError, ValueError):
+                raise MindTypeError(
+                    f"For '{op}', 'learning_rate' as a list must hold numbers, but got {value!r}."
+                ) from None
+            self.schedule, self.values, self.constant = None, values, None
             if not len(self.values):
-                raise MindValueError("'learning_rate' as a list must not be empty")
+                raise MindValueError(f"For '{op}', 'learning_rate' as a list must not be empty.")
+            if not (np.isfinite(values).all() and (values >= 0).all()):
+                raise MindValueError(
+                    f"For '{op}', 'learning_rate' values must be finite numbers >= 0, but got "
+                    f"{values[~(np.isfinite(values) & (values >= 0))][0]}."
+                )
         else:
             raise MindTypeError(
-                f"'learning_rate' must be a number, a Tensor, a list or a LearningRateSchedule, got {type(value).__name__}"
+                f"For '{op}', 'learning_rate' must be a number, a Tensor, a list or a "
+                f"LearningRateSchedule, but got {type(value).__name__}."
             )
 
     def __call__(self, step: int) -> float:
@@ -83,8 +98,10 @@ class Optimizer(Cell):
         loss_scale: float = 1.0,
     ) -> None:
         super().__init__(auto_prefix=False)
-        if loss_scale <= 0:
-            raise MindValueError(f"'loss_scale' must be > 0, got {loss_scale}")
+        op = type(self).__name__
+        I.check_number(op, "loss_scale", loss_scale)
+        if not loss_scale > 0:
+            raise MindValueError(f"For '{op}', 'loss_scale' must be > 0, but got {loss_scale}.")
         parameters = list(parameters) if not isinstance(parameters, list) else parameters
         if not parameters:
             raise MindValueError(f"For '{type(self).__name__}', 'params' must not be empty")
@@ -106,10 +123,9 @@ class Optimizer(Cell):
                         f"(net.trainable_params()), got {type(p).__name__}"
                     )
             self.group_params.append(params)
-            self.group_lr.append(_LR(group.get("lr", learning_rate)))
-            wd = float(group.get("weight_decay", weight_decay))
-            if wd < 0:
-                raise MindValueError(f"'weight_decay' must be >= 0, got {wd}")
+            self.group_lr.append(_LR(group.get("lr", learning_rate), op))
+            wd = group.get("weight_decay", weight_decay)
+            wd = I.check_number(op, "weight_decay", wd, minimum=0.0)
             self.group_wd.append(wd)
         object.__setattr__(self, "_parameters", [p for ps in self.group_params for p in ps])
         if len({id(p) for p in self._parameters}) != len(self._parameters):
@@ -334,8 +350,8 @@ class SGD(Optimizer):
         loss_scale: float = 1.0,
     ) -> None:
         super().__init__(learning_rate, params, weight_decay, loss_scale)
-        if momentum < 0:
-            raise MindValueError(f"For 'SGD', 'momentum' must be >= 0, got {momentum}")
+        I.check_number("SGD", "momentum", momentum, minimum=0.0)
+        I.check_number("SGD", "dampening", dampening)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise MindValueError("For 'SGD', nesterov needs momentum > 0 and dampening 0")
         self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov
@@ -377,8 +393,7 @@ class Momentum(Optimizer):
         use_nesterov: bool = False,
     ) -> None:
         super().__init__(learning_rate, params, weight_decay, loss_scale)
-        if momentum < 0:
-            raise MindValueError(f"For 'Momentum', 'momentum' must be >= 0, got {momentum}")
+        I.check_number("Momentum", "momentum", momentum, minimum=0.0)
         self.momentum, self.use_nesterov = float(momentum), use_nesterov
         self.graph_slots = ("moments",)
 
@@ -660,6 +675,9 @@ class RMSProp(Optimizer):
 
 
 def _check_betas(name: str, beta1: float, beta2: float, eps: float) -> None:
+    I.check_number(name, "beta1", beta1)
+    I.check_number(name, "beta2", beta2)
+    I.check_number(name, "eps", eps)
     if not (0 <= beta1 < 1 and 0 <= beta2 < 1):
         raise MindValueError(
             f"For '{name}', beta1 and beta2 must be in [0, 1), got {beta1}, {beta2}"

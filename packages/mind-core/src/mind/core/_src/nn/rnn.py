@@ -17,6 +17,7 @@ import numpy as np
 from mind.core._src.nn.cell import Cell
 from mind.core._src.nn.initializer import Uniform, initializer
 from mind.core._src.ops import functional as F
+from mind.core._src.ops import infer as I
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Parameter, Tensor, as_tensor
 from mind.core.errors import MindTypeError, MindValueError
@@ -51,8 +52,7 @@ class _RNNBase(Cell):
             ("hidden_size", hidden_size),
             ("num_layers", num_layers),
         ):
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise MindValueError(f"For '{name}', '{arg}' must be a positive int, got {value!r}")
+            I.check_int(name, arg, value, minimum=1)
         if not 0 <= dropout < 1:
             raise MindValueError(f"For '{name}', 'dropout' must be in [0, 1), got {dropout}")
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers

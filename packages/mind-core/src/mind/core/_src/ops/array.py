@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from mind.core._src.ops import infer as I
+from mind.core._src.ops import schema as S
 from mind.core._src.ops.dispatch import STATE, ShapedArray, bind, bind1, bind2, primitive
 from mind.core._src.ops.elementwise import _const, cast
 from mind.core._src.tensor import dtype as dt
@@ -20,7 +21,7 @@ from mind.core.errors import MindTypeError, MindValueError
 
 
 def _resolve_shape(op: str, size: int, shape: tuple[int, ...]) -> tuple[int, ...]:
-    shape = tuple(int(s) for s in shape)
+    shape = tuple(s if type(s) is int else I.check_int(op, "shape", s, minimum=-1) for s in shape)
     if shape.count(-1) > 1:
         raise I.fail(op, f"'shape' {shape} may contain -1 only once")
     known = int(np.prod([s for s in shape if s != -1])) if shape else 1
@@ -42,6 +43,7 @@ reshape_p = primitive(
     bprop=lambda x, out, dout, *, shape: (reshape(dout, x.shape),),
     attrs=("shape",),
 )
+S.attr_schema(reshape_p, shape=S.Ints(lo=-1))
 
 
 def reshape(input: Any, shape: Any) -> Tensor:
@@ -66,6 +68,7 @@ transpose_p = primitive(
     bprop=lambda x, out, dout, *, perm: (transpose(dout, tuple(np.argsort(perm).tolist())),),
     attrs=("perm",),
 )
+S.attr_schema(transpose_p, perm=S.Ints(lo=0, unique=True))
 
 
 def transpose(input: Any, input_perm: Any) -> Tensor:
@@ -93,6 +96,7 @@ broadcast_to_p = primitive(
     bprop=lambda x, out, dout, *, shape: (dout,),
     attrs=("shape",),
 )
+S.attr_schema(broadcast_to_p, shape=S.Ints(lo=-1))
 
 
 def broadcast_to(input: Any, shape: Any) -> Tensor:
@@ -194,6 +198,7 @@ concat_p = primitive(
     bprop=_concat_bprop,
     attrs=("axis",),
 )
+S.attr_schema(concat_p, axis=S.Int())
 
 
 def concat(tensors: Any, axis: int = 0) -> Tensor:
@@ -265,12 +270,15 @@ tile_p = primitive(
     bprop=_tile_bprop,
     attrs=("reps",),
 )
+S.attr_schema(tile_p, reps=S.Ints(lo=0))
 
 
 def tile(input: Any, multiples: Any) -> Tensor:
     """Repeat ``input`` ``multiples[i]`` times along each axis."""
     input = as_tensor(input)
-    reps = tuple(int(m) for m in multiples)
+    if isinstance(multiples, int):
+        multiples = (multiples,)
+    reps = tuple(I.check_int("tile", "multiples", m, minimum=0) for m in multiples)
     if len(reps) < input.ndim:
         reps = (1,) * (input.ndim - len(reps)) + reps
     return bind1(tile_p, input, {"reps": reps})
@@ -300,13 +308,30 @@ pad_p = primitive(
     bprop=_pad_bprop,
     attrs=("pads", "mode", "value"),
 )
+S.attr_schema(
+    pad_p,
+    pads=S.Pairs(lo=0),
+    mode=S.Str("constant", "reflect", "replicate"),
+    value=S.Number(bool_ok=True),
+)
 
 
 def pad(input_x: Any, padding: Any, mode: str = "constant", value: Any = None) -> Tensor:
     """Pad the last ``len(padding) // 2`` axes: ``padding = (left, right, top, bottom, ...)``,
     starting from the last axis, as MindSpore's and PyTorch's ``pad``."""
     input_x = as_tensor(input_x)
+    if not isinstance(padding, tuple | list) or any(
+        isinstance(p, bool) or not isinstance(p, int | np.integer) for p in padding
+    ):
+        raise MindTypeError(
+            "For 'pad', 'padding' must be a flat tuple of ints (left, right, top, bottom, ...), "
+            f"but got {padding!r}."
+        )
     padding = [int(p) for p in padding]
+    if min(padding, default=0) < 0:
+        raise MindValueError(
+            f"For 'pad', 'padding' must be >= 0 (cropping is not supported), but got {padding}."
+        )
     if len(padding) % 2 or len(padding) // 2 > input_x.ndim:
         raise MindValueError(
             f"For 'pad', 'padding' must have an even length of at most 2 * {input_x.ndim}, "
@@ -343,6 +368,29 @@ def _getitem_infer(x: ShapedArray, *, index) -> ShapedArray:
     return ShapedArray(out.shape, x.dtype)
 
 
+def _indexed_shape(op: str, shape: tuple[int, ...], index: Any, value: ShapedArray) -> None:
+    """``index`` selects from an array of ``shape`` (every integer index in range) and ``value``
+    broadcasts to the selection: what the kernel needs, checked on shapes only (a bool array of
+    ``shape``, as getitem's inference builds), so a graph never fails inside numpy."""
+    try:
+        selected = np.empty(tuple(shape), dtype=np.bool_)[index].shape
+    except (IndexError, TypeError, ValueError) as exc:
+        raise I.fail(op, f"'index' does not fit shape {tuple(shape)}: {exc}") from None
+    try:
+        fits = np.broadcast_shapes(value.shape, selected) == selected
+    except ValueError:
+        fits = False
+    if not fits:
+        raise I.fail(
+            op, f"the value of shape {value.shape} does not broadcast to the selection {selected}"
+        )
+
+
+def _index_add_infer(update: ShapedArray, *, index, shape) -> ShapedArray:
+    _indexed_shape("index_add", shape, index, update)
+    return ShapedArray(tuple(shape), update.dtype)
+
+
 def _index_add_kernel(update, *, index, shape):
     out = np.zeros(shape, dtype=update.dtype)
     np.add.at(out, index, update)
@@ -358,13 +406,15 @@ getitem_p = primitive(
     ),
     attrs=("index",),
 )
+S.attr_schema(getitem_p, index=S.Index())
 index_add_p = primitive(
     "index_add",
     cpu=_index_add_kernel,
-    infer=lambda update, *, index, shape: ShapedArray(tuple(shape), update.dtype),
+    infer=_index_add_infer,
     bprop=lambda update, out, dout, *, index, shape: (getitem(dout, index),),
     attrs=("index", "shape"),
 )
+S.attr_schema(index_add_p, index=S.Index(), shape=S.SHAPE)
 
 
 def getitem(input: Any, index: Any) -> Tensor:
@@ -393,10 +443,13 @@ def _index_put_bprop(x, value, out, dout, *, index):
 index_put_p = primitive(
     "index_put",
     cpu=_index_put_kernel,
-    infer=lambda x, value, *, index: ShapedArray(x.shape, x.dtype),
+    infer=lambda x, value, *, index: (
+        _indexed_shape("index_put", x.shape, index, value) or ShapedArray(x.shape, x.dtype)
+    ),
     bprop=_index_put_bprop,
     attrs=("index",),
 )
+S.attr_schema(index_put_p, index=S.Index())
 
 
 def setitem(tensor: Tensor, index: Any, value: Any) -> None:
@@ -457,6 +510,7 @@ apply_momentum_p = primitive(
     differentiable=False,
     attrs=("lr", "momentum", "use_nesterov"),
 )
+S.attr_schema(apply_momentum_p, lr=S.Number(), momentum=S.Number(), use_nesterov=S.Bool())
 
 
 def apply_momentum(
@@ -528,6 +582,7 @@ gather_p = primitive(
     bprop=_gather_bprop,
     attrs=("axis",),
 )
+S.attr_schema(gather_p, axis=S.Int())
 gather_grad_p = primitive(
     "gather_grad",
     cpu=_gather_grad_kernel,
@@ -535,6 +590,7 @@ gather_grad_p = primitive(
     bprop=lambda dout, indices, out, ddx, *, axis, shape: (gather(ddx, indices, axis), None),
     attrs=("axis", "shape"),
 )
+S.attr_schema(gather_grad_p, axis=S.Int(), shape=S.SHAPE)
 
 
 def gather(input_params: Any, input_indices: Any, axis: int, batch_dims: int = 0) -> Tensor:
@@ -621,13 +677,20 @@ def _one_hot_kernel(indices, *, depth, on_value, off_value, axis, dtype):
 
 
 def _one_hot_infer(indices: ShapedArray, *, depth, on_value, off_value, axis, dtype) -> ShapedArray:
-    if not indices.dtype.is_integer:
-        raise MindTypeError(
-            f"For 'one_hot', 'indices' must be an integer tensor, got {indices.dtype}"
-        )
+    _check_one_hot(indices, depth, axis)
     shape = list(indices.shape)
     shape.insert(axis if axis >= 0 else len(shape) + 1 + axis, depth)
     return ShapedArray(tuple(shape), dt.to_dtype(dtype))
+
+
+def _check_one_hot(indices: Any, depth: Any, axis: Any) -> None:
+    """MindSpore's OneHot checks: integer indices, an int depth >= 0, axis in [-1, ndim]."""
+    if not indices.dtype.is_integer:
+        raise MindTypeError(
+            f"For 'one_hot', 'indices' must be an integer tensor, but got {indices.dtype}."
+        )
+    I.check_int("one_hot", "depth", depth, minimum=0)
+    I.check_int("one_hot", "axis", axis, minimum=-1, maximum=indices.ndim)
 
 
 one_hot_p = primitive(
@@ -636,6 +699,14 @@ one_hot_p = primitive(
     infer=_one_hot_infer,
     differentiable=False,
     attrs=("depth", "on_value", "off_value", "axis", "dtype"),
+)
+S.attr_schema(
+    one_hot_p,
+    depth=S.Int(lo=0),
+    on_value=S.Number(bool_ok=True),
+    off_value=S.Number(bool_ok=True),
+    axis=S.Int(lo=-1),
+    dtype=S.DType(),
 )
 
 
@@ -647,6 +718,8 @@ def one_hot(
     def value(v):
         return v.item() if isinstance(v, Tensor) else v
 
+    indices = as_tensor(indices)
+    _check_one_hot(indices, depth, axis)
     dtype = as_tensor(on_value).dtype if isinstance(on_value, Tensor) else dt.float32
     attrs = {
         "depth": int(depth),
@@ -655,7 +728,7 @@ def one_hot(
         "axis": int(axis),
         "dtype": dtype.name,
     }
-    return bind1(one_hot_p, as_tensor(indices), attrs)
+    return bind1(one_hot_p, indices, attrs)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -663,27 +736,53 @@ def one_hot(
 # ------------------------------------------------------------------------------------------------
 
 
+def _allocate(op: str, fill: Any, shape: tuple[int, ...], dtype: dt.DType) -> Tensor:
+    """A tensor of ``shape`` filled with ``fill``, allocated once in ``dtype`` (never a float64
+    array cast afterwards, which would need three times the memory of a float32 result)."""
+    try:
+        if fill == 0:
+            array = np.zeros(shape, dtype=dtype.np)
+        else:
+            array = np.full(shape, fill, dtype=dtype.np)
+    except (MemoryError, ValueError) as exc:
+        raise MindValueError(
+            f"For '{op}', a {dtype} tensor of shape {shape} cannot be allocated: {exc}"
+        ) from None
+    return _const(array, dtype)
+
+
 def zeros(size: Any, dtype: Any = None) -> Tensor:
-    """A tensor of zeros (float32 by default)."""
-    shape = (size,) if isinstance(size, int) else tuple(size)
-    return _const(np.zeros(shape), dt.to_dtype(dtype) if dtype else dt.float32)
+    """A tensor of zeros (float32 by default), allocated in ``dtype``."""
+    shape = I.check_shape("zeros", "size", size)
+    return _allocate("zeros", 0, shape, dt.to_dtype(dtype) if dtype else dt.float32)
 
 
 def ones(shape: Any, dtype: Any = None) -> Tensor:
-    """A tensor of ones (float32 by default)."""
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    return _const(np.ones(shape), dt.to_dtype(dtype) if dtype else dt.float32)
+    """A tensor of ones (float32 by default), allocated in ``dtype``."""
+    shape = I.check_shape("ones", "shape", shape)
+    return _allocate("ones", 1, shape, dt.to_dtype(dtype) if dtype else dt.float32)
 
 
 def full(size: Any, fill_value: Any, *, dtype: Any = None) -> Tensor:
-    shape = (size,) if isinstance(size, int) else tuple(size)
+    shape = I.check_shape("full", "size", size)
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
     dtype = dt.to_dtype(dtype) if dtype else dt.to_dtype(type(fill_value))
-    return _const(np.full(shape, fill_value), dtype)
+    return _allocate("full", fill_value, shape, dtype)
 
 
 def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None) -> Tensor:
     if end is None:
         start, end = 0, start
+    for name, v in (("start", start), ("end", end), ("step", step)):
+        if isinstance(v, Tensor):
+            v = v.item()
+        if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
+            raise MindTypeError(
+                f"For 'arange', '{name}' must be an int or a float, but got {type(v).__name__}."
+            )
+    if step == 0:
+        raise MindValueError("For 'arange', 'step' must not be 0.")
     values = np.arange(start, end, step)
     if dtype is None:
         dtype = dt.float32 if values.dtype.kind == "f" else dt.int64
@@ -691,4 +790,7 @@ def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None) -> Tensor:
-    return _const(np.eye(n, m), dt.to_dtype(dtype) if dtype else dt.float32)
+    n = I.check_int("eye", "n", n, minimum=0)
+    m = n if m is None else I.check_int("eye", "m", m, minimum=0)
+    dtype = dt.to_dtype(dtype) if dtype else dt.float32
+    return _const(np.eye(n, m, dtype=dtype.np), dtype)

@@ -28,6 +28,7 @@ import numpy as np
 
 from mind.core._src.autodiff.eager import tuple_getitem_p
 from mind.core._src.ir.graph import FuncGraph
+from mind.core._src.ops import schema as S
 from mind.core._src.ops.dispatch import (
     PRIMITIVES,
     STATE,
@@ -346,6 +347,7 @@ call_p = primitive(
     attrs=("graph",),
     doc="Run a nested graph; how a gradient taken in PyNative mode goes through a jit function.",
 )
+S.attr_schema(call_p, graph=S.Graph())
 
 
 def call(graph: FuncGraph, inputs: tuple[Tensor, ...]) -> list[Tensor]:
@@ -407,6 +409,7 @@ cond_p = primitive(
     attrs=("true_graph", "false_graph"),
     doc="Run one of two nested graphs on the inputs, chosen by a scalar bool.",
 )
+S.attr_schema(cond_p, true_graph=S.Graph(), false_graph=S.Graph())
 
 
 def _tree_check(a: _Sub, b: _Sub) -> None:
@@ -627,6 +630,15 @@ scan_p = primitive(
     attrs=("body", "num_carry", "num_xs", "length", "reverse", "save"),
     doc="Loop a nested body graph over the leading axis of sequences, threading a carry.",
 )
+S.attr_schema(
+    scan_p,
+    body=S.Graph(),
+    num_carry=S.Int(lo=0),
+    num_xs=S.Int(lo=0),
+    length=S.Int(lo=0),
+    reverse=S.Bool(),
+    save=S.Bool(),
+)
 
 
 def _scan_unrolled(
@@ -811,6 +823,7 @@ while_p = primitive(
     attrs=("cond_graph", "body_graph", "num_carry"),
     doc="Repeat a nested body graph while a nested condition graph returns true.",
 )
+S.attr_schema(while_p, cond_graph=S.Graph(), body_graph=S.Graph(), num_carry=S.Int(lo=0))
 
 _NO_GRAD = (
     "while_loop cannot be differentiated (its trip count depends on values); use fori_loop "

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from mind.core._src.ops import infer as I
+from mind.core._src.ops import schema as S
 from mind.core._src.ops.dispatch import ShapedArray, bind, bind1, bind2, primitive
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Parameter, Tensor, as_tensor
@@ -467,6 +468,7 @@ cast_p = primitive(
     bprop=_cast_bprop,
     attrs=("dtype",),
 )
+S.attr_schema(cast_p, dtype=S.DType())
 
 
 def cast(input: Any, dtype: Any) -> Tensor:

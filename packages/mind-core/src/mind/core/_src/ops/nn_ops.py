@@ -15,6 +15,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from mind.core._src.ops import infer as I
+from mind.core._src.ops import schema as S
 from mind.core._src.ops.array import broadcast_to, gather, one_hot, reshape, transpose
 from mind.core._src.ops.dispatch import ShapedArray, bind, bind1, bind2, primitive
 from mind.core._src.ops.elementwise import (
@@ -103,6 +104,7 @@ matmul_p = primitive(
     attrs=("transpose_a", "transpose_b"),
     masked_bprop=True,
 )
+S.attr_schema(matmul_p, transpose_a=S.Bool(), transpose_b=S.Bool())
 
 
 def _t(x: Tensor) -> Tensor:
@@ -187,6 +189,7 @@ leaky_relu_p = primitive(
     bprop=lambda x, out, dout, *, alpha: (where(greater(x, 0), dout, mul(dout, alpha)),),
     attrs=("alpha",),
 )
+S.attr_schema(leaky_relu_p, alpha=S.Number())
 elu_p = primitive(
     "elu",
     cpu=lambda x, *, alpha: np.where(x > 0, x, x.dtype.type(alpha) * np.expm1(np.minimum(x, 0))),
@@ -194,6 +197,7 @@ elu_p = primitive(
     bprop=lambda x, out, dout, *, alpha: (where(greater(x, 0), dout, mul(dout, add(out, alpha))),),
     attrs=("alpha",),
 )
+S.attr_schema(elu_p, alpha=S.Number())
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
@@ -226,6 +230,7 @@ gelu_p = primitive(
     bprop=_gelu_bprop,
     attrs=("approximate",),
 )
+S.attr_schema(gelu_p, approximate=S.Str("none", "tanh"))
 
 
 def _silu_kernel(x):
@@ -257,6 +262,7 @@ softplus_p = primitive(
     ),
     attrs=("beta", "threshold"),
 )
+S.attr_schema(softplus_p, beta=S.Number(), threshold=S.Number())
 
 
 def relu(input: Any) -> Tensor:
@@ -324,6 +330,7 @@ softmax_p = primitive(
         mul(out, sub(dout, sum(mul(dout, out), axis, keepdim=True))),
     ),
 )
+S.attr_schema(softmax_p, axis=S.Int())
 log_softmax_p = primitive(
     "log_softmax",
     cpu=_log_softmax_kernel,
@@ -331,16 +338,18 @@ log_softmax_p = primitive(
     attrs=("axis",),
     bprop=lambda x, out, dout, *, axis: (sub(dout, mul(exp(out), sum(dout, axis, keepdim=True))),),
 )
+S.attr_schema(log_softmax_p, axis=S.Int())
 
 
 def softmax(input: Any, axis: int = -1) -> Tensor:
     """``exp(input) / sum(exp(input), axis)``, computed stably."""
-    return bind1(softmax_p, _floating(input), {"axis": int(axis)})
+    return bind1(softmax_p, _floating(input), {"axis": I.check_int("softmax", "axis", axis)})
 
 
 def log_softmax(logits: Any, axis: int = -1) -> Tensor:
     """``log(softmax(logits, axis))``, computed stably."""
-    return bind1(log_softmax_p, _floating(logits), {"axis": int(axis)})
+    axis = I.check_int("log_softmax", "axis", axis)
+    return bind1(log_softmax_p, _floating(logits), {"axis": axis})
 
 
 # ------------------------------------------------------------------------------------------------
@@ -348,13 +357,17 @@ def log_softmax(logits: Any, axis: int = -1) -> Tensor:
 # ------------------------------------------------------------------------------------------------
 
 
-def _pair(value: Any, name: str, op: str) -> tuple[int, int]:
-    if isinstance(value, int):
-        return (value, value)
-    value = tuple(int(v) for v in value)
-    if len(value) != 2:
-        raise MindValueError(f"For '{op}', '{name}' must be an int or a pair, got {value}")
-    return value
+def _pair(value: Any, name: str, op: str, minimum: int = 1) -> tuple[int, int]:
+    """An int or a pair of ints, each >= ``minimum`` (1 for kernel sizes, strides and
+    dilations; 0 for paddings)."""
+    return I.check_pair(op, name, value, minimum)
+
+
+def _check_window(op: str, **pairs: Any) -> None:
+    """Attribute-level checks of a window op's kernel, stride and dilation (all > 0) and
+    padding (>= 0), so a graph loaded or traced with bad attributes fails like eager does."""
+    for name, value in pairs.items():
+        _pair(value, name, op, 0 if name == "pads" else 1)
 
 
 def _windows(x: np.ndarray, kh: int, kw: int, stride, dilation) -> np.ndarray:
@@ -467,6 +480,13 @@ def _conv2d_grad_weight_kernel(x, dout, *, stride, pads, dilation, groups, kerne
 
 
 def _conv2d_infer(x: ShapedArray, w: ShapedArray, *, stride, pads, dilation, groups) -> ShapedArray:
+    _check_window("conv2d", stride=stride, dilation=dilation)
+    I.check_int("conv2d", "groups", groups, minimum=1)
+    return _conv2d_shape(x, w, stride=stride, pads=pads, dilation=dilation, groups=groups)
+
+
+def _conv2d_shape(x: ShapedArray, w: ShapedArray, *, stride, pads, dilation, groups) -> ShapedArray:
+    """The shape rule alone, for conv2d's entry, whose attributes are already checked."""
     I.require_ndim("conv2d", "input", x, 4)
     I.require_ndim("conv2d", "weight", w, 4)
     if x.shape[1] != w.shape[1] * groups:
@@ -515,6 +535,13 @@ def _conv2d_grad_weight_bprop(x, dout, out, ddw, *, stride, pads, dilation, grou
 
 
 _CONV_ATTRS = ("stride", "pads", "dilation", "groups")
+_CONV_SCHEMA = {
+    "stride": S.Ints(2, lo=1),
+    "pads": S.Ints(4, lo=0),
+    "dilation": S.Ints(2, lo=1),
+    "groups": S.Int(lo=1),
+}
+_POOL_SCHEMA = {"kernel": S.Ints(2, lo=1), "stride": S.Ints(2, lo=1), "pads": S.Ints(4, lo=0)}
 conv2d_p = primitive(
     "conv2d",
     cpu=_conv2d_kernel,
@@ -523,6 +550,7 @@ conv2d_p = primitive(
     attrs=_CONV_ATTRS,
     masked_bprop=True,
 )
+S.attr_schema(conv2d_p, **_CONV_SCHEMA)
 conv_transpose2d_p = primitive(
     "conv_transpose2d",
     cpu=_conv_transpose2d_kernel,
@@ -532,6 +560,7 @@ conv_transpose2d_p = primitive(
     bprop=_conv_transpose2d_bprop,
     attrs=(*_CONV_ATTRS, "in_hw"),
 )
+S.attr_schema(conv_transpose2d_p, **_CONV_SCHEMA, in_hw=S.Ints(2, lo=0))
 conv2d_grad_weight_p = primitive(
     "conv2d_grad_weight",
     cpu=_conv2d_grad_weight_kernel,
@@ -541,6 +570,7 @@ conv2d_grad_weight_p = primitive(
     bprop=_conv2d_grad_weight_bprop,
     attrs=(*_CONV_ATTRS, "kernel_hw"),
 )
+S.attr_schema(conv2d_grad_weight_p, **_CONV_SCHEMA, kernel_hw=S.Ints(2, lo=1))
 
 
 def _same_pads(size: int, k: int, stride: int, dilation: int) -> tuple[int, int]:
@@ -597,10 +627,11 @@ def conv2d(
         target = dt.promote(x.dtype, w.dtype)
         x, w = cast(x, target), cast(w, target)
     stride, dilation = _pair(stride, "stride", "conv2d"), _pair(dilation, "dilation", "conv2d")
+    groups = I.check_int("conv2d", "groups", groups, minimum=1)
     pads = conv_pads("conv2d", x.shape, w.shape[2:], stride, dilation, pad_mode, padding)
-    attrs = {"stride": stride, "pads": pads, "dilation": dilation, "groups": int(groups)}
+    attrs = {"stride": stride, "pads": pads, "dilation": dilation, "groups": groups}
     # The kernel would quietly use a prefix of the channels: check shapes first (cheap).
-    _conv2d_infer(ShapedArray(x.shape, x.dtype), ShapedArray(w.shape, w.dtype), **attrs)
+    _conv2d_shape(ShapedArray(x.shape, x.dtype), ShapedArray(w.shape, w.dtype), **attrs)
     out = bind2(conv2d_p, x, w, attrs)
     if bias is not None:
         out = add(out, reshape(as_tensor(bias), (1, -1, 1, 1)))
@@ -669,8 +700,8 @@ def conv_transpose2d(
         _pair(stride, "stride", "conv_transpose2d"),
         _pair(dilation, "dilation", "conv_transpose2d"),
     )
-    ph, pw = _pair(padding, "padding", "conv_transpose2d")
-    oph, opw = _pair(output_padding, "output_padding", "conv_transpose2d")
+    ph, pw = _pair(padding, "padding", "conv_transpose2d", 0)
+    oph, opw = _pair(output_padding, "output_padding", "conv_transpose2d", 0)
     kh, kw = w.shape[2:]
     h = (x.shape[2] - 1) * stride[0] - 2 * ph + dilation[0] * (kh - 1) + oph + 1
     wd = (x.shape[3] - 1) * stride[1] - 2 * pw + dilation[1] * (kw - 1) + opw + 1
@@ -695,6 +726,9 @@ def conv_transpose2d(
 
 def _pool_infer(op: str):
     def infer(x: ShapedArray, *, kernel, stride, pads, **_: Any) -> ShapedArray:
+        _check_window(op, kernel_size=kernel, stride=stride)
+        if min(pads) < 0:
+            raise MindValueError(f"For '{op}', 'padding' must be >= 0, but got {pads}.")
         I.require_ndim(op, "input", x, 4)
         oh = _conv_out(x.shape[2], kernel[0], stride[0], 1, pads[0], pads[1])
         ow = _conv_out(x.shape[3], kernel[1], stride[1], 1, pads[2], pads[3])
@@ -762,6 +796,7 @@ max_pool2d_p = primitive(
     ),
     attrs=("kernel", "stride", "pads"),
 )
+S.attr_schema(max_pool2d_p, **_POOL_SCHEMA)
 max_pool2d_grad_p = primitive(
     "max_pool2d_grad",
     cpu=_max_pool_grad_kernel,
@@ -773,6 +808,7 @@ max_pool2d_grad_p = primitive(
     ),
     attrs=("kernel", "stride", "pads"),
 )
+S.attr_schema(max_pool2d_grad_p, **_POOL_SCHEMA)
 
 
 def _max_pool_gather_kernel(source, ddx, *, kernel, stride, pads):
@@ -804,6 +840,7 @@ max_pool2d_gather_p = primitive(
     ),
     attrs=("kernel", "stride", "pads"),
 )
+S.attr_schema(max_pool2d_gather_p, **_POOL_SCHEMA)
 
 
 def _avg_pool_kernel(x, *, kernel, stride, pads):
@@ -842,6 +879,7 @@ avg_pool2d_p = primitive(
     ),
     attrs=("kernel", "stride", "pads"),
 )
+S.attr_schema(avg_pool2d_p, **_POOL_SCHEMA)
 avg_pool2d_grad_p = primitive(
     "avg_pool2d_grad",
     cpu=_avg_pool_grad_kernel,
@@ -851,15 +889,20 @@ avg_pool2d_grad_p = primitive(
     ),
     attrs=("kernel", "stride", "pads", "in_shape"),
 )
+S.attr_schema(avg_pool2d_grad_p, **_POOL_SCHEMA, in_shape=S.Ints(4, lo=0))
 
 
 def _pool_args(op, x, kernel_size, stride, padding):
     kernel = _pair(kernel_size, "kernel_size", op)
     stride = kernel if stride is None else _pair(stride, "stride", op)
-    ph, pw = _pair(padding, "padding", op)
+    ph, pw = _pair(padding, "padding", op, 0)
     if x.ndim != 4:
         raise I.fail(op, f"'input' must be 4-D (N, C, H, W), got shape {x.shape}")
-    return {"kernel": kernel, "stride": stride, "pads": (ph, ph, pw, pw)}
+    attrs = {"kernel": kernel, "stride": stride, "pads": (ph, ph, pw, pw)}
+    if min(_pool_out_hw(x.shape, kernel, stride, attrs["pads"])) <= 0:
+        # A kernel larger than the (padded) input would give an empty result: the rule says so.
+        _pool_infer(op)(ShapedArray(x.shape, x.dtype), **attrs)
+    return attrs
 
 
 def max_pool2d(
@@ -931,6 +974,7 @@ adaptive_avg_pool2d_p = primitive(
     ),
     attrs=("output_size",),
 )
+S.attr_schema(adaptive_avg_pool2d_p, output_size=S.Ints(2, lo=1))
 adaptive_avg_pool2d_grad_p = primitive(
     "adaptive_avg_pool2d_grad",
     cpu=_adaptive_grad_kernel,
@@ -940,6 +984,7 @@ adaptive_avg_pool2d_grad_p = primitive(
     ),
     attrs=("output_size", "in_shape"),
 )
+S.attr_schema(adaptive_avg_pool2d_grad_p, output_size=S.Ints(2, lo=1), in_shape=S.Ints(4, lo=0))
 
 
 def adaptive_avg_pool2d(input: Any, output_size: Any) -> Tensor:
@@ -951,7 +996,15 @@ def adaptive_avg_pool2d(input: Any, output_size: Any) -> Tensor:
         )
     if isinstance(output_size, int):
         output_size = (output_size, output_size)
-    size = tuple(x.shape[2 + i] if s is None else int(s) for i, s in enumerate(output_size))
+    if not isinstance(output_size, tuple | list) or len(output_size) != 2:
+        raise MindTypeError(
+            "For 'adaptive_avg_pool2d', 'output_size' must be an int or a pair of ints or None, "
+            f"but got {output_size!r}."
+        )
+    size = tuple(
+        x.shape[2 + i] if s is None else I.check_int("adaptive_avg_pool2d", "output_size", s, 1)
+        for i, s in enumerate(output_size)
+    )
     return bind1(adaptive_avg_pool2d_p, x, {"output_size": size})
 
 
@@ -975,6 +1028,12 @@ def batch_norm(
     x = _floating(input_x)
     axes = (0,) + tuple(range(2, x.ndim))
     shape = (1, -1) + (1,) * (x.ndim - 2)
+    if training and x.size == 0:
+        # Batch statistics of no values are NaN, and would be written into the running ones.
+        raise MindValueError(
+            "For 'batch_norm', training needs at least one value per channel, but got an input "
+            f"of shape {x.shape}."
+        )
     if training:
         mu = mean(x, axes, keep_dims=True)
         sigma2 = var(x, axes, keepdims=True)
@@ -1030,6 +1089,7 @@ def group_norm(
     """Normalise each of ``num_groups`` channel groups of NC... ``input``."""
     x = _floating(input)
     n, c = x.shape[:2]
+    num_groups = I.check_int("group_norm", "num_groups", num_groups, minimum=1)
     if c % num_groups:
         raise I.fail(
             "group_norm", f"'input' has {c} channels, not divisible by num_groups={num_groups}"
@@ -1069,9 +1129,48 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, seed: Any = None)
     return mul(x, mul(keep, 1 / (1 - p)))
 
 
+def check_indices(op: str, name: str, indices: Tensor, size: int, ignore: Any = None) -> None:
+    """Raise unless every entry of eager integer ``indices`` is in ``[0, size)`` (or equals
+    ``ignore``): the index contract of a lookup (Embedding rows, NLLLoss classes), which
+    ``np.take`` checks only above the range, wrapping negative indices round.
+
+    One min/max pass over the indices, as small next to the lookup as gather's own bound check;
+    a traced Tensor (graph mode) holds no values and is left to the kernel.
+    """
+    data = getattr(indices, "_data", None)
+    if not isinstance(data, np.ndarray) or not data.size or data.dtype.kind not in "iu":
+        return
+    if ignore is not None:
+        data = data[data != ignore]
+        if not data.size:
+            return
+    lo, hi = data.min(), data.max()
+    if lo < 0 or hi >= size:
+        bad = lo if lo < 0 else hi
+        also = f" (or ignore_index {ignore})" if ignore is not None else ""
+        raise MindValueError(
+            f"For '{op}', '{name}' must hold indices in [0, {size}){also}, but got {bad}."
+        )
+
+
+def lookup(op: str, weight: Tensor, ids: Any) -> Tensor:
+    """Rows of ``weight`` at ``ids``, refusing ids outside ``[0, rows)``: one min pass for the
+    negative ids numpy would wrap round; gather's own bound check catches those too large, at
+    no cost unless it fails."""
+    ids = as_tensor(ids)
+    data = ids._data
+    if isinstance(data, np.ndarray) and data.size and data.dtype.kind == "i" and data.min() < 0:
+        check_indices(op, "input", ids, weight.shape[0])
+    try:
+        return gather(weight, ids, 0)
+    except MindValueError:
+        check_indices(op, "input", ids, weight.shape[0])
+        raise
+
+
 def embedding(input: Any, weight: Any) -> Tensor:
-    """Rows of ``weight`` at integer ``input``."""
-    return gather(weight, input, 0)
+    """Rows of ``weight`` at integer ``input`` (each in ``[0, weight.shape[0])``)."""
+    return lookup("embedding", as_tensor(weight), input)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1092,9 +1191,27 @@ def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
 
 
 def _sparse_ce_kernel(logits, labels):
+    # The labels index the rows: checked here, as the native kernel checks them, so graph mode
+    # refuses a bad label too (fancy indexing would wrap a negative one round).
+    # Fancy indexing checks the upper bound at no cost unless it fails; one min pass the lower.
+    if labels.size and labels.min() < 0:
+        _bad_labels(logits, labels)
     shifted = logits - logits.max(axis=1, keepdims=True)
     logz = np.log(np.exp(shifted).sum(axis=1))
-    return logz - shifted[np.arange(len(labels)), labels]
+    try:
+        return logz - shifted[np.arange(len(labels)), labels]
+    except IndexError:
+        _bad_labels(logits, labels)
+        raise
+
+
+def _bad_labels(logits: np.ndarray, labels: np.ndarray) -> None:
+    lo, hi = labels.min(), labels.max()
+    if lo < 0 or hi >= logits.shape[1]:
+        raise MindValueError(
+            f"For 'cross_entropy', 'target' must hold indices in [0, {logits.shape[1]}), "
+            f"but got {lo if lo < 0 else hi}."
+        )
 
 
 def _sparse_ce_infer(logits: ShapedArray, labels: ShapedArray) -> ShapedArray:
@@ -1164,6 +1281,11 @@ def nll_loss(
     if logp.ndim != 2:
         raise I.fail("nll_loss", f"'inputs' must be 2-D (N, C), got shape {logp.shape}")
     c = logp.shape[1]
+    if not t.dtype.is_integer:
+        raise MindTypeError(
+            f"For 'nll_loss', 'target' must be an integer tensor of class indices, but got {t.dtype}."
+        )
+    check_indices("nll_loss", "target", t, c, ignore_index)
     valid = not_equal(t, ignore_index)
     safe_t = where(valid, t, zeros_like(t))
     onehot = one_hot(safe_t, c, 1.0, 0.0)
@@ -1211,6 +1333,7 @@ smooth_l1_loss_p = primitive(
     bprop=_smooth_l1_bprop,
     attrs=("beta",),
 )
+S.attr_schema(smooth_l1_loss_p, beta=S.Number())
 
 
 def smooth_l1_loss(input: Any, target: Any, beta: float = 1.0, reduction: str = "none") -> Tensor:

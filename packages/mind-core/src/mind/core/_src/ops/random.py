@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from mind.core._src.ops import infer as I
+from mind.core._src.ops import schema as S
 from mind.core._src.ops.dispatch import ShapedArray, bind, primitive
 from mind.core._src.ops.elementwise import _const
 from mind.core._src.tensor import dtype as dt
@@ -21,8 +23,8 @@ _GLOBAL = {"rng": np.random.default_rng(), "seed": None}
 
 def set_seed(seed: int) -> None:
     """Seed every random op (initializers, dropout, shuffles in ``mind.core``)."""
-    if not isinstance(seed, int) or seed < 0:
-        raise MindValueError(f"For 'set_seed', 'seed' must be a non-negative int, got {seed!r}")
+    # MindSpore seeds numpy's legacy generator too, which takes [0, 2**32 - 1]: the same range.
+    I.check_int("set_seed", "seed", seed, minimum=0, maximum=2**32 - 1)
     _GLOBAL["rng"] = np.random.default_rng(seed)
     _GLOBAL["seed"] = seed
 
@@ -44,6 +46,8 @@ def _random_infer(*_: ShapedArray, shape, dtype, **__: Any) -> ShapedArray:
     return ShapedArray(tuple(shape), dt.to_dtype(dtype))
 
 
+# numpy's default_rng takes a non-negative seed; None draws from the global generator.
+_SEED = S.Opt(S.Int(lo=0))
 uniform_p = primitive(
     "uniform",
     cpu=lambda *, shape, low, high, dtype, seed: (
@@ -52,6 +56,9 @@ uniform_p = primitive(
     infer=_random_infer,
     differentiable=False,
     attrs=("shape", "low", "high", "dtype", "seed"),
+)
+S.attr_schema(
+    uniform_p, shape=S.SHAPE, low=S.Number(), high=S.Number(), dtype=S.DType(), seed=_SEED
 )
 normal_p = primitive(
     "normal",
@@ -62,6 +69,9 @@ normal_p = primitive(
     differentiable=False,
     attrs=("shape", "mean", "stddev", "dtype", "seed"),
 )
+S.attr_schema(
+    normal_p, shape=S.SHAPE, mean=S.Number(), stddev=S.Number(), dtype=S.DType(), seed=_SEED
+)
 randint_p = primitive(
     "randint",
     cpu=lambda *, shape, low, high, dtype, seed: (
@@ -70,6 +80,9 @@ randint_p = primitive(
     infer=_random_infer,
     differentiable=False,
     attrs=("shape", "low", "high", "dtype", "seed"),
+)
+S.attr_schema(
+    randint_p, shape=S.SHAPE, low=S.Number(), high=S.Number(), dtype=S.DType(), seed=_SEED
 )
 bernoulli_p = primitive(
     "bernoulli",
@@ -80,6 +93,7 @@ bernoulli_p = primitive(
     differentiable=False,
     attrs=("shape", "dtype", "seed"),
 )
+S.attr_schema(bernoulli_p, shape=S.SHAPE, dtype=S.DType(), seed=_SEED)
 
 
 def uniform(

@@ -7,18 +7,21 @@ from typing import Any
 import numpy as np
 
 from mind.core._src.ops import infer as I
+from mind.core._src.ops import schema as S
 from mind.core._src.ops.dispatch import ShapedArray, bind1, primitive
 from mind.core._src.ops.elementwise import cast, div, equal, exp, mul, sqrt, sub
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor, as_tensor
 
 
-def _axes(axis: Any) -> tuple[int, ...] | None:
+def _axes(axis: Any, op: str) -> tuple[int, ...] | None:
     if axis is None:
         return None
-    if isinstance(axis, int):
+    if type(axis) is int:
         return (axis,)
-    return tuple(int(a) for a in axis)
+    if isinstance(axis, int | np.integer | bool | float | str) or not hasattr(axis, "__iter__"):
+        return (I.check_int(op, "axis", axis),)
+    return tuple(a if type(a) is int else I.check_int(op, "axis", a) for a in axis)
 
 
 def _reduce_infer(op: str, out_dtype: dt.DType | None = None):
@@ -63,6 +66,7 @@ sum_p = primitive(
     attrs=("axis", "keepdims"),
     bprop=lambda x, out, dout, *, axis, keepdims: (expand_reduced(dout, x.shape, axis, keepdims),),
 )
+S.attr_schema(sum_p, axis=S.AXES, keepdims=S.Bool())
 mean_p = primitive(
     "mean",
     cpu=_mean_kernel,
@@ -72,6 +76,7 @@ mean_p = primitive(
         div(expand_reduced(dout, x.shape, axis, keepdims), float(_count(x.shape, axis))),
     ),
 )
+S.attr_schema(mean_p, axis=S.AXES, keepdims=S.Bool())
 
 
 def sum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
@@ -81,7 +86,7 @@ def sum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
         input = cast(input, dtype)
     elif input.dtype is dt.bool_:
         input = cast(input, dt.int64)
-    return bind1(sum_p, input, {"axis": _axes(dim), "keepdims": bool(keepdim)})
+    return bind1(sum_p, input, {"axis": _axes(dim, "sum"), "keepdims": bool(keepdim)})
 
 
 def mean(input: Any, axis: Any = None, keep_dims: bool = False) -> Tensor:
@@ -89,7 +94,7 @@ def mean(input: Any, axis: Any = None, keep_dims: bool = False) -> Tensor:
     input = as_tensor(input)
     if not input.dtype.is_floating_point:
         input = cast(input, dt.float32)
-    return bind1(mean_p, input, {"axis": _axes(axis), "keepdims": bool(keep_dims)})
+    return bind1(mean_p, input, {"axis": _axes(axis, "mean"), "keepdims": bool(keep_dims)})
 
 
 # -- max / min / prod -----------------------------------------------------------------------------
@@ -110,6 +115,7 @@ amax_p = primitive(
     bprop=_extreme_bprop,
     attrs=("axis", "keepdims"),
 )
+S.attr_schema(amax_p, axis=S.AXES, keepdims=S.Bool())
 amin_p = primitive(
     "amin",
     cpu=lambda x, *, axis=None, keepdims=False: np.min(x, axis=axis, keepdims=keepdims),
@@ -117,6 +123,7 @@ amin_p = primitive(
     bprop=_extreme_bprop,
     attrs=("axis", "keepdims"),
 )
+S.attr_schema(amin_p, axis=S.AXES, keepdims=S.Bool())
 prod_p = primitive(
     "prod",
     cpu=lambda x, *, axis=None, keepdims=False: np.prod(x, axis=axis, keepdims=keepdims),
@@ -127,16 +134,21 @@ prod_p = primitive(
         mul(expand_reduced(mul(dout, out), x.shape, axis, keepdims), div(1.0, x)),
     ),
 )
+S.attr_schema(prod_p, axis=S.AXES, keepdims=S.Bool())
 
 
 def amax(input: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Maximum over ``axis``."""
-    return bind1(amax_p, as_tensor(input), {"axis": _axes(axis), "keepdims": bool(keepdims)})
+    return bind1(
+        amax_p, as_tensor(input), {"axis": _axes(axis, "amax"), "keepdims": bool(keepdims)}
+    )
 
 
 def amin(input: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Minimum over ``axis``."""
-    return bind1(amin_p, as_tensor(input), {"axis": _axes(axis), "keepdims": bool(keepdims)})
+    return bind1(
+        amin_p, as_tensor(input), {"axis": _axes(axis, "amin"), "keepdims": bool(keepdims)}
+    )
 
 
 def max(input: Any, axis: Any = None, keepdims: bool = False, *, initial=None, where=None):
@@ -151,7 +163,9 @@ def min(input: Any, axis: Any = None, keepdims: bool = False, *, initial=None, w
 
 def prod(input: Any, axis: Any = None, keep_dims: bool = False) -> Tensor:
     """Product over ``axis``."""
-    return bind1(prod_p, as_tensor(input), {"axis": _axes(axis), "keepdims": bool(keep_dims)})
+    return bind1(
+        prod_p, as_tensor(input), {"axis": _axes(axis, "prod"), "keepdims": bool(keep_dims)}
+    )
 
 
 # -- argmax / argmin --------------------------------------------------------------------------------
@@ -180,6 +194,7 @@ argmax_p = primitive(
     differentiable=False,
     attrs=("axis", "keepdims"),
 )
+S.attr_schema(argmax_p, axis=S.Opt(S.Int()), keepdims=S.Bool())
 argmin_p = primitive(
     "argmin",
     cpu=_arg_kernel(np.argmin),
@@ -187,15 +202,18 @@ argmin_p = primitive(
     differentiable=False,
     attrs=("axis", "keepdims"),
 )
+S.attr_schema(argmin_p, axis=S.Opt(S.Int()), keepdims=S.Bool())
 
 
 def argmax(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Index of the maximum along ``dim`` (of the flattened input when None)."""
+    dim = dim if dim is None else I.check_int("argmax", "dim", dim)
     return bind1(argmax_p, as_tensor(input), {"axis": dim, "keepdims": bool(keepdim)})
 
 
 def argmin(input: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Index of the minimum along ``axis`` (of the flattened input when None)."""
+    axis = axis if axis is None else I.check_int("argmin", "axis", axis)
     return bind1(argmin_p, as_tensor(input), {"axis": axis, "keepdims": bool(keepdims)})
 
 
@@ -221,6 +239,7 @@ logsumexp_p = primitive(
         ),
     ),
 )
+S.attr_schema(logsumexp_p, axis=S.AXES, keepdims=S.Bool())
 
 
 def logsumexp(input: Any, axis: Any, keep_dims: bool = False) -> Tensor:
@@ -228,7 +247,9 @@ def logsumexp(input: Any, axis: Any, keep_dims: bool = False) -> Tensor:
     input = as_tensor(input)
     if not input.dtype.is_floating_point:
         input = cast(input, dt.float32)
-    return bind1(logsumexp_p, input, {"axis": _axes(axis), "keepdims": bool(keep_dims)})
+    return bind1(
+        logsumexp_p, input, {"axis": _axes(axis, "logsumexp"), "keepdims": bool(keep_dims)}
+    )
 
 
 def _var_kernel(x, *, axis=None, ddof=0, keepdims=False):
@@ -248,6 +269,7 @@ var_p = primitive(
     bprop=_var_bprop,
     attrs=("axis", "ddof", "keepdims"),
 )
+S.attr_schema(var_p, axis=S.AXES, ddof=S.Int(lo=0), keepdims=S.Bool())
 
 
 def var(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
@@ -255,7 +277,15 @@ def var(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> 
     input = as_tensor(input)
     if not input.dtype.is_floating_point:
         input = cast(input, dt.float32)
-    return bind1(var_p, input, {"axis": _axes(axis), "ddof": int(ddof), "keepdims": bool(keepdims)})
+    return bind1(
+        var_p,
+        input,
+        {
+            "axis": _axes(axis, "var"),
+            "ddof": I.check_int("var", "ddof", ddof, minimum=0),
+            "keepdims": bool(keepdims),
+        },
+    )
 
 
 def std(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
@@ -286,6 +316,7 @@ cumsum_p = primitive(
         bind1(cumsum_p, dout, {"axis": axis, "reverse": not reverse}),
     ),
 )
+S.attr_schema(cumsum_p, axis=S.Int(), reverse=S.Bool())
 
 
 def cumsum(x: Any, axis: int, dtype: Any = None) -> Tensor:
@@ -305,6 +336,7 @@ all_p = primitive(
     differentiable=False,
     attrs=("axis", "keepdims"),
 )
+S.attr_schema(all_p, axis=S.AXES, keepdims=S.Bool())
 any_p = primitive(
     "any",
     cpu=lambda x, *, axis=None, keepdims=False: np.any(x, axis=axis, keepdims=keepdims),
@@ -312,14 +344,15 @@ any_p = primitive(
     differentiable=False,
     attrs=("axis", "keepdims"),
 )
+S.attr_schema(any_p, axis=S.AXES, keepdims=S.Bool())
 
 
 def all(input: Any, axis: Any = None, keep_dims: bool = False) -> Tensor:
-    return bind1(all_p, as_tensor(input), {"axis": _axes(axis), "keepdims": bool(keep_dims)})
+    return bind1(all_p, as_tensor(input), {"axis": _axes(axis, "all"), "keepdims": bool(keep_dims)})
 
 
 def any(input: Any, axis: Any = None, keep_dims: bool = False) -> Tensor:
-    return bind1(any_p, as_tensor(input), {"axis": _axes(axis), "keepdims": bool(keep_dims)})
+    return bind1(any_p, as_tensor(input), {"axis": _axes(axis, "any"), "keepdims": bool(keep_dims)})
 
 
 def norm(input: Any, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Tensor:

@@ -35,7 +35,17 @@ def _to_array(data: Any, dtype: dt.DType | None) -> np.ndarray:
     elif isinstance(data, np.ndarray | np.generic):
         array = data
     else:
-        array = np.asarray(data)
+        try:
+            array = np.asarray(data)
+        except ValueError as exc:
+            if "inhomogeneous" not in str(exc):  # numpy's word for a ragged nested list
+                raise MindValueError(
+                    f"For 'Tensor', 'input_data' is not array-like: {exc}"
+                ) from None
+            raise MindValueError(
+                "For 'Tensor', 'input_data' must be a number or a rectangular nested list "
+                f"(every row the same length), but got a ragged one: {exc}"
+            ) from None
         if dtype is None:
             if array.dtype == np.float64:
                 array = array.astype(np.float32)
