@@ -85,3 +85,71 @@ def test_random_access_and_index_lookups(dataset):
     data = ds.MindDataset(dataset, columns_list=["id", "name"])
     assert int(data.read_row(17)["id"]) == 17 and str(data.read_row(17)["name"]) == "row17"
     assert data.lookup("id", 23) == [23]
+
+
+def test_numeric_fields_come_out_in_the_schema_dtype(tmp_path):
+    path = str(tmp_path / "dtypes.mindrecord")
+    schema = {
+        "i32": {"type": "int32"},
+        "i64": {"type": "int64"},
+        "f32": {"type": "float32"},
+        "f64": {"type": "float64"},
+        "v32": {"type": "int32", "shape": [2]},
+        "vf": {"type": "float32", "shape": [-1]},
+    }
+    writer = FileWriter(path)
+    writer.add_schema(schema)
+    rows = [
+        {
+            "i32": -(2**31) + i,
+            "i64": 2**40 + i,
+            "f32": 0.1 * i,
+            "f64": 0.1 * i,
+            "v32": [i, -i],
+            "vf": np.full(i, 0.5, np.float32),
+        }
+        for i in range(4)
+    ]
+    writer.write_raw_data(rows)
+    writer.commit()
+    want = [np.int32, np.int64, np.float32, np.float64, np.int32, np.float32]
+    data = ds.MindDataset(path, shuffle=False)
+    got = list(data.create_tuple_iterator(output_numpy=True))
+    for i, row in enumerate(got):
+        assert [c.dtype for c in row] == [np.dtype(t) for t in want]
+        assert row[0] == np.int32(-(2**31) + i) and row[2] == np.float32(0.1 * i)
+        assert row[3] == 0.1 * i and row[1] == 2**40 + i and row[5].shape == (i,)
+    fixed = ds.MindDataset(path, columns_list=["i32", "i64", "f32", "f64", "v32"], shuffle=False)
+    batch = next(iter(fixed.batch(4).create_tuple_iterator(output_numpy=True)))
+    assert [c.dtype for c in batch] == [np.dtype(t) for t in want[:5]]
+    assert batch[0].tolist() == [-(2**31) + i for i in range(4)]
+    assert data.read_row(1)["i32"].dtype == np.int32
+    unchecked = ds.MindDataset(path, shuffle=False, verify=False)
+    assert [int(r[1]) for r in unchecked.create_tuple_iterator(output_numpy=True)] == [
+        2**40 + i for i in range(4)
+    ]
+
+
+def test_a_raw_layout_that_does_not_fit_the_bytes_is_a_format_error(tmp_path):
+    import json
+
+    from mind.data.errors import MindRecordFormatError
+
+    path = str(tmp_path / "raw.mindrecord")
+    writer = FileWriter(path)
+    layout = {"image": {"encoding": "raw", "dtype": "uint8", "shape": [2, 2]}}
+    writer.add_schema({"image": {"type": "bytes"}}, json.dumps(layout))
+    writer.write_raw_data([{"image": bytes(4)}, {"image": bytes(3)}])
+    writer.commit()
+    data = ds.MindDataset(path, shuffle=False)
+    assert data.read_row(0)["image"].shape == (2, 2)
+    with pytest.raises(MindRecordFormatError, match="row 1, field 'image' holds 3 bytes"):
+        data.read_row(1)
+    # A layout asking for a dtype that is not a plain number is ignored: bytes come out as uint8.
+    path2 = str(tmp_path / "raw2.mindrecord")
+    writer = FileWriter(path2)
+    layout = {"image": {"encoding": "raw", "dtype": "object", "shape": [1]}}
+    writer.add_schema({"image": {"type": "bytes"}}, json.dumps(layout))
+    writer.write_raw_data([{"image": bytes(8)}])
+    writer.commit()
+    assert ds.MindDataset(path2).read_row(0)["image"].dtype == np.uint8

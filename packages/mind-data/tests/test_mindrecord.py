@@ -174,7 +174,7 @@ def test_three_shards_hold_contiguous_blocks_in_write_order(tmp_path):
     path = write(tmp_path / "s.mindrecord", rows, shard_num=3)
     header = header_of(path)
     tag = header["dataset_id"][:12]
-    assert re.fullmatch("[0-9a-f]{12}", tag) and header["version"] == 2
+    assert re.fullmatch("[0-9a-f]{12}", tag) and header["version"] == 3
     # The shards are named for this write: name.<first 12 hex digits of the dataset id>.<k>.arrow
     assert dataset_files(tmp_path) == [
         f"s.mindrecord.{tag}.0.arrow",
@@ -510,19 +510,27 @@ def test_open_for_append_keeps_rows_schema_and_index(tmp_path):
 
 def test_stray_shards_are_reported_by_verify_and_removed_by_the_next_commit(tmp_path):
     name = write(tmp_path / "s.mindrecord", [make_row(i) for i in range(4)], shard_num=2)
-    stray = f"{name}.0123456789ab.1.arrow"  # as a write killed before its header swap leaves
-    with open(stray, "wb") as f:
-        f.write(b"not even Arrow")
-    unrelated = [tmp_path / "s.mindrecord.notes", tmp_path / "t.mindrecord.0123456789ab.0.arrow"]
+    # A shard of another write of this name, as a write killed before its header swap leaves.
+    (tmp_path / "elsewhere").mkdir()
+    other = write(tmp_path / "elsewhere" / "s.mindrecord", [make_row(5)], shard_num=2)
+    stray = os.path.join(tmp_path, os.path.basename(shards_of(other)[1]))
+    os.replace(shards_of(other)[1], stray)
+    unrelated = [
+        tmp_path / "s.mindrecord.notes",
+        tmp_path / "t.mindrecord.0123456789ab.0.arrow",
+        tmp_path / "s.mindrecord.0123456789ab.1.arrow",  # named as a shard, but not Arrow
+    ]
     for path in unrelated:
         path.write_bytes(b"someone else's")
     problems = verify(name)
-    assert len(problems) == 1 and problems[0].startswith(f"stray file {stray}: "), problems
+    assert len(problems) == 2 and any(p.startswith(f"stray file {stray}: ") for p in problems)
     with ShardReader(name) as reader:  # readers open only what the header lists
         assert reader.num_rows == 4
     write(name, [make_row(9)], overwrite=True)
     assert not os.path.exists(stray) and all(p.exists() for p in unrelated)
-    assert verify(name) == []
+    # The file named as a shard but not made as one is left alone, and verify says so.
+    (note,) = verify(name)
+    assert note.startswith(f"stray file {unrelated[2]}: ") and "commits leave it" in note
 
 
 def test_a_reader_opening_during_a_commit_reads_the_new_dataset(tmp_path, monkeypatch):
@@ -563,6 +571,9 @@ def test_a_version_1_dataset_is_read_and_rewritten_as_version_2(tmp_path):
         entry.update(file=os.path.basename(old), bytes=len(data))
         entry["sha256"] = hashlib.sha256(data).hexdigest()
     doc["version"] = 1
+    del doc["header_sha256"]  # version 1 headers had no digest and no page table
+    for entry in doc["shards"]:
+        del entry["pages"]
     with open(name + ".meta.json", "w") as f:
         json.dump(doc, f)
     assert dataset_files(tmp_path) == [
@@ -577,7 +588,7 @@ def test_a_version_1_dataset_is_read_and_rewritten_as_version_2(tmp_path):
     writer = FileWriter.open_for_append(name)
     writer.write_raw_data([make_row(20)])
     writer.commit()
-    assert header_of(name)["version"] == 2
+    assert header_of(name)["version"] == 3
     # The version 1 shards went once the new header was in place.
     assert dataset_files(tmp_path) == sorted(
         [*(os.path.basename(p) for p in shards_of(name)), "v1.mindrecord.meta.json"]
@@ -727,6 +738,8 @@ def test_a_writer_killed_at_each_step_of_commit_never_damages_the_dataset(tmp_pa
     outcomes = []
     for crash_at in range(1, 100):
         write(name, old, schema, shard_num=2, overwrite=True)
+        # That write also removed the temporaries the previous killed writer left behind.
+        assert not [p.name for p in directory.iterdir() if p.name.startswith(".")]
         done = subprocess.run(
             [sys.executable, str(script), name, str(crash_at)],
             capture_output=True,
@@ -739,11 +752,8 @@ def test_a_writer_killed_at_each_step_of_commit_never_damages_the_dataset(tmp_pa
             break
         assert done.returncode == 77, done.stderr
         state = old_or_new(name, directory, old, new)
-        strays = [p for p in verify(name) if p.startswith("stray file")]
+        strays = [p for p in verify(name) if p.startswith("stray file") and "temporary" not in p]
         outcomes.append((state, len(strays)))
-        for path in directory.iterdir():  # a killed writer's temporary files: hidden garbage
-            if path.name.startswith("."):
-                path.unlink()
     else:
         pytest.fail("the writer never completed")
     states = [state for state, _ in outcomes]
@@ -916,7 +926,14 @@ def test_an_altered_byte_is_found_by_verify(damaged):
     open(shard, "wb").write(bytes(data))
     problems = verify(damaged)
     assert len(problems) == 1 and "SHA-256" in problems[0] and shard in problems[0]
-    with ShardReader(damaged) as reader:  # the size is right: open does not hash
+    with ShardReader(damaged) as reader:  # the size is right: open does not hash...
+        assert reader.read_row(0)["blob"] == make_row(0)["blob"]  # ...and shard 0 is sound
+        # ...but the page's CRC-32 is checked the first time the page is read.
+        with pytest.raises(MindRecordFormatError, match=rf"{shard} page 0 has CRC-32 .* altered"):
+            reader.read_row(20)
+        with pytest.raises(MindRecordFormatError, match="CRC-32"):
+            reader.read_rows([21])
+    with ShardReader(damaged, verify=False) as reader:  # skipped knowingly: read as data
         assert reader.read_row(20)["blob"] == b"WARKER-MARKER-MARKER"
 
 
@@ -1030,3 +1047,254 @@ def test_twenty_thousand_rows_write_and_read_back_quickly(tmp_path):
     assert count == 20_000 and len(batch["id"]) == 5000
     # A couple of seconds on a laptop; generous here for shared CI machines.
     assert elapsed < 15, f"20,000 rows took {elapsed:.1f} s"
+
+
+# ------------------------------------------------------------------------------------------------
+# Hardening: what an overwrite may delete, paths and JSON from headers, checksums, leftovers
+# ------------------------------------------------------------------------------------------------
+
+SMALL = {"i64": {"type": "int64"}, "text": {"type": "string"}}
+
+
+def small_rows(n, base=0):
+    return [{"i64": base + i, "text": f"t{base + i}"} for i in range(n)]
+
+
+def rewrite_header(name, doc):
+    """Write ``doc`` as the header, with its own SHA-256 recomputed (a consistent edit)."""
+    from mind.data._src.mindrecord.header import header_digest
+
+    doc["header_sha256"] = header_digest(doc)
+    with open(f"{name}.meta.json", "w", encoding="utf-8") as f:
+        json.dump(doc, f)
+
+
+def test_an_overwrite_deletes_only_files_proven_to_be_the_old_datasets_shards(tmp_path, caplog):
+    work = tmp_path / "work"
+    work.mkdir()
+    name = write(work / "m.mindrecord", small_rows(6), SMALL, shard_num=2)
+    own = shards_of(name)
+    train = work / "train.py"
+    train.write_text("print('my training script')\n")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the dataset's")
+    target = tmp_path / "target.bin"
+    target.write_bytes(b"a symlink's target")
+    link = work / "m.mindrecord.abcdefabcdef.0.arrow"  # named as a shard, but a symlink
+    link.symlink_to(target)
+    impostor = work / "m.mindrecord.abcdefabcdef.1.arrow"  # named as a shard, other content
+    impostor.write_bytes(open(own[0], "rb").read()[:-1] + b"X")
+    doc = header_of(name)
+    entry = doc["shards"][0]
+    for file in ("train.py", "../outside.txt", link.name, impostor.name):
+        doc["shards"].append({**entry, "file": file})
+    # Sizes and SHA-256s copied from a real shard: only the name and file kind tell them apart.
+    with open(f"{name}.meta.json", "w", encoding="utf-8") as f:
+        json.dump(doc, f)  # the digest is now stale: readers refuse this header
+    with pytest.raises(MindRecordFormatError):
+        ShardReader(name)
+    with caplog.at_level("WARNING", logger="mind.data"):
+        write(name, small_rows(3, 100), SMALL, overwrite=True)
+    assert train.read_text() == "print('my training script')\n"
+    assert outside.read_text() == "not the dataset's" and target.exists() and link.is_symlink()
+    assert impostor.exists()
+    assert not any(os.path.exists(p) for p in own)  # the real old shards are gone
+    warned = " ".join(r.getMessage() for r in caplog.records)
+    assert "left alone" in warned and str(train) in warned and str(impostor) in warned
+    assert "../outside.txt" in warned and str(link) in warned
+    with ShardReader(name) as reader:
+        assert [r["i64"] for r in reader.iter_rows()] == [100, 101, 102]
+
+
+def test_an_overwrite_leaves_a_listed_file_whose_content_changed(tmp_path):
+    name = write(tmp_path / "c.mindrecord", small_rows(4), SMALL)
+    (shard,) = shards_of(name)
+    data = bytearray(open(shard, "rb").read())
+    data[-20] ^= 1
+    open(shard, "wb").write(bytes(data))  # same name, same size, another SHA-256
+    write(name, small_rows(2, 50), SMALL, overwrite=True)
+    assert open(shard, "rb").read() == bytes(data)
+
+
+def test_a_header_edit_is_refused_by_the_header_digest(tmp_path):
+    name = write(tmp_path / "h.mindrecord", small_rows(4), SMALL, desc="first")
+    header = f"{name}.meta.json"
+    text = open(header, encoding="utf-8").read()
+    open(header, "w", encoding="utf-8").write(text.replace('"first"', '"other"'))
+    with pytest.raises(MindRecordFormatError, match=rf"{header}: has SHA-256 .* edited"):
+        ShardReader(name)
+    assert "edited" in verify(name)[0]
+    # Layout alone is not content: the same JSON re-indented still reads.
+    open(header, "w", encoding="utf-8").write(json.dumps(json.loads(text)))
+    with ShardReader(name) as reader:
+        assert reader.description == "first"
+
+
+@pytest.mark.parametrize(
+    ("file", "words"),
+    [
+        ("a\x00b", "NUL"),
+        ("bad\udc80name", "lone surrogate"),
+        ("sub/dir.arrow", "plain file name"),
+        ("..", "plain file name"),
+        ("x..y", "plain file name"),
+        ("x" * 300, "at most 255"),
+    ],
+)
+def test_file_names_from_a_header_are_checked_before_use(tmp_path, file, words):
+    name = write(tmp_path / "n.mindrecord", small_rows(2), SMALL)
+    doc = header_of(name)
+    doc["shards"][0]["file"] = file
+    rewrite_header(name, doc)
+    with pytest.raises(MindRecordFormatError, match=words):
+        ShardReader(name)
+    assert words in verify(name)[0]
+
+
+def test_a_symlinked_or_fifo_shard_is_refused_never_followed_or_waited_on(tmp_path):
+    import signal
+
+    name = write(tmp_path / "l.mindrecord", small_rows(3), SMALL)
+    (shard,) = shards_of(name)
+    real = tmp_path / "real.arrow"
+    os.replace(shard, real)
+    os.symlink(real, shard)
+    with pytest.raises(MindRecordFormatError, match="symlink"):
+        ShardReader(name)
+    assert "regular file" in verify(name)[0]
+    os.unlink(shard)
+    os.mkfifo(shard)
+    signal.alarm(20)  # a reader that waited on the FIFO would hang here
+    try:
+        with pytest.raises(MindRecordFormatError, match="not a regular file"):
+            ShardReader(name)
+        assert "regular file" in verify(name)[0]
+    finally:
+        signal.alarm(0)
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (lambda d: d.update(description="[" * 5000 + "]" * 5000), None),
+        (lambda d: d.update(extra=[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]), "nests deeper"),
+        (lambda d: d.update(dataset_id="\udc80" * 32), "dataset_id"),
+        (lambda d: d.update(description="\udc80"), "lone surrogate"),
+        (lambda d: d["shards"][0].update(rows=2**70), "expected 0 .. 2\\*\\*62"),
+        (lambda d: d["shards"][0].update(pages=[[2, "x"]]), "page 0 must be"),
+        (lambda d: d["shards"][0].update(pages=[[1, 5]]), "pages hold 1 rows, not 2"),
+        (lambda d: d["schema"]["i64"].update(shape=[2**40, 2**40]), "more than"),
+        (lambda d: d["schema"]["i64"].update(shape=[1] * 40), "at most 32"),
+        (lambda d: d.pop("header_sha256"), "'header_sha256' is missing"),
+    ],
+)
+def test_bad_header_content_raises_a_format_error_naming_the_header(tmp_path, edit, words):
+    name = write(tmp_path / "b.mindrecord", small_rows(2), SMALL)
+    doc = header_of(name)
+    edit(doc)
+    if words is None:  # a legal but hostile description: written, read and used as is
+        desc = doc["description"]
+        name = write(tmp_path / "b2.mindrecord", small_rows(2), SMALL, desc=desc)
+        import mind.data as ds
+
+        rows = list(ds.MindDataset(name, shuffle=False).create_tuple_iterator(output_numpy=True))
+        assert [int(r[0]) for r in rows] == [0, 1]
+        return
+    if "header_sha256" in doc:
+        rewrite_header(name, doc)
+    else:
+        with open(f"{name}.meta.json", "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+    with pytest.raises(MindRecordFormatError, match=rf"{name}.meta.json: .*{words}"):
+        ShardReader(name)
+
+
+def test_a_consistent_edit_of_the_page_table_is_refused_when_the_page_is_read(tmp_path):
+    name = write(tmp_path / "p.mindrecord", small_rows(5), SMALL)
+    doc = header_of(name)
+    doc["shards"][0]["pages"][0][1] ^= 1
+    rewrite_header(name, doc)
+    with ShardReader(name) as reader:  # opens: sizes and the schema are right
+        with pytest.raises(MindRecordFormatError, match="page 0 has CRC-32"):
+            list(reader.iter_rows())
+    with ShardReader(name, verify=False) as reader:
+        assert [r["i64"] for r in reader.iter_rows()] == [0, 1, 2, 3, 4]
+    assert any("CRC-32" in p for p in verify(name))
+    with pytest.raises(MindTypeError, match="'verify' must be a bool"):
+        ShardReader(name, verify="no")
+
+
+def test_temporaries_of_killed_writes_go_with_the_next_write_but_a_live_writers_stay(tmp_path):
+    name = write(tmp_path / "t.mindrecord", small_rows(3), SMALL)
+    dead = [
+        tmp_path / ".t.mindrecord.meta.json.0123456789ab.tmp",
+        tmp_path / ".t.mindrecord.0123456789ab.0.arrow.ba9876543210.tmp",
+    ]
+    others = [
+        tmp_path / ".u.mindrecord.meta.json.0123456789ab.tmp",  # another dataset's
+        tmp_path / ".t.mindrecord.notes.0123456789ab.tmp",  # not a name a writer uses
+    ]
+    for path in dead + others:
+        path.write_bytes(b"left by a killed writer")
+    live = FileWriter(name, overwrite=True)  # a writer still writing: its staging file is live
+    live.add_schema(SMALL)
+    live.write_raw_data(small_rows(2, 10))
+    (staging,) = [
+        p for p in tmp_path.iterdir() if p.name.startswith(".t.") and p not in dead + others
+    ]
+    notes = [p for p in verify(name) if "temporary" in p]
+    assert sorted(notes) == sorted(
+        f"stray file {p}: a temporary file of a killed write of this dataset; readers ignore "
+        "it, and the next commit of this name (or mind-data verify --clean) removes it"
+        for p in dead
+    )
+    write(name, small_rows(4, 20), SMALL, overwrite=True)
+    assert not any(p.exists() for p in dead) and all(p.exists() for p in others)
+    assert staging.exists()
+    live.commit()  # the live writer was not disturbed
+    with ShardReader(name) as reader:
+        assert [r["i64"] for r in reader.iter_rows()] == [10, 11]
+    assert [p for p in tmp_path.iterdir() if p.name.startswith(".t.")] == others[1:]
+
+
+def test_verify_clean_lists_and_removes_the_leftovers_of_killed_writes(tmp_path, capsys):
+    from mind.data._src.cli import main
+
+    name = write(tmp_path / "k.mindrecord", small_rows(3), SMALL)
+    temp = tmp_path / ".k.mindrecord.meta.json.0123456789ab.tmp"
+    temp.write_bytes(b"{")
+    (tmp_path / "other").mkdir()
+    other = write(tmp_path / "other" / "k.mindrecord", small_rows(1), SMALL)
+    stray = tmp_path / os.path.basename(shards_of(other)[0])
+    os.replace(shards_of(other)[0], stray)
+    assert main(["verify", name]) == 0
+    out = capsys.readouterr().out
+    assert f"note: stray file {temp}" in out and f"note: stray file {stray}" in out
+    assert temp.exists() and stray.exists()
+    assert main(["verify", "--clean", name]) == 0
+    out = capsys.readouterr().out
+    assert f"removed {temp}\n" in out and f"removed {stray}\n" in out
+    assert "removed 2 file(s)" in out and "note:" not in out and out.rstrip().endswith("match")
+    assert not temp.exists() and not stray.exists()
+    assert main(["verify", "--clean", name]) == 0
+    assert "removed 0 file(s)" in capsys.readouterr().out
+
+
+def test_odd_paths_given_to_the_reader_raise_format_errors(tmp_path):
+    import signal
+
+    for bad in ("a\x00b", str(tmp_path / "x\udc80")):
+        with pytest.raises(MindRecordFormatError):
+            ShardReader(bad)
+    name = str(tmp_path / "fifo.mindrecord")
+    os.mkfifo(name + ".meta.json")
+    signal.alarm(20)  # a reader that waited on the FIFO would hang here
+    try:
+        with pytest.raises(MindRecordFormatError, match="not a regular file"):
+            ShardReader(name)
+        # A commit over it neither hangs nor follows it; it replaces the FIFO with a header.
+        write(name, small_rows(2), SMALL, overwrite=True)
+    finally:
+        signal.alarm(0)
+    with ShardReader(name) as reader:
+        assert reader.num_rows == 2

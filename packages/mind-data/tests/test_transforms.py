@@ -527,6 +527,27 @@ def test_type_cast_accepts_numpy_and_mind_dtypes():
         transforms.TypeCast(None)
 
 
+_LONG = pytest.mark.skipif(not hasattr(np, "float128"), reason="numpy has no float128 here")
+
+
+@pytest.mark.parametrize(
+    "data_type",
+    [pytest.param("float128", marks=_LONG), pytest.param(np.longdouble, marks=_LONG)]
+    + [np.complex64, object],
+)
+def test_type_cast_refuses_dtypes_no_tensor_holds(data_type):
+    # numpy knows these, so np.dtype() accepted them; a column cast to one cannot become a tensor.
+    name = np.dtype(data_type).name
+    with pytest.raises(
+        MindTypeError,
+        match=rf"For 'TypeCast', 'data_type' must be a bool, int, uint, float \(at most 64 bits\) "
+        rf"or string type, but got {name}\.",
+    ):
+        transforms.TypeCast(data_type)
+    assert transforms.TypeCast(ms.bfloat16)(np.array([1.5])).dtype.name == "bfloat16"
+    assert transforms.TypeCast(np.str_)(np.array([1])).tolist() == ["1"]
+
+
 def test_one_hot_matches_a_hand_written_encoding():
     labels = np.array([0, 3, 1], np.int32)
     expected = np.zeros((3, 4), np.int32)

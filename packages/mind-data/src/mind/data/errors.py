@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from mind.core.errors import MindError
 
-__all__ = ["DatasetFileError", "MindDataError", "MindRecordFormatError"]
+__all__ = ["DatasetFileError", "MindDataError", "MindRecordFormatError", "PipelineStallError"]
 
 
 class MindDataError(MindError):
     """Root of every mind-data error."""
+
+
+class PipelineStallError(MindDataError):
+    """No row has moved through a pipeline for a whole watchdog interval.
+
+    Cause: an operation or a source is hung (a deadlock, a blocking read from a socket or a FIFO,
+    an endless loop) or is slower than ``config.set_multiprocessing_timeout_interval``. Raised
+    only with ``config.set_error_on_stall(True)``; otherwise the watchdog logs a warning on the
+    ``mind.data`` logger once per interval. The message names the op, the worker and the row in
+    flight.
+
+    Fix: debug that row of that op (run it alone with ``num_parallel_workers=1``), or raise the
+    interval if the operation is just slow.
+    """
 
 
 class MindRecordFormatError(MindDataError):

@@ -237,6 +237,14 @@ class TypeCast(_Transform):
     def __init__(self, data_type: Any) -> None:
         self.data_type = data_type
         self._np = _numpy_dtype("TypeCast", "data_type", data_type)
+        # numpy also knows long double (float128), complex, dates and objects: none is a type a
+        # tensor can hold, so a column cast to one would fail far from here, or never.
+        kind, size = self._np.kind, self._np.itemsize
+        if not (kind in "US" or (kind in "biuf" and size <= 8) or self._np.name == "bfloat16"):
+            raise MindTypeError(
+                "For 'TypeCast', 'data_type' must be a bool, int, uint, float (at most 64 bits) "
+                f"or string type, but got {self._np.name}." + _DOCS
+            )
 
     def __call__(self, *columns: Any) -> Any:
         out = tuple(np.asarray(c).astype(self._np) for c in columns)

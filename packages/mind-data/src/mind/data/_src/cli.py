@@ -5,8 +5,9 @@ Subcommands, each a thin layer over the library (``python -m mind.data`` runs th
 - ``convert SOURCE DEST --from KIND``: an image folder, a CSV file, an ``.npz`` file, MNIST or
   CIFAR-10 to a MindRecord dataset, written in chunks with :class:`~mind.data.mindrecord.FileWriter`.
 - ``info DATASET [--json]``: schema, description, index fields, rows, shards and page layout.
-- ``verify DATASET``: :func:`~mind.data.mindrecord.verify` (sizes, SHA-256s, pages, sampled rows;
-  stray shard files of an interrupted write are noted, not counted as problems).
+- ``verify DATASET [--clean]``: :func:`~mind.data.mindrecord.verify` (sizes, SHA-256s, pages,
+  sampled rows; stray files of an interrupted write are noted, not counted as problems);
+  ``--clean`` first removes them (hidden temporaries, stray shards) and lists what it removed.
 - ``doctor MODULE:ATTR [--rows N]``: :meth:`Dataset.doctor` on a pipeline defined in a module.
 
 Exit status: 0 on success, 1 when ``verify`` finds problems, 2 for an error in the arguments or
@@ -180,6 +181,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.add_argument(
         "dataset", metavar="DATASET", help="the dataset's name, its header or any shard file"
+    )
+    verify.add_argument(
+        "--clean",
+        action="store_true",
+        help="remove what killed writes left beside the dataset (hidden temporaries, and stray "
+        "shards a write of this name made), printing each file removed",
     )
     verify.set_defaults(run=_verify)
 
@@ -650,10 +657,36 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _clean(dataset: str) -> list[str]:
+    """Remove the leftovers of killed writes of ``dataset``, under the commit lock; the paths."""
+    from mind.data._src.mindrecord import files
+    from mind.data._src.mindrecord.header import is_made_shard, read_header, resolve_header
+    from mind.data.errors import MindRecordFormatError
+
+    header_path = resolve_header(os.fspath(dataset))
+    name = header_path[: -len(files.HEADER_SUFFIX)]
+    with files.commit_lock(os.path.dirname(os.path.abspath(header_path))):
+        try:  # stray shards only beside a header that can be read: it says what to keep
+            listed = [s.path for s in read_header(header_path).shards]
+            strays = [p for p in files.stray_shards(name, listed) if is_made_shard(p)]
+        except MindRecordFormatError:
+            strays = []
+        removed = files.remove_stale(name, files.stale_temporaries(name), "temporary")
+        removed += files.remove_stale(name, strays, "stray shard")
+        if removed:
+            files.fsync_dir(os.path.dirname(os.path.abspath(header_path)))
+    return removed
+
+
 def _verify(args: argparse.Namespace) -> int:
     from mind.data._src.mindrecord.header import read_header, resolve_header
     from mind.data._src.mindrecord.reader import _verify as verify
 
+    if args.clean:
+        removed = _clean(args.dataset)
+        for path in removed:
+            print(f"removed {path}")
+        print(f"{PROG} verify --clean: removed {len(removed)} file(s) left by killed writes")
     problems, strays = verify(args.dataset)
     # Stray shards of an interrupted write are reported, but do not make a sound dataset fail.
     for stray in strays:

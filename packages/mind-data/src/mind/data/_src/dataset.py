@@ -13,6 +13,7 @@ so loading overlaps with training; ``map`` can run on threads or worker processe
 from __future__ import annotations
 
 import itertools
+import logging
 import queue
 import sys
 import threading
@@ -24,10 +25,12 @@ import numpy as np
 
 from mind.core.errors import MindTypeError, MindValueError
 from mind.data import config
-from mind.data._src.workers import ProcessPool, ThreadPool, run_row
-from mind.data.errors import MindDataError
+from mind.data._src.workers import ProcessPool, Progress, ThreadPool, run_row
+from mind.data.errors import MindDataError, PipelineStallError
 
 __all__ = ["BatchInfo", "Dataset", "DictIterator", "TupleIterator"]
+
+_log = logging.getLogger("mind.data")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -42,13 +45,14 @@ class _Run:
         self.seed, self.epoch, self.profile = seed, epoch, profile
         self.closers: list[Callable[[], None]] = []
         self.op_ids: dict[int, int] = {}
+        self.progress = Progress()  # what the stall watchdog reads (TupleIterator._wait)
 
     def op_id(self, node: Dataset) -> int:
         return self.op_ids.setdefault(id(node), len(self.op_ids) + 1)
 
     def at_epoch(self, epoch: int) -> _Run:
         child = _Run(self.seed, epoch, self.profile)
-        child.closers, child.op_ids = self.closers, self.op_ids
+        child.closers, child.op_ids, child.progress = self.closers, self.op_ids, self.progress
         return child
 
     def close(self) -> None:
@@ -64,7 +68,46 @@ def _as_row(value: Any, ncols: int, op: str) -> tuple:
         value = (value,)
     if len(value) != ncols:
         raise MindDataError(f"For '{op}', a row has {len(value)} columns, expected {ncols}")
-    return tuple(np.asarray(v) for v in value)
+    try:
+        return tuple(np.asarray(v) for v in value)
+    except ValueError as exc:  # a ragged list: numpy refuses to guess an object array
+        raise MindDataError(
+            f"For '{op}', a column value cannot become one array ({exc}); return arrays of "
+            "one shape per column, or pad the lists"
+        ) from None
+
+
+class _DtypeGuard:
+    """Every row of a column must have the dtype of the column's first row, and none may hold
+    Python objects: otherwise numpy silently promotes a batch with one string row to strings
+    (or a mixed row to objects), and a model receives the wrong type far from the cause.
+    Strings of different lengths (``<U3``, ``<U5``) count as one dtype."""
+
+    __slots__ = ("first", "names", "op")
+
+    def __init__(self, op: str, names: Sequence[str]) -> None:
+        self.op, self.names, self.first = op, list(names), None
+
+    def check(self, values: Sequence[np.ndarray], index: int) -> None:
+        first = self.first
+        if first is None:
+            for name, v in zip(self.names, values):
+                if v.dtype.hasobject:
+                    raise MindDataError(
+                        f"For '{self.op}', column '{name}' of row {index} is an array of Python "
+                        f"objects (dtype {v.dtype}); columns must be numeric, bool, string or "
+                        "bytes arrays: convert it with np.asarray(value, dtype=...) or split it "
+                        "into columns"
+                    )
+            self.first = tuple(v.dtype for v in values)
+            return
+        for name, d, v in zip(self.names, first, values):
+            if v.dtype is not d and v.dtype != d and not (v.dtype.kind == d.kind in "US"):
+                raise MindDataError(
+                    f"For '{self.op}', column '{name}' of row {index} has dtype {v.dtype}, but "
+                    f"the column's first row has dtype {d}; every row of a column must have "
+                    "one dtype: cast it in the operation (or with transforms.TypeCast)"
+                )
 
 
 def _timed(rows: Iterator[tuple], node: Dataset, run: _Run) -> Iterator[tuple]:
@@ -420,8 +463,10 @@ class MapDataset(Dataset):
         rows = self.children[0]._stream(run)
         workers = self.num_parallel_workers or 1
         inputs = ((row, tuple(row[p] for p in self.in_pos)) for row in rows)
+        progress, op = run.progress, f"map ({self.op_label})"
         if workers == 1:
             for index, (row, args) in enumerate(inputs):
+                progress.where, progress.stamp = (op, index), time.monotonic()
                 try:
                     out = run_row(self.fn, args, run.seed, run.epoch, index, stream)
                 except MindDataError:
@@ -433,10 +478,10 @@ class MapDataset(Dataset):
                     raise MindDataError(
                         f"For 'map' ({self.op_label}), the operation failed on row {index}:\n{text.rstrip()}"
                     ) from exc
-                yield assemble(row, out)
+                yield assemble(row, out, index)
             return
         pool_cls = ProcessPool if self.multiprocessing else ThreadPool
-        pool = pool_cls(self.fn, workers, f"map ({self.op_label})")
+        pool = pool_cls(self.fn, workers, op, progress=progress)
         run.closers.append(pool.close)
         originals: list[tuple] = []
 
@@ -446,8 +491,8 @@ class MapDataset(Dataset):
                 yield args
 
         try:
-            for out in pool.imap(feed(), run.seed, run.epoch, stream):
-                yield assemble(originals.pop(0), out)
+            for index, out in enumerate(pool.imap(feed(), run.seed, run.epoch, stream)):
+                yield assemble(originals.pop(0), out, index)
         finally:
             pool.close()
 
@@ -460,14 +505,23 @@ class MapDataset(Dataset):
             for c in self.out_columns
         ]
         label = self.op_label
+        guard = _DtypeGuard(f"map ({label})", self.outputs)
 
-        def assemble(row: tuple, out: tuple) -> tuple:
+        def assemble(row: tuple, out: tuple, index: int) -> tuple:
             if len(out) != nout:
                 raise MindDataError(
                     f"For 'map' ({label}), the operation returned {len(out)} values but "
                     f"output_columns names {nout}: {self.outputs}"
                 )
-            return tuple(np.asarray(out[i]) if kind == "out" else row[i] for kind, i in plan)
+            try:
+                values = [np.asarray(v) for v in out]
+            except ValueError as exc:
+                raise MindDataError(
+                    f"For 'map' ({label}), row {index}: a returned value cannot become one "
+                    f"array ({exc})"
+                ) from None
+            guard.check(values, index)
+            return tuple(values[i] if kind == "out" else row[i] for kind, i in plan)
 
         return assemble
 
@@ -545,7 +599,7 @@ class BatchDataset(Dataset):
     def _rows(self, run: _Run) -> Iterator[tuple]:
         columns = self.children[0]._columns()
         rows = self.children[0]._stream(run)
-        batch_num = 0
+        batch_num = start = 0
         while True:
             size = (
                 self.batch_size(BatchInfo(run.epoch, batch_num))
@@ -555,10 +609,17 @@ class BatchDataset(Dataset):
             chunk = list(itertools.islice(rows, size))
             if not chunk or (len(chunk) < size and self.drop_remainder):
                 return
-            yield self._make(chunk, columns, BatchInfo(run.epoch, batch_num))
+            if self.per_batch_map is not None:  # user code: the watchdog names the batch
+                run.progress.where = ("batch (per_batch_map)", start)
+                run.progress.stamp = time.monotonic()
+            yield self._make(chunk, columns, BatchInfo(run.epoch, batch_num), start)
             batch_num += 1
+            start += len(chunk)
 
-    def _make(self, chunk: list[tuple], columns: list[str], info: BatchInfo) -> tuple:
+    def _make(
+        self, chunk: list[tuple], columns: list[str], info: BatchInfo, start: int | None = None
+    ) -> tuple:
+        """One batch from ``chunk``; ``start`` is the epoch's row number of its first row."""
         cols = [[row[i] for row in chunk] for i in range(len(columns))]
         if self.per_batch_map is not None:
             pos = [columns.index(c) for c in self.inputs]
@@ -573,24 +634,45 @@ class BatchDataset(Dataset):
             by_name = dict(zip(columns, cols)) | dict(zip(names, out))
             columns = (kept + list(names)) if self.inputs != columns else list(names)
             cols = [by_name[c] for c in columns]
-        return tuple(self._stack(col, name) for col, name in zip(cols, columns))
+        return tuple(self._stack(col, name, info, start) for col, name in zip(cols, columns))
 
-    def _stack(self, values: list, column: str) -> np.ndarray:
+    def _stack(self, values: list, column: str, info: BatchInfo, start: int | None) -> np.ndarray:
         values = [np.asarray(v) for v in values]
+
+        def row(k: int) -> str:
+            where = f"row {k} of batch {info.get_batch_num()}"
+            return where if start is None else f"row {start + k} ({where})"
+
+        d0 = values[0].dtype
+        for k, v in enumerate(values):
+            # One string row among numbers would make np.stack promote the whole batch.
+            if v.dtype is not d0 and v.dtype != d0 and not (v.dtype.kind == d0.kind in "US"):
+                raise MindDataError(
+                    f"For 'batch', column '{column}' {row(k)} has dtype {v.dtype}, but the "
+                    f"batch's first row has dtype {d0}; cast the rows to one dtype in a map "
+                    "(transforms.TypeCast)"
+                )
+            if v.dtype.hasobject:
+                raise MindDataError(
+                    f"For 'batch', column '{column}' {row(k)} is an array of Python objects; "
+                    "columns must be numeric, bool, string or bytes arrays"
+                )
         if self.pad_info is not None and (column in self.pad_info or not self.pad_info):
             shape, value = self.pad_info.get(column, (None, 0)) if self.pad_info else (None, 0)
             if shape is None:
                 ndim = values[0].ndim
                 shape = [max(v.shape[d] for v in values) for d in range(ndim)]
             values = [_pad_to(v, shape, value, column) for v in values]
-        try:
-            return np.stack(values)
-        except ValueError:
-            shapes = sorted({v.shape for v in values})
-            raise MindDataError(
-                f"For 'batch', column '{column}' has rows of different shapes {shapes[:4]}; "
-                "pad them with pad_info (or padded_batch) or resize them in a map"
-            ) from None
+        s0 = values[0].shape
+        for k, v in enumerate(values):
+            if v.shape != s0:
+                shapes = sorted({v.shape for v in values})
+                raise MindDataError(
+                    f"For 'batch', column '{column}' has rows of different shapes {shapes[:4]}: "
+                    f"{row(k)} has shape {v.shape}, the batch's first row {s0}; pad them with "
+                    "pad_info (or padded_batch) or resize them in a map"
+                )
+        return np.stack(values)
 
 
 class ShuffleDataset(Dataset):
@@ -923,14 +1005,9 @@ class TupleIterator:
 
     def set_state(self, state: dict[str, int]) -> None:
         """Continue from ``state``: the next row is the one that followed when it was taken."""
-        if not isinstance(state, dict) or state.get("format") != 1:
-            raise MindValueError(f"not an iterator state: {state!r}")
+        seed, epoch, position = _check_state(state, self.num_epochs, self.dataset._size())
         self.close()
-        self.seed, self.epoch, self._skip = (
-            int(state["seed"]),
-            int(state["epoch"]),
-            int(state["position"]),
-        )
+        self.seed, self.epoch, self._skip = seed, epoch, position
         self._resume = self._skip > 0
 
     # -- iteration ----------------------------------------------------------------------------------
@@ -959,6 +1036,7 @@ class TupleIterator:
         # The iterator keeps the run so that close() can stop its workers itself if the
         # pipeline thread does not finish promptly (a worker stuck in user code).
         self._run = _Run(self.seed, epoch)
+        self._interval = config.get_multiprocessing_timeout_interval()
         self._thread = threading.Thread(
             target=_produce,
             args=(self.dataset, self._run, skip, self._queue, self._stop),
@@ -970,7 +1048,10 @@ class TupleIterator:
     def __next__(self) -> list:
         if not self._active:
             raise StopIteration
-        item = self._queue.get()
+        try:
+            item = self._queue.get(timeout=self._interval)
+        except queue.Empty:
+            item = self._wait()
         if item is _DONE:
             self._finish()
             raise StopIteration
@@ -979,6 +1060,40 @@ class TupleIterator:
             raise item
         self.position += 1
         return self._convert(item)
+
+    def _wait(self) -> Any:
+        """The stall watchdog: called once the consumer has waited a whole interval for a row.
+
+        Nothing is stalled while rows move somewhere in the pipeline (``Progress.stamp``); once
+        none has for an interval, log a warning naming the op, worker and row in flight, once
+        per interval, or raise :class:`PipelineStallError` with ``config.set_error_on_stall``.
+        """
+        interval, progress = self._interval, self._run.progress
+        waited_since = time.monotonic() - interval
+        reported = -float("inf")
+        while True:
+            now = time.monotonic()
+            idle = now - max(progress.stamp, waited_since)
+            if idle >= interval and now - reported >= interval:
+                reported = now
+                where = "; ".join(progress.stalled(now, interval)) or "no row is in flight"
+                message = (
+                    f"the pipeline has produced no row for {idle:.1f} s: {where}. The operation "
+                    "may be hung (a deadlock, a blocking read, an endless loop) or slower than "
+                    f"the watchdog's interval of {interval} s "
+                    "(config.set_multiprocessing_timeout_interval)"
+                )
+                if config.get_error_on_stall():
+                    self.close(wait=0.2)
+                    raise PipelineStallError(message[0].upper() + message[1:])
+                _log.warning(
+                    "mind.data: %s; config.set_error_on_stall(True) makes this an error", message
+                )
+            wait = interval - idle if idle < interval else reported + interval - now
+            try:
+                return self._queue.get(timeout=max(wait, 0.05))
+            except queue.Empty:
+                continue
 
     def _convert(self, row: tuple) -> list:
         picked = [row[i] for i in self._pick]
@@ -994,7 +1109,7 @@ class TupleIterator:
             self._thread.join()
             self._thread = None
 
-    def close(self, wait: float = 2.0) -> None:
+    def close(self, wait: float = 0.5) -> None:
         """Stop the pipeline thread and its workers (also done on ``break`` via GC).
 
         Waits up to ``wait`` seconds for the thread to finish its current row; after that the
@@ -1033,6 +1148,48 @@ class TupleIterator:
 
     def get_col_names(self) -> list[str]:
         return list(self.columns)
+
+
+def _check_state(state: Any, num_epochs: int, size: int | None) -> tuple[int, int, int]:
+    """(seed, epoch, position) from a ``get_state()`` dict, each field checked."""
+    if not isinstance(state, dict):
+        raise MindTypeError(
+            f"For 'set_state', 'state' must be the dict that get_state() returned, got "
+            f"{type(state).__name__}"
+        )
+    if state.get("format") != 1:
+        raise MindValueError(
+            f"For 'set_state', state['format'] must be 1 (the version get_state() writes), "
+            f"got {state.get('format')!r}"
+        )
+    missing = [k for k in ("seed", "epoch", "position") if k not in state]
+    if missing:
+        raise MindValueError(f"For 'set_state', the state lacks the fields {missing}")
+    extra = sorted(str(k) for k in state if k not in ("format", "seed", "epoch", "position"))
+    if extra:
+        raise MindValueError(f"For 'set_state', the state has unknown fields {extra}")
+    values = []
+    for key, high in (("seed", 2**32), ("epoch", None), ("position", None)):
+        v = state[key]
+        if isinstance(v, bool) or not isinstance(v, int | np.integer):
+            raise MindTypeError(
+                f"For 'set_state', state[{key!r}] must be an int, got {type(v).__name__} {v!r}"
+            )
+        if v < 0 or (high is not None and v >= high):
+            bound = f"in [0, {high})" if high else ">= 0"
+            raise MindValueError(f"For 'set_state', state[{key!r}] must be {bound}, got {v}")
+        values.append(int(v))
+    seed, epoch, position = values
+    if num_epochs != -1 and epoch >= num_epochs:
+        raise MindValueError(
+            f"For 'set_state', state['epoch'] is {epoch}, but the iterator runs {num_epochs} "
+            f"epoch(s) (0..{num_epochs - 1})"
+        )
+    if size is not None and position > size:
+        raise MindValueError(
+            f"For 'set_state', state['position'] is {position}, but an epoch has {size} rows"
+        )
+    return seed, epoch, position
 
 
 class DictIterator(TupleIterator):

@@ -124,6 +124,11 @@ _MNIST_PREFIX = {"train": "train", "test": "t10k"}
 _MNIST_SPLITS = {"train": ("train",), "test": ("test",), "all": ("test", "train")}
 _GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 20
+# A .gz may declare (in its idx header) at most this many bytes, or this many times its own size
+# if that is more, before anything is decompressed: real idx files compress about 5:1, a gzip
+# bomb of zeros about 1000:1. Larger files are read uncompressed (memory-mapped, no limit).
+_GZ_FREE = 64 << 20
+_GZ_MAX_RATIO = 50
 
 
 class MnistReader:
@@ -262,27 +267,52 @@ def _read_idx(path: Path, magic: int) -> np.ndarray:
 
 
 def _read_idx_gz(path: Path, magic: int, header_size: int) -> np.ndarray:
+    """Decompress an idx ``.gz`` after checking what its header and gzip trailer declare:
+    never more than the header declares (plus one byte, to see whether the file goes on)."""
     try:
-        with gzip.open(path, "rb") as f:
-            shape = _idx_shape(path, f.read(header_size), magic, header_size)
-            expected = math.prod(shape)
-            # Read in chunks, so a header that declares more than the file holds fails on the
-            # missing bytes instead of allocating what it declares.
-            payload = bytearray()
-            while len(payload) < expected:
-                chunk = f.read(min(_CHUNK, expected - len(payload)))
-                if not chunk:
-                    break
-                payload += chunk
-            extra = f.read(1)
-    except (OSError, EOFError, zlib.error) as exc:
+        with open(path, "rb") as raw:
+            size, isize = os.fstat(raw.fileno()).st_size, -1
+            if size >= 18:  # the smallest gzip file: a 10-byte header and an 8-byte trailer
+                raw.seek(size - 4)
+                (isize,) = struct.unpack("<I", raw.read(4))
+                raw.seek(0)
+            with gzip.GzipFile(fileobj=raw, mode="rb") as f:
+                shape = _idx_shape(path, f.read(header_size), magic, header_size)
+                expected = math.prod(shape)
+                total = header_size + expected
+                limit = max(_GZ_FREE, _GZ_MAX_RATIO * size)
+                if total > limit:
+                    raise MindDataError(
+                        f"For 'MnistReader', {path} declares {_describe_shape(shape)}, "
+                        f"{total} bytes once decompressed: {total / size:.0f} times its "
+                        f"compressed size of {size} bytes, more than the {_GZ_MAX_RATIO}:1 a "
+                        "real idx file reaches; it is not decompressed into memory. If it is "
+                        "genuine, decompress it yourself (gunzip) and the reader memory-maps "
+                        "it" + _DOCS
+                    )
+                if isize != total % 2**32:
+                    raise MindDataError(
+                        f"For 'MnistReader', {path} is truncated or damaged: its gzip trailer "
+                        f"records {isize} bytes uncompressed, but its idx header declares "
+                        f"{_describe_shape(shape)}, {total} bytes with the header" + _DOCS
+                    )
+                # Into a buffer of the declared size, in chunks: never more than it declares.
+                payload = np.empty(expected, np.uint8)
+                view, got = memoryview(payload), 0
+                while got < expected:
+                    n = f.readinto(view[got : min(got + _CHUNK, expected)])
+                    if not n:
+                        break
+                    got += n
+                extra = f.read(1)
+    except (OSError, EOFError, zlib.error, struct.error) as exc:
         raise MindDataError(
             f"For 'MnistReader', {path} cannot be decompressed ({exc}); the download is "
             "truncated or damaged" + _DOCS
         ) from exc
-    if len(payload) < expected:
+    if got < expected:
         raise MindDataError(
-            f"For 'MnistReader', {path} decompresses to {header_size + len(payload)} bytes but "
+            f"For 'MnistReader', {path} decompresses to {header_size + got} bytes but "
             f"its header declares {_describe_shape(shape)}, {header_size + expected} bytes with "
             "the header; the file is truncated" + _DOCS
         )
@@ -292,7 +322,7 @@ def _read_idx_gz(path: Path, magic: int, header_size: int) -> np.ndarray:
             f"{header_size + expected} bytes its header declares ({_describe_shape(shape)}); "
             "the file is longer than its header says" + _DOCS
         )
-    array = np.frombuffer(payload, dtype=np.uint8).reshape(shape)
+    array = payload.reshape(shape)
     array.flags.writeable = False
     return array
 
@@ -624,13 +654,21 @@ def _class_indexing(class_indexing: object) -> dict[str, int]:
     return result
 
 
+# The raster formats Pillow may identify a file as. Never EPS/PS (Pillow runs Ghostscript on
+# them) or any other format whose plugin runs a program; MPO is how Pillow opens many camera JPEGs.
+_PIL_FORMATS = ("JPEG", "MPO", "PNG", "BMP", "TIFF", "GIF", "WEBP")
+
+
 def _decode_rgb(path: Path, data: bytes) -> np.ndarray:
     from PIL import Image  # imported on first decode: raw-bytes readers never need Pillow
 
+    Image.init()  # registers every plugin once, so each name in _PIL_FORMATS is known
+    formats = [f for f in _PIL_FORMATS if f in Image.OPEN]
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data), formats=formats) as image:
             return np.array(image.convert("RGB"), dtype=np.uint8)
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except Exception as exc:  # Pillow's decoders raise many types on a malformed file
         raise MindDataError(
-            f"For 'ImageFolderReader', {path} cannot be decoded as an image ({exc})" + _DOCS
+            f"For 'ImageFolderReader', {path} cannot be decoded as an image "
+            f"({type(exc).__name__}: {exc}); readable formats: {', '.join(_PIL_FORMATS)}" + _DOCS
         ) from exc

@@ -7,13 +7,15 @@ sharded and resumed. Iterable sources (a generator function, any iterable) are r
 
 from __future__ import annotations
 
+import time
+import traceback
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from mind.core.errors import MindTypeError, MindValueError
-from mind.data._src.dataset import Dataset, _as_row, _Run
+from mind.data._src.dataset import Dataset, _as_row, _DtypeGuard, _Run
 from mind.data._src.samplers import Sampler, SubsetRandomSampler, SubsetSampler, resolve_sampler
 from mind.data._src.workers import ProcessPool, ThreadPool
 from mind.data.errors import MindDataError
@@ -67,17 +69,26 @@ class RandomAccessDataset(Dataset):
     def _rows(self, run: _Run) -> Iterator[tuple]:
         indices = self._indices(run)
         workers = self.num_parallel_workers or 1
+        guard, progress = _DtypeGuard(self.label, self.column_names), run.progress
         if workers == 1:
             for i in indices:
-                yield self._fetch_checked(i)
+                progress.where, progress.stamp = (self.label, int(i)), time.monotonic()
+                row = self._fetch_checked(i)
+                guard.check(row, int(i))
+                yield row
             return
         pool_cls = ProcessPool if self.python_multiprocessing else ThreadPool
-        pool = pool_cls(lambda idx: self._fetch(idx), workers, f"{self.label}[index]")
+        pool = pool_cls(
+            lambda idx: self._fetch(idx), workers, f"{self.label}[index]", progress=progress
+        )
         run.closers.append(pool.close)
         try:
-            yield from pool.imap(
+            rows = pool.imap(
                 ((np.asarray(i),) for i in indices), run.seed, run.epoch, run.op_id(self)
             )
+            for i, row in zip(indices, rows):
+                guard.check(row, int(i))
+                yield row
         finally:
             pool.close()
 
@@ -87,8 +98,6 @@ class RandomAccessDataset(Dataset):
         except MindDataError:
             raise
         except Exception as exc:
-            import traceback
-
             text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
             raise MindDataError(
                 f"For '{self.label}', reading row {int(index)} failed:\n{text.rstrip()}"
@@ -109,21 +118,42 @@ class _IterableSource(Dataset):
         return None
 
     def _rows(self, run: _Run) -> Iterator[tuple]:
-        produced = (
-            self.source()
-            if callable(self.source) and not hasattr(self.source, "__iter__")
-            else self.source
-        )
+        op, progress = "GeneratorDataset", run.progress
+        progress.where, progress.stamp = (op, 0), time.monotonic()
+        try:
+            produced = iter(
+                self.source()
+                if callable(self.source) and not hasattr(self.source, "__iter__")
+                else self.source
+            )
+        except Exception as exc:
+            raise self._failed("starting the source failed", exc) from exc
         n = len(self.column_names)
-        for count, item in enumerate(produced):
-            if self.num_samples is not None and count >= self.num_samples:
-                return
+        guard = _DtypeGuard(op, self.column_names)
+        count = 0
+        while self.num_samples is None or count < self.num_samples:
+            progress.where, progress.stamp = (op, count), time.monotonic()
             try:
-                yield _as_row(item, n, "GeneratorDataset")
+                item = next(produced)
+            except StopIteration:
+                return
+            except MindDataError:
+                raise
+            except Exception as exc:
+                raise self._failed(f"the source failed on row {count}", exc) from exc
+            try:
+                row = _as_row(item, n, op)
+                guard.check(row, count)
             except MindDataError as exc:
                 raise MindDataError(
                     f"{exc} (row {count}; column_names={self.column_names})"
                 ) from None
+            yield row
+            count += 1
+
+    def _failed(self, what: str, exc: Exception) -> MindDataError:
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        return MindDataError(f"For 'GeneratorDataset', {what}:\n{text.rstrip()}")
 
 
 def _column_names(column_names: Any, schema: Any, op: str) -> list[str]:
@@ -392,22 +422,42 @@ def ImageFolderDataset(
     )
 
 
+# The numpy dtypes ``mind-data convert`` records for a raw column: plain numbers only, so a
+# description cannot ask for object arrays.
+_RAW_DTYPES = frozenset(
+    ["uint8", "int8", "uint16", "int16", "uint32", "int32", "uint64", "int64", "bool"]
+    + ["float16", "float32", "float64"]
+)
+
+
 def _raw_layouts(description: Any) -> dict[str, tuple[np.dtype, tuple[int, ...]]]:
     """Columns that ``mind-data convert`` stored as raw bytes, with their dtype and shape
-    (recorded in the description as {"<column>": {"encoding": "raw", "dtype", "shape"}})."""
+    (recorded in the description as {"<column>": {"encoding": "raw", "dtype", "shape"}}).
+
+    A description that is not such JSON (any free text, or JSON of another shape) names no raw
+    columns; one that names a raw column with a bad dtype or shape is ignored for that column.
+    """
     import json
 
+    if not isinstance(description, str) or len(description) > 1 << 20:
+        return {}
     try:
-        info = json.loads(description) if isinstance(description, str) else None
-    except ValueError:
+        info = json.loads(description)
+    except (ValueError, RecursionError):
         return {}
     layouts = {}
-    for column, spec in (info or {}).items() if isinstance(info, dict) else []:
-        if isinstance(spec, dict) and spec.get("encoding") == "raw" and "shape" in spec:
-            layouts[column] = (
-                np.dtype(spec.get("dtype", "uint8")),
-                tuple(int(d) for d in spec["shape"]),
-            )
+    for column, spec in info.items() if isinstance(info, dict) else []:
+        if not isinstance(spec, dict) or spec.get("encoding") != "raw":
+            continue
+        dtype, shape = spec.get("dtype", "uint8"), spec.get("shape")
+        if (
+            dtype not in _RAW_DTYPES
+            or not isinstance(shape, list)
+            or len(shape) > 32
+            or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape)
+        ):
+            continue
+        layouts[column] = (np.dtype(dtype), tuple(shape))
     return layouts
 
 
@@ -417,6 +467,10 @@ class _MindRecordSource:
         self.column_names = tuple(columns)
         layouts = _raw_layouts(getattr(reader, "description", None))
         self.decode = [layouts.get(c) for c in columns]
+        # Numeric scalars come out in the schema's dtype (int32 stays int32), as MindSpore's
+        # MindDataset yields them; read_row hands back Python ints and floats.
+        specs = {f.name: f for f in reader._header.fields}
+        self.dtypes = [specs[c].dtype if specs[c].shape is None else None for c in columns]
 
     def __len__(self) -> int:
         return self.reader.num_rows
@@ -425,17 +479,25 @@ class _MindRecordSource:
         row = self.reader.read_row(i)
         # bytes fields come out as 1-D uint8 arrays, as MindSpore's MindDataset yields them.
         out = []
-        for column, layout in zip(self.columns, self.decode):
+        for column, layout, dtype in zip(self.columns, self.decode, self.dtypes):
             v = row[column]
             if isinstance(v, bytes):
                 # Raw arrays written by `mind-data convert` come back in their shape and dtype.
-                v = (
-                    np.frombuffer(v, layout[0]).reshape(layout[1])
-                    if layout
-                    else np.frombuffer(v, np.uint8)
-                )
-            out.append(np.asarray(v))
+                v = self._raw(v, layout, column, i) if layout else np.frombuffer(v, np.uint8)
+            out.append(np.asarray(v, dtype=dtype) if dtype is not None else np.asarray(v))
         return tuple(out)
+
+    def _raw(self, value: bytes, layout: tuple[np.dtype, tuple[int, ...]], column: str, i: int):
+        dtype, shape = layout
+        if len(value) != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
+            from mind.data.errors import MindRecordFormatError
+
+            raise MindRecordFormatError(
+                f"For 'MindDataset', row {i}, field '{column}' holds {len(value)} bytes, but the "
+                f"dataset's description says it is a raw {dtype} array of shape {list(shape)} "
+                f"({dtype.itemsize * int(np.prod(shape, dtype=np.int64))} bytes)"
+            )
+        return np.frombuffer(value, dtype).reshape(shape)
 
 
 def MindDataset(
@@ -450,10 +512,14 @@ def MindDataset(
     num_padded: int | None = None,
     num_samples: int | None = None,
     cache: Any = None,
+    verify: bool = True,
 ) -> Dataset:
     """A MindRecord dataset (see ``mind.data.mindrecord``), read memory-mapped with columnar
     projection (``columns_list``). ``shuffle``: True/``Shuffle.GLOBAL`` (rows across all files),
-    ``Shuffle.FILES`` (file order only), ``Shuffle.INFILE`` (rows within each file), or False."""
+    ``Shuffle.FILES`` (file order only), ``Shuffle.INFILE`` (rows within each file), or False.
+    Numeric fields come out in the schema's dtype (``int32`` as int32), bytes fields as 1-D
+    uint8 arrays. ``verify=False`` skips the per-page CRC-32 check (``ShardReader``'s
+    ``verify``): a byte altered inside a page is then read as data."""
     from mind.data.mindrecord import ShardReader
 
     files = [dataset_files] if isinstance(dataset_files, str) else list(dataset_files)
@@ -461,7 +527,7 @@ def MindDataset(
         raise MindValueError(
             "For 'MindDataset', pass one dataset: its name (as given to FileWriter), its header or one of its shards"
         )
-    reader = ShardReader(files[0], columns=columns_list)
+    reader = ShardReader(files[0], columns=columns_list, verify=verify)
     columns = list(columns_list) if columns_list else list(reader.column_names)
     source = _MindRecordSource(reader, columns)
     mode = getattr(shuffle, "value", shuffle)

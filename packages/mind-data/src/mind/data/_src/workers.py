@@ -1,4 +1,5 @@
-"""Parallel workers for ``map``: threads for ops that release the GIL, processes for Python ops.
+"""Parallel workers for ``map`` and sources: threads for ops that release the GIL, processes for
+Python ops.
 
 Both run rows in order-preserving, bounded windows: at most ``window`` rows are in flight, and
 results come back in input order. Process workers exchange arrays through shared memory, never
@@ -6,25 +7,37 @@ pickled copies: the parent writes a row's arrays into a block named for the task
 them and writes its outputs into a second block the parent named in advance, so every block's
 name is known to the parent and unlinked by it whatever happens to the worker.
 
-A failing op surfaces in the parent with the row's index and the worker's traceback; a worker that
-dies is noticed within ``poll`` seconds; closing the pool (explicitly, on garbage collection or at
-exit) stops and joins every worker and unlinks every block.
+Faults:
+
+- a failing op surfaces in the parent with the row's index and the worker's traceback;
+- every worker keeps a slot saying which row it is on (a shared array for processes), so a worker
+  that dies is reported with its own row, within ``_POLL`` seconds, and the stall watchdog
+  (:class:`Progress`, read by the iterator) can name the worker and row that hang;
+- workers die with the main process: ``PR_SET_PDEATHSIG`` on Linux, plus a parent-pid check
+  between tasks elsewhere; the parent registers every block name with Python's resource tracker
+  (a separate process), which unlinks whatever is left when the parent is killed;
+- thread workers are daemon threads that are told to stop, never joined: a row hung in user code
+  is abandoned, so Ctrl-C and interpreter exit do not wait for it.
+
+Closing the pool (explicitly, on garbage collection or at exit) stops every worker and unlinks
+every block.
 """
 
 from __future__ import annotations
 
 import itertools
+import mmap
 import multiprocessing as mp
 import os
 import queue
 import signal
+import threading
+import time
 import traceback
 import warnings
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from multiprocessing import shared_memory
 from typing import Any
 
 import numpy as np
@@ -32,14 +45,46 @@ import numpy as np
 from mind.data._src.random import row_generator, row_rng
 from mind.data.errors import MindDataError
 
-__all__ = ["ProcessPool", "ThreadPool", "WorkerError", "run_row"]
+__all__ = ["ProcessPool", "Progress", "ThreadPool", "WorkerError", "run_row"]
 
-_POLL = 0.1  # seconds between checks that workers are alive
+_POLL = 0.1  # seconds between checks that workers (and, in a worker, the parent) are alive
 _counter = itertools.count()
 
 
 class WorkerError(MindDataError):
     """A user operation failed inside a pipeline worker; carries the row index and traceback."""
+
+
+class Progress:
+    """What the stall watchdog reads, shared by every op of one iteration.
+
+    ``stamp`` is when a row last moved anywhere in the pipeline (``time.monotonic()``); ops running
+    on the pipeline thread also set ``where`` (op, row) before calling user code, and pools list
+    themselves in ``pools`` so the watchdog can ask them which worker is on which row. Ops write
+    these once per row and nothing reads them until the consumer has waited a whole interval.
+    """
+
+    __slots__ = ("pools", "stamp", "where")
+
+    def __init__(self) -> None:
+        self.stamp = time.monotonic()
+        self.where: tuple[str, int] | None = None
+        self.pools: list[Any] = []
+
+    def stalled(self, now: float, interval: float) -> list[str]:
+        """Sentences naming each op, worker and row that has been in flight for ``interval``."""
+        found = []
+        for pool in list(self.pools):
+            for worker, row, started in pool.in_flight():
+                if now - started >= interval:
+                    found.append(
+                        f"for '{pool.op_name}', {worker} has been on row {row} for "
+                        f"{now - started:.1f} s"
+                    )
+        if not found and self.where is not None:
+            op, row = self.where
+            found.append(f"for '{op}', the pipeline thread is on row {row}")
+        return found
 
 
 def run_row(
@@ -57,94 +102,202 @@ def _failure(op_name: str, index: int, exc_text: str) -> WorkerError:
     )
 
 
+def _format(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+
+
 # ------------------------------------------------------------------------------------------------
 # Threads
 # ------------------------------------------------------------------------------------------------
 
 
+def _thread_main(
+    fn: Callable[..., Any],
+    tasks: queue.SimpleQueue,
+    results: queue.SimpleQueue,
+    slots: list,
+    k: int,
+    stop: threading.Event,
+    progress: Progress,
+) -> None:
+    # Holds no reference to the pool, so an unclosed pool can still be collected (and stop us).
+    while True:
+        task = tasks.get()
+        if task is None or stop.is_set():
+            return
+        index, row, seed, epoch, stream = task
+        slots[k] = (index, time.monotonic())
+        try:
+            result = (index, True, run_row(fn, row, seed, epoch, index, stream))
+        except BaseException as exc:
+            result = (index, False, exc)
+        slots[k] = None
+        progress.stamp = time.monotonic()
+        results.put(result)
+
+
+def _stop_threads(stop: threading.Event, tasks: Any, results: Any, count: int) -> None:
+    stop.set()
+    for _ in range(count):
+        tasks.put(None)
+    results.put(None)  # wakes an imap waiting for a row that will never come
+
+
 class ThreadPool:
-    """Ordered, bounded map over rows on threads (numpy, Pillow and most C code release the GIL)."""
+    """Ordered, bounded map over rows on daemon threads (numpy, Pillow and most C code release the
+    GIL). Closing never waits for a row: a thread hung in user code is abandoned."""
 
     def __init__(
-        self, fn: Callable[..., Any], workers: int, op_name: str, window: int | None = None
+        self,
+        fn: Callable[..., Any],
+        workers: int,
+        op_name: str,
+        window: int | None = None,
+        progress: Progress | None = None,
     ):
-        self.fn, self.op_name = fn, op_name
+        self.op_name = op_name
         self.window = window or 2 * workers
-        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mind-data")
+        self.progress = progress if progress is not None else Progress()
+        self.tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self.results: queue.SimpleQueue = queue.SimpleQueue()
+        self.slots: list = [None] * workers  # (row, start time) of the row each thread is on
+        self.stop = threading.Event()
+        self.threads = [
+            threading.Thread(
+                target=_thread_main,
+                args=(fn, self.tasks, self.results, self.slots, k, self.stop, self.progress),
+                daemon=True,
+                name=f"mind-data-worker-{k}",
+            )
+            for k in range(workers)
+        ]
+        for t in self.threads:
+            t.start()
+        self.progress.pools.append(self)
+        self._finalizer = weakref.finalize(
+            self, _stop_threads, self.stop, self.tasks, self.results, workers
+        )
+
+    def in_flight(self) -> list[tuple[str, int, float]]:
+        return [
+            (f"worker thread {k}", slot[0], slot[1])
+            for k, slot in enumerate(list(self.slots))
+            if slot is not None
+        ]
 
     def imap(self, rows: Iterable[tuple], seed: int, epoch: int, stream: int) -> Iterator[tuple]:
         pending: deque = deque()
-        try:
-            for index, row in enumerate(rows):
-                pending.append(
-                    (index, self.executor.submit(run_row, self.fn, row, seed, epoch, index, stream))
-                )
-                if len(pending) >= self.window:
-                    yield self._take(pending)
-            while pending:
-                yield self._take(pending)
-        finally:
-            for _, future in pending:
-                future.cancel()
-
-    def _take(self, pending: deque) -> tuple:
-        index, future = pending.popleft()
-        try:
-            return future.result()
-        except MindDataError:
-            raise
-        except Exception as exc:
-            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-            raise _failure(self.op_name, index, text) from exc
+        done: dict[int, tuple] = {}
+        source = enumerate(rows)
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < self.window:
+                try:
+                    index, row = next(source)
+                except StopIteration:
+                    exhausted = True
+                    break
+                self.tasks.put((index, row, seed, epoch, stream))
+                pending.append(index)
+            if not pending:
+                return
+            index = pending[0]
+            while index not in done:
+                got = self.results.get()
+                if got is None or self.stop.is_set():
+                    raise MindDataError(
+                        f"For '{self.op_name}', the pool was closed while row {index} was in flight"
+                    )
+                done[got[0]] = got
+            _, ok, value = done.pop(pending.popleft())
+            if not ok:
+                if isinstance(value, MindDataError):
+                    raise value
+                raise _failure(self.op_name, index, _format(value)) from value
+            yield value
 
     def close(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        if self in self.progress.pools:
+            self.progress.pools.remove(self)
+        self._finalizer()
 
 
 # ------------------------------------------------------------------------------------------------
-# Processes with shared memory
+# Shared memory (POSIX, without Python's per-process resource tracking: see _track)
 # ------------------------------------------------------------------------------------------------
 
-
-def _attach(name: str) -> shared_memory.SharedMemory:
-    shm = shared_memory.SharedMemory(name=name)
-    _untrack(name)
-    return shm
-
-
-def _create(name: str, size: int) -> shared_memory.SharedMemory:
-    shm = shared_memory.SharedMemory(name=name, create=True, size=max(size, 1))
-    _untrack(name)
-    return shm
+try:
+    import _posixshmem
+except ImportError:  # not POSIX: fall back to the stdlib class
+    _posixshmem = None
 
 
-def _untrack(name: str) -> None:
-    # The pool unlinks every block itself; Python's resource tracker would otherwise report
-    # (and try to unlink again) blocks that pass between processes.
+class _Block:
+    """A named shared-memory block mapped into this process."""
+
+    def __init__(self, name: str, size: int | None = None) -> None:
+        if _posixshmem is None:
+            from multiprocessing import shared_memory
+
+            self._shm = shared_memory.SharedMemory(
+                name=name, create=size is not None, size=max(size or 0, 1)
+            )
+            self.buf = self._shm.buf
+            return
+        flags = os.O_RDWR | (os.O_CREAT | os.O_EXCL if size is not None else 0)
+        fd = _posixshmem.shm_open(f"/{name}", flags, mode=0o600)
+        try:
+            if size is not None:
+                os.ftruncate(fd, max(size, 1))
+            self._mmap = mmap.mmap(fd, os.fstat(fd).st_size)
+        finally:
+            os.close(fd)
+        self.buf = memoryview(self._mmap)
+
+    def close(self) -> None:
+        self.buf.release()
+        if _posixshmem is None:
+            self._shm.close()
+        else:
+            self._mmap.close()
+
+
+def _track(name: str) -> None:
+    # The parent registers each block it names with the resource tracker, a separate process
+    # that unlinks what is still registered when the parent dies, even by SIGKILL. Workers never
+    # touch the tracker: SharedMemory would register (and its cleanup unregister) every block it
+    # attaches to, in the tracker the workers share with the parent.
+    if _posixshmem is None:
+        return
     try:
         from multiprocessing import resource_tracker
 
-        resource_tracker.unregister(
-            f"/{name}" if not name.startswith("/") else name, "shared_memory"
-        )
+        resource_tracker.register(f"/{name}", "shared_memory")
     except Exception:
         pass
 
 
 def _unlink(name: str) -> None:
-    try:
-        import _posixshmem
-
-        _posixshmem.shm_unlink(f"/{name}")  # no resource-tracker bookkeeping: see _untrack
-    except FileNotFoundError:
-        pass
-    except ImportError:  # not POSIX
+    if _posixshmem is None:
         try:
+            from multiprocessing import shared_memory
+
             shm = shared_memory.SharedMemory(name=name)
         except FileNotFoundError:
             return
         shm.close()
         shm.unlink()
+        return
+    try:
+        _posixshmem.shm_unlink(f"/{name}")
+    except FileNotFoundError:
+        pass
+    try:
+        from multiprocessing import resource_tracker
+
+        resource_tracker.unregister(f"/{name}", "shared_memory")
+    except Exception:
+        pass
 
 
 def _pack(arrays: tuple, name: str) -> list[tuple]:
@@ -155,27 +308,30 @@ def _pack(arrays: tuple, name: str) -> list[tuple]:
         if a.dtype.hasobject:
             raise MindDataError(
                 f"arrays of Python objects (dtype {a.dtype}) cannot cross into worker processes; "
-                "use python_multiprocessing=False or numeric/bytes columns"
+                "return numeric, string or bytes arrays"
             )
         layout.append((a.dtype.str, a.shape, offset, a.nbytes))
         offset += -(-a.nbytes // 64) * 64
-    shm = _create(name, offset)
+    block = _Block(name, offset)
     try:
         for a, (_, _, off, nbytes) in zip(arrays, layout):
-            shm.buf[off : off + nbytes] = a.reshape(-1).view(np.uint8).data if nbytes else b""
+            if nbytes:
+                block.buf[off : off + nbytes] = a.reshape(-1).view(np.uint8).data
     finally:
-        shm.close()
+        block.close()
     return layout
 
 
 def _unpack(name: str, layout: list[tuple]) -> tuple:
     """Copy the arrays described by ``layout`` out of block ``name``."""
-    shm = _attach(name)
+    block = _Block(name)
     try:
         out = []
         for dtype, shape, off, nbytes in layout:
             out.append(
-                np.frombuffer(shm.buf, dtype=np.dtype(dtype), count=int(np.prod(shape)), offset=off)
+                np.frombuffer(
+                    block.buf, dtype=np.dtype(dtype), count=int(np.prod(shape)), offset=off
+                )
                 .reshape(shape)
                 .copy()
                 if nbytes
@@ -183,38 +339,64 @@ def _unpack(name: str, layout: list[tuple]) -> tuple:
             )
         return tuple(out)
     finally:
-        shm.close()
+        block.close()
 
+
+# ------------------------------------------------------------------------------------------------
+# Processes
+# ------------------------------------------------------------------------------------------------
 
 _FUNCTIONS: dict[int, Callable[..., Any]] = {}
+_PR_SET_PDEATHSIG = 1
 
 
-def _worker_main(fn_id: int, tasks: Any, results: Any) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this worker when the process that forked it dies (Linux)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except Exception:  # not Linux: the parent-pid check in the task loop is the fallback
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _worker_main(fn_id: int, tasks: Any, results: Any, slots: Any, k: int, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and cleans up
+    _die_with_parent(parent)
     fn = _FUNCTIONS[fn_id]
     while True:
-        task = tasks.get()
+        try:
+            task = tasks.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != parent:
+                os._exit(1)
+            continue
         if task is None:
             return
         seq, index, seed, epoch, stream, in_name, layout, out_name = task
+        slots[2 * k + 1] = time.monotonic_ns()
+        slots[2 * k] = index
         try:
             row = _unpack(in_name, layout)
             out = tuple(np.asarray(v) for v in run_row(fn, row, seed, epoch, index, stream))
             results.put((seq, True, _pack(out, out_name)))
         except BaseException as exc:
-            results.put(
-                (seq, False, "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
-            )
+            results.put((seq, False, _format(exc)))
+        slots[2 * k] = -1
 
 
-def _shutdown(procs: list, tasks: Any, results: Any, names: set[str]) -> None:
+def _shutdown(procs: list, tasks: Any, results: Any, names: set[str], state: dict) -> None:
+    state["closed"] = True
     for _ in procs:
         try:
             tasks.put_nowait(None)
         except Exception:
             pass
+    deadline = time.monotonic() + 1.0
     for p in procs:
-        p.join(timeout=1.0)
+        p.join(timeout=max(deadline - time.monotonic(), 0.0))
     for p in procs:
         if p.is_alive():
             p.terminate()
@@ -233,6 +415,15 @@ def _shutdown(procs: list, tasks: Any, results: Any, names: set[str]) -> None:
             pass
 
 
+def _exit_code(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"{code}, {signal.Signals(-code).name}"
+        except ValueError:
+            pass
+    return str(code)
+
+
 class ProcessPool:
     """Ordered, bounded map over rows in forked worker processes, arrays via shared memory.
 
@@ -242,32 +433,56 @@ class ProcessPool:
     """
 
     def __init__(
-        self, fn: Callable[..., Any], workers: int, op_name: str, window: int | None = None
+        self,
+        fn: Callable[..., Any],
+        workers: int,
+        op_name: str,
+        window: int | None = None,
+        progress: Progress | None = None,
     ):
         self.op_name = op_name
         self.window = window or 2 * workers
+        self.progress = progress if progress is not None else Progress()
         self.prefix = f"mind_{os.getpid()}_{next(_counter)}"
         self.names: set[str] = set()
+        self.state = {"closed": False}
         fn_id = id(fn)
         _FUNCTIONS[fn_id] = fn
         ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
         self.tasks, self.results = ctx.Queue(), ctx.Queue()
+        # Per worker: the row it is on (-1 between rows) and since when (monotonic ns).
+        self.slots = ctx.RawArray("q", [-1, 0] * workers)
         with warnings.catch_warnings():
             warnings.simplefilter(
                 "ignore", DeprecationWarning
             )  # fork with threads: workers run no threads
             self.procs = [
                 ctx.Process(
-                    target=_worker_main, args=(fn_id, self.tasks, self.results), daemon=True
+                    target=_worker_main,
+                    args=(fn_id, self.tasks, self.results, self.slots, k, os.getpid()),
+                    daemon=True,
                 )
-                for _ in range(workers)
+                for k in range(workers)
             ]
             for p in self.procs:
                 p.start()
         _FUNCTIONS.pop(fn_id, None)
+        self.progress.pools.append(self)
         self._finalizer = weakref.finalize(
-            self, _shutdown, self.procs, self.tasks, self.results, self.names
+            self, _shutdown, self.procs, self.tasks, self.results, self.names, self.state
         )
+
+    def _row_of(self, k: int) -> tuple[int, float] | None:
+        row, since = self.slots[2 * k], self.slots[2 * k + 1]
+        return None if row < 0 else (int(row), since / 1e9)
+
+    def in_flight(self) -> list[tuple[str, int, float]]:
+        found = []
+        for k, p in enumerate(self.procs):
+            on = self._row_of(k)
+            if on is not None:
+                found.append((f"worker process pid {p.pid}", on[0], on[1]))
+        return found
 
     def imap(self, rows: Iterable[tuple], seed: int, epoch: int, stream: int) -> Iterator[tuple]:
         pending: deque = deque()  # (seq, index, in_name, out_name) in submission order
@@ -282,9 +497,12 @@ class ProcessPool:
                 except StopIteration:
                     exhausted = True
                     break
+                self._check_open(index)
                 seq = next(seqs)
                 in_name, out_name = f"{self.prefix}_{seq}_i", f"{self.prefix}_{seq}_o"
                 self.names.update((in_name, out_name))
+                _track(in_name)
+                _track(out_name)
                 layout = _pack(tuple(np.asarray(v) for v in row), in_name)
                 self.tasks.put((seq, index, seed, epoch, stream, in_name, layout, out_name))
                 pending.append((seq, index, in_name, out_name))
@@ -309,19 +527,45 @@ class ProcessPool:
                 self.names.discard(out_name)
             yield out
 
+    def _check_open(self, index: int) -> None:
+        if self.state["closed"]:
+            raise MindDataError(
+                f"For '{self.op_name}', the pool was closed while row {index} was in flight"
+            )
+
     def _receive(self, index: int) -> tuple:
         while True:
             try:
-                return self.results.get(timeout=_POLL)
+                got = self.results.get(timeout=_POLL)
+                self.progress.stamp = time.monotonic()
+                return got
             except queue.Empty:
-                dead = [p for p in self.procs if not p.is_alive()]
+                self._check_open(index)
+                dead = [(k, p) for k, p in enumerate(self.procs) if not p.is_alive()]
                 if dead:
-                    codes = ", ".join(f"pid {p.pid} exit code {p.exitcode}" for p in dead)
-                    raise MindDataError(
-                        f"For '{self.op_name}', a worker process died ({codes}) while row {index} "
-                        "was in flight; an operation may have crashed the interpreter or run out "
-                        "of memory"
-                    ) from None
+                    raise self._died(dead, index) from None
+            except (OSError, ValueError, EOFError):  # the queue was closed under us
+                self._check_open(index)
+                raise
+
+    def _died(self, dead: list, oldest: int) -> MindDataError:
+        parts, rows = [], []
+        for k, p in dead:
+            on = self._row_of(k)
+            parts.append(f"pid {p.pid} exit code {_exit_code(p.exitcode)}")
+            if on is not None:
+                rows.append(on[0])
+        codes = ", ".join(parts)
+        if rows:
+            where = f"on row {', '.join(map(str, rows))}"
+        else:
+            where = f"between rows (row {oldest} was the oldest in flight)"
+        return MindDataError(
+            f"For '{self.op_name}', a worker process died ({codes}) {where}; the operation may "
+            "have crashed the interpreter or run out of memory"
+        )
 
     def close(self) -> None:
+        if self in self.progress.pools:
+            self.progress.pools.remove(self)
         self._finalizer()

@@ -6,30 +6,41 @@ first 12 hex digits of the write's random ``dataset_id`` and ``<k>`` the shard i
 to the width of the largest index. So a new write never touches a file of the dataset it
 replaces, and replacing the header is the single moment the dataset changes. Everything is
 written to a hidden temporary file in the same directory first (``.<final name>.<random>.tmp``),
-so every rename stays within one file system and is atomic.
+so every rename stays within one file system and is atomic. A writer holds an exclusive
+``flock`` on each of its temporaries while it lives (:func:`hold`), so the temporaries a killed
+writer left are told from a live writer's by whether their lock can be taken
+(:func:`stale_temporaries`).
 """
 
 from __future__ import annotations
 
 import errno
 import hashlib
+import logging
 import os
 import re
 import secrets
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 
 __all__ = [
     "HEADER_SUFFIX",
     "SHARD_SUFFIX",
+    "bad_file_name",
     "commit_lock",
     "dataset_of_shard",
     "fsync_dir",
     "header_path",
+    "hold",
+    "open_regular",
+    "release",
     "remove_quietly",
+    "remove_stale",
     "seal",
     "sha256_of",
     "shard_names",
+    "stale_temporaries",
     "stray_shards",
     "temp_path",
     "write_atomic",
@@ -41,7 +52,57 @@ SHARD_SUFFIX = ".arrow"
 ID_CHARS = 12  # how much of the dataset id a shard's name carries
 _CHUNK = 1 << 20
 # ``<name>.<12 hex digits>.<index>.arrow``: group 1 is the dataset name.
-_SHARD_NAME = re.compile(rf"^(.+)\.[0-9a-f]{{{ID_CHARS}}}\.[0-9]+{re.escape(SHARD_SUFFIX)}$")
+_SHARD_NAME = re.compile(rf"^(.+)\.[0-9a-f]{{{ID_CHARS}}}\.[0-9]+{re.escape(SHARD_SUFFIX)}\Z")
+# ``.<final name>.<12 hex digits>.tmp``, as temp_path names them: group 1 is the final name.
+_TEMP_NAME = re.compile(r"^\.(.+)\.[0-9a-f]{12}\.tmp\Z")
+# O_NOFOLLOW: a symlink is refused, not followed; O_NONBLOCK: opening a FIFO returns at once
+# (and fstat then refuses it) instead of waiting for a writer that never comes.
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+_log = logging.getLogger("mind.data")
+
+
+def bad_file_name(name: str) -> str | None:
+    """Why ``name`` (a file name read from a header) cannot name a file beside it, or None.
+
+    A name from a header is data, never a path: no NUL, no lone surrogate (it must encode as
+    UTF-8), no separator, not empty, ``.`` or ``..``, no ``..`` anywhere, at most 255 bytes.
+    """
+    if not isinstance(name, str) or not name:
+        return "must be a non-empty str"
+    if "\x00" in name:
+        return "contains a NUL character"
+    try:
+        encoded = name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid UTF-8 (it holds a lone surrogate)"
+    if len(encoded) > 255:
+        return f"is {len(encoded)} bytes long; a file name has at most 255"
+    seps = {"/", "\\", os.sep} | ({os.altsep} if os.altsep else set())
+    if any(sep in name for sep in seps) or ".." in name or name == ".":
+        return "must be a plain file name beside the header (no separator, no '..')"
+    return None
+
+
+def open_regular(path: str) -> tuple[int, os.stat_result]:
+    """Open ``path`` read-only if it is a regular file and not a symlink; (fd, its fstat).
+
+    Raises OSError (``ELOOP`` for a symlink, ``EINVAL`` for a FIFO, device or directory);
+    the check is on the opened descriptor, so the file cannot be swapped in between.
+    """
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", path)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, info
 
 
 def shard_names(name: str, shard_num: int, dataset_id: str) -> list[str]:
@@ -77,10 +138,108 @@ def stray_shards(name: str, keep: Iterable[str]) -> list[str]:
         if not match or match.group(1) != base:
             continue
         path = os.path.join(directory, entry)
-        if path in kept or os.path.lexists(header_path(path)) or not os.path.isfile(path):
+        if path in kept or os.path.lexists(header_path(path)) or not _is_regular(path):
             continue
         out.append(path)
     return sorted(out)
+
+
+def _is_regular(path: str) -> bool:
+    """A regular file, not a symlink to one (a link is never removed as ours)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+# Live writers hold an exclusive flock on each of their temporary files (``hold``); a killed
+# writer's locks vanish with it. So a temporary whose lock can be taken is garbage.
+_held: dict[str, int] = {}
+
+
+def hold(path: str) -> None:
+    """Mark the temporary ``path`` as in use by this process until :func:`release`."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: temporaries are never cleaned
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return
+    key = os.path.abspath(path)
+    old = _held.pop(key, None)
+    if old is not None:
+        os.close(old)
+    _held[key] = fd
+
+
+def release(path: str) -> None:
+    fd = _held.pop(os.path.abspath(path), None)
+    if fd is not None:
+        with suppress(OSError):
+            os.close(fd)
+
+
+def stale_temporaries(name: str) -> list[str]:
+    """Hidden temporaries of writes of dataset ``name`` whose writer is gone, sorted.
+
+    A temporary is ``.<final>.<12 hex>.tmp`` beside ``name`` where ``<final>`` is the header
+    ``<base>.meta.json`` or a shard ``<base>.<id12>.<k>.arrow``; it is stale when no process
+    holds its lock (a live writer holds one on each of its temporaries). Symlinks and
+    anything not a regular file are never listed.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return []
+    directory, base = os.path.split(os.path.abspath(name))
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return []
+    out = []
+    for entry in entries:
+        match = _TEMP_NAME.match(entry)
+        if not match:
+            continue
+        final = match.group(1)
+        shard = _SHARD_NAME.match(final)
+        if final != base + HEADER_SUFFIX and not (shard and shard.group(1) == base):
+            continue
+        path = os.path.join(directory, entry)
+        if path in _held:
+            continue
+        try:
+            fd, _ = open_regular(path)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # a live writer holds it
+        finally:
+            os.close(fd)
+        out.append(path)
+    return sorted(out)
+
+
+def remove_stale(name: str, paths: Iterable[str], what: str) -> list[str]:
+    """Remove ``paths`` (left by killed writes of ``name``); the ones removed."""
+    removed = []
+    for path in paths:
+        try:
+            os.unlink(path)
+        except OSError as exc:
+            _log.warning("could not remove %s %s of %s: %s", what, path, name, exc)
+            continue
+        removed.append(path)
+    return removed
 
 
 def header_path(name: str) -> str:
@@ -136,8 +295,10 @@ def seal(path: str) -> tuple[int, str]:
 
 
 def sha256_of(path: str) -> str:
+    """The SHA-256 of the regular file ``path`` (OSError for a symlink, FIFO or device)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as f:
+    fd, _ = open_regular(path)
+    with os.fdopen(fd, "rb") as f:
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
@@ -148,6 +309,7 @@ def write_temp(final: str, payload: bytes) -> str:
     tmp = temp_path(final)
     # os.open with 0o666 lets the umask decide the mode, as for any new file.
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    hold(tmp)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(payload)
@@ -167,6 +329,7 @@ def write_atomic(path: str, payload: bytes) -> None:
     except BaseException:
         remove_quietly(tmp)
         raise
+    release(tmp)
     fsync_dir(os.path.dirname(os.path.abspath(path)))
 
 
@@ -190,5 +353,6 @@ def fsync_dir(directory: str, strict: bool = False) -> None:
 
 
 def remove_quietly(path: str) -> None:
+    release(path)
     with suppress(OSError):
         os.unlink(path)

@@ -2,10 +2,15 @@
 
 The header is the dataset's single source of truth and its commit point: the schema, the
 description, the index fields, and the shard table (file, rows, first global row, byte size,
-SHA-256). Shard files are found through it, never by listing the directory, so temporary files,
-shards of an unfinished write or shards of a replaced dataset beside it are never read. Every
-shard's Arrow schema carries the header's ``dataset_id``, so a shard left over from another
-write of the same name is caught when the reader opens it, without hashing.
+SHA-256, and from version 3 each page's row count and CRC-32). Shard files are found through it,
+never by listing the directory, so temporary files, shards of an unfinished write or shards of a
+replaced dataset beside it are never read. Every shard's Arrow schema carries the header's
+``dataset_id``, so a shard left over from another write of the same name is caught when the
+reader opens it, without hashing.
+
+From version 3 the header carries ``header_sha256``, the SHA-256 of its own content (the JSON
+re-serialized canonically without that key), so an edited header is refused, and the page table
+lets a reader check each page's CRC-32 the first time it reads it (:func:`page_checksum`).
 
 :func:`read_header` checks everything that can be checked without opening a shard and raises
 :class:`~mind.data.errors.MindRecordFormatError` naming the header file for anything wrong.
@@ -13,14 +18,20 @@ write of the same name is caught when the reader opens it, without hashing.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import stat
+import struct
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
+import pyarrow as pa
+
 from mind.data._src.mindrecord import files
-from mind.data._src.mindrecord.schema import DOCS, FieldSpec, ValueProblem, parse_schema
+from mind.data._src.mindrecord.schema import DOCS, FieldSpec, ValueProblem, _repr, parse_schema
 from mind.data.errors import MindRecordFormatError
 
 __all__ = [
@@ -29,6 +40,8 @@ __all__ = [
     "Header",
     "ShardEntry",
     "header_json",
+    "is_made_shard",
+    "page_checksum",
     "read_header",
     "resolve_header",
     "shard_metadata",
@@ -38,10 +51,16 @@ FORMAT = "mind.mindrecord"
 # Bump when a reader of the previous version could misread a file of the new one.
 # 2: shards are named per write (``name.<id12>.<k>.arrow``) instead of ``name`` / ``name<k>``.
 # Version 1 files differ only in their shard names, so they are still read.
-VERSION = 2
+# 3: the header carries ``header_sha256`` and each shard's page table (rows and CRC-32 of each
+# page). Versions 1 and 2 are still read, without those checks.
+VERSION = 3
 # A header holds a schema and one line per shard; anything near this size is not a header.
 _MAX_HEADER_BYTES = 64 << 20
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_MAX_DEPTH = 16  # our headers nest 4 deep; a deeper document is not one of ours
+_MAX_COUNT = 1 << 62  # rows, bytes: far beyond any real dataset, and safe for int64
+MAX_SHARDS = 1000  # MindSpore's limit, and the writer's
+_SHA256 = re.compile(r"^[0-9a-f]{64}\Z")
+_DATASET_ID = re.compile(r"^[0-9a-f]{12,64}\Z")
 
 
 @dataclass(frozen=True)
@@ -54,6 +73,8 @@ class ShardEntry:
     row_start: int  # the global index of the shard's first row
     bytes: int
     sha256: str
+    # (rows, crc32) of each page, in order; None for a version 1 or 2 header, which has none.
+    pages: tuple[tuple[int, int], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -105,7 +126,47 @@ def header_json(
         "num_rows": sum(s["rows"] for s in shards),
         "shards": shards,
     }
+    doc["header_sha256"] = header_digest(doc)
     return (json.dumps(doc, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def header_digest(doc: dict[str, Any]) -> str:
+    """The SHA-256 of a header's content: its JSON without ``header_sha256``, serialized
+    canonically (sorted keys, no spaces, ASCII), so it does not depend on the layout."""
+    body = {k: v for k, v in doc.items() if k != "header_sha256"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+_NODE = struct.Struct("<qqq")
+_SIZE = struct.Struct("<q")
+_NO_BUFFER = b"\xff" * 8
+
+
+def page_checksum(batch: pa.RecordBatch) -> int:
+    """CRC-32 of one page as read back from its shard: every buffer of every column, and the
+    lengths, offsets and null counts that say how to read them.
+
+    The writer computes it from the sealed shard file and the reader on the page it mapped, so
+    both see the same buffers; any change to a page's data or to its layout metadata changes it.
+    """
+    crc = zlib.crc32(_SIZE.pack(batch.num_rows))
+    for column in batch.columns:
+        crc = _array_crc(column, crc)
+    return crc
+
+
+def _array_crc(arr: pa.Array, crc: int) -> int:
+    crc = zlib.crc32(_NODE.pack(len(arr), arr.offset, arr.null_count), crc)
+    for buf in arr.buffers():
+        if buf is None:
+            crc = zlib.crc32(_NO_BUFFER, crc)
+        else:
+            crc = zlib.crc32(buf, zlib.crc32(_SIZE.pack(buf.size), crc))
+    if isinstance(arr, (pa.ListArray, pa.LargeListArray, pa.FixedSizeListArray)):
+        values = arr.values  # the child's own length and nulls, beyond its buffers
+        crc = zlib.crc32(_NODE.pack(len(values), values.offset, values.null_count), crc)
+    return crc
 
 
 def resolve_header(file_name: str) -> str:
@@ -153,39 +214,114 @@ def _get(doc: dict[str, Any], key: str, kind: type | tuple[type, ...], path: str
     return value
 
 
-def read_header(path: str) -> Header:
-    """Read and check a header; any problem raises MindRecordFormatError naming ``path``."""
+def is_made_shard(path: str) -> bool:
+    """Whether the stray ``path`` is a shard some writer of its name made: a regular file whose
+    Arrow schema carries MindRecord's metadata with a dataset id its name was made from."""
+    tag = os.path.basename(path).rsplit(".", 3)[-3] if path.count(".") >= 3 else ""
     try:
-        size = os.stat(path).st_size
+        fd, _ = files.open_regular(path)
+    except (OSError, ValueError):
+        return False
+    try:
+        with os.fdopen(fd, "rb") as f:
+            meta = pa.ipc.open_file(f).schema.metadata or {}
+    except (pa.ArrowException, OSError, ValueError):
+        return False
+    found = meta.get(b"mindrecord.dataset_id", b"").decode("ascii", "replace")
+    return meta.get(b"mindrecord.format") == FORMAT.encode() and found[:12] == tag
+
+
+def _too_deep(doc: Any) -> bool:
+    stack = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        items = value.values() if isinstance(value, dict) else value
+        if depth > _MAX_DEPTH:
+            return True
+        stack.extend((v, depth + 1) for v in items if isinstance(v, (dict, list)))
+    return False
+
+
+def _read_bytes(path: str) -> bytes:
+    """The header's bytes: a regular file (never a FIFO waited on), at most the size limit."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise MindRecordFormatError(
             f"No MindRecord dataset at {path[: -len(files.HEADER_SUFFIX)]}: its header {path} "
             "does not exist (a dataset is visible only after FileWriter.commit())" + DOCS
         ) from None
-    except OSError as exc:
-        raise _fail(path, f"cannot be read ({exc.strerror or exc})") from None
-    if size > _MAX_HEADER_BYTES:
-        raise _fail(path, f"is {size} bytes, more than any header ({_MAX_HEADER_BYTES})")
+    except (OSError, ValueError) as exc:
+        raise _fail(path, f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
     try:
-        with open(path, "rb") as f:
-            raw = f.read(_MAX_HEADER_BYTES + 1)
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _fail(path, "is not a regular file")
+        if info.st_size > _MAX_HEADER_BYTES:
+            raise _fail(
+                path, f"is {info.st_size} bytes, more than any header ({_MAX_HEADER_BYTES})"
+            )
+        chunks, total = [], 0
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > _MAX_HEADER_BYTES:
+                raise _fail(path, f"is more than {_MAX_HEADER_BYTES} bytes, more than any header")
+        return b"".join(chunks)
     except OSError as exc:
         raise _fail(path, f"cannot be read ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+
+
+def _count(entry: dict[str, Any], key: str, path: str, where: str, low: int = 0) -> int:
+    value = _get(entry, key, int, path, where)
+    if not low <= value <= _MAX_COUNT:
+        raise _fail(path, f"{where}{key!r} is {_repr.repr(value)}, expected {low} .. 2**62")
+    return value
+
+
+def _pages(entry: dict[str, Any], rows: int, path: str, where: str) -> tuple[tuple[int, int], ...]:
+    table = _get(entry, "pages", list, path, where)
+    out = []
+    for k, page in enumerate(table):
+        if (
+            not isinstance(page, list)
+            or len(page) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in page)
+            or not 0 <= page[0] <= _MAX_COUNT
+            or not 0 <= page[1] < 1 << 32
+        ):
+            raise _fail(
+                path, f"{where}page {k} must be [rows, crc32] (two ints), got {_repr.repr(page)}"
+            )
+        out.append((page[0], page[1]))
+    if sum(r for r, _ in out) != rows:
+        raise _fail(path, f"{where}its pages hold {sum(r for r, _ in out)} rows, not {rows}")
+    return tuple(out)
+
+
+def read_header(path: str) -> Header:
+    """Read and check a header; any problem raises MindRecordFormatError naming ``path``."""
+    raw = _read_bytes(path)
     try:
         doc = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise _fail(path, f"is not valid JSON ({exc})") from None
+        raise _fail(path, f"is not valid JSON ({_repr.repr(str(exc))})") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise _fail(path, f'is not a MindRecord header (no "format": {FORMAT!r})')
+    if _too_deep(doc):
+        raise _fail(path, f"nests deeper than {_MAX_DEPTH} levels; no header does")
     version = _get(doc, "version", int, path)
     if version > VERSION:
         raise _fail(
             path,
-            f"has format version {version}, newer than this mind-data reads (up to {VERSION}); "
-            "upgrade mind-data",
+            f"has format version {_repr.repr(version)}, newer than this mind-data reads (up to "
+            f"{VERSION}); upgrade mind-data",
         )
     if version < 1:  # 1 and 2 read alike: they differ only in how shards are named
-        raise _fail(path, f"has format version {version}; versions start at 1")
+        raise _fail(path, f"has format version {_repr.repr(version)}; versions start at 1")
 
     try:
         fields = parse_schema(_get(doc, "schema", dict, path))
@@ -195,42 +331,73 @@ def read_header(path: str) -> Header:
     description = doc.get("description")
     if description is not None and not isinstance(description, str):
         raise _fail(path, f"'description' must be a str or null, got {type(description).__name__}")
+    if description is not None:
+        try:
+            description.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _fail(path, "'description' is not valid UTF-8 (a lone surrogate)") from None
     index_fields = _get(doc, "index_fields", list, path)
     for name in index_fields:
         if not isinstance(name, str) or name not in by_name or not by_name[name].indexable:
-            raise _fail(path, f"index field {name!r} is not a scalar field of the schema")
+            raise _fail(path, f"index field {_repr.repr(name)} is not a scalar field of the schema")
+    if len(set(index_fields)) != len(index_fields):
+        raise _fail(path, "'index_fields' lists a field twice")
 
     dataset_id = _get(doc, "dataset_id", str, path)
+    if not _DATASET_ID.match(dataset_id):
+        raise _fail(
+            path, f"'dataset_id' {_repr.repr(dataset_id)} must be 12 to 64 lowercase hex digits"
+        )
     directory = os.path.dirname(path)
     shards = []
     row_start = 0
-    for i, entry in enumerate(_get(doc, "shards", list, path)):
+    table = _get(doc, "shards", list, path)
+    if len(table) > MAX_SHARDS:
+        raise _fail(path, f"lists {len(table)} shards, more than {MAX_SHARDS}")
+    for i, entry in enumerate(table):
         where = f"shard {i}: "
         if not isinstance(entry, dict):
             raise _fail(path, f"{where}must be an object, got {type(entry).__name__}")
         name = _get(entry, "file", str, path, where)
         # A plain file name beside the header, never a path that leaves the directory.
-        if not name or name in (".", "..") or os.path.basename(name) != name or "/" in name:
-            raise _fail(path, f"{where}file {name!r} must be a plain file name")
-        rows = _get(entry, "rows", int, path, where)
-        nbytes = _get(entry, "bytes", int, path, where)
+        problem = files.bad_file_name(name)
+        if problem:
+            raise _fail(path, f"{where}file {_repr.repr(name)} {problem}")
+        rows = _count(entry, "rows", path, where)
+        nbytes = _count(entry, "bytes", path, where)
         digest = _get(entry, "sha256", str, path, where)
-        start = _get(entry, "row_start", int, path, where)
-        if rows < 0 or nbytes < 0:
-            raise _fail(path, f"{where}negative rows or bytes")
+        start = _count(entry, "row_start", path, where)
         if start != row_start:
             raise _fail(path, f"{where}row_start is {start}, expected {row_start}")
         if not _SHA256.match(digest):
-            raise _fail(path, f"{where}sha256 {digest!r} is not 64 lowercase hex digits")
-        shards.append(ShardEntry(name, os.path.join(directory, name), rows, start, nbytes, digest))
+            raise _fail(path, f"{where}sha256 {_repr.repr(digest)} is not 64 lowercase hex digits")
+        pages = _pages(entry, rows, path, where) if version >= 3 else None
+        shards.append(
+            ShardEntry(name, os.path.join(directory, name), rows, start, nbytes, digest, pages)
+        )
         row_start += rows
     if not shards:
         raise _fail(path, "the shard table is empty")
     if len({s.file for s in shards}) != len(shards):
         raise _fail(path, "the shard table lists a file twice")
-    num_rows = _get(doc, "num_rows", int, path)
+    num_rows = _count(doc, "num_rows", path, "")
     if num_rows != row_start:
         raise _fail(path, f"num_rows is {num_rows} but the shards hold {row_start} rows")
+    # Last, so that a hand-edited header gets the specific message above first.
+    recorded = doc.get("header_sha256")
+    if recorded is not None or version >= 3:
+        if not isinstance(recorded, str) or not _SHA256.match(recorded):
+            raise _fail(path, "'header_sha256' is missing or not 64 lowercase hex digits")
+        try:
+            actual = header_digest(doc)
+        except (ValueError, RecursionError) as exc:  # pragma: no cover - depth is bounded
+            raise _fail(path, f"cannot be hashed ({exc})") from None
+        if actual != recorded:
+            raise _fail(
+                path,
+                f"has SHA-256 {actual} but records {recorded}: the header was edited or damaged "
+                "after it was written",
+            )
     return Header(
         path=path,
         version=version,

@@ -13,8 +13,11 @@ new header and starts over.
 
 from __future__ import annotations
 
+import errno
+import mmap
 import os
 from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from typing import Any
 
 import numpy as np
@@ -26,6 +29,8 @@ from mind.data._src.mindrecord import files
 from mind.data._src.mindrecord.header import (
     Header,
     ShardEntry,
+    is_made_shard,
+    page_checksum,
     read_header,
     resolve_header,
     shard_metadata,
@@ -39,25 +44,42 @@ __all__ = ["ShardReader", "verify"]
 class _Shard:
     """One mapped shard: its pages (record batches) and where each starts within the shard."""
 
-    def __init__(self, entry: ShardEntry, index: int, header: Header) -> None:
+    def __init__(self, entry: ShardEntry, index: int, header: Header, verify: bool = True) -> None:
         self.entry = entry
+        self.verify = verify
         path = entry.path
+        self.map = None
+        self.pages = []
         try:
-            size = os.stat(path).st_size
+            fd, info = files.open_regular(path)
         except FileNotFoundError:
             raise _fail(path, f"is missing (listed as shard {index} in {header.path})") from None
-        except OSError as exc:
-            raise _fail(path, f"cannot be read ({exc.strerror or exc})") from None
-        if size != entry.bytes:
-            raise _fail(
-                path,
-                f"is {size} bytes but {header.path} records {entry.bytes}: the file is "
-                f"{'truncated' if size < entry.bytes else 'longer than written'} or was replaced",
-            )
-        self.map = None
+        except (OSError, ValueError) as exc:
+            what = getattr(exc, "strerror", None) or exc
+            if getattr(exc, "errno", None) == errno.ELOOP:
+                what = "it is a symlink; a shard must be a regular file beside its header"
+            elif getattr(exc, "errno", None) == errno.EINVAL:
+                what = "it is not a regular file"
+            raise _fail(path, f"cannot be read ({what})") from None
         try:
-            self.map = pa.memory_map(path)
-            reader = pa.ipc.open_file(self.map)
+            size = info.st_size
+            if size != entry.bytes:
+                raise _fail(
+                    path,
+                    f"is {size} bytes but {header.path} records {entry.bytes}: the file is "
+                    f"{'truncated' if size < entry.bytes else 'longer than written'} or was "
+                    "replaced",
+                )
+            try:
+                # Mapped from the descriptor that was checked, never reopened by name.
+                self.map = mmap.mmap(fd, 0, access=mmap.ACCESS_READ) if size else None
+            except (OSError, ValueError) as exc:
+                raise _fail(path, f"cannot be mapped ({exc})") from None
+        finally:
+            os.close(fd)
+        try:
+            source = pa.BufferReader(pa.py_buffer(self.map if self.map is not None else b""))
+            reader = pa.ipc.open_file(source)
             schema = reader.schema
             self.pages = [reader.get_batch(i) for i in range(reader.num_record_batches)]
         except (pa.ArrowException, OSError, ValueError) as exc:
@@ -75,34 +97,71 @@ class _Shard:
             )
             if schema.equals(expected) and found != header.dataset_id:
                 what = (
-                    f"belongs to another write of this dataset (dataset id {found}, the header "
-                    f"has {header.dataset_id}); the dataset was changed after it was committed"
+                    f"belongs to another write of this dataset (dataset id {found[:64]}, the "
+                    f"header has {header.dataset_id}); the dataset was changed after it was "
+                    "committed"
                 )
             else:
-                what = f"has Arrow schema {schema}, but the header describes {expected}"
+                what = f"has Arrow schema {str(schema)[:2000]}, but the header describes {expected}"
             raise _fail(path, what)
         counts = [p.num_rows for p in self.pages]
         if sum(counts) != entry.rows:
             self.close()
             raise _fail(path, f"holds {sum(counts)} rows but {header.path} records {entry.rows}")
+        if entry.pages is not None and [r for r, _ in entry.pages] != counts:
+            self.close()
+            raise _fail(
+                path,
+                f"has {len(counts)} pages of {_brief(counts)} rows but {header.path} records "
+                f"{len(entry.pages)} of {_brief([r for r, _ in entry.pages])}",
+            )
         # starts[i] is the shard-local index of page i's first row.
         self.starts = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
         self.validated = [False] * len(self.pages)
 
     def page(self, i: int) -> pa.RecordBatch:
         if not self.validated[i]:
+            page = self.pages[i]
+            # The checksum first, memoized with the validation: each page is checked once, the
+            # first time it is read, and costs nothing after.
+            if self.verify and self.entry.pages is not None:
+                try:
+                    # The cheap structural check first: lengths and buffer sizes must be sane
+                    # before the buffers they describe are walked.
+                    page.validate()
+                    actual = page_checksum(page)
+                except (pa.ArrowException, ValueError, OverflowError, SystemError) as exc:
+                    # SystemError: pyarrow on a length the damaged metadata made negative.
+                    raise _fail(self.entry.path, f"page {i} is damaged ({exc})") from None
+                recorded = self.entry.pages[i][1]
+                if actual != recorded:
+                    raise _fail(
+                        self.entry.path,
+                        f"page {i} has CRC-32 {actual:08x} but the header records "
+                        f"{recorded:08x}: the file was altered",
+                    )
             try:
-                self.pages[i].validate(full=True)
+                page.validate(full=True)
             except (pa.ArrowException, ValueError) as exc:
                 raise _fail(self.entry.path, f"page {i} is damaged ({exc})") from None
+            for name, column in zip(page.schema.names, page.columns):
+                if column.null_count:  # every column is non-nullable
+                    raise _fail(self.entry.path, f"page {i}, field '{name}' holds nulls")
             self.validated[i] = True
         return self.pages[i]
 
     def close(self) -> None:
         self.pages = []
         if self.map is not None:
-            self.map.close()
+            # Pages still referenced elsewhere keep the mapping alive; it closes when they go.
+            with suppress(BufferError):
+                self.map.close()
             self.map = None
+
+
+def _brief(values: list[int]) -> str:
+    text = str(values)
+    return text if len(text) <= 80 else text[:77] + "...]"
 
 
 def _fail(path: str, what: str) -> MindRecordFormatError:
@@ -129,6 +188,11 @@ class ShardReader:
         header's path (``name.meta.json``) or the path of any of its shards.
     :param columns: the fields to return, in this order; all fields when None. Projection only
         shapes what is returned: :meth:`lookup` works on any index field.
+    :param verify: check each page's CRC-32 against the header the first time the page is read
+        (version 3 datasets; about one pass of ``zlib.crc32`` over the data, once). ``False``
+        skips it knowingly: a byte altered inside a page is then read as data. Structure
+        (sizes, schema, row counts, Arrow validation, the header's own SHA-256) is checked
+        either way.
 
     Values come back as the schema says: ``int`` / ``float`` / ``str`` / ``bytes`` for scalar
     fields and numpy arrays of the field's dtype and shape for ndarray fields, always fresh
@@ -136,8 +200,9 @@ class ShardReader:
     ``with`` block).
 
     :raises MindRecordFormatError: the header is missing, not JSON, of a newer format version,
-        or inconsistent; a shard is missing, of the wrong size, not an Arrow file, or from
-        another write. The message names the file.
+        or inconsistent, or its SHA-256 does not match; a shard is missing, a symlink or not a
+        regular file, of the wrong size, not an Arrow file, or from another write; a page's
+        CRC-32 does not match (when read). The message names the file.
 
     Example::
 
@@ -147,12 +212,19 @@ class ShardReader:
     """
 
     def __init__(
-        self, file_name: str | os.PathLike[str], columns: Sequence[str] | None = None
+        self,
+        file_name: str | os.PathLike[str],
+        columns: Sequence[str] | None = None,
+        verify: bool = True,
     ) -> None:
         where = "ShardReader"
         if not isinstance(file_name, (str, os.PathLike)):
             raise MindTypeError(
                 f"For '{where}', 'file_name' must be a str or path, got {_show(file_name)}" + DOCS
+            )
+        if not isinstance(verify, bool):
+            raise MindTypeError(
+                f"For '{where}', 'verify' must be a bool, got {_show(verify)}" + DOCS
             )
         self._header = header = read_header(resolve_header(os.fspath(file_name)))
         by_name = {f.name: f for f in header.fields}
@@ -180,7 +252,7 @@ class ShardReader:
         for attempt in range(_OPEN_ATTEMPTS):
             try:
                 for i, entry in enumerate(header.shards):
-                    self._shards.append(_Shard(entry, i, header))
+                    self._shards.append(_Shard(entry, i, header, verify))
                 break
             except MindRecordFormatError:
                 self.close()
@@ -470,9 +542,21 @@ def verify(file_name: str | os.PathLike[str]) -> list[str]:
 
 
 def _stray_message(path: str) -> str:
+    if not is_made_shard(path):
+        return (
+            f"stray file {path}: named as a shard of this dataset but not in its header, and "
+            "not a shard any write of this name made; readers ignore it and commits leave it"
+        )
     return (
         f"stray file {path}: named as a shard of this dataset but not in its header, left by an "
         "interrupted write; readers ignore it, and the next commit of this name removes it"
+    )
+
+
+def _temp_message(path: str) -> str:
+    return (
+        f"stray file {path}: a temporary file of a killed write of this dataset; readers ignore "
+        "it, and the next commit of this name (or mind-data verify --clean) removes it"
     )
 
 
@@ -489,11 +573,15 @@ def _verify(file_name: str | os.PathLike[str]) -> tuple[list[str], list[str]]:
         return [str(exc).split("\n(see docs")[0]], []
     name = header.path[: -len(files.HEADER_SUFFIX)]
     strays = [_stray_message(p) for p in files.stray_shards(name, [s.path for s in header.shards])]
+    strays += [_temp_message(p) for p in files.stale_temporaries(name)]
     for entry in header.shards:
         try:
-            size = os.stat(entry.path).st_size
-        except OSError as exc:
-            problems.append(f"shard {entry.path} cannot be read ({exc.strerror or exc})")
+            fd, info = files.open_regular(entry.path)
+            os.close(fd)
+            size = info.st_size
+        except (OSError, ValueError) as exc:
+            what = getattr(exc, "strerror", None) or exc
+            problems.append(f"shard {entry.path} cannot be read as a regular file ({what})")
             continue
         if size != entry.bytes:
             problems.append(

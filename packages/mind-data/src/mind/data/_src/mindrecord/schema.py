@@ -52,7 +52,11 @@ _NUMERIC = {
 }
 TYPES = (*_NUMERIC, "string", "bytes")
 # MindSpore's own rule for field names; it keeps them usable as column and SQL names.
-_NAME = re.compile(r"^[0-9A-Za-z_]+$")
+_NAME = re.compile(r"^[0-9A-Za-z_]+\Z")
+# Bounds that no real schema comes near, so a damaged header cannot ask for absurd columns.
+_MAX_FIELDS = 4096
+_MAX_DIMS = 32
+_MAX_ROW_VALUES = 2**31 - 1  # Arrow's fixed_size_list size is an int32
 _repr = reprlib.Repr()
 _repr.maxstring = 40
 _repr.maxother = 40
@@ -327,11 +331,14 @@ def parse_schema(content: Any) -> tuple[FieldSpec, ...]:
         raise ValueProblem(f"the schema must be a dict of field name -> spec, got {_show(content)}")
     if not content:
         raise ValueProblem("the schema has no fields")
+    if len(content) > _MAX_FIELDS:
+        raise ValueProblem(f"the schema has {len(content)} fields; at most {_MAX_FIELDS}")
     fields = []
     for name, spec in content.items():
-        if not isinstance(name, str) or not _NAME.match(name):
+        if not isinstance(name, str) or not _NAME.match(name) or len(name) > 255:
             raise ValueProblem(
-                f"field name {name!r} must be a non-empty str of letters, digits and '_'"
+                f"field name {_repr.repr(name)} must be a non-empty str of at most 255 letters, "
+                "digits and '_'"
             )
         if not isinstance(spec, Mapping) or "type" not in spec:
             raise ValueProblem(
@@ -342,8 +349,10 @@ def parse_schema(content: Any) -> tuple[FieldSpec, ...]:
         if extra:
             raise ValueProblem(f"field {name!r} has unknown keys {extra}; allowed: type, shape")
         ftype = spec["type"]
-        if ftype not in TYPES:
-            raise ValueProblem(f"field {name!r} has type {ftype!r}; supported: {list(TYPES)}")
+        if not isinstance(ftype, str) or ftype not in TYPES:
+            raise ValueProblem(
+                f"field {name!r} has type {_repr.repr(ftype)}; supported: {list(TYPES)}"
+            )
         shape = spec.get("shape")
         if shape is not None:
             if ftype not in _NUMERIC:
@@ -360,12 +369,21 @@ def parse_schema(content: Any) -> tuple[FieldSpec, ...]:
                 )
             ):
                 raise ValueProblem(
-                    f"field {name!r} has shape {shape!r}; a shape is a non-empty list of "
-                    "positive ints with at most one -1"
+                    f"field {name!r} has shape {_repr.repr(shape)}; a shape is a non-empty list "
+                    "of positive ints with at most one -1"
                 )
             if list(shape).count(-1) > 1:
                 raise ValueProblem(
                     f"field {name!r} has shape {list(shape)}; only one axis may be -1"
+                )
+            if len(shape) > _MAX_DIMS:
+                raise ValueProblem(
+                    f"field {name!r} has {len(shape)} axes; at most {_MAX_DIMS} are supported"
+                )
+            if math.prod(d for d in shape if d != -1) > _MAX_ROW_VALUES:
+                raise ValueProblem(
+                    f"field {name!r} has shape {list(shape)}: more than {_MAX_ROW_VALUES} values "
+                    "in a row (or in each step of its -1 axis)"
                 )
             shape = tuple(shape)
         fields.append(FieldSpec(name, ftype, shape))

@@ -11,8 +11,11 @@ readers see, and replacing the header is the only moment it does so:
    of this write alone, ``name.<id12>.<k>.arrow``, which no other write uses, and fsync the
    directory;
 3. ``os.replace`` the header, and fsync the directory: the commit point;
-4. remove the shards the replaced header listed and any stray shard of this name that the new
-   header does not list (best effort: a file left here is harmless garbage).
+4. remove the shards the replaced header listed that are provably its shards (named as this
+   name's shards, beside the header, regular files, with the recorded size and SHA-256; anything
+   else it lists is left alone and logged), any stray shard a write of this name made that the
+   new header does not list, and the temporaries of killed writes of this name (no process
+   holds their lock). Best effort: a file left here is harmless garbage.
 
 A dataset at ``name`` is never written to, so an exception or a killed process at any step
 before 3 leaves it as it was (plus, after a kill in step 2, stray shards that readers ignore and
@@ -22,7 +25,10 @@ the next commit removes), and from step 3 on the new dataset is complete.
 from __future__ import annotations
 
 import errno
+import json
+import logging
 import os
+import re
 import uuid
 import weakref
 from collections.abc import Mapping, Sequence
@@ -35,7 +41,10 @@ from mind.core.errors import MindTypeError, MindValueError
 from mind.data._src.mindrecord import files
 from mind.data._src.mindrecord.header import (
     Header,
+    _read_bytes,
     header_json,
+    is_made_shard,
+    page_checksum,
     read_header,
     resolve_header,
     shard_metadata,
@@ -57,6 +66,7 @@ __all__ = ["PAGE_BYTES", "PAGE_ROWS", "FileWriter"]
 PAGE_ROWS = 1000
 PAGE_BYTES = 32 << 20
 MAX_SHARDS = 1000  # MindSpore's limit
+_log = logging.getLogger("mind.data")
 
 
 class _Staging:
@@ -71,6 +81,7 @@ class _Staging:
         tmp = files.temp_path(final)
         self.temps.append(tmp)
         self.sink = pa.OSFile(tmp, "wb")
+        files.hold(tmp)  # marks it live: a commit of this name never removes it
         self.writer = pa.ipc.new_file(self.sink, schema)
         return tmp
 
@@ -200,6 +211,14 @@ class FileWriter:
             )
         if desc is not None and not isinstance(desc, str):
             raise MindTypeError(f"For '{where}', 'desc' must be a str or None, got {_show(desc)}")
+        if desc is not None:
+            try:
+                desc.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise MindValueError(
+                    f"For '{where}', 'desc' is not valid UTF-8 ({exc.reason} at position "
+                    f"{exc.start})" + DOCS
+                ) from None
         try:
             self._fields = parse_schema(content)
         except ValueProblem as exc:
@@ -433,6 +452,7 @@ class FileWriter:
                         "row_start": start,
                         "bytes": nbytes,
                         "sha256": digest,
+                        "pages": _page_table(tmp),
                     }
                 )
                 start += rows
@@ -474,6 +494,7 @@ class FileWriter:
                 schema = self._schema(i)
                 part = table.slice(start, rows).replace_schema_metadata(schema.metadata)
                 with pa.OSFile(tmp, "wb") as sink, pa.ipc.new_file(sink, schema) as out:
+                    files.hold(tmp)
                     out.write_table(part, max_chunksize=PAGE_ROWS)
                 start += rows
             del table, part
@@ -482,6 +503,7 @@ class FileWriter:
         # Strict, as everything before the header swap: a failure here aborts the commit (and
         # the discard that follows tries again), rather than leaving the copy behind.
         os.unlink(staging)
+        files.release(staging)
         return temps
 
     def _publish(self, temps: list[str], header_payload: bytes, where: str) -> None:
@@ -498,11 +520,13 @@ class FileWriter:
                     if os.path.lexists(final):  # only a 48-bit id collision could do this
                         raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), final)
                     os.replace(tmp, final)
+                    files.release(tmp)
                     placed.append(final)
                 # The shards' names are durable before a header can refer to them.
                 files.fsync_dir(directory, strict=True)
-                previous = _listed_shards(self._header_path)
+                previous, foreign = _replaced_shards(self._header_path, self._name)
                 os.replace(header_tmp, self._header_path)  # the commit point
+                files.release(header_tmp)
             except BaseException as exc:
                 if _current_id(self._header_path) != self._dataset_id:
                     for final in placed:  # no header refers to them: the old dataset stands
@@ -514,17 +538,31 @@ class FileWriter:
                             "untouched" + DOCS
                         ) from exc
                     raise
-                previous = set()  # the header is ours after all; the old one is unknown
+                previous, foreign = [], []  # the header is ours after all; the old one is unknown
             self._state = "committed"
             # Nothing below can undo the commit: it makes it durable and removes what the new
             # header does not list. A file that cannot be removed is harmless garbage, which
             # the next commit of this name (or verify) finds again.
             files.fsync_dir(directory)
             ours = {os.path.abspath(p) for p in self._shard_paths}
-            for path in sorted(previous - ours):
+            for path in sorted(set(previous) - ours):
                 files.remove_quietly(path)
-            for path in files.stray_shards(self._name, self._shard_paths):
-                files.remove_quietly(path)
+            if foreign:
+                _log.warning(
+                    "For '%s', the replaced header of %r listed files that are not provably its "
+                    "shards (outside its directory, not named as its shards, a symlink, or of "
+                    "another size or SHA-256); they were left alone: %s",
+                    where,
+                    self._name,
+                    ", ".join(foreign),
+                )
+            # Only files named and made as shards of this name; a file the old header listed
+            # but that failed the proof above is left alone, whatever its name.
+            keep = [*self._shard_paths, *(f for f in foreign if os.path.isabs(f))]
+            for path in files.stray_shards(self._name, keep):
+                if is_made_shard(path):
+                    files.remove_quietly(path)
+            files.remove_stale(self._name, files.stale_temporaries(self._name), "temporary")
             files.fsync_dir(directory)
 
     # --------------------------------------------------------------------------------------------
@@ -595,12 +633,59 @@ class FileWriter:
         return writer
 
 
-def _listed_shards(header_path: str) -> set[str]:
-    """The shard paths the current header at ``header_path`` lists; empty if there is none."""
+def _page_table(path: str) -> list[list[int]]:
+    """[rows, CRC-32] of each page of the shard file ``path``, read back as a reader reads it."""
+    source = pa.memory_map(path)
     try:
-        return {os.path.abspath(s.path) for s in read_header(header_path).shards}
-    except MindRecordFormatError:
-        return set()
+        reader = pa.ipc.open_file(source)
+        pages = (reader.get_batch(i) for i in range(reader.num_record_batches))
+        return [[page.num_rows, page_checksum(page)] for page in pages]
+    finally:
+        source.close()
+
+
+def _replaced_shards(header_path: str, name: str) -> tuple[list[str], list[str]]:
+    """The files the header now at ``header_path`` lists: (those provably its shards, the rest).
+
+    A file is provably a shard of the dataset ``name`` replaces when its name is a plain name
+    that a writer of ``name`` gives its shards (``<base>.<id12>.<k>.arrow``, or version 1's
+    ``<base>`` and ``<base><k>``), it is a regular file (not a symlink) beside the header, and its
+    size and SHA-256 are the ones the header records. Only those are removed after the commit;
+    the rest (full paths where they name a file beside the header, else the name as listed) are
+    left alone and reported. The header is read leniently: a header that readers refuse may
+    still list its own shards, which are then still proven one by one.
+    """
+    try:
+        doc = json.loads(_read_bytes(header_path).decode("utf-8"))
+    except (MindRecordFormatError, UnicodeDecodeError, ValueError, RecursionError):
+        return [], []
+    entries = doc.get("shards") if isinstance(doc, dict) else None
+    if not isinstance(entries, list):
+        return [], []
+    directory, base = os.path.split(os.path.abspath(name))
+    v1 = re.compile(re.escape(base) + r"[0-9]*")
+    proven, foreign = [], []
+    for entry in entries[: 2 * MAX_SHARDS]:
+        file = entry.get("file") if isinstance(entry, dict) else None
+        if not isinstance(file, str) or files.bad_file_name(file):
+            foreign.append(repr(file)[:300])
+            continue
+        path = os.path.join(directory, file)
+        nbytes, digest = entry.get("bytes"), entry.get("sha256")
+        named = files.dataset_of_shard(file) == base or v1.fullmatch(file)
+        try:
+            if not named or not isinstance(nbytes, int) or not isinstance(digest, str):
+                raise ValueError
+            fd, info = files.open_regular(path)  # a symlink or a FIFO fails here
+            os.close(fd)
+            if info.st_size != nbytes or files.sha256_of(path) != digest:
+                raise ValueError
+        except (OSError, ValueError):
+            if os.path.lexists(path):
+                foreign.append(path)
+            continue
+        proven.append(os.path.abspath(path))
+    return proven, foreign
 
 
 def _current_id(header_path: str) -> str | None:
