@@ -3,7 +3,7 @@
 Three kinds of input: byte mutations of the header and of a shard, and header-consistent edits
 (a schema field, a shard name, a count, a page table entry, the version...) with the JSON
 re-serialized. Every one is covered by a checksum (the header's own SHA-256, each shard's size,
-each page's CRC-32), so none may load with a different result; a last run recomputes the header
+each page's XXH3-64), so none may load with a different result; a last run recomputes the header
 digest after structural edits, as someone rewriting the header by hand would, and the data must
 still be refused or read unchanged.
 """
@@ -279,7 +279,7 @@ def test_header_bytes_and_consistent_edits(dataset):
 
 def test_header_rewritten_with_a_fresh_digest_still_protects_the_data(dataset):
     """Structural edits with the digest recomputed: the shard sizes, schemas, row counts and
-    page CRC-32s still refuse them (description and index edits are the header's to make)."""
+    page XXH3-64 digests still refuse them (description and index edits are the header's to make)."""
     structural = [schema_field, shard_name, swap_shards, counts, page_table, version, identity]
     mutators = [_edit(m, recompute=True) for m in structural]
     _run(

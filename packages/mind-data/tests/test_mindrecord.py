@@ -928,10 +928,10 @@ def test_an_altered_byte_is_found_by_verify(damaged):
     assert len(problems) == 1 and "SHA-256" in problems[0] and shard in problems[0]
     with ShardReader(damaged) as reader:  # the size is right: open does not hash...
         assert reader.read_row(0)["blob"] == make_row(0)["blob"]  # ...and shard 0 is sound
-        # ...but the page's CRC-32 is checked the first time the page is read.
-        with pytest.raises(MindRecordFormatError, match=rf"{shard} page 0 has CRC-32 .* altered"):
+        # ...but the page's XXH3-64 is checked the first time the page is read.
+        with pytest.raises(MindRecordFormatError, match=rf"{shard} page 0 has XXH3-64 .* altered"):
             reader.read_row(20)
-        with pytest.raises(MindRecordFormatError, match="CRC-32"):
+        with pytest.raises(MindRecordFormatError, match="XXH3-64"):
             reader.read_rows([21])
     with ShardReader(damaged, verify=False) as reader:  # skipped knowingly: read as data
         assert reader.read_row(20)["blob"] == b"WARKER-MARKER-MARKER"
@@ -1215,11 +1215,11 @@ def test_a_consistent_edit_of_the_page_table_is_refused_when_the_page_is_read(tm
     doc["shards"][0]["pages"][0][1] ^= 1
     rewrite_header(name, doc)
     with ShardReader(name) as reader:  # opens: sizes and the schema are right
-        with pytest.raises(MindRecordFormatError, match="page 0 has CRC-32"):
+        with pytest.raises(MindRecordFormatError, match="page 0 has XXH3-64"):
             list(reader.iter_rows())
     with ShardReader(name, verify=False) as reader:
         assert [r["i64"] for r in reader.iter_rows()] == [0, 1, 2, 3, 4]
-    assert any("CRC-32" in p for p in verify(name))
+    assert any("XXH3-64" in p for p in verify(name))
     with pytest.raises(MindTypeError, match="'verify' must be a bool"):
         ShardReader(name, verify="no")
 

@@ -1,7 +1,7 @@
 """Suite `data`: what MindRecord's integrity checks cost a reader.
 
 The dataset: 100,000 rows in one shard, a 784-byte uint8 image (stored as bytes, MNIST-sized) and
-an int32 label. Both cases compare ``verify=True`` (each page's CRC-32 checked the first time it
+an int32 label. Both cases compare ``verify=True`` (each page's XXH3-64 checked the first time it
 is read) with ``verify=False`` on a fresh reader each time, so every timed scan pays every check:
 ratio = with / without.
 
@@ -9,7 +9,7 @@ ratio = with / without.
   loop sees.
 - shardreader_bulk_checksum: the reader's bulk path alone, ``ShardReader.read_rows`` over every
   row in batches of 1,000: the least work per byte, so the largest share for the checksum (one
-  ``zlib.crc32`` pass over the 78 MB of pages).
+  ``xxhash.xxh3_64`` pass over the 78 MB of pages).
 """
 
 from __future__ import annotations

@@ -518,7 +518,7 @@ def MindDataset(
     projection (``columns_list``). ``shuffle``: True/``Shuffle.GLOBAL`` (rows across all files),
     ``Shuffle.FILES`` (file order only), ``Shuffle.INFILE`` (rows within each file), or False.
     Numeric fields come out in the schema's dtype (``int32`` as int32), bytes fields as 1-D
-    uint8 arrays. ``verify=False`` skips the per-page CRC-32 check (``ShardReader``'s
+    uint8 arrays. ``verify=False`` skips the per-page XXH3-64 check (``ShardReader``'s
     ``verify``): a byte altered inside a page is then read as data."""
     from mind.data.mindrecord import ShardReader
 

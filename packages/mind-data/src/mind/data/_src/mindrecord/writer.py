@@ -634,7 +634,7 @@ class FileWriter:
 
 
 def _page_table(path: str) -> list[list[int]]:
-    """[rows, CRC-32] of each page of the shard file ``path``, read back as a reader reads it."""
+    """[rows, XXH3-64] of each page of the shard file ``path``, read back as a reader reads it."""
     source = pa.memory_map(path)
     try:
         reader = pa.ipc.open_file(source)
