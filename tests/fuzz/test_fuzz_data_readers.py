@@ -1,5 +1,5 @@
-"""Fuzzing mind-data's standard dataset readers: MNIST idx files (raw and ``.gz``) and decoded
-image-folder PNGs.
+"""Fuzzing mind-data's standard dataset readers: MNIST idx files (raw and ``.gz``), CIFAR-10
+binary batches and decoded image-folder PNGs.
 
 Each input rewrites one file of a tiny valid dataset and reads every row back. A refusal must be
 :class:`~mind.data.errors.MindDataError` naming the file; anything else is a defect. Raw idx files
@@ -19,8 +19,8 @@ import pytest
 from PIL import Image
 
 from mind.core.testing import fuzz
-from mind.data._src.fixtures import write_mnist
-from mind.data._src.readers import ImageFolderReader, MnistReader
+from mind.data._src.fixtures import write_cifar10, write_mnist
+from mind.data._src.readers import Cifar10Reader, ImageFolderReader, MnistReader
 from mind.data.errors import MindDataError
 
 COUNT = 4
@@ -91,6 +91,32 @@ def test_fuzz_mnist_reader(tmp_path, compress, which):
     print(report.summary())
     # Raw idx bytes are not checksummed: a changed pixel or label is a different valid file.
     report.check(allow_silent=not compress)
+    assert report.counts["refused"] > 0
+
+
+def test_fuzz_cifar10_reader(tmp_path):
+    rng = np.random.default_rng(5)
+    images = rng.integers(0, 256, (COUNT, 32, 32, 3), dtype=np.uint8)
+    target = write_cifar10(tmp_path, images, rng.integers(0, 10, COUNT), "test_batch.bin")
+    original = target.read_bytes()
+    expected = _read_all(Cifar10Reader(tmp_path, "test"))
+
+    def load(data: bytes):
+        target.write_bytes(data)
+        return _read_all(Cifar10Reader(tmp_path, "test"))
+
+    report = fuzz.fuzz_loader(
+        "cifar10",
+        original,
+        load,
+        _same(expected),
+        errors=(MindDataError,),
+        n=fuzz.budget(1000) // 4,
+    )
+    print(report.summary())
+    # CIFAR-10's records carry no checksum: a changed pixel is a different valid file; a label
+    # out of 0..9, a partial record or an empty file must be refused.
+    report.check(allow_silent=True)
     assert report.counts["refused"] > 0
 
 
