@@ -33,6 +33,7 @@ WRITER = textwrap.dedent(
 
     path = os.environ["MIND_KILL_CKPT"]
     shape = tuple(int(x) for x in os.environ["MIND_KILL_SHAPE"].split(","))
+    mind_kill_ready()  # random kills land from here on
     for version in range(1, int(os.environ["MIND_KILL_WRITES"]) + 1):
         ms.save_checkpoint(
             {"w": np.full(shape, version, np.float32), "b": np.full(7, version, np.int64)},

@@ -51,6 +51,7 @@ WRITER = NET + textwrap.dedent(
     import os
 
     shape = tuple(int(x) for x in os.environ["MIND_KILL_SHAPE"].split(","))
+    mind_kill_ready()  # random kills land from here on
     export(os.environ["MIND_KILL_MINDIR"], 1, shape)
     """
 )

@@ -24,6 +24,7 @@ OVERWRITE = """
 import os
 from mind.data.mindrecord import FileWriter
 
+mind_kill_ready()
 writer = FileWriter(os.environ["MIND_KILL_DATASET"], shard_num=2, overwrite=True)
 writer.add_schema({"i64": {"type": "int64"}, "text": {"type": "string"}})
 writer.write_raw_data({"i64": list(range(100, 133)), "text": [str(i) for i in range(33)]})
@@ -34,6 +35,7 @@ APPEND = """
 import os
 from mind.data.mindrecord import FileWriter
 
+mind_kill_ready()
 writer = FileWriter.open_for_append(os.environ["MIND_KILL_DATASET"])
 writer.write_raw_data({"i64": list(range(500, 520)), "text": [str(i) for i in range(20)]})
 writer.commit()

@@ -228,10 +228,14 @@ def fuzz_loader(
 
 #: Prepended to a writer script: with ``MIND_KILL_AT=k`` the process SIGKILLs itself at its k-th
 #: call of os.replace / os.rename / os.unlink / os.fsync (the points where a commit can be cut).
+#: A script calls ``mind_kill_ready()`` (a builtin the prelude adds) once its imports and setup
+#: are done, just before it writes: random kills then land within the write, not in Python's
+#: start-up. At exit it prints the commit points it passed and the seconds since it was ready.
 KILL_PRELUDE = """
-import os as _os, signal as _signal
+import atexit as _atexit, builtins as _builtins, os as _os, signal as _signal, time as _time
 _at = int(_os.environ.get("MIND_KILL_AT", "0") or 0)
 _calls = [0]
+_t = [_time.perf_counter()]
 def _wrap(fn):
     def inner(*a, **k):
         _calls[0] += 1
@@ -241,9 +245,13 @@ def _wrap(fn):
     return inner
 for _name in ("replace", "rename", "unlink", "fsync"):  # wrapped on clean runs too: counted
     setattr(_os, _name, _wrap(getattr(_os, _name)))
-print("MIND_KILL_POINTS", end="", flush=True)
-import atexit as _atexit
-_atexit.register(lambda: print(" %d" % _calls[0], flush=True))
+def _ready():
+    _t[0] = _time.perf_counter()
+    print("\\nMIND_KILL_READY", flush=True)
+_builtins.mind_kill_ready = _ready
+_atexit.register(
+    lambda: print("\\nMIND_KILL_POINTS %d %.6f" % (_calls[0], _time.perf_counter() - _t[0]), flush=True)
+)
 """
 
 
@@ -258,7 +266,8 @@ def kill_trials(
 ) -> dict[str, int]:
     """Run the writer ``script`` (Python source) in subprocesses and kill it with SIGKILL: once
     at every commit point (each os.replace/rename/unlink/fsync call it makes, counted by a clean
-    run first), then ``n_random`` times after a random delay within a clean run's duration.
+    run first), then ``n_random`` times after a random delay within a clean run's writing time
+    (from its ``mind_kill_ready()`` call, or from its start when it makes none).
     After each trial ``check(kind)`` must find the old or the new version intact (it raises
     otherwise) and may run the next write to see that it cleans up. Returns trial counts.
     ``max_targeted`` kills at only that many of the commit points, spread evenly over them
@@ -285,7 +294,11 @@ def kill_trials(
     duration = time.perf_counter() - start
     if clean.returncode != 0:
         raise AssertionError(f"the writer script failed on a clean run:\n{clean.stderr}")
-    points = int(clean.stdout.rsplit("MIND_KILL_POINTS", 1)[1].split()[0])
+    points_text, window_text = clean.stdout.rsplit("MIND_KILL_POINTS", 1)[1].split()[:2]
+    points = int(points_text)
+    synced = "MIND_KILL_READY" in clean.stdout
+    if synced:
+        duration = float(window_text)
     check("clean")
     counts = Counter()
     chosen = range(1, points + 1)
@@ -300,12 +313,21 @@ def kill_trials(
         proc = subprocess.Popen(
             [sys.executable, "-c", code],
             env=base_env,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE if synced else subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            text=True,
         )
-        time.sleep(float(rng.uniform(0.0, duration)))
-        proc.kill()
-        proc.wait()
+        try:
+            if synced:  # wait for the script to reach its write
+                for line in proc.stdout:
+                    if line.strip() == "MIND_KILL_READY":
+                        break
+            time.sleep(float(rng.uniform(0.0, duration)))
+        finally:
+            proc.kill()
+            proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
         check("random")
         counts["random"] += 1
     return dict(counts)
