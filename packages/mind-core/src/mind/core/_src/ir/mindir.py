@@ -30,7 +30,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import stat
 import sys
 from typing import Any
@@ -49,7 +48,7 @@ from mind.core._src.ops.dispatch import ShapedArray
 from mind.core._src.runtime.executor import Executable
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Parameter, Tensor
-from mind.core._src.train.serialization import _ST_DTYPE, _sha256, _write_atomic
+from mind.core._src.train.serialization import _ST_DTYPE, _json_depth, _sha256, _write_atomic
 from mind.core.errors import MindError, MindIRError, MindTypeError, MindValueError
 
 __all__ = ["GraphCell", "MindIRGraph", "export", "load"]
@@ -66,8 +65,6 @@ VERSION = serialize.VERSION
 # flow); json's recursion limit, and this loader's, are never reached.
 _JSON_DEPTH = 400
 _PLACEHOLDER = "0" * 64
-# JSON strings (escapes included), removed before counting brackets.
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 
 # Mind dtype name <-> safetensors dtype string: one table, shared with checkpoints.
 _FROM_ST = {v: k for k, v in _ST_DTYPE.items()}
@@ -404,22 +401,6 @@ def _header_digest(header: dict[str, Any]) -> str:
     }
     text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(text.encode("ascii")).hexdigest()
-
-
-def _json_depth(text: str) -> int:
-    """How deeply ``text``'s JSON arrays and objects nest, counted without parsing (brackets
-    outside strings), so a deep document is refused before ``json.loads`` recurses into it;
-    0 when it has too few brackets to nest past the limit."""
-    if text.count("[") + text.count("{") <= _JSON_DEPTH:  # cannot nest deeper: skip the scan
-        return 0
-    stripped = _JSON_STRING.sub("", text).encode("utf-8", "surrogatepass")
-    if not stripped:
-        return 0
-    b = np.frombuffer(stripped, np.uint8)
-    opens = (b == ord("[")) | (b == ord("{"))
-    closes = (b == ord("]")) | (b == ord("}"))
-    level = np.cumsum(opens, dtype=np.int64) - np.cumsum(closes, dtype=np.int64)
-    return int(level.max())
 
 
 # ------------------------------------------------------------------------------------------------
