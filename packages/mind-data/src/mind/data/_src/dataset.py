@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import operator
 import queue
 import sys
 import threading
@@ -25,6 +26,7 @@ import numpy as np
 
 from mind.core.errors import MindTypeError, MindValueError
 from mind.data import config
+from mind.data._src.blocks import Block, blocks_enabled, join, rechunk
 from mind.data._src.workers import ProcessPool, Progress, ThreadPool, run_row
 from mind.data.errors import MindDataError, PipelineStallError
 
@@ -110,21 +112,37 @@ class _DtypeGuard:
                 )
 
 
-def _timed(rows: Iterator[tuple], node: Dataset, run: _Run) -> Iterator[tuple]:
-    """Accumulate the wall time each op spends producing its rows (children included)."""
+def _timed(rows: Iterator, node: Dataset, run: _Run, unit: type | None = None) -> Iterator:
+    """Accumulate the wall time each op spends producing its rows (children included);
+    ``unit=Block`` for a stream of blocks."""
     stats = run.profile.setdefault(
         run.op_id(node), {"op": node.op_name, "seconds": 0.0, "rows": 0, "node": node}
     )
-    while True:
-        start = time.perf_counter()
-        try:
-            row = next(rows)
-        except StopIteration:
+    try:
+        while True:
+            start = time.perf_counter()
+            try:
+                row = next(rows)
+            except StopIteration:
+                stats["seconds"] += time.perf_counter() - start
+                return
             stats["seconds"] += time.perf_counter() - start
-            return
-        stats["seconds"] += time.perf_counter() - start
-        stats["rows"] += 1
-        yield row
+            stats["rows"] += row.n if unit is not None else 1
+            yield row
+    finally:
+        rows.close()
+
+
+def _column_rows(column: np.ndarray) -> list:
+    return list(column) if column.ndim > 1 else list(map(np.asarray, column))
+
+
+def _block_rows(blocks: Iterator[Block]) -> Iterator[tuple]:
+    try:
+        for block in blocks:
+            yield from block.rows()
+    finally:
+        blocks.close()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -155,9 +173,26 @@ class Dataset:
         """Rows per epoch, or None when it cannot be known without iterating."""
         return self.children[0]._size()
 
+    def _native(self) -> bool:
+        """Whether this node runs on blocks (``_blocks``): it has a block form and so does
+        every node below it (see :mod:`mind.data._src.blocks`)."""
+        return False
+
+    def _blocks(self, run: _Run) -> Iterator[Block]:
+        raise NotImplementedError
+
+    def _children_native(self) -> bool:
+        return blocks_enabled() and all(c._native() for c in self.children)
+
     def _stream(self, run: _Run) -> Iterator[tuple]:
+        if self._native():  # a row-at-a-time parent reads this node's blocks as rows
+            return _block_rows(self._block_stream(run))
         rows = self._rows(run)
         return _timed(rows, self, run) if run.profile is not None else rows
+
+    def _block_stream(self, run: _Run) -> Iterator[Block]:
+        blocks = self._blocks(run)
+        return _timed(blocks, self, run, Block) if run.profile is not None else blocks
 
     # -- building pipelines -----------------------------------------------------------------------
 
@@ -421,6 +456,9 @@ class MapDataset(Dataset):
     ):
         super().__init__([child], workers)
         self.fn = _compose(operations)
+        ops = list(operations) if isinstance(operations, list | tuple) else [operations]
+        forms = [getattr(op, "_batch", None) for op in ops]
+        self._forms = forms if all(callable(f) for f in forms) else None
         self.op_label = getattr(operations, "__name__", None) or type(operations).__name__
         columns = child._columns()
         self.inputs = _names(input_columns, "map", "input_columns") or columns[:1]
@@ -495,6 +533,85 @@ class MapDataset(Dataset):
                 yield assemble(originals.pop(0), out, index)
         finally:
             pool.close()
+
+    def _native(self) -> bool:
+        return self._forms is not None and self._children_native()
+
+    def _blocks(self, run: _Run) -> Iterator[Block]:
+        """Each block through the ops' batch forms at once; a block a batch form declines
+        (``NotImplemented``) goes through the ops row by row, as the row engine runs them."""
+        child_cols = self.children[0]._columns()
+        positions = {c: i for i, c in enumerate(child_cols)}
+        out_index = {c: i for i, c in enumerate(self.outputs)}
+        plan = [(c in out_index, out_index.get(c, positions.get(c))) for c in self.out_columns]
+        guard = _DtypeGuard(f"map ({self.op_label})", self.outputs)
+        progress, op, stream = run.progress, f"map ({self.op_label})", run.op_id(self)
+        index = 0
+        for block in self.children[0]._block_stream(run):
+            progress.where, progress.stamp = (op, index), time.monotonic()
+            args = [block.columns[p] for p in self.in_pos]
+            out = self._batched(args, block.n)
+            if out is NotImplemented:
+                out = self._row_by_row(args, block.n, run, index, stream, guard)
+            else:
+                guard.check(out, index)
+            yield Block([out[i] if is_out else block.columns[i] for is_out, i in plan], block.n)
+            index += block.n
+
+    def _batched(self, args: list, n: int) -> list | Any:
+        if not all(isinstance(a, np.ndarray) for a in args):
+            return NotImplemented
+        columns = tuple(args)
+        try:
+            for form in self._forms:
+                got = form(*columns)
+                if got is NotImplemented:
+                    return NotImplemented
+                columns = got if isinstance(got, tuple) else (got,)
+        except Exception:  # the row path raises it again, naming the row
+            return NotImplemented
+        if len(columns) != len(self.outputs) or not all(
+            isinstance(c, np.ndarray) and c.ndim and len(c) == n and not c.dtype.hasobject
+            for c in columns
+        ):
+            return NotImplemented
+        # A 1-D string column holds rows of their own widths in the row engine.
+        return [
+            list(map(np.asarray, c)) if c.ndim == 1 and c.dtype.kind in "US" else c for c in columns
+        ]
+
+    def _row_by_row(self, args, n, run, index, stream, guard) -> list:
+        rows = zip(*[a if isinstance(a, list) else _column_rows(a) for a in args])
+        nout, label = len(self.outputs), self.op_label
+        columns: list[list] = [[] for _ in range(nout)]
+        for k, row in enumerate(rows):
+            try:
+                out = run_row(self.fn, row, run.seed, run.epoch, index + k, stream)
+            except MindDataError:
+                raise
+            except Exception as exc:
+                import traceback
+
+                text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+                raise MindDataError(
+                    f"For 'map' ({label}), the operation failed on row {index + k}:\n{text.rstrip()}"
+                ) from exc
+            if len(out) != nout:
+                raise MindDataError(
+                    f"For 'map' ({label}), the operation returned {len(out)} values but "
+                    f"output_columns names {nout}: {self.outputs}"
+                )
+            try:
+                values = [np.asarray(v) for v in out]
+            except ValueError as exc:
+                raise MindDataError(
+                    f"For 'map' ({label}), row {index + k}: a returned value cannot become one "
+                    f"array ({exc})"
+                ) from None
+            guard.check(values, index + k)
+            for column, v in zip(columns, values):
+                column.append(v)
+        return columns
 
     def _assembler(self, child_cols: list[str]) -> Callable[[tuple, tuple], tuple]:
         positions = {c: i for i, c in enumerate(child_cols)}
@@ -595,6 +712,50 @@ class BatchDataset(Dataset):
 
     def _describe(self) -> str:
         return f"Batch({self.batch_size}, drop_remainder={self.drop_remainder})"
+
+    def _native(self) -> bool:
+        return (
+            isinstance(self.batch_size, int)
+            and self.per_batch_map is None
+            and self._children_native()
+        )
+
+    def _blocks(self, run: _Run) -> Iterator[Block]:
+        """Each batch from slices of the child's blocks: a view when a batch lies within one
+        block, one copy into the batch array otherwise."""
+        columns = self.children[0]._columns()
+        size, start, batch_num = self.batch_size, 0, 0
+        progress = run.progress
+        for chunk in rechunk(self.children[0]._block_stream(run), size, len(columns)):
+            if chunk.n < size and self.drop_remainder:
+                return
+            info = BatchInfo(run.epoch, batch_num)
+            progress.stamp = time.monotonic()
+            yield Block(
+                [
+                    [self._stack_block(c, name, info, start, chunk.n)]
+                    for c, name in zip(chunk.columns, columns)
+                ],
+                1,
+            )
+            batch_num += 1
+            start += chunk.n
+
+    def _stack_block(self, column, name: str, info: BatchInfo, start: int, n: int) -> np.ndarray:
+        pad = self.pad_info
+        if isinstance(column, np.ndarray) and (pad is None or (pad and name not in pad)):
+            # Rows of one shape and dtype: already the batch. A view (of a source's arrays, of a
+            # memory-mapped page) is copied once, so that a batch, as with the row engine, is a
+            # fresh writable array that aliases nothing.
+            return column if column.base is None else column.copy()
+        values = (
+            column
+            if isinstance(column, list)
+            else list(column)
+            if column.ndim > 1
+            else [np.asarray(v) for v in column]
+        )
+        return self._stack(values, name, info, start)
 
     def _rows(self, run: _Run) -> Iterator[tuple]:
         columns = self.children[0]._columns()
@@ -704,6 +865,100 @@ class ShuffleDataset(Dataset):
         for j in rng.permutation(len(buffer)):
             yield buffer[j]
 
+    def _native(self) -> bool:
+        return self._children_native()
+
+    def _blocks(self, run: _Run) -> Iterator[Block]:
+        """The row engine's shuffle computed on positions: the buffer is a block of
+        ``buffer_size`` rows, each incoming block draws its slots in one call (the same numbers
+        as one draw per row) and the rows leave by gathers and scatters, not one by one."""
+        rng = np.random.default_rng(
+            np.random.SeedSequence([run.seed, run.epoch, run.op_id(self), 0x5348])
+        )
+        size, ncols = self.buffer_size, len(self._columns())
+        filling: list[Block] = []
+        have = 0
+        buffer: Block | None = None
+        for block in self.children[0]._block_stream(run):
+            if buffer is None:
+                take = min(size - have, block.n)
+                filling.append(block.slice(0, take))
+                have += take
+                if have < size:
+                    continue
+                buffer = _writable(join(filling, ncols))
+                filling = []
+                block = block.slice(take, block.n)
+                if not block.n:
+                    continue
+            slots = rng.integers(size, size=block.n)
+            # Row k of the block leaves slot slots[k] and takes its place: what leaves is the
+            # buffer's row, or an earlier row of this block that went into the same slot.
+            source, last = [], {}
+            for k, j in enumerate(slots.tolist()):
+                w = last.get(j)
+                source.append(j if w is None else size + w)
+                last[j] = k
+            yield _gather2(buffer, block, np.asarray(source, dtype=np.int64), size)
+            into = np.fromiter(last.keys(), np.int64, len(last))
+            rows = np.fromiter(last.values(), np.int64, len(last))
+            buffer = _scatter(buffer, into, block, rows)
+        if buffer is None:
+            buffer = join(filling, ncols) if filling else None
+        if buffer is None or not buffer.n:
+            return
+        order = rng.permutation(buffer.n)
+        for lo in range(0, buffer.n, 1024):
+            yield buffer.take(order[lo : lo + 1024])
+
+
+def _writable(block: Block) -> Block:
+    """``block`` with columns the shuffle buffer may write (own arrays, not views)."""
+    return Block([list(c) if isinstance(c, list) else np.array(c) for c in block.columns], block.n)
+
+
+def _gather2(buffer: Block, block: Block, source: np.ndarray, size: int) -> Block:
+    """Rows ``source`` of the buffer followed by ``block`` (source >= size: the block's)."""
+    from_block = source >= size
+    columns = []
+    for a, b in zip(buffer.columns, block.columns):
+        if (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.dtype == b.dtype
+            and a.shape[1:] == b.shape[1:]
+        ):
+            out = np.empty((len(source), *a.shape[1:]), a.dtype)
+            out[~from_block] = a[source[~from_block]]
+            out[from_block] = b[source[from_block] - size]
+            columns.append(out)
+        else:
+            ra = a if isinstance(a, list) else _column_rows(a)
+            rb = b if isinstance(b, list) else _column_rows(b)
+            columns.append([rb[i - size] if i >= size else ra[i] for i in source.tolist()])
+    return Block(columns, len(source))
+
+
+def _scatter(buffer: Block, into: np.ndarray, block: Block, rows: np.ndarray) -> Block:
+    """The buffer with slots ``into`` replaced by rows ``rows`` of ``block``."""
+    columns = []
+    for a, b in zip(buffer.columns, block.columns):
+        if (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.dtype == b.dtype
+            and a.shape[1:] == b.shape[1:]
+        ):
+            a[into] = b[rows]
+            columns.append(a)
+        else:
+            ra = a if isinstance(a, list) else _column_rows(a)
+            rb = b if isinstance(b, list) else _column_rows(b)
+            for i, k in zip(into.tolist(), rows.tolist()):
+                ra[i] = rb[k]
+            columns.append(ra)
+    return Block(columns, buffer.n)
+
 
 class RepeatDataset(Dataset):
     op_name = "Repeat"
@@ -726,6 +981,14 @@ class RepeatDataset(Dataset):
             base = run.epoch * (self.count or 1_000_003) + i
             yield from self.children[0]._stream(run.at_epoch(base))
 
+    def _native(self) -> bool:
+        return self._children_native()
+
+    def _blocks(self, run: _Run) -> Iterator[Block]:
+        for i in itertools.count() if self.count is None else range(self.count):
+            base = run.epoch * (self.count or 1_000_003) + i
+            yield from self.children[0]._block_stream(run.at_epoch(base))
+
 
 class TakeDataset(Dataset):
     op_name = "Take"
@@ -746,6 +1009,25 @@ class TakeDataset(Dataset):
         rows = self.children[0]._stream(run)
         yield from rows if self.count == -1 else itertools.islice(rows, self.count)
 
+    def _native(self) -> bool:
+        return self._children_native()
+
+    def _blocks(self, run: _Run) -> Iterator[Block]:
+        left = self.count
+        if left == 0:
+            return
+        blocks = self.children[0]._block_stream(run)
+        try:
+            for block in blocks:
+                if left != -1 and block.n >= left:
+                    yield block.slice(0, left)
+                    return
+                if left != -1:
+                    left -= block.n
+                yield block
+        finally:
+            blocks.close()
+
 
 class SkipDataset(Dataset):
     op_name = "Skip"
@@ -762,6 +1044,18 @@ class SkipDataset(Dataset):
 
     def _rows(self, run: _Run) -> Iterator[tuple]:
         yield from itertools.islice(self.children[0]._stream(run), self.count, None)
+
+    def _native(self) -> bool:
+        return self._children_native()
+
+    def _blocks(self, run: _Run) -> Iterator[Block]:
+        left = self.count
+        for block in self.children[0]._block_stream(run):
+            if left >= block.n:
+                left -= block.n
+                continue
+            yield block.slice(left, block.n) if left else block
+            left = 0
 
 
 class ZipDataset(Dataset):
@@ -787,6 +1081,25 @@ class ZipDataset(Dataset):
         for parts in zip(*(d._stream(run) for d in self.children)):
             yield tuple(v for part in parts for v in part)
 
+    def _native(self) -> bool:
+        return self._children_native()
+
+    def _blocks(self, run: _Run) -> Iterator[Block]:
+        streams = [d._block_stream(run) for d in self.children]
+        current: list[Block | None] = [None] * len(streams)
+        offset = [0] * len(streams)
+        while True:
+            for k, stream in enumerate(streams):
+                while current[k] is None or offset[k] >= current[k].n:
+                    current[k] = next(stream, None)
+                    offset[k] = 0
+                    if current[k] is None:
+                        return  # the shortest dataset has ended
+            n = min(b.n - o for b, o in zip(current, offset))
+            parts = [b.slice(o, o + n) for b, o in zip(current, offset)]
+            offset = [o + n for o in offset]
+            yield Block([c for part in parts for c in part.columns], n)
+
 
 class ConcatDataset(Dataset):
     op_name = "Concat"
@@ -808,6 +1121,13 @@ class ConcatDataset(Dataset):
         for d in self.children:
             yield from d._stream(run)
 
+    def _native(self) -> bool:
+        return self._children_native()
+
+    def _blocks(self, run: _Run) -> Iterator[Block]:
+        for d in self.children:
+            yield from d._block_stream(run)
+
 
 class ProjectDataset(Dataset):
     op_name = "Project"
@@ -826,6 +1146,13 @@ class ProjectDataset(Dataset):
     def _rows(self, run: _Run) -> Iterator[tuple]:
         for row in self.children[0]._stream(run):
             yield tuple(row[p] for p in self.pos)
+
+    def _native(self) -> bool:
+        return self._children_native()
+
+    def _blocks(self, run: _Run) -> Iterator[Block]:
+        for block in self.children[0]._block_stream(run):
+            yield Block([block.columns[p] for p in self.pos], block.n)
 
 
 class RenameDataset(Dataset):
@@ -855,6 +1182,12 @@ class RenameDataset(Dataset):
 
     def _rows(self, run: _Run) -> Iterator[tuple]:
         return self.children[0]._stream(run)
+
+    def _native(self) -> bool:
+        return self._children_native()
+
+    def _blocks(self, run: _Run) -> Iterator[Block]:
+        return self.children[0]._block_stream(run)
 
 
 class BucketBatchDataset(Dataset):
@@ -943,21 +1276,165 @@ def _put(out: queue.Queue, item: Any, stop: threading.Event) -> bool:
     return False
 
 
+def _chunks(dataset: Dataset, run: _Run) -> Iterator[Sequence[tuple]]:
+    """The epoch's rows in the pieces the pipeline thread queues: a block's rows at a time when
+    the pipeline runs on blocks, one row at a time otherwise."""
+    if dataset._native():
+        blocks = dataset._block_stream(run)
+        try:
+            for block in blocks:
+                yield block.rows()
+        finally:
+            blocks.close()
+        return
+    rows = dataset._stream(run)
+    try:
+        for row in rows:
+            yield (row,)
+    finally:
+        rows.close()
+
+
 def _produce(
     dataset: Dataset, run: _Run, skip: int, out: queue.Queue, stop: threading.Event
 ) -> None:
     """The pipeline thread: run one epoch into ``out`` until done or told to stop."""
-    rows = dataset._stream(run)
+    chunks = _chunks(dataset, run)
     try:
-        for row in itertools.islice(rows, skip, None):
-            if not _put(out, row, stop):
+        for chunk in chunks:
+            if skip:
+                if skip >= len(chunk):
+                    skip -= len(chunk)
+                    continue
+                chunk, skip = chunk[skip:], 0
+            if not _put(out, chunk, stop):
                 return
         _put(out, _DONE, stop)
     except BaseException as exc:
         _put(out, exc, stop)
     finally:
-        rows.close()
+        chunks.close()
         run.close()
+
+
+class _Epoch:
+    """One epoch in flight: the pipeline thread, its queue, and how many rows went out.
+
+    The rows generator holds this object, never the iterator: dropping the iterator (``break``,
+    an exception, garbage collection) then runs its ``__del__``, which stops the thread and the
+    workers it owns. The epoch keeps the run so that ``close`` can stop its workers itself if
+    the pipeline thread does not finish promptly (a worker stuck in user code).
+    """
+
+    __slots__ = ("active", "current", "delivered", "interval", "queue", "run", "stop", "thread")
+
+    def __init__(self, dataset: Dataset, seed: int, epoch: int, skip: int) -> None:
+        self.stop = threading.Event()
+        self.queue: queue.Queue = queue.Queue(maxsize=config.get_prefetch_size())
+        self.delivered = skip  # rows of the epoch in the chunks taken so far
+        self.current: Iterator = iter(())  # the chunk being handed out
+        self.active = True
+        self.run = _Run(seed, epoch)
+        self.interval = config.get_multiprocessing_timeout_interval()
+        self.thread: threading.Thread | None = threading.Thread(
+            target=_produce,
+            args=(dataset, self.run, skip, self.queue, self.stop),
+            daemon=True,
+            name="mind-data-pipeline",
+        )
+        self.thread.start()
+
+    @property
+    def position(self) -> int:
+        """Rows handed out so far this epoch."""
+        return self.delivered - self.current.__length_hint__()
+
+    def take(self) -> Sequence[tuple] | None:
+        """The next chunk of rows; None at the end of the epoch."""
+        if not self.active:
+            return None
+        try:
+            item = self.queue.get(timeout=self.interval)
+        except queue.Empty:
+            item = self._wait()
+        if item is _DONE:
+            self.finish()
+            return None
+        if isinstance(item, BaseException):
+            self.finish()
+            raise item
+        return item
+
+    def _wait(self) -> Any:
+        """The stall watchdog: called once the consumer has waited a whole interval for a row.
+
+        Nothing is stalled while rows move somewhere in the pipeline (``Progress.stamp``); once
+        none has for an interval, log a warning naming the op, worker and row in flight, once
+        per interval, or raise :class:`PipelineStallError` with ``config.set_error_on_stall``.
+        """
+        interval, progress = self.interval, self.run.progress
+        waited_since = time.monotonic() - interval
+        reported = -float("inf")
+        while True:
+            now = time.monotonic()
+            idle = now - max(progress.stamp, waited_since)
+            if idle >= interval and now - reported >= interval:
+                reported = now
+                where = "; ".join(progress.stalled(now, interval)) or "no row is in flight"
+                message = (
+                    f"the pipeline has produced no row for {idle:.1f} s: {where}. The operation "
+                    "may be hung (a deadlock, a blocking read, an endless loop) or slower than "
+                    f"the watchdog's interval of {interval} s "
+                    "(config.set_multiprocessing_timeout_interval)"
+                )
+                if config.get_error_on_stall():
+                    self.close(wait=0.2)
+                    raise PipelineStallError(message[0].upper() + message[1:])
+                _log.warning(
+                    "mind.data: %s; config.set_error_on_stall(True) makes this an error", message
+                )
+            wait = interval - idle if idle < interval else reported + interval - now
+            try:
+                return self.queue.get(timeout=max(wait, 0.05))
+            except queue.Empty:
+                continue
+
+    def finish(self) -> None:
+        self.active = False
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+
+    def close(self, wait: float = 0.5) -> None:
+        """Stop the pipeline thread and its workers.
+
+        Waits up to ``wait`` seconds for the thread to finish its current row; after that the
+        workers are stopped from here, which unblocks the thread, and it gets as long again.
+        """
+        if self.thread is not None:
+            self.stop.set()
+            deadline = time.monotonic() + wait
+            forced = False
+            while self.thread.is_alive():
+                try:
+                    self.queue.get(timeout=0.05)
+                except queue.Empty:
+                    pass
+                if time.monotonic() > deadline:
+                    if forced:
+                        break  # a daemon thread: it cannot keep the process alive
+                    self.run.close()
+                    forced, deadline = True, time.monotonic() + wait
+            self.thread = None
+        self.active = False
+
+    def abandon(self) -> None:
+        """Interpreter shutdown: stop, do not wait for threads."""
+        self.stop.set()
+        self.run.close()
+
+
+_END = object()
 
 
 class TupleIterator:
@@ -984,23 +1461,28 @@ class TupleIterator:
         seed = config.get_seed()
         self.seed = int(seed) if seed is not None else int(np.random.SeedSequence().entropy % 2**32)
         self.epoch = 0  # epochs started
-        self.position = 0  # rows delivered in the current epoch
         self._skip = 0
-        self._thread: threading.Thread | None = None
-        self._queue: queue.Queue | None = None
-        self._stop = threading.Event()
-        self._run: _Run | None = None
-        self._active = False
+        self._epoch: _Epoch | None = None
+
+    @property
+    def _active(self) -> bool:
+        return self._epoch is not None and self._epoch.active
+
+    @property
+    def position(self) -> int:
+        """Rows delivered in the current epoch."""
+        return self._epoch.position if self._epoch is not None else 0
 
     # -- state --------------------------------------------------------------------------------------
 
     def get_state(self) -> dict[str, int]:
         """Where the iterator is: plain ints, JSON-ready, no pickle."""
+        active = self._active
         return {
             "format": 1,
             "seed": self.seed,
-            "epoch": max(self.epoch - 1, 0) if self._active else self.epoch,
-            "position": self.position if self._active else 0,
+            "epoch": max(self.epoch - 1, 0) if active else self.epoch,
+            "position": self.position if active else 0,
         }
 
     def set_state(self, state: dict[str, int]) -> None:
@@ -1012,102 +1494,86 @@ class TupleIterator:
 
     # -- iteration ----------------------------------------------------------------------------------
 
-    def __iter__(self) -> TupleIterator:
+    def __iter__(self) -> Iterator:
         if getattr(self, "_resume", False):
             self._resume = False
             self._start(self.epoch, self._skip)
-            return self
-        if self._active:
-            return self
-        if self.num_epochs != -1 and self.epoch >= self.num_epochs:
-            raise MindDataError(f"the iterator has run all of its {self.num_epochs} epoch(s)")
-        self._start(self.epoch, 0)
-        return self
+        elif not self._active:
+            if self.num_epochs != -1 and self.epoch >= self.num_epochs:
+                raise MindDataError(f"the iterator has run all of its {self.num_epochs} epoch(s)")
+            self._start(self.epoch, 0)
+        return self._loop(self._epoch)
 
     def _start(self, epoch: int, skip: int) -> None:
         self.close()
-        self._stop = threading.Event()
-        self._queue = queue.Queue(maxsize=config.get_prefetch_size())
-        self.position = skip
-        self._active = True
         self.epoch = epoch + 1
-        # The thread must not hold the iterator: then dropping the iterator (break, an exception,
-        # garbage collection) runs __del__, which stops the thread and the workers it owns.
-        # The iterator keeps the run so that close() can stop its workers itself if the
-        # pipeline thread does not finish promptly (a worker stuck in user code).
-        self._run = _Run(self.seed, epoch)
-        self._interval = config.get_multiprocessing_timeout_interval()
-        self._thread = threading.Thread(
-            target=_produce,
-            args=(self.dataset, self._run, skip, self._queue, self._stop),
-            daemon=True,
-            name="mind-data-pipeline",
-        )
-        self._thread.start()
+        self._epoch = _Epoch(self.dataset, self.seed, epoch, skip)
+        self._convert = self._converter()
 
-    def __next__(self) -> list:
-        if not self._active:
-            raise StopIteration
-        try:
-            item = self._queue.get(timeout=self._interval)
-        except queue.Empty:
-            item = self._wait()
-        if item is _DONE:
-            self._finish()
-            raise StopIteration
-        if isinstance(item, BaseException):
-            self._finish()
-            raise item
-        self.position += 1
-        return self._convert(item)
+    def _loop(self, epoch: _Epoch) -> Iterator:
+        """What a ``for`` loop runs: the rest of the epoch, a chunk at a time at C speed.
 
-    def _wait(self) -> Any:
-        """The stall watchdog: called once the consumer has waited a whole interval for a row.
-
-        Nothing is stalled while rows move somewhere in the pipeline (``Progress.stamp``); once
-        none has for an interval, log a warning naming the op, worker and row in flight, once
-        per interval, or raise :class:`PipelineStallError` with ``config.set_error_on_stall``.
+        The generator holds the iterator (so it lives while a loop runs), and the iterator never
+        holds the generator: leaving the loop drops both at once, and ``__del__`` stops the
+        pipeline thread. ``next(iterator)`` and the loop share the chunk being handed out.
         """
-        interval, progress = self._interval, self._run.progress
-        waited_since = time.monotonic() - interval
-        reported = -float("inf")
+        convert = self._convert
         while True:
-            now = time.monotonic()
-            idle = now - max(progress.stamp, waited_since)
-            if idle >= interval and now - reported >= interval:
-                reported = now
-                where = "; ".join(progress.stalled(now, interval)) or "no row is in flight"
-                message = (
-                    f"the pipeline has produced no row for {idle:.1f} s: {where}. The operation "
-                    "may be hung (a deadlock, a blocking read, an endless loop) or slower than "
-                    f"the watchdog's interval of {interval} s "
-                    "(config.set_multiprocessing_timeout_interval)"
-                )
-                if config.get_error_on_stall():
-                    self.close(wait=0.2)
-                    raise PipelineStallError(message[0].upper() + message[1:])
-                _log.warning(
-                    "mind.data: %s; config.set_error_on_stall(True) makes this an error", message
-                )
-            wait = interval - idle if idle < interval else reported + interval - now
-            try:
-                return self._queue.get(timeout=max(wait, 0.05))
-            except queue.Empty:
+            rows = epoch.current
+            yield from map(convert, rows)
+            if epoch.current is not rows:  # next(iterator) took the next chunk meanwhile
                 continue
+            chunk = epoch.take()
+            if chunk is None:
+                return
+            epoch.delivered += len(chunk)
+            epoch.current = iter(chunk)
 
-    def _convert(self, row: tuple) -> list:
-        picked = [row[i] for i in self._pick]
+    def __next__(self) -> Any:
+        epoch = self._epoch
+        if epoch is None:
+            raise StopIteration
+        while True:
+            row = next(epoch.current, _END)
+            if row is not _END:
+                return self._convert(row)
+            chunk = epoch.take()
+            if chunk is None:
+                raise StopIteration
+            epoch.delivered += len(chunk)
+            epoch.current = iter(chunk)
+
+    def _converter(self) -> Callable[[tuple], Any]:
+        """What turns one pipeline row into what the iterator yields."""
+        pick, ncols = self._pick, len(self.dataset._columns())
+        if pick == list(range(ncols)):
+            picked = list
+        elif len(pick) == 1:
+            (only,) = pick
+
+            def picked(row):
+                return [row[only]]
+        else:
+            getter = operator.itemgetter(*pick)
+
+            def picked(row):
+                return list(getter(row))
+
         if self.output_numpy:
             return picked
         from mind.core import Tensor
 
-        return [Tensor.from_numpy(np.ascontiguousarray(v)) for v in picked]
+        def to_tensors(row):
+            # A read-only array (a view of a memory-mapped file) is copied: a Tensor may be
+            # written in place.
+            return [
+                Tensor.from_numpy(
+                    np.ascontiguousarray(v) if v.flags.writeable else np.array(v, order="C")
+                )
+                for v in picked(row)
+            ]
 
-    def _finish(self) -> None:
-        self._active = False
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        return to_tensors
 
     def close(self, wait: float = 0.5) -> None:
         """Stop the pipeline thread and its workers (also done on ``break`` via GC).
@@ -1115,22 +1581,8 @@ class TupleIterator:
         Waits up to ``wait`` seconds for the thread to finish its current row; after that the
         workers are stopped from here, which unblocks the thread, and it gets as long again.
         """
-        if self._thread is not None:
-            self._stop.set()
-            deadline = time.monotonic() + wait
-            forced = False
-            while self._thread.is_alive():
-                try:
-                    self._queue.get(timeout=0.05)
-                except queue.Empty:
-                    pass
-                if time.monotonic() > deadline:
-                    if forced:
-                        break  # a daemon thread: it cannot keep the process alive
-                    self._run.close()
-                    forced, deadline = True, time.monotonic() + wait
-            self._thread = None
-        self._active = False
+        if self._epoch is not None:
+            self._epoch.close(wait)
 
     def stop(self) -> None:
         self.close()
@@ -1138,9 +1590,8 @@ class TupleIterator:
     def __del__(self) -> None:
         try:
             if sys.is_finalizing():  # interpreter shutdown: stop, do not wait for threads
-                self._stop.set()
-                if getattr(self, "_run", None) is not None:
-                    self._run.close()
+                if getattr(self, "_epoch", None) is not None:
+                    self._epoch.abandon()
                 return
             self.close()
         except Exception:
@@ -1195,6 +1646,10 @@ def _check_state(state: Any, num_epochs: int, size: int | None) -> tuple[int, in
 class DictIterator(TupleIterator):
     """Yields dicts of column name -> value."""
 
-    def __next__(self) -> dict:  # type: ignore[override]
-        values = super().__next__()
-        return dict(zip(self.columns, values))
+    def _converter(self) -> Callable[[tuple], Any]:
+        values, columns = super()._converter(), self.columns
+
+        def as_dict(row):
+            return dict(zip(columns, values(row)))
+
+        return as_dict

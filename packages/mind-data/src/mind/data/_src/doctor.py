@@ -76,6 +76,7 @@ def diagnose(dataset: Dataset, num_rows: int = 200, verbose: bool = True) -> dic
                 "op": node._describe(),
                 "self_seconds": max(stats["seconds"] - child_time, 0.0),
                 "rows": stats["rows"],
+                "engine": "blocks" if node._native() else "rows",
             }
         )
     for op in ops:
@@ -100,7 +101,10 @@ def format_report(report: dict) -> str:
         f"{report['rows']} rows in {report['seconds']:.3f} s ({report['rows_per_second']:.0f} rows/s)"
     ]
     for op in report["ops"]:
-        lines.append(f"  {op['share'] * 100:5.1f}%  {op['self_seconds'] * 1e3:9.1f} ms  {op['op']}")
+        lines.append(
+            f"  {op['share'] * 100:5.1f}%  {op['self_seconds'] * 1e3:9.1f} ms  "
+            f"{op.get('engine', 'rows'):6}  {op['op']}"
+        )
     if report["bottleneck"]:
         lines.append(f"the pipeline waits on: {report['bottleneck']}")
     lines += [f"fixed: {f}" for f in report["fixes"]]

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from mind.core.errors import MindTypeError, MindValueError
+from mind.data._src.blocks import BLOCK_BYTES, BLOCK_ROWS, Block, blocks_enabled
 from mind.data._src.dataset import Dataset, _as_row, _DtypeGuard, _Run
 from mind.data._src.samplers import Sampler, SubsetRandomSampler, SubsetSampler, resolve_sampler
 from mind.data._src.workers import ProcessPool, ThreadPool
@@ -65,6 +66,17 @@ class RandomAccessDataset(Dataset):
 
     def _fetch(self, index) -> tuple:
         return _as_row(self.source[int(index)], len(self.column_names), self.label)
+
+    def _native(self) -> bool:
+        return blocks_enabled() and callable(getattr(self.source, "_read_blocks", None))
+
+    def _blocks(self, run: _Run) -> Iterator[Block]:
+        """The sampler's indices in runs: slices of the source's arrays where they are
+        consecutive (for MindRecord, views of the mapped pages), gathers where not."""
+        progress = run.progress
+        for columns in self.source._read_blocks(self._indices(run)):
+            progress.stamp = time.monotonic()
+            yield Block(columns, len(columns[0]))
 
     def _rows(self, run: _Run) -> Iterator[tuple]:
         indices = self._indices(run)
@@ -218,17 +230,65 @@ def GeneratorDataset(
     )
 
 
+def _consecutive(indices: np.ndarray) -> bool:
+    n = len(indices)
+    return bool(
+        n
+        and int(indices[-1]) - int(indices[0]) == n - 1
+        and (n < 3 or (np.diff(indices) == 1).all())
+    )
+
+
+def _block_column(column: np.ndarray) -> Any:
+    # A 1-D column of strings holds rows of their own widths ('<U3', '<U5') in the row engine.
+    return (
+        list(map(np.asarray, column)) if column.ndim == 1 and column.dtype.kind in "US" else column
+    )
+
+
+def _nbytes(column: Any) -> int:
+    if isinstance(column, np.ndarray):
+        return column.nbytes
+    return sum(getattr(v, "nbytes", 0) for v in column)
+
+
+def _block_rows(row_bytes: int) -> int:
+    return max(1, min(BLOCK_ROWS, BLOCK_BYTES // max(row_bytes, 1)))
+
+
+def _array_blocks(columns: list[np.ndarray], indices: np.ndarray) -> Iterator[list]:
+    """Blocks of rows ``indices`` of ``columns``: slices (views) where the indices are
+    consecutive, gathers (copies) where they are not."""
+    if not len(indices):
+        return
+    step = _block_rows(sum(c[:1].nbytes for c in columns))
+    if _consecutive(indices):
+        start = int(indices[0])
+        for lo in range(start, start + len(indices), step):
+            hi = min(lo + step, start + len(indices))
+            yield [_block_column(c[lo:hi]) for c in columns]
+        return
+    for lo in range(0, len(indices), step):
+        part = indices[lo : lo + step]
+        yield [_block_column(c[part]) for c in columns]
+
+
 class _Slices:
     """Row i of each column array."""
 
     def __init__(self, columns: list[np.ndarray]) -> None:
         self.columns = columns
+        if any(c.dtype.hasobject or c.ndim == 0 for c in columns):
+            self._read_blocks = None  # the row engine names the bad column and row
 
     def __len__(self) -> int:
         return len(self.columns[0])
 
     def __getitem__(self, i: int) -> tuple:
         return tuple(c[i] for c in self.columns)
+
+    def _read_blocks(self, indices: np.ndarray) -> Iterator[list]:
+        return _array_blocks(self.columns, indices)
 
 
 def NumpySlicesDataset(
@@ -301,6 +361,9 @@ class _Digits:
 
     def __getitem__(self, i: int) -> tuple:
         return self.images[i], self.labels[i]
+
+    def _read_blocks(self, indices: np.ndarray) -> Iterator[list]:
+        return _array_blocks([self.images, self.labels], indices)
 
 
 def _standard(
@@ -471,6 +534,8 @@ class _MindRecordSource:
         # MindDataset yields them; read_row hands back Python ints and floats.
         specs = {f.name: f for f in reader._header.fields}
         self.dtypes = [specs[c].dtype if specs[c].shape is None else None for c in columns]
+        if not hasattr(reader, "_read_span"):
+            self._read_blocks = None
 
     def __len__(self) -> int:
         return self.reader.num_rows
@@ -486,6 +551,65 @@ class _MindRecordSource:
                 v = self._raw(v, layout, column, i) if layout else np.frombuffer(v, np.uint8)
             out.append(np.asarray(v, dtype=dtype) if dtype is not None else np.asarray(v))
         return tuple(out)
+
+    def _read_blocks(self, indices: np.ndarray) -> Iterator[list]:
+        """Blocks of rows ``indices``: zero-copy views of a page for consecutive rows (cut at
+        page edges), one gather for the rest."""
+        import bisect
+
+        reader, n = self.reader, len(indices)
+        if not n:
+            return
+        if _consecutive(indices):
+            bounds = reader._page_bounds()
+            start, stop = int(indices[0]), int(indices[-1]) + 1
+            page = bisect.bisect_right(bounds, start) - 1
+            while start < stop:
+                end = min(bounds[page + 1], stop)
+                if end > start:
+                    yield self._block(reader._read_span(start, end), start, None)
+                start, page = end, page + 1
+            return
+        step = None
+        lo = 0
+        while lo < n:
+            part = indices[lo : lo + (step or 64)]
+            block = self._block(reader._read_at(part), None, part)
+            if step is None:  # size the gathers by the first one's bytes
+                step = _block_rows(sum(_nbytes(c) for c in block) // max(len(part), 1))
+            yield block
+            lo += len(part)
+
+    def _block(self, columns: list, start: int | None, rows: np.ndarray | None) -> list:
+        """A block's columns as the row engine yields them (raw arrays decoded, numbers in the
+        schema's dtype, strings as 0-d arrays)."""
+        out = []
+        for column, value, layout, dtype in zip(self.columns, columns, self.decode, self.dtypes):
+            if layout is not None:
+                value = self._raw_block(value, layout, column, start, rows)
+            elif isinstance(value, np.ndarray):
+                if dtype is not None and value.dtype != dtype:
+                    value = value.astype(dtype)
+            elif value and isinstance(value[0], str):
+                value = [np.asarray(v) for v in value]
+            out.append(value)
+        return out
+
+    def _raw_block(self, value, layout, column: str, start, rows) -> Any:
+        dtype, shape = layout
+        size = dtype.itemsize * int(np.prod(shape, dtype=np.int64))
+        if isinstance(value, np.ndarray) and value.ndim == 2 and value.shape[1] == size:
+            return value.view(dtype).reshape(len(value), *shape)
+        values = value if isinstance(value, list) else list(value)
+        return [
+            self._raw(
+                v.tobytes(),
+                layout,
+                column,
+                start + k if start is not None else int(rows[k]),
+            )
+            for k, v in enumerate(values)
+        ]
 
     def _raw(self, value: bytes, layout: tuple[np.dtype, tuple[int, ...]], column: str, i: int):
         dtype, shape = layout
