@@ -175,3 +175,42 @@ def test_batches_are_fresh_writable_arrays(record):
         ds.MindDataset(record, shuffle=False).batch(100).create_tuple_iterator(output_numpy=True)
     ):
         image[:] = 0  # would raise on a view of the read-only mapping
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_standard_datasets_read_the_same_rows_on_blocks(tmp_path, shuffle):
+    from mind.data._src.fixtures import write_cifar10, write_mnist
+
+    rng = np.random.default_rng(3)
+    write_mnist(tmp_path, rng.integers(0, 256, (1500, 28, 28)), rng.integers(0, 10, 1500))
+    write_mnist(
+        tmp_path, rng.integers(0, 256, (700, 28, 28)), rng.integers(0, 10, 700), prefix="t10k"
+    )
+    for name, count in (("data_batch_1.bin", 1100), ("data_batch_2.bin", 300)):
+        write_cifar10(
+            tmp_path, rng.integers(0, 256, (count, 32, 32, 3)), rng.integers(0, 10, count), name
+        )
+    ds.config.set_seed(5)
+    for d in (
+        ds.MnistDataset(str(tmp_path), shuffle=shuffle).batch(100),
+        ds.Cifar10Dataset(str(tmp_path), "train", shuffle=shuffle).take(1399),
+        ds.DigitsDataset(shuffle=shuffle).batch(7, drop_remainder=True),
+    ):
+        assert d._native()
+        with use_blocks(False):
+            want, _ = _rows(d)
+        got, _ = _rows(d)
+        _same(got, want, repr(d))
+
+
+def test_a_bad_cifar_label_is_named_on_blocks_too(tmp_path):
+    from mind.data._src.fixtures import write_cifar10
+    from mind.data.errors import MindDataError
+
+    labels = np.zeros(50, dtype=np.int64)
+    labels[37] = 12
+    write_cifar10(tmp_path, np.zeros((50, 32, 32, 3), np.uint8), labels, "data_batch_1.bin")
+    d = ds.Cifar10Dataset(str(tmp_path), "train", shuffle=False)
+    assert d._native()
+    with pytest.raises(MindDataError, match="record 37 .* has label 12"):
+        _rows(d)

@@ -131,6 +131,17 @@ _GZ_FREE = 64 << 20
 _GZ_MAX_RATIO = 50
 
 
+def _by_part(starts: list[int], indices: np.ndarray, rows: int = 1024) -> Iterable:
+    """(part, local rows) for consecutive runs of ``indices`` within one part, at most ``rows``
+    long, in order."""
+    parts = np.searchsorted(starts, indices, side="right") - 1
+    cuts = np.flatnonzero(np.diff(parts)) + 1
+    for run_lo, run_hi in zip([0, *cuts.tolist()], [*cuts.tolist(), len(indices)]):
+        part = int(parts[run_lo])
+        for lo in range(run_lo, run_hi, rows):
+            yield part, indices[lo : min(lo + rows, run_hi)] - starts[part]
+
+
 class MnistReader:
     """MNIST (or an MNIST-format set such as Fashion-MNIST) from its idx files.
 
@@ -216,6 +227,16 @@ class MnistReader:
         j = i - self._starts[part]
         image = np.array(images[j], dtype=np.uint8).reshape(_MNIST_SIDE, _MNIST_SIDE, 1)
         return image, np.array(labels[j], dtype=np.uint32)
+
+    def _read_blocks(self, indices: np.ndarray) -> Iterable[list]:
+        """The batch-native engine's read: the rows at ``indices`` a part at a time, gathered."""
+        for part, local in _by_part(self._starts, indices):
+            images, labels, _, _ = self._parts[part]
+            image = np.asarray(images[local], dtype=np.uint8)
+            yield [
+                image.reshape(len(local), _MNIST_SIDE, _MNIST_SIDE, 1),
+                np.asarray(labels[local], dtype=np.uint32),
+            ]
 
     def __reduce__(self) -> tuple[type, tuple[Path, str]]:
         # Send the arguments, not the memory maps (which pickle as full copies of the data); a
@@ -437,6 +458,18 @@ class Cifar10Reader:
             )
         image = np.ascontiguousarray(record[1:].reshape(_CIFAR_IMAGE).transpose(1, 2, 0))
         return image, np.array(record[0], dtype=np.uint32)
+
+    def _read_blocks(self, indices: np.ndarray) -> Iterable[list]:
+        """The batch-native engine's read: the rows at ``indices`` a part at a time, gathered,
+        with the same label check as a row read."""
+        for part, local in _by_part(self._starts, indices):
+            records, _ = self._parts[part]
+            chunk = np.asarray(records[local], dtype=np.uint8)
+            bad = np.flatnonzero(chunk[:, 0] >= _CIFAR_CLASSES)
+            if bad.size:
+                self[self._starts[part] + int(local[bad[0]])]  # raises, naming the record
+            images = chunk[:, 1:].reshape(len(local), *_CIFAR_IMAGE).transpose(0, 2, 3, 1)
+            yield [np.ascontiguousarray(images), chunk[:, 0].astype(np.uint32)]
 
     def __reduce__(self) -> tuple[type, tuple[Path, str]]:
         # As for MnistReader: a worker reopens the files rather than receiving copies of them.
