@@ -6,6 +6,8 @@ block engine on and off (``use_blocks``) and compares every row: values, dtypes,
 Resuming from a saved position must continue with the same rows in both engines.
 """
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -157,6 +159,7 @@ def test_the_block_engine_runs_what_it_claims(record):
     source = ds.NumpySlicesDataset({"label": np.arange(10)}, shuffle=False)
     d = source.map(Scale(), input_columns=["label"]).batch(32)
     assert d._native()
+    assert ds.MindDataset(record, shuffle=False).map(Scale(), input_columns=["label"])._native()
     assert not ds.MindDataset(record).map(_plus_noise, input_columns=["label"])._native()
     with use_blocks(False):
         assert not d._native()
@@ -214,3 +217,101 @@ def test_a_bad_cifar_label_is_named_on_blocks_too(tmp_path):
     assert d._native()
     with pytest.raises(MindDataError, match="record 37 .* has label 12"):
         _rows(d)
+
+
+@pytest.fixture(scope="module")
+def every_field(tmp_path_factory):
+    """Every MindRecord field type over 3 shards and several pages: bytes of one length and of
+    many, strings, each numeric type, fixed and variable ndarrays, and a raw-encoded column."""
+    import json
+
+    path = str(tmp_path_factory.mktemp("fields") / "every.mindrecord")
+    rng = np.random.default_rng(11)
+    n = 2300
+    writer = FileWriter(path, shard_num=3)
+    writer.add_schema(
+        {
+            "same": {"type": "bytes"},
+            "ragged": {"type": "bytes"},
+            "text": {"type": "string"},
+            "i32": {"type": "int32"},
+            "i64": {"type": "int64"},
+            "f32": {"type": "float32"},
+            "f64": {"type": "float64"},
+            "fixed": {"type": "float32", "shape": [2, 3]},
+            "var": {"type": "int64", "shape": [-1, 2]},
+            "raw": {"type": "bytes"},
+        },
+        json.dumps({"raw": {"encoding": "raw", "dtype": "float32", "shape": [2, 2]}}),
+    )
+    writer.write_raw_data(
+        {
+            "same": [rng.bytes(5) for _ in range(n)],
+            "ragged": [rng.bytes(int(rng.integers(0, 9))) for _ in range(n)],
+            "text": ["x" * int(rng.integers(0, 6)) + "é" for _ in range(n)],
+            "i32": rng.integers(-9, 9, n, dtype=np.int32),
+            "i64": rng.integers(-9, 9, n),
+            "f32": rng.random(n).astype(np.float32),
+            "f64": rng.random(n),
+            "fixed": [rng.random((2, 3)).astype(np.float32) for _ in range(n)],
+            "var": [rng.integers(0, 9, (int(rng.integers(1, 4)), 2)) for _ in range(n)],
+            "raw": [rng.random((2, 2)).astype(np.float32).tobytes() for _ in range(n)],
+        }
+    )
+    writer.commit()
+    return path
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_every_field_type_reads_the_same_on_blocks(every_field, shuffle):
+    ds.config.set_seed(2)
+    for d in (
+        ds.MindDataset(every_field, shuffle=shuffle),
+        ds.MindDataset(every_field, shuffle=shuffle).skip(990).take(1200),
+        ds.MindDataset(every_field, ["same", "i32", "fixed", "raw"], shuffle=shuffle).batch(64),
+    ):
+        assert d._native()
+        with use_blocks(False):
+            want, _ = _rows(d)
+        got, _ = _rows(d)
+        _same(got, want, repr(d))
+
+
+def test_read_row_and_the_block_reads_agree_with_read_rows(every_field):
+    from mind.data.mindrecord import ShardReader
+
+    with ShardReader(every_field) as reader:
+        rows = np.random.default_rng(0).integers(0, reader.num_rows, 500)
+        bulk = reader.read_rows(rows)
+        gathered = reader._read_at(rows)
+        for k, i in enumerate(rows.tolist()):
+            row = reader.read_row(i)
+            for c, name in enumerate(reader.column_names):
+                want = bulk[name][k]
+                got_row, got_block = row[name], gathered[c][k]
+                if isinstance(want, bytes):
+                    assert got_row == want and bytes(got_block) == want
+                elif isinstance(want, str):
+                    assert got_row == want == got_block
+                else:
+                    np.testing.assert_array_equal(got_row, want)
+                    np.testing.assert_array_equal(got_block, want)
+                    assert type(got_row) is type(want.item() if want.ndim == 0 else want)
+        bounds = reader._page_bounds()
+        assert bounds[0] == 0 and bounds[-1] == reader.num_rows and len(bounds) > 4
+        for lo, hi in itertools.pairwise(bounds):
+            span = reader._read_span(lo, hi)
+            want = reader.read_rows(np.arange(lo, hi))
+            assert isinstance(span[0], np.ndarray) and span[0].shape == (hi - lo, 5)
+            assert span[0].flags.writeable is False  # a view of the mapped page
+            for c, name in enumerate(reader.column_names):
+                got = span[c]
+                if name in ("same", "ragged", "raw"):
+                    assert [bytes(v) for v in got] == want[name]
+                elif name == "text":
+                    assert got == want[name]
+                elif name == "var":
+                    for g, w in zip(got, want[name]):
+                        np.testing.assert_array_equal(g, w)
+                else:
+                    np.testing.assert_array_equal(got, want[name])

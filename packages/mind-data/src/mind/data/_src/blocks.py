@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Block", "blocks_enabled", "use_blocks"]
+__all__ = ["Block", "blocks_enabled", "split", "use_blocks"]
 
 _ENABLED = [True]
 
@@ -45,14 +45,29 @@ def use_blocks(enabled: bool) -> Iterator[None]:
         _ENABLED[0] = previous
 
 
-def _split(column: Any) -> list:
+_KEYS: list[tuple[int, Any]] = []
+
+
+def _zero_d(column: np.ndarray) -> list:
+    """The elements of a 1-D array as 0-d arrays (the row engine's rows are 0-d arrays, not
+    numpy scalars): ``column[i, ...]`` views, with the index tuples made once."""
+    if column.dtype.kind in "US":  # each string row has its own width ('<U3', '<U5')
+        return list(map(np.asarray, column))
+    n = len(column)
+    if len(_KEYS) < n:
+        _KEYS.extend((i, ...) for i in range(len(_KEYS), max(n, BLOCK_ROWS)))
+    if column.flags.writeable and column.base is not None:
+        column = column.copy()  # a row must not alias a source's (or user's) writable array
+    return list(map(column.__getitem__, _KEYS[:n]))
+
+
+def split(column: Any) -> list:
     """The per-row values of one block column, as the row engine holds them."""
     if isinstance(column, list):
         return column
     if column.ndim > 1:
         return list(column)
-    # A 1-D column holds 0-d rows: the row engine keeps them as 0-d arrays, not numpy scalars.
-    return list(map(np.asarray, column))
+    return _zero_d(column)
 
 
 class Block:
@@ -64,12 +79,12 @@ class Block:
     def __init__(self, columns: list, n: int) -> None:
         self.columns, self.n = columns, n
 
-    def rows(self) -> list[tuple]:
-        return list(zip(*[_split(c) for c in self.columns]))
+    def values(self) -> list[list]:
+        """Each column's per-row values."""
+        return [split(c) for c in self.columns]
 
-    def row_lists(self) -> list[list]:
-        """The rows as lists (what ``create_tuple_iterator`` hands out)."""
-        return list(map(list, zip(*[_split(c) for c in self.columns])))
+    def rows(self) -> list[tuple]:
+        return list(zip(*[split(c) for c in self.columns]))
 
     def slice(self, lo: int, hi: int) -> Block:
         if lo == 0 and hi >= self.n:
@@ -110,14 +125,17 @@ def join_column(parts: list) -> Any:
         first = parts[0]
         if all(p.dtype == first.dtype and p.shape[1:] == first.shape[1:] for p in parts):
             return np.concatenate(parts)
-    return [v for p in parts for v in _split(p)]
+    return [v for p in parts for v in split(p)]
 
 
-def rechunk(stream: Iterator[Block], size: int, ncols: int) -> Iterator[Block]:
-    """The rows of ``stream`` in blocks of exactly ``size`` rows (the last may be short)."""
+def rechunk(stream: Iterator[Block], size: int, ncols: int) -> Iterator[list[Block]]:
+    """The rows of ``stream`` in blocks of exactly ``size`` rows (the last may be short),
+    grouped: each list holds the blocks that one incoming block completed (so that a consumer
+    can pass several small batches along at once)."""
     pending: list[Block] = []
     have = 0
     for block in stream:
+        done = []
         lo = 0
         while lo < block.n:
             take = min(size - have, block.n - lo)
@@ -125,7 +143,9 @@ def rechunk(stream: Iterator[Block], size: int, ncols: int) -> Iterator[Block]:
             have += take
             lo += take
             if have == size:
-                yield join(pending, ncols)
+                done.append(join(pending, ncols))
                 pending, have = [], 0
+        if done:
+            yield done
     if pending:
-        yield join(pending, ncols)
+        yield [join(pending, ncols)]

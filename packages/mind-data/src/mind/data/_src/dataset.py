@@ -26,7 +26,7 @@ import numpy as np
 
 from mind.core.errors import MindTypeError, MindValueError
 from mind.data import config
-from mind.data._src.blocks import Block, blocks_enabled, join, rechunk
+from mind.data._src.blocks import Block, blocks_enabled, join, rechunk, split
 from mind.data._src.workers import ProcessPool, Progress, ThreadPool, run_row
 from mind.data.errors import MindDataError, PipelineStallError
 
@@ -134,7 +134,7 @@ def _timed(rows: Iterator, node: Dataset, run: _Run, unit: type | None = None) -
 
 
 def _column_rows(column: np.ndarray) -> list:
-    return list(column) if column.ndim > 1 else list(map(np.asarray, column))
+    return split(column)
 
 
 def _block_rows(blocks: Iterator[Block]) -> Iterator[tuple]:
@@ -726,20 +726,20 @@ class BatchDataset(Dataset):
         columns = self.children[0]._columns()
         size, start, batch_num = self.batch_size, 0, 0
         progress = run.progress
-        for chunk in rechunk(self.children[0]._block_stream(run), size, len(columns)):
-            if chunk.n < size and self.drop_remainder:
-                return
-            info = BatchInfo(run.epoch, batch_num)
-            progress.stamp = time.monotonic()
-            yield Block(
-                [
-                    [self._stack_block(c, name, info, start, chunk.n)]
-                    for c, name in zip(chunk.columns, columns)
-                ],
-                1,
-            )
-            batch_num += 1
-            start += chunk.n
+        for group in rechunk(self.children[0]._block_stream(run), size, len(columns)):
+            # The batches one child block completed travel on together (a block of batches).
+            batches: list[list] = [[] for _ in columns]
+            for chunk in group:
+                if chunk.n < size and self.drop_remainder:
+                    break
+                info = BatchInfo(run.epoch, batch_num)
+                for out, c, name in zip(batches, chunk.columns, columns):
+                    out.append(self._stack_block(c, name, info, start, chunk.n))
+                batch_num += 1
+                start += chunk.n
+            if batches[0]:
+                progress.stamp = time.monotonic()
+                yield Block(batches, len(batches[0]))
 
     def _stack_block(self, column, name: str, info: BatchInfo, start: int, n: int) -> np.ndarray:
         pad = self.pad_info
@@ -1276,21 +1276,25 @@ def _put(out: queue.Queue, item: Any, stop: threading.Event) -> bool:
     return False
 
 
-def _chunks(dataset: Dataset, run: _Run) -> Iterator[Sequence[tuple]]:
-    """The epoch's rows in the pieces the pipeline thread queues: a block's rows at a time when
-    the pipeline runs on blocks, one row at a time otherwise."""
+def _chunks(dataset: Dataset, run: _Run) -> Iterator[list[list]]:
+    """The epoch's rows in the pieces the pipeline thread queues, as one list of row values per
+    column: a block at a time when the pipeline runs on blocks, one row at a time otherwise.
+
+    The iterator zips the columns into rows as it hands them out: thousands of row tuples
+    waiting in the queue would keep setting off the cycle collector (arrays are not tracked).
+    """
     if dataset._native():
         blocks = dataset._block_stream(run)
         try:
             for block in blocks:
-                yield block.rows()
+                yield block.values()
         finally:
             blocks.close()
         return
     rows = dataset._stream(run)
     try:
         for row in rows:
-            yield (row,)
+            yield [[v] for v in row]
     finally:
         rows.close()
 
@@ -1303,10 +1307,10 @@ def _produce(
     try:
         for chunk in chunks:
             if skip:
-                if skip >= len(chunk):
-                    skip -= len(chunk)
+                if skip >= len(chunk[0]):
+                    skip -= len(chunk[0])
                     continue
-                chunk, skip = chunk[skip:], 0
+                chunk, skip = [c[skip:] for c in chunk], 0
             if not _put(out, chunk, stop):
                 return
         _put(out, _DONE, stop)
@@ -1326,13 +1330,24 @@ class _Epoch:
     the pipeline thread does not finish promptly (a worker stuck in user code).
     """
 
-    __slots__ = ("active", "current", "delivered", "interval", "queue", "run", "stop", "thread")
+    __slots__ = (
+        "active",
+        "current",
+        "delivered",
+        "interval",
+        "queue",
+        "rows",
+        "run",
+        "stop",
+        "thread",
+    )
 
     def __init__(self, dataset: Dataset, seed: int, epoch: int, skip: int) -> None:
         self.stop = threading.Event()
         self.queue: queue.Queue = queue.Queue(maxsize=config.get_prefetch_size())
         self.delivered = skip  # rows of the epoch in the chunks taken so far
-        self.current: Iterator = iter(())  # the chunk being handed out
+        self.current: Iterator = iter(())  # the chunk's first column, being handed out
+        self.rows: Iterator = iter(())  # the chunk's rows
         self.active = True
         self.run = _Run(seed, epoch)
         self.interval = config.get_multiprocessing_timeout_interval()
@@ -1349,8 +1364,18 @@ class _Epoch:
         """Rows handed out so far this epoch."""
         return self.delivered - self.current.__length_hint__()
 
-    def take(self) -> Sequence[tuple] | None:
-        """The next chunk of rows; None at the end of the epoch."""
+    def advance(self) -> bool:
+        """Make the next chunk current; False at the end of the epoch."""
+        chunk = self._take()
+        if chunk is None:
+            return False
+        self.delivered += len(chunk[0])
+        self.current = first = iter(chunk[0])
+        # zip reads the first column first: its length hint counts the rows not yet out.
+        self.rows = zip(first, *chunk[1:])
+        return True
+
+    def _take(self) -> list[list] | None:
         if not self.active:
             return None
         try:
@@ -1507,8 +1532,8 @@ class TupleIterator:
     def _start(self, epoch: int, skip: int) -> None:
         self.close()
         self.epoch = epoch + 1
-        self._epoch = _Epoch(self.dataset, self.seed, epoch, skip)
         self._convert = self._converter()
+        self._epoch = _Epoch(self.dataset, self.seed, epoch, skip)
 
     def _loop(self, epoch: _Epoch) -> Iterator:
         """What a ``for`` loop runs: the rest of the epoch, a chunk at a time at C speed.
@@ -1519,29 +1544,23 @@ class TupleIterator:
         """
         convert = self._convert
         while True:
-            rows = epoch.current
+            rows = epoch.rows
             yield from map(convert, rows)
-            if epoch.current is not rows:  # next(iterator) took the next chunk meanwhile
+            if epoch.rows is not rows:  # next(iterator) took the next chunk meanwhile
                 continue
-            chunk = epoch.take()
-            if chunk is None:
+            if not epoch.advance():
                 return
-            epoch.delivered += len(chunk)
-            epoch.current = iter(chunk)
 
     def __next__(self) -> Any:
         epoch = self._epoch
         if epoch is None:
             raise StopIteration
         while True:
-            row = next(epoch.current, _END)
+            row = next(epoch.rows, _END)
             if row is not _END:
                 return self._convert(row)
-            chunk = epoch.take()
-            if chunk is None:
+            if not epoch.advance():
                 raise StopIteration
-            epoch.delivered += len(chunk)
-            epoch.current = iter(chunk)
 
     def _converter(self) -> Callable[[tuple], Any]:
         """What turns one pipeline row into what the iterator yields."""

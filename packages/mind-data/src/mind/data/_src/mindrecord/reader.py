@@ -13,6 +13,7 @@ new header and starts over.
 
 from __future__ import annotations
 
+import bisect
 import errno
 import mmap
 import os
@@ -35,7 +36,14 @@ from mind.data._src.mindrecord.header import (
     resolve_header,
     shard_metadata,
 )
-from mind.data._src.mindrecord.schema import DOCS, FieldSpec, ValueProblem, _show, arrow_schema
+from mind.data._src.mindrecord.schema import (
+    DOCS,
+    FieldSpec,
+    ValueProblem,
+    _shape_text,
+    _show,
+    arrow_schema,
+)
 from mind.data.errors import MindRecordFormatError
 
 __all__ = ["ShardReader", "verify"]
@@ -118,6 +126,7 @@ class _Shard:
         # starts[i] is the shard-local index of page i's first row.
         self.starts = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
         self.validated = [False] * len(self.pages)
+        self.views: list[list[_View] | None] = [None] * len(self.pages)
 
     def page(self, i: int) -> pa.RecordBatch:
         if not self.validated[i]:
@@ -152,11 +161,112 @@ class _Shard:
 
     def close(self) -> None:
         self.pages = []
+        self.views = []
         if self.map is not None:
             # Pages still referenced elsewhere keep the mapping alive; it closes when they go.
             with suppress(BufferError):
                 self.map.close()
             self.map = None
+
+
+class _View:
+    """One column of one validated page as numpy views of its Arrow buffers (made once per page):
+    what row reads index without building Arrow or Python objects per call.
+
+    ``values``: the numbers (scalar fields), the flat bytes (string and bytes fields) or the flat
+    elements (ndarray fields); ``offsets``: int64 row starts into ``values`` (string, bytes and
+    variable-shape fields; None otherwise); ``width``: the common byte length of every value of a
+    string or bytes page, or None when they differ; ``items``: ``values`` as a Python list for
+    scalar fields (a row read then costs a list lookup).
+    """
+
+    __slots__ = ("items", "kind", "name", "offsets", "shape", "spec", "values", "width")
+
+    def __init__(self, spec: FieldSpec, column: pa.Array) -> None:
+        self.spec, self.name, self.shape = spec, spec.name, spec.shape
+        self.offsets = self.width = self.items = None
+        buffers = column.buffers()
+        if spec.type in ("string", "bytes"):
+            self.kind = spec.type
+            start, n = column.offset, len(column)
+            self.offsets = np.frombuffer(buffers[1], np.int64)[start : start + n + 1]
+            self.values = (
+                np.frombuffer(buffers[2], np.uint8) if buffers[2] else np.empty(0, np.uint8)
+            )
+            lengths = np.diff(self.offsets)
+            if n and lengths.min() == lengths.max():
+                self.width = int(lengths[0])
+        elif spec.shape is None:
+            self.kind = "number"
+            self.values = column.to_numpy(zero_copy_only=True)
+            self.items = self.values.tolist()
+        elif not spec.variable:
+            self.kind = "fixed"
+            self.values = (
+                column.flatten().to_numpy(zero_copy_only=True).reshape((len(column), *spec.shape))
+            )
+        else:
+            self.kind = "variable"
+            start, n = column.offset, len(column)
+            self.offsets = np.frombuffer(buffers[1], np.int64)[start : start + n + 1]
+            self.values = column.values.to_numpy(zero_copy_only=True)
+
+    def row(self, k: int) -> Any:
+        """Row ``k`` as ``read_row`` returns it (fresh copies of arrays)."""
+        kind = self.kind
+        if kind == "number":
+            return self.items[k]
+        if kind == "bytes":
+            return self.values[self.offsets[k] : self.offsets[k + 1]].tobytes()
+        if kind == "string":
+            return self.values[self.offsets[k] : self.offsets[k + 1]].tobytes().decode("utf-8")
+        if kind == "fixed":
+            return self.values[k].copy()
+        return self._variable(k).copy()
+
+    def _variable(self, k: int) -> np.ndarray:
+        part = self.values[self.offsets[k] : self.offsets[k + 1]]
+        if len(part) % self.spec.inner:
+            problem = ValueProblem(
+                f"holds {len(part)} values, which no shape {_shape_text(self.shape)} fits", k
+            )
+            problem.field = self.name
+            raise problem
+        return part.reshape(self.shape)
+
+    def span(self, lo: int, hi: int) -> Any:
+        """Rows ``lo:hi`` as the block engine takes them: views where the storage allows."""
+        kind = self.kind
+        if kind == "number" or kind == "fixed":
+            return self.values[lo:hi]
+        if kind == "bytes":
+            if self.width is not None:
+                a, b = int(self.offsets[lo]), int(self.offsets[hi])
+                return self.values[a:b].reshape(hi - lo, self.width)
+            o = self.offsets[lo : hi + 1].tolist()
+            return [self.values[o[k] : o[k + 1]] for k in range(hi - lo)]
+        if kind == "string":
+            o = self.offsets[lo : hi + 1].tolist()
+            raw = self.values
+            return [raw[o[k] : o[k + 1]].tobytes().decode("utf-8") for k in range(hi - lo)]
+        return [self._variable(k) for k in range(lo, hi)]
+
+    def gather(self, rows: np.ndarray) -> Any:
+        """Rows ``rows`` (page-local, any order) as copies, the same types as :meth:`span`."""
+        kind = self.kind
+        if kind == "number" or kind == "fixed":
+            return self.values[rows]
+        if kind == "bytes" and self.width is not None:
+            n = len(self.offsets) - 1
+            base = int(self.offsets[0])
+            table = self.values[base : base + n * self.width].reshape(n, self.width)
+            return table[rows]
+        if kind == "bytes":
+            o = self.offsets
+            return [self.values[o[k] : o[k + 1]].copy() for k in rows.tolist()]
+        if kind == "string":
+            return [self.row(k) for k in rows.tolist()]
+        return [self._variable(k).copy() for k in rows.tolist()]
 
 
 def _brief(values: list[int]) -> str:
@@ -272,6 +382,8 @@ class ShardReader:
         self._page_starts = np.array(
             [s.entry.row_start + int(s.starts[p]) for s, p in self._page_ref], dtype=np.int64
         )
+        self._starts_list = self._page_starts.tolist()
+        self._bounds = [*self._starts_list, self.num_rows]
         self._closed = False
 
     # --------------------------------------------------------------------------------------------
@@ -337,13 +449,95 @@ class ShardReader:
 
     def read_row(self, index: int) -> dict[str, Any]:
         """Row ``index`` (a global row number; negative counts from the end) as a dict."""
-        index = self._check_index("ShardReader.read_row", index)
-        shard, page, local = self._locate(index)
-        batch = shard.page(page).slice(local, 1)
-        out = {}
-        for spec in self._columns:
-            value = self._convert(spec, batch.column(spec.name), shard, page, local)[0]
-            out[spec.name] = value.item() if isinstance(value, np.generic) else value
+        if type(index) is not int or not 0 <= index < self._header.num_rows or self._closed:
+            index = self._check_index("ShardReader.read_row", index)
+        # One binary search over the pages' first rows; then list and buffer lookups.
+        k = bisect.bisect_right(self._starts_list, index) - 1
+        local = index - self._starts_list[k]
+        views = self._views(k)
+        try:
+            return {view.name: view.row(local) for view in views}
+        except ValueProblem as exc:
+            self._problem(k, local, exc, views)
+
+    def _views(self, k: int) -> list[_View]:
+        """The projected columns of global page ``k`` as numpy views (validated on first use)."""
+        shard, page_no = self._page_ref[k]
+        views = shard.views[page_no]
+        if views is None:
+            page = shard.page(page_no)
+            views = [_View(spec, page.column(spec.name)) for spec in self._columns]
+            shard.views[page_no] = views
+        return views
+
+    def _problem(self, k: int, local: int, exc: ValueProblem, views: list[_View]) -> None:
+        shard, page_no = self._page_ref[k]
+        name = getattr(exc, "field", "?")
+        raise _fail(
+            shard.entry.path, f"field '{name}', page {page_no}, row {local} of the page: {exc}"
+        ) from None
+
+    def _page_bounds(self) -> list[int]:
+        """The global row where each page starts, then the number of rows."""
+        return self._bounds
+
+    def _read_span(self, start: int, stop: int) -> list[Any]:
+        """Rows ``start:stop``, all within one page, one entry per projected column: numbers
+        and fixed-shape arrays as views of the mapped page, bytes of one length as an ``(n,
+        length)`` uint8 view, other bytes as a list of uint8 views, strings as a list of str,
+        variable-shape arrays as a list of views."""
+        self._check_open()
+        k = bisect.bisect_right(self._starts_list, start) - 1
+        base = self._starts_list[k]
+        views = self._views(k)
+        try:
+            return [view.span(start - base, stop - base) for view in views]
+        except ValueProblem as exc:
+            self._problem(k, exc.offset or 0, exc, views)
+
+    def _read_at(self, indices: np.ndarray) -> list[Any]:
+        """Rows ``indices`` (in range, non-negative, any order, repeats allowed), the same
+        types as :meth:`_read_span`, gathered into fresh arrays in the order asked."""
+        self._check_open()
+        pages = np.searchsorted(self._page_starts, indices, side="right") - 1
+        first = int(pages[0]) if len(pages) else 0
+        if len(pages) and (pages == first).all():  # one page: no reordering
+            views = self._views(first)
+            local = indices - self._starts_list[first]
+            try:
+                return [view.gather(local) for view in views]
+            except ValueProblem as exc:
+                self._problem(first, exc.offset or 0, exc, views)
+        order = np.argsort(pages, kind="stable")
+        sorted_pages = pages[order]
+        local = (indices - self._page_starts[pages])[order]
+        bounds = np.flatnonzero(np.diff(sorted_pages)) + 1
+        pieces = []
+        for lo, hi in zip([0, *bounds.tolist()], [*bounds.tolist(), len(order)]):
+            if lo == hi:
+                continue
+            k = int(sorted_pages[lo])
+            views = self._views(k)
+            try:
+                pieces.append([view.gather(local[lo:hi]) for view in views])
+            except ValueProblem as exc:
+                self._problem(k, exc.offset or 0, exc, views)
+        out = []
+        for c in range(len(self._columns)):
+            parts = [p[c] for p in pieces]
+            if (
+                all(isinstance(p, np.ndarray) for p in parts)
+                and len({p.shape[1:] for p in parts}) <= 1
+            ):
+                joined = np.concatenate(parts) if parts else parts
+                column = np.empty_like(joined)
+                column[order] = joined
+            else:
+                flat = [v for p in parts for v in (p if isinstance(p, list) else list(p))]
+                column = [None] * len(flat)
+                for dst, v in zip(order.tolist(), flat):
+                    column[dst] = v
+            out.append(column)
         return out
 
     def read_rows(self, indices: Sequence[int] | np.ndarray) -> dict[str, Any]:
