@@ -23,6 +23,7 @@ import secrets
 import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
+from typing import Any
 
 __all__ = [
     "HEADER_SUFFIX",
@@ -278,8 +279,17 @@ def commit_lock(directory: str) -> Iterator[None]:
         os.close(fd)  # closing the descriptor releases the lock
 
 
-def seal(path: str) -> tuple[int, str]:
-    """fsync ``path`` and return its size and SHA-256, read back in one pass."""
+def seal(path: str, digest_so_far: Any = None) -> tuple[int, str]:
+    """fsync ``path`` and return its size and SHA-256, read back in one pass (or taken from
+    ``digest_so_far``, a hash that saw every byte as it was written)."""
+    if digest_so_far is not None:
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+        try:
+            os.fsync(fd)
+            size = os.fstat(fd).st_size
+        finally:
+            os.close(fd)
+        return size, digest_so_far.hexdigest()
     digest = hashlib.sha256()
     size = 0
     # O_RDWR, not O_RDONLY: some platforms refuse to fsync a descriptor opened read-only.
@@ -294,14 +304,47 @@ def seal(path: str) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def sha256_of(path: str) -> str:
-    """The SHA-256 of the regular file ``path`` (OSError for a symlink, FIFO or device)."""
+# SHA-256s this process computed or wrote, by (device, inode, size, mtime, ctime): a file whose
+# identity and times are unchanged since has the same bytes (any write moves mtime and ctime,
+# and ctime cannot be set back), so a commit that replaces a dataset this process wrote or
+# hashed does not read its shards again to prove them.
+_DIGESTS: dict[tuple[int, ...], str] = {}
+_DIGESTS_MAX = 4096
+
+
+def _identity(info: os.stat_result) -> tuple[int, ...]:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def remember_sha256(path: str, digest: str) -> None:
+    """Record that the file now at ``path`` has SHA-256 ``digest`` (it was just written)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return
+    if len(_DIGESTS) >= _DIGESTS_MAX:
+        _DIGESTS.clear()
+    _DIGESTS[_identity(info)] = digest
+
+
+def sha256_of(path: str, remembered: bool = True) -> str:
+    """The SHA-256 of the regular file ``path`` (OSError for a symlink, FIFO or device);
+    ``remembered=False`` reads the file even when this process knows its digest (``verify``,
+    which looks for damage the file's times do not show)."""
+    fd, info = open_regular(path)
+    key = _identity(info)
+    known = _DIGESTS.get(key) if remembered else None
+    if known is not None:
+        os.close(fd)
+        return known
     digest = hashlib.sha256()
-    fd, _ = open_regular(path)
     with os.fdopen(fd, "rb") as f:
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
-    return digest.hexdigest()
+    if len(_DIGESTS) >= _DIGESTS_MAX:
+        _DIGESTS.clear()
+    _DIGESTS[key] = digest.hexdigest()
+    return _DIGESTS[key]
 
 
 def write_temp(final: str, payload: bytes) -> str:

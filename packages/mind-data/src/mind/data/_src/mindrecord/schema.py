@@ -276,6 +276,15 @@ class FieldSpec:
         Taken for a numeric ndarray whose first axis is the rows: a 1-D array for a scalar field,
         an ``(n, *shape)`` array for an ndarray field.
         """
+        if self.type in ("string", "bytes") and isinstance(values, list):
+            # Arrow converts a list of one Python type in C; a list of anything else (or a str
+            # that is not UTF-8) goes value by value, which names the row.
+            if set(map(type, values)) <= ({str} if self.type == "string" else {bytes}):
+                try:
+                    return pa.array(values, type=self.arrow_type)
+                except (pa.ArrowException, UnicodeError):
+                    return None
+            return None
         if not isinstance(values, np.ndarray) or values.dtype.kind not in "iufb":
             return None
         if self.shape is None:

@@ -25,12 +25,14 @@ the next commit removes), and from step 3 on the new dataset is complete.
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import logging
 import os
 import re
 import uuid
 import weakref
+from collections import deque
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from typing import Any
@@ -69,6 +71,61 @@ MAX_SHARDS = 1000  # MindSpore's limit
 _log = logging.getLogger("mind.data")
 
 
+class _HashingFile:
+    """A file sink that hashes (SHA-256) what it writes, on a second thread: the hash and the
+    write of one buffer run while Arrow serialises the next (hashlib and os.write release the
+    GIL), so a shard's digest costs no second pass over the file."""
+
+    def __init__(self, path: str) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.fd = os.open(
+            path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
+        )
+        self.digest = hashlib.sha256()
+        self.position = 0
+        self.closed = False
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="mind-data-shard")
+        self._pending: deque = deque()
+
+    def _write(self, data: bytes) -> None:
+        self.digest.update(data)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view) :]
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)  # Arrow may reuse its buffer once write returns
+        self._pending.append(self._pool.submit(self._write, chunk))
+        self.position += len(chunk)
+        while len(self._pending) > 8 or (self._pending and self._pending[0].done()):
+            self._pending.popleft().result()  # re-raises a failed write
+        return len(chunk)
+
+    def tell(self) -> int:
+        return self.position
+
+    def flush(self) -> None:
+        while self._pending:
+            self._pending.popleft().result()
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self.flush()
+        finally:
+            self._pool.shutdown(wait=True)
+            os.close(self.fd)
+
+
 class _Staging:
     """The temporary files of one write; a finalizer discards them if commit() never runs."""
 
@@ -76,24 +133,33 @@ class _Staging:
         self.temps: list[str] = []
         self.sink: pa.NativeFile | None = None
         self.writer: pa.ipc.RecordBatchFileWriter | None = None
+        self.hashing: _HashingFile | None = None
 
-    def open(self, final: str, schema: pa.Schema) -> str:
+    def open(self, final: str, schema: pa.Schema, hashed: bool = False) -> str:
         tmp = files.temp_path(final)
         self.temps.append(tmp)
-        self.sink = pa.OSFile(tmp, "wb")
+        if hashed:  # the staging file is the shard: hash it as it is written
+            self.hashing = _HashingFile(tmp)
+            self.sink = pa.PythonFile(self.hashing, mode="w")
+        else:
+            self.sink = pa.OSFile(tmp, "wb")
         files.hold(tmp)  # marks it live: a commit of this name never removes it
         self.writer = pa.ipc.new_file(self.sink, schema)
         return tmp
 
     def close(self) -> None:
-        writer, sink = self.writer, self.sink
+        writer, sink, hashing = self.writer, self.sink, self.hashing
         self.writer = self.sink = None
         try:
             if writer is not None:
                 writer.close()
         finally:
-            if sink is not None:
-                sink.close()
+            try:
+                if sink is not None:
+                    sink.close()
+            finally:
+                if hashing is not None:
+                    hashing.close()
 
     def discard(self) -> None:
         with suppress(Exception):
@@ -305,7 +371,7 @@ class FileWriter:
         if n == 0:
             return
         if self._staging.writer is None:
-            self._staging.open(self._shard_paths[0], self._schema(0))
+            self._staging.open(self._shard_paths[0], self._schema(0), self._shard_num == 1)
         self._append(pa.RecordBatch.from_arrays(arrays, schema=self._schema(0)))
 
     def _columns_from_rows(
@@ -436,14 +502,17 @@ class FileWriter:
         self._state = "committing"
         try:
             if self._staging.writer is None:  # no rows: the shards are empty but well-formed
-                self._staging.open(self._shard_paths[0], self._schema(0))
+                self._staging.open(self._shard_paths[0], self._schema(0), self._shard_num == 1)
             self._flush(final=True)
             staging = self._staging.temps[-1]
             self._staging.close()
             temps = [staging] if self._shard_num == 1 else self._split(staging)
             table, start = [], 0
+            hashing = self._staging.hashing if self._shard_num == 1 else None
+            self._digests: list[str] = []
             for i, (tmp, final) in enumerate(zip(temps, self._shard_paths)):
-                nbytes, digest = files.seal(tmp)
+                nbytes, digest = files.seal(tmp, hashing.digest if hashing else None)
+                self._digests.append(digest)
                 rows = self._shard_rows(i)
                 table.append(
                     {
@@ -522,6 +591,8 @@ class FileWriter:
                     os.replace(tmp, final)
                     files.release(tmp)
                     placed.append(final)
+                    # A later overwrite of this dataset proves this shard without reading it.
+                    files.remember_sha256(final, self._digests[len(placed) - 1])
                 # The shards' names are durable before a header can refer to them.
                 files.fsync_dir(directory, strict=True)
                 previous, foreign = _replaced_shards(self._header_path, self._name)
