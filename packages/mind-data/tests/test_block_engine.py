@@ -315,3 +315,28 @@ def test_read_row_and_the_block_reads_agree_with_read_rows(every_field):
                         np.testing.assert_array_equal(g, w)
                 else:
                     np.testing.assert_array_equal(got, want[name])
+
+
+def _fails_at_37(x):
+    if int(x) == 37:
+        raise ValueError("row 37 is bad")
+    return x * 2
+
+
+@pytest.mark.parametrize("rows", [20, 100])
+def test_process_chunks_hand_out_the_rows_before_a_failing_one(rows):
+    """Rows travel to worker processes in chunks; an error in the middle of one still comes
+    after every row before it, and names its own row."""
+    from mind.data.errors import MindDataError
+
+    d = ds.GeneratorDataset(lambda: ((np.int64(i),) for i in range(rows)), ["x"], shuffle=False)
+    d = d.map(_fails_at_37, num_parallel_workers=2, python_multiprocessing=True)
+    got = []
+    if rows <= 37:
+        got = [int(x) for (x,) in d.create_tuple_iterator(output_numpy=True)]
+        assert got == [2 * i for i in range(rows)]
+        return
+    with pytest.raises(MindDataError, match=r"failed on row 37[\s\S]*row 37 is bad"):
+        for (x,) in d.create_tuple_iterator(output_numpy=True):
+            got.append(int(x))
+    assert got == [2 * i for i in range(37)]

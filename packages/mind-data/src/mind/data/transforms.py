@@ -250,6 +250,13 @@ class TypeCast(_Transform):
         out = tuple(np.asarray(c).astype(self._np) for c in columns)
         return out[0] if len(out) == 1 else out
 
+    def _batch(self, *columns: np.ndarray) -> Any:
+        """Batch form: the cast is elementwise, so casting the block casts every row."""
+        if not columns or any(type(c) is not np.ndarray or c.dtype.kind == "O" for c in columns):
+            return NotImplemented
+        out = tuple(c.astype(self._np) for c in columns)
+        return out[0] if len(out) == 1 else out
+
 
 class OneHot(_Transform):
     """Encode integer labels as one-hot vectors of length ``num_classes``.
@@ -368,3 +375,20 @@ class Duplicate(_Transform):
     def __call__(self, *columns: Any) -> tuple[np.ndarray, np.ndarray]:
         array = np.asarray(_one_column("Duplicate", columns))
         return array, array.copy()
+
+    def _batch(self, *columns: np.ndarray) -> Any:
+        """Batch form: the block and an independent copy of it."""
+        if len(columns) != 1 or type(columns[0]) is not np.ndarray:
+            return NotImplemented
+        return columns[0], columns[0].copy()
+
+
+def batch_form(op: Any) -> Callable[..., Any] | None:
+    """Return ``op``'s batch form (``op._batch``), or None for ops without one.
+
+    ``op._batch(*columns)`` takes one array per column with a leading axis of n rows and returns
+    arrays with leading axis n whose row k equals ``op`` applied to row k, or ``NotImplemented``
+    when that input needs the per-row path.
+    """
+    batch = getattr(op, "_batch", None)
+    return batch if callable(batch) else None

@@ -42,12 +42,15 @@ from typing import Any
 
 import numpy as np
 
-from mind.data._src.random import row_generator, row_rng
+from mind.data._src.random import row_seed
 from mind.data.errors import MindDataError
 
 __all__ = ["ProcessPool", "Progress", "ThreadPool", "WorkerError", "run_row"]
 
 _POLL = 0.1  # seconds between checks that workers (and, in a worker, the parent) are alive
+_CHUNK_ROWS = 64  # rows per process task at most ...
+_CHUNK_WAIT = 0.002  # ... or what the source gives within this many seconds
+_CHUNK_FLUSH = 0.05  # a row running this long sends the chunk's finished rows back first
 _counter = itertools.count()
 
 
@@ -91,7 +94,7 @@ def run_row(
     fn: Callable[..., Any], row: tuple, seed: int, epoch: int, index: int, stream: int
 ) -> tuple:
     """Apply ``fn`` to one row with that row's random generator in place."""
-    with row_rng(row_generator(seed, epoch, index, stream)):
+    with row_seed(seed, epoch, index, stream):
         out = fn(*row)
     return out if isinstance(out, tuple) else (out,)
 
@@ -366,6 +369,8 @@ def _worker_main(fn_id: int, tasks: Any, results: Any, slots: Any, k: int, paren
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and cleans up
     _die_with_parent(parent)
     fn = _FUNCTIONS[fn_id]
+    chunks: list = [None]  # the chunk in progress, for the flusher thread
+    flusher = None
     while True:
         try:
             task = tasks.get(timeout=1.0)
@@ -375,16 +380,72 @@ def _worker_main(fn_id: int, tasks: Any, results: Any, slots: Any, k: int, paren
             continue
         if task is None:
             return
-        seq, index, seed, epoch, stream, in_name, layout, out_name = task
-        slots[2 * k + 1] = time.monotonic_ns()
-        slots[2 * k] = index
+        seq, first, seed, epoch, stream, in_name, layout, widths, out_name = task
+        chunk = _Chunk(seq, results)
+        if flusher is None:
+            flusher = threading.Thread(target=_flush_slow, args=(chunks, slots, k), daemon=True)
+            flusher.start()
+        chunks[0] = chunk
+        failure = None
         try:
-            row = _unpack(in_name, layout)
-            out = tuple(np.asarray(v) for v in run_row(fn, row, seed, epoch, index, stream))
-            results.put((seq, True, _pack(out, out_name)))
+            flat = _unpack(in_name, layout)
+            at = 0
+            for j, width in enumerate(widths):
+                index = first + j
+                slots[2 * k + 1] = time.monotonic_ns()
+                slots[2 * k] = index
+                row = flat[at : at + width]
+                at += width
+                try:
+                    out = tuple(np.asarray(v) for v in run_row(fn, row, seed, epoch, index, stream))
+                except BaseException as exc:
+                    failure = (index, _format(exc))
+                    break
+                with chunk.lock:
+                    chunk.outs.append(out)
+            with chunk.lock:
+                chunk.finished = True
+                outs = chunk.outs[chunk.sent :]
+            # The rows before a failing one go back with the error, to be handed out first.
+            packed = _pack(tuple(v for out in outs for v in out), out_name)
+            results.put((seq, True, [len(out) for out in outs], packed, failure))
         except BaseException as exc:
-            results.put((seq, False, _format(exc)))
+            with chunk.lock:
+                chunk.finished = True
+            results.put((seq, True, [], None, (first, _format(exc))))
         slots[2 * k] = -1
+
+
+class _Chunk:
+    """A worker's chunk in progress: the rows done so far, and how many went back already."""
+
+    __slots__ = ("finished", "lock", "outs", "results", "sent", "seq")
+
+    def __init__(self, seq: int, results: Any) -> None:
+        self.seq, self.results = seq, results
+        self.lock = threading.Lock()
+        self.outs: list[tuple] = []
+        self.sent = 0
+        self.finished = False
+
+
+def _flush_slow(chunks: list, slots: Any, k: int) -> None:
+    """In each worker: when a row has run for ``_CHUNK_FLUSH`` seconds, send the chunk's rows
+    done before it (pickled: this is the rare, slow case), so that a slow or hung row never
+    holds back rows that are ready, exactly as when every row travelled alone."""
+    while True:
+        time.sleep(_CHUNK_FLUSH / 2)
+        chunk = chunks[0]
+        if chunk is None or slots[2 * k] < 0:
+            continue
+        if time.monotonic_ns() - slots[2 * k + 1] < _CHUNK_FLUSH * 1e9:
+            continue
+        with chunk.lock:
+            if chunk.finished or chunk.sent == len(chunk.outs):
+                continue
+            outs = chunk.outs[chunk.sent :]
+            chunk.sent = len(chunk.outs)
+            chunk.results.put((chunk.seq, False, outs, None, None))
 
 
 def _shutdown(procs: list, tasks: Any, results: Any, names: set[str], state: dict) -> None:
@@ -485,53 +546,92 @@ class ProcessPool:
         return found
 
     def imap(self, rows: Iterable[tuple], seed: int, epoch: int, stream: int) -> Iterator[tuple]:
-        pending: deque = deque()  # (seq, index, in_name, out_name) in submission order
+        """Rows through the workers in order. Consecutive rows travel in chunks (up to
+        ``_CHUNK_ROWS``, or what the source gave within ``_CHUNK_WAIT`` seconds), one pair of
+        shared-memory blocks and one message each way per chunk; row numbers, randomness and
+        errors are per row, as if each row went alone."""
+        pending: deque = deque()  # (seq, first row, rows, in_name, out_name) in order
         done: dict[int, tuple] = {}
         seqs = itertools.count()
-        source = enumerate(rows)
+        source = iter(rows)
+        next_index = 0
         exhausted = False
         while True:
             while not exhausted and len(pending) < self.window:
-                try:
-                    index, row = next(source)
-                except StopIteration:
-                    exhausted = True
+                if pending and self._ready(pending[0][0], done):
+                    break  # the oldest chunk is back: hand it out before reading on (slow sources)
+                chunk: list[tuple] = []
+                started = time.monotonic()
+                while len(chunk) < _CHUNK_ROWS:
+                    try:
+                        chunk.append(next(source))
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    if time.monotonic() - started > _CHUNK_WAIT:
+                        break
+                if not chunk:
                     break
-                self._check_open(index)
+                self._check_open(next_index)
                 seq = next(seqs)
                 in_name, out_name = f"{self.prefix}_{seq}_i", f"{self.prefix}_{seq}_o"
                 self.names.update((in_name, out_name))
                 _track(in_name)
                 _track(out_name)
-                layout = _pack(tuple(np.asarray(v) for v in row), in_name)
-                self.tasks.put((seq, index, seed, epoch, stream, in_name, layout, out_name))
-                pending.append((seq, index, in_name, out_name))
+                flat = tuple(np.asarray(v) for row in chunk for v in row)
+                layout = _pack(flat, in_name)
+                widths = [len(row) for row in chunk]
+                self.tasks.put(
+                    (seq, next_index, seed, epoch, stream, in_name, layout, widths, out_name)
+                )
+                pending.append((seq, next_index, len(chunk), in_name, out_name))
+                next_index += len(chunk)
             if not pending:
                 return
-            seq, index, in_name, out_name = pending[0]
-            while seq not in done:
-                got = self._receive(index)
-                done[got[0]] = got
-            _, ok, payload = done.pop(seq)
+            seq, first, count, in_name, out_name = pending[0]
+            while True:
+                parts = done.get(seq)
+                if parts:
+                    got = parts.popleft()
+                    if got[1]:  # the chunk's last message
+                        break
+                    yield from got[2]  # rows sent early, while a later row was slow
+                    first += len(got[2])
+                    continue
+                got = self._receive(first)
+                done.setdefault(got[0], deque()).append(got)
+            del done[seq]
+            _, _, widths, packed, failure = got
             pending.popleft()
             _unlink(in_name)
             self.names.discard(in_name)
-            if not ok:
-                _unlink(out_name)
-                self.names.discard(out_name)
-                raise _failure(self.op_name, index, payload)
             try:
-                out = _unpack(out_name, payload)
+                flat = _unpack(out_name, packed) if packed is not None else ()
             finally:
                 _unlink(out_name)
                 self.names.discard(out_name)
-            yield out
+            at = 0
+            for width in widths:
+                yield flat[at : at + width]
+                at += width
+            if failure is not None:
+                raise _failure(self.op_name, failure[0], failure[1])
 
     def _check_open(self, index: int) -> None:
         if self.state["closed"]:
             raise MindDataError(
                 f"For '{self.op_name}', the pool was closed while row {index} was in flight"
             )
+
+    def _ready(self, seq: int, done: dict) -> bool:
+        """Collect the results already back, without waiting; whether chunk ``seq`` is done."""
+        while True:
+            try:
+                got = self.results.get_nowait()
+            except (queue.Empty, OSError, ValueError, EOFError):
+                return bool(done.get(seq))
+            self.progress.stamp = time.monotonic()
+            done.setdefault(got[0], deque()).append(got)
 
     def _receive(self, index: int) -> tuple:
         while True:

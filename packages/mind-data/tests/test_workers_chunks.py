@@ -1,0 +1,102 @@
+"""Process workers that move rows in chunks, and per-row randomness built only when drawn."""
+
+import os
+import signal
+import time
+
+import numpy as np
+import pytest
+
+import mind.data as ds
+from mind.data._src import random as mrandom
+from mind.data._src.random import current_rng, row_generator
+from mind.data._src.workers import ProcessPool, run_row
+from mind.data.errors import MindDataError
+
+
+def _leftovers(prefix):
+    time.sleep(0.05)
+    return [f for f in os.listdir("/dev/shm") if f.startswith(prefix)]
+
+
+def _noisy(x):
+    return x + current_rng().integers(0, 1000, size=x.shape)
+
+
+def test_chunked_rows_match_the_serial_path_across_chunk_boundaries():
+    rows = [(np.full(3, i),) for i in range(200)]  # > several chunks of 64
+    pool = ProcessPool(_noisy, 2, "noisy")
+    try:
+        got = [out[0] for out in pool.imap(iter(rows), 7, 2, 1)]
+    finally:
+        pool.close()
+    want = [run_row(_noisy, row, 7, 2, i, 1)[0] for i, row in enumerate(rows)]
+    assert len(got) == 200
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g, w)
+    assert not _leftovers(pool.prefix)
+
+
+def _fail_at_70(x):
+    if int(x[0]) == 70:
+        raise ValueError("bad row")
+    return x
+
+
+def test_an_error_inside_a_chunk_names_its_row_and_rows_before_it_come_through():
+    pool = ProcessPool(_fail_at_70, 2, "fail_at_70")
+    got = []
+    with pytest.raises(MindDataError) as info:
+        for out in pool.imap(iter([(np.array([i]),) for i in range(150)]), 1, 0, 0):
+            got.append(int(out[0][0]))
+    pool.close()
+    text = str(info.value)
+    assert "70" in text and "bad row" in text, text
+    assert got == list(range(70))
+    assert not _leftovers(pool.prefix)
+
+
+def _kill_at_45(x):
+    if int(x) == 45:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return x
+
+
+def test_a_worker_killed_inside_a_chunk_is_reported_with_its_row():
+    data = ds.NumpySlicesDataset(np.arange(120), ["x"], shuffle=False).map(
+        _kill_at_45, num_parallel_workers=2, python_multiprocessing=True
+    )
+    with pytest.raises(MindDataError) as info:
+        list(data.create_tuple_iterator(output_numpy=True))
+    text = str(info.value)
+    assert "SIGKILL" in text and "on row 45;" in text, text
+    assert not _leftovers(f"mind_{os.getpid()}_")
+
+
+def test_a_slow_source_does_not_wait_for_a_chunk_to_fill():
+    def slow():
+        for i in range(4):
+            time.sleep(0.2)
+            yield (np.array([i]),)
+
+    pool = ProcessPool(lambda x: x, 2, "identity")
+    try:
+        start = time.monotonic()
+        first = next(iter(pool.imap(slow(), 1, 0, 0)))
+        elapsed = time.monotonic() - start
+    finally:
+        pool.close()
+    assert int(first[0][0]) == 0
+    assert elapsed < 0.75, elapsed  # a generous bound: a filled chunk would take 0.8 s or more
+    assert not _leftovers(pool.prefix)
+
+
+def test_a_deterministic_op_builds_no_generator(monkeypatch):
+    calls = []
+    real = mrandom.row_generator
+    monkeypatch.setattr(mrandom, "row_generator", lambda *a: calls.append(a) or real(*a))
+    assert run_row(lambda x: x * 2, (np.arange(3),), 1, 0, 5, 0)[0].tolist() == [0, 2, 4]
+    assert calls == []
+    out = run_row(_noisy, (np.zeros(3, np.int64),), 1, 0, 5, 0)[0]
+    assert calls == [(1, 0, 5, 0)]
+    np.testing.assert_array_equal(out, row_generator(1, 0, 5, 0).integers(0, 1000, size=3))
