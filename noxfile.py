@@ -83,6 +83,24 @@ def bench(session: nox.Session) -> None:
     session.run("python", "tools/bench/run.py", *args)
 
 
+MINDSPORE = "mindspore==2.10.0"  # the optional data-suite peer (an ~800 MB wheel); not in .ci/run
+MINDSPORE_CASES = [
+    "mindrecord_scan_rows_mindspore",
+    "mindrecord_scan_b256_mindspore",
+    "mindrecord_write_mindspore",
+    "pipeline_images_mindspore",
+]
+
+
+@nox.session(venv_backend="venv", default=False)
+def bench_mindspore(session: nox.Session) -> None:
+    """The data suite's MindSpore 2.10 cases: `nox -s bench_mindspore [-- --quick]`."""
+    session.install(MINDSPORE)
+    session.install(*editable_all(extra=""))
+    cases = [arg for name in MINDSPORE_CASES for arg in ("--case", name)]
+    session.run("python", "tools/bench/run.py", "data", *session.posargs, *cases)
+
+
 @nox.session
 def demo(session: nox.Session) -> None:
     """The quickstart: examples/quickstart.py."""

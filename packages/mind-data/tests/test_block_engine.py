@@ -340,3 +340,29 @@ def test_process_chunks_hand_out_the_rows_before_a_failing_one(rows):
         for (x,) in d.create_tuple_iterator(output_numpy=True):
             got.append(int(x))
     assert got == [2 * i for i in range(37)]
+
+
+def test_the_doctor_reports_the_training_data_path():
+    from mind.core import nn
+    from mind.core.errors import MindTypeError, MindValueError
+    from mind.core.train import Model
+
+    rng = np.random.default_rng(0)
+    data = ds.NumpySlicesDataset(
+        {"x": rng.random((96, 4)).astype(np.float32), "y": rng.integers(0, 3, 96)}, shuffle=False
+    ).batch(16)
+    net = nn.Dense(4, 3)
+    model = Model(net, nn.CrossEntropyLoss(), nn.SGD(net.trainable_params(), 0.1))
+    before = net.weight.asnumpy().copy()
+    report = data.doctor(num_rows=4, verbose=False, model=model, steps=5)
+    path = report["data_path"]
+    assert path["steps"] == 5 and path["goal"] == 0.05
+    parts = path["iterator_ms"] + path["convert_ms"] + path["step_ms"]
+    assert parts == pytest.approx(path["total_ms"])
+    assert path["share"] == pytest.approx((path["iterator_ms"] + path["convert_ms"]) / parts)
+    assert path["meets_goal"] == (path["share"] < 0.05)
+    assert not np.array_equal(before, net.weight.asnumpy())  # the steps really trained
+    with pytest.raises(MindTypeError, match="'model' must be a mind.core.train.Model"):
+        data.doctor(verbose=False, model=net)
+    with pytest.raises(MindValueError, match="'steps' must be an int >= 1"):
+        data.doctor(verbose=False, model=model, steps=0)

@@ -332,6 +332,175 @@ def _torch_pipeline(jpegs: list[bytes]):
     return run
 
 
+# ------------------------------------------------------------------------------------------------
+# MindSpore 2.10 as the optional peer (issue 11): imported lazily, inside the peer factories, so a
+# bench env without it skips these cases with a reason and the other cases never see it
+# ------------------------------------------------------------------------------------------------
+
+MINDSPORE = "mindspore==2.10.0"
+
+
+def _mindspore():
+    try:
+        import mindspore
+        import mindspore.dataset
+        import mindspore.mindrecord
+    except Exception as exc:  # ImportError, or a broken native build raising something else
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        raise PeerUnavailable(
+            f"mindspore is not importable ({reason}); run `nox -s bench_mindspore`"
+        ) from None
+    return mindspore
+
+
+def _ms_write_rows(path: str, rows: list[dict]) -> None:
+    from mindspore.mindrecord import FileWriter
+
+    writer = FileWriter(path, shard_num=1, overwrite=True)
+    writer.add_schema({"image": {"type": "bytes"}, "label": {"type": "int32"}}, "mnist_like")
+    for lo in range(0, len(rows), 10_000):  # write_raw_data takes a list of row dicts
+        writer.write_raw_data(rows[lo : lo + 10_000])
+    writer.commit()
+
+
+def _ms_rows_of(table) -> list[dict]:
+    images = np.frombuffer(table.column("image").chunk(0).buffers()[2], np.uint8)
+    images = images.reshape(ROWS, 784)
+    labels = table.column("label").to_numpy()
+    return [{"image": im.tobytes(), "label": int(lab)} for im, lab in zip(images, labels)]
+
+
+def _ms_scan(directory: str, table, batch: int | None):
+    _mindspore()
+    import mindspore.dataset as msds
+
+    path = f"{directory}/ms_peer.mindrecord"
+    _ms_write_rows(path, _ms_rows_of(table))
+
+    def run():
+        data = msds.MindDataset(path, shuffle=False)
+        if batch is not None:
+            data = data.batch(batch)
+            count = sum(len(lab) for _, lab in data.create_tuple_iterator(output_numpy=True))
+        else:
+            count = sum(1 for _ in data.create_tuple_iterator(output_numpy=True))
+        assert count == ROWS
+
+    return run
+
+
+def _ms_writer(directory: str, table):
+    _mindspore()
+    rows = _ms_rows_of(table)
+
+    def run():
+        _ms_write_rows(f"{directory}/ms_w.mindrecord", rows)
+
+    return run
+
+
+def _ms_pipeline(jpegs: list[bytes]):
+    _mindspore()
+    import mindspore.dataset as msds
+    from mindspore.dataset import vision as msvision
+
+    def run():
+        data = msds.GeneratorDataset(
+            # 0-d arrays, not numpy scalars: MindSpore 2.10's GeneratorDataset calls
+            # np.array(x, copy=False), which numpy 2 refuses for a scalar
+            lambda: (
+                (np.frombuffer(j, np.uint8), np.array(k % 10, np.int32))
+                for k, j in enumerate(jpegs)
+            ),
+            ["image", "label"],
+            shuffle=False,
+        )
+        data = data.map(
+            [
+                msvision.Decode(),
+                msvision.RandomResizedCrop(24),
+                msvision.RandomHorizontalFlip(),
+                msvision.Normalize(MEAN.tolist(), STD.tolist()),
+                msvision.HWC2CHW(),
+            ],
+            "image",
+            num_parallel_workers=2,
+            python_multiprocessing=True,
+        ).batch(64)
+        count = sum(len(label) for _, label in data.create_tuple_iterator(output_numpy=True))
+        assert count == len(jpegs)
+
+    return run
+
+
+def _lazy(factory):
+    built = []
+
+    def run():
+        if not built:
+            built.append(factory())
+        return built[0]()
+
+    return run
+
+
+def _mindspore_cases(name, directory, table, jpegs, quick: bool) -> list[Case]:
+    """The four MindSpore-peer cases; each one's peer_error is the reason when it cannot run."""
+    scans = 3 if quick else 7
+    specs = [
+        (
+            "mindrecord_scan_rows_mindspore",
+            _mind_rows(name),
+            "mindspore MindDataset",
+            lambda: _ms_scan(directory, table, None),
+            scans,
+        ),
+        (
+            "mindrecord_scan_b256_mindspore",
+            _mind_b256(name),
+            "mindspore MindDataset",
+            lambda: _ms_scan(directory, table, 256),
+            scans,
+        ),
+        (
+            "mindrecord_write_mindspore",
+            _mind_write(directory, table),
+            "mindspore FileWriter",
+            lambda: _ms_writer(directory, table),
+            scans,
+        ),
+        (
+            "pipeline_images_mindspore",
+            _mind_pipeline(jpegs),
+            "mindspore GeneratorDataset",
+            lambda: _ms_pipeline(jpegs),
+            3 if quick else 5,
+        ),
+    ]
+    import importlib.util
+
+    # find_spec does not import: cases() runs for every --case filter, and only a selected case's
+    # first (untimed warm-up) call imports mindspore and builds the peer's file
+    error = None
+    if importlib.util.find_spec("mindspore") is None:
+        error = f"mindspore is not installed; run `nox -s bench_mindspore` ({MINDSPORE})"
+    out = []
+    for case_name, mind, peer, factory, repeats in specs:
+        peer_fn = None if error else _lazy(factory)
+        out.append(
+            Case(
+                case_name,
+                mind=mind,
+                peer=peer,
+                peer_fn=peer_fn,
+                peer_error=error,
+                repeats=repeats,
+                warmup=1,
+            )
+        )
+    return out
+
+
 def cases(quick: bool, threads: int) -> list[Case]:
     name = _dataset()
     directory = tempfile.mkdtemp(prefix="mind-bench-arrow-")
@@ -404,4 +573,6 @@ def cases(quick: bool, threads: int) -> list[Case]:
             repeats=repeats,
             warmup=1,
         ),
+        # last: importing mindspore may change thread settings for whatever runs after it
+        *_mindspore_cases(name, directory, table, jpegs, quick),
     ]

@@ -158,6 +158,18 @@ class Compose(_Transform):
     def __call__(self, *columns: Any) -> Any:
         return _run(self.transforms, columns)
 
+    def _batch(self, *columns: np.ndarray) -> Any:
+        """Batch form: every member's batch form in turn (NotImplemented as soon as one member
+        has none, or declines)."""
+        result = columns
+        for t in self.transforms:
+            form = batch_form(t)
+            out = NotImplemented if form is None else form(*result)
+            if out is NotImplemented:
+                return NotImplemented
+            result = out if isinstance(out, tuple) else (out,)
+        return result[0] if len(result) == 1 else result
+
 
 class RandomApply(_Transform):
     """With probability ``prob``, apply ``transforms`` in order (as :class:`Compose`); otherwise
@@ -316,6 +328,12 @@ class OneHot(_Transform):
         s, n = self.smoothing_rate, self.num_classes
         return np.where(hot, 1.0 - s + s / n, s / n).astype(np.float32)
 
+    def _batch(self, *columns: np.ndarray) -> Any:
+        """Batch form: a block of scalar labels is a 1-D array of labels."""
+        if len(columns) != 1 or type(columns[0]) is not np.ndarray or columns[0].ndim != 1:
+            return NotImplemented
+        return self(columns[0])
+
 
 class Fill(_Transform):
     """Return an array of the input's shape and dtype with every element set to ``fill_value``.
@@ -355,6 +373,16 @@ class Fill(_Transform):
                 f"For 'Fill', cannot fill an array of dtype {array.dtype} with "
                 f"{self.fill_value!r}" + _DOCS
             ) from None
+
+    def _batch(self, *columns: np.ndarray) -> Any:
+        """Batch form: the block filled at once (strings keep their per-row path)."""
+        if (
+            len(columns) != 1
+            or type(columns[0]) is not np.ndarray
+            or columns[0].dtype.kind in "USO"
+        ):
+            return NotImplemented
+        return self(columns[0])
 
 
 class Duplicate(_Transform):

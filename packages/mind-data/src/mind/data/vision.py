@@ -302,6 +302,19 @@ def _pad(
 # ------------------------------------------------------------------------------------------------
 
 
+def _batchable(blocks: tuple[Any, ...]) -> bool:
+    """True for one non-empty numeric block of n 2-D or 3-D images, which batch forms handle."""
+    if len(blocks) != 1:
+        return False
+    block = blocks[0]
+    return (
+        type(block) is np.ndarray
+        and block.dtype.kind in "buif"
+        and block.ndim in (3, 4)
+        and block.size > 0
+    )
+
+
 class _ImageOp(_Transform):
     """An op on one or more image columns: parameters drawn once, then applied to each column."""
 
@@ -867,6 +880,12 @@ class Rescale(_ImageOp):
     def _apply(self, image: np.ndarray, params: Any) -> np.ndarray:
         return image.astype(np.float32) * np.float32(self.rescale) + np.float32(self.shift)
 
+    def _batch(self, *blocks: np.ndarray) -> Any:
+        """Batch form: elementwise, so the block of n images is rescaled in one pass."""
+        if not _batchable(blocks):
+            return NotImplemented
+        return self._apply(blocks[0], None)
+
 
 class Normalize(_ImageOp):
     """Return ``(image - mean) / std`` per channel, as float32.
@@ -938,6 +957,20 @@ class Normalize(_ImageOp):
             self._cached = cached
         return cached[2] if chw else cached[1]
 
+    def _batch(self, *blocks: np.ndarray) -> Any:
+        """Batch form: the per-channel constants broadcast over the block."""
+        if not _batchable(blocks):
+            return NotImplemented
+        block = blocks[0]
+        rows = block.ndim - 1
+        channels = 1 if rows == 2 else block.shape[3 if self.is_hwc else 1]
+        if len(self.mean) not in (1, channels):
+            return NotImplemented  # the row path raises, naming the row
+        mean, std = self._constants(rows == 3 and not self.is_hwc)
+        if block.dtype == np.uint8:
+            return (block - mean) / std
+        return (block.astype(np.float32) - mean) / std
+
 
 class HWC2CHW(_ImageOp):
     """Transpose an ``(H, W, C)`` image to ``(C, H, W)``; a 2-D ``(H, W)`` image is returned as is.
@@ -954,6 +987,13 @@ class HWC2CHW(_ImageOp):
 
     def _apply(self, image: np.ndarray, params: Any) -> np.ndarray:
         return np.ascontiguousarray(image.transpose(2, 0, 1)) if image.ndim == 3 else image
+
+    def _batch(self, *blocks: np.ndarray) -> Any:
+        """Batch form: an ``(n, H, W, C)`` block becomes ``(n, C, H, W)``; 2-D rows pass as is."""
+        if not _batchable(blocks):
+            return NotImplemented
+        block = blocks[0]
+        return np.ascontiguousarray(block.transpose(0, 3, 1, 2)) if block.ndim == 4 else block
 
 
 class ToTensor(_ImageOp):
@@ -981,4 +1021,12 @@ class ToTensor(_ImageOp):
 
     def _apply(self, image: np.ndarray, params: Any) -> np.ndarray:
         chw = image[None] if image.ndim == 2 else image.transpose(2, 0, 1)
+        return np.ascontiguousarray((chw.astype(np.float64) / 255.0).astype(self._np))
+
+    def _batch(self, *blocks: np.ndarray) -> Any:
+        """Batch form: (n, H, W, C) -> (n, C, H, W) and (n, H, W) -> (n, 1, H, W)."""
+        if not _batchable(blocks):
+            return NotImplemented
+        block = blocks[0]
+        chw = block[:, None] if block.ndim == 3 else block.transpose(0, 3, 1, 2)
         return np.ascontiguousarray((chw.astype(np.float64) / 255.0).astype(self._np))

@@ -385,12 +385,17 @@ class Dataset:
             node = node.children[0]
         return node.count if isinstance(node, RepeatDataset) else 1
 
-    def doctor(self, num_rows: int = 200, verbose: bool = True) -> dict:
+    def doctor(
+        self, num_rows: int = 200, verbose: bool = True, model: Any = None, steps: int = 30
+    ) -> dict:
         """Run a short pass and report each op's share of the time, where the pipeline stalls, and
-        configuration problems (see :func:`mind.data._src.doctor.diagnose`)."""
+        configuration problems (see :func:`mind.data._src.doctor.diagnose`). With ``model`` (a
+        ``mind.core.train.Model``), also train it for ``steps`` steps on this dataset and report
+        the data path: the time from the iterator to the step's first kernel (waiting on the
+        iterator, conversion to Tensors and the device copy) against the step."""
         from mind.data._src.doctor import diagnose
 
-        return diagnose(self, num_rows, verbose)
+        return diagnose(self, num_rows, verbose, model, steps)
 
     def __repr__(self) -> str:
         lines, node, depth = [], self, 0

@@ -13,6 +13,7 @@ import os
 import time
 from typing import Any
 
+from mind.core.errors import MindTypeError, MindValueError
 from mind.data._src.dataset import Dataset, MapDataset, _Run
 from mind.data._src.sources import RandomAccessDataset
 
@@ -32,7 +33,33 @@ def _python_heavy(source: Any) -> str | None:
     return None
 
 
-def diagnose(dataset: Dataset, num_rows: int = 200, verbose: bool = True) -> dict:
+#: The data path's share of a training step the doctor asks for (issue 11's goal).
+DATA_PATH_GOAL = 0.05
+
+
+def data_path(dataset: Dataset, model: Any, steps: int) -> dict:
+    """Train ``model`` for ``steps`` steps (after 3 untimed ones) on ``dataset`` and split each
+    step into the iterator wait, the conversion to Tensors with the device copy, and the step."""
+    profile = getattr(model, "_data_path_profile", None)
+    if profile is None:
+        raise MindTypeError(
+            f"For 'doctor', 'model' must be a mind.core.train.Model, got {type(model).__name__}"
+        )
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise MindValueError(f"For 'doctor', 'steps' must be an int >= 1, got {steps!r}")
+    result = profile(dataset, steps=steps, warmup=3)
+    result["goal"] = DATA_PATH_GOAL
+    result["meets_goal"] = result["share"] < DATA_PATH_GOAL
+    return result
+
+
+def diagnose(
+    dataset: Dataset,
+    num_rows: int = 200,
+    verbose: bool = True,
+    model: Any = None,
+    steps: int = 30,
+) -> dict:
     cpus = os.cpu_count() or 1
     warnings, fixes = [], []
     for node in _walk(dataset):
@@ -91,6 +118,8 @@ def diagnose(dataset: Dataset, num_rows: int = 200, verbose: bool = True) -> dic
         "warnings": warnings,
         "fixes": fixes,
     }
+    if model is not None:
+        report["data_path"] = data_path(dataset, model, steps)
     if verbose:
         print(format_report(report))
     return report
@@ -107,6 +136,15 @@ def format_report(report: dict) -> str:
         )
     if report["bottleneck"]:
         lines.append(f"the pipeline waits on: {report['bottleneck']}")
+    path = report.get("data_path")
+    if path:
+        verdict = "meets" if path["meets_goal"] else "misses"
+        lines.append(
+            f"data path over {path['steps']} training steps: iterator {path['iterator_ms']:.3f} "
+            f"ms + to Tensors and device {path['convert_ms']:.3f} ms per step, against the step's "
+            f"{path['step_ms']:.3f} ms: {path['share'] * 100:.1f}% of the step ({verdict} the "
+            f"{path['goal'] * 100:.0f}% goal)"
+        )
     lines += [f"fixed: {f}" for f in report["fixes"]]
     lines += [f"warning: {w}" for w in report["warnings"]]
     return "\n".join(lines)

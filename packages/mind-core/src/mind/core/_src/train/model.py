@@ -481,6 +481,59 @@ class Model:
                     break
             manager.on_train_end(run_context)
 
+    def _data_path_profile(self, dataset: Any, steps: int = 30, warmup: int = 3) -> dict:
+        """Time ``steps`` training steps (after ``warmup`` untimed ones) split into the data
+        path and the step: ``iterator_ms`` (waiting on the dataset's next()), ``convert_ms``
+        (the batch to Tensors, :func:`_to_tensor`, which is also where a device copy would
+        happen) and ``step_ms`` (the train network call), each per step, with ``share`` the data
+        path's fraction of the total. It trains the model (the steps are real). The doctor
+        calls it; ``Model.train`` itself never measures, so it costs nothing there.
+        """
+        import time
+
+        owner = "Model._data_path_profile"
+        _check_dataset(owner, "dataset", dataset)
+        network = self._train_network
+        network.set_train(True)
+
+        def items() -> Iterator:
+            while True:
+                if hasattr(dataset, "create_tuple_iterator"):
+                    it = dataset.create_tuple_iterator(num_epochs=1, output_numpy=True)
+                else:
+                    it = iter(dataset)
+                empty = True
+                for item in it:
+                    empty = False
+                    yield item
+                if empty:
+                    raise MindValueError(f"For '{owner}', 'dataset' yielded no batches")
+
+        source = items()
+        clock = time.perf_counter
+        wait = conv = run = 0.0
+        for index in range(warmup + steps):
+            t0 = clock()
+            item = next(source)
+            t1 = clock()
+            data = _to_tensor(item[0], owner, f"the data of dataset item {index}")
+            label = _to_tensor(item[1], owner, f"the label of dataset item {index}")
+            t2 = clock()
+            network(data, label)
+            t3 = clock()
+            if index >= warmup:
+                wait, conv, run = wait + t1 - t0, conv + t2 - t1, run + t3 - t2
+        n = max(steps, 1)
+        total = wait + conv + run
+        return {
+            "steps": steps,
+            "iterator_ms": wait / n * 1e3,
+            "convert_ms": conv / n * 1e3,
+            "step_ms": run / n * 1e3,
+            "total_ms": total / n * 1e3,
+            "share": (wait + conv) / total if total > 0 else 0.0,
+        }
+
     def _sink(self, block: list[tuple[Tensor, Tensor]]) -> Any:
         network = self._train_network
         if isinstance(network, TrainOneStepCell):
