@@ -510,18 +510,7 @@ class MapDataset(Dataset):
         if workers == 1:
             for index, (row, args) in enumerate(inputs):
                 progress.where, progress.stamp = (op, index), time.monotonic()
-                try:
-                    out = run_row(self.fn, args, run.seed, run.epoch, index, stream)
-                except MindDataError:
-                    raise
-                except Exception as exc:
-                    import traceback
-
-                    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-                    raise MindDataError(
-                        f"For 'map' ({self.op_label}), the operation failed on row {index}:\n{text.rstrip()}"
-                    ) from exc
-                yield assemble(row, out, index)
+                yield assemble(row, self._call(args, run, index, stream), index)
             return
         pool_cls = ProcessPool if self.multiprocessing else ThreadPool
         pool = pool_cls(self.fn, workers, op, progress=progress)
@@ -587,62 +576,57 @@ class MapDataset(Dataset):
 
     def _row_by_row(self, args, n, run, index, stream, guard) -> list:
         rows = zip(*[a if isinstance(a, list) else _column_rows(a) for a in args])
-        nout, label = len(self.outputs), self.op_label
-        columns: list[list] = [[] for _ in range(nout)]
+        columns: list[list] = [[] for _ in self.outputs]
         for k, row in enumerate(rows):
-            try:
-                out = run_row(self.fn, row, run.seed, run.epoch, index + k, stream)
-            except MindDataError:
-                raise
-            except Exception as exc:
-                import traceback
-
-                text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-                raise MindDataError(
-                    f"For 'map' ({label}), the operation failed on row {index + k}:\n{text.rstrip()}"
-                ) from exc
-            if len(out) != nout:
-                raise MindDataError(
-                    f"For 'map' ({label}), the operation returned {len(out)} values but "
-                    f"output_columns names {nout}: {self.outputs}"
-                )
-            try:
-                values = [np.asarray(v) for v in out]
-            except ValueError as exc:
-                raise MindDataError(
-                    f"For 'map' ({label}), row {index + k}: a returned value cannot become one "
-                    f"array ({exc})"
-                ) from None
-            guard.check(values, index + k)
+            values = self._values(self._call(row, run, index + k, stream), index + k, guard)
             for column, v in zip(columns, values):
                 column.append(v)
         return columns
 
+    def _call(self, args: tuple, run: _Run, index: int, stream: int) -> tuple:
+        """The op on one row, with the row's generator; a failure names the row."""
+        try:
+            return run_row(self.fn, args, run.seed, run.epoch, index, stream)
+        except MindDataError:
+            raise
+        except Exception as exc:
+            import traceback
+
+            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            raise MindDataError(
+                f"For 'map' ({self.op_label}), the operation failed on row {index}:\n"
+                f"{text.rstrip()}"
+            ) from exc
+
+    def _values(self, out: tuple, index: int, guard: _DtypeGuard) -> list[np.ndarray]:
+        """One row's results as arrays, checked: their count and each column's dtype."""
+        label, nout = self.op_label, len(self.outputs)
+        if len(out) != nout:
+            raise MindDataError(
+                f"For 'map' ({label}), the operation returned {len(out)} values but "
+                f"output_columns names {nout}: {self.outputs}"
+            )
+        try:
+            values = [np.asarray(v) for v in out]
+        except ValueError as exc:
+            raise MindDataError(
+                f"For 'map' ({label}), row {index}: a returned value cannot become one "
+                f"array ({exc})"
+            ) from None
+        guard.check(values, index)
+        return values
+
     def _assembler(self, child_cols: list[str]) -> Callable[[tuple, tuple], tuple]:
         positions = {c: i for i, c in enumerate(child_cols)}
-        nout = len(self.outputs)
         out_index = {c: i for i, c in enumerate(self.outputs)}
         plan = [
             ("out", out_index[c]) if c in out_index else ("in", positions[c])
             for c in self.out_columns
         ]
-        label = self.op_label
-        guard = _DtypeGuard(f"map ({label})", self.outputs)
+        guard = _DtypeGuard(f"map ({self.op_label})", self.outputs)
 
         def assemble(row: tuple, out: tuple, index: int) -> tuple:
-            if len(out) != nout:
-                raise MindDataError(
-                    f"For 'map' ({label}), the operation returned {len(out)} values but "
-                    f"output_columns names {nout}: {self.outputs}"
-                )
-            try:
-                values = [np.asarray(v) for v in out]
-            except ValueError as exc:
-                raise MindDataError(
-                    f"For 'map' ({label}), row {index}: a returned value cannot become one "
-                    f"array ({exc})"
-                ) from None
-            guard.check(values, index)
+            values = self._values(out, index, guard)
             return tuple(values[i] if kind == "out" else row[i] for kind, i in plan)
 
         return assemble
