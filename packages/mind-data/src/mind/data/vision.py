@@ -930,6 +930,8 @@ class Normalize(_ImageOp):
         self.mean = [float(m) for m in mean]
         self.std = [float(s) for s in std]
         self.is_hwc = _check_bool("Normalize", "is_hwc", is_hwc)
+        m, sd = np.asarray(self.mean, np.float32), np.asarray(self.std, np.float32)
+        self._hwc, self._chw = (m, sd), (m[:, None, None], sd[:, None, None])
 
     def _apply(self, image: np.ndarray, params: Any) -> np.ndarray:
         channels = 1 if image.ndim == 2 else image.shape[2 if self.is_hwc else 0]
@@ -940,22 +942,13 @@ class Normalize(_ImageOp):
                 f"{layout} image of shape {image.shape} has {channels} channels; pass one value "
                 "per channel (or set is_hwc to match the layout)" + _DOCS
             )
-        mean, std = self._constants(image.ndim == 3 and not self.is_hwc)
-        if image.dtype == np.uint8:  # uint8 - float32 computes in float32: one pass, no copy
-            return (image - mean) / std
-        return (image.astype(np.float32) - mean) / std
+        return self._normalize(image, image.ndim == 3 and not self.is_hwc)
 
-    def _constants(self, chw: bool) -> tuple[np.ndarray, np.ndarray]:
-        cached = self.__dict__.get("_cached")
-        if cached is None or cached[0] != (self.mean, self.std):
-            mean, std = np.asarray(self.mean, np.float32), np.asarray(self.std, np.float32)
-            cached = (
-                (list(self.mean), list(self.std)),
-                (mean, std),
-                (mean[:, None, None], std[:, None, None]),
-            )
-            self._cached = cached
-        return cached[2] if chw else cached[1]
+    def _normalize(self, x: np.ndarray, chw: bool) -> np.ndarray:
+        mean, std = self._chw if chw else self._hwc
+        if x.dtype == np.uint8:  # uint8 - float32 computes in float32: one pass, no copy
+            return (x - mean) / std
+        return (x.astype(np.float32) - mean) / std
 
     def _batch(self, *blocks: np.ndarray) -> Any:
         """Batch form: the per-channel constants broadcast over the block."""
@@ -966,10 +959,7 @@ class Normalize(_ImageOp):
         channels = 1 if rows == 2 else block.shape[3 if self.is_hwc else 1]
         if len(self.mean) not in (1, channels):
             return NotImplemented  # the row path raises, naming the row
-        mean, std = self._constants(rows == 3 and not self.is_hwc)
-        if block.dtype == np.uint8:
-            return (block - mean) / std
-        return (block.astype(np.float32) - mean) / std
+        return self._normalize(block, rows == 3 and not self.is_hwc)
 
 
 class HWC2CHW(_ImageOp):

@@ -99,13 +99,6 @@ class Block:
             len(index),
         )
 
-    def nbytes(self) -> int:
-        return sum(c.nbytes if isinstance(c, np.ndarray) else 0 for c in self.columns)
-
-    @staticmethod
-    def from_rows(rows: list[tuple], ncols: int) -> Block:
-        return Block([[row[i] for row in rows] for i in range(ncols)], len(rows))
-
 
 def join(blocks: list[Block], ncols: int) -> Block:
     """One block of the rows of ``blocks`` in turn (arrays joined where they agree)."""

@@ -133,10 +133,6 @@ def _timed(rows: Iterator, node: Dataset, run: _Run, unit: type | None = None) -
         rows.close()
 
 
-def _column_rows(column: np.ndarray) -> list:
-    return split(column)
-
-
 def _block_rows(blocks: Iterator[Block]) -> Iterator[tuple]:
     try:
         for block in blocks:
@@ -464,7 +460,8 @@ class MapDataset(Dataset):
         ops = list(operations) if isinstance(operations, list | tuple) else [operations]
         forms = [getattr(op, "_batch", None) for op in ops]
         self._forms = forms if all(callable(f) for f in forms) else None
-        self.op_label = getattr(operations, "__name__", None) or type(operations).__name__
+        # Errors, the watchdog and the doctor name the ops: "Decode, Normalize" for a list.
+        self.op_label = ", ".join(getattr(op, "__name__", None) or type(op).__name__ for op in ops)
         columns = child._columns()
         self.inputs = _names(input_columns, "map", "input_columns") or columns[:1]
         missing = [c for c in self.inputs if c not in columns]
@@ -575,7 +572,7 @@ class MapDataset(Dataset):
         ]
 
     def _row_by_row(self, args, n, run, index, stream, guard) -> list:
-        rows = zip(*[a if isinstance(a, list) else _column_rows(a) for a in args])
+        rows = zip(*[a if isinstance(a, list) else split(a) for a in args])
         columns: list[list] = [[] for _ in self.outputs]
         for k, row in enumerate(rows):
             values = self._values(self._call(row, run, index + k, stream), index + k, guard)
@@ -906,24 +903,29 @@ def _writable(block: Block) -> Block:
     return Block([list(c) if isinstance(c, list) else np.array(c) for c in block.columns], block.n)
 
 
+def _same_layout(a: Any, b: Any) -> bool:
+    """Two block columns that are arrays of one dtype and row shape (gathers stay in numpy)."""
+    return (
+        isinstance(a, np.ndarray)
+        and isinstance(b, np.ndarray)
+        and a.dtype == b.dtype
+        and a.shape[1:] == b.shape[1:]
+    )
+
+
 def _gather2(buffer: Block, block: Block, source: np.ndarray, size: int) -> Block:
     """Rows ``source`` of the buffer followed by ``block`` (source >= size: the block's)."""
     from_block = source >= size
     columns = []
     for a, b in zip(buffer.columns, block.columns):
-        if (
-            isinstance(a, np.ndarray)
-            and isinstance(b, np.ndarray)
-            and a.dtype == b.dtype
-            and a.shape[1:] == b.shape[1:]
-        ):
+        if _same_layout(a, b):
             out = np.empty((len(source), *a.shape[1:]), a.dtype)
             out[~from_block] = a[source[~from_block]]
             out[from_block] = b[source[from_block] - size]
             columns.append(out)
         else:
-            ra = a if isinstance(a, list) else _column_rows(a)
-            rb = b if isinstance(b, list) else _column_rows(b)
+            ra = a if isinstance(a, list) else split(a)
+            rb = b if isinstance(b, list) else split(b)
             columns.append([rb[i - size] if i >= size else ra[i] for i in source.tolist()])
     return Block(columns, len(source))
 
@@ -932,17 +934,12 @@ def _scatter(buffer: Block, into: np.ndarray, block: Block, rows: np.ndarray) ->
     """The buffer with slots ``into`` replaced by rows ``rows`` of ``block``."""
     columns = []
     for a, b in zip(buffer.columns, block.columns):
-        if (
-            isinstance(a, np.ndarray)
-            and isinstance(b, np.ndarray)
-            and a.dtype == b.dtype
-            and a.shape[1:] == b.shape[1:]
-        ):
+        if _same_layout(a, b):
             a[into] = b[rows]
             columns.append(a)
         else:
-            ra = a if isinstance(a, list) else _column_rows(a)
-            rb = b if isinstance(b, list) else _column_rows(b)
+            ra = a if isinstance(a, list) else split(a)
+            rb = b if isinstance(b, list) else split(b)
             for i, k in zip(into.tolist(), rows.tolist()):
                 ra[i] = rb[k]
             columns.append(ra)

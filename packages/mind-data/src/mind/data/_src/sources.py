@@ -252,7 +252,7 @@ def _nbytes(column: Any) -> int:
     return sum(getattr(v, "nbytes", 0) for v in column)
 
 
-def _block_rows(row_bytes: int) -> int:
+def _rows_per_block(row_bytes: int) -> int:
     return max(1, min(BLOCK_ROWS, BLOCK_BYTES // max(row_bytes, 1)))
 
 
@@ -261,7 +261,7 @@ def _array_blocks(columns: list[np.ndarray], indices: np.ndarray) -> Iterator[li
     consecutive, gathers (copies) where they are not."""
     if not len(indices):
         return
-    step = _block_rows(sum(c[:1].nbytes for c in columns))
+    step = _rows_per_block(sum(c[:1].nbytes for c in columns))
     if _consecutive(indices):
         start = int(indices[0])
         for lo in range(start, start + len(indices), step):
@@ -534,8 +534,6 @@ class _MindRecordSource:
         # MindDataset yields them; read_row hands back Python ints and floats.
         specs = {f.name: f for f in reader._header.fields}
         self.dtypes = [specs[c].dtype if specs[c].shape is None else None for c in columns]
-        if not hasattr(reader, "_read_span"):
-            self._read_blocks = None
 
     def __len__(self) -> int:
         return self.reader.num_rows
@@ -576,7 +574,7 @@ class _MindRecordSource:
             part = indices[lo : lo + (step or 64)]
             block = self._block(reader._read_at(part), None, part)
             if step is None:  # size the gathers by the first one's bytes
-                step = _block_rows(sum(_nbytes(c) for c in block) // max(len(part), 1))
+                step = _rows_per_block(sum(_nbytes(c) for c in block) // max(len(part), 1))
             yield block
             lo += len(part)
 

@@ -382,8 +382,8 @@ class ShardReader:
         self._page_starts = np.array(
             [s.entry.row_start + int(s.starts[p]) for s, p in self._page_ref], dtype=np.int64
         )
-        self._starts_list = self._page_starts.tolist()
-        self._bounds = [*self._starts_list, self.num_rows]
+        # The same as a list, then the row count: what bisect and the block engine read.
+        self._bounds = [*self._page_starts.tolist(), self.num_rows]
         self._closed = False
 
     # --------------------------------------------------------------------------------------------
@@ -452,8 +452,8 @@ class ShardReader:
         if type(index) is not int or not 0 <= index < self._header.num_rows or self._closed:
             index = self._check_index("ShardReader.read_row", index)
         # One binary search over the pages' first rows; then list and buffer lookups.
-        k = bisect.bisect_right(self._starts_list, index) - 1
-        local = index - self._starts_list[k]
+        k = bisect.bisect_right(self._bounds, index) - 1
+        local = index - self._bounds[k]
         views = self._views(k)
         try:
             return {view.name: view.row(local) for view in views}
@@ -487,8 +487,8 @@ class ShardReader:
         length)`` uint8 view, other bytes as a list of uint8 views, strings as a list of str,
         variable-shape arrays as a list of views."""
         self._check_open()
-        k = bisect.bisect_right(self._starts_list, start) - 1
-        base = self._starts_list[k]
+        k = bisect.bisect_right(self._bounds, start) - 1
+        base = self._bounds[k]
         views = self._views(k)
         try:
             return [view.span(start - base, stop - base) for view in views]
@@ -503,7 +503,7 @@ class ShardReader:
         first = int(pages[0]) if len(pages) else 0
         if len(pages) and (pages == first).all():  # one page: no reordering
             views = self._views(first)
-            local = indices - self._starts_list[first]
+            local = indices - self._bounds[first]
             try:
                 return [view.gather(local) for view in views]
             except ValueProblem as exc:
@@ -522,23 +522,9 @@ class ShardReader:
                 pieces.append([view.gather(local[lo:hi]) for view in views])
             except ValueProblem as exc:
                 self._problem(k, exc.offset or 0, exc, views)
-        out = []
-        for c in range(len(self._columns)):
-            parts = [p[c] for p in pieces]
-            if (
-                all(isinstance(p, np.ndarray) for p in parts)
-                and len({p.shape[1:] for p in parts}) <= 1
-            ):
-                joined = np.concatenate(parts) if parts else parts
-                column = np.empty_like(joined)
-                column[order] = joined
-            else:
-                flat = [v for p in parts for v in (p if isinstance(p, list) else list(p))]
-                column = [None] * len(flat)
-                for dst, v in zip(order.tolist(), flat):
-                    column[dst] = v
-            out.append(column)
-        return out
+        return [
+            _gather(spec, [p[c] for p in pieces], order) for c, spec in enumerate(self._columns)
+        ]
 
     def read_rows(self, indices: Sequence[int] | np.ndarray) -> dict[str, Any]:
         """The rows at ``indices`` (any order, repeats allowed) as a columnar batch.
@@ -667,11 +653,6 @@ class ShardReader:
             )
         return int(index) % self.num_rows
 
-    def _locate(self, index: int) -> tuple[_Shard, int, int]:
-        page = int(np.searchsorted(self._page_starts, index, side="right")) - 1
-        shard, page_no = self._page_ref[page]
-        return shard, page_no, index - int(self._page_starts[page])
-
     def _convert(self, spec, column, shard, page, first) -> Any:
         try:
             return spec.to_python(column)
@@ -709,12 +690,14 @@ def _gather(spec: FieldSpec, parts: list[Any], order: np.ndarray) -> Any:
         if spec.type in ("string", "bytes") or spec.variable:
             return []
         return np.empty((0, *(spec.shape or ())), dtype=spec.dtype)
-    if isinstance(parts[0], np.ndarray):
+    if all(isinstance(p, np.ndarray) for p in parts) and len({p.shape[1:] for p in parts}) == 1:
         joined = np.concatenate(parts)
         out = np.empty_like(joined)
         out[order] = joined
         return out
-    joined = [v for part in parts for v in part]
+    # Lists, or arrays that differ by page (bytes of one length per page, another on the next):
+    # one list of the rows.
+    joined = [v for part in parts for v in (part if isinstance(part, list) else list(part))]
     result: list[Any] = [None] * len(joined)
     for k, dst in enumerate(order.tolist()):
         result[dst] = joined[k]

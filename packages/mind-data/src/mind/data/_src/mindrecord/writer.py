@@ -509,10 +509,10 @@ class FileWriter:
             temps = [staging] if self._shard_num == 1 else self._split(staging)
             table, start = [], 0
             hashing = self._staging.hashing if self._shard_num == 1 else None
-            self._digests: list[str] = []
+            digests: list[str] = []
             for i, (tmp, final) in enumerate(zip(temps, self._shard_paths)):
                 nbytes, digest = files.seal(tmp, hashing.digest if hashing else None)
-                self._digests.append(digest)
+                digests.append(digest)
                 rows = self._shard_rows(i)
                 table.append(
                     {
@@ -533,7 +533,7 @@ class FileWriter:
                 shards=table,
                 page_rows=PAGE_ROWS,
             )
-            self._publish(temps, payload, where)
+            self._publish(temps, digests, payload, where)
         except BaseException:
             if self._state != "committed":  # else interrupted while tidying up: committed
                 self._state = "failed"
@@ -575,7 +575,9 @@ class FileWriter:
         files.release(staging)
         return temps
 
-    def _publish(self, temps: list[str], header_payload: bytes, where: str) -> None:
+    def _publish(
+        self, temps: list[str], digests: list[str], header_payload: bytes, where: str
+    ) -> None:
         """Move the shards to this write's names, replace the header, remove the old shards."""
         directory = os.path.dirname(os.path.abspath(self._header_path))
         header_tmp = files.write_temp(self._header_path, header_payload)
@@ -592,7 +594,7 @@ class FileWriter:
                     files.release(tmp)
                     placed.append(final)
                     # A later overwrite of this dataset proves this shard without reading it.
-                    files.remember_sha256(final, self._digests[len(placed) - 1])
+                    files.remember_sha256(final, digests[len(placed) - 1])
                 # The shards' names are durable before a header can refer to them.
                 files.fsync_dir(directory, strict=True)
                 previous, foreign = _replaced_shards(self._header_path, self._name)
