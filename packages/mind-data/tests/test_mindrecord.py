@@ -174,7 +174,7 @@ def test_three_shards_hold_contiguous_blocks_in_write_order(tmp_path):
     path = write(tmp_path / "s.mindrecord", rows, shard_num=3)
     header = header_of(path)
     tag = header["dataset_id"][:12]
-    assert re.fullmatch("[0-9a-f]{12}", tag) and header["version"] == 3
+    assert re.fullmatch("[0-9a-f]{12}", tag) and header["version"] == 4
     # The shards are named for this write: name.<first 12 hex digits of the dataset id>.<k>.arrow
     assert dataset_files(tmp_path) == [
         f"s.mindrecord.{tag}.0.arrow",
@@ -569,7 +569,8 @@ def test_a_version_1_dataset_is_read_and_rewritten_as_version_2(tmp_path):
         os.remove(path)
         data = open(old, "rb").read()
         entry.update(file=os.path.basename(old), bytes=len(data))
-        entry["sha256"] = hashlib.sha256(data).hexdigest()
+        entry["sha256"] = hashlib.sha256(data).hexdigest()  # versions 1-3 record SHA-256s
+        del entry["xxh3_128"]
     doc["version"] = 1
     del doc["header_sha256"]  # version 1 headers had no digest and no page table
     for entry in doc["shards"]:
@@ -588,7 +589,7 @@ def test_a_version_1_dataset_is_read_and_rewritten_as_version_2(tmp_path):
     writer = FileWriter.open_for_append(name)
     writer.write_raw_data([make_row(20)])
     writer.commit()
-    assert header_of(name)["version"] == 3
+    assert header_of(name)["version"] == 4
     # The version 1 shards went once the new header was in place.
     assert dataset_files(tmp_path) == sorted(
         [*(os.path.basename(p) for p in shards_of(name)), "v1.mindrecord.meta.json"]
@@ -925,7 +926,7 @@ def test_an_altered_byte_is_found_by_verify(damaged):
     data[at] = ord("W")
     open(shard, "wb").write(bytes(data))
     problems = verify(damaged)
-    assert len(problems) == 1 and "SHA-256" in problems[0] and shard in problems[0]
+    assert len(problems) == 1 and "XXH3-128" in problems[0] and shard in problems[0]
     with ShardReader(damaged) as reader:  # the size is right: open does not hash...
         assert reader.read_row(0)["blob"] == make_row(0)["blob"]  # ...and shard 0 is sound
         # ...but the page's XXH3-64 is checked the first time the page is read.
@@ -1088,7 +1089,7 @@ def test_an_overwrite_deletes_only_files_proven_to_be_the_old_datasets_shards(tm
     entry = doc["shards"][0]
     for file in ("train.py", "../outside.txt", link.name, impostor.name):
         doc["shards"].append({**entry, "file": file})
-    # Sizes and SHA-256s copied from a real shard: only the name and file kind tell them apart.
+    # Sizes and digests copied from a real shard: only the name and file kind tell them apart.
     with open(f"{name}.meta.json", "w", encoding="utf-8") as f:
         json.dump(doc, f)  # the digest is now stale: readers refuse this header
     with pytest.raises(MindRecordFormatError):
@@ -1111,7 +1112,7 @@ def test_an_overwrite_leaves_a_listed_file_whose_content_changed(tmp_path):
     (shard,) = shards_of(name)
     data = bytearray(open(shard, "rb").read())
     data[-20] ^= 1
-    open(shard, "wb").write(bytes(data))  # same name, same size, another SHA-256
+    open(shard, "wb").write(bytes(data))  # same name, same size, another digest
     write(name, small_rows(2, 50), SMALL, overwrite=True)
     assert open(shard, "rb").read() == bytes(data)
 

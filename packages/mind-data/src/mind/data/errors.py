@@ -36,7 +36,7 @@ class DatasetFileError(MindDataError):
 
     Cause: the installation is damaged (a partial copy, a file edited or truncated on disk), or a
     packaging step dropped the non-Python files from the wheel. The message names the file and
-    what is wrong: a missing file, a SHA-256 that differs from the recorded one, or a row or column
+    what is wrong: a missing file, a digest that differs from the recorded one, or a row or column
     count that does not match.
 
     Fix: reinstall mind-data (``pip install --force-reinstall mind-data``), or restore the file from

@@ -5,7 +5,7 @@ Subcommands, each a thin layer over the library (``python -m mind.data`` runs th
 - ``convert SOURCE DEST --from KIND``: an image folder, a CSV file, an ``.npz`` file, MNIST or
   CIFAR-10 to a MindRecord dataset, written in chunks with :class:`~mind.data.mindrecord.FileWriter`.
 - ``info DATASET [--json]``: schema, description, index fields, rows, shards and page layout.
-- ``verify DATASET [--clean]``: :func:`~mind.data.mindrecord.verify` (sizes, SHA-256s, pages,
+- ``verify DATASET [--clean]``: :func:`~mind.data.mindrecord.verify` (sizes, digests, pages,
   sampled rows; stray files of an interrupted write are noted, not counted as problems);
   ``--clean`` first removes them (hidden temporaries, stray shards) and lists what it removed.
 - ``doctor MODULE:ATTR [--rows N]``: :meth:`Dataset.doctor` on a pipeline defined in a module.
@@ -175,7 +175,7 @@ def _parser() -> argparse.ArgumentParser:
     verify = sub.add_parser(
         "verify",
         help="check a MindRecord dataset's files, checksums and contents",
-        description="Check the header, every shard's size and SHA-256, every page, and a "
+        description="Check the header, every shard's size and digest, every page, and a "
         "sample of rows. Exit status 0 when sound, 1 with each problem printed. Stray shard "
         "files of an interrupted write are printed as notes; the next commit removes them.",
     )
@@ -601,7 +601,7 @@ def _collect_info(dataset: str) -> dict[str, Any]:
                     "rows": entry["rows"],
                     "row_start": entry["start"],
                     "bytes": entry["bytes"],
-                    "sha256": entry["sha256"],
+                    **{k: entry[k] for k in ("xxh3_128", "sha256") if k in entry},
                     "pages": [page.num_rows for page in shard.pages],
                 }
             )

@@ -25,21 +25,25 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
+import xxhash
+
 __all__ = [
+    "DIGESTS",
     "HEADER_SUFFIX",
     "SHARD_SUFFIX",
     "bad_file_name",
     "commit_lock",
     "dataset_of_shard",
+    "digest_of",
     "fsync_dir",
     "header_path",
     "hold",
     "open_regular",
     "release",
+    "remember_digest",
     "remove_quietly",
     "remove_stale",
     "seal",
-    "sha256_of",
     "shard_names",
     "stale_temporaries",
     "stray_shards",
@@ -51,7 +55,12 @@ __all__ = [
 HEADER_SUFFIX = ".meta.json"
 SHARD_SUFFIX = ".arrow"
 ID_CHARS = 12  # how much of the dataset id a shard's name carries
-_CHUNK = 1 << 20
+CHUNK = 1 << 20
+# The shard digest the header records, by its key there: SHA-256 up to format version 3,
+# XXH3-128 from version 4 (a tenth of SHA-256's cost; see header.py for why it is enough).
+DIGESTS = {"sha256": hashlib.sha256, "xxh3_128": xxhash.xxh3_128}
+DIGEST_NAMES = {"sha256": "SHA-256", "xxh3_128": "XXH3-128"}  # for messages
+WRITTEN_DIGEST = "xxh3_128"  # what a writer of this version records
 # ``<name>.<12 hex digits>.<index>.arrow``: group 1 is the dataset name.
 _SHARD_NAME = re.compile(rf"^(.+)\.[0-9a-f]{{{ID_CHARS}}}\.[0-9]+{re.escape(SHARD_SUFFIX)}\Z")
 # ``.<final name>.<12 hex digits>.tmp``, as temp_path names them: group 1 is the final name.
@@ -279,36 +288,37 @@ def commit_lock(directory: str) -> Iterator[None]:
         os.close(fd)  # closing the descriptor releases the lock
 
 
-def seal(path: str, digest_so_far: Any = None) -> tuple[int, str]:
-    """fsync ``path`` and return its size and SHA-256, read back in one pass (or taken from
-    ``digest_so_far``, a hash that saw every byte as it was written)."""
-    if digest_so_far is not None:
-        fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
-        try:
-            os.fsync(fd)
-            size = os.fstat(fd).st_size
-        finally:
-            os.close(fd)
-        return size, digest_so_far.hexdigest()
-    digest = hashlib.sha256()
-    size = 0
+def seal(path: str) -> tuple[int, str]:
+    """fsync ``path`` and return its size and :data:`WRITTEN_DIGEST`, read back in one pass
+    (from the page cache: the file was just written)."""
     # O_RDWR, not O_RDONLY: some platforms refuse to fsync a descriptor opened read-only.
     fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:
-        while chunk := os.read(fd, _CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
         os.fsync(fd)
+        size, digest = _hash_fd(fd, WRITTEN_DIGEST)
     finally:
         os.close(fd)
+    return size, digest
+
+
+def _hash_fd(fd: int, kind: str) -> tuple[int, str]:
+    """(size, hex digest of hash ``kind``) of what the open file ``fd`` holds from its offset."""
+    digest = DIGESTS[kind]()
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    size = 0
+    with os.fdopen(fd, "rb", buffering=0, closefd=False) as f:
+        while n := f.readinto(buffer):
+            digest.update(view[:n])
+            size += n
     return size, digest.hexdigest()
 
 
-# SHA-256s this process computed or wrote, by (device, inode, size, mtime, ctime): a file whose
-# identity and times are unchanged since has the same bytes (any write moves mtime and ctime,
-# and ctime cannot be set back), so a commit that replaces a dataset this process wrote or
-# hashed does not read its shards again to prove them.
-_DIGESTS: dict[tuple[int, ...], str] = {}
+# Digests this process computed or wrote, by (hash, device, inode, size, mtime, ctime): a file
+# whose identity and times are unchanged since has the same bytes (any write moves mtime and
+# ctime, and ctime cannot be set back), so a commit that replaces a dataset this process wrote
+# or hashed does not read its shards again to prove them.
+_DIGESTS: dict[tuple[Any, ...], str] = {}
 _DIGESTS_MAX = 4096
 
 
@@ -316,35 +326,35 @@ def _identity(info: os.stat_result) -> tuple[int, ...]:
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
-def remember_sha256(path: str, digest: str) -> None:
-    """Record that the file now at ``path`` has SHA-256 ``digest`` (it was just written)."""
+def remember_digest(path: str, kind: str, digest: str) -> None:
+    """Record that the file now at ``path`` has digest ``digest`` of hash ``kind`` (a key of
+    :data:`DIGESTS`): it was just written."""
     try:
         info = os.lstat(path)
     except OSError:
         return
     if len(_DIGESTS) >= _DIGESTS_MAX:
         _DIGESTS.clear()
-    _DIGESTS[_identity(info)] = digest
+    _DIGESTS[(kind, *_identity(info))] = digest
 
 
-def sha256_of(path: str, remembered: bool = True) -> str:
-    """The SHA-256 of the regular file ``path`` (OSError for a symlink, FIFO or device);
-    ``remembered=False`` reads the file even when this process knows its digest (``verify``,
-    which looks for damage the file's times do not show)."""
+def digest_of(path: str, kind: str, remembered: bool = True) -> str:
+    """The digest of hash ``kind`` (a key of :data:`DIGESTS`) of the regular file ``path``
+    (OSError for a symlink, FIFO or device); ``remembered=False`` reads the file even when this
+    process knows its digest (``verify``, which looks for damage the file's times do not show)."""
     fd, info = open_regular(path)
-    key = _identity(info)
-    known = _DIGESTS.get(key) if remembered else None
-    if known is not None:
+    key = (kind, *_identity(info))
+    try:
+        known = _DIGESTS.get(key) if remembered else None
+        if known is not None:
+            return known
+        _, digest = _hash_fd(fd, kind)
+    finally:
         os.close(fd)
-        return known
-    digest = hashlib.sha256()
-    with os.fdopen(fd, "rb") as f:
-        while chunk := f.read(_CHUNK):
-            digest.update(chunk)
     if len(_DIGESTS) >= _DIGESTS_MAX:
         _DIGESTS.clear()
-    _DIGESTS[key] = digest.hexdigest()
-    return _DIGESTS[key]
+    _DIGESTS[key] = digest
+    return digest
 
 
 def write_temp(final: str, payload: bytes) -> str:

@@ -420,7 +420,8 @@ class ShardReader:
         """One dict per shard file, in order: its global rows are ``range(start, stop)``.
 
         Keys: ``index``, ``file`` (its path, beside the header), ``start``, ``stop``, ``rows``, ``bytes``
-        and ``sha256``. Shards hold contiguous blocks of rows, so a dataset can shuffle the
+        and the file's digest under the name of its hash: ``xxh3_128`` (format version 4) or
+        ``sha256`` (versions 1 to 3). Shards hold contiguous blocks of rows, so a dataset can shuffle the
         order of files, or rows within each file, from these ranges alone.
         """
         return [
@@ -431,7 +432,7 @@ class ShardReader:
                 "stop": e.row_start + e.rows,
                 "rows": e.rows,
                 "bytes": e.bytes,
-                "sha256": e.sha256,
+                e.digest_name: e.digest,
             }
             for i, e in enumerate(self._header.shards)
         ]
@@ -707,7 +708,7 @@ def _gather(spec: FieldSpec, parts: list[Any], order: np.ndarray) -> Any:
 def verify(file_name: str | os.PathLike[str]) -> list[str]:
     """Check a dataset thoroughly; return its problems, an empty list when it is sound.
 
-    Checks the header, each shard's size and SHA-256 against the header, that each shard opens
+    Checks the header, each shard's size and digest (XXH3-128, or SHA-256 before format version 4) against the header, that each shard opens
     with the expected schema and row count, Arrow's full validation of every page, and that a
     sample of rows (the first, the last and up to 100 spread between) decodes to the schema's
     types and shapes. It also lists stray shard files of the dataset's name that the header does
@@ -765,11 +766,11 @@ def _verify(file_name: str | os.PathLike[str]) -> tuple[list[str], list[str]]:
                 f"shard {entry.path} is {size} bytes but the header records {entry.bytes}"
             )
             continue
-        digest = files.sha256_of(entry.path, remembered=False)
-        if digest != entry.sha256:
+        digest = files.digest_of(entry.path, entry.digest_name, remembered=False)
+        if digest != entry.digest:
             problems.append(
-                f"shard {entry.path} has SHA-256 {digest} but the header records "
-                f"{entry.sha256}: the file was altered"
+                f"shard {entry.path} has {files.DIGEST_NAMES[entry.digest_name]} {digest} but the header records "
+                f"{entry.digest}: the file was altered"
             )
     if problems:
         return problems, strays

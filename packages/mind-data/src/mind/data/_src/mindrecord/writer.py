@@ -5,14 +5,14 @@ one hidden staging file beside the dataset. ``commit()`` is the only step that c
 readers see, and replacing the header is the only moment it does so:
 
 1. split the staging file into the shards (contiguous blocks of rows; with one shard the staging
-   file *is* the shard), fsync each and record its size and SHA-256; write the header to a hidden
+   file *is* the shard), fsync each and record its size and XXH3-128; write the header to a hidden
    temporary file and fsync it;
 2. under a lock on the directory (so commits there never interleave), move the shards to names
    of this write alone, ``name.<id12>.<k>.arrow``, which no other write uses, and fsync the
    directory;
 3. ``os.replace`` the header, and fsync the directory: the commit point;
 4. remove the shards the replaced header listed that are provably its shards (named as this
-   name's shards, beside the header, regular files, with the recorded size and SHA-256; anything
+   name's shards, beside the header, regular files, with the recorded size and digest; anything
    else it lists is left alone and logged), any stray shard a write of this name made that the
    new header does not list, and the temporaries of killed writes of this name (no process
    holds their lock). Best effort: a file left here is harmless garbage.
@@ -25,14 +25,12 @@ the next commit removes), and from step 3 on the new dataset is complete.
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import logging
 import os
 import re
 import uuid
 import weakref
-from collections import deque
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from typing import Any
@@ -49,6 +47,7 @@ from mind.data._src.mindrecord.header import (
     page_checksum,
     read_header,
     resolve_header,
+    shard_digest_name,
     shard_metadata,
 )
 from mind.data._src.mindrecord.schema import (
@@ -71,59 +70,67 @@ MAX_SHARDS = 1000  # MindSpore's limit
 _log = logging.getLogger("mind.data")
 
 
-class _HashingFile:
-    """A file sink that hashes (SHA-256) what it writes, on a second thread: the hash and the
-    write of one buffer run while Arrow serialises the next (hashlib and os.write release the
-    GIL), so a shard's digest costs no second pass over the file."""
+class _Writeback:
+    """Seals the staging file while later pages are still being serialised: each
+    :data:`_WRITEBACK_BYTES` written, a second thread ``fdatasync``s the file (waiting on the
+    disk, not the CPU) and hashes (XXH3-128, which releases the GIL) what it synced, so at
+    commit only the last few megabytes are left to sync and hash. An I/O error it meets is
+    raised at commit, not lost."""
 
     def __init__(self, path: str) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
-        self.fd = os.open(
-            path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
-        )
-        self.digest = hashlib.sha256()
-        self.position = 0
-        self.closed = False
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="mind-data-shard")
-        self._pending: deque = deque()
+        self.fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        self.digest = files.DIGESTS[files.WRITTEN_DIGEST]()
+        self.hashed = 0
+        self.synced = 0
+        self.pending: Any = None
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="mind-data-writeback")
 
-    def _write(self, data: bytes) -> None:
-        self.digest.update(data)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self.fd, view) :]
-
-    def write(self, data: Any) -> int:
-        chunk = bytes(data)  # Arrow may reuse its buffer once write returns
-        self._pending.append(self._pool.submit(self._write, chunk))
-        self.position += len(chunk)
-        while len(self._pending) > 8 or (self._pending and self._pending[0].done()):
-            self._pending.popleft().result()  # re-raises a failed write
-        return len(chunk)
-
-    def tell(self) -> int:
-        return self.position
-
-    def flush(self) -> None:
-        while self._pending:
-            self._pending.popleft().result()
-
-    def writable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return False
-
-    def close(self) -> None:
-        if self.closed:
+    def written(self, position: int) -> None:
+        if position - self.synced < _WRITEBACK_BYTES:
             return
-        self.closed = True
-        try:
-            self.flush()
-        finally:
-            self._pool.shutdown(wait=True)
-            os.close(self.fd)
+        if self.pending is not None:
+            if not self.pending.done():
+                return
+            self.pending.result()  # re-raises a failed sync
+        self.synced = position
+        self.pending = self._pool.submit(self._sync_and_hash, position)
+
+    def _sync_and_hash(self, upto: int | None) -> None:
+        _fdatasync(self.fd)
+        # The file only grows (Arrow's file writer appends), so what is synced is final.
+        while upto is None or self.hashed < upto:
+            want = files.CHUNK if upto is None else min(files.CHUNK, upto - self.hashed)
+            chunk = os.read(self.fd, want)
+            if not chunk:
+                break
+            self.digest.update(chunk)
+            self.hashed += len(chunk)
+
+    def finish(self) -> Any:
+        """After the file is closed: a future of its (size, digest), synced to disk."""
+        previous = self.pending
+
+        def seal() -> tuple[int, str]:
+            try:
+                if previous is not None:
+                    previous.result()
+                self._sync_and_hash(None)
+                os.fsync(self.fd)  # the metadata too (the size), not only the data
+                if self.hashed != os.fstat(self.fd).st_size:  # pragma: no cover - defensive
+                    raise OSError(errno.EIO, "the staging file changed while it was sealed")
+                return self.hashed, self.digest.hexdigest()
+            finally:
+                os.close(self.fd)
+
+        future = self._pool.submit(seal)
+        self._pool.shutdown(wait=False)
+        return future
+
+
+_WRITEBACK_BYTES = 8 << 20
+_fdatasync = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
 
 
 class _Staging:
@@ -133,23 +140,26 @@ class _Staging:
         self.temps: list[str] = []
         self.sink: pa.NativeFile | None = None
         self.writer: pa.ipc.RecordBatchFileWriter | None = None
-        self.hashing: _HashingFile | None = None
+        self.writeback: _Writeback | None = None
+        self.sealed: Any = None  # a future of the single shard's (size, digest)
 
-    def open(self, final: str, schema: pa.Schema, hashed: bool = False) -> str:
+    def open(self, final: str, schema: pa.Schema, is_shard: bool = False) -> str:
         tmp = files.temp_path(final)
         self.temps.append(tmp)
-        if hashed:  # the staging file is the shard: hash it as it is written
-            self.hashing = _HashingFile(tmp)
-            self.sink = pa.PythonFile(self.hashing, mode="w")
-        else:
-            self.sink = pa.OSFile(tmp, "wb")
+        self.sink = pa.OSFile(tmp, "wb")
         files.hold(tmp)  # marks it live: a commit of this name never removes it
+        if is_shard:  # the staging file is the shard (else it is split, and then synced)
+            self.writeback = _Writeback(tmp)
         self.writer = pa.ipc.new_file(self.sink, schema)
         return tmp
 
+    def wrote(self) -> None:
+        if self.writeback is not None:
+            self.writeback.written(self.sink.tell())
+
     def close(self) -> None:
-        writer, sink, hashing = self.writer, self.sink, self.hashing
-        self.writer = self.sink = None
+        writer, sink, writeback = self.writer, self.sink, self.writeback
+        self.writer = self.sink = self.writeback = None
         try:
             if writer is not None:
                 writer.close()
@@ -158,8 +168,8 @@ class _Staging:
                 if sink is not None:
                     sink.close()
             finally:
-                if hashing is not None:
-                    hashing.close()
+                if writeback is not None:
+                    self.sealed = writeback.finish()
 
     def discard(self) -> None:
         with suppress(Exception):
@@ -476,6 +486,7 @@ class FileWriter:
         while table.num_rows - start >= per_page or (final and start < table.num_rows):
             page = table.slice(start, per_page).combine_chunks()
             self._staging.writer.write_table(page)
+            self._staging.wrote()
             start += page.num_rows
         self._pending = table.slice(start).to_batches()
         self._pending_rows = table.num_rows - start
@@ -508,10 +519,11 @@ class FileWriter:
             self._staging.close()
             temps = [staging] if self._shard_num == 1 else self._split(staging)
             table, start = [], 0
-            hashing = self._staging.hashing if self._shard_num == 1 else None
             digests: list[str] = []
             for i, (tmp, final) in enumerate(zip(temps, self._shard_paths)):
-                nbytes, digest = files.seal(tmp, hashing.digest if hashing else None)
+                pages = _page_table(tmp)  # while a single shard is sealed on its thread
+                sealed = self._staging.sealed if self._shard_num == 1 else None
+                nbytes, digest = sealed.result() if sealed else files.seal(tmp)
                 digests.append(digest)
                 rows = self._shard_rows(i)
                 table.append(
@@ -520,8 +532,8 @@ class FileWriter:
                         "rows": rows,
                         "row_start": start,
                         "bytes": nbytes,
-                        "sha256": digest,
-                        "pages": _page_table(tmp),
+                        files.WRITTEN_DIGEST: digest,
+                        "pages": pages,
                     }
                 )
                 start += rows
@@ -594,7 +606,7 @@ class FileWriter:
                     files.release(tmp)
                     placed.append(final)
                     # A later overwrite of this dataset proves this shard without reading it.
-                    files.remember_sha256(final, digests[len(placed) - 1])
+                    files.remember_digest(final, files.WRITTEN_DIGEST, digests[len(placed) - 1])
                 # The shards' names are durable before a header can refer to them.
                 files.fsync_dir(directory, strict=True)
                 previous, foreign = _replaced_shards(self._header_path, self._name)
@@ -624,7 +636,7 @@ class FileWriter:
                 _log.warning(
                     "For '%s', the replaced header of %r listed files that are not provably its "
                     "shards (outside its directory, not named as its shards, a symlink, or of "
-                    "another size or SHA-256); they were left alone: %s",
+                    "another size or digest); they were left alone: %s",
                     where,
                     self._name,
                     ", ".join(foreign),
@@ -699,7 +711,9 @@ class FileWriter:
             writer.add_index(list(header.index_fields))
         with ShardReader(header.path) as reader:
             if reader.num_rows:
-                writer._staging.open(writer._shard_paths[0], writer._schema(0))
+                writer._staging.open(
+                    writer._shard_paths[0], writer._schema(0), writer._shard_num == 1
+                )
             metadata = writer._schema(0).metadata
             for page in reader._pages_in_order():
                 writer._append(page.replace_schema_metadata(metadata))
@@ -723,7 +737,7 @@ def _replaced_shards(header_path: str, name: str) -> tuple[list[str], list[str]]
     A file is provably a shard of the dataset ``name`` replaces when its name is a plain name
     that a writer of ``name`` gives its shards (``<base>.<id12>.<k>.arrow``, or version 1's
     ``<base>`` and ``<base><k>``), it is a regular file (not a symlink) beside the header, and its
-    size and SHA-256 are the ones the header records. Only those are removed after the commit;
+    size and digest (SHA-256, or from version 4 XXH3-128) are the ones the header records. Only those are removed after the commit;
     the rest (full paths where they name a file beside the header, else the name as listed) are
     left alone and reported. The header is read leniently: a header that readers refuse may
     still list its own shards, which are then still proven one by one.
@@ -735,6 +749,7 @@ def _replaced_shards(header_path: str, name: str) -> tuple[list[str], list[str]]
     entries = doc.get("shards") if isinstance(doc, dict) else None
     if not isinstance(entries, list):
         return [], []
+    version = doc.get("version")
     directory, base = os.path.split(os.path.abspath(name))
     v1 = re.compile(re.escape(base) + r"[0-9]*")
     proven, foreign = [], []
@@ -744,14 +759,15 @@ def _replaced_shards(header_path: str, name: str) -> tuple[list[str], list[str]]
             foreign.append(repr(file)[:300])
             continue
         path = os.path.join(directory, file)
-        nbytes, digest = entry.get("bytes"), entry.get("sha256")
+        kind = shard_digest_name(version) if isinstance(version, int) else "sha256"
+        nbytes, digest = entry.get("bytes"), entry.get(kind)
         named = files.dataset_of_shard(file) == base or v1.fullmatch(file)
         try:
             if not named or not isinstance(nbytes, int) or not isinstance(digest, str):
                 raise ValueError
             fd, info = files.open_regular(path)  # a symlink or a FIFO fails here
             os.close(fd)
-            if info.st_size != nbytes or files.sha256_of(path) != digest:
+            if info.st_size != nbytes or files.digest_of(path, kind) != digest:
                 raise ValueError
         except (OSError, ValueError):
             if os.path.lexists(path):
