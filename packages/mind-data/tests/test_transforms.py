@@ -80,6 +80,51 @@ def test_decode_jpeg_matches_pillow_and_grayscale_becomes_rgb():
     np.testing.assert_array_equal(out, np.repeat(gray[..., None], 3, axis=-1))
 
 
+def _jpeg_variants():
+    """(name, JPEG bytes) of what Decode's JPEG path must treat as Pillow does."""
+    rng = np.random.default_rng(7)
+    out = []
+    for k in range(60):
+        h, w = int(rng.integers(1, 70)), int(rng.integers(1, 70))
+        array = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+        if k % 2:
+            array = np.cumsum(array, axis=1, dtype=np.uint8)  # smooth, as photographs are
+        mode = ("RGB", "L", "CMYK")[k % 3]
+        image = Image.fromarray(array) if mode == "RGB" else Image.fromarray(array).convert(mode)
+        options = {
+            "quality": int(rng.integers(10, 100)),
+            "subsampling": k % 3 if mode == "RGB" else 0,
+        }
+        options["progressive"] = bool(k % 4 == 1)
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", **options)
+        out.append((f"{mode} {h}x{w} {options}", buffer.getvalue()))
+    return out
+
+
+def test_decode_of_jpegs_gives_pillows_pixels_whichever_decoder_runs(monkeypatch):
+    """The simplejpeg path (YCbCr, grayscale) and the Pillow path (CMYK, or no simplejpeg) give
+    exactly what Pillow's own decode and RGB conversion give."""
+    variants = _jpeg_variants()
+    expected = [np.array(Image.open(io.BytesIO(data)).convert("RGB")) for _, data in variants]
+    for (name, data), want in zip(variants, expected):
+        got = vision.Decode()(np.frombuffer(data, np.uint8))
+        assert got.dtype == np.uint8 and got.flags.writeable, name
+        np.testing.assert_array_equal(got, want, err_msg=name)
+    monkeypatch.setattr(vision, "_simplejpeg", None)
+    for (name, data), want in zip(variants, expected):
+        np.testing.assert_array_equal(vision.Decode()(data), want, err_msg=name)
+
+
+def test_a_truncated_jpeg_is_refused_by_either_decoder(monkeypatch):
+    data = encode(np.cumsum(rgb(40, 40), axis=1, dtype=np.uint8), "JPEG", quality=90)
+    assert vision._decode_jpeg(data) is not None  # the simplejpeg path is the one under test
+    for decoder in (vision._simplejpeg, None):
+        monkeypatch.setattr(vision, "_simplejpeg", decoder)
+        with pytest.raises(MindDataError, match=rf"could not decode the {len(data) // 2}-byte"):
+            vision.Decode()(data[: len(data) // 2])
+
+
 def test_decode_to_pil_returns_an_rgb_image_that_other_ops_accept():
     image = rgb(6, 8)
     pil = vision.Decode(to_pil=True)(encode(image, "PNG"))

@@ -39,6 +39,11 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+try:  # libjpeg-turbo without Pillow's Python marker parsing; Pillow decodes when it is absent
+    import simplejpeg as _simplejpeg
+except ImportError:  # pragma: no cover - a dependency; kept optional for odd platforms
+    _simplejpeg = None
+
 from mind.core.errors import MindTypeError, MindValueError
 from mind.data._src.random import current_rng
 from mind.data.errors import MindDataError
@@ -297,6 +302,27 @@ def _pad(
     return out
 
 
+def _decode_jpeg(raw: bytes) -> np.ndarray | None:
+    """A YCbCr or grayscale JPEG decoded to RGB by simplejpeg, or None to let Pillow decode it.
+
+    Both run libjpeg-turbo with its defaults (accurate DCT, fancy upsampling), so the pixels are
+    Pillow's (tests/test_vision_decode.py checks them against Pillow); CMYK and YCCK, which
+    Pillow converts with its own formula, and anything simplejpeg refuses (a truncated or
+    damaged file: Pillow then raises with the message Decode gives) go to Pillow.
+    """
+    if _simplejpeg is None:
+        return None
+    try:
+        if _simplejpeg.decode_jpeg_header(raw)[2] not in _JPEG_SPACES:
+            return None
+        return _simplejpeg.decode_jpeg(raw, colorspace="RGB")
+    except ValueError:
+        return None
+
+
+_JPEG_SPACES = frozenset({"YCbCr", "Gray"})
+
+
 # ------------------------------------------------------------------------------------------------
 # Op bases
 # ------------------------------------------------------------------------------------------------
@@ -416,6 +442,10 @@ class Decode(_Transform):
                 f"For 'Decode', the input must be bytes or a 1-D uint8 numpy.ndarray (the encoded "
                 f"file), got {type(data).__name__}" + _DOCS
             )
+        if not self.to_pil and raw[:2] == b"\xff\xd8":
+            fast = _decode_jpeg(raw)
+            if fast is not None:
+                return fast
         try:
             with Image.open(io.BytesIO(raw)) as image:
                 image.load()
