@@ -48,7 +48,9 @@ from mind.data.errors import MindDataError
 __all__ = ["ProcessPool", "Progress", "ThreadPool", "WorkerError", "run_row"]
 
 _POLL = 0.1  # seconds between checks that workers (and, in a worker, the parent) are alive
-_CHUNK_ROWS = 64  # rows per process task at most ...
+_CHUNK_ROWS = 256  # rows per process task at most ...
+_CHUNK_BYTES = 4 << 20  # ... and about this many bytes in and out, once a row's size is known ...
+_CHUNK_FIRST = 64  # ... (rows per task until then) ...
 _CHUNK_WAIT = 0.002  # ... or what the source gives within this many seconds
 _CHUNK_FLUSH = 0.05  # a row running this long sends the chunk's finished rows back first
 _counter = itertools.count()
@@ -325,6 +327,11 @@ def _pack(arrays: tuple, name: str) -> list[tuple]:
     return layout
 
 
+def _size(layout: Any) -> int:
+    """The bytes of the arrays a :func:`_pack` layout describes."""
+    return sum(entry[3] for entry in layout)
+
+
 def _unpack(name: str, layout: list[tuple]) -> tuple:
     """Copy the arrays described by ``layout`` out of block ``name``."""
     block = _Block(name)
@@ -547,22 +554,25 @@ class ProcessPool:
 
     def imap(self, rows: Iterable[tuple], seed: int, epoch: int, stream: int) -> Iterator[tuple]:
         """Rows through the workers in order. Consecutive rows travel in chunks (up to
-        ``_CHUNK_ROWS``, or what the source gave within ``_CHUNK_WAIT`` seconds), one pair of
-        shared-memory blocks and one message each way per chunk; row numbers, randomness and
-        errors are per row, as if each row went alone."""
-        pending: deque = deque()  # (seq, first row, rows, in_name, out_name) in order
+        ``_CHUNK_ROWS`` rows and about ``_CHUNK_BYTES`` of input and output, as measured on the
+        chunks back so far, or what the source gave within ``_CHUNK_WAIT`` seconds), one pair
+        of shared-memory blocks and one message each way per chunk; row numbers, randomness
+        and errors are per row, as if each row went alone. The byte bound keeps what is in
+        flight (``window`` chunks) near ``window * _CHUNK_BYTES`` whatever the rows weigh."""
+        pending: deque = deque()  # (seq, first row, rows, in_name, out_name, input bytes), in order
         done: dict[int, tuple] = {}
         seqs = itertools.count()
         source = iter(rows)
         next_index = 0
         exhausted = False
+        limit = _CHUNK_FIRST
         while True:
             while not exhausted and len(pending) < self.window:
                 if pending and self._ready(pending[0][0], done):
                     break  # the oldest chunk is back: hand it out before reading on (slow sources)
                 chunk: list[tuple] = []
                 started = time.monotonic()
-                while len(chunk) < _CHUNK_ROWS:
+                while len(chunk) < limit:
                     try:
                         chunk.append(next(source))
                     except StopIteration:
@@ -584,11 +594,11 @@ class ProcessPool:
                 self.tasks.put(
                     (seq, next_index, seed, epoch, stream, in_name, layout, widths, out_name)
                 )
-                pending.append((seq, next_index, len(chunk), in_name, out_name))
+                pending.append((seq, next_index, len(chunk), in_name, out_name, _size(layout)))
                 next_index += len(chunk)
             if not pending:
                 return
-            seq, first, count, in_name, out_name = pending[0]
+            seq, first, count, in_name, out_name, in_bytes = pending[0]
             while True:
                 parts = done.get(seq)
                 if parts:
@@ -607,6 +617,9 @@ class ProcessPool:
             self.names.discard(in_name)
             try:
                 flat = _unpack(out_name, packed) if packed is not None else ()
+                if widths:
+                    per_row = (in_bytes + _size(packed or ())) // count + 1
+                    limit = max(1, min(_CHUNK_ROWS, _CHUNK_BYTES // per_row))
             finally:
                 _unlink(out_name)
                 self.names.discard(out_name)
