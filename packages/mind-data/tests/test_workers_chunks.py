@@ -131,3 +131,32 @@ def test_neighbouring_rows_draw_independent_uniforms():
     assert abs(np.corrcoef(first[:-1], first[1:])[0, 1]) < 0.03  # 4.2 sigma at n = 20,000
     by_epoch = np.array([row_generator(0, e, 7).random() for e in range(20_000)])
     assert abs(np.corrcoef(first, by_epoch)[0, 1]) < 0.03
+
+
+def _double(x):
+    return np.concatenate([x, x])
+
+
+@pytest.mark.parametrize("row_bytes", [100, 40_000])
+def test_chunks_are_sized_by_the_bytes_a_row_moves(monkeypatch, row_bytes):
+    """The first chunks carry _CHUNK_FIRST rows; later ones about _CHUNK_BYTES of input and
+    output (here a row moves 3x its input: itself in, twice itself out), at most _CHUNK_ROWS."""
+    from mind.data._src import workers
+
+    monkeypatch.setattr(workers, "_CHUNK_BYTES", 1 << 20)
+    monkeypatch.setattr(workers, "_CHUNK_WAIT", 10.0)  # the source is never slow here
+    rows = [(np.full(row_bytes, i % 251, np.uint8),) for i in range(1500)]
+    pool = ProcessPool(_double, 1, "double")
+    sizes = []
+    put = pool.tasks.put
+    monkeypatch.setattr(pool.tasks, "put", lambda task: sizes.append(len(task[7])) or put(task))
+    try:
+        got = [out[0] for out in pool.imap(iter(rows), 0, 0, 0)]
+    finally:
+        pool.close()
+    assert len(got) == 1500 and all(np.array_equal(g, _double(r[0])) for g, r in zip(got, rows))
+    per_row = 3 * row_bytes
+    expected = min(workers._CHUNK_ROWS, (1 << 20) // (per_row + 1))
+    assert sizes[: pool.window] == [workers._CHUNK_FIRST] * pool.window
+    assert sizes[pool.window] == expected and max(sizes) <= max(expected, workers._CHUNK_FIRST)
+    assert not _leftovers(pool.prefix)
