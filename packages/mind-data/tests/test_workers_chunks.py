@@ -9,6 +9,7 @@ import pytest
 
 import mind.data as ds
 from mind.data._src import random as mrandom
+from mind.data._src import workers as W
 from mind.data._src.random import current_rng, row_generator
 from mind.data._src.workers import ProcessPool, run_row
 from mind.data.errors import MindDataError
@@ -160,3 +161,45 @@ def test_chunks_are_sized_by_the_bytes_a_row_moves(monkeypatch, row_bytes):
     assert sizes[: pool.window] == [workers._CHUNK_FIRST] * pool.window
     assert sizes[pool.window] == expected and max(sizes) <= max(expected, workers._CHUNK_FIRST)
     assert not _leftovers(pool.prefix)
+
+
+@pytest.mark.skipif(W._posixshmem is None, reason="the preadv/pwritev path is Linux's")
+@pytest.mark.parametrize("step", [None, 1, 7, 4096])
+def test_blocks_round_trip_through_short_reads_and_writes(monkeypatch, step):
+    # More arrays than one preadv/pwritev call takes, 0-d and empty ones, and (with ``step``) a
+    # kernel that moves at most ``step`` bytes per call: every byte comes back where it was.
+    rng = np.random.default_rng(0)
+    arrays = [rng.integers(0, 255, rng.integers(0, 40), dtype=np.uint8) for _ in range(1500)]
+    arrays += [np.asarray(np.int32(-5)), np.zeros((0, 3), np.float32), np.array(["ab", "c"])]
+    arrays.append(rng.standard_normal((3, 24, 24)).astype(np.float32)[:, ::2])  # not contiguous
+    if step is not None:
+        for name in ("pwritev", "preadv"):
+            real = getattr(os, name)
+
+            def short(fd, buffers, offset, real=real):
+                first = memoryview(buffers[0]).cast("B")[:step]
+                return real(fd, [first], offset)
+
+            monkeypatch.setattr(os, name, short)
+    name = f"mind_test_{os.getpid()}_{step}"
+    try:
+        layout = W._pack(tuple(arrays), name)
+        back = W._unpack(name, layout)
+    finally:
+        W._posixshmem.shm_unlink(f"/{name}")
+    assert W._size(layout) == sum(a.nbytes for a in arrays)
+    assert len(back) == len(arrays)
+    for a, b in zip(arrays, back):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.skipif(W._posixshmem is None, reason="the preadv/pwritev path is Linux's")
+def test_a_block_shorter_than_its_layout_is_an_error_not_garbage():
+    name = f"mind_test_{os.getpid()}_short"
+    try:
+        layout = W._pack((np.arange(10, dtype=np.int64),), name)
+        with pytest.raises(MindDataError, match="ended at byte 80"):
+            W._unpack(name, [(layout[0][0], (20,), 160)])
+    finally:
+        W._posixshmem.shm_unlink(f"/{name}")

@@ -3,8 +3,9 @@ Python ops.
 
 Both run rows in order-preserving, bounded windows: at most ``window`` rows are in flight, and
 results come back in input order. Process workers exchange arrays through shared memory, never
-pickled copies: the parent writes a row's arrays into a block named for the task, the worker maps
-them and writes its outputs into a second block the parent named in advance, so every block's
+pickled copies: the parent writes a chunk's arrays into a block named for the task (one ``pwritev``), the
+worker reads them (one ``preadv``) and writes its outputs into a second block the parent named in
+advance, so every block's
 name is known to the parent and unlinked by it whatever happens to the worker.
 
 Faults:
@@ -26,11 +27,11 @@ every block.
 from __future__ import annotations
 
 import itertools
-import mmap
 import multiprocessing as mp
 import os
 import queue
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -232,39 +233,66 @@ class ThreadPool:
 # ------------------------------------------------------------------------------------------------
 
 try:
+    if not sys.platform.startswith("linux"):
+        raise ImportError  # preadv/pwritev on a shared-memory object are Linux's
     import _posixshmem
-except ImportError:  # not POSIX: fall back to the stdlib class
+except ImportError:  # not Linux: fall back to the stdlib class, which maps the block
     _posixshmem = None
 
 
+_IOV_MAX = 1024  # buffers per preadv/pwritev call (POSIX's minimum IOV_MAX)
+
+
+def _transfer(fd: int, views: list[np.ndarray], write: bool) -> None:
+    """Write ``views`` to ``fd`` back to back from offset 0, or read them from it: one system
+    call per ``_IOV_MAX`` buffers, not one page fault per page as through a mapping."""
+    call = os.pwritev if write else os.preadv
+    offset, first = 0, 0
+    while first < len(views):
+        done = call(fd, views[first : first + _IOV_MAX], offset)
+        if done <= 0:
+            raise MindDataError(f"a worker's shared-memory block ended at byte {offset}")
+        offset += done
+        while first < len(views) and done >= views[first].nbytes:
+            done -= views[first].nbytes
+            first += 1
+        if done:  # a short transfer: carry on from within this buffer
+            views[first] = views[first][done:]
+
+
 class _Block:
-    """A named shared-memory block mapped into this process."""
+    """A named shared-memory block: ``fd`` of the POSIX object, or ``shm`` off POSIX."""
 
     def __init__(self, name: str, size: int | None = None) -> None:
+        self.fd, self.shm = -1, None
         if _posixshmem is None:
             from multiprocessing import shared_memory
 
-            self._shm = shared_memory.SharedMemory(
+            self.shm = shared_memory.SharedMemory(
                 name=name, create=size is not None, size=max(size or 0, 1)
             )
-            self.buf = self._shm.buf
             return
         flags = os.O_RDWR | (os.O_CREAT | os.O_EXCL if size is not None else 0)
-        fd = _posixshmem.shm_open(f"/{name}", flags, mode=0o600)
-        try:
-            if size is not None:
-                os.ftruncate(fd, max(size, 1))
-            self._mmap = mmap.mmap(fd, os.fstat(fd).st_size)
-        finally:
-            os.close(fd)
-        self.buf = memoryview(self._mmap)
+        self.fd = _posixshmem.shm_open(f"/{name}", flags, mode=0o600)
+
+    def transfer(self, views: list[np.ndarray], write: bool) -> None:
+        if self.shm is None:
+            _transfer(self.fd, views, write)
+            return
+        flat, offset = np.frombuffer(self.shm.buf, np.uint8), 0
+        for view in views:
+            if write:
+                flat[offset : offset + view.nbytes] = view
+            else:
+                view[...] = flat[offset : offset + view.nbytes]
+            offset += view.nbytes
+        del flat  # the buffer cannot close while a view of it is alive
 
     def close(self) -> None:
-        self.buf.release()
-        if _posixshmem is None:
-            self._shm.close()
+        if self.shm is None:
+            os.close(self.fd)
         else:
-            self._mmap.close()
+            self.shm.close()
 
 
 def _track(name: str) -> None:
@@ -308,20 +336,16 @@ def _unlink(name: str) -> None:
 def _pack(arrays: tuple, name: str) -> list[tuple]:
     """Write ``arrays`` into a new block called ``name``; return their layout."""
     arrays = [a if a.flags.c_contiguous else np.array(a, order="C") for a in arrays]  # keeps 0-d
-    layout, offset = [], 0
     for a in arrays:
         if a.dtype.hasobject:
             raise MindDataError(
                 f"arrays of Python objects (dtype {a.dtype}) cannot cross into worker processes; "
                 "return numeric, string or bytes arrays"
             )
-        layout.append((a.dtype.str, a.shape, offset, a.nbytes))
-        offset += -(-a.nbytes // 64) * 64
-    block = _Block(name, offset)
+    layout = [(a.dtype.str, a.shape, a.nbytes) for a in arrays]
+    block = _Block(name, sum(a.nbytes for a in arrays))
     try:
-        for a, (_, _, off, nbytes) in zip(arrays, layout):
-            if nbytes:
-                block.buf[off : off + nbytes] = a.reshape(-1).view(np.uint8).data
+        block.transfer([a.reshape(-1).view(np.uint8) for a in arrays if a.nbytes], write=True)
     finally:
         block.close()
     return layout
@@ -329,27 +353,18 @@ def _pack(arrays: tuple, name: str) -> list[tuple]:
 
 def _size(layout: Any) -> int:
     """The bytes of the arrays a :func:`_pack` layout describes."""
-    return sum(entry[3] for entry in layout)
+    return sum(entry[2] for entry in layout)
 
 
 def _unpack(name: str, layout: list[tuple]) -> tuple:
-    """Copy the arrays described by ``layout`` out of block ``name``."""
+    """Read the arrays described by ``layout`` out of block ``name`` into new arrays."""
+    out = tuple(np.empty(shape, dtype) for dtype, shape, _ in layout)
     block = _Block(name)
     try:
-        out = []
-        for dtype, shape, off, nbytes in layout:
-            out.append(
-                np.frombuffer(
-                    block.buf, dtype=np.dtype(dtype), count=int(np.prod(shape)), offset=off
-                )
-                .reshape(shape)
-                .copy()
-                if nbytes
-                else np.empty(shape, np.dtype(dtype))
-            )
-        return tuple(out)
+        block.transfer([a.reshape(-1).view(np.uint8) for a in out if a.nbytes], write=False)
     finally:
         block.close()
+    return out
 
 
 # ------------------------------------------------------------------------------------------------
