@@ -20,7 +20,6 @@ fallback rule as one ``scan`` node over the batch.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -131,28 +130,31 @@ def _array(value: Any) -> Any:
     return np.asarray(value) if isinstance(value, np.generic | int | float | bool) else value
 
 
-class _Batching:
-    """The batching rules. They transform arrays only through the primitives' underlying impls
-    (``base``), never numpy directly, so the same rules run on arrays in PyNative mode and record
-    graph nodes inside ``jit``; there the per-example fallback is one ``scan`` node over the
-    batch instead of a Python loop."""
+class _Batching(dispatch.Interpreter):
+    """The batching rules, as the innermost interpreter of the vmapping thread. They transform
+    arrays only through the interpreter below (``below``: the kernels, or a tracer), never numpy
+    directly, so the same rules run on arrays in PyNative mode and record graph nodes inside
+    ``jit``; there the per-example fallback is one ``scan`` node over the batch instead of a
+    Python loop."""
 
-    def __init__(self, batch: int, base: dict[str, Callable[..., Any]]) -> None:
+    def __init__(self, batch: int) -> None:
         self.batch = batch
-        self.base = base
+
+    def base(self, name: str, *values: Any, **attrs: Any) -> Any:
+        return self.below(dispatch.PRIMITIVES[name], values, attrs)
 
     def reshape(self, v: Any, shape: tuple[int, ...]) -> Any:
-        return v if tuple(v.shape) == tuple(shape) else self.base["reshape"](v, shape=tuple(shape))
+        return v if tuple(v.shape) == tuple(shape) else self.base("reshape", v, shape=tuple(shape))
 
     def transpose(self, v: Any, perm: tuple[int, ...]) -> Any:
-        return v if perm == tuple(range(len(perm))) else self.base["transpose"](v, perm=perm)
+        return v if perm == tuple(range(len(perm))) else self.base("transpose", v, perm=perm)
 
     def batched(self, a: Any) -> Any:
         """``a`` with the batch axis in front (broadcast when ``a`` is shared)."""
         if isinstance(a, Batched):
             return a.value
         shape = tuple(np.shape(a)) if not hasattr(a, "shape") else tuple(a.shape)
-        return self.base["broadcast_to"](a, shape=(self.batch, *shape))
+        return self.base("broadcast_to", a, shape=(self.batch, *shape))
 
     def align(self, arrays: tuple) -> list[Any]:
         """Batched inputs get singleton axes after the batch axis so every input lines up from
@@ -165,44 +167,42 @@ class _Batching:
             for a in arrays
         ]
 
-    def impl_for(self, prim: dispatch.Primitive, kernel: Callable[..., Any]) -> Callable[..., Any]:
+    def process(self, prim: dispatch.Primitive, arrays: tuple, attrs: dict) -> Any:
         name = prim.name
 
-        def batched(*arrays: Any, **attrs: Any) -> Any:
-            if not any(isinstance(a, Batched) for a in arrays):
-                return kernel(*arrays, **attrs)
-            b = self.batch
-            first = next(a for a in arrays if isinstance(a, Batched))
-            if name in _ELEMENTWISE:
-                return Batched(_array(kernel(*self.align(arrays), **attrs)))
-            if name in _AXIS_OPS and len(arrays) == 1:
-                attrs = dict(attrs, axis=_shift_axes(attrs.get("axis"), first.ndim))
-                if name in ("argmax", "argmin") and attrs["axis"] == tuple(
-                    range(1, first.ndim + 1)
-                ):
-                    flat = self.reshape(first.value, (b, first.size))
-                    return Batched(_array(kernel(flat, axis=1, keepdims=False)))
-                return Batched(_array(kernel(first.value, **attrs)))
-            if name in _SINGLE_AXIS_OPS:
-                attrs = dict(attrs, axis=_shift_axes(attrs["axis"], first.ndim))
-                return Batched(_array(kernel(first.value, **attrs)))
-            if name == "reshape":
-                return Batched(self.reshape(first.value, (b, *attrs["shape"])))
-            if name == "transpose":
-                return Batched(self.transpose(first.value, (0, *(p + 1 for p in attrs["perm"]))))
-            if name == "broadcast_to":
-                v = self.reshape(
-                    first.value, (b,) + (1,) * (len(attrs["shape"]) - first.ndim) + first.shape
-                )
-                return Batched(self.base["broadcast_to"](v, shape=(b, *attrs["shape"])))
-            if name == "concat":
-                return Batched(kernel(*[self.batched(a) for a in arrays], axis=attrs["axis"] + 1))
-            if name == "getitem" and _basic_index(attrs["index"]):
-                index = attrs["index"] if isinstance(attrs["index"], tuple) else (attrs["index"],)
-                return Batched(_array(kernel(first.value, index=(slice(None), *index))))
-            return Batched(self.one_at_a_time(prim, kernel, arrays, attrs))
+        def kernel(*values: Any, **attrs: Any) -> Any:
+            return self.below(prim, values, attrs)
 
-        return batched
+        if not any(isinstance(a, Batched) for a in arrays):
+            return kernel(*arrays, **attrs)
+        b = self.batch
+        first = next(a for a in arrays if isinstance(a, Batched))
+        if name in _ELEMENTWISE:
+            return Batched(_array(kernel(*self.align(arrays), **attrs)))
+        if name in _AXIS_OPS and len(arrays) == 1:
+            attrs = dict(attrs, axis=_shift_axes(attrs.get("axis"), first.ndim))
+            if name in ("argmax", "argmin") and attrs["axis"] == tuple(range(1, first.ndim + 1)):
+                flat = self.reshape(first.value, (b, first.size))
+                return Batched(_array(kernel(flat, axis=1, keepdims=False)))
+            return Batched(_array(kernel(first.value, **attrs)))
+        if name in _SINGLE_AXIS_OPS:
+            attrs = dict(attrs, axis=_shift_axes(attrs["axis"], first.ndim))
+            return Batched(_array(kernel(first.value, **attrs)))
+        if name == "reshape":
+            return Batched(self.reshape(first.value, (b, *attrs["shape"])))
+        if name == "transpose":
+            return Batched(self.transpose(first.value, (0, *(p + 1 for p in attrs["perm"]))))
+        if name == "broadcast_to":
+            v = self.reshape(
+                first.value, (b,) + (1,) * (len(attrs["shape"]) - first.ndim) + first.shape
+            )
+            return Batched(self.base("broadcast_to", v, shape=(b, *attrs["shape"])))
+        if name == "concat":
+            return Batched(kernel(*[self.batched(a) for a in arrays], axis=attrs["axis"] + 1))
+        if name == "getitem" and _basic_index(attrs["index"]):
+            index = attrs["index"] if isinstance(attrs["index"], tuple) else (attrs["index"],)
+            return Batched(_array(kernel(first.value, index=(slice(None), *index))))
+        return Batched(self.one_at_a_time(prim, kernel, arrays, attrs))
 
     def one_at_a_time(self, prim: Any, kernel: Any, arrays: tuple, attrs: dict) -> Any:
         """The fallback rule: the kernel once per example, results stacked."""
@@ -236,10 +236,11 @@ class _Batching:
             m, s = iter(values[: len(mapped)]), iter(values[len(mapped) :])
             args = [next(m) if isinstance(a, Batched) else next(s) for a in arrays]
             # The body's own tracer records it (``kernel`` records into the enclosing graph).
-            return [dispatch.PRIMITIVES[prim.name].impl(*args, **attrs)]
+            return [dispatch.apply(prim, *args, **attrs)]
 
         body = _inline_graph(f"vmap_{prim.name}", slots + [aval(v) for v in shared], apply)
-        out = self.base["scan"](
+        out = self.base(
+            "scan",
             *mapped,
             *shared,
             body=body,
@@ -249,28 +250,13 @@ class _Batching:
             reverse=False,
             save=False,
         )
-        return self.base["tuple_getitem"](out, index=0)
-
-
-_LOCK = threading.RLock()
+        return self.base("tuple_getitem", out, index=0)
 
 
 @contextmanager
 def _batching(batch: int) -> Iterator[None]:
-    from mind.core._src.ir.trace import is_tracing
-
-    with _LOCK:
-        if not is_tracing():  # inside jit the tracer's impls are the ones to batch
-            dispatch.install_kernels()
-        saved = {name: prim.impl for name, prim in dispatch.PRIMITIVES.items()}
-        rules = _Batching(batch, saved)
-        for name, prim in dispatch.PRIMITIVES.items():
-            prim.impl = rules.impl_for(prim, saved[name])
-        try:
-            yield
-        finally:
-            for name, impl in saved.items():
-                dispatch.PRIMITIVES[name].impl = impl
+    with dispatch.interpreting(_Batching(batch)):
+        yield
 
 
 def _wrap(value: Any, axis: int | None, batch: list[int]) -> Any:
@@ -299,7 +285,9 @@ def _unwrap(value: Any, axis: int, size: int) -> Any:
         elif isinstance(data, np.ndarray | np.generic):
             array = np.broadcast_to(np.asarray(data), (size, *np.shape(data)))
         else:  # traced
-            array = dispatch.PRIMITIVES["broadcast_to"].impl(data, shape=(size, *data.shape))
+            array = dispatch.apply(
+                dispatch.PRIMITIVES["broadcast_to"], data, shape=(size, *data.shape)
+            )
         moved = _move(array, 0, axis)
         t = object.__new__(Tensor)
         t._data = np.ascontiguousarray(moved) if isinstance(moved, np.ndarray) else moved
@@ -318,7 +306,7 @@ def _move(data: Any, source: int, destination: int) -> Any:
         return data
     order = [a for a in range(ndim) if a != source]
     order.insert(destination, source)
-    return dispatch.PRIMITIVES["transpose"].impl(data, perm=tuple(order))
+    return dispatch.apply(dispatch.PRIMITIVES["transpose"], data, perm=tuple(order))
 
 
 def vmap(fn: Callable[..., Any], in_axes: Any = 0, out_axes: int = 0) -> Callable[..., Any]:

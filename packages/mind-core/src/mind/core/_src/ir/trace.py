@@ -1,10 +1,11 @@
 """Tracing Python into MindIR.
 
-While a function is traced, every primitive's ``impl`` is swapped for one that records an Apply
-node instead of computing, and tensors hold a :class:`TraceValue` (a node, a shape and a dtype)
-where they normally hold a numpy array. The eager code paths therefore run unchanged, including
-``grad``: its tape and the primitives' bprops are traced too, so a training step becomes one graph
-with its backward pass. The eager hot path is untouched: it never checks whether it is tracing.
+While a function is traced, a :class:`Tracer` is the innermost interpreter of the tracing thread
+(``dispatch.interpreting``): each primitive application on that thread records an Apply node
+instead of computing, and tensors hold a :class:`TraceValue` (a node, a shape and a dtype) where
+they normally hold a numpy array. Other threads keep computing. The eager code paths run
+unchanged, including ``grad``: its tape and the primitives' bprops are traced too, so a training
+step becomes one graph with its backward pass.
 
 Anything that needs a concrete value inside a traced function (``bool(tensor)``, a tensor-valued
 ``if``, ``.asnumpy()``, ``print`` of a value) raises :class:`GraphModeError` naming the user's file
@@ -37,9 +38,6 @@ __all__ = [
     "user_location",
 ]
 
-_LOCK = threading.RLock()
-_ACTIVE: list[Tracer] = []
-
 
 class GraphModeError(MindError):
     """Graph mode (``jit``) met something that needs a concrete value while tracing.
@@ -68,14 +66,19 @@ def user_location() -> str:
     return "<unknown>"
 
 
-_FINDINGS: list[list[dict]] = []  # pushed by collecting(): record problems instead of raising
+class _Findings(threading.local):
+    def __init__(self) -> None:
+        self.stack: list[list[dict]] = []  # pushed by collecting(): record problems, not raise
+
+
+_FINDINGS = _Findings()
 
 
 def _unsupported(what: str, fix: str, stand_in: Any = None) -> Any:
     """Raise GraphModeError for ``what``; in collecting mode, record it and return ``stand_in``."""
     location = user_location()
-    if _FINDINGS:
-        _FINDINGS[-1].append({"location": location, "problem": what, "fix": fix})
+    if _FINDINGS.stack:
+        _FINDINGS.stack[-1].append({"location": location, "problem": what, "fix": fix})
         return stand_in
     raise GraphModeError(
         f"{location}: {what} inside jit: tensors have no values while tracing. {fix}"
@@ -86,11 +89,11 @@ def _unsupported(what: str, fix: str, stand_in: Any = None) -> Any:
 def collecting(findings: list[dict]) -> Iterator[list[dict]]:
     """While active, unsupported constructs are recorded in ``findings`` and tracing carries on
     with a stand-in value (True for a condition, zeros for an array, 0 for a number)."""
-    _FINDINGS.append(findings)
+    _FINDINGS.stack.append(findings)
     try:
         yield findings
     finally:
-        _FINDINGS.pop()
+        _FINDINGS.stack.pop()
 
 
 class TraceValue:
@@ -151,7 +154,7 @@ class TraceValue:
         return getattr(np.zeros(self.shape, self.dtype), name, stand_in)
 
 
-class Tracer:
+class Tracer(dispatch.Interpreter):
     """Builds one FuncGraph from primitive applications.
 
     A tracer with a ``parent`` builds a nested graph (a branch, a loop body) while the parent's
@@ -195,40 +198,30 @@ class Tracer:
         self._constants[key] = (value, node)  # keep ``value`` alive so its id stays unique
         return node
 
-    def impl_for(self, prim: dispatch.Primitive):
-        def traced(*arrays: Any, **attrs: Any) -> TraceValue:
-            inputs = tuple(self.node_for(a) for a in arrays)
-            aval = prim.infer(*(n.aval for n in inputs), **attrs)
-            node = self.graph.add_apply(prim.name, inputs, attrs, aval)
-            if self.parent is not None:
-                self._own.add(id(node))
-            return TraceValue(node)
-
-        return traced
-
-
-def is_tracing() -> bool:
-    return bool(_ACTIVE)
+    def process(self, prim: dispatch.Primitive, values: tuple, attrs: dict) -> TraceValue:
+        inputs = tuple(self.node_for(a) for a in values)
+        aval = prim.infer(*(n.aval for n in inputs), **attrs)
+        node = self.graph.add_apply(prim.name, inputs, attrs, aval)
+        if self.parent is not None:
+            self._own.add(id(node))
+        return TraceValue(node)
 
 
 def current_tracer() -> Tracer | None:
-    """The tracer recording now (the innermost, while a nested graph is traced)."""
-    return _ACTIVE[-1] if _ACTIVE else None
+    """The tracer recording on this thread now (the innermost, while a nested graph is traced)."""
+    for interpreter in reversed(dispatch.interpreters()):
+        if isinstance(interpreter, Tracer):
+            return interpreter
+    return None
+
+
+def is_tracing() -> bool:
+    """Whether this thread is tracing (other threads run eagerly meanwhile)."""
+    return current_tracer() is not None
 
 
 @contextmanager
 def tracing(tracer: Tracer) -> Iterator[Tracer]:
-    """Record every primitive application into ``tracer`` for the duration of the block."""
-    with _LOCK:
-        if not _ACTIVE:  # a nested graph's tracer restores its parent's impls afterwards
-            dispatch.install_kernels()
-        saved = {name: prim.impl for name, prim in dispatch.PRIMITIVES.items()}
-        for prim in dispatch.PRIMITIVES.values():
-            prim.impl = tracer.impl_for(prim)
-        _ACTIVE.append(tracer)
-        try:
-            yield tracer
-        finally:
-            _ACTIVE.pop()
-            for name, impl in saved.items():
-                dispatch.PRIMITIVES[name].impl = impl
+    """Record every primitive application of this thread into ``tracer`` for the block."""
+    with dispatch.interpreting(tracer):
+        yield tracer

@@ -34,6 +34,7 @@ from mind.core._src.ops.dispatch import (
     STATE,
     AbstractTuple,
     ShapedArray,
+    apply,
     bind,
     bind1,
     primitive,
@@ -53,13 +54,12 @@ _new = object.__new__
 
 
 def interpret(graph: FuncGraph, values: list[Any]) -> tuple:
-    """Run ``graph`` through each primitive's current ``impl`` on arrays: while tracing, that
-    records the graph's nodes into the graph being traced (inlining it)."""
+    """Apply ``graph``'s nodes to arrays as this thread interprets primitives now: while
+    tracing, that records the graph's nodes into the graph being traced (inlining it)."""
     env: dict[int, Any] = {p.id: a for p, a in zip(graph.parameters, values, strict=True)}
     env.update((c.id, c.value) for c in graph.constants)
     for node in graph.nodes:
-        impl = PRIMITIVES[node.prim].impl
-        env[node.id] = impl(*(env[i.id] for i in node.inputs), **node.attrs)
+        env[node.id] = apply(PRIMITIVES[node.prim], *(env[i.id] for i in node.inputs), **node.attrs)
     return tuple(env[o.id] for o in graph.outputs)
 
 
@@ -580,7 +580,6 @@ def _scan_bprop(
     )
 
     def step(*v: Any) -> list:
-        from mind.core._src.ops.dispatch import PRIMITIVES as P
 
         d_c, acc = v[:n_fc], v[n_fc : n_fc + n_wk]
         c_in = v[n_fc + n_wk : n_fc + n_wk + nc]
@@ -591,8 +590,9 @@ def _scan_bprop(
         k_in = v[at + len(dy_avals) + len(dh_avals) :]
         g = interpret(body_grad, [*c_in, *x_in, *k_in, *d_c, *d_y])
         g_c, g_x, g_k = g[:n_fc], g[n_fc : n_fc + sum(wx)], g[n_fc + sum(wx) :]
-        g_c = [P["add"].impl(c, next(d_h)) if p else c for c, p in zip(g_c, dh_present)]
-        summed = [P["add"].impl(a, b) for a, b in zip(acc, g_k)]
+        add = PRIMITIVES["add"]
+        g_c = [apply(add, c, next(d_h)) if p else c for c, p in zip(g_c, dh_present)]
+        summed = [apply(add, a, b) for a, b in zip(acc, g_k)]
         return [*g_c, *summed, *g_x]
 
     back = _inline_graph(f"{body.name}_reverse", params, step)

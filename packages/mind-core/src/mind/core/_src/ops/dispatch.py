@@ -7,11 +7,17 @@ taken, in which case it also records one :class:`Node` for the tape. It never ca
 logs or validates: a kernel that fails is explained afterwards, from the primitive's inference
 rule, so the error names the op, the argument and what was expected at no cost to the calls that
 succeed.
+
+Tracing and vmap are :class:`Interpreter` objects on a per-thread stack (``interpreting``): while
+one is pushed on a thread, that thread's applications go to it instead of the kernel. ``bind``
+reads one module global (are any pushed, on any thread?) before it looks at its thread's stack.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from mind.core._src.plugins.records import PrimitiveDef
@@ -22,12 +28,16 @@ __all__ = [
     "PRIMITIVES",
     "STATE",
     "AbstractTuple",
+    "Interpreter",
     "Node",
     "Primitive",
     "ShapedArray",
+    "apply",
     "bind",
     "bind1",
     "bind2",
+    "interpreters",
+    "interpreting",
     "primitive",
 ]
 
@@ -184,6 +194,8 @@ class Primitive:
 
     def _first_call(self, *args: Any, **kwargs: Any) -> Any:
         install_kernels()
+        if self.impl == self._first_call:  # not one of PRIMITIVES: its own reference kernel
+            self.impl = self.cpu
         return self.impl(*args, **kwargs)
 
 
@@ -213,6 +225,76 @@ def install_kernels() -> None:
 
 
 # ------------------------------------------------------------------------------------------------
+# Interpreters: what a primitive application means on this thread
+# ------------------------------------------------------------------------------------------------
+
+
+class Interpreter:
+    """A way to apply primitives other than computing them: tracing records graph nodes, vmap
+    applies batching rules. Each thread has its own stack of them; the innermost one decides
+    what ``bind`` does with an application on that thread, and may pass it (or the
+    applications it turns it into) to the one below with :meth:`below`; below the stack, the
+    device kernels compute."""
+
+    level = 0  # its place in the thread's stack, set while it is pushed
+
+    def process(self, prim: Primitive, values: tuple, attrs: dict) -> Any:
+        """Apply ``prim`` to raw ``values`` (arrays, or the values of outer interpreters)."""
+        raise NotImplementedError
+
+    def below(self, prim: Primitive, values: tuple, attrs: dict) -> Any:
+        """Apply ``prim`` as the interpreter under this one would (or the kernel)."""
+        if self.level:
+            return _LOCAL.stack[self.level - 1].process(prim, values, attrs)
+        return prim.impl(*values, **attrs)
+
+
+class _Local(threading.local):
+    def __init__(self) -> None:
+        self.stack: list[Interpreter] = []
+
+
+_LOCAL = _Local()
+#: How many interpreters are pushed on all threads together. ``bind`` reads this global (a
+#: dict-free, lock-free read) before it looks at its thread's stack, so eager code pays one
+#: truth test while nothing anywhere is traced or vmapped.
+INTERPRETING = 0
+_COUNT = threading.Lock()
+
+
+def interpreters() -> list[Interpreter]:
+    """This thread's interpreter stack, innermost last (read it, do not change it)."""
+    return _LOCAL.stack
+
+
+@contextmanager
+def interpreting(interpreter: Interpreter) -> Iterator[Interpreter]:
+    """Push ``interpreter`` on this thread's stack for the duration of the block."""
+    global INTERPRETING
+    stack = _LOCAL.stack
+    interpreter.level = len(stack)
+    with _COUNT:
+        INTERPRETING += 1
+    stack.append(interpreter)
+    try:
+        yield interpreter
+    finally:
+        stack.pop()
+        with _COUNT:
+            INTERPRETING -= 1
+
+
+def apply(prim: Primitive, *values: Any, **attrs: Any) -> Any:
+    """Apply ``prim`` to raw values as this thread interprets it now (computing, tracing or
+    batching): for code that works below Tensors (batching rules, graph interpretation)."""
+    if INTERPRETING:
+        stack = _LOCAL.stack
+        if stack:
+            return stack[-1].process(prim, values, attrs)
+    return prim.impl(*values, **attrs)
+
+
+# ------------------------------------------------------------------------------------------------
 # Eager dispatch
 # ------------------------------------------------------------------------------------------------
 
@@ -224,7 +306,10 @@ _new = object.__new__
 def bind1(prim: Primitive, x: Any, attrs: dict | None = None) -> Any:
     """Apply a one-input primitive to a Tensor."""
     try:
-        out = prim.impl(x._data, **attrs) if attrs else prim.impl(x._data)
+        if INTERPRETING and _LOCAL.stack:
+            out = _LOCAL.stack[-1].process(prim, (x._data,), attrs or {})
+        else:
+            out = prim.impl(x._data, **attrs) if attrs else prim.impl(x._data)
     except MindError:
         raise
     except Exception as exc:
@@ -240,7 +325,10 @@ def bind1(prim: Primitive, x: Any, attrs: dict | None = None) -> Any:
 def bind2(prim: Primitive, x: Any, y: Any, attrs: dict | None = None) -> Any:
     """Apply a two-input primitive to two Tensors."""
     try:
-        out = prim.impl(x._data, y._data, **attrs) if attrs else prim.impl(x._data, y._data)
+        if INTERPRETING and _LOCAL.stack:
+            out = _LOCAL.stack[-1].process(prim, (x._data, y._data), attrs or {})
+        else:
+            out = prim.impl(x._data, y._data, **attrs) if attrs else prim.impl(x._data, y._data)
     except MindError:
         raise
     except Exception as exc:
@@ -256,7 +344,10 @@ def bind2(prim: Primitive, x: Any, y: Any, attrs: dict | None = None) -> Any:
 def bind(prim: Primitive, inputs: tuple, attrs: dict | None = None) -> Any:
     """Apply a primitive to any number of Tensors."""
     try:
-        out = prim.impl(*[x._data for x in inputs], **(attrs or {}))
+        if INTERPRETING and _LOCAL.stack:
+            out = _LOCAL.stack[-1].process(prim, tuple(x._data for x in inputs), attrs or {})
+        else:
+            out = prim.impl(*[x._data for x in inputs], **(attrs or {}))
     except MindError:
         raise
     except Exception as exc:
