@@ -54,6 +54,29 @@ def test_unsupported_dtype_is_reported_before_running(registry):
         registry.device("example").check(ops=["example_scale"], dtypes=["int32"])
 
 
+def test_the_op_runs_in_pynative_grad_jit_and_vmap():
+    import mind.core as ms
+    from mind.core import Tensor
+
+    x = np.array([[1.0, -2.0, 3.0], [0.5, 0.0, -1.0]], np.float32)
+    np.testing.assert_allclose(plugin.example_scale(Tensor(x), 2.5).asnumpy(), x * 2.5)
+
+    def loss(t):
+        return (plugin.example_scale(t, 3.0) ** 2).sum()
+
+    want = 2 * 9.0 * x  # d/dx sum((3x)^2)
+    np.testing.assert_allclose(ms.grad(loss)(Tensor(x)).asnumpy(), want, rtol=1e-6)
+    np.testing.assert_allclose(ms.jit(ms.grad(loss))(Tensor(x)).asnumpy(), want, rtol=1e-6)
+    graph = ms.jit(lambda t: plugin.example_scale(t, 3.0) + 1).graph(Tensor(x))
+    assert "example_scale" in {n.prim for n in graph.nodes}
+    rows = ms.vmap(lambda r: plugin.example_scale(r, -1.0).sum())(Tensor(x)).asnumpy()
+    np.testing.assert_allclose(rows, -x.sum(axis=1), rtol=1e-6)
+    # second order: the bprop is made of ops, so its own gradient exists
+    np.testing.assert_allclose(
+        ms.grad(lambda t: ms.grad(loss)(t).sum())(Tensor(x)).asnumpy(), np.full_like(x, 18.0)
+    )
+
+
 # The device contract, checked by mind-core's conformance suite: keep this class in your copy.
 from mind.core.testing.conformance import DeviceConformance  # noqa: E402
 

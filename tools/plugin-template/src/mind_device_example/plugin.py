@@ -4,8 +4,8 @@ Three parts, each replaceable by your device's own:
 
 1. ``ByteStoreAllocator``: the device's memory. Buffers are integer handles into a private byte
    store, so nothing but this allocator and this device's kernels can touch the data.
-2. ``example_scale``: a primitive this plugin adds, with its shape/dtype inference and the
-   reference cpu kernel every device is checked against.
+2. ``example_scale``: a primitive this plugin adds, with its shape/dtype inference, the
+   reference cpu kernel every device is checked against, and its gradient written with ops.
 3. The ``example`` device: its allocator, its kernels by primitive name, and what it supports.
 """
 
@@ -75,8 +75,17 @@ def example_scale_cpu(x, *, scale):
 
 
 def example_scale_bprop(x, out, dout, *, scale):
-    """d(x * scale)/dx = scale, written with primitives (here the primitive itself)."""
-    return (example_scale_cpu(dout, scale=scale),)
+    """d(x * scale)/dx = scale, written with ops on Tensors (here the primitive itself), so the
+    gradient is itself differentiable, traceable by ``jit`` and batchable by ``vmap``."""
+    return (example_scale(dout, scale),)
+
+
+def example_scale(x, scale):
+    """The user-facing op: ``example_scale(Tensor, float) -> Tensor``, in PyNative, under
+    ``grad``, ``jit`` and ``vmap`` (which runs it once per example: it has no batching rule)."""
+    from mind.core import ops
+
+    return ops.get_primitive("example_scale")(x, scale=float(scale))
 
 
 # ------------------------------------------------------------------------------------------------

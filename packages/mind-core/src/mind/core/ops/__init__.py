@@ -15,6 +15,7 @@ from mind.core._src.ops.control import fori_loop as fori_loop
 from mind.core._src.ops.control import scan as scan
 from mind.core._src.ops.control import while_loop as while_loop
 from mind.core._src.ops.dispatch import Primitive as Primitive
+from mind.core._src.ops.dispatch import get_primitive as get_primitive
 from mind.core._src.ops.functional import (
     abs as abs,
 )
@@ -440,6 +441,7 @@ __all__ = [
     "gather",
     "gather_nd",
     "gelu",
+    "get_primitive",
     "get_seed",
     "grad",
     "greater",

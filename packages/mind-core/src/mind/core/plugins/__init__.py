@@ -41,6 +41,7 @@ from mind.core._src.plugins.manager import Registry as Registry  # noqa: E402
 from mind.core._src.plugins.manager import get_plugin_manager as get_plugin_manager  # noqa: E402
 from mind.core._src.plugins.manager import get_registry as get_registry  # noqa: E402
 from mind.core._src.plugins.manager import set_plugin_manager as set_plugin_manager  # noqa: E402
+from mind.core._src.plugins.records import ALL_PRIMITIVES as ALL_PRIMITIVES  # noqa: E402
 from mind.core._src.plugins.records import DTYPE_NAMES as DTYPE_NAMES  # noqa: E402
 from mind.core._src.plugins.records import MODES as MODES  # noqa: E402
 from mind.core._src.plugins.records import PASS_STAGES as PASS_STAGES  # noqa: E402
@@ -55,6 +56,7 @@ from mind.core._src.plugins.records import RuntimeObserver as RuntimeObserver  #
 from mind.core.plugins.hookspecs import hookspec as hookspec  # noqa: E402
 
 __all__ = [
+    "ALL_PRIMITIVES",
     "DTYPE_NAMES",
     "ENTRY_POINT_GROUP",
     "MODES",

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from mind.core._src.plugins.records import ALL_PRIMITIVES
 from mind.core.errors import DeviceUnavailableError, UnsupportedOnDeviceError
 
 __all__ = ["Device"]
@@ -45,13 +46,24 @@ class Device:
         "spec",
     )
 
-    def __init__(self, spec: Any, provider: str, kernels: Mapping[str, Callable[..., Any]]) -> None:
+    def __init__(
+        self,
+        spec: Any,
+        provider: str,
+        kernels: Mapping[str, Callable[..., Any]],
+        primitives: Iterable[str] = (),
+    ) -> None:
         self.spec = spec
         self.name: str = spec.name
         self.provider = provider
         self.description: str = spec.description
         self.kernels: Mapping[str, Callable[..., Any]] = MappingProxyType(dict(kernels))
-        self.ops: frozenset[str] = frozenset(self.kernels) if spec.ops is None else spec.ops
+        if spec.ops is None:
+            self.ops: frozenset[str] = frozenset(self.kernels)
+        elif spec.ops is ALL_PRIMITIVES:
+            self.ops = frozenset(primitives)
+        else:
+            self.ops = spec.ops
         self.dtypes: frozenset[str] = spec.dtypes
         self.modes: frozenset[str] = spec.modes
         self.compile_graph = spec.compile_graph

@@ -51,7 +51,7 @@ from mind.core._src.ir.graph import (
     Parameter,
     _fmt_aval,
 )
-from mind.core._src.ops.dispatch import PRIMITIVES, AbstractTuple, ShapedArray
+from mind.core._src.ops.dispatch import AbstractTuple, ShapedArray, find_primitive
 from mind.core._src.ops.schema import check_node
 from mind.core._src.tensor import dtype as dt
 from mind.core.errors import MindIRError
@@ -549,7 +549,7 @@ class _Decoder:
                 raise self.fail(f"{where}.id", f"id %{node_id} is used by two nodes")
             where = f"{where} (%{node_id})"
             prim_name = self.as_str(n["prim"], f"{where}.prim", 256)
-            prim = PRIMITIVES.get(prim_name)
+            prim = find_primitive(prim_name)
             if prim is None:
                 raise self.fail(f"{where}.prim", f"unknown primitive {prim_name!r}")
             inputs = []

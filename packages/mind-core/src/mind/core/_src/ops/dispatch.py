@@ -36,6 +36,8 @@ __all__ = [
     "bind",
     "bind1",
     "bind2",
+    "find_primitive",
+    "get_primitive",
     "interpreters",
     "interpreting",
     "primitive",
@@ -192,6 +194,30 @@ class Primitive:
             doc=self.doc,
         )
 
+    @classmethod
+    def from_definition(cls, definition: PrimitiveDef) -> Primitive:
+        """The primitive a plugin's ``PrimitiveDef`` describes."""
+        if definition.num_outputs != 1:
+            raise MindValueError(
+                f"primitive {definition.name!r} declares {definition.num_outputs} outputs; "
+                "plugin primitives have one output (return a stacked array and split it with ops)"
+            )
+        return cls(
+            definition.name,
+            cpu=definition.cpu_kernel,
+            infer=definition.abstract_eval,
+            bprop=definition.bprop,
+            differentiable=definition.differentiable,
+            attrs=definition.attrs,
+            doc=definition.doc,
+        )
+
+    def __call__(self, *inputs: Any, **attrs: Any) -> Any:
+        """Apply the primitive to Tensors (numbers and arrays are made Tensors), its attributes
+        as keywords: ``get_primitive("example_scale")(x, scale=2.0)``."""
+        tensors = tuple(x if isinstance(x, Tensor) else Tensor(x) for x in inputs)
+        return bind(self, tensors, attrs or None)
+
     def _first_call(self, *args: Any, **kwargs: Any) -> Any:
         install_kernels()
         if self.impl == self._first_call:  # not one of PRIMITIVES: its own reference kernel
@@ -199,8 +225,9 @@ class Primitive:
         return self.impl(*args, **kwargs)
 
 
-#: Every primitive mind-core defines, by name.
+#: Every primitive mind-core defines, and those the plugins register, by name.
 PRIMITIVES: dict[str, Primitive] = {}
+_ADOPTED: dict[str, PrimitiveDef] = {}  # the plugins' primitives in PRIMITIVES, by name
 
 
 def primitive(name: str, **kwargs: Any) -> Primitive:
@@ -212,16 +239,47 @@ def primitive(name: str, **kwargs: Any) -> Primitive:
 
 
 def install_kernels() -> None:
-    """Point every primitive's ``impl`` at the ``cpu`` device's kernel from the plugin registry.
+    """Make the plugins' primitives bindable, and point every primitive's ``impl`` at the ``cpu``
+    device's kernel from the plugin registry.
 
-    Runs once, at the first eager op: a plugin's faster ``cpu`` kernel (``mind_register_kernels``)
-    replaces the reference one; afterwards dispatch reads ``impl`` with no lookup at all.
+    Runs once, at the first eager op (or the first :func:`get_primitive` of a plugin's op): a
+    plugin's faster ``cpu`` kernel (``mind_register_kernels``) replaces the reference one;
+    afterwards dispatch reads ``impl`` with no lookup at all.
     """
     from mind.core._src.plugins.manager import get_registry
 
-    kernels = get_registry().device("cpu").kernels
+    registry = get_registry()
+    for name, definition in list(_ADOPTED.items()):  # a plugin manager was swapped (tests)
+        if registry.primitives.get(name) is not definition:
+            del PRIMITIVES[name], _ADOPTED[name]
+    for name, definition in registry.primitives.items():
+        if name not in PRIMITIVES:
+            PRIMITIVES[name] = Primitive.from_definition(definition)
+            _ADOPTED[name] = definition
+    kernels = registry.device("cpu").kernels
     for name, prim in PRIMITIVES.items():
         prim.impl = kernels.get(name, prim.cpu)
+
+
+def find_primitive(name: str) -> Primitive | None:
+    """The primitive called ``name`` (mind-core's or a plugin's), or None."""
+    prim = PRIMITIVES.get(name)
+    if prim is None:
+        install_kernels()
+        prim = PRIMITIVES.get(name)
+    return prim
+
+
+def get_primitive(name: str) -> Primitive:
+    """The primitive called ``name``: one of mind-core's, or one a plugin registers through
+    ``mind_register_primitives``. Call it on Tensors to apply it."""
+    prim = find_primitive(name)
+    if prim is None:
+        raise MindValueError(
+            f"no primitive is called {name!r}: neither mind-core nor an installed plugin "
+            "registers it (`python -m mind.core info` lists the plugins)"
+        )
+    return prim
 
 
 # ------------------------------------------------------------------------------------------------

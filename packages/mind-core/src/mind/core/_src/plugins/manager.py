@@ -416,7 +416,7 @@ class PluginManager:
         )
         kernel_tables, unknown = self._resolve_kernels(device_specs, primitives)
         devices = {
-            name: Device(spec, self._providers[("device", name)], kernel_tables[name])
+            name: Device(spec, self._providers[("device", name)], kernel_tables[name], primitives)
             for name, spec in device_specs.items()
         }
         passes = self._unique("pass", self._collect("mind_register_passes", PassSpec))

@@ -104,6 +104,16 @@ class Allocator:
         raise NotImplementedError(f"{self.device}: need copy_to_host")
 
 
+class _AllPrimitives:
+    """``DeviceSpec(ops=ALL_PRIMITIVES)``: every primitive registered, plugins' included."""
+
+    def __repr__(self) -> str:
+        return "ALL_PRIMITIVES"
+
+
+ALL_PRIMITIVES: Any = _AllPrimitives()
+
+
 @dataclass(frozen=True)
 class DeviceSpec:
     """What a device plugin provides.
@@ -118,7 +128,9 @@ class DeviceSpec:
     :param compile_graph: optional ``compile_graph(graph, options) -> executable`` that takes a
         whole MindIR graph and returns a callable running it in one call (graph sink).
     :param ops: the ops the device supports when that differs from its kernels (a graph-sink
-        device may run ops it has no single kernel for); ``None`` means "those it has kernels for".
+        device may run ops it has no single kernel for); ``None`` means "those it has kernels for",
+        :data:`ALL_PRIMITIVES` every primitive registered (mind-core's and the plugins'), for a
+        graph compiler that runs what it cannot generate code for on the cpu kernels.
     :param probe: optional ``probe() -> None`` that raises (any exception) with a readable reason
         when the device cannot be used on this machine (a missing driver or package).
     :param description: one line shown by ``python -m mind.core info``.
@@ -152,7 +164,7 @@ class DeviceSpec:
         object.__setattr__(self, "kernels", _frozen_mapping(self.kernels))
         object.__setattr__(self, "dtypes", frozenset(self.dtypes))
         object.__setattr__(self, "modes", frozenset(self.modes))
-        if self.ops is not None:
+        if self.ops is not None and self.ops is not ALL_PRIMITIVES:
             object.__setattr__(self, "ops", frozenset(self.ops))
         if unknown := self.dtypes - DTYPE_NAMES:
             raise MindValueError(

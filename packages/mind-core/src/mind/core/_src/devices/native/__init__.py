@@ -14,7 +14,7 @@ Eager (PyNative) ops keep running on ``cpu``: ``native`` is a graph-mode device
 from __future__ import annotations
 
 from mind.core._src.dtypes import NUMPY_DTYPES
-from mind.core._src.plugins.records import DeviceSpec
+from mind.core._src.plugins.records import ALL_PRIMITIVES, DeviceSpec
 from mind.core.plugins import hookimpl
 
 __all__ = ["probe"]
@@ -49,15 +49,6 @@ def _compile_graph(graph, options=None):
     return compile_graph(graph, options)
 
 
-def _all_ops() -> frozenset[str]:
-    # Every module that defines primitives, so the declaration is complete whatever was imported.
-    import mind.core._src.compiler.fusion
-    import mind.core._src.ops.functional  # noqa: F401
-    from mind.core._src.ops.dispatch import PRIMITIVES
-
-    return frozenset(PRIMITIVES)
-
-
 @hookimpl
 def mind_register_devices():
     from mind.core._src.devices.cpu import CpuAllocator
@@ -72,7 +63,7 @@ def mind_register_devices():
         modes=frozenset({"graph"}),
         compile_graph=_compile_graph,
         # Every primitive: what the generated C cannot do runs on cpu kernels in between.
-        ops=_all_ops(),
+        ops=ALL_PRIMITIVES,
         probe=probe,
         description="whole graphs as generated C (cffi, OpenBLAS); graph mode",
     )
