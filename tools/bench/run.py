@@ -33,6 +33,22 @@ def load_suite(name: str):
     return module
 
 
+def _subscribe_noop_observer() -> None:
+    import types
+
+    from mind.core.plugins import get_plugin_manager, hookimpl
+
+    class NoOp:
+        def on_run_start(self, graph, device): ...
+        def on_kernel_start(self, node, device): ...
+        def on_kernel_end(self, node, device, seconds, outputs): ...
+        def on_run_end(self, graph, device): ...
+
+    plugin = types.ModuleType("bench_noop_observer")
+    plugin.mind_runtime_observer = hookimpl(lambda: NoOp())
+    get_plugin_manager().register(plugin)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tools/bench/run.py", description=__doc__.split("\n")[0])
     parser.add_argument("suite", choices=SUITES)
@@ -45,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         help="threads for Mind and the peer alike (default: all cores)",
     )
     parser.add_argument("--case", action="append", help="run only these cases (repeatable)")
+    parser.add_argument(
+        "--observer",
+        action="store_true",
+        help="subscribe one no-op runtime observer first (what observing costs a compiled run)",
+    )
     args = parser.parse_args(argv)
 
     # Both sides get the same thread count; BLAS pools read these when first loaded.
@@ -58,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(HERE / "suites"))
     from harness import run_case
 
+    if args.observer:
+        _subscribe_noop_observer()
     suite = load_suite(args.suite)
     records = []
     for case in suite.cases(quick=args.quick, threads=args.threads):

@@ -262,6 +262,7 @@ def test_disabled_plugins_are_not_imported(monkeypatch):
     assert status == {
         "core": "loaded",
         "cpu": "loaded",
+        "formats": "loaded",
         "native": "loaded",
         "null": "disabled",
         "passes": "loaded",

@@ -31,8 +31,8 @@ from mind.core._src.context import PYNATIVE_MODE as PYNATIVE_MODE
 from mind.core._src.context import get_context as get_context
 from mind.core._src.context import set_context as set_context
 from mind.core._src.info import run_check as run_check
-from mind.core._src.ir.mindir import export as export
-from mind.core._src.ir.mindir import load as load
+from mind.core._src.ir.formats import export as export
+from mind.core._src.ir.formats import load as load
 from mind.core._src.jit import jit as jit
 from mind.core._src.ops.random import get_seed as get_seed
 from mind.core._src.ops.random import set_seed as set_seed

@@ -29,6 +29,7 @@ from mind.core._src.ir.trace import (
     user_location,
 )
 from mind.core._src.ops.dispatch import STATE
+from mind.core._src.plugins.manager import get_plugin_manager
 from mind.core._src.runtime.executor import Executable
 from mind.core._src.tensor.tensor import Parameter, Tensor
 from mind.core.errors import MindTypeError
@@ -297,7 +298,9 @@ class JitFunction:
         graph.outputs = tuple(nodes)
         graph.verify()
         target = _CONTEXT.get("device_target", "cpu")
-        graph = PassManager({"enable_graph_kernel": _graph_kernel(target)}).run(graph)
+        options = {"enable_graph_kernel": _graph_kernel(target), "device_target": target}
+        graph = PassManager(options).run(graph)
+        get_plugin_manager().on_graph_compiled(graph, target, options)
         self.compilations += 1
         compiled = _Compiled(graph, weights, positions, spec)
         compiled.memory_plan = memory_plan(graph)

@@ -240,8 +240,10 @@ def mind_on_graph_compiled(graph: Any, device: str, options: Mapping[str, Any]) 
 def mind_runtime_observer() -> RuntimeObserver | None:
     """Subscribe an observer to kernel execution (the profiler and the debugger do).
 
-    Called once, when the runtime is built, not per op. If no plugin returns an observer the
-    execution loop carries no observer calls at all, so an unobserved run pays nothing.
+    Called once per executable, when it is built (at each compilation), never per op. If no plugin
+    returns an observer the execution loop carries no observer calls at all, so an unobserved run
+    pays nothing. Each node of a compiled graph is reported (on ``native`` the graph is then built
+    with one C function per node); PyNative ops are not.
 
     :returns: an object implementing :class:`~mind.core.plugins.RuntimeObserver` (any subset of
         its methods), or ``None`` to stay out.
@@ -253,8 +255,8 @@ def mind_runtime_observer() -> RuntimeObserver | None:
     **Example**::
 
         class Timer:
-            def on_kernel_end(self, primitive, device, seconds, outputs):
-                totals[primitive] += seconds
+            def on_kernel_end(self, node, device, seconds, outputs):
+                totals[node.prim] += seconds
 
         @hookimpl
         def mind_runtime_observer():

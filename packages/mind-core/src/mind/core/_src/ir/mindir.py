@@ -38,10 +38,10 @@ import numpy as np
 import safetensors
 import safetensors.numpy
 
-from mind.core._src.ir import onnx_export, serialize
+from mind.core._src.ir import serialize
 from mind.core._src.ir.graph import FuncGraph
 from mind.core._src.ir.trace import is_tracing
-from mind.core._src.jit import JitFunction, _rebuild
+from mind.core._src.jit import _rebuild
 from mind.core._src.nn.cell import Cell
 from mind.core._src.ops.control import interpret
 from mind.core._src.ops.dispatch import ShapedArray
@@ -51,11 +51,10 @@ from mind.core._src.tensor.tensor import Parameter, Tensor
 from mind.core._src.train.serialization import _ST_DTYPE, _json_depth, _sha256, _write_atomic
 from mind.core.errors import MindError, MindIRError, MindTypeError, MindValueError
 
-__all__ = ["GraphCell", "MindIRGraph", "export", "load"]
+__all__ = ["GraphCell", "MindIRGraph", "read", "write"]
 
 
 SUFFIX = ".mindir"
-_FORMATS = ("MINDIR", "ONNX")
 _HEADER_LIMIT = 100 * 1024 * 1024  # safetensors' own limit on the JSON header
 #: The file format's version (the container: metadata and checksums). Version 2's digest covers
 #: the whole header; version 1 (earlier Minds) covered only the graph string and the tensor
@@ -75,71 +74,21 @@ _FROM_ST = {v: k for k, v in _ST_DTYPE.items()}
 # ------------------------------------------------------------------------------------------------
 
 
-def export(
-    net: Any,
-    *inputs: Any,
-    file_name: str | os.PathLike[str],
-    file_format: str = "MINDIR",
-    **kwargs: Any,
+def write(
+    graph: FuncGraph, weights: dict[str, np.ndarray], file_name: str, *, output_spec: Any = None
 ) -> None:
-    """Compile ``net`` for ``inputs`` and write the graph and its weights to ``file_name``.
+    """Write a compiled ``graph`` and its ``weights`` (``{name: array}`` in the order of its
+    weight parameters) to ``file_name`` as given; the ``mindir`` format's ``export``.
 
-    :param net: a Cell (its ``construct`` is compiled, in its current train/eval mode: call
-        ``net.set_train(False)`` first for inference) or a function of Tensors.
-    :param inputs: example inputs. Tensors become the graph's inputs (their shapes and dtypes are
-        fixed in the file); any other argument is compiled into the graph as a constant.
-    :param file_name: the file; ``.mindir`` (``.onnx`` for ONNX) is appended unless it already
-        ends with it.
-    :param file_format: ``"MINDIR"``, or ``"ONNX"`` (any case): an ONNX model, opset 17, of the
-        standard layers (see :mod:`mind.core._src.ir.onnx_export`); needs the ``onnx`` package
-        (``pip install mind-core[onnx]``).
-    :param kwargs: MindSpore's ``enc_key`` is accepted only as ``None``: files are not encrypted.
     :raises MindIRError: the graph holds a value MindIR cannot store, or the file could not be
         written (an existing file is replaced atomically: on failure it is left as it was).
-
-    >>> export(net, Tensor(np.ones((1, 3), np.float32)), file_name="net")  # writes net.mindir
     """
-    if not isinstance(file_format, str) or file_format.upper() not in _FORMATS:
-        raise MindValueError(
-            f"For 'export', 'file_format' must be one of {list(_FORMATS)}, got {file_format!r}"
-        )
-    as_onnx = file_format.upper() == "ONNX"
-    if as_onnx:
-        onnx_export.require_onnx()  # before compiling: say what to install at once
-    kwargs.pop("enc_mode", None)
-    if kwargs.pop("enc_key", None) is not None:
-        raise MindIRError(
-            "For 'export', 'enc_key' is not supported: MindIR files are not encrypted; encrypt "
-            "the file with a dedicated tool if it must be"
-        )
-    if kwargs:
-        raise MindTypeError(f"For 'export', unexpected keyword arguments {sorted(kwargs)}")
-    path = _path("export", file_name)
-    suffix = onnx_export.SUFFIX if as_onnx else SUFFIX
-    if not path.endswith(suffix):
-        path += suffix
-
-    if isinstance(net, Cell):
-        fn = JitFunction(net.construct, f"{type(net).__name__}.construct")
-    elif callable(net):
-        fn = JitFunction(net)
-    else:
-        raise MindTypeError(
-            f"For 'export', 'net' must be a Cell or a function, got {type(net).__name__}"
-        )
-    compiled = fn.compile(*inputs)
-    graph = compiled.graph
-    if as_onnx:
-        weights = onnx_export.weight_arrays(graph, compiled.weights)
-        onnx_export.export_onnx(graph, weights, path)
-        return
-
     tensors: dict[str, np.ndarray] = {}
     doc = serialize.graph_to_json(graph, tensors)
-    doc["output_spec"] = serialize.encode_output_spec(compiled.output_spec)
+    doc["output_spec"] = serialize.encode_output_spec(output_spec)
     weight_entries = [p for p in doc["graph"]["parameters"] if p["kind"] == "weight"]
-    for entry, weight in zip(weight_entries, compiled.weights, strict=True):
-        tensors[entry["tensor"]] = serialize._storable(weight._data, f"weight {weight.name!r}")
+    for entry, (name, array) in zip(weight_entries, weights.items(), strict=True):
+        tensors[entry["tensor"]] = serialize._storable(array, f"weight {name!r}")
 
     meta = {
         "format": serialize.FORMAT,
@@ -148,9 +97,9 @@ def export(
     }
     chunks = _pack(tensors, meta)
     try:
-        _write_atomic(path, chunks)
+        _write_atomic(file_name, chunks)
     except OSError as exc:
-        raise MindIRError(f"For 'export', could not write '{path}': {exc}") from exc
+        raise MindIRError(f"For 'export', could not write '{file_name}': {exc}") from exc
 
 
 def _pack(tensors: dict[str, np.ndarray], meta: dict[str, str]) -> list[bytes | memoryview]:
@@ -176,14 +125,6 @@ def _pack(tensors: dict[str, np.ndarray], meta: dict[str, str]) -> list[bytes | 
     digest = _header_digest(json.loads(payload[8 : 8 + header_len])).encode()
     view = memoryview(payload)
     return [view[:at], digest, view[at + len(digest) :]]
-
-
-def _path(func: str, file_name: Any) -> str:
-    if not isinstance(file_name, str | os.PathLike):
-        raise MindTypeError(
-            f"For '{func}', 'file_name' must be a str or a path, got {type(file_name).__name__}"
-        )
-    return os.fspath(file_name)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -226,23 +167,14 @@ class MindIRGraph:
         return f"MindIRGraph({self.name!r}, inputs=({inputs}), {len(self.weights)} weights)"
 
 
-def load(file_name: str | os.PathLike[str], **kwargs: Any) -> MindIRGraph:
-    """Read a file written by :func:`export`, after validating all of it.
+def read(path: str) -> MindIRGraph:
+    """Read a file written by :func:`write`, after validating all of it; the ``mindir`` format's
+    ``load``.
 
-    :param file_name: the file, suffix included.
-    :param kwargs: MindSpore's ``dec_key`` is accepted only as ``None``.
-    :returns: a :class:`MindIRGraph`; run it with ``nn.GraphCell(graph)``.
     :raises MindIRError: the file is missing, not a regular file, truncated, not a MindIR file,
         written by a newer Mind, altered (a SHA-256 mismatch), or its graph is malformed. The
         message names the file and the node, field or tensor at fault.
     """
-    kwargs.pop("dec_mode", None)
-    kwargs.pop("obf_func", None)
-    if kwargs.pop("dec_key", None) is not None:
-        raise MindIRError("For 'load', 'dec_key' is not supported: MindIR files are not encrypted")
-    if kwargs:
-        raise MindTypeError(f"For 'load', unexpected keyword arguments {sorted(kwargs)}")
-    path = _path("load", file_name)
     where = f"For 'load', '{path}'"
 
     def fail(problem: str, tensor: str | None = None) -> MindIRError:

@@ -61,6 +61,7 @@ BUILTIN_PLUGINS = {
     "native": "mind.core._src.devices.native",
     "core": "mind.core._src.ops.plugin",
     "passes": "mind.core._src.compiler.plugin",
+    "formats": "mind.core._src.ir.formats",
 }
 
 

@@ -315,6 +315,8 @@ class ModelFormatSpec:
     :param suffixes: file name suffixes, with the dot (``(".onnx",)``).
     :param export: optional ``export(graph, weights, file_name, **options) -> None``.
     :param load: optional ``load(file_name, **options) -> graph``.
+    :param probe: optional ``probe() -> None`` that raises, with what to install, when the format
+        cannot be written here; ``export`` calls it before compiling anything.
     :param description: one line for ``info``.
     """
 
@@ -322,6 +324,7 @@ class ModelFormatSpec:
     suffixes: tuple[str, ...] = ()
     export: Callable[..., Any] | None = None
     load: Callable[..., Any] | None = None
+    probe: Callable[[], None] | None = None
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -336,6 +339,7 @@ class ModelFormatSpec:
                 )
         _check_callable("ModelFormatSpec", self.name, "export", self.export, optional=True)
         _check_callable("ModelFormatSpec", self.name, "load", self.load, optional=True)
+        _check_callable("ModelFormatSpec", self.name, "probe", self.probe, optional=True)
         if self.export is None and self.load is None:
             raise MindValueError(
                 f"For ModelFormatSpec {self.name!r}: give 'export', 'load' or both"
@@ -351,15 +355,21 @@ class ModelFormatSpec:
 class RuntimeObserver(Protocol):
     """What the profiler and the debugger implement to watch execution.
 
-    The runtime asks the plugins for observers once, when it is built; if nobody subscribed, the
-    execution loop never calls anything, so an unobserved run pays nothing.
+    Each executable (the cpu runtime's, and the ``native`` device's) asks the plugins for
+    observers once, when it is built; if nobody subscribed, its loop never calls anything, so an
+    unobserved run pays nothing. PyNative ops are not observed (the eager path stays bare).
     """
 
     def on_run_start(self, graph: Any, device: str) -> None:
-        """A compiled graph (or, in PyNative mode, ``None``) starts running on ``device``."""
+        """A compiled graph starts running on ``device``."""
 
-    def on_kernel_end(self, primitive: str, device: str, seconds: float, outputs: Any) -> None:
-        """One kernel finished; ``outputs`` are its device buffers (read them, do not keep them)."""
+    def on_kernel_start(self, node: Any, device: str) -> None:
+        """The kernel of ``node`` (the graph's ``Apply``: ``prim``, ``inputs``, ``attrs``, and
+        ``aval`` with the output's shape and dtype) is about to run."""
+
+    def on_kernel_end(self, node: Any, device: str, seconds: float, outputs: Any) -> None:
+        """The kernel of ``node`` finished after ``seconds``; ``outputs`` is its output array (read
+        it, do not keep it: the buffer is reused by later runs)."""
 
     def on_run_end(self, graph: Any, device: str) -> None:
         """The run that ``on_run_start`` announced has finished."""

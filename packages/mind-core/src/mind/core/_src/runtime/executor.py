@@ -16,12 +16,14 @@ thread, re-entry) allocates as before instead of sharing those buffers.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import numpy as np
 
 from mind.core._src.dtypes import NUMPY_DTYPES
 from mind.core._src.ir.graph import FuncGraph
+from mind.core._src.runtime.observe import subscribed
 from mind.core.errors import MindValueError
 
 __all__ = ["Executable"]
@@ -94,6 +96,7 @@ class Executable:
         self.output_slots = [slot[o.id] for o in graph.outputs]
         self.pooled_bytes = sum(b.nbytes for b in {id(b): b for _, b in buffers.values()}.values())
         self._lock = threading.Lock()
+        self._observers = subscribed()
 
     @staticmethod
     def _plan_buffers(
@@ -154,15 +157,37 @@ class Executable:
             env[s] = value
         pooled = self._lock.acquire(blocking=False)
         try:
-            for kernel, ins, attrs, out, frees in self.pooled_plan if pooled else self.plan:
-                env[out] = (
-                    kernel(*[env[i] for i in ins], **attrs)
-                    if attrs
-                    else kernel(*[env[i] for i in ins])
-                )
-                for f in frees:
-                    env[f] = None
+            plan = self.pooled_plan if pooled else self.plan
+            if self._observers is not None:
+                self._run_observed(plan, env)
+            else:
+                for kernel, ins, attrs, out, frees in plan:
+                    env[out] = (
+                        kernel(*[env[i] for i in ins], **attrs)
+                        if attrs
+                        else kernel(*[env[i] for i in ins])
+                    )
+                    for f in frees:
+                        env[f] = None
         finally:
             if pooled:
                 self._lock.release()
         return tuple(env[s] for s in self.output_slots)
+
+    def _run_observed(self, plan: list, env: list) -> None:
+        """The plan's loop with the observers told of the run and of every node."""
+        obs, graph = self._observers, self.graph
+        for fn in obs.run_start:
+            fn(graph, "cpu")
+        for node, (kernel, ins, attrs, out, frees) in zip(graph.nodes, plan):
+            for fn in obs.kernel_start:
+                fn(node, "cpu")
+            start = time.perf_counter()
+            env[out] = kernel(*[env[i] for i in ins], **attrs)
+            seconds = time.perf_counter() - start
+            for fn in obs.kernel_end:
+                fn(node, "cpu", seconds, env[out])
+            for f in frees:
+                env[f] = None
+        for fn in obs.run_end:
+            fn(graph, "cpu")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,7 @@ import numpy as np
 from mind.core._src.devices.native.build import build
 from mind.core._src.devices.native.lower import Lowered, lower
 from mind.core._src.ir.graph import FuncGraph
+from mind.core._src.runtime.observe import subscribed
 from mind.core.errors import MindTypeError, MindValueError
 
 __all__ = ["NativeExecutable", "compile_graph"]
@@ -28,7 +30,9 @@ class NativeExecutable:
         import cffi
 
         self.graph = graph
-        plan: Lowered = lower(graph, split)
+        # Observed, every native node is its own C function, so each is reported on its own.
+        self._observers = subscribed()
+        plan: Lowered = lower(graph, split or self._observers is not None)
         self.plan = plan
         if plan.functions:
             module, built = build(plan.source, plan.functions)
@@ -106,7 +110,7 @@ class NativeExecutable:
             slot for slot, _, _ in self._outs
         }
         self._lock = threading.Lock()
-        self._sink = lib.mind_sink if plan.sink else None
+        self._sink = lib.mind_sink if plan.sink and self._observers is None else None
         self._status = plan.slots[plan.status_slot].value
         self._output_slots = plan.output_slots
         self._output_shapes = [tuple(o.aval.shape) for o in graph.outputs]
@@ -242,30 +246,60 @@ class NativeExecutable:
                 if slot in moved:
                     held[k] = None
         status = self._status
+        if self._observers is not None:
+            return self._run_observed(env, table)
         for step in self._steps if sink is None else ():
             if step[0] == "native":
                 step[1](step[2])
                 if status[0]:
                     self._raise_status()
                 continue
-            _, kernel, ins, attrs, out, shape, copy = step
-            args = [
-                env[s] if sh is None or env[s].shape == sh else env[s].reshape(sh) for s, sh in ins
-            ]
-            result = kernel(*args, **attrs) if attrs else kernel(*args)
-            target = env[out]
-            kind = self._slot_kind[out]
-            if kind == "tuple":
-                env[out] = result
-            elif kind == "out":
-                if copy:
-                    result = np.array(result, dtype=target.dtype, order="C", copy=True)
-                else:
-                    result = np.ascontiguousarray(result, dtype=target.dtype)
-                env[out] = result
-                table[out] = ffi.cast("void *", result.ctypes.data)
+            self._cpu_step(step, env, table)
+        return self._results(env)
+
+    def _run_observed(self, env: list, table: Any) -> tuple:
+        """The steps with the observers told of the run and of every node."""
+        obs, graph, slot_of = self._observers, self.graph, self.plan.slot_of
+        for fn in obs.run_start:
+            fn(graph, "native")
+        for step, planned in zip(self._steps, self.plan.steps):
+            node = planned.node if planned.kind == "cpu" else planned.nodes[-1]
+            for fn in obs.kernel_start:
+                fn(node, "native")
+            start = time.perf_counter()
+            if step[0] == "native":
+                step[1](step[2])
+                if self._status[0]:
+                    self._raise_status()
             else:
-                np.copyto(target, np.reshape(result, target.shape), casting="unsafe")
+                self._cpu_step(step, env, table)
+            seconds = time.perf_counter() - start
+            for fn in obs.kernel_end:
+                fn(node, "native", seconds, env[slot_of[node.id]])
+        for fn in obs.run_end:
+            fn(graph, "native")
+        return self._results(env)
+
+    def _cpu_step(self, step: tuple, env: list, table: Any) -> None:
+        ffi = self._ffi
+        _, kernel, ins, attrs, out, shape, copy = step
+        args = [env[s] if sh is None or env[s].shape == sh else env[s].reshape(sh) for s, sh in ins]
+        result = kernel(*args, **attrs) if attrs else kernel(*args)
+        target = env[out]
+        kind = self._slot_kind[out]
+        if kind == "tuple":
+            env[out] = result
+        elif kind == "out":
+            if copy:
+                result = np.array(result, dtype=target.dtype, order="C", copy=True)
+            else:
+                result = np.ascontiguousarray(result, dtype=target.dtype)
+            env[out] = result
+            table[out] = ffi.cast("void *", result.ctypes.data)
+        else:
+            np.copyto(target, np.reshape(result, target.shape), casting="unsafe")
+
+    def _results(self, env: list) -> tuple:
         results = []
         for slot, shape in zip(self._output_slots, self._output_shapes):
             value = env[slot]
