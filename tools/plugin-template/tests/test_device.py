@@ -77,6 +77,26 @@ def test_the_op_runs_in_pynative_grad_jit_and_vmap():
     )
 
 
+def test_pynative_on_the_device_runs_its_kernel_and_graphs_are_refused():
+    import mind.core as ms
+    from mind.core import Tensor
+
+    x = Tensor(np.array([1.0, -2.0, 4.0], np.float32))
+    before, live = plugin.ALLOCATOR.allocations, plugin.ALLOCATOR.live_buffers()
+    ms.set_context(device_target="example")
+    try:
+        y = plugin.example_scale(x, 0.5)  # on the device: its allocator and kernel
+        z = (x * 2.0).asnumpy()  # the device has no 'mul' kernel: cpu
+        with pytest.raises(UnsupportedOnDeviceError, match="mode 'graph' is not supported"):
+            ms.jit(lambda t: t * 2 + 1)(x)  # refused before anything runs
+    finally:
+        ms.set_context(device_target="cpu")
+    np.testing.assert_allclose(y.asnumpy(), [0.5, -1.0, 2.0])
+    np.testing.assert_allclose(z, [2.0, -4.0, 8.0])
+    assert plugin.ALLOCATOR.allocations > before
+    assert plugin.ALLOCATOR.live_buffers() == live  # every buffer went back
+
+
 # The device contract, checked by mind-core's conformance suite: keep this class in your copy.
 from mind.core.testing.conformance import DeviceConformance  # noqa: E402
 

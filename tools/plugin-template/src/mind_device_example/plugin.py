@@ -28,9 +28,11 @@ class ByteStoreAllocator(Allocator):
     def __init__(self) -> None:
         self._store: dict[int, tuple[bytearray, tuple[int, ...], np.dtype]] = {}
         self._next_handle = 1
+        self.allocations = 0  # how many buffers were ever allocated (tests read it)
 
     def allocate(self, shape, dtype):
         dtype = np.dtype(dtype)
+        self.allocations += 1
         handle, self._next_handle = self._next_handle, self._next_handle + 1
         self._store[handle] = (bytearray(int(np.prod(shape)) * dtype.itemsize), tuple(shape), dtype)
         return handle

@@ -102,7 +102,8 @@ def set_context(**kwargs: Any) -> None:
     ``mode``: ``PYNATIVE_MODE`` (eager) or ``GRAPH_MODE`` (a Cell's ``construct`` is traced into
     MindIR on its first call for each input signature and runs as one graph).
     ``device_target``: a registered, available device; compiled graphs (``jit``, GRAPH_MODE) are
-    handed to it when it compiles graphs itself, and eager execution runs on ``"cpu"``.
+    handed to it when it compiles graphs itself and otherwise run node by node on its kernels;
+    PyNative ops run on its kernels where it has them (on ``"cpu"`` kernels otherwise).
     """
     unknown = set(kwargs) - _KNOWN
     if unknown:
@@ -119,10 +120,15 @@ def set_context(**kwargs: Any) -> None:
         name = str(kwargs["device_target"]).lower()
         device = get_registry().device(name)
         device.require_available()
-        # Eager ops run on cpu kernels; the target receives compiled graphs, whose ops, dtypes and
-        # mode are checked against its capabilities when each graph is compiled.
+        # Compiled graphs are checked against the target's capabilities as each is compiled;
+        # PyNative ops run on the target's kernels where it has them (see install_kernels).
         kwargs["device_target"] = name
+    retarget = "device_target" in kwargs and kwargs["device_target"] != _CONTEXT["device_target"]
     _CONTEXT.update(kwargs)
+    if retarget:
+        from mind.core._src.ops.dispatch import install_kernels
+
+        install_kernels()
 
 
 def get_context(attr_key: str) -> Any:

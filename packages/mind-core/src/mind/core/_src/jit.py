@@ -155,23 +155,28 @@ def _rebuild(spec: Any, arrays: tuple) -> Any:
 
 
 def _executable_for(graph: FuncGraph) -> Callable[..., tuple]:
-    """MindRT's plan on cpu kernels, or the whole graph handed to the context's device when that
-    device compiles graphs itself (graph sink); an unsupported op or dtype is reported first."""
+    """How the context's device runs ``graph``: MindRT's plan on cpu kernels for ``cpu``; the
+    whole graph handed to a device that compiles graphs itself (graph sink); otherwise the
+    device's own kernels and allocator, node by node. The device's capabilities (graph mode, every
+    op, every dtype) are checked first, so nothing runs on a device that cannot run all of it."""
     from mind.core._src.context import _CONTEXT
     from mind.core._src.plugins.manager import get_registry
 
     target = _CONTEXT.get("device_target", "cpu")
-    if target != "cpu":
-        device = get_registry().device(target)
-        if device.compile_graph is not None:
-            nodes = list(_all_nodes(graph))
-            device.check(
-                ops={n.prim for n in nodes if hasattr(n, "prim")},
-                dtypes={n.aval.dtype.name for n in nodes if n.aval.dtype is not None},
-                mode="graph",
-            )
-            return device.compile_graph(graph, {"device_target": target})
-    return Executable(graph)
+    if target == "cpu":
+        return Executable(graph)
+    device = get_registry().device(target)
+    nodes = list(_all_nodes(graph))
+    device.check(
+        ops={n.prim for n in nodes if hasattr(n, "prim")},
+        dtypes={n.aval.dtype.name for n in nodes if n.aval.dtype is not None},
+        mode="graph",
+    )
+    if device.compile_graph is not None:
+        return device.compile_graph(graph, {"device_target": target})
+    from mind.core._src.runtime.device_executor import DeviceExecutable
+
+    return DeviceExecutable(graph, device)
 
 
 def _graph_kernel(target: str) -> bool:

@@ -257,8 +257,53 @@ def install_kernels() -> None:
             PRIMITIVES[name] = Primitive.from_definition(definition)
             _ADOPTED[name] = definition
     kernels = registry.device("cpu").kernels
+    on_device = _device_kernels(registry)
     for name, prim in PRIMITIVES.items():
-        prim.impl = kernels.get(name, prim.cpu)
+        prim.impl = on_device.get(name) or kernels.get(name, prim.cpu)
+
+
+# Kernels that write into their first input keep running on the host arrays in PyNative.
+_IN_PLACE = frozenset({"assign", "apply_momentum"})
+
+
+def _device_kernels(registry: Any) -> dict[str, Callable[..., Any]]:
+    """For a ``device_target`` other than cpu that runs PyNative: its kernels, each wrapped to take
+    and return host arrays (copy in, run, copy out, free), by primitive name."""
+    from mind.core._src.context import _CONTEXT
+
+    target = _CONTEXT.get("device_target", "cpu")
+    if target == "cpu":
+        return {}
+    device = registry.device(target)
+    if "pynative" not in device.modes:
+        return {}
+    return {
+        name: _host_call(device, kernel)
+        for name, kernel in device.kernels.items()
+        if name not in _IN_PLACE
+    }
+
+
+def _host_call(device: Any, kernel: Callable[..., Any]) -> Callable[..., Any]:
+    import numpy as np
+
+    to_device, to_host, free = device.copy_from_host, device.copy_to_host, device.free
+
+    def on_device(*arrays: Any, **attrs: Any) -> Any:
+        buffers = [to_device(np.asarray(a)) for a in arrays]
+        try:
+            out = kernel(*buffers, **attrs)
+            try:
+                return to_host(out)
+            finally:
+                if not any(out is b for b in buffers):
+                    free(out)
+        finally:
+            for b in buffers:
+                free(b)
+
+    on_device.__name__ = getattr(kernel, "__name__", "kernel")
+    return on_device
 
 
 def find_primitive(name: str) -> Primitive | None:
