@@ -4,16 +4,18 @@ While a vmapped function runs, a batched tensor holds a :class:`Batched` value (
 batch axis in front) and reports its per-example shape, so the function's own code sees the shapes
 of one example. Each primitive is applied through its batching rule:
 
-- elementwise primitives (and ``matmul``, whose leading axes broadcast like elementwise ones) align
-  the batch axis and run the kernel once;
-- reductions, softmax and cumsum shift their axis attribute by one; ``reshape``, ``transpose``,
+- by the primitive's traits: ``elementwise`` and ``broadcasting`` ones (``matmul``, whose leading
+  axes broadcast like elementwise ones) align the batch axis and run the kernel once;
+  ``reduction`` and ``axis`` ones (softmax, cumsum) shift their axis attribute by one;
+- by :data:`BATCHING_RULES`, keyed by the primitive: ``reshape``, ``transpose``,
   ``broadcast_to``, ``concat`` and basic slicing rewrite their attributes for the batch axis;
-- any other primitive uses the fallback rule: the kernel once per example, results stacked.
+- any other primitive (a plugin's too) uses the fallback rule: the kernel once per example,
+  results stacked.
 
 Gradients compose: ``vmap(grad(f))`` runs the tape's backward rules through the same batching
 rules, which is how per-sample gradients are computed (differential privacy needs them).
 
-The rules touch arrays only through the primitives' impls, so inside ``jit`` they emit graph
+The rules touch arrays only through the interpreter below (kernels, or a tracer), so inside ``jit`` they emit graph
 nodes: ``jit(vmap(grad(f)))`` compiles the batched per-sample gradient into one graph, with the
 fallback rule as one ``scan`` node over the batch.
 """
@@ -26,8 +28,9 @@ from typing import Any
 
 import numpy as np
 
-from mind.core._src.compiler.fusion import ELEMENTWISE
 from mind.core._src.ops import dispatch
+from mind.core._src.ops.array import broadcast_to_p, concat_p, getitem_p, reshape_p, transpose_p
+from mind.core._src.ops.reduce import argmax_p, argmin_p
 from mind.core._src.tensor.tensor import Tensor
 from mind.core.errors import MindValueError
 
@@ -80,36 +83,6 @@ class Batched:
 
     def __repr__(self) -> str:
         return f"Batched({self.value.shape[0]} x {self.shape}, {self.dtype})"
-
-
-# Elementwise primitives (one shared list, the compiler's), and others whose leading axes
-# broadcast like theirs.
-_ELEMENTWISE = ELEMENTWISE | {
-    "floor_divide",
-    "mod",
-    "round",
-    "clip",
-    "elu",
-    "softplus",
-    "identity",
-    "smooth_l1_loss",
-    "binary_cross_entropy_with_logits",
-    "matmul",
-}
-_AXIS_OPS = {
-    "sum",
-    "mean",
-    "amax",
-    "amin",
-    "prod",
-    "argmax",
-    "argmin",
-    "logsumexp",
-    "var",
-    "all",
-    "any",
-}
-_SINGLE_AXIS_OPS = {"softmax", "log_softmax", "cumsum"}
 
 
 def _shift_axes(axis: Any, ndim: int) -> Any:
@@ -168,40 +141,29 @@ class _Batching(dispatch.Interpreter):
         ]
 
     def process(self, prim: dispatch.Primitive, arrays: tuple, attrs: dict) -> Any:
-        name = prim.name
-
         def kernel(*values: Any, **attrs: Any) -> Any:
             return self.below(prim, values, attrs)
 
         if not any(isinstance(a, Batched) for a in arrays):
             return kernel(*arrays, **attrs)
-        b = self.batch
         first = next(a for a in arrays if isinstance(a, Batched))
-        if name in _ELEMENTWISE:
+        traits = prim.traits
+        if "elementwise" in traits or "broadcasting" in traits:
             return Batched(_array(kernel(*self.align(arrays), **attrs)))
-        if name in _AXIS_OPS and len(arrays) == 1:
+        if "reduction" in traits and len(arrays) == 1:
             attrs = dict(attrs, axis=_shift_axes(attrs.get("axis"), first.ndim))
-            if name in ("argmax", "argmin") and attrs["axis"] == tuple(range(1, first.ndim + 1)):
-                flat = self.reshape(first.value, (b, first.size))
+            if prim in (argmax_p, argmin_p) and attrs["axis"] == tuple(range(1, first.ndim + 1)):
+                flat = self.reshape(first.value, (self.batch, first.size))
                 return Batched(_array(kernel(flat, axis=1, keepdims=False)))
             return Batched(_array(kernel(first.value, **attrs)))
-        if name in _SINGLE_AXIS_OPS:
+        if "axis" in traits:
             attrs = dict(attrs, axis=_shift_axes(attrs["axis"], first.ndim))
             return Batched(_array(kernel(first.value, **attrs)))
-        if name == "reshape":
-            return Batched(self.reshape(first.value, (b, *attrs["shape"])))
-        if name == "transpose":
-            return Batched(self.transpose(first.value, (0, *(p + 1 for p in attrs["perm"]))))
-        if name == "broadcast_to":
-            v = self.reshape(
-                first.value, (b,) + (1,) * (len(attrs["shape"]) - first.ndim) + first.shape
-            )
-            return Batched(self.base("broadcast_to", v, shape=(b, *attrs["shape"])))
-        if name == "concat":
-            return Batched(kernel(*[self.batched(a) for a in arrays], axis=attrs["axis"] + 1))
-        if name == "getitem" and _basic_index(attrs["index"]):
-            index = attrs["index"] if isinstance(attrs["index"], tuple) else (attrs["index"],)
-            return Batched(_array(kernel(first.value, index=(slice(None), *index))))
+        rule = BATCHING_RULES.get(prim)
+        if rule is not None:
+            out = rule(self, kernel, first, arrays, attrs)
+            if out is not NotImplemented:
+                return Batched(out)
         return Batched(self.one_at_a_time(prim, kernel, arrays, attrs))
 
     def one_at_a_time(self, prim: Any, kernel: Any, arrays: tuple, attrs: dict) -> Any:
@@ -251,6 +213,54 @@ class _Batching(dispatch.Interpreter):
             save=False,
         )
         return self.base("tuple_getitem", out, index=0)
+
+
+# ------------------------------------------------------------------------------------------------
+# Batching rules of the structural primitives, by primitive (elementwise, reduction and axis
+# primitives are batched by their traits; every other one runs once per example)
+# ------------------------------------------------------------------------------------------------
+
+#: primitive -> ``rule(batching, kernel, first batched value, values, attrs)``, returning the
+#: batched result's array (batch axis first) or ``NotImplemented`` for the per-example fallback.
+BATCHING_RULES: dict[dispatch.Primitive, Callable[..., Any]] = {}
+
+
+def batching_rule(prim: dispatch.Primitive) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def register(rule: Callable[..., Any]) -> Callable[..., Any]:
+        BATCHING_RULES[prim] = rule
+        return rule
+
+    return register
+
+
+@batching_rule(reshape_p)
+def _reshape(b: _Batching, kernel: Any, first: Batched, arrays: tuple, attrs: dict) -> Any:
+    return b.reshape(first.value, (b.batch, *attrs["shape"]))
+
+
+@batching_rule(transpose_p)
+def _transpose(b: _Batching, kernel: Any, first: Batched, arrays: tuple, attrs: dict) -> Any:
+    return b.transpose(first.value, (0, *(p + 1 for p in attrs["perm"])))
+
+
+@batching_rule(broadcast_to_p)
+def _broadcast_to(b: _Batching, kernel: Any, first: Batched, arrays: tuple, attrs: dict) -> Any:
+    shape = attrs["shape"]
+    v = b.reshape(first.value, (b.batch,) + (1,) * (len(shape) - first.ndim) + first.shape)
+    return b.base("broadcast_to", v, shape=(b.batch, *shape))
+
+
+@batching_rule(concat_p)
+def _concat(b: _Batching, kernel: Any, first: Batched, arrays: tuple, attrs: dict) -> Any:
+    return kernel(*[b.batched(a) for a in arrays], axis=attrs["axis"] + 1)
+
+
+@batching_rule(getitem_p)
+def _getitem(b: _Batching, kernel: Any, first: Batched, arrays: tuple, attrs: dict) -> Any:
+    if not _basic_index(attrs["index"]):
+        return NotImplemented
+    index = attrs["index"] if isinstance(attrs["index"], tuple) else (attrs["index"],)
+    return _array(kernel(first.value, index=(slice(None), *index)))
 
 
 @contextmanager

@@ -23,22 +23,15 @@ import numpy as np
 
 from mind.core._src.ir.graph import Apply, FuncGraph, Node
 from mind.core._src.ops import schema as S
-from mind.core._src.ops.dispatch import ShapedArray, bind, primitive
+from mind.core._src.ops.dispatch import ShapedArray, bind, primitive, traits_of
 
-__all__ = ["ELEMENTWISE", "REDUCTIONS", "fused_p", "graph_kernel_fusion"]
+__all__ = ["fused_p", "graph_kernel_fusion"]
 
-#: Elementwise primitives (numpy broadcasting semantics, one output element per position).
-ELEMENTWISE = frozenset(
-    {
-        "add", "sub", "mul", "div", "maximum", "minimum", "pow",
-        "neg", "abs", "exp", "log", "log1p", "sqrt", "rsqrt", "sin", "cos", "tanh", "erf",
-        "floor", "trunc", "relu", "sigmoid", "silu", "sign", "leaky_relu", "gelu",
-        "greater", "greater_equal", "less", "less_equal", "equal", "not_equal",
-        "logical_and", "logical_or", "logical_xor", "logical_not", "where", "cast",
-    }
-)  # fmt: skip
-REDUCTIONS = frozenset({"sum", "mean", "amax", "amin"})
-IN_PLACE = frozenset({"assign", "apply_momentum"})
+
+def _has(prim: str, kind: str) -> bool:
+    """Whether a node of ``prim`` may join a fused chain (``kind`` "elementwise") or end one
+    ("reduction"): the primitive's own traits say so."""
+    return {kind, "fusable"} <= traits_of(prim)
 
 
 def _infer(*ins: Any, graph: FuncGraph) -> ShapedArray:
@@ -129,7 +122,7 @@ S.attr_schema(fused_p, graph=S.Graph())
 def _fusable(node: Node) -> bool:
     return (
         isinstance(node, Apply)
-        and node.prim in ELEMENTWISE
+        and _has(node.prim, "elementwise")
         and isinstance(node.aval, ShapedArray)
         and node.aval.dtype.np is not None
     )
@@ -147,7 +140,7 @@ def graph_kernel_fusion(graph: FuncGraph, options: Mapping[str, Any] | None = No
     outputs = {o.id for o in graph.outputs}
     position = {n.id: k for k, n in enumerate(graph.nodes)}
     # A group runs at its sink's position: no producer may move past an in-place update.
-    writes = [k for k, n in enumerate(graph.nodes) if n.prim in IN_PLACE]
+    writes = [k for k, n in enumerate(graph.nodes) if "in_place" in traits_of(n.prim)]
     group_of: dict[int, int] = {}
     groups: list[list[Apply]] = []
 
@@ -155,7 +148,7 @@ def graph_kernel_fusion(graph: FuncGraph, options: Mapping[str, Any] | None = No
         if sink.id in group_of:
             continue
         members: list[Apply] = []
-        if sink.prim in REDUCTIONS and isinstance(sink.aval, ShapedArray):
+        if _has(sink.prim, "reduction") and isinstance(sink.aval, ShapedArray):
             src = sink.inputs[0]
             if not (_fusable(src) and src.id not in group_of and src.id not in outputs):
                 continue

@@ -8,7 +8,7 @@ number and abstract values of its outputs never change.
 
 Two rules hold in every pass:
 
-- Impure primitives (:data:`IMPURE_PRIMITIVES`, the random ones) are never folded, merged or
+- Impure primitives (traits ``random`` and ``in_place``: see :func:`is_pure`) are never folded, merged or
   removed: each application draws new numbers from the global generator, so two of them are not
   the same value and a dead one still advances the generator for the ones after it.
 - The runtime hands output arrays to the caller, who may change them in place (``Tensor.fill_``).
@@ -28,12 +28,11 @@ from typing import Any
 import numpy as np
 
 from mind.core._src.ir.graph import Apply, Constant, FuncGraph, GraphError, Node, Parameter
-from mind.core._src.ops.dispatch import PRIMITIVES, ShapedArray
+from mind.core._src.ops.dispatch import PRIMITIVES, ShapedArray, traits_of
 from mind.core._src.tensor import dtype as dt
 
 __all__ = [
     "FOLD_LIMIT_BYTES",
-    "IMPURE_PRIMITIVES",
     "MemoryPlan",
     "ValueLifetime",
     "algebraic_simplify",
@@ -47,23 +46,15 @@ __all__ = [
     "rebuild",
 ]
 
-#: Primitives whose result is not a function of their inputs and attributes alone.
-IMPURE_PRIMITIVES = frozenset(
-    {"uniform", "normal", "randint", "bernoulli", "assign", "apply_momentum"}
-)
-
 #: Constant folding leaves alone an application whose result would be larger than this: the graph
 #: keeps every constant for its whole life, so folding a large value trades compute for memory.
 FOLD_LIMIT_BYTES = 1 << 20
 
-# Elementwise ops whose result does not depend on the order of their two inputs (exactly, in IEEE
-# arithmetic too), so CSE may treat add(a, b) and add(b, a) as one value.
-_COMMUTATIVE = frozenset({"add", "mul"})
-
 
 def is_pure(prim: str) -> bool:
-    """Whether an application of ``prim`` may be folded, merged or removed when unused."""
-    return prim in PRIMITIVES and prim not in IMPURE_PRIMITIVES
+    """Whether an application of ``prim`` may be folded, merged or removed when unused: a known
+    primitive whose result is a function of its inputs and attributes alone."""
+    return prim in PRIMITIVES and not PRIMITIVES[prim].traits & {"random", "in_place"}
 
 
 def nbytes(aval: ShapedArray) -> int:
@@ -157,19 +148,12 @@ def _output_ids(graph: FuncGraph) -> set[int]:
     return {o.id for o in graph.outputs}
 
 
-# Primitives whose cpu kernel may return its input's array or a view of it (numpy reshape,
-# transpose, broadcast_to, basic indexing; identity; cast to the same dtype).
-_VIEW_PRIMITIVES = frozenset(
-    {"identity", "reshape", "broadcast_to", "transpose", "getitem", "cast"}
-)
-
-
 def _handed_out(graph: FuncGraph) -> set[int]:
     """Ids of the nodes whose array the caller may receive: the outputs, and what an output is
     (through view-making primitives) a view of."""
     ids = _output_ids(graph)
     for node in reversed(graph.nodes):
-        if node.id in ids and node.prim in _VIEW_PRIMITIVES:
+        if node.id in ids and "view" in traits_of(node.prim):
             ids.update(i.id for i in node.inputs)
     return ids
 
@@ -276,7 +260,7 @@ def cse(graph: FuncGraph, options: Mapping[str, Any] | None = None) -> FuncGraph
         if not is_pure(node.prim):
             return None
         ids = tuple(i.id for i in inputs)
-        if node.prim in _COMMUTATIVE:
+        if "commutative" in traits_of(node.prim):  # CSE: add(a, b) is add(b, a)
             ids = tuple(sorted(ids))
         key = (node.prim, ids, _attrs_key(node.attrs))
         first = seen.get(key)

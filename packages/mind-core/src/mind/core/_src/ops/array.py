@@ -36,6 +36,7 @@ def _resolve_shape(op: str, size: int, shape: tuple[int, ...]) -> tuple[int, ...
 
 reshape_p = primitive(
     "reshape",
+    traits=("view",),
     cpu=lambda x, *, shape: np.reshape(x, shape),
     infer=lambda x, *, shape: ShapedArray(
         _resolve_shape("reshape", int(np.prod(x.shape)), shape), x.dtype
@@ -63,6 +64,7 @@ def _transpose_infer(x: ShapedArray, *, perm) -> ShapedArray:
 
 transpose_p = primitive(
     "transpose",
+    traits=("view",),
     cpu=lambda x, *, perm: np.transpose(x, perm),
     infer=_transpose_infer,
     bprop=lambda x, out, dout, *, perm: (transpose(dout, tuple(np.argsort(perm).tolist())),),
@@ -90,6 +92,7 @@ def _broadcast_infer(x: ShapedArray, *, shape) -> ShapedArray:
 
 broadcast_to_p = primitive(
     "broadcast_to",
+    traits=("view",),
     cpu=lambda x, *, shape: np.broadcast_to(x, shape),
     infer=_broadcast_infer,
     # The tape sums a cotangent back to its input's shape, which is exactly this bprop.
@@ -399,6 +402,7 @@ def _index_add_kernel(update, *, index, shape):
 
 getitem_p = primitive(
     "getitem",
+    traits=("view",),
     cpu=lambda x, *, index: x[index],
     infer=_getitem_infer,
     bprop=lambda x, out, dout, *, index: (
@@ -489,7 +493,9 @@ def _assign_infer(target: ShapedArray, value: ShapedArray) -> ShapedArray:
 
 # Writes ``value`` into ``target``'s buffer (a Parameter's array) and returns it: the one
 # primitive with a side effect. Compiler passes never remove or merge it.
-assign_p = primitive("assign", cpu=_assign_kernel, infer=_assign_infer, differentiable=False)
+assign_p = primitive(
+    "assign", traits=("in_place",), cpu=_assign_kernel, infer=_assign_infer, differentiable=False
+)
 
 
 def _apply_momentum_kernel(variable, accumulation, gradient, *, lr, momentum, use_nesterov):
@@ -505,6 +511,7 @@ def _apply_momentum_kernel(variable, accumulation, gradient, *, lr, momentum, us
 # MindSpore's ApplyMomentum: one in-place kernel per parameter, in eager mode and in graphs.
 apply_momentum_p = primitive(
     "apply_momentum",
+    traits=("in_place",),
     cpu=_apply_momentum_kernel,
     infer=lambda variable, accumulation, gradient, **_: ShapedArray(variable.shape, variable.dtype),
     differentiable=False,

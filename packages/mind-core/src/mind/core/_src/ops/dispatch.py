@@ -27,6 +27,7 @@ from mind.core.errors import MindError, MindTypeError, MindValueError, ShapeInfe
 __all__ = [
     "PRIMITIVES",
     "STATE",
+    "TRAITS",
     "AbstractTuple",
     "Interpreter",
     "Node",
@@ -41,6 +42,7 @@ __all__ = [
     "interpreters",
     "interpreting",
     "primitive",
+    "traits_of",
 ]
 
 
@@ -129,6 +131,24 @@ class Node:
         self.out = out
 
 
+#: What a primitive may declare about itself (``primitive(..., traits=(...))``); the compiler
+#: passes, vmap and the devices read these instead of lists of op names.
+TRAITS = {
+    "elementwise": "numpy broadcasting, one output element per position (vmap aligns the batch "
+    "axis; native lowers it as one expression)",
+    "broadcasting": "not elementwise, but its leading axes broadcast like an elementwise op's "
+    "(matmul): vmap aligns the batch axis the same way",
+    "fusable": "graph-kernel fusion may put it in a fused chain (elementwise) or end a chain "
+    "with it (reduction)",
+    "reduction": "reduces over its 'axis' attribute (None: all axes), with 'keepdims'",
+    "axis": "works along its single 'axis' attribute (softmax, cumsum)",
+    "in_place": "writes its result into its first input and returns it",
+    "random": "draws random numbers: never folded, merged or removed",
+    "view": "its cpu kernel may return its input's array or a view of it",
+    "commutative": "its two inputs may be swapped (exactly, in IEEE arithmetic too)",
+}
+
+
 class Primitive:
     """The runtime form of a primitive; eager dispatch reads ``impl`` directly.
 
@@ -143,6 +163,7 @@ class Primitive:
     :param differentiable: ``False`` for ops with no gradient (comparisons, argmax, random).
     :param masked_bprop: the bprop takes ``needs=(bool, ...)`` saying which inputs want a
         cotangent, and skips the others (matmul and conv2d: a skipped input saves a whole matmul).
+    :param traits: names from :data:`TRAITS` that hold for it.
     """
 
     __slots__ = (
@@ -155,6 +176,7 @@ class Primitive:
         "infer",
         "masked_bprop",
         "name",
+        "traits",
     )
 
     def __init__(
@@ -168,7 +190,14 @@ class Primitive:
         attrs: tuple[str, ...] = (),
         doc: str = "",
         masked_bprop: bool = False,
+        traits: tuple[str, ...] | frozenset[str] = (),
     ) -> None:
+        unknown = sorted(set(traits) - set(TRAITS))
+        if unknown:
+            raise MindValueError(
+                f"primitive {name!r}: unknown traits {unknown}; known: {sorted(TRAITS)}"
+            )
+        self.traits = frozenset(traits)
         self.name = name
         self.masked_bprop = masked_bprop
         self.cpu = cpu
@@ -192,6 +221,7 @@ class Primitive:
             differentiable=self.differentiable,
             attrs=self.attrs,
             doc=self.doc,
+            traits=tuple(sorted(self.traits)),
         )
 
     @classmethod
@@ -210,6 +240,7 @@ class Primitive:
             differentiable=definition.differentiable,
             attrs=definition.attrs,
             doc=definition.doc,
+            traits=definition.traits,
         )
 
     def __call__(self, *inputs: Any, **attrs: Any) -> Any:
@@ -262,10 +293,6 @@ def install_kernels() -> None:
         prim.impl = on_device.get(name) or kernels.get(name, prim.cpu)
 
 
-# Kernels that write into their first input keep running on the host arrays in PyNative.
-_IN_PLACE = frozenset({"assign", "apply_momentum"})
-
-
 def _device_kernels(registry: Any) -> dict[str, Callable[..., Any]]:
     """For a ``device_target`` other than cpu that runs PyNative: its kernels, each wrapped to take
     and return host arrays (copy in, run, copy out, free), by primitive name."""
@@ -280,7 +307,7 @@ def _device_kernels(registry: Any) -> dict[str, Callable[..., Any]]:
     return {
         name: _host_call(device, kernel)
         for name, kernel in device.kernels.items()
-        if name not in _IN_PLACE
+        if "in_place" not in traits_of(name)  # writes into its input: stays on the host arrays
     }
 
 
@@ -304,6 +331,12 @@ def _host_call(device: Any, kernel: Callable[..., Any]) -> Callable[..., Any]:
 
     on_device.__name__ = getattr(kernel, "__name__", "kernel")
     return on_device
+
+
+def traits_of(name: str) -> frozenset[str]:
+    """The traits of the primitive called ``name`` (none for a name nobody defines)."""
+    prim = PRIMITIVES.get(name)
+    return prim.traits if prim is not None else frozenset()
 
 
 def find_primitive(name: str) -> Primitive | None:

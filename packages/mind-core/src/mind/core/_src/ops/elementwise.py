@@ -98,22 +98,29 @@ def _compare_infer(op: str):
 # ------------------------------------------------------------------------------------------------
 
 add_p = primitive(
-    "add", cpu=np.add, infer=_binary_infer("add"), bprop=lambda x, y, out, dout: (dout, dout)
+    "add",
+    traits=("elementwise", "fusable", "commutative"),
+    cpu=np.add,
+    infer=_binary_infer("add"),
+    bprop=lambda x, y, out, dout: (dout, dout),
 )
 sub_p = primitive(
     "sub",
+    traits=("elementwise", "fusable"),
     cpu=np.subtract,
     infer=_binary_infer("sub"),
     bprop=lambda x, y, out, dout: (dout, neg(dout)),
 )
 mul_p = primitive(
     "mul",
+    traits=("elementwise", "fusable", "commutative"),
     cpu=np.multiply,
     infer=_binary_infer("mul"),
     bprop=lambda x, y, out, dout: (mul(dout, y), mul(dout, x)),
 )
 div_p = primitive(
     "div",
+    traits=("elementwise", "fusable"),
     cpu=np.true_divide,
     infer=_binary_infer("div"),
     bprop=lambda x, y, out, dout: (div(dout, y), neg(mul(dout, div(out, y)))),
@@ -131,10 +138,16 @@ def _pow_bprop(x, y, out, dout, needs=(True, True)):
 
 
 pow_p = primitive(
-    "pow", cpu=np.power, infer=_binary_infer("pow"), bprop=_pow_bprop, masked_bprop=True
+    "pow",
+    traits=("elementwise", "fusable"),
+    cpu=np.power,
+    infer=_binary_infer("pow"),
+    bprop=_pow_bprop,
+    masked_bprop=True,
 )
 maximum_p = primitive(
     "maximum",
+    traits=("elementwise", "fusable"),
     cpu=np.maximum,
     infer=_binary_infer("maximum"),
     bprop=lambda x, y, out, dout: (
@@ -144,6 +157,7 @@ maximum_p = primitive(
 )
 minimum_p = primitive(
     "minimum",
+    traits=("elementwise", "fusable"),
     cpu=np.minimum,
     infer=_binary_infer("minimum"),
     bprop=lambda x, y, out, dout: (
@@ -152,9 +166,15 @@ minimum_p = primitive(
     ),
 )
 floor_divide_p = primitive(
-    "floor_divide", cpu=np.floor_divide, infer=_binary_infer("floor_divide"), differentiable=False
+    "floor_divide",
+    traits=("elementwise",),
+    cpu=np.floor_divide,
+    infer=_binary_infer("floor_divide"),
+    differentiable=False,
 )
-mod_p = primitive("mod", cpu=np.mod, infer=_binary_infer("mod"), differentiable=False)
+mod_p = primitive(
+    "mod", traits=("elementwise",), cpu=np.mod, infer=_binary_infer("mod"), differentiable=False
+)
 
 
 def add(input: Any, other: Any) -> Tensor:
@@ -222,9 +242,17 @@ def minimum(input: Any, other: Any) -> Tensor:
 # ------------------------------------------------------------------------------------------------
 
 
-def _unary(name: str, kernel, bprop, float_only: bool = True, differentiable: bool = True):
+def _unary(
+    name: str,
+    kernel,
+    bprop,
+    float_only: bool = True,
+    differentiable: bool = True,
+    traits: tuple[str, ...] = ("elementwise", "fusable"),
+):
     return primitive(
         name,
+        traits=traits,
         cpu=kernel,
         infer=_unary_infer(name, float_only),
         bprop=bprop,
@@ -264,7 +292,7 @@ erf_p = _unary(
     lambda x, out, dout: (mul(dout, mul(exp(neg(mul(x, x))), 2.0 / math.sqrt(math.pi))),),
 )
 floor_p = _unary("floor", np.floor, None, differentiable=False)
-round_p = _unary("round", np.rint, None, differentiable=False)
+round_p = _unary("round", np.rint, None, differentiable=False, traits=("elementwise",))
 trunc_p = _unary("trunc", np.trunc, None, differentiable=False)
 
 
@@ -358,7 +386,13 @@ def reciprocal(input: Any) -> Tensor:
 
 
 def _compare(name: str, kernel):
-    return primitive(name, cpu=kernel, infer=_compare_infer(name), differentiable=False)
+    return primitive(
+        name,
+        traits=("elementwise", "fusable"),
+        cpu=kernel,
+        infer=_compare_infer(name),
+        differentiable=False,
+    )
 
 
 equal_p = _compare("equal", np.equal)
@@ -372,6 +406,7 @@ logical_or_p = _compare("logical_or", np.logical_or)
 logical_xor_p = _compare("logical_xor", np.logical_xor)
 logical_not_p = primitive(
     "logical_not",
+    traits=("elementwise", "fusable"),
     cpu=np.logical_not,
     infer=lambda x: ShapedArray(x.shape, dt.bool_),
     differentiable=False,
@@ -432,7 +467,9 @@ def _where_bprop(condition, x, y, out, dout):
     return None, where(condition, dout, zeros), where(condition, zeros, dout)
 
 
-where_p = primitive("where", cpu=np.where, infer=_where_infer, bprop=_where_bprop)
+where_p = primitive(
+    "where", traits=("elementwise", "fusable"), cpu=np.where, infer=_where_infer, bprop=_where_bprop
+)
 
 
 def where(condition: Any, x: Any, y: Any) -> Tensor:
@@ -463,6 +500,7 @@ def _cast_bprop(x, out, dout, *, dtype):
 
 cast_p = primitive(
     "cast",
+    traits=("elementwise", "fusable", "view"),
     cpu=_cast_kernel,
     infer=lambda x, *, dtype: ShapedArray(x.shape, dt.to_dtype(dtype)),
     bprop=_cast_bprop,
@@ -519,7 +557,9 @@ def _clip_bprop(x, lo, hi, out, dout):
     )
 
 
-clip_p = primitive("clip", cpu=_clip_kernel, infer=_clip_infer, bprop=_clip_bprop)
+clip_p = primitive(
+    "clip", traits=("elementwise",), cpu=_clip_kernel, infer=_clip_infer, bprop=_clip_bprop
+)
 
 
 def clip(input: Any, min: Any = None, max: Any = None) -> Tensor:

@@ -98,6 +98,7 @@ def _matmul_bprop(x, y, out, dout, *, transpose_a=False, transpose_b=False, need
 
 matmul_p = primitive(
     "matmul",
+    traits=("broadcasting",),
     cpu=_matmul_kernel,
     infer=_matmul_infer,
     bprop=_matmul_bprop,
@@ -178,12 +179,14 @@ def _step(x: Tensor, dtype: dt.DType) -> Tensor:
 
 relu_p = primitive(
     "relu",
+    traits=("elementwise", "fusable"),
     cpu=_relu_kernel,
     infer=_same_infer("relu"),
     bprop=lambda x, out, dout: (mul(dout, _step(out, dout.dtype)),),
 )
 leaky_relu_p = primitive(
     "leaky_relu",
+    traits=("elementwise", "fusable"),
     cpu=lambda x, *, alpha: np.where(x > 0, x, x * x.dtype.type(alpha)),
     infer=_same_infer("leaky_relu"),
     bprop=lambda x, out, dout, *, alpha: (where(greater(x, 0), dout, mul(dout, alpha)),),
@@ -192,6 +195,7 @@ leaky_relu_p = primitive(
 S.attr_schema(leaky_relu_p, alpha=S.Number())
 elu_p = primitive(
     "elu",
+    traits=("elementwise",),
     cpu=lambda x, *, alpha: np.where(x > 0, x, x.dtype.type(alpha) * np.expm1(np.minimum(x, 0))),
     infer=_same_infer("elu"),
     bprop=lambda x, out, dout, *, alpha: (where(greater(x, 0), dout, mul(dout, add(out, alpha))),),
@@ -225,6 +229,7 @@ def _gelu_bprop(x, out, dout, *, approximate):
 
 gelu_p = primitive(
     "gelu",
+    traits=("elementwise", "fusable"),
     cpu=_gelu_kernel,
     infer=_same_infer("gelu"),
     bprop=_gelu_bprop,
@@ -244,7 +249,13 @@ def _silu_bprop(x, out, dout):
     return (mul(dout, add(s, mul(out, sub(1.0, s)))),)
 
 
-silu_p = primitive("silu", cpu=_silu_kernel, infer=_same_infer("silu"), bprop=_silu_bprop)
+silu_p = primitive(
+    "silu",
+    traits=("elementwise", "fusable"),
+    cpu=_silu_kernel,
+    infer=_same_infer("silu"),
+    bprop=_silu_bprop,
+)
 
 
 def _softplus_kernel(x, *, beta, threshold):
@@ -255,6 +266,7 @@ def _softplus_kernel(x, *, beta, threshold):
 
 softplus_p = primitive(
     "softplus",
+    traits=("elementwise",),
     cpu=_softplus_kernel,
     infer=_same_infer("softplus"),
     bprop=lambda x, out, dout, *, beta, threshold: (
@@ -323,6 +335,7 @@ def _axis_infer(op: str):
 
 softmax_p = primitive(
     "softmax",
+    traits=("axis",),
     cpu=_softmax_kernel,
     infer=_axis_infer("softmax"),
     attrs=("axis",),
@@ -333,6 +346,7 @@ softmax_p = primitive(
 S.attr_schema(softmax_p, axis=S.Int())
 log_softmax_p = primitive(
     "log_softmax",
+    traits=("axis",),
     cpu=_log_softmax_kernel,
     infer=_axis_infer("log_softmax"),
     attrs=("axis",),
@@ -1328,6 +1342,7 @@ def _smooth_l1_bprop(x, y, out, dout, *, beta):
 
 smooth_l1_loss_p = primitive(
     "smooth_l1_loss",
+    traits=("elementwise",),
     cpu=_smooth_l1_kernel,
     infer=lambda x, y, *, beta: I.elementwise("smooth_l1_loss", x, y, names=("input", "target")),
     bprop=_smooth_l1_bprop,
@@ -1352,6 +1367,7 @@ def _bce_logits_kernel(x, y):
 
 bce_with_logits_p = primitive(
     "binary_cross_entropy_with_logits",
+    traits=("elementwise",),
     cpu=_bce_logits_kernel,
     infer=lambda x, y: I.elementwise(
         "binary_cross_entropy_with_logits", x, y, names=("input", "target")

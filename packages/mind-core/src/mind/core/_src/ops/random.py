@@ -50,6 +50,7 @@ def _random_infer(*_: ShapedArray, shape, dtype, **__: Any) -> ShapedArray:
 _SEED = S.Opt(S.Int(lo=0))
 uniform_p = primitive(
     "uniform",
+    traits=("random",),
     cpu=lambda *, shape, low, high, dtype, seed: (
         generator(seed).uniform(low, high, shape).astype(dt.to_dtype(dtype).np)
     ),
@@ -62,6 +63,7 @@ S.attr_schema(
 )
 normal_p = primitive(
     "normal",
+    traits=("random",),
     cpu=lambda *, shape, mean, stddev, dtype, seed: (
         generator(seed).normal(mean, stddev, shape).astype(dt.to_dtype(dtype).np)
     ),
@@ -74,6 +76,7 @@ S.attr_schema(
 )
 randint_p = primitive(
     "randint",
+    traits=("random",),
     cpu=lambda *, shape, low, high, dtype, seed: (
         generator(seed).integers(low, high, shape).astype(dt.to_dtype(dtype).np)
     ),
@@ -86,6 +89,7 @@ S.attr_schema(
 )
 bernoulli_p = primitive(
     "bernoulli",
+    traits=("random",),
     cpu=lambda p, *, shape, dtype, seed: (generator(seed).random(shape) < p).astype(
         dt.to_dtype(dtype).np
     ),

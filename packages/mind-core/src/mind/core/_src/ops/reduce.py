@@ -61,6 +61,7 @@ def _mean_kernel(x, *, axis=None, keepdims=False):
 
 sum_p = primitive(
     "sum",
+    traits=("fusable", "reduction"),
     cpu=_sum_kernel,
     infer=_reduce_infer("sum"),
     attrs=("axis", "keepdims"),
@@ -69,6 +70,7 @@ sum_p = primitive(
 S.attr_schema(sum_p, axis=S.AXES, keepdims=S.Bool())
 mean_p = primitive(
     "mean",
+    traits=("fusable", "reduction"),
     cpu=_mean_kernel,
     infer=_reduce_infer("mean"),
     attrs=("axis", "keepdims"),
@@ -110,6 +112,7 @@ def _extreme_bprop(x, out, dout, *, axis, keepdims):
 
 amax_p = primitive(
     "amax",
+    traits=("fusable", "reduction"),
     cpu=lambda x, *, axis=None, keepdims=False: np.max(x, axis=axis, keepdims=keepdims),
     infer=_reduce_infer("amax"),
     bprop=_extreme_bprop,
@@ -118,6 +121,7 @@ amax_p = primitive(
 S.attr_schema(amax_p, axis=S.AXES, keepdims=S.Bool())
 amin_p = primitive(
     "amin",
+    traits=("fusable", "reduction"),
     cpu=lambda x, *, axis=None, keepdims=False: np.min(x, axis=axis, keepdims=keepdims),
     infer=_reduce_infer("amin"),
     bprop=_extreme_bprop,
@@ -126,6 +130,7 @@ amin_p = primitive(
 S.attr_schema(amin_p, axis=S.AXES, keepdims=S.Bool())
 prod_p = primitive(
     "prod",
+    traits=("reduction",),
     cpu=lambda x, *, axis=None, keepdims=False: np.prod(x, axis=axis, keepdims=keepdims),
     infer=_reduce_infer("prod"),
     attrs=("axis", "keepdims"),
@@ -189,6 +194,7 @@ def _arg_kernel(fn):
 
 argmax_p = primitive(
     "argmax",
+    traits=("reduction",),
     cpu=_arg_kernel(np.argmax),
     infer=_arg_infer("argmax"),
     differentiable=False,
@@ -197,6 +203,7 @@ argmax_p = primitive(
 S.attr_schema(argmax_p, axis=S.Opt(S.Int()), keepdims=S.Bool())
 argmin_p = primitive(
     "argmin",
+    traits=("reduction",),
     cpu=_arg_kernel(np.argmin),
     infer=_arg_infer("argmin"),
     differentiable=False,
@@ -229,6 +236,7 @@ def _logsumexp_kernel(x, *, axis=None, keepdims=False):
 
 logsumexp_p = primitive(
     "logsumexp",
+    traits=("reduction",),
     cpu=_logsumexp_kernel,
     infer=_reduce_infer("logsumexp"),
     attrs=("axis", "keepdims"),
@@ -264,6 +272,7 @@ def _var_bprop(x, out, dout, *, axis, ddof, keepdims):
 
 var_p = primitive(
     "var",
+    traits=("reduction",),
     cpu=_var_kernel,
     infer=_reduce_infer("var"),
     bprop=_var_bprop,
@@ -309,6 +318,7 @@ def _cumsum_infer(x: ShapedArray, *, axis, reverse=False) -> ShapedArray:
 
 cumsum_p = primitive(
     "cumsum",
+    traits=("axis",),
     cpu=_cumsum_kernel,
     infer=_cumsum_infer,
     attrs=("axis", "reverse"),
@@ -331,6 +341,7 @@ def cumsum(x: Any, axis: int, dtype: Any = None) -> Tensor:
 
 all_p = primitive(
     "all",
+    traits=("reduction",),
     cpu=lambda x, *, axis=None, keepdims=False: np.all(x, axis=axis, keepdims=keepdims),
     infer=_reduce_infer("all", dt.bool_),
     differentiable=False,
@@ -339,6 +350,7 @@ all_p = primitive(
 S.attr_schema(all_p, axis=S.AXES, keepdims=S.Bool())
 any_p = primitive(
     "any",
+    traits=("reduction",),
     cpu=lambda x, *, axis=None, keepdims=False: np.any(x, axis=axis, keepdims=keepdims),
     infer=_reduce_infer("any", dt.bool_),
     differentiable=False,

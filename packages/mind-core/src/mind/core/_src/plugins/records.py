@@ -225,6 +225,8 @@ class PrimitiveDef:
     :param attrs: the names of its (non-tensor) attributes, for printing and hashing graphs.
     :param num_outputs: how many outputs it returns.
     :param doc: a one-line summary.
+    :param traits: what holds for it, from ``mind.core._src.ops.dispatch.TRAITS``
+        (``"elementwise"``: vmap batches it in one call, graph passes treat it as such).
     """
 
     name: str
@@ -235,9 +237,11 @@ class PrimitiveDef:
     attrs: tuple[str, ...] = ()
     num_outputs: int = 1
     doc: str = ""
+    traits: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         kind = "PrimitiveDef"
+        object.__setattr__(self, "traits", tuple(self.traits))
         _check_name(kind, self.name)
         _check_callable(kind, self.name, "abstract_eval", self.abstract_eval)
         _check_callable(kind, self.name, "cpu_kernel", self.cpu_kernel)

@@ -16,12 +16,10 @@ from typing import Any
 import numpy as np
 
 from mind.core._src.ir.graph import FuncGraph
+from mind.core._src.ops.dispatch import traits_of
 from mind.core.errors import MindValueError
 
 __all__ = ["DeviceExecutable"]
-
-# The primitives whose kernel writes into its first input (a parameter or a slot).
-_WRITES_FIRST_INPUT = frozenset({"assign", "apply_momentum"})
 
 
 class DeviceExecutable:
@@ -60,7 +58,7 @@ class DeviceExecutable:
             {
                 params[node.inputs[0].id]
                 for node in graph.nodes
-                if node.prim in _WRITES_FIRST_INPUT and node.inputs[0].id in params
+                if "in_place" in traits_of(node.prim) and node.inputs[0].id in params
             }
         )
         self.output_slots = [slot[o.id] for o in graph.outputs]

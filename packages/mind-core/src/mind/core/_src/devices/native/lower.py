@@ -31,9 +31,9 @@ from typing import Any
 
 import numpy as np
 
-from mind.core._src.compiler.fusion import ELEMENTWISE as FUSABLE_ELEMENTWISE
 from mind.core._src.ir.graph import Apply, FuncGraph, Node
-from mind.core._src.ops.dispatch import AbstractTuple, ShapedArray
+from mind.core._src.ops.dispatch import AbstractTuple, Primitive, ShapedArray, traits_of
+from mind.core._src.ops.elementwise import floor_divide_p, mod_p
 
 __all__ = ["Lowered", "lower"]
 
@@ -54,8 +54,6 @@ _FLOATS = {"float32", "float64"}
 
 #: Nodes that share their input's storage.
 VIEWS = {"reshape", "identity"}
-#: Nodes that update their first input in place and return it.
-IN_PLACE = {"apply_momentum", "assign"}
 
 _ALIGN = 64
 
@@ -157,14 +155,23 @@ def _binary(prim: str, a: str, b: str, t: str) -> str | None:
 
 #: The elementwise primitives (the compiler's list, and a few more the loops can compute);
 #: ``element_expr`` says which have a C form.
-ELEMENTWISE = FUSABLE_ELEMENTWISE | {
-    "clip",
-    "elu",
-    "softplus",
-    "round",
-    "smooth_l1_loss",
-    "binary_cross_entropy_with_logits",
+#: Primitives with a documented reason to run on their cpu kernels between the generated C.
+CPU_FALLBACK: dict[Primitive, str] = {
+    floor_divide_p: "numpy's floor division of floats (npy_divmod's corrections) is not in C yet",
+    mod_p: "numpy's float remainder (npy_divmod's sign corrections) is not in C yet",
 }
+
+
+def _elementwise(prim: str) -> bool:
+    return "elementwise" in traits_of(prim)
+
+
+def _in_place(prim: str) -> bool:
+    return "in_place" in traits_of(prim)
+
+
+def _fused_reduction(prim: str) -> bool:
+    return {"reduction", "fusable"} <= traits_of(prim)
 
 
 def element_expr(
@@ -367,7 +374,7 @@ def _lowerable(node: Apply) -> bool:
         return True
     if prim == "cast":
         return True
-    if prim in ELEMENTWISE:
+    if _elementwise(prim):
         types = [_ctype(i.aval) for i in node.inputs]
         args = [f"a{k}" for k in range(len(node.inputs))]
         return element_expr(prim, args, types, _ctype(node.aval), attrs) is not None
@@ -715,7 +722,6 @@ def _emit_pool(node: Apply, e: _Emitter) -> str:
     )
 
 
-_FUSED_REDUCTIONS = {"sum", "mean", "amax", "amin"}
 # Sums may be reassociated across SIMD lanes (a tree of partial sums, no less accurate than the
 # sequential order); max and min keep their order for numpy's NaN propagation.
 _SIMD_SUM = "#pragma omp simd reduction(+:acc)"
@@ -726,13 +732,13 @@ def _fused_lowerable(sub: FuncGraph) -> bool:
     if not nodes:
         return False
     last = nodes[-1]
-    chain = nodes[:-1] if last.prim in _FUSED_REDUCTIONS else nodes
-    if last.prim in _FUSED_REDUCTIONS and (
+    chain = nodes[:-1] if _fused_reduction(last.prim) else nodes
+    if _fused_reduction(last.prim) and (
         last.aval.dtype.name not in _FLOATS or last.inputs[0] is not (chain[-1] if chain else None)
     ):
         return False
     for n in chain:
-        if n.prim not in ELEMENTWISE or _ctype(n.aval) is None:
+        if not _elementwise(n.prim) or _ctype(n.aval) is None:
             return False
         if any(_ctype(i.aval) is None for i in n.inputs):
             return False
@@ -750,7 +756,7 @@ def _emit_fused(node: Apply, e: _Emitter) -> str:
     (or accumulated, when the chain ends in a reduction)."""
     sub: FuncGraph = node.attrs["graph"]
     last = sub.nodes[-1]
-    reduce = last.prim in _FUSED_REDUCTIONS
+    reduce = _fused_reduction(last.prim)
     chain = sub.nodes[:-1] if reduce else sub.nodes
     shape = tuple(chain[-1].aval.shape)
     t_out = _ctype(node.aval)
@@ -857,7 +863,7 @@ def _emit(node: Apply, e: _Emitter) -> str:
     if prim in VIEWS:  # a view that must have storage of its own (an output): a copy
         nbytes = _size(out.shape) * out.dtype.itemsize
         return f"memcpy({o}, {e.ptr(ins[0])}, {nbytes});\n" if nbytes else ""
-    if prim in ELEMENTWISE or prim == "assign":
+    if _elementwise(prim) or prim == "assign":
         if prim == "assign":  # target <- value, broadcast
             target, value = ins
             src = e.ptr(value)
@@ -1289,7 +1295,7 @@ def lower(graph: FuncGraph, split: bool = False) -> Lowered:
     for n, ok in zip(nodes, native):
         if not ok:
             continue
-        if (n.prim in VIEWS or n.prim in IN_PLACE) and not (n.id in output_ids and n.prim in VIEWS):
+        if (n.prim in VIEWS or _in_place(n.prim)) and not (n.id in output_ids and n.prim in VIEWS):
             roots[n.id] = _view_root(n.inputs[0], roots)
         elif n.prim == "cast" and n.inputs[0].aval.dtype is n.aval.dtype and n.id not in output_ids:
             roots[n.id] = _view_root(n.inputs[0], roots)
@@ -1406,9 +1412,7 @@ def lower(graph: FuncGraph, split: bool = False) -> Lowered:
     def close_region() -> None:
         if not current:
             return
-        code = "".join(
-            _emit(n, emitter) for n in current if n.id not in roots or n.prim in IN_PLACE
-        )
+        code = "".join(_emit(n, emitter) for n in current if n.id not in roots or _in_place(n.prim))
         name = f"mind_region_{len(functions)}"
         functions.append(name)
         bodies.append(f"void {name}(void **S) {{\n{code}}}\n")
