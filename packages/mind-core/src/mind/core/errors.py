@@ -14,10 +14,13 @@ __all__ = [
     "CheckpointError",
     "DeviceNotFoundError",
     "DeviceUnavailableError",
+    "GraphError",
+    "GraphModeError",
     "MindError",
     "MindIRError",
     "MindTypeError",
     "MindValueError",
+    "NativeBuildError",
     "PluginConflictError",
     "PluginError",
     "ShapeInferenceError",
@@ -167,3 +170,38 @@ class MindIRError(MindValueError):
     """
 
     docs = "core.md#export-and-load-mindir"
+
+
+# ------------------------------------------------------------------------------------------------
+# Graph mode and the compiler
+# ------------------------------------------------------------------------------------------------
+
+
+class GraphModeError(MindError):
+    """Graph mode (``jit``) met something that needs a concrete value while tracing.
+
+    Cause: Python control flow or I/O on a tensor's value (``if x > 0:``, ``bool(x)``,
+    ``x.asnumpy()``, ``print(x)``) inside a function compiled with ``jit`` or a Cell in GRAPH_MODE:
+    while tracing, tensors have shapes and dtypes but no values yet.
+
+    Fix: the message names the line. Use ``ops.cond`` / ``ops.while_loop`` for tensor-valued
+    control flow, compute Python-level decisions from shapes, or move the code out of ``jit``.
+    """
+
+    docs = "core.md#graph-mode"
+
+
+class GraphError(MindError):
+    """A MindIR graph is malformed (a use before its definition, an abstract value that does not
+    match its primitive's inference). The message names the graph and the node."""
+
+
+class NativeBuildError(MindError):
+    """The native device could not build or load a graph's C module.
+
+    Cause: no C compiler (``cc``), missing Python headers, or the ``native`` extra not installed
+    (``pip install mind-core[native]``: cffi and scipy-openblas32). The message carries the
+    compiler's own output.
+    """
+
+    docs = "core.md#native-device"

@@ -32,7 +32,7 @@ from mind.core._src.ops.dispatch import STATE
 from mind.core._src.plugins.manager import get_plugin_manager
 from mind.core._src.runtime.executor import Executable
 from mind.core._src.tensor.tensor import Parameter, Tensor
-from mind.core.errors import MindTypeError
+from mind.core.errors import MindTypeError, MindValueError
 
 __all__ = ["JitFunction", "jit"]
 
@@ -225,10 +225,19 @@ class _Compiled:
 class JitFunction:
     """A compiled function; call it like the original. ``.graph(*args)`` shows the MindIR."""
 
-    def __init__(self, fn: Callable[..., Any], name: str | None = None) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        name: str | None = None,
+        input_signature: tuple | None = None,
+        hash_args: tuple = (),
+        cache: dict | None = None,
+    ) -> None:
         self.fn = fn
         self.name = name or getattr(fn, "__name__", None) or type(fn).__name__
-        self.cache: dict[Any, _Compiled] = {}
+        self.input_signature = input_signature  # ((shape, dtype) per Tensor argument), or None
+        self.hash_args = hash_args
+        self.cache: dict[Any, _Compiled] = {} if cache is None else cache
         self.compilations = 0
         self._last_key: Any = None
         functools.update_wrapper(self, fn)
@@ -238,7 +247,9 @@ class JitFunction:
             return self
         bound = obj.__dict__.get(f"_jit_{self.name}")
         if bound is None:
-            bound = JitFunction(self.fn.__get__(obj, objtype), self.name)
+            bound = JitFunction(
+                self.fn.__get__(obj, objtype), self.name, self.input_signature, self.hash_args
+            )
             obj.__dict__[f"_jit_{self.name}"] = bound
         return bound
 
@@ -246,9 +257,12 @@ class JitFunction:
         # The device and the compile options are part of the key: a graph compiled for one
         # device (or with fusion on) never runs where another was asked for.
         target = _CONTEXT.get("device_target", "cpu")
-        return (*(_arg_key(a) for a in args), ("device", target, _graph_kernel(target)))
+        extra = tuple(_static_key(v) if _hashable(v) else ("id", id(v)) for v in self.hash_args)
+        return (*(_arg_key(a) for a in args), ("device", target, _graph_kernel(target)), extra)
 
     def compile(self, *args: Any) -> _Compiled:
+        if self.input_signature is not None:
+            _check_signature(self.name, self.input_signature, args)
         key = self._signature(args)
         compiled = self.cache.get(key)
         if compiled is None:
@@ -351,15 +365,87 @@ def jit(
     """Compile ``function`` into a graph on first call (decorator or call form, MindSpore 2.x's
     ``mindspore.jit``); works on functions and on a Cell's ``construct``.
 
+    :param mode: ``"PSJit"`` (the default: Mind traces); ``"PIJit"`` raises.
+    :param input_signature: a Tensor or tuple of Tensors: calls whose Tensor arguments differ in
+        shape or dtype are refused (dynamic shapes are not supported).
+    :param hash_args: values the function reads from outside its arguments: a change in one
+        compiles it again.
+    :param jit_config: only ``None``.
+    :param compile_once: every ``jit`` of the same function's code shares one compile cache.
+
     >>> @jit
     ... def f(x, y):
     ...     return ops.relu(x @ y)
     """
-    if function is None:
-        return lambda fn: JitFunction(fn)
-    if not callable(function):
-        raise MindTypeError(f"jit: expected a function or method, got {type(function).__name__}")
-    return JitFunction(function)
+    if mode not in ("PSJit", "PIJit"):
+        raise MindValueError(f"jit: 'mode' must be 'PSJit' or 'PIJit', got {mode!r}")
+    if mode == "PIJit":
+        raise MindValueError(
+            "jit: mode='PIJit' (bytecode capture) is not supported; Mind compiles by tracing, "
+            "as mode='PSJit' (the default)"
+        )
+    if jit_config is not None:
+        raise MindValueError(
+            "jit: 'jit_config' is not supported: Mind has one compilation level; the passes are "
+            "set with set_context(enable_graph_kernel=...)"
+        )
+    signature = None if input_signature is None else _signature_of(input_signature)
+    extra = (
+        hash_args
+        if isinstance(hash_args, tuple | list)
+        else (() if hash_args is None else (hash_args,))
+    )
+
+    def make(fn: Any) -> JitFunction:
+        if not callable(fn):
+            raise MindTypeError(f"jit: expected a function or method, got {type(fn).__name__}")
+        shared = None
+        if compile_once:  # one cache for every jit of this function's code
+            shared = _COMPILE_ONCE.setdefault(getattr(fn, "__code__", fn), {})
+        return JitFunction(fn, input_signature=signature, hash_args=tuple(extra), cache=shared)
+
+    return make if function is None else make(function)
+
+
+_COMPILE_ONCE: dict[Any, dict] = {}
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _signature_of(value: Any) -> tuple:
+    """``input_signature`` (a Tensor or a tuple of them) as ((shape, dtype), ...)."""
+    items = value if isinstance(value, tuple | list) else (value,)
+    out = []
+    for k, t in enumerate(items):
+        if not isinstance(t, Tensor):
+            raise MindTypeError(
+                f"jit: 'input_signature' must be Tensors (or a tuple of them); entry {k} is "
+                f"{type(t).__name__}"
+            )
+        out.append((tuple(t.shape), t._data.dtype))
+    return tuple(out)
+
+
+def _check_signature(name: str, signature: tuple, args: tuple) -> None:
+    tensors = [a for a in args if isinstance(a, Tensor) and not isinstance(a, Parameter)]
+    if len(tensors) != len(signature):
+        raise MindValueError(
+            f"jit: '{name}' was declared with input_signature of {len(signature)} Tensors, "
+            f"called with {len(tensors)}"
+        )
+    for k, (t, (shape, dtype)) in enumerate(zip(tensors, signature)):
+        if tuple(t.shape) != shape or t._data.dtype != dtype:
+            raise MindValueError(
+                f"jit: '{name}' Tensor argument {k} is {t._data.dtype}{list(t.shape)}, its "
+                f"input_signature says {np.dtype(dtype)}{list(shape)} (dynamic shapes are not "
+                "supported: every call compiles for its own shapes)"
+            )
 
 
 _ = GraphModeError
@@ -384,6 +470,9 @@ def _explain(name: str, old: Any, new: Any) -> None:
     import sys
 
     changes = []
+    if old is not None and old[-1] != new[-1]:
+        changes.append("a value in hash_args changed")
+    old, new = (None if old is None else old[:-1]), new[:-1]
     if old is not None and old[-1][1] != new[-1][1]:
         changes.append(f"the device changed ({old[-1][1]} -> {new[-1][1]})")
     elif old is not None and old[-1] != new[-1]:

@@ -15,14 +15,9 @@ import numpy as np
 
 from mind.core._src.ops.dispatch import AbstractTuple, ShapedArray
 from mind.core._src.tensor import dtype as dt
-from mind.core.errors import MindError
+from mind.core.errors import GraphError
 
 __all__ = ["Apply", "Constant", "FuncGraph", "GraphError", "Node", "Parameter", "subgraphs"]
-
-
-class GraphError(MindError):
-    """A MindIR graph is malformed (a use before its definition, an abstract value that does not
-    match its primitive's inference). The message names the graph and the node."""
 
 
 class Node:

@@ -25,7 +25,7 @@ import numpy as np
 
 from mind.core._src.ir.graph import FuncGraph, Node
 from mind.core._src.ops import dispatch
-from mind.core.errors import MindError
+from mind.core.errors import GraphModeError
 
 __all__ = [
     "GraphModeError",
@@ -37,20 +37,6 @@ __all__ = [
     "tracing",
     "user_location",
 ]
-
-
-class GraphModeError(MindError):
-    """Graph mode (``jit``) met something that needs a concrete value while tracing.
-
-    Cause: Python control flow or I/O on a tensor's value (``if x > 0:``, ``bool(x)``,
-    ``x.asnumpy()``, ``print(x)``) inside a function compiled with ``jit`` or a Cell in GRAPH_MODE:
-    while tracing, tensors have shapes and dtypes but no values yet.
-
-    Fix: the message names the line. Use ``ops.cond`` / ``ops.while_loop`` for tensor-valued
-    control flow, compute Python-level decisions from shapes, or move the code out of ``jit``.
-    """
-
-    docs = "core.md#graph-mode"
 
 
 def user_location() -> str:

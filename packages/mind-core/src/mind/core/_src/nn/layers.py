@@ -58,6 +58,28 @@ def _default_bias(shape: tuple[int, ...], fan_in: int, init: Any) -> Tensor:
 # ------------------------------------------------------------------------------------------------
 
 
+def _params_in(cell: Cell, layer: str, dtype: Any) -> None:
+    """MindSpore's ``dtype`` argument of a layer: the cell's own parameters are stored in it (a
+    float dtype), so the layer computes in it."""
+    want = dt.to_dtype(dtype)
+    if not want.is_floating_point:
+        raise MindTypeError(
+            f"For '{layer}', 'dtype' must be a float dtype (float16, float32, float64), got {want}"
+        )
+    for param in cell._params.values():
+        if param._data.dtype != want.np:
+            param._data = param._data.astype(want.np)
+
+
+def _nchw_only(layer: str, data_format: Any) -> None:
+    if data_format != "NCHW":
+        raise MindValueError(
+            f"For '{layer}', 'data_format' must be 'NCHW', got {data_format!r}: Mind's "
+            "convolutions and normalizations take NCHW input (MindSpore's NHWC is GPU-only); "
+            "move the channels first with ops.transpose(x, (0, 3, 1, 2))"
+        )
+
+
 class Dense(Cell):
     """Fully connected layer: ``activation(x @ weight.T + bias)``; weight is (out, in)."""
 
@@ -81,6 +103,7 @@ class Dense(Cell):
         if has_bias:
             self.bias = Parameter(_default_bias((out_channels,), in_channels, bias_init))
         self.activation = _activation(activation)
+        _params_in(self, "Dense", dtype)
 
     def construct(self, x: Tensor) -> Tensor:
         out = F.dense(x, self.weight, self.bias)
@@ -252,6 +275,7 @@ class Conv2d(Cell):
         dtype: Any = dt.float32,
     ) -> None:
         super().__init__()
+        _nchw_only("Conv2d", data_format)
         _check_conv(
             "Conv2d",
             in_channels,
@@ -281,6 +305,7 @@ class Conv2d(Cell):
         self.bias = (
             Parameter(_default_bias((out_channels,), fan_in, bias_init)) if has_bias else None
         )
+        _params_in(self, "Conv2d", dtype)
 
     def construct(self, x: Tensor) -> Tensor:
         return F.conv2d(
@@ -342,6 +367,7 @@ class Conv1d(Cell):
         self.bias = (
             Parameter(_default_bias((out_channels,), fan_in, bias_init)) if has_bias else None
         )
+        _params_in(self, "Conv1d", dtype)
 
     def construct(self, x: Tensor) -> Tensor:
         return F.conv1d(
@@ -405,6 +431,7 @@ class Conv2dTranspose(Cell):
         self.bias = (
             Parameter(_default_bias((out_channels,), fan_in, bias_init)) if has_bias else None
         )
+        _params_in(self, "Conv2dTranspose", dtype)
 
     def construct(self, x: Tensor) -> Tensor:
         kh, kw = self.kernel_size
@@ -539,6 +566,7 @@ class _BatchNorm(Cell):
         dtype: Any = dt.float32,
     ) -> None:
         super().__init__()
+        _nchw_only(type(self).__name__, data_format)
         op = type(self).__name__
         num_features = I.check_int(op, "num_features", num_features, minimum=1)
         I.check_number(op, "momentum", momentum, minimum=0.0, maximum=1.0)
@@ -553,6 +581,7 @@ class _BatchNorm(Cell):
         self.moving_variance = Parameter(
             initializer(moving_var_init, num_features), requires_grad=False
         )
+        _params_in(self, type(self).__name__, dtype)
 
     def construct(self, x: Tensor) -> Tensor:
         if x.ndim not in self.ndims or x.shape[1] != self.num_features:
@@ -609,6 +638,7 @@ class LayerNorm(Cell):
         self.epsilon = epsilon
         self.gamma = Parameter(initializer(gamma_init, self.normalized_shape))
         self.beta = Parameter(initializer(beta_init, self.normalized_shape))
+        _params_in(self, "LayerNorm", dtype)
 
     def construct(self, x: Tensor) -> Tensor:
         return F.layer_norm(x, self.normalized_shape, self.gamma, self.beta, self.epsilon)
@@ -635,6 +665,7 @@ class GroupNorm(Cell):
         self.num_groups, self.num_channels, self.eps = num_groups, num_channels, eps
         self.gamma = Parameter(initializer(gamma_init, num_channels), requires_grad=affine)
         self.beta = Parameter(initializer(beta_init, num_channels), requires_grad=affine)
+        _params_in(self, "GroupNorm", dtype)
 
     def construct(self, x: Tensor) -> Tensor:
         return F.group_norm(x, self.num_groups, self.gamma, self.beta, self.eps)
@@ -651,7 +682,9 @@ class Dropout(Cell):
             p = 0.5 if keep_prob is None else 1 - keep_prob
         if not 0 <= p < 1:
             raise MindValueError(f"For 'Dropout', 'p' must be in [0, 1), got {p}")
-        self.p = p
+        if not dt.to_dtype(dtype).is_floating_point:
+            raise MindTypeError(f"For 'Dropout', 'dtype' must be a float dtype, got {dtype}")
+        self.p = p  # the output keeps the input's dtype; 'dtype' names it (MindSpore's, deprecated)
 
     def construct(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.training)
@@ -684,11 +717,20 @@ class Embedding(Cell):
             embedding_size,
             padding_idx,
         )
+        self.use_one_hot = I.check_bool("Embedding", "use_one_hot", use_one_hot)
+        if dt.to_dtype(dtype).name not in ("int32", "int64"):
+            raise MindTypeError(
+                f"For 'Embedding', 'dtype' (the indices' dtype) must be int32 or int64, got {dtype}"
+            )
         table = initializer(embedding_table, (vocab_size, embedding_size))
         if padding_idx is not None:
             table._data[padding_idx] = 0
         self.embedding_table = Parameter(table)
 
     def construct(self, ids: Tensor) -> Tensor:
+        if self.use_one_hot:  # MindSpore's alternative: a one-hot matrix times the table
+            table = self.embedding_table
+            hot = F.one_hot(ids, self.vocab_size, 1.0, 0.0)
+            return F.matmul(F.cast(hot, table.dtype), table)
         # np.take wraps a negative index round to a row: the index contract is checked here.
         return nn_ops.lookup("Embedding", self.embedding_table, ids)

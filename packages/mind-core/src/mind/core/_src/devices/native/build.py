@@ -54,7 +54,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from mind.core.errors import MindError
+from mind.core.errors import NativeBuildError
 
 __all__ = ["NativeBuildError", "build", "cache_dir", "fallback_dir", "openblas"]
 
@@ -73,17 +73,6 @@ FLAGS = (
 _LOCK = threading.Lock()
 logger = logging.getLogger("mind.core.native")
 _LOADED: dict[str, Any] = {}
-
-
-class NativeBuildError(MindError):
-    """The native device could not build or load a graph's C module.
-
-    Cause: no C compiler (``cc``), missing Python headers, or the ``native`` extra not installed
-    (``pip install mind-core[native]``: cffi and scipy-openblas32). The message carries the
-    compiler's own output.
-    """
-
-    docs = "core.md#native-device"
 
 
 def cache_dir() -> Path:
