@@ -809,7 +809,7 @@ def test_temporaries_of_killed_writers_are_removed_by_the_next_write(tmp_path):
 def test_a_write_holds_the_lock_on_its_temporary_until_the_rename(tmp_path, monkeypatch):
     import fcntl
 
-    from mind.core._src.train import serialization
+    from mind.core._src import atomic
 
     target = tmp_path / "model.ckpt"
     seen = []
@@ -829,7 +829,7 @@ def test_a_write_holds_the_lock_on_its_temporary_until_the_rename(tmp_path, monk
     monkeypatch.setattr(os, "replace", replace)
     ms.save_checkpoint(make_net(1), target)
     monkeypatch.undo()
-    assert len(seen) == 1 and serialization._temporary_pattern("model.ckpt").fullmatch(seen[0])
+    assert len(seen) == 1 and atomic._temporary_pattern("model.ckpt").fullmatch(seen[0])
     assert os.listdir(tmp_path) == ["model.ckpt"]
 
 
@@ -838,7 +838,7 @@ def test_a_cleaner_that_takes_a_new_temporary_before_its_lock_is_survived(tmp_pa
     # lock (free: B has none yet) and removes it. B must notice and write under a new name.
     import fcntl as real_fcntl
 
-    from mind.core._src.train import serialization
+    from mind.core._src import atomic
 
     target = tmp_path / "model.ckpt"
     raced = []
@@ -849,10 +849,10 @@ def test_a_cleaner_that_takes_a_new_temporary_before_its_lock_is_survived(tmp_pa
         @staticmethod
         def flock(fd, op):
             if op == real_fcntl.LOCK_EX and not raced:  # the writer's own, blocking lock
-                raced.extend(serialization._remove_stale_temporaries(str(target)))
+                raced.extend(atomic._remove_stale_temporaries(str(target)))
             return real_fcntl.flock(fd, op)
 
-    monkeypatch.setattr(serialization, "fcntl", Racing)
+    monkeypatch.setattr(atomic, "fcntl", Racing)
     ms.save_checkpoint(make_net(1), target)
     monkeypatch.undo()
     assert len(raced) == 1  # the cleaner did remove the first temporary ...

@@ -10,7 +10,6 @@ written to ``{save_graphs_path}/{NN}_{pass}.ir``.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -166,14 +165,7 @@ def _describe(signature: tuple) -> str:
 
 def _write_atomically(path: str, text: str) -> None:
     """Readers see the old file or the whole new one, never a half-written one."""
-    directory = os.path.dirname(path) or "."
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".", suffix=".ir.tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    from mind.core._src.atomic import write_atomic
+
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    write_atomic(path, (text + "\n").encode("utf-8"))

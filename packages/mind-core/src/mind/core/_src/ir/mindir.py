@@ -38,6 +38,7 @@ import numpy as np
 import safetensors
 import safetensors.numpy
 
+from mind.core._src.atomic import write_atomic
 from mind.core._src.ir import serialize
 from mind.core._src.ir.graph import FuncGraph
 from mind.core._src.ir.trace import is_tracing
@@ -48,7 +49,7 @@ from mind.core._src.ops.dispatch import ShapedArray
 from mind.core._src.runtime.executor import Executable
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Parameter, Tensor
-from mind.core._src.train.serialization import _ST_DTYPE, _json_depth, _sha256, _write_atomic
+from mind.core._src.train.serialization import _ST_DTYPE, _json_depth, _sha256
 from mind.core.errors import MindError, MindIRError, MindTypeError, MindValueError
 
 __all__ = ["GraphCell", "MindIRGraph", "read", "write"]
@@ -97,7 +98,7 @@ def write(
     }
     chunks = _pack(tensors, meta)
     try:
-        _write_atomic(file_name, chunks)
+        write_atomic(file_name, chunks)
     except OSError as exc:
         raise MindIRError(f"For 'export', could not write '{file_name}': {exc}") from exc
 

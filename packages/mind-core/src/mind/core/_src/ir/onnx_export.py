@@ -690,7 +690,7 @@ def export_onnx(
         could not be written (an existing file is then left as it was).
     """
     onnx = require_onnx()
-    from mind.core._src.train.serialization import _write_atomic
+    from mind.core._src.atomic import write_atomic
 
     if not isinstance(opset, int) or isinstance(opset, bool):
         raise MindTypeError(f"For 'export' (ONNX), 'opset' must be an int, got {opset!r}")
@@ -777,7 +777,7 @@ def export_onnx(
         ) from exc
     payload = model.SerializeToString()
     try:
-        _write_atomic(path, payload)
+        write_atomic(path, payload)
     except OSError as exc:
         raise MindIRError(f"For 'export', could not write '{path}': {exc}") from exc
 

@@ -42,7 +42,6 @@ import logging
 import os
 import platform
 import re
-import secrets
 import stat
 import subprocess
 import sys
@@ -54,6 +53,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from mind.core._src.atomic import write_atomic
 from mind.core.errors import NativeBuildError
 
 __all__ = ["NativeBuildError", "build", "cache_dir", "fallback_dir", "openblas"]
@@ -408,25 +408,9 @@ def _cached(folder: int, key: str) -> int | None:
 
 
 def _write_into(folder: int, name: str, data: bytes) -> None:
-    """Write ``name`` in ``folder`` all-or-nothing (a temporary name, fsync, rename), mode 0644
-    whatever the umask: the loader refuses files others can write."""
-    tmp = f".{name}.{secrets.token_hex(6)}.tmp"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(tmp, flags, 0o600, dir_fd=folder)
-    try:
-        try:
-            os.fchmod(fd, 0o644)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp, dir_fd=folder)
-        raise
+    """Write ``name`` in ``folder`` all-or-nothing, mode 0644 whatever the umask: the loader
+    refuses files others can write."""
+    write_atomic(name, data, 0o644, dir_fd=folder)
 
 
 def _store(folder: int, key: str, data: bytes) -> tuple[str, str]:
