@@ -15,6 +15,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+# First: the ops, then Tensor's operators and methods, which are written with them.
+from mind.core._src.tensor import methods as _methods  # noqa: F401, I001
 from mind.core import common as common
 from mind.core import nn as nn
 from mind.core import ops as ops
