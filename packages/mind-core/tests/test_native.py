@@ -338,3 +338,30 @@ def test_sink_splits_a_block_where_the_batch_shape_changes():
     np.testing.assert_allclose(got, want, rtol=1e-4)
     for a, b in zip(got_w, want_w):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("a_shape", "b_shape", "ta", "tb", "dtype"),
+    [
+        ((1, 7), (7, 5), False, False, np.float32),
+        ((1, 7), (5, 7), False, True, np.float32),  # Dense at batch 1: x @ w.T
+        ((7, 1), (7, 5), True, False, np.float32),
+        ((7, 1), (5, 7), True, True, np.float64),
+        ((3, 1, 7), (3, 7, 5), False, False, np.float32),  # batched row vectors
+        ((1, 7), (4, 7, 5), False, False, np.float64),  # a shared row against a stack
+        ((4, 1, 7), (5, 7), False, True, np.float32),
+    ],
+)
+def test_row_vector_matmul_through_gemv_matches_numpy(a_shape, b_shape, ta, tb, dtype):
+    # M = 1 goes through BLAS gemv instead of gemm (6x faster in OpenBLAS at that shape).
+    from mind.core._src.ops.dispatch import bind2
+    from mind.core._src.ops.nn_ops import matmul_p
+
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(a_shape).astype(dtype), rng.standard_normal(b_shape).astype(dtype)
+    want = np.matmul(np.swapaxes(a, -1, -2) if ta else a, np.swapaxes(b, -1, -2) if tb else b)
+    ms.set_context(device_target="native")
+    f = ms.jit(lambda x, y: bind2(matmul_p, x, y, {"transpose_a": ta, "transpose_b": tb}) + 0.0)
+    got = f(Tensor(a), Tensor(b)).asnumpy()
+    assert f.compile(Tensor(a), Tensor(b)).executable.report["cpu_nodes"] == 0
+    np.testing.assert_allclose(got, want, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-6)
