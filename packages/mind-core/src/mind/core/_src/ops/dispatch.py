@@ -142,7 +142,8 @@ TRAITS = {
     "with it (reduction)",
     "reduction": "reduces over its 'axis' attribute (None: all axes), with 'keepdims'",
     "axis": "works along its single 'axis' attribute (softmax, cumsum)",
-    "in_place": "writes its result into its first input and returns it",
+    "in_place": "writes its result into its first input and returns it (and may update other "
+    "inputs in place, as apply_momentum its accumulation)",
     "random": "draws random numbers: never folded, merged or removed",
     "view": "its cpu kernel may return its input's array or a view of it",
     "commutative": "its two inputs may be swapped (exactly, in IEEE arithmetic too)",

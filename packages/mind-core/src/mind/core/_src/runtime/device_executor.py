@@ -4,8 +4,8 @@ and allocator, for a device that does not compile whole graphs (no ``compile_gra
 Built once per compiled graph, after the device's capability check (every op has a kernel, every
 dtype and graph mode are declared). A call copies the inputs to the device, runs each node's
 kernel on device buffers, frees each buffer after its last use, copies the outputs back, and
-writes what in-place nodes (``assign``, ``apply_momentum``) updated back into the host arrays
-they were given, so a parameter updated on the device is updated for the caller too.
+writes the inputs of in-place nodes (``assign``, ``apply_momentum`` and its accumulation) back
+into the host arrays they were given, so what the device updated is updated for the caller.
 """
 
 from __future__ import annotations
@@ -54,11 +54,15 @@ class DeviceExecutable:
             for step, node in enumerate(graph.nodes)
         ]
         params = {p.id: k for k, p in enumerate(graph.parameters)}
+        # An in-place kernel writes its first input and may update others (apply_momentum its
+        # accumulation): every input of it that is a graph input goes back to the caller's array.
         self._write_back = sorted(
             {
-                params[node.inputs[0].id]
+                params[i.id]
                 for node in graph.nodes
-                if "in_place" in traits_of(node.prim) and node.inputs[0].id in params
+                if "in_place" in traits_of(node.prim)
+                for i in node.inputs
+                if i.id in params
             }
         )
         self.output_slots = [slot[o.id] for o in graph.outputs]
