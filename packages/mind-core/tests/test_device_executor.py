@@ -160,3 +160,23 @@ def test_apply_momentum_on_the_device_updates_the_weight_and_its_momentum(handle
     np.testing.assert_allclose(v.asnumpy(), want_v, rtol=1e-6)  # the accumulation came back too
     np.testing.assert_allclose(p.asnumpy(), want_p, rtol=1e-6)
     assert CALLS["apply_momentum"] == 2
+
+
+def test_pynative_optimizers_step_on_a_device_that_cannot_run_their_graph():
+    # The eager update is compiled once; on a device without the ops it runs on the cpu runtime.
+    def train(target):
+        ms.set_seed(0)
+        net = ms.nn.Dense(3, 2)
+        opt = ms.nn.Adam(net.trainable_params(), 0.1)
+        loss = ms.value_and_grad(lambda x: (net(x) ** 2).sum(), None, opt.parameters)
+        ms.set_context(device_target=target)
+        try:
+            for _ in range(3):
+                _, grads = loss(Tensor(X[:, :3]))
+                opt(grads)
+        finally:
+            ms.set_context(device_target="cpu")
+        return [p.asnumpy() for p in net.trainable_params()]
+
+    for got, want in zip(train("null"), train("cpu")):
+        np.testing.assert_array_equal(got, want)

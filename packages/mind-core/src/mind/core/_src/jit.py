@@ -154,11 +154,13 @@ def _rebuild(spec: Any, arrays: tuple) -> Any:
     return tuple(items) if kind == "tuple" else items
 
 
-def _executable_for(graph: FuncGraph) -> Callable[..., tuple]:
+def _executable_for(graph: FuncGraph, host_fallback: bool = False) -> Callable[..., tuple]:
     """How the context's device runs ``graph``: MindRT's plan on cpu kernels for ``cpu``; the
     whole graph handed to a device that compiles graphs itself (graph sink); otherwise the
     device's own kernels and allocator, node by node. The device's capabilities (graph mode, every
-    op, every dtype) are checked first, so nothing runs on a device that cannot run all of it."""
+    op, every dtype) are checked first, so nothing runs on a device that cannot run all of it;
+    with ``host_fallback`` (Mind's own graphs of host arrays, as PyNative's optimizer update) a
+    device that cannot runs it on ``cpu`` instead."""
     from mind.core._src.context import _CONTEXT
     from mind.core._src.plugins.manager import get_registry
 
@@ -167,11 +169,14 @@ def _executable_for(graph: FuncGraph) -> Callable[..., tuple]:
         return Executable(graph)
     device = get_registry().device(target)
     nodes = list(_all_nodes(graph))
-    device.check(
-        ops={n.prim for n in nodes if hasattr(n, "prim")},
-        dtypes={n.aval.dtype.name for n in nodes if n.aval.dtype is not None},
-        mode="graph",
-    )
+    needs = {
+        "ops": {n.prim for n in nodes if hasattr(n, "prim")},
+        "dtypes": {n.aval.dtype.name for n in nodes if n.aval.dtype is not None},
+        "mode": "graph",
+    }
+    if host_fallback and device.unsupported(**needs):
+        return Executable(graph)
+    device.check(**needs)
     if device.compile_graph is not None:
         return device.compile_graph(graph, {"device_target": target})
     from mind.core._src.runtime.device_executor import DeviceExecutable
@@ -212,6 +217,7 @@ class _Compiled:
         weights: list[Parameter],
         tensor_positions: list[int],
         output_spec: Any,
+        host_fallback: bool = False,
     ):
         self.graph, self.weights, self.tensor_positions, self.output_spec = (
             graph,
@@ -219,7 +225,7 @@ class _Compiled:
             tensor_positions,
             output_spec,
         )
-        self.executable = _executable_for(graph)
+        self.executable = _executable_for(graph, host_fallback)
 
 
 class JitFunction:
@@ -232,11 +238,13 @@ class JitFunction:
         input_signature: tuple | None = None,
         hash_args: tuple = (),
         cache: dict | None = None,
+        host_fallback: bool = False,
     ) -> None:
         self.fn = fn
         self.name = name or getattr(fn, "__name__", None) or type(fn).__name__
         self.input_signature = input_signature  # ((shape, dtype) per Tensor argument), or None
         self.hash_args = hash_args
+        self.host_fallback = host_fallback
         self.cache: dict[Any, _Compiled] = {} if cache is None else cache
         self.compilations = 0
         self._last_key: Any = None
@@ -321,7 +329,7 @@ class JitFunction:
         graph = PassManager(options).run(graph)
         get_plugin_manager().on_graph_compiled(graph, target, options)
         self.compilations += 1
-        compiled = _Compiled(graph, weights, positions, spec)
+        compiled = _Compiled(graph, weights, positions, spec, self.host_fallback)
         compiled.memory_plan = memory_plan(graph)
         return compiled
 

@@ -88,7 +88,10 @@ class _LR:
 
 
 class Optimizer(Cell):
-    """Base class. Subclasses implement ``_update(group, index, param, grad, lr)`` on arrays."""
+    """Base class. Subclasses implement ``_update_ops(index, param, grad, lr, weight_decay)``
+    once, with ops (``assign`` into the parameter and its slots), and name their slots in
+    ``graph_slots``: a compiled training step traces it into its graph, and a PyNative call runs
+    the same update compiled on its own."""
 
     def __init__(
         self,
@@ -187,7 +190,7 @@ class Optimizer(Cell):
             object.__setattr__(self, "_slotp_lr", lrs)
 
     def _update_ops(self, i: int, p: Parameter, g: Tensor, lr: float, wd: float) -> None:
-        raise NotImplementedError(f"{type(self).__name__} has no in-graph update")
+        raise NotImplementedError(f"{type(self).__name__} must define _update_ops")
 
     def before_graph_step(self) -> None:
         """Called by a compiled training step before each run: copy host-side state the graph
@@ -208,15 +211,6 @@ class Optimizer(Cell):
             )
             object.__setattr__(self, "_slotp_global_step", step)
         return step
-
-    def _moments(self, i: int, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Adam-family first and second moments, updated in place with ``beta1``/``beta2``."""
-        m, v = self._state("moment1")[i], self._state("moment2")[i]
-        m *= self.beta1
-        m += (1 - self.beta1) * g
-        v *= self.beta2
-        v += (1 - self.beta2) * g * g
-        return m, v
 
     def _moments_ops(self, i: int, g: Tensor) -> tuple[Tensor, Tensor]:
         """:meth:`_moments` as graph ops: the new moments, assigned into the slots."""
@@ -273,24 +267,30 @@ class Optimizer(Cell):
                 f"For '{type(self).__name__}', got {len(gradients)} gradients for "
                 f"{len(self._parameters)} parameters (pass them in optimizer.parameters order)"
             )
-        step = self.global_step
-        index = 0
-        for params, lr_fn, wd in zip(self.group_params, self.group_lr, self.group_wd):
-            lr = lr_fn(step)
-            for p in params:
-                g = gradients[index]._data
-                if g.shape != p._data.shape:
-                    raise MindValueError(
-                        f"For '{type(self).__name__}', the gradient of '{p.name}' has shape "
-                        f"{g.shape}, the parameter {p._data.shape}"
-                    )
-                if self.loss_scale != 1.0:
-                    g = g / self.loss_scale
-                if g.dtype != p._data.dtype:
-                    g = g.astype(p._data.dtype)
-                self._update(index, p._data, g, lr, wd)
-                index += 1
-        self.global_step = step + 1
+        for p, g in zip(self._parameters, gradients):
+            if g.shape != p.shape:
+                raise MindValueError(
+                    f"For '{type(self).__name__}', the gradient of '{p.name}' has shape "
+                    f"{g.shape}, the parameter {p.shape}"
+                )
+        # The update _update_ops defines, compiled once per gradient signature and run by the
+        # runtime (its buffers reused from step to step): PyNative and compiled training steps
+        # run the same update, and neither pays a fresh temporary per op.
+        update = self.__dict__.get("_eager_update")
+        if update is None:
+            from mind.core._src.jit import JitFunction
+
+            self.prepare_graph()
+            object.__setattr__(self, "_refreshed_by_step", True)
+            update = JitFunction(
+                lambda grads, _params: self._construct_ops(grads),
+                f"{type(self).__name__}.update",
+                host_fallback=True,  # on a device without graph mode: the cpu runtime
+            )
+            object.__setattr__(self, "_eager_update", update)
+        self.before_graph_step()
+        update(gradients, self._parameters)  # the parameters: the graph's weights, updated in place
+        self.global_step += 1
         return True
 
     def _construct_ops(self, gradients: tuple) -> bool:
@@ -329,9 +329,6 @@ class Optimizer(Cell):
                 index += 1
         return True
 
-    def _update(self, i: int, p: np.ndarray, g: np.ndarray, lr: float, wd: float) -> None:
-        raise NotImplementedError
-
     def extend_repr(self) -> str:
         return f"parameters={len(self._parameters)}"
 
@@ -369,16 +366,6 @@ class SGD(Optimizer):
             g = F.add(g, F.mul(v_new, self.momentum)) if self.nesterov else v_new
         F.assign(p, F.sub(p, F.mul(g, _lr_as(lr, p))))
 
-    def _update(self, i, p, g, lr, wd):
-        if wd:
-            g = g + wd * p
-        if self.momentum:
-            v = self._state("moments")[i]
-            v *= self.momentum
-            v += (1 - self.dampening) * g
-            g = g + self.momentum * v if self.nesterov else v
-        p -= lr * g
-
 
 class Momentum(Optimizer):
     """MindSpore's ApplyMomentum: ``v = momentum * v + g``; ``p -= lr * v``."""
@@ -411,21 +398,6 @@ class Momentum(Optimizer):
         F.assign(v, v_new)
         step = F.add(g, F.mul(v_new, self.momentum)) if self.use_nesterov else v_new
         F.assign(p, F.sub(p, F.mul(step, _lr_as(lr, p))))
-
-    def _update(self, i, p, g, lr, wd):
-        from mind.core._src.ops.array import _apply_momentum_kernel
-
-        if wd:
-            g = g + wd * p
-        # The same kernel the compiled step's apply_momentum nodes run.
-        _apply_momentum_kernel(
-            p,
-            self._state("moments")[i],
-            g,
-            lr=lr,
-            momentum=self.momentum,
-            use_nesterov=self.use_nesterov,
-        )
 
 
 class Adam(Optimizer):
@@ -474,20 +446,6 @@ class Adam(Optimizer):
         )
         F.assign(p, F.sub(p, F.div(F.mul(num, lr_t), F.add(F.sqrt(denom_v), self.eps))))
 
-    def _update(self, i, p, g, lr, wd):
-        if wd:
-            g = g + wd * p
-        m, v = self._moments(i, g)
-        t = self.global_step + 1
-        denom_v = v
-        if self.use_amsgrad:
-            vmax = self._state("vhat_max")[i]
-            np.maximum(vmax, v, out=vmax)
-            denom_v = vmax
-        lr_t = lr * np.sqrt(1 - self.beta2**t) / (1 - self.beta1**t)
-        num = m * self.beta1 + (1 - self.beta1) * g if self.use_nesterov else m
-        p -= lr_t * num / (np.sqrt(denom_v) + self.eps)
-
 
 class AdamWeightDecay(Optimizer):
     """MindSpore's AdamWeightDecay: decoupled weight decay and no bias correction."""
@@ -514,13 +472,6 @@ class AdamWeightDecay(Optimizer):
         if wd:
             update = F.add(update, F.mul(p, wd))
         F.assign(p, F.sub(p, F.mul(update, _lr_as(lr, p))))
-
-    def _update(self, i, p, g, lr, wd):
-        m, v = self._moments(i, g)
-        update = m / (np.sqrt(v) + self.eps)
-        if wd:
-            update += wd * p
-        p -= lr * update
 
 
 class AdamW(Optimizer):
@@ -556,15 +507,6 @@ class AdamW(Optimizer):
         v_hat = F.div(v_new, F.cast(bias2, like))
         step = F.div(F.mul(m_hat, _lr_as(lr, p)), F.add(F.sqrt(v_hat), self.eps))
         F.assign(p, F.sub(start, step))
-
-    def _update(self, i, p, g, lr, wd):
-        if wd:
-            p *= 1 - lr * wd
-        m, v = self._moments(i, g)
-        t = self.global_step + 1
-        m_hat = m / (1 - self.beta1**t)
-        v_hat = v / (1 - self.beta2**t)
-        p -= lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
 class Lamb(Optimizer):
@@ -604,16 +546,6 @@ class Lamb(Optimizer):
         ratio = F.where(both, F.div(w_norm, F.where(both, u_norm, one)), one)
         scale = F.cast(F.mul(_f64(lr), ratio), like)
         F.assign(p, F.sub(p, F.mul(update, scale)))
-
-    def _update(self, i, p, g, lr, wd):
-        m, v = self._moments(i, g)
-        t = self.global_step + 1
-        update = (m / (1 - self.beta1**t)) / (np.sqrt(v / (1 - self.beta2**t)) + self.eps)
-        if wd:
-            update += wd * p
-        w_norm, u_norm = float(np.linalg.norm(p)), float(np.linalg.norm(update))
-        ratio = w_norm / u_norm if w_norm > 0 and u_norm > 0 else 1.0
-        p -= lr * ratio * update
 
 
 class RMSProp(Optimizer):
@@ -656,22 +588,6 @@ class RMSProp(Optimizer):
         mom_new = F.add(F.mul(mom, self.momentum), scaled)
         F.assign(mom, mom_new)
         F.assign(p, F.sub(p, mom_new))
-
-    def _update(self, i, p, g, lr, wd):
-        if wd:
-            g = g + wd * p
-        ms, mom = self._state("mean_square")[i], self._state("moment")[i]
-        ms *= self.decay
-        ms += (1 - self.decay) * g * g
-        denom = ms
-        if self.centered:
-            mg = self._state("mean_grad")[i]
-            mg *= self.decay
-            mg += (1 - self.decay) * g
-            denom = ms - mg * mg
-        mom *= self.momentum
-        mom += lr * g / np.sqrt(denom + self.epsilon)
-        p -= mom
 
 
 def _check_betas(name: str, beta1: float, beta2: float, eps: float) -> None:
