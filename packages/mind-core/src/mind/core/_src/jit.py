@@ -62,11 +62,12 @@ def _cells_and_params_of(fn: Callable[..., Any], args: tuple) -> list[Parameter]
         elif isinstance(obj, Cell):
             for p in obj.get_parameters():
                 visit(p, depth + 1)
-            # An optimizer's slots (momentum...) are Parameters outside the cell tree.
-            for key, value in vars(obj).items():
-                if key.startswith("_slotp_"):
-                    visit(value, depth + 1)
-                elif isinstance(value, Cell):
+            # Parameters a Cell holds outside its tree (an optimizer's slots), as it lists them.
+            state = getattr(obj, "state_parameters", None)
+            if callable(state):
+                visit(list(state()), depth + 1)
+            for value in vars(obj).values():
+                if isinstance(value, Cell):
                     visit(value, depth + 1)
         elif isinstance(obj, list | tuple):
             for item in obj:

@@ -163,6 +163,23 @@ class Optimizer(Cell):
             object.__setattr__(self, f"_slot_{name}", slots)
         return slots
 
+    def state_parameters(self) -> list[Parameter]:
+        """The Parameters this optimizer holds outside any network: its slots (momentum,
+        moments...), and the learning rate and step count a compiled step reads as inputs. A
+        compiled function that reaches the optimizer takes them as graph inputs (any Cell may
+        define this method for Parameters of its own outside its parameter tree)."""
+        found: list[Parameter] = []
+        for key, value in self.__dict__.items():
+            if key.startswith("_slotp_"):
+                found.extend(value if isinstance(value, list) else [value])
+        return found
+
+    def refreshed_parameters(self) -> list[Parameter]:
+        """The state parameters :meth:`before_graph_step` rewrites before each compiled step (the
+        step count, the learning rates)."""
+        step = self.__dict__.get("_slotp_global_step")
+        return ([step] if step is not None else []) + list(self.__dict__.get("_slotp_lr", ()))
+
     def _slot_params(self, name: str) -> list[Parameter]:
         self._state(name)
         return self.__dict__[f"_slotp_{name}"]

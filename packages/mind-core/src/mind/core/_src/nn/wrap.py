@@ -116,12 +116,7 @@ class TrainOneStepCell(Cell):
         n_args = len(compiled.tensor_positions)
         weights = compiled.weights
         position = {id(w): n_args + i for i, w in enumerate(weights)}
-        refreshed = [
-            p
-            for p in [self.optimizer.__dict__.get("_slotp_global_step")]
-            + list(self.optimizer.__dict__.get("_slotp_lr", ()))
-            if p is not None and id(p) in position
-        ]
+        refreshed = [p for p in self.optimizer.refreshed_parameters() if id(p) in position]
         history: dict[int, list] = {position[id(p)]: [] for p in refreshed}
         for _ in batches:
             self.optimizer.before_graph_step()
