@@ -19,7 +19,7 @@ import numpy as np
 from mind.core._src.compiler.manager import PassManager
 from mind.core._src.compiler.passes import memory_plan
 from mind.core._src.context import _CONTEXT
-from mind.core._src.ir.graph import FuncGraph
+from mind.core._src.ir.graph import FuncGraph, subgraphs
 from mind.core._src.ir.trace import (
     GraphModeError,
     Tracer,
@@ -28,8 +28,10 @@ from mind.core._src.ir.trace import (
     tracing,
     user_location,
 )
-from mind.core._src.ops.dispatch import STATE
-from mind.core._src.plugins.manager import get_plugin_manager
+from mind.core._src.nn.cell import Cell
+from mind.core._src.ops.control import call
+from mind.core._src.ops.dispatch import STATE, ShapedArray
+from mind.core._src.plugins.manager import get_plugin_manager, get_registry
 from mind.core._src.runtime.executor import Executable
 from mind.core._src.tensor.tensor import Parameter, Tensor
 from mind.core.errors import MindTypeError, MindValueError
@@ -44,8 +46,6 @@ def _cells_and_params_of(fn: Callable[..., Any], args: tuple) -> list[Parameter]
     them) in closures and in the globals the code names, recursively through the functions found
     there, and among the arguments."""
     import types
-
-    from mind.core._src.nn.cell import Cell
 
     params: list[Parameter] = []
     seen_params: set[int] = set()
@@ -162,8 +162,6 @@ def _executable_for(graph: FuncGraph, host_fallback: bool = False) -> Callable[.
     op, every dtype) are checked first, so nothing runs on a device that cannot run all of it;
     with ``host_fallback`` (Mind's own graphs of host arrays, as PyNative's optimizer update) a
     device that cannot runs it on ``cpu`` instead."""
-    from mind.core._src.context import _CONTEXT
-    from mind.core._src.plugins.manager import get_registry
 
     target = _CONTEXT.get("device_target", "cpu")
     if target == "cpu":
@@ -194,7 +192,6 @@ def _graph_kernel(target: str) -> bool:
 
 def _all_nodes(graph: FuncGraph) -> Any:
     """Every node of ``graph`` and of the graphs nested in it (branches, loop bodies)."""
-    from mind.core._src.ir.graph import subgraphs
 
     yield from graph.all_nodes()
     for node in graph.nodes:
@@ -348,7 +345,6 @@ class JitFunction:
     def _recorded_call(self, compiled: _Compiled, args: tuple) -> Any:
         """Run the graph as one op the tape records, so that ``grad`` of a jit function gets
         the graph's derivative (itself compiled) instead of no gradient."""
-        from mind.core._src.ops.control import call
 
         tensors = tuple(_at(args, path) for path in compiled.tensor_positions) + tuple(
             compiled.weights
@@ -357,7 +353,6 @@ class JitFunction:
 
 
 def _aval(t: Tensor):
-    from mind.core._src.ops.dispatch import ShapedArray
     from mind.core._src.tensor import dtype as dt
 
     return ShapedArray(t._data.shape, dt.from_numpy_dtype(np.dtype(t._data.dtype)))
@@ -462,8 +457,6 @@ _ = GraphModeError
 
 def _explain_enabled() -> bool:
     import os
-
-    from mind.core._src.context import _CONTEXT
 
     return bool(_CONTEXT.get("jit_explain")) or os.environ.get("MIND_JIT_EXPLAIN") == "1"
 

@@ -16,6 +16,12 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
+from mind.core._src.ir.trace import (
+    collecting,
+    user_location,  # noqa: F401  (same rule for frames)
+)
+from mind.core._src.nn.cell import Cell
+
 __all__ = ["CheckReport", "check"]
 
 
@@ -47,8 +53,6 @@ class CheckReport:
 def _user_frame(exc: BaseException) -> str:
     import os
 
-    from mind.core._src.ir.trace import user_location  # noqa: F401  (same rule for frames)
-
     mind_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     frames = [
         f
@@ -61,9 +65,7 @@ def _user_frame(exc: BaseException) -> str:
 def check(fn_or_cell: Any, *example_inputs: Any, format: str = "report") -> Any:
     """Trace ``fn_or_cell`` on ``example_inputs`` without running it; return a :class:`CheckReport`
     (``format="json"`` returns its JSON text)."""
-    from mind.core._src.ir.trace import collecting
     from mind.core._src.jit import JitFunction
-    from mind.core._src.nn.cell import Cell
 
     fn = fn_or_cell.construct if isinstance(fn_or_cell, Cell) else fn_or_cell
     name = (

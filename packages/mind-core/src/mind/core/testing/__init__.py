@@ -20,7 +20,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from mind.core._src.autodiff.eager import grad
 from mind.core._src.plugins.manager import PluginManager, set_plugin_manager
+from mind.core._src.tensor.tensor import Tensor
+from mind.core.errors import MindError
 
 __all__ = [
     "cache_dir",
@@ -93,7 +96,6 @@ def distribution_problems(dist: str) -> list[str]:
     from importlib import metadata
 
     import mind.core
-    from mind.core.errors import MindError
 
     sub = dist.removeprefix("mind-")
     problems = []
@@ -197,9 +199,6 @@ def check_grads(
     >>> check_grads(lambda x: x * x, [np.array([1.0, 2.0])])
     """
     import numpy as np
-
-    from mind.core._src.autodiff.eager import grad
-    from mind.core._src.tensor.tensor import Tensor
 
     if set(modes) - {"rev"}:
         from mind.core.errors import MindValueError

@@ -34,6 +34,7 @@ import pytest
 
 from mind.core._src.ir.graph import FuncGraph
 from mind.core._src.ops.dispatch import PRIMITIVES, ShapedArray
+from mind.core._src.plugins.manager import get_registry
 from mind.core._src.tensor import dtype as dt
 from mind.core.errors import UnsupportedOnDeviceError
 from mind.core.testing.primitive_cases import FORWARD
@@ -42,8 +43,6 @@ __all__ = ["DeviceConformance"]
 
 
 def _device(name: str) -> Any:
-    from mind.core._src.plugins.manager import get_registry
-
     return get_registry().device(name)
 
 

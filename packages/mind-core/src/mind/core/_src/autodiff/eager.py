@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from mind.core._src.ops import schema as S
+from mind.core._src.ops.array import getitem_p, sum_to
 from mind.core._src.ops.dispatch import (
     STATE,
     AbstractTuple,
@@ -23,6 +24,7 @@ from mind.core._src.ops.dispatch import (
     ShapedArray,
     primitive,
 )
+from mind.core._src.ops.elementwise import add, cast
 from mind.core._src.tensor.tensor import Parameter, Tensor
 from mind.core.errors import MindTypeError, MindValueError
 
@@ -121,8 +123,6 @@ def _toposort(roots: list[Node], stops: set[int]) -> list[Node]:
 
 def backward(outputs: Sequence[Tensor], sens: Sequence[Tensor], targets: Sequence[Tensor]) -> list:
     """Cotangents of ``targets`` given output cotangents ``sens``; ``None`` where unreached."""
-    from mind.core._src.ops.array import getitem_p, sum_to
-    from mind.core._src.ops.elementwise import add, cast
 
     # First-order PyNative gradients of slices (x[t] in a loop over time) are kept as (index,
     # cotangent) pairs and added into one array when x's own turn comes: the getitem bprop

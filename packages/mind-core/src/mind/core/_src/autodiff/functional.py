@@ -21,6 +21,9 @@ from typing import Any
 import numpy as np
 
 from mind.core._src.autodiff.eager import grad, value_and_grad
+from mind.core._src.jit import JitFunction
+from mind.core._src.ops.array import reshape, stack, transpose
+from mind.core._src.ops.control import replay as replay_graph
 from mind.core._src.tensor.tensor import Tensor, as_tensor
 from mind.core.errors import MindTypeError, MindValueError
 
@@ -124,8 +127,6 @@ def jacrev(
     """The Jacobian by reverse mode: one vjp per output element. Shape ``out.shape + in.shape``."""
 
     def jac(*args: Any) -> Tensor:
-        from mind.core._src.ops.array import reshape, stack
-
         x = as_tensor(args[grad_position])
 
         def of_x(v):
@@ -147,8 +148,6 @@ def jacfwd(
     """The Jacobian by forward mode: one jvp per input element. Shape ``out.shape + in.shape``."""
 
     def jac(*args: Any) -> Tensor:
-        from mind.core._src.ops.array import reshape, stack, transpose
-
         x = as_tensor(args[grad_position])
 
         def of_x(v):
@@ -171,8 +170,6 @@ def grad_graph(graph: Any, grad_position: Sequence[int] | None = None) -> Any:
     graph-to-graph transform. Gradients are taken with respect to the parameters at
     ``grad_position`` (default: all of them); the result's outputs are the value, then one
     gradient per chosen parameter."""
-    from mind.core._src.jit import JitFunction
-    from mind.core._src.ops.control import replay as replay_graph
 
     if len(graph.outputs) != 1:
         raise MindValueError(

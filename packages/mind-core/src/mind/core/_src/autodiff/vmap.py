@@ -28,8 +28,11 @@ from typing import Any
 
 import numpy as np
 
+from mind.core._src.ir.trace import TraceValue, is_tracing
 from mind.core._src.ops import dispatch
 from mind.core._src.ops.array import broadcast_to_p, concat_p, getitem_p, reshape_p, transpose_p
+from mind.core._src.ops.control import _inline_graph
+from mind.core._src.ops.dispatch import ShapedArray
 from mind.core._src.ops.reduce import argmax_p, argmin_p
 from mind.core._src.tensor.tensor import Tensor
 from mind.core.errors import MindValueError
@@ -168,7 +171,6 @@ class _Batching(dispatch.Interpreter):
 
     def one_at_a_time(self, prim: Any, kernel: Any, arrays: tuple, attrs: dict) -> Any:
         """The fallback rule: the kernel once per example, results stacked."""
-        from mind.core._src.ir.trace import is_tracing
 
         if not is_tracing():
             results = [
@@ -179,9 +181,6 @@ class _Batching(dispatch.Interpreter):
             ]
             return np.stack(results)
         # Inside jit: a scan over the batch whose body applies the primitive to one example.
-        from mind.core._src.ir.trace import TraceValue
-        from mind.core._src.ops.control import _inline_graph
-        from mind.core._src.ops.dispatch import ShapedArray
         from mind.core._src.tensor import dtype as dt
 
         def aval(v: Any) -> ShapedArray:

@@ -21,9 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from mind.core._src.ir.graph import Apply, FuncGraph, Node
+from mind.core._src.ir.graph import Apply, Constant, FuncGraph, Node, Parameter
 from mind.core._src.ops import schema as S
+from mind.core._src.ops.control import _aval, _is_float, _unpack, call_p, vjp_graph
 from mind.core._src.ops.dispatch import ShapedArray, bind, primitive, traits_of
+from mind.core._src.plugins.manager import get_registry
 
 __all__ = ["fused_p", "graph_kernel_fusion"]
 
@@ -50,7 +52,6 @@ def _plan(graph: FuncGraph) -> list[tuple]:
     plan = graph.__dict__.get("_numpy_plan")
     if plan is not None:
         return plan
-    from mind.core._src.plugins.manager import get_registry
 
     kernels = get_registry().device("cpu").kernels
     index = {p.id: ("in", k) for k, p in enumerate(graph.parameters)}
@@ -96,8 +97,6 @@ def _cpu(*ins: Any, graph: FuncGraph) -> Any:
 
 
 def _bprop(*rest: Any, needs: tuple, graph: FuncGraph) -> tuple:
-    from mind.core._src.ops.control import _aval, _is_float, _unpack, call_p, vjp_graph
-
     *ins, _out, dout = rest
     wrt = tuple(bool(n) and _is_float(_aval(x)) for n, x in zip(needs, ins))
     if not any(wrt):
@@ -192,7 +191,6 @@ def _rewrite(graph: FuncGraph, groups: list[list[Apply]], group_of: dict[int, in
     new = FuncGraph(graph.name)
     new._next = graph._next
     env: dict[int, Node] = {}
-    from mind.core._src.ir.graph import Constant, Parameter
 
     for p in graph.parameters:
         env[p.id] = copy = Parameter(p.id, p.aval, p.name, p.kind)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from mind.core._src.atomic import write_atomic
+from mind.core._src.context import get_context
 from mind.core._src.ir.graph import FuncGraph, GraphError, subgraphs
 from mind.core._src.plugins.records import PASS_STAGES, PassSpec
 from mind.core.errors import MindTypeError, MindValueError
@@ -81,8 +83,6 @@ class PassManager:
         self.history: list[PassRun] = []
 
     def _save_dir(self) -> str | None:
-        from mind.core._src.context import get_context
-
         save = self.options.get("save_graphs", get_context("save_graphs"))
         if not save:
             return None
@@ -165,7 +165,6 @@ def _describe(signature: tuple) -> str:
 
 def _write_atomically(path: str, text: str) -> None:
     """Readers see the old file or the whole new one, never a half-written one."""
-    from mind.core._src.atomic import write_atomic
 
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     write_atomic(path, (text + "\n").encode("utf-8"))

@@ -29,6 +29,7 @@ import numpy as np
 
 from mind.core._src.ir.graph import Apply, Constant, FuncGraph, GraphError, Node, Parameter
 from mind.core._src.ops.dispatch import PRIMITIVES, ShapedArray, traits_of
+from mind.core._src.plugins.manager import get_registry
 from mind.core._src.tensor import dtype as dt
 
 __all__ = [
@@ -290,7 +291,6 @@ def constant_folding(graph: FuncGraph, options: Mapping[str, Any] | None = None)
     exactly the shape and dtype inference promised (the runtime will then report it). Chains fold
     in one pass, since a folded value is a constant for the nodes after it.
     """
-    from mind.core._src.plugins.manager import get_registry
 
     limit = int((options or {}).get("fold_limit_bytes", FOLD_LIMIT_BYTES))
     kernels = get_registry().device("cpu").kernels

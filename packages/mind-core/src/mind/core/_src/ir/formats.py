@@ -17,6 +17,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from mind.core._src.jit import JitFunction
+from mind.core._src.nn.cell import Cell
+from mind.core._src.plugins.manager import get_registry
 from mind.core._src.plugins.records import ModelFormatSpec
 from mind.core.errors import MindIRError, MindTypeError, MindValueError
 from mind.core.plugins import hookimpl
@@ -25,8 +28,6 @@ __all__ = ["export", "load"]
 
 
 def _formats() -> Any:
-    from mind.core._src.plugins.manager import get_registry
-
     return get_registry().model_formats
 
 
@@ -83,8 +84,6 @@ def export(
         path += spec.suffixes[0]
 
     from mind.core._src.ir.onnx_export import weight_arrays
-    from mind.core._src.jit import JitFunction
-    from mind.core._src.nn.cell import Cell
 
     if isinstance(net, Cell):
         fn = JitFunction(net.construct, f"{type(net).__name__}.construct")

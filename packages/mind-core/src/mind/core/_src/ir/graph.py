@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from mind.core._src.ops import schema
 from mind.core._src.ops.dispatch import AbstractTuple, ShapedArray
 from mind.core._src.tensor import dtype as dt
 from mind.core.errors import GraphError
@@ -164,8 +165,6 @@ class FuncGraph:
         its primitive (number of inputs, attributes against the primitive's schema: see
         :mod:`mind.core._src.ops.schema`) and every node's abstract value is what its primitive's
         inference rule gives."""
-        from mind.core._src.ops.schema import check_node
-
         if primitives is None:
             from mind.core._src.ops.dispatch import PRIMITIVES as primitives
         defined: set[int] = {n.id for n in self.parameters} | {n.id for n in self.constants}
@@ -181,7 +180,7 @@ class FuncGraph:
                     f"graph {self.name}: {node.ref} applies unknown primitive {node.prim!r}"
                 )
             avals = tuple(i.aval for i in node.inputs)
-            problem = check_node(prim, avals, node.attrs)
+            problem = schema.check_node(prim, avals, node.attrs)
             if problem is not None:
                 raise GraphError(f"graph {self.name}: {node.ref} = {node.prim}(...) {problem}")
             expected = prim.infer(*avals, **node.attrs)

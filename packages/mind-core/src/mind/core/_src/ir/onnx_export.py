@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from mind.core._src.atomic import write_atomic
 from mind.core._src.ir.graph import Apply, FuncGraph, Node, Parameter
 from mind.core._src.tensor import dtype as dt
 from mind.core.errors import MindIRError, MindTypeError, MindValueError
@@ -690,7 +691,6 @@ def export_onnx(
         could not be written (an existing file is then left as it was).
     """
     onnx = require_onnx()
-    from mind.core._src.atomic import write_atomic
 
     if not isinstance(opset, int) or isinstance(opset, bool):
         raise MindTypeError(f"For 'export' (ONNX), 'opset' must be an int, got {opset!r}")

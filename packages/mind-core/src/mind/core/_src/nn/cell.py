@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from mind.core._src.context import _CONTEXT
+from mind.core._src.ir.trace import is_tracing
 from mind.core._src.tensor.tensor import Parameter
 from mind.core.errors import MindTypeError, MindValueError
 
@@ -101,8 +102,6 @@ class Cell:
         return self.construct(*inputs, **kwargs)
 
     def _graph_call(self, *inputs: Any) -> Any:
-        from mind.core._src.ir.trace import is_tracing
-
         if is_tracing():  # a sub-cell of a cell being compiled: inline it
             return self.construct(*inputs)
         compiled = self.__dict__.get("_graph_fn")

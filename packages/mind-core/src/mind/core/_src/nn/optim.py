@@ -16,8 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from mind.core._src.ir.trace import GraphModeError, is_tracing, user_location
 from mind.core._src.nn.cell import Cell
 from mind.core._src.nn.learning_rate import LearningRateSchedule
+from mind.core._src.ops import functional as F
 from mind.core._src.ops import infer as I
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Parameter, Tensor
@@ -36,8 +38,6 @@ def _lr_as(lr: Any, p: Parameter) -> Any:
     """A learning rate for ``p``'s update: a float as it is, a float64 graph input cast to
     ``p``'s dtype (as numpy casts a Python float against an array)."""
     if isinstance(lr, Tensor):
-        from mind.core._src.ops import functional as F
-
         return F.cast(lr, p.dtype)
     return lr
 
@@ -231,8 +231,6 @@ class Optimizer(Cell):
 
     def _moments_ops(self, i: int, g: Tensor) -> tuple[Tensor, Tensor]:
         """:meth:`_moments` as graph ops: the new moments, assigned into the slots."""
-        from mind.core._src.ops import functional as F
-
         m, v = self._slot_params("moment1")[i], self._slot_params("moment2")[i]
         m_new = F.add(F.mul(m, self.beta1), F.mul(g, 1 - self.beta1))
         v_new = F.add(F.mul(v, self.beta2), F.mul(F.mul(g, 1 - self.beta2), g))
@@ -242,8 +240,6 @@ class Optimizer(Cell):
 
     def _bias_corrections_ops(self) -> tuple[Tensor, Tensor]:
         """``1 - beta1**t`` and ``1 - beta2**t`` for this step, float64 graph values."""
-        from mind.core._src.ops import functional as F
-
         t = F.add(self._step_tensor(), 1.0)
         return tuple(F.sub(_f64(1.0), F.pow(_f64(beta), t)) for beta in (self.beta1, self.beta2))
 
@@ -274,8 +270,6 @@ class Optimizer(Cell):
         return Tensor(self.group_lr[0](self.global_step))
 
     def construct(self, gradients: Iterable[Tensor]) -> bool:
-        from mind.core._src.ir.trace import is_tracing
-
         gradients = tuple(gradients)
         if is_tracing():
             return self._construct_ops(gradients)
@@ -313,7 +307,6 @@ class Optimizer(Cell):
     def _construct_ops(self, gradients: tuple) -> bool:
         """The update as graph nodes: ops, then ``assign`` into parameters and slots. The step
         counter advances when the compiled step runs (TrainOneStepCell does it), not here."""
-        from mind.core._src.ir.trace import GraphModeError, user_location
 
         if not self.graph_ready():
             raise GraphModeError(
@@ -372,8 +365,6 @@ class SGD(Optimizer):
         self.graph_slots = ("moments",) if momentum else ()
 
     def _update_ops(self, i, p, g, lr, wd):
-        from mind.core._src.ops import functional as F
-
         if wd:
             g = F.add(g, F.mul(p, wd))
         if self.momentum:
@@ -402,8 +393,6 @@ class Momentum(Optimizer):
         self.graph_slots = ("moments",)
 
     def _update_ops(self, i, p, g, lr, wd):
-        from mind.core._src.ops import functional as F
-
         if wd:
             g = F.add(g, F.mul(p, wd))
         v = self._slot_params("moments")[i]
@@ -442,8 +431,6 @@ class Adam(Optimizer):
         self.uses_step_count = True
 
     def _update_ops(self, i, p, g, lr, wd):
-        from mind.core._src.ops import functional as F
-
         # The eager update below, op for op: the moments in p's dtype, the bias-corrected step
         # size in float64 from the step count (a graph input), then cast as numpy casts a float.
         if wd:
@@ -482,8 +469,6 @@ class AdamWeightDecay(Optimizer):
         self.graph_slots = ("moment1", "moment2")
 
     def _update_ops(self, i, p, g, lr, wd):
-        from mind.core._src.ops import functional as F
-
         m_new, v_new = self._moments_ops(i, g)
         update = F.div(m_new, F.add(F.sqrt(v_new), self.eps))
         if wd:
@@ -511,8 +496,6 @@ class AdamW(Optimizer):
         self.uses_step_count = True
 
     def _update_ops(self, i, p, g, lr, wd):
-        from mind.core._src.ops import functional as F
-
         # The eager update below, op for op; scalars computed in float64, then cast to p's dtype.
         like = p.dtype
         start = p
@@ -545,8 +528,6 @@ class Lamb(Optimizer):
         self.uses_step_count = True
 
     def _update_ops(self, i, p, g, lr, wd):
-        from mind.core._src.ops import functional as F
-
         # The eager update below: the moments and the update in p's dtype, the norms, the trust
         # ratio and its product with the learning rate in float64, then cast to p's dtype.
         like = p.dtype
@@ -587,8 +568,6 @@ class RMSProp(Optimizer):
         self.graph_slots = ("mean_square", "moment") + (("mean_grad",) if centered else ())
 
     def _update_ops(self, i, p, g, lr, wd):
-        from mind.core._src.ops import functional as F
-
         # The eager update below, op for op.
         if wd:
             g = F.add(g, F.mul(p, wd))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from mind.core._src.autodiff.eager import value_and_grad
+from mind.core._src.context import _CONTEXT, GRAPH_MODE
+from mind.core._src.jit import _rebuild
 from mind.core._src.nn.cell import Cell
 from mind.core._src.tensor.tensor import Tensor
 
@@ -90,9 +92,6 @@ class TrainOneStepCell(Cell):
     def _sink_run(self, batches: list[tuple[Any, ...]]) -> Any:
         """sink_steps for batches of one signature."""
         import numpy as np
-
-        from mind.core._src.context import _CONTEXT, GRAPH_MODE
-        from mind.core._src.jit import _rebuild
 
         executable = None
         if (

@@ -11,6 +11,7 @@ from mind.core._src.ops import infer as I
 from mind.core._src.ops import schema as S
 from mind.core._src.ops.dispatch import STATE, ShapedArray, bind, bind1, bind2, primitive
 from mind.core._src.ops.elementwise import _const, cast
+from mind.core._src.ops.reduce import sum as sum_
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor, as_tensor
 from mind.core.errors import MindTypeError, MindValueError
@@ -115,7 +116,6 @@ def broadcast_to(input: Any, shape: Any) -> Tensor:
 
 def sum_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
     """Sum ``x`` down to ``shape`` (the reverse of broadcasting); the tape's reducer."""
-    from mind.core._src.ops.reduce import sum as sum_
 
     lead = x.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
@@ -254,8 +254,6 @@ def split(tensor: Any, split_size_or_sections: Any, axis: int = 0) -> tuple[Tens
 
 
 def _tile_bprop(x, out, dout, *, reps):
-    from mind.core._src.ops.reduce import sum as sum_
-
     shape = (1,) * (len(reps) - x.ndim) + x.shape
     split_shape = []
     for r, s in zip(reps, shape):

@@ -26,9 +26,11 @@ from typing import Any
 
 import numpy as np
 
-from mind.core._src.autodiff.eager import tuple_getitem_p
+from mind.core._src.autodiff.eager import _watch, backward, tuple_getitem_p
 from mind.core._src.ir.graph import FuncGraph
+from mind.core._src.ir.trace import Tracer, TraceValue, current_tracer, is_tracing, tracing
 from mind.core._src.ops import schema as S
+from mind.core._src.ops.array import getitem, reshape, stack
 from mind.core._src.ops.dispatch import (
     PRIMITIVES,
     STATE,
@@ -39,6 +41,7 @@ from mind.core._src.ops.dispatch import (
     bind1,
     primitive,
 )
+from mind.core._src.ops.elementwise import cast
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor, as_tensor
 from mind.core.errors import MindError, MindTypeError, MindValueError
@@ -169,7 +172,6 @@ class _Sub:
 
 def _trace_sub(name: str, fn: Callable[..., Any], avals: list[ShapedArray], what: str) -> _Sub:
     """Trace ``fn(*tensors)`` (tensors of ``avals``) into a nested graph of the one being traced."""
-    from mind.core._src.ir.trace import Tracer, TraceValue, current_tracer, tracing
 
     tracer = Tracer(name, parent=current_tracer())
     args = [_wrap(TraceValue(tracer.add_parameter(a, f"in{k}"))) for k, a in enumerate(avals)]
@@ -243,8 +245,6 @@ def vjp_graph(graph: FuncGraph, wrt: tuple[bool, ...], have: tuple[bool, ...]) -
     hit = cache.get(key)
     if hit is not None:
         return hit
-    from mind.core._src.autodiff.eager import _watch, backward
-    from mind.core._src.ir.trace import Tracer, TraceValue, tracing
 
     tracer = Tracer(f"{graph.name}_grad")
     new = tracer.graph
@@ -280,7 +280,6 @@ def vjp_graph(graph: FuncGraph, wrt: tuple[bool, ...], have: tuple[bool, ...]) -
 def _inline_graph(name: str, params: list[ShapedArray], build: Callable[..., list]) -> FuncGraph:
     """A graph of ``params`` whose outputs are ``build(*traced arrays)`` (a list of arrays made
     with primitives' impls, ``interpret`` of other graphs included)."""
-    from mind.core._src.ir.trace import Tracer, TraceValue, tracing
 
     tracer = Tracer(name)
     values = [TraceValue(tracer.graph.add_parameter(a, f"in{k}")) for k, a in enumerate(params)]
@@ -441,7 +440,6 @@ def cond(
     Inside ``jit`` with a traced ``pred`` both branches are compiled into nested graphs and only
     the one taken runs; they must return the same structure, shapes and dtypes.
     """
-    from mind.core._src.ir.trace import is_tracing
 
     if isinstance(pred, bool):
         return (true_fun if pred else false_fun)(*operands)
@@ -450,8 +448,6 @@ def cond(
         raise MindValueError(f"For 'cond', 'pred' must have one element, got shape {pred.shape}")
     if isinstance(pred._data, np.ndarray | np.generic) or not is_tracing():
         return (true_fun if bool(pred._data.reshape(())) else false_fun)(*operands)
-    from mind.core._src.ops.array import reshape
-    from mind.core._src.ops.elementwise import cast
 
     flag = cast(reshape(pred, ()), "bool")
     leaves: list[Tensor] = []
@@ -645,7 +641,6 @@ def _scan_unrolled(
     f: Callable, init: Any, xs_tree: Any, xs_leaves: list[Tensor], n: int, reverse: bool
 ) -> tuple[Any, Any]:
     """scan as a Python loop (PyNative mode, or ``unroll=True`` inside jit)."""
-    from mind.core._src.ops.array import getitem, stack
 
     carry, ys = init, [None] * n
     for i in range(n - 1, -1, -1) if reverse else range(n):
@@ -681,7 +676,6 @@ def scan(
 
     Differentiable in PyNative mode and inside ``jit``.
     """
-    from mind.core._src.ir.trace import is_tracing
 
     xs_leaves: list[Tensor] = []
     xs_tree = _flatten(xs, "scan", xs_leaves)
@@ -764,7 +758,6 @@ def fori_loop(
     is a Python int and the loop runs (or unrolls) in Python; inside ``jit`` otherwise the loop is
     one ``scan`` node and ``i`` is a scalar int32 Tensor.
     """
-    from mind.core._src.ir.trace import is_tracing
 
     if not (isinstance(lower, int) and isinstance(upper, int)):
         raise MindTypeError(
@@ -840,7 +833,6 @@ def while_loop(
     must return a value of the structure, shapes and dtypes of ``init_val``. Taking a gradient
     through it raises :class:`MindError`.
     """
-    from mind.core._src.ir.trace import is_tracing
 
     if not is_tracing():
         if STATE.recording:
@@ -851,9 +843,6 @@ def while_loop(
             if not (flag if isinstance(flag, bool) else bool(as_tensor(flag)._data.reshape(()))):
                 return val
             val = body_fun(val)
-
-    from mind.core._src.ops.array import reshape
-    from mind.core._src.ops.elementwise import cast
 
     leaves: list[Tensor] = []
     tree = _flatten(init_val, "while_loop", leaves)

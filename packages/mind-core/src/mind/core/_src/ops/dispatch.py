@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from mind.core._src.context import _CONTEXT
+from mind.core._src.plugins.manager import get_registry
 from mind.core._src.plugins.records import PrimitiveDef
 from mind.core._src.tensor.dtype import DType, from_numpy_dtype
 from mind.core.errors import MindError, MindTypeError, MindValueError, ShapeInferenceError
@@ -278,7 +280,6 @@ def install_kernels() -> None:
     plugin's faster ``cpu`` kernel (``mind_register_kernels``) replaces the reference one;
     afterwards dispatch reads ``impl`` with no lookup at all.
     """
-    from mind.core._src.plugins.manager import get_registry
 
     registry = get_registry()
     for name, definition in list(_ADOPTED.items()):  # a plugin manager was swapped (tests)
@@ -297,7 +298,6 @@ def install_kernels() -> None:
 def _device_kernels(registry: Any) -> dict[str, Callable[..., Any]]:
     """For a ``device_target`` other than cpu that runs PyNative: its kernels, each wrapped to take
     and return host arrays (copy in, run, copy out, free), by primitive name."""
-    from mind.core._src.context import _CONTEXT
 
     target = _CONTEXT.get("device_target", "cpu")
     if target == "cpu":

@@ -19,18 +19,23 @@ from mind.core._src.ops import schema as S
 from mind.core._src.ops.array import broadcast_to, gather, one_hot, reshape, transpose
 from mind.core._src.ops.dispatch import ShapedArray, bind, bind1, bind2, primitive
 from mind.core._src.ops.elementwise import (
+    _erf_kernel,
     _floating,
+    _sigmoid_kernel,
     add,
     cast,
+    clip,
     div,
     erf,
     exp,
     greater,
+    less,
     log,
     maximum,
     mul,
     neg,
     not_equal,
+    operands,
     sigmoid,
     sqrt,
     sub,
@@ -38,6 +43,8 @@ from mind.core._src.ops.elementwise import (
     where,
     zeros_like,
 )
+from mind.core._src.ops.elementwise import abs as abs_
+from mind.core._src.ops.random import uniform
 from mind.core._src.ops.reduce import mean, sum, var
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor, as_tensor
@@ -116,7 +123,6 @@ def _t(x: Tensor) -> Tensor:
 
 def matmul(input: Any, other: Any) -> Tensor:
     """Matrix product with numpy's rules: 1-D operands are promoted and the axis removed."""
-    from mind.core._src.ops.elementwise import operands
 
     x, y = operands(input, other)
     if x.ndim >= 2 and y.ndim >= 2:
@@ -140,7 +146,6 @@ batch_matmul = matmul
 
 def dense(input: Any, weight: Any, bias: Any = None) -> Tensor:
     """``input @ weight.T + bias``, the Dense layer's computation (weight is (out, in))."""
-    from mind.core._src.ops.elementwise import operands
 
     x, w = operands(input, weight)
     if w.ndim != 2 or x.ndim == 0:
@@ -210,7 +215,6 @@ def _gelu_kernel(x, *, approximate):
     if approximate == "tanh":
         inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
         return (0.5 * x * (1.0 + np.tanh(inner))).astype(x.dtype, copy=False)
-    from mind.core._src.ops.elementwise import _erf_kernel
 
     return (0.5 * x * (1.0 + _erf_kernel(x / math.sqrt(2.0)))).astype(x.dtype, copy=False)
 
@@ -239,8 +243,6 @@ S.attr_schema(gelu_p, approximate=S.Str("none", "tanh"))
 
 
 def _silu_kernel(x):
-    from mind.core._src.ops.elementwise import _sigmoid_kernel
-
     return x * _sigmoid_kernel(x)
 
 
@@ -1136,8 +1138,6 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, seed: Any = None)
         return x
     # The mask is drawn by the uniform primitive in eager and graph mode alike, so both consume
     # the global generator the same way and give the same masks under set_seed.
-    from mind.core._src.ops.elementwise import less
-    from mind.core._src.ops.random import uniform
 
     keep = cast(less(uniform(x.shape, dtype=x.dtype), 1 - p), x.dtype)
     return mul(x, mul(keep, 1 / (1 - p)))
@@ -1323,8 +1323,6 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
 
 
 def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
-    from mind.core._src.ops.elementwise import abs as abs_
-
     return _reduce(abs_(sub(input, target)), reduction, "l1_loss")
 
 
@@ -1334,8 +1332,6 @@ def _smooth_l1_kernel(x, y, *, beta):
 
 
 def _smooth_l1_bprop(x, y, out, dout, *, beta):
-    from mind.core._src.ops.elementwise import clip
-
     g = mul(dout, clip(div(sub(x, y), beta), -1.0, 1.0))
     return g, neg(g)
 
@@ -1353,7 +1349,6 @@ S.attr_schema(smooth_l1_loss_p, beta=S.Number())
 
 def smooth_l1_loss(input: Any, target: Any, beta: float = 1.0, reduction: str = "none") -> Tensor:
     """Huber-like loss: quadratic below ``beta``, linear above (MindSpore's default: no reduction)."""
-    from mind.core._src.ops.elementwise import operands
 
     x, y = operands(_floating(input), target)
     return _reduce(
@@ -1384,7 +1379,6 @@ def binary_cross_entropy_with_logits(
     reduction: str = "mean",
 ) -> Tensor:
     """Sigmoid plus binary cross entropy, computed stably from logits."""
-    from mind.core._src.ops.elementwise import operands
 
     x, y = operands(_floating(input), target)
     if pos_weight is not None:

@@ -9,9 +9,11 @@ import numpy as np
 from mind.core._src.ops import infer as I
 from mind.core._src.ops import schema as S
 from mind.core._src.ops.dispatch import ShapedArray, bind1, primitive
+from mind.core._src.ops.elementwise import abs as abs_
 from mind.core._src.ops.elementwise import cast, div, equal, exp, mul, sqrt, sub
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor, as_tensor
+from mind.core.errors import MindValueError
 
 
 def _axes(axis: Any, op: str) -> tuple[int, ...] | None:
@@ -369,7 +371,6 @@ def any(input: Any, axis: Any = None, keep_dims: bool = False) -> Tensor:
 
 def norm(input: Any, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Tensor:
     """The 2-norm (default), 1-norm or inf-norm over ``dim``."""
-    from mind.core._src.ops.elementwise import abs as abs_
 
     input = as_tensor(input)
     if ord in (None, 2, "fro"):
@@ -378,6 +379,5 @@ def norm(input: Any, ord: Any = None, dim: Any = None, keepdim: bool = False) ->
         return sum(abs_(input), dim, keepdim)
     if ord == float("inf"):
         return amax(abs_(input), dim, keepdim)
-    from mind.core.errors import MindValueError
 
     raise MindValueError(f"For 'norm', 'ord' must be None, 1, 2, 'fro' or inf, got {ord!r}")

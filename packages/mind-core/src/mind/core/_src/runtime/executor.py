@@ -23,6 +23,7 @@ import numpy as np
 
 from mind.core._src.dtypes import NUMPY_DTYPES
 from mind.core._src.ir.graph import FuncGraph
+from mind.core._src.plugins.manager import get_registry
 from mind.core._src.runtime.observe import subscribed
 from mind.core.errors import MindValueError
 
@@ -52,8 +53,6 @@ class Executable:
     """A graph ready to run: ``executable(*arrays) -> tuple of arrays``."""
 
     def __init__(self, graph: FuncGraph) -> None:
-        from mind.core._src.plugins.manager import get_registry
-
         kernels = get_registry().device("cpu").kernels
         self.graph = graph
         slot = {}

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mind.core._src.plugins.manager import get_plugin_manager
+
 __all__ = ["Observers", "subscribed"]
 
 
@@ -38,7 +40,6 @@ class Observers:
 
 def subscribed() -> Observers | None:
     """The observers the plugins subscribe now, or None when there are none."""
-    from mind.core._src.plugins.manager import get_plugin_manager
 
     found = get_plugin_manager().runtime_observers()
     return Observers(found) if found else None

@@ -27,6 +27,7 @@ import numpy as np
 
 from mind.core._src.nn.cell import Cell
 from mind.core._src.tensor.tensor import Tensor
+from mind.core._src.train.serialization import save_checkpoint
 from mind.core.errors import MindTypeError, MindValueError
 
 __all__ = [
@@ -661,7 +662,6 @@ class ModelCheckpoint(Callback):
         if not self._should_save(cb_params, force_to_save):
             return
         # Imported here so this module works before serialization is in place.
-        from mind.core._src.train.serialization import save_checkpoint
 
         self._last_triggered_step = cb_params.cur_step_num
         name = f"{self._prefix}-{cb_params.cur_epoch_num}_{_step_in_epoch(cb_params)}.ckpt"

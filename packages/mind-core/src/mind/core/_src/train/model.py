@@ -26,6 +26,7 @@ import numpy as np
 from mind.core._src.nn.cell import Cell
 from mind.core._src.nn.optim import Optimizer
 from mind.core._src.nn.wrap import TrainOneStepCell, WithEvalCell, WithLossCell
+from mind.core._src.plugins.manager import get_plugin_manager
 from mind.core._src.tensor.tensor import Tensor
 from mind.core._src.train.callback import (
     Callback,
@@ -374,8 +375,6 @@ class Model:
     # -- the loops ---------------------------------------------------------------------------------
 
     def _callbacks_for_training(self, owner: str, callbacks: Any) -> list[Callback]:
-        from mind.core._src.plugins.manager import get_plugin_manager
-
         cbs = check_callbacks(callbacks, owner)
         for cb in get_plugin_manager().train_callbacks(self):
             if not isinstance(cb, Callback):

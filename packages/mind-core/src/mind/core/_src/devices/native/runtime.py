@@ -12,6 +12,7 @@ import numpy as np
 from mind.core._src.devices.native.build import build
 from mind.core._src.devices.native.lower import Lowered, lower
 from mind.core._src.ir.graph import FuncGraph
+from mind.core._src.plugins.manager import get_registry
 from mind.core._src.runtime.observe import subscribed
 from mind.core.errors import MindTypeError, MindValueError
 
@@ -74,7 +75,6 @@ class NativeExecutable:
             else:
                 self._outs.append((slot.index, slot.shape, slot.dtype))
         self._steps: list[tuple] = []
-        from mind.core._src.plugins.manager import get_registry
 
         kernels = get_registry().device("cpu").kernels
         slot_of = plan.slot_of
