@@ -152,6 +152,18 @@ TRAITS = {
 }
 
 
+# PrimitiveDef's fields and the Primitive attributes they become.
+_RECORD_FIELDS = (
+    ("abstract_eval", "infer"),
+    ("cpu_kernel", "cpu"),
+    ("bprop", "bprop"),
+    ("differentiable", "differentiable"),
+    ("attrs", "attrs"),
+    ("doc", "doc"),
+    ("traits", "traits"),
+)
+
+
 class Primitive:
     """The runtime form of a primitive; eager dispatch reads ``impl`` directly.
 
@@ -216,16 +228,8 @@ class Primitive:
 
     def definition(self) -> PrimitiveDef:
         """The record this primitive registers through ``mind_register_primitives``."""
-        return PrimitiveDef(
-            name=self.name,
-            abstract_eval=self.infer,
-            cpu_kernel=self.cpu,
-            bprop=self.bprop,
-            differentiable=self.differentiable,
-            attrs=self.attrs,
-            doc=self.doc,
-            traits=tuple(sorted(self.traits)),
-        )
+        fields = {record: getattr(self, mine) for record, mine in _RECORD_FIELDS}
+        return PrimitiveDef(name=self.name, **dict(fields, traits=tuple(sorted(self.traits))))
 
     @classmethod
     def from_definition(cls, definition: PrimitiveDef) -> Primitive:
@@ -237,13 +241,7 @@ class Primitive:
             )
         return cls(
             definition.name,
-            cpu=definition.cpu_kernel,
-            infer=definition.abstract_eval,
-            bprop=definition.bprop,
-            differentiable=definition.differentiable,
-            attrs=definition.attrs,
-            doc=definition.doc,
-            traits=definition.traits,
+            **{mine: getattr(definition, record) for record, mine in _RECORD_FIELDS},
         )
 
     def __call__(self, *inputs: Any, **attrs: Any) -> Any:
