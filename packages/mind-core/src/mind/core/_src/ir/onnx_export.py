@@ -28,8 +28,10 @@ from typing import Any
 
 import numpy as np
 
+import mind.core._src.compiler.fusion  # noqa: F401  (defines the fused primitive)
 from mind.core._src.atomic import write_atomic
 from mind.core._src.ir.graph import Apply, FuncGraph, Node, Parameter
+from mind.core._src.ops.dispatch import PRIMITIVES, Primitive
 from mind.core._src.tensor import dtype as dt
 from mind.core.errors import MindIRError, MindTypeError, MindValueError
 
@@ -212,14 +214,15 @@ class _Unsupported(Exception):
 # ------------------------------------------------------------------------------------------------
 
 Converter = Callable[[_Builder, Apply, list[str], str], None]
-_CONVERTERS: dict[str, Converter] = {}
+#: The ONNX converter of each primitive, keyed by the primitive object.
+_CONVERTERS: dict[Primitive, Converter] = {}
 
 
 def _simple(prim: str, op: str) -> None:
     def convert(b: _Builder, node: Apply, xs: list[str], out: str) -> None:
         b.emit(op, xs, out)
 
-    _CONVERTERS[prim] = convert
+    _CONVERTERS[PRIMITIVES[prim]] = convert
 
 
 for _prim, _op in {
@@ -262,7 +265,7 @@ del _prim, _op
 def _converter(*prims: str) -> Callable[[Converter], Converter]:
     def register(fn: Converter) -> Converter:
         for prim in prims:
-            _CONVERTERS[prim] = fn
+            _CONVERTERS[PRIMITIVES[prim]] = fn
         return fn
 
     return register
@@ -798,7 +801,7 @@ def _convert_nodes(b: _Builder, graph: FuncGraph) -> None:
                 xs = [b.names[i.id] for i in mm.inputs]
                 _matmul(b, mm, xs, out, bias=b.names[bias.id])
                 continue
-            convert = _CONVERTERS.get(node.prim)
+            convert = _CONVERTERS.get(PRIMITIVES.get(node.prim))
             if convert is None:
                 raise _Unsupported("")
             convert(b, node, [b.names[i.id] for i in node.inputs], out)
@@ -956,14 +959,14 @@ def _convert_fused(b: _Builder, node: Apply, xs: list[str], out: str) -> None:
     b.emit("Identity", [outs[0]], out)
 
 
-_CONVERTERS["fused"] = _convert_fused
-_CONVERTERS["cond"] = _convert_cond
-_CONVERTERS["scan"] = _convert_scan
-_CONVERTERS["while_loop"] = _convert_while
-_CONVERTERS["tuple_getitem"] = _convert_tuple_getitem
+_CONVERTERS[PRIMITIVES["fused"]] = _convert_fused
+_CONVERTERS[PRIMITIVES["cond"]] = _convert_cond
+_CONVERTERS[PRIMITIVES["scan"]] = _convert_scan
+_CONVERTERS[PRIMITIVES["while_loop"]] = _convert_while
+_CONVERTERS[PRIMITIVES["tuple_getitem"]] = _convert_tuple_getitem
 
 #: The primitives ONNX export maps.
-SUPPORTED: tuple[str, ...] = tuple(sorted(_CONVERTERS))
+SUPPORTED: tuple[str, ...] = tuple(sorted(prim.name for prim in _CONVERTERS))
 
 
 def _version() -> str:
