@@ -180,3 +180,13 @@ def test_pynative_optimizers_step_on_a_device_that_cannot_run_their_graph():
 
     for got, want in zip(train("null"), train("cpu")):
         np.testing.assert_array_equal(got, want)
+
+
+def test_an_eager_step_does_not_let_a_user_jit_read_a_stale_learning_rate():
+    # PyNative refreshes the step count itself; a jit of the user's own still cannot.
+    net = ms.nn.Dense(3, 2)
+    opt = ms.nn.Adam(net.trainable_params(), 0.1)
+    grads = tuple(Tensor(np.ones(p.shape, np.float32)) for p in opt.parameters)
+    opt(grads)
+    with pytest.raises(ms.errors.GraphModeError, match="step count"):
+        ms.jit(lambda *g: opt(g))(*grads)

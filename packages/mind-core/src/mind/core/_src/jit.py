@@ -375,7 +375,9 @@ def jit(
     :param hash_args: values the function reads from outside its arguments: a change in one
         compiles it again.
     :param jit_config: only ``None``.
-    :param compile_once: every ``jit`` of the same function's code shares one compile cache.
+    :param compile_once: every ``jit`` of the same function's code shares one compile cache
+        (as MindSpore's: a closure's free variables are not part of the key, so two closures of
+        one code object with different captured values must not use it).
 
     >>> @jit
     ... def f(x, y):

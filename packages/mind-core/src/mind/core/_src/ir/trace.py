@@ -195,6 +195,8 @@ class Tracer(dispatch.Interpreter):
 
 def current_tracer() -> Tracer | None:
     """The tracer recording on this thread now (the innermost, while a nested graph is traced)."""
+    if not dispatch.INTERPRETING:  # nothing is traced or vmapped on any thread: one global read
+        return None
     for interpreter in reversed(dispatch.interpreters()):
         if isinstance(interpreter, Tracer):
             return interpreter

@@ -292,9 +292,9 @@ class Optimizer(Cell):
             from mind.core._src.jit import JitFunction
 
             self.prepare_graph()
-            object.__setattr__(self, "_refreshed_by_step", True)
             update = JitFunction(
-                lambda grads, _params: self._construct_ops(grads),
+                # This call refreshes the step count and learning rates itself (below).
+                lambda grads, _params: self._construct_ops(grads, refreshed=True),
                 f"{type(self).__name__}.update",
                 host_fallback=True,  # on a device without graph mode: the cpu runtime
             )
@@ -304,9 +304,10 @@ class Optimizer(Cell):
         self.global_step += 1
         return True
 
-    def _construct_ops(self, gradients: tuple) -> bool:
+    def _construct_ops(self, gradients: tuple, refreshed: bool = False) -> bool:
         """The update as graph nodes: ops, then ``assign`` into parameters and slots. The step
-        counter advances when the compiled step runs (TrainOneStepCell does it), not here."""
+        counter advances when the compiled step runs (TrainOneStepCell does it), not here.
+        ``refreshed``: the caller refreshes the step count and learning rates before each run."""
 
         if not self.graph_ready():
             raise GraphModeError(
@@ -319,7 +320,7 @@ class Optimizer(Cell):
                 f"{len(self._parameters)} parameters (pass them in optimizer.parameters order)"
             )
         varying = self.uses_step_count or any(lr.constant is None for lr in self.group_lr)
-        if varying and not self.__dict__.get("_refreshed_by_step"):
+        if varying and not (refreshed or self.__dict__.get("_refreshed_by_step")):
             raise GraphModeError(
                 f"{user_location()}: {type(self).__name__} reads the step count or a changing "
                 "learning rate, which a compiled graph only sees when the step refreshes them; "
