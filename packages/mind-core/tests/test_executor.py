@@ -39,7 +39,7 @@ def _reference(x):
 
 def test_reused_buffers_give_numpy_numbers_and_views_keep_theirs_busy():
     ex = Executable(_view_graph())
-    assert ex.pooled_bytes > 0  # the test exercises the reused buffers
+    assert ex.memory_plan.arena_bytes > 0  # the test exercises the reused buffers
     x = rng.standard_normal((4, 8)).astype(np.float32)
     for got, want in zip(ex(x), _reference(x)):
         np.testing.assert_allclose(got, want, rtol=1e-6)

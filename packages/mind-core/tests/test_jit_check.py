@@ -34,7 +34,14 @@ def test_reports_every_problem_with_line_and_fix():
 def test_clean_cells_and_functions_pass_and_nothing_runs():
     net = nn.SequentialCell(nn.Dense(4, 3), nn.ReLU())
     report = ms.jit.check(net, Tensor(np.ones((2, 4), np.float32)))
-    assert report.ok and str(report) == "SequentialCell: ready for graph mode"
+    assert report.ok and str(report).splitlines()[0] == "SequentialCell: ready for graph mode"
+    # The memory plan of what compiles: x, the weight, the bias, matmul, add, relu: six values of
+    # at most 48 bytes, 64 each once aligned; matmul's output and the bias are last used by add,
+    # and add's output by relu (the output, alive to the end), so at most four are live at once.
+    plan = report.memory_plan
+    assert len(plan.values) == 6 and plan.naive_bytes == 6 * 64
+    assert plan.peak_bytes <= plan.arena_bytes <= 4 * 64
+    assert f"{plan.arena_bytes} bytes" in str(report) and json.loads(report.to_json())["memory"]
     calls = []
     assert ms.jit.check(lambda x: calls.append(1) or ops.exp(x), Tensor([1.0])).ok
 

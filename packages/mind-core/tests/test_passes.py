@@ -391,7 +391,7 @@ def test_jit_of_a_net_with_value_and_grad_matches_eager_with_fewer_nodes():
         before, after, [x.asnumpy(), t.asnumpy()] + [p.asnumpy() for p in net.trainable_params()]
     )
     plan = compiled.compile(x, t).memory_plan
-    assert 0 < plan.peak_bytes <= plan.total_buffer_bytes <= plan.naive_bytes
+    assert 0 < plan.peak_bytes <= plan.arena_bytes <= plan.naive_bytes
 
 
 # ------------------------------------------------------------------------------------------------
@@ -399,24 +399,24 @@ def test_jit_of_a_net_with_value_and_grad_matches_eager_with_fewer_nodes():
 # ------------------------------------------------------------------------------------------------
 
 
-def test_memory_plan_of_a_relu_chain_reuses_two_buffers():
+def test_memory_plan_of_a_relu_chain_uses_two_blocks_in_turn():
     g = FuncGraph("chain")
     v = x = param(g, 1000)
     for _ in range(5):
         v = ap(g, "relu", v)
     g.outputs = (v,)
     plan = P.memory_plan(g)
-    # 6 values of 4000 bytes; at every step one value is read while the next is written
-    assert plan.naive_bytes == 6 * 4000
-    assert plan.peak_bytes == 2 * 4000
-    assert plan.total_buffer_bytes == 2 * 4000 and plan.buffers == (4000, 4000)
-    assert [plan.assignment[n.id] for n in [x, *g.nodes]] == [0, 1, 0, 1, 0, 1]
+    # 6 values of 4000 bytes (4032 aligned to 64); at every step one value is read while the next
+    # is written
+    assert plan.naive_bytes == 6 * 4032
+    assert plan.peak_bytes == plan.arena_bytes == 2 * 4032
+    assert [plan.offsets[n.id] for n in [x, *g.nodes]] == [0, 4032, 0, 4032, 0, 4032]
     spans = {v.node: (v.defined, v.last_use) for v in plan.values}
     assert spans[x.id] == (0, 0) and spans[g.nodes[-1].id] == (4, 4)
-    assert "2 buffers, 8000 bytes allocated (naive 24000, 67% saved)" in str(plan)
+    assert "6 values in 8064 bytes (naive 24192, 67% saved)" in str(plan)
 
 
-def test_memory_plan_keeps_outputs_and_constants_to_the_end_and_grows_buffers():
+def test_memory_plan_keeps_outputs_and_constants_to_the_end_and_never_overlaps_live_values():
     g = FuncGraph("g")
     x = param(g, 100)  # 400 bytes
     c = const(g, np.ones(100))  # 400 bytes, held by the graph throughout
@@ -425,19 +425,19 @@ def test_memory_plan_keeps_outputs_and_constants_to_the_end_and_grows_buffers():
     wide = ap(g, "broadcast_to", b, shape=(3, 10, 10))  # step 3: 1200 bytes
     g.outputs = (a, ap(g, "sum", wide))  # step 4
     plan = P.memory_plan(g)
-    life = {v.node: (v.defined, v.last_use, v.buffer) for v in plan.values}
+    life = {v.node: (v.defined, v.last_use, v.offset) for v in plan.values}
     assert life[c.id][:2] == (0, 4) and life[a.id][:2] == (0, 4) and life[x.id][:2] == (0, 0)
-    assert plan.naive_bytes == 400 * 5 + 1200 + 4
+    assert plan.naive_bytes == 448 * 5 + 1216 + 64  # each aligned to 64 bytes
     # at step 3: c, a, reshape and broadcast live
-    assert plan.peak_bytes == 400 * 3 + 1200
-    # the neg takes the parameter's buffer; the broadcast grows the neg's freed one
+    assert plan.peak_bytes == 448 * 3 + 1216
+    # the neg takes the parameter's bytes, free after step 0
     assert life[g.nodes[1].id][2] == life[x.id][2]
-    assert plan.total_buffer_bytes >= plan.peak_bytes
-    for u in plan.values:  # no two values that overlap in time share a buffer
+    assert plan.peak_bytes <= plan.arena_bytes <= plan.naive_bytes
+    for u in plan.values:  # no two values that overlap in time share a byte
         for w in plan.values:
-            if u.node < w.node and u.buffer == w.buffer:
+            if u.node < w.node and u.offset < w.offset + w.nbytes and w.offset < u.offset + u.nbytes:
                 assert u.last_use < w.defined or w.last_use < u.defined
-        assert plan.buffers[u.buffer] >= u.nbytes
+        assert u.offset + u.nbytes <= plan.arena_bytes
 
 
 # ------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
+from mind.core._src.compiler.passes import MemoryPlan
 from mind.core._src.ir.trace import (
     collecting,
     user_location,  # noqa: F401  (same rule for frames)
@@ -31,22 +32,36 @@ class CheckReport:
 
     function: str
     findings: list[dict] = field(default_factory=list)
+    #: The traced graph's memory plan (MindRT's planner, as the executors place their values),
+    #: when the trace got through.
+    memory_plan: MemoryPlan | None = None
 
     @property
     def ok(self) -> bool:
         return not self.findings
 
     def to_json(self) -> str:
+        plan = self.memory_plan
+        memory = plan and {
+            "arena_bytes": plan.arena_bytes,
+            "peak_bytes": plan.peak_bytes,
+            "naive_bytes": plan.naive_bytes,
+            "values": len(plan.values),
+        }
         return json.dumps(
-            {"function": self.function, "ok": self.ok, "findings": self.findings}, indent=2
+            {"function": self.function, "ok": self.ok, "findings": self.findings, "memory": memory},
+            indent=2,
         )
 
     def __str__(self) -> str:
         if self.ok:
-            return f"{self.function}: ready for graph mode"
-        lines = [f"{self.function}: {len(self.findings)} problem(s) for graph mode"]
+            lines = [f"{self.function}: ready for graph mode"]
+        else:
+            lines = [f"{self.function}: {len(self.findings)} problem(s) for graph mode"]
         for f in self.findings:
             lines.append(f"  {f['location']}: {f['problem']}\n      fix: {f['fix']}")
+        if self.memory_plan is not None:
+            lines.append(f"  {self.memory_plan}")
         return "\n".join(lines)
 
 
@@ -76,7 +91,7 @@ def check(fn_or_cell: Any, *example_inputs: Any, format: str = "report") -> Any:
     report = CheckReport(name)
     with collecting(report.findings):
         try:
-            JitFunction(fn, name)._trace(tuple(example_inputs))
+            report.memory_plan = JitFunction(fn, name)._trace(tuple(example_inputs)).memory_plan
         except Exception as exc:  # a problem tracing could not step past
             report.findings.append(
                 {

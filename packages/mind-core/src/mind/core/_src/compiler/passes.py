@@ -19,6 +19,8 @@ Two rules hold in every pass:
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -44,6 +46,7 @@ __all__ = [
     "inline",
     "is_pure",
     "memory_plan",
+    "plan_arena",
     "rebuild",
 ]
 
@@ -389,20 +392,21 @@ def algebraic_simplify(graph: FuncGraph, options: Mapping[str, Any] | None = Non
 
 @dataclass(frozen=True)
 class ValueLifetime:
-    """One value of a graph as the planner sees it.
+    """One value as the planner sees it.
 
     ``defined`` and ``last_use`` are step numbers (step ``i`` runs ``graph.nodes[i]``), both
     inclusive: at the step that consumes its last input a node's output already exists, as no
-    kernel writes in place. Parameters and constants are defined at step 0; outputs and constants
-    live to the last step.
+    kernel writes in place. In :func:`memory_plan`, parameters and constants are defined at step 0,
+    and outputs and constants live to the last step. ``offset`` is where the value's bytes start
+    in the arena.
     """
 
-    node: int
-    kind: str  # "parameter", "constant" or "apply"
+    node: Any  # a node id, or the key an executor gave (a node's scratch)
+    kind: str  # "parameter", "constant", "apply" or "scratch"
     nbytes: int
     defined: int
     last_use: int
-    buffer: int
+    offset: int
 
     @property
     def ref(self) -> str:
@@ -411,93 +415,100 @@ class ValueLifetime:
 
 @dataclass(frozen=True)
 class MemoryPlan:
-    """Where each value of a graph lives, with values of disjoint lifetimes sharing a buffer.
+    """Where each value lives in one arena of bytes, values of disjoint lifetimes sharing bytes.
 
-    ``peak_bytes``: the most bytes live at any step (a lower bound for any plan).
-    ``total_buffer_bytes``: the sum of the buffers' sizes, what this plan allocates.
-    ``naive_bytes``: the sum of every value's size, what one buffer per value would allocate.
-    ``assignment``: node id -> buffer index; ``buffers``: each buffer's size in bytes.
+    ``peak_bytes``: the most bytes live at any step (a lower bound for any plan);
+    ``arena_bytes``: what this plan allocates; ``naive_bytes``: the sum of every value's size, what
+    one allocation per value would take; ``offsets``: value key -> byte offset. Sizes here are
+    rounded up to the plan's alignment (``ValueLifetime.nbytes`` is the value's own size).
     """
 
     values: tuple[ValueLifetime, ...]
-    buffers: tuple[int, ...]
+    arena_bytes: int
     peak_bytes: int
-    total_buffer_bytes: int
     naive_bytes: int
-    assignment: Mapping[int, int] = field(default_factory=dict)
+    offsets: Mapping[Any, int] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        saved = 1 - self.total_buffer_bytes / self.naive_bytes if self.naive_bytes else 0.0
+        saved = 1 - self.arena_bytes / self.naive_bytes if self.naive_bytes else 0.0
         return (
-            f"memory plan: {len(self.values)} values in {len(self.buffers)} buffers, "
-            f"{self.total_buffer_bytes} bytes allocated (naive {self.naive_bytes}, "
-            f"{saved:.0%} saved), peak live {self.peak_bytes} bytes"
+            f"memory plan: {len(self.values)} values in {self.arena_bytes} bytes "
+            f"(naive {self.naive_bytes}, {saved:.0%} saved), peak live {self.peak_bytes} bytes"
         )
 
 
-def memory_plan(graph: FuncGraph) -> MemoryPlan:
-    """Plan buffers for ``graph`` by liveness, greedily.
+def plan_arena(spans: list[tuple[Any, str, int, int, int]], align: int = 64) -> MemoryPlan:
+    """Place values in one arena by liveness: MindRT's memory planner, used by the cpu executor,
+    the native device and :func:`memory_plan`.
 
-    Values are taken in the order they are defined (larger first within a step); each goes to the
-    free buffer that fits it most tightly, else grows the largest free buffer, else gets a new
-    one. A buffer is free for a value once every value in it was last used before that value is
-    defined.
+    ``spans`` are ``(key, kind, nbytes, first step, last step)``, steps inclusive: two values
+    whose spans overlap never share bytes. Values are taken by first step, larger first; each goes
+    to the free block that fits it most tightly (the rest of the block stays free; freed
+    neighbours merge), else at the arena's end (taking in a free block that ends there). Every
+    offset is a multiple of ``align``.
     """
+    order = sorted(range(len(spans)), key=lambda j: (spans[j][3], -spans[j][2], j))
+    free: list[list[int]] = []  # [offset, size] blocks, by offset, merged
+    busy: list[tuple[int, int, int]] = []  # heap of (last step, offset, size)
+    top = 0
+    offsets: dict[Any, int] = {}
+    for j in order:
+        key, _, nbytes, first, last = spans[j]
+        while busy and busy[0][0] < first:
+            _, off, freed = heapq.heappop(busy)
+            at = bisect.bisect(free, [off, freed])
+            free.insert(at, [off, freed])
+            if at + 1 < len(free) and off + freed == free[at + 1][0]:
+                free[at][1] += free.pop(at + 1)[1]
+            if at and free[at - 1][0] + free[at - 1][1] == off:
+                free[at - 1][1] += free.pop(at)[1]
+        size = -(-max(nbytes, 1) // align) * align
+        fits = [b for b in free if b[1] >= size]
+        if fits:
+            block = min(fits, key=lambda b: (b[1], b[0]))
+            off = block[0]
+            block[0], block[1] = off + size, block[1] - size
+            if not block[1]:
+                free.remove(block)
+        elif free and free[-1][0] + free[-1][1] == top:
+            off = free.pop()[0]
+            top = off + size
+        else:
+            off, top = top, top + size
+        heapq.heappush(busy, (last, off, size))
+        offsets[key] = off
+    end = max((s[4] for s in spans), default=0)
+    delta = [0] * (end + 2)
+    for _, _, nbytes, first, last in spans:
+        delta[first] += -(-max(nbytes, 1) // align) * align
+        delta[last + 1] -= -(-max(nbytes, 1) // align) * align
+    peak = live = 0
+    for change in delta[:-1]:
+        live += change
+        peak = max(peak, live)
+    values = tuple(ValueLifetime(k, kind, n, a, b, offsets[k]) for k, kind, n, a, b in spans)
+    return MemoryPlan(
+        values=values,
+        arena_bytes=top,
+        peak_bytes=peak,
+        naive_bytes=sum(-(-max(v.nbytes, 1) // align) * align for v in values),
+        offsets=MappingProxyType(offsets),
+    )
+
+
+def memory_plan(graph: FuncGraph) -> MemoryPlan:
+    """The arena plan of every value of ``graph`` (parameters and constants from step 0; outputs
+    and constants to the end): what the graph needs if all its values live in one arena."""
     end = max(len(graph.nodes) - 1, 0)
     outputs = _output_ids(graph)
     last: dict[int, int] = {}
     for step, node in enumerate(graph.nodes):
         for inp in node.inputs:
             last[inp.id] = step
-    spans: list[tuple[int, str, int, int, int]] = []  # (defined, kind, node id, nbytes, last use)
-    for p in graph.parameters:
-        spans.append((0, "parameter", p.id, nbytes(p.aval), last.get(p.id, 0)))
-    for c in graph.constants:
-        spans.append((0, "constant", c.id, nbytes(c.aval), end))
-    for step, node in enumerate(graph.nodes):
-        spans.append((step, "apply", node.id, nbytes(node.aval), last.get(node.id, step)))
-    spans = [
-        (defined, kind, nid, size, end if nid in outputs else last_use)
-        for defined, kind, nid, size, last_use in spans
+    spans = [(p.id, "parameter", nbytes(p.aval), 0, last.get(p.id, 0)) for p in graph.parameters]
+    spans += [(c.id, "constant", nbytes(c.aval), 0, end) for c in graph.constants]
+    spans += [
+        (node.id, "apply", nbytes(node.aval), step, last.get(node.id, step))
+        for step, node in enumerate(graph.nodes)
     ]
-
-    delta = [0] * (end + 2)
-    for defined, _, _, size, last_use in spans:
-        delta[defined] += size
-        delta[last_use + 1] -= size
-    peak = live = 0
-    for change in delta[:-1]:
-        live += change
-        peak = max(peak, live)
-
-    sizes: list[int] = []
-    free_after: list[int] = []  # the last step the buffer's latest value is used
-    assignment: dict[int, int] = {}
-    values = []
-    order = {"parameter": 0, "constant": 1, "apply": 2}
-    for defined, kind, nid, size, last_use in sorted(
-        spans, key=lambda s: (s[0], order[s[1]], -s[3], s[2])
-    ):
-        free = [b for b in range(len(sizes)) if free_after[b] < defined]
-        fitting = [b for b in free if sizes[b] >= size]
-        if fitting:
-            buffer = min(fitting, key=lambda b: (sizes[b], b))
-        elif free:
-            buffer = max(free, key=lambda b: (sizes[b], -b))
-            sizes[buffer] = size
-        else:
-            buffer = len(sizes)
-            sizes.append(size)
-            free_after.append(last_use)
-        free_after[buffer] = last_use
-        assignment[nid] = buffer
-        values.append(ValueLifetime(nid, kind, size, defined, last_use, buffer))
-    values.sort(key=lambda v: v.node)
-    return MemoryPlan(
-        values=tuple(values),
-        buffers=tuple(sizes),
-        peak_bytes=peak,
-        total_buffer_bytes=sum(sizes),
-        naive_bytes=sum(v.nbytes for v in values),
-        assignment=MappingProxyType(assignment),
-    )
+    return plan_arena([(k, kind, n, a, end if k in outputs else b) for k, kind, n, a, b in spans])

@@ -4,12 +4,13 @@ The graph is turned once into a flat plan: for each node, its kernel, the slots 
 attributes and the slots it frees afterwards (values die after their last use, so memory follows
 the graph's liveness rather than its size). Running the plan is a loop with no lookups.
 
-Nodes whose kernel is a numpy ufunc (add, mul, exp, comparisons...) or relu write into buffers the
-executable owns and reuses from call to call (``out=``), so a training step stops paying the
-allocator and the page faults of fresh temporaries. Two values share a buffer only when their
-lifetimes are disjoint, counting every view taken of a value (a reshape or transpose of a buffer
-keeps it alive), and a buffer never holds a graph output, so nothing returned to the caller is
-overwritten by the next call. A call made while another call of the same executable runs (another
+Nodes whose kernel is a numpy ufunc (add, mul, exp, comparisons...) or relu write into views of one
+arena the executable owns and reuses from call to call (``out=``), so a training step stops paying
+the allocator and the page faults of fresh temporaries. The arena is placed by MindRT's planner
+(``plan_arena``, the native device's too; ``executable.memory_plan``): two values share bytes
+only when their lifetimes are disjoint, counting every view taken of a value (a reshape or
+transpose of a buffer keeps it alive), and the arena never holds a graph output, so nothing
+returned to the caller is overwritten by the next call. A call made while another call of the same executable runs (another
 thread, re-entry) allocates as before instead of sharing those buffers.
 """
 
@@ -21,8 +22,11 @@ from typing import Any
 
 import numpy as np
 
+from mind.core._src.compiler.passes import nbytes, plan_arena
 from mind.core._src.dtypes import NUMPY_DTYPES
 from mind.core._src.ir.graph import FuncGraph
+from mind.core._src.ops.dispatch import PRIMITIVES
+from mind.core._src.ops.nn_ops import relu_p
 from mind.core._src.plugins.manager import get_registry
 from mind.core._src.runtime.observe import subscribed
 from mind.core.errors import MindValueError
@@ -34,10 +38,15 @@ def _relu_out(x: np.ndarray, out: np.ndarray) -> np.ndarray:
     return np.maximum(x, 0, out=out)
 
 
+#: ``kernel(*inputs, out=buffer)`` forms of kernels that are not ufuncs, for float inputs.
+_OUT_FORMS = {relu_p: _relu_out}
+
+
 def _out_form(prim: str, kernel: Any, in_dtypes: list[Any], out_dtype: Any) -> Any:
     """A ``kernel(*inputs, out=buffer)`` that computes exactly what ``kernel`` does, or None."""
-    if prim == "relu" and in_dtypes == [out_dtype] and out_dtype.kind == "f":
-        return _relu_out
+    form = _OUT_FORMS.get(PRIMITIVES.get(prim))
+    if form is not None and in_dtypes == [out_dtype] and out_dtype.kind == "f":
+        return form
     if not isinstance(kernel, np.ufunc) or kernel.nout != 1 or kernel.nin != len(in_dtypes):
         return None
     try:
@@ -93,15 +102,14 @@ class Executable:
             else:
                 self.pooled_plan.append(entry)
         self.output_slots = [slot[o.id] for o in graph.outputs]
-        self.pooled_bytes = sum(b.nbytes for b in {id(b): b for _, b in buffers.values()}.values())
         self._lock = threading.Lock()
         self._observers = subscribed()
 
-    @staticmethod
     def _plan_buffers(
-        graph: FuncGraph, kernels: Any, last_use: dict[int, int]
+        self, graph: FuncGraph, kernels: Any, last_use: dict[int, int]
     ) -> dict[int, tuple[Any, np.ndarray]]:
-        """node id -> (out kernel, buffer) for the nodes that write into reused buffers."""
+        """node id -> (out kernel, buffer) for the nodes that write into reused buffers: views of
+        one arena placed by :func:`~mind.core._src.compiler.passes.plan_arena`."""
         forms: dict[int, Any] = {}
         for node in graph.nodes:
             try:
@@ -128,20 +136,21 @@ class Executable:
         escaping: set[int] = set()
         for out in graph.outputs:
             escaping |= roots.get(out.id, frozenset())
-        free: dict[tuple, list[tuple[int, np.ndarray]]] = {}  # key -> [(busy until step, buffer)]
+        pooled = [
+            (step, node)
+            for step, node in enumerate(graph.nodes)
+            if node.id in forms and node.id not in escaping
+        ]
+        self.memory_plan = plan_arena(
+            [(n.id, "apply", nbytes(n.aval), step, end[n.id]) for step, n in pooled]
+        )
+        arena = np.empty(self.memory_plan.arena_bytes, np.uint8)
         assigned: dict[int, tuple[Any, np.ndarray]] = {}
-        for step, node in enumerate(graph.nodes):
-            if node.id not in forms or node.id in escaping:
-                continue
+        for _, node in pooled:
             form, dtype = forms[node.id]
-            pool = free.setdefault((node.aval.shape, dtype), [])
-            k = next((k for k, (busy_until, _) in enumerate(pool) if busy_until < step), None)
-            if k is None:
-                k = len(pool)
-                pool.append((0, np.empty(node.aval.shape, dtype)))
-            buffer = pool[k][1]
-            pool[k] = (end[node.id], buffer)
-            assigned[node.id] = (form, buffer)
+            at = self.memory_plan.offsets[node.id]
+            view = arena[at : at + nbytes(node.aval)].view(dtype).reshape(node.aval.shape)
+            assigned[node.id] = (form, view)
         return assigned
 
     def __call__(self, *arrays: Any) -> tuple:

@@ -12,6 +12,7 @@ import numpy as np
 from mind.core._src.devices.native.build import build
 from mind.core._src.devices.native.lower import Lowered, lower
 from mind.core._src.ir.graph import FuncGraph
+from mind.core._src.ops.dispatch import traits_of
 from mind.core._src.plugins.manager import get_registry
 from mind.core._src.runtime.observe import subscribed
 from mind.core.errors import MindTypeError, MindValueError
@@ -25,6 +26,7 @@ class NativeExecutable:
     :ivar report: what compiling did: ``native_nodes`` and ``cpu_nodes`` (counts), ``fallback``
         (primitive -> nodes run by cpu kernels), ``regions`` (C functions), ``workspace_bytes``,
         ``cache_hit`` and ``build_seconds``.
+    :ivar memory_plan: the workspace's :class:`~mind.core._src.compiler.passes.MemoryPlan`.
     """
 
     def __init__(self, graph: FuncGraph, split: bool = False) -> None:
@@ -35,6 +37,7 @@ class NativeExecutable:
         self._observers = subscribed()
         plan: Lowered = lower(graph, split or self._observers is not None)
         self.plan = plan
+        self.memory_plan = plan.memory_plan
         if plan.functions:
             module, built = build(plan.source, plan.functions)
             self._ffi, lib = module.ffi, module.lib
@@ -47,11 +50,11 @@ class NativeExecutable:
             "cpu_nodes": sum(1 for s in plan.steps if s.kind == "cpu"),
             "fallback": dict(plan.fallback),
             "regions": len(plan.functions),
-            "workspace_bytes": plan.workspace_bytes,
+            "workspace_bytes": plan.memory_plan.arena_bytes,
             "cache_hit": built["cache_hit"],
             "build_seconds": built["seconds"],
         }
-        self._workspace = np.zeros(max(plan.workspace_bytes, 64) // 8 + 8, np.float64)
+        self._workspace = np.zeros(max(plan.memory_plan.arena_bytes, 64) // 8 + 8, np.float64)
         base = self._workspace.ctypes.data
         self._table = ffi.new("void *[]", max(len(plan.slots), 1))
         self._env: list[Any] = [None] * len(plan.slots)
@@ -93,12 +96,12 @@ class NativeExecutable:
                 )
                 out = slot_of[node.id]
                 # A tuple's element may be an input or in the workspace: an output copies it.
-                copy = node.prim == "tuple_getitem"
+                copy = bool(ins) and ins[0][1] is None
                 self._steps.append(
                     ("cpu", kernels[node.prim], ins, node.attrs, out, tuple(node.aval.shape), copy)
                 )
         self._updated = {
-            slot_of[n.inputs[0].id] for n in graph.nodes if n.prim in ("apply_momentum", "assign")
+            slot_of[n.inputs[0].id] for n in graph.nodes if "in_place" in traits_of(n.prim)
         }
         self._n_inputs = len(graph.parameters)
         self._param_slot = {position: slot for slot, position, _, _ in self._params}
