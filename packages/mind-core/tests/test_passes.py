@@ -435,7 +435,11 @@ def test_memory_plan_keeps_outputs_and_constants_to_the_end_and_never_overlaps_l
     assert plan.peak_bytes <= plan.arena_bytes <= plan.naive_bytes
     for u in plan.values:  # no two values that overlap in time share a byte
         for w in plan.values:
-            if u.node < w.node and u.offset < w.offset + w.nbytes and w.offset < u.offset + u.nbytes:
+            if (
+                u.node < w.node
+                and u.offset < w.offset + w.nbytes
+                and w.offset < u.offset + u.nbytes
+            ):
                 assert u.last_use < w.defined or w.last_use < u.defined
         assert u.offset + u.nbytes <= plan.arena_bytes
 
