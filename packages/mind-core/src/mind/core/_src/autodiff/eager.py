@@ -22,6 +22,7 @@ from mind.core._src.ops.dispatch import (
     Node,
     Primitive,
     ShapedArray,
+    example,
     primitive,
 )
 from mind.core._src.ops.elementwise import add, cast
@@ -40,6 +41,7 @@ identity_p: Primitive = primitive(
     infer=lambda x: ShapedArray(x.shape, x.dtype),
     bprop=lambda x, out, dout: (dout,),
 )
+example(identity_p, lambda c: ([c.r(3)], {}, lambda x: x))
 
 
 def _tuple_getitem_infer(t: Any, *, index: int) -> ShapedArray:

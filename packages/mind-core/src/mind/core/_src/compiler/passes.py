@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 
 from mind.core._src.ir.graph import Apply, Constant, FuncGraph, GraphError, Node, Parameter
+from mind.core._src.ops import array as A
+from mind.core._src.ops import elementwise as E
 from mind.core._src.ops.dispatch import PRIMITIVES, ShapedArray, traits_of
 from mind.core._src.plugins.manager import get_registry
 from mind.core._src.tensor import dtype as dt
@@ -334,32 +336,32 @@ def _is_constant(node: Node, scalar: float) -> bool:
 
 def _simplified(node: Apply, inputs: tuple[Node, ...]) -> Node | None:
     """The input ``node`` equals, if one of the rewrite rules applies."""
-    prim = node.prim
-    if prim in ("mul", "add") and len(inputs) == 2:
-        unit = 1 if prim == "mul" else 0
+    prim = PRIMITIVES.get(node.prim)
+    if prim in (E.mul_p, E.add_p) and len(inputs) == 2:
+        unit = 1 if prim is E.mul_p else 0
         a, b = inputs
         if _is_constant(b, unit):
             return a
         if _is_constant(a, unit):
             return b
-    elif prim == "sub" and len(inputs) == 2:
+    elif prim is E.sub_p and len(inputs) == 2:
         if _is_constant(inputs[1], 0):
             return inputs[0]
-    elif prim == "div" and len(inputs) == 2 and node.aval.dtype.kind == "f":
+    elif prim is E.div_p and len(inputs) == 2 and node.aval.dtype.kind == "f":
         # Floats only: the div kernel divides integers truly (a float result) although its
         # inference says the integer dtype, so int/1 is not int at run time.
         if _is_constant(inputs[1], 1):
             return inputs[0]
-    elif prim in ("reshape", "broadcast_to", "cast") and len(inputs) == 1:
+    elif prim in (A.reshape_p, A.broadcast_to_p, E.cast_p) and len(inputs) == 1:
         return inputs[0]  # the same abstract value (checked below) means nothing changes
-    elif prim == "transpose" and len(inputs) == 1:
+    elif prim is A.transpose_p and len(inputs) == 1:
         ndim = len(node.aval.shape)
         perm = tuple(int(p) % ndim if ndim else int(p) for p in node.attrs.get("perm", ()))
         if perm == tuple(range(ndim)):
             return inputs[0]
-    elif prim == "neg" and len(inputs) == 1:
+    elif prim is E.neg_p and len(inputs) == 1:
         inner = inputs[0]
-        if isinstance(inner, Apply) and inner.prim == "neg":
+        if isinstance(inner, Apply) and PRIMITIVES.get(inner.prim) is E.neg_p:
             return inner.inputs[0]
     return None
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from mind.core._src.ops import infer as I
 from mind.core._src.ops import schema as S
-from mind.core._src.ops.dispatch import STATE, ShapedArray, bind, bind1, bind2, primitive
+from mind.core._src.ops.dispatch import STATE, ShapedArray, bind, bind1, bind2, example, primitive
 from mind.core._src.ops.elementwise import _const, cast
 from mind.core._src.ops.reduce import sum as sum_
 from mind.core._src.tensor import dtype as dt
@@ -45,6 +45,7 @@ reshape_p = primitive(
     bprop=lambda x, out, dout, *, shape: (reshape(dout, x.shape),),
     attrs=("shape",),
 )
+example(reshape_p, lambda c: ([c.r(2, 6)], {"shape": (3, 4)}, lambda x: x.reshape(3, 4)))
 S.attr_schema(reshape_p, shape=S.Ints(lo=-1))
 
 
@@ -70,6 +71,9 @@ transpose_p = primitive(
     infer=_transpose_infer,
     bprop=lambda x, out, dout, *, perm: (transpose(dout, tuple(np.argsort(perm).tolist())),),
     attrs=("perm",),
+)
+example(
+    transpose_p, lambda c: ([c.r(2, 3, 4)], {"perm": (2, 0, 1)}, lambda x: x.transpose(2, 0, 1))
 )
 S.attr_schema(transpose_p, perm=S.Ints(lo=0, unique=True))
 
@@ -99,6 +103,10 @@ broadcast_to_p = primitive(
     # The tape sums a cotangent back to its input's shape, which is exactly this bprop.
     bprop=lambda x, out, dout, *, shape: (dout,),
     attrs=("shape",),
+)
+example(
+    broadcast_to_p,
+    lambda c: ([c.r(3, 1)], {"shape": (2, 3, 4)}, lambda x: np.broadcast_to(x, (2, 3, 4))),
 )
 S.attr_schema(broadcast_to_p, shape=S.Ints(lo=-1))
 
@@ -201,6 +209,9 @@ concat_p = primitive(
     bprop=_concat_bprop,
     attrs=("axis",),
 )
+example(
+    concat_p, lambda c: ([c.r(2, 3), c.r(1, 3)], {"axis": 0}, lambda a, b: np.concatenate([a, b]))
+)
 S.attr_schema(concat_p, axis=S.Int())
 
 
@@ -271,6 +282,7 @@ tile_p = primitive(
     bprop=_tile_bprop,
     attrs=("reps",),
 )
+example(tile_p, lambda c: ([c.r(2, 3)], {"reps": (2, 1, 2)}, lambda x: np.tile(x, (2, 1, 2))))
 S.attr_schema(tile_p, reps=S.Ints(lo=0))
 
 
@@ -308,6 +320,14 @@ pad_p = primitive(
     ),
     bprop=_pad_bprop,
     attrs=("pads", "mode", "value"),
+)
+example(
+    pad_p,
+    lambda c: (
+        [c.r(2, 3)],
+        {"pads": ((1, 0), (2, 1)), "mode": "constant", "value": 0},
+        lambda x: np.pad(x, ((1, 0), (2, 1))),
+    ),
 )
 S.attr_schema(
     pad_p,
@@ -408,6 +428,14 @@ getitem_p = primitive(
     ),
     attrs=("index",),
 )
+example(
+    getitem_p,
+    lambda c: (
+        [c.r(4, 5)],
+        {"index": (slice(1, None, 2), np.array([0, 2, 2]))},
+        lambda x: x[1::2, [0, 2, 2]],
+    ),
+)
 S.attr_schema(getitem_p, index=S.Index())
 index_add_p = primitive(
     "index_add",
@@ -415,6 +443,14 @@ index_add_p = primitive(
     infer=_index_add_infer,
     bprop=lambda update, out, dout, *, index, shape: (getitem(dout, index),),
     attrs=("index", "shape"),
+)
+example(
+    index_add_p,
+    lambda c: (
+        [c.r(3)],
+        {"index": np.array([0, 2, 0]), "shape": (4,)},
+        lambda u: np.bincount([0, 2, 0], weights=u, minlength=4),
+    ),
 )
 S.attr_schema(index_add_p, index=S.Index(), shape=S.SHAPE)
 
@@ -450,6 +486,14 @@ index_put_p = primitive(
     ),
     bprop=_index_put_bprop,
     attrs=("index",),
+)
+example(
+    index_put_p,
+    lambda c: (
+        [c.r(4, 3), c.r(3)],
+        {"index": (1,)},
+        lambda x, v: np.vstack([x[:1], v[None], x[2:]]),
+    ),
 )
 S.attr_schema(index_put_p, index=S.Index())
 
@@ -494,6 +538,7 @@ def _assign_infer(target: ShapedArray, value: ShapedArray) -> ShapedArray:
 assign_p = primitive(
     "assign", traits=("in_place",), cpu=_assign_kernel, infer=_assign_infer, differentiable=False
 )
+example(assign_p, lambda c: ([c.r(3), c.r(3)], {}, lambda t, v: v))
 
 
 def _apply_momentum_kernel(variable, accumulation, gradient, *, lr, momentum, use_nesterov):
@@ -514,6 +559,18 @@ apply_momentum_p = primitive(
     infer=lambda variable, accumulation, gradient, **_: ShapedArray(variable.shape, variable.dtype),
     differentiable=False,
     attrs=("lr", "momentum", "use_nesterov"),
+)
+example(
+    apply_momentum_p,
+    lambda c: (
+        [
+            np.array([1.0, 2.0], np.float32),
+            np.array([0.5, -1.0], np.float32),
+            np.array([0.1, 0.2], np.float32),
+        ],
+        {"lr": 0.1, "momentum": 0.9, "use_nesterov": False},
+        lambda p, v, g: p - 0.1 * (0.9 * v + g),
+    ),
 )
 S.attr_schema(apply_momentum_p, lr=S.Number(), momentum=S.Number(), use_nesterov=S.Bool())
 
@@ -587,6 +644,9 @@ gather_p = primitive(
     bprop=_gather_bprop,
     attrs=("axis",),
 )
+example(
+    gather_p, lambda c: ([c.r(5, 3), c.idx(5, 4)], {"axis": 0}, lambda p, i: np.take(p, i, axis=0))
+)
 S.attr_schema(gather_p, axis=S.Int())
 gather_grad_p = primitive(
     "gather_grad",
@@ -594,6 +654,14 @@ gather_grad_p = primitive(
     infer=lambda dout, indices, *, axis, shape: ShapedArray(tuple(shape), dout.dtype),
     bprop=lambda dout, indices, out, ddx, *, axis, shape: (gather(ddx, indices, axis), None),
     attrs=("axis", "shape"),
+)
+example(
+    gather_grad_p,
+    lambda c: (
+        [c.r(4, 3), np.array([0, 2, 0, 1])],
+        {"axis": 0, "shape": (5, 3)},
+        lambda d, i: np.stack([d[0] + d[2], d[3], d[1], 0 * d[0], 0 * d[0]]),
+    ),
 )
 S.attr_schema(gather_grad_p, axis=S.Int(), shape=S.SHAPE)
 
@@ -628,6 +696,10 @@ gather_nd_p = primitive(
         None,
     ),
 )
+example(
+    gather_nd_p,
+    lambda c: ([c.r(3, 4), np.array([[0, 1], [2, 3]])], {}, lambda x, i: x[i[:, 0], i[:, 1]]),
+)
 
 
 def gather_nd(input_x: Any, indices: Any) -> Tensor:
@@ -656,6 +728,14 @@ tensor_scatter_add_p = primitive(
     cpu=_scatter_add_kernel,
     infer=_scatter_add_infer,
     bprop=lambda x, indices, updates, out, dout: (dout, None, gather_nd(dout, indices)),
+)
+example(
+    tensor_scatter_add_p,
+    lambda c: (
+        [c.r(3, 2), np.array([[0], [2], [0]]), c.r(3, 2)],
+        {},
+        lambda x, i, u: x + np.stack([u[0] + u[2], 0 * u[0], u[1]]),
+    ),
 )
 
 
@@ -704,6 +784,14 @@ one_hot_p = primitive(
     infer=_one_hot_infer,
     differentiable=False,
     attrs=("depth", "on_value", "off_value", "axis", "dtype"),
+)
+example(
+    one_hot_p,
+    lambda c: (
+        [np.array([0, 2, 1])],
+        {"depth": 3, "on_value": 1.0, "off_value": 0.0, "axis": -1, "dtype": "float32"},
+        lambda i: np.eye(3)[i],
+    ),
 )
 S.attr_schema(
     one_hot_p,

@@ -27,6 +27,7 @@ from mind.core._src.tensor.dtype import DType, from_numpy_dtype
 from mind.core.errors import MindError, MindTypeError, MindValueError, ShapeInferenceError
 
 __all__ = [
+    "EXAMPLES",
     "PRIMITIVES",
     "STATE",
     "TRAITS",
@@ -39,6 +40,7 @@ __all__ = [
     "bind",
     "bind1",
     "bind2",
+    "example",
     "find_primitive",
     "get_primitive",
     "interpreters",
@@ -260,6 +262,20 @@ class Primitive:
 #: Every primitive mind-core defines, and those the plugins register, by name.
 PRIMITIVES: dict[str, Primitive] = {}
 _ADOPTED: dict[str, PrimitiveDef] = {}  # the plugins' primitives in PRIMITIVES, by name
+
+
+#: Example cases by primitive, registered right under each definition with :func:`example`: what
+#: the primitive tests and the device conformance suite run each primitive on.
+EXAMPLES: dict[Primitive, Callable[[Any], tuple]] = {}
+
+
+def example(prim: Primitive, case: Callable[[Any], tuple]) -> None:
+    """Register ``prim``'s example: ``case(c) -> (inputs, attrs, reference)``, numpy inputs, the
+    attributes and a numpy (or scipy) function computing the expected output from the inputs
+    (``None`` where another test checks the value). ``c`` is
+    :mod:`mind.core.testing.primitive_cases`, the input makers and references, so nothing is built
+    until a test asks."""
+    EXAMPLES[prim] = case
 
 
 def primitive(name: str, **kwargs: Any) -> Primitive:

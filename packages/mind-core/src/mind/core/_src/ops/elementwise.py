@@ -14,7 +14,7 @@ import numpy as np
 
 from mind.core._src.ops import infer as I
 from mind.core._src.ops import schema as S
-from mind.core._src.ops.dispatch import ShapedArray, bind, bind1, bind2, primitive
+from mind.core._src.ops.dispatch import ShapedArray, bind, bind1, bind2, example, primitive
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Parameter, Tensor, as_tensor
 from mind.core.errors import MindTypeError
@@ -104,6 +104,7 @@ add_p = primitive(
     infer=_binary_infer("add"),
     bprop=lambda x, y, out, dout: (dout, dout),
 )
+example(add_p, lambda c: ([c.r(2, 3), c.r(3)], {}, np.add))
 sub_p = primitive(
     "sub",
     traits=("elementwise", "fusable"),
@@ -111,6 +112,7 @@ sub_p = primitive(
     infer=_binary_infer("sub"),
     bprop=lambda x, y, out, dout: (dout, neg(dout)),
 )
+example(sub_p, lambda c: ([c.r(2, 3), c.r(2, 1)], {}, np.subtract))
 mul_p = primitive(
     "mul",
     traits=("elementwise", "fusable", "commutative"),
@@ -118,6 +120,7 @@ mul_p = primitive(
     infer=_binary_infer("mul"),
     bprop=lambda x, y, out, dout: (mul(dout, y), mul(dout, x)),
 )
+example(mul_p, lambda c: ([c.r(2, 3), c.r(2, 3)], {}, np.multiply))
 div_p = primitive(
     "div",
     traits=("elementwise", "fusable"),
@@ -125,6 +128,7 @@ div_p = primitive(
     infer=_binary_infer("div"),
     bprop=lambda x, y, out, dout: (div(dout, y), neg(mul(dout, div(out, y)))),
 )
+example(div_p, lambda c: ([c.r(2, 3), c.pos(2, 3)], {}, np.divide))
 
 
 def _pow_bprop(x, y, out, dout, needs=(True, True)):
@@ -145,6 +149,7 @@ pow_p = primitive(
     bprop=_pow_bprop,
     masked_bprop=True,
 )
+example(pow_p, lambda c: ([c.pos(4), c.r(4)], {}, np.power))
 maximum_p = primitive(
     "maximum",
     traits=("elementwise", "fusable"),
@@ -155,6 +160,7 @@ maximum_p = primitive(
         mul(dout, cast(less(x, y), dout.dtype)),
     ),
 )
+example(maximum_p, lambda c: ([c.r(5), c.r(5)], {}, np.maximum))
 minimum_p = primitive(
     "minimum",
     traits=("elementwise", "fusable"),
@@ -165,6 +171,7 @@ minimum_p = primitive(
         mul(dout, cast(greater(x, y), dout.dtype)),
     ),
 )
+example(minimum_p, lambda c: ([c.r(5), c.r(5)], {}, np.minimum))
 floor_divide_p = primitive(
     "floor_divide",
     traits=("elementwise",),
@@ -172,9 +179,11 @@ floor_divide_p = primitive(
     infer=_binary_infer("floor_divide"),
     differentiable=False,
 )
+example(floor_divide_p, lambda c: ([c.r(5) * 4, c.pos(5)], {}, np.floor_divide))
 mod_p = primitive(
     "mod", traits=("elementwise",), cpu=np.mod, infer=_binary_infer("mod"), differentiable=False
 )
+example(mod_p, lambda c: ([c.r(5) * 4, c.pos(5)], {}, np.mod))
 
 
 def add(input: Any, other: Any) -> Tensor:
@@ -271,29 +280,45 @@ def _sigmoid_kernel(x: np.ndarray) -> np.ndarray:
 
 
 neg_p = _unary("neg", np.negative, lambda x, out, dout: (neg(dout),), float_only=False)
+example(neg_p, lambda c: ([c.r(4)], {}, np.negative))
 abs_p = _unary("abs", np.abs, lambda x, out, dout: (mul(dout, sign(x)),), float_only=False)
+example(abs_p, lambda c: ([c.r(4)], {}, np.abs))
 sign_p = _unary("sign", np.sign, None, float_only=False, differentiable=False)
+example(sign_p, lambda c: ([c.r(4)], {}, np.sign))
 exp_p = _unary("exp", np.exp, lambda x, out, dout: (mul(dout, out),))
+example(exp_p, lambda c: ([c.r(4)], {}, np.exp))
 log_p = _unary("log", np.log, lambda x, out, dout: (div(dout, x),))
+example(log_p, lambda c: ([c.pos(4)], {}, np.log))
 log1p_p = _unary("log1p", np.log1p, lambda x, out, dout: (div(dout, add(x, 1.0)),))
+example(log1p_p, lambda c: ([c.pos(4)], {}, np.log1p))
 sqrt_p = _unary("sqrt", np.sqrt, lambda x, out, dout: (div(dout, mul(out, 2.0)),))
+example(sqrt_p, lambda c: ([c.pos(4)], {}, np.sqrt))
 rsqrt_p = _unary(
     "rsqrt", _rsqrt_kernel, lambda x, out, dout: (mul(dout, mul(pow(out, 3.0), -0.5)),)
 )
+example(rsqrt_p, lambda c: ([c.pos(4)], {}, lambda x: 1 / np.sqrt(x)))
 sin_p = _unary("sin", np.sin, lambda x, out, dout: (mul(dout, cos(x)),))
+example(sin_p, lambda c: ([c.r(4)], {}, np.sin))
 cos_p = _unary("cos", np.cos, lambda x, out, dout: (neg(mul(dout, sin(x))),))
+example(cos_p, lambda c: ([c.r(4)], {}, np.cos))
 tanh_p = _unary("tanh", np.tanh, lambda x, out, dout: (mul(dout, sub(1.0, mul(out, out))),))
+example(tanh_p, lambda c: ([c.r(4)], {}, np.tanh))
 sigmoid_p = _unary(
     "sigmoid", _sigmoid_kernel, lambda x, out, dout: (mul(dout, mul(out, sub(1.0, out))),)
 )
+example(sigmoid_p, lambda c: ([c.r(4) * 30], {}, lambda x: c.special.expit(x)))
 erf_p = _unary(
     "erf",
     _erf_kernel,
     lambda x, out, dout: (mul(dout, mul(exp(neg(mul(x, x))), 2.0 / math.sqrt(math.pi))),),
 )
+example(erf_p, lambda c: ([c.r(4)], {}, lambda x: c.special.erf(x)))
 floor_p = _unary("floor", np.floor, None, differentiable=False)
+example(floor_p, lambda c: ([c.r(4) * 3], {}, np.floor))
 round_p = _unary("round", np.rint, None, differentiable=False, traits=("elementwise",))
+example(round_p, lambda c: ([np.array([0.5, 1.5, -0.5, 2.4], np.float32)], {}, np.round))
 trunc_p = _unary("trunc", np.trunc, None, differentiable=False)
+example(trunc_p, lambda c: ([c.r(4) * 3], {}, np.trunc))
 
 
 def neg(input: Any) -> Tensor:
@@ -396,14 +421,30 @@ def _compare(name: str, kernel):
 
 
 equal_p = _compare("equal", np.equal)
+example(
+    equal_p,
+    lambda c: (
+        [np.array([1.0, 2.0, 3.0], np.float32), np.array([1.0, 0.0, 3.0], np.float32)],
+        {},
+        np.equal,
+    ),
+)
 not_equal_p = _compare("not_equal", np.not_equal)
+example(not_equal_p, lambda c: ([c.r(3), c.r(3)], {}, np.not_equal))
 greater_p = _compare("greater", np.greater)
+example(greater_p, lambda c: ([c.r(3), c.r(3)], {}, np.greater))
 greater_equal_p = _compare("greater_equal", np.greater_equal)
+example(greater_equal_p, lambda c: ([c.r(3), c.r(3)], {}, np.greater_equal))
 less_p = _compare("less", np.less)
+example(less_p, lambda c: ([c.r(3), c.r(3)], {}, np.less))
 less_equal_p = _compare("less_equal", np.less_equal)
+example(less_equal_p, lambda c: ([c.r(3), c.r(3)], {}, np.less_equal))
 logical_and_p = _compare("logical_and", np.logical_and)
+example(logical_and_p, lambda c: ([c.r(4) > 0, c.r(4) > 0], {}, np.logical_and))
 logical_or_p = _compare("logical_or", np.logical_or)
+example(logical_or_p, lambda c: ([c.r(4) > 0, c.r(4) > 0], {}, np.logical_or))
 logical_xor_p = _compare("logical_xor", np.logical_xor)
+example(logical_xor_p, lambda c: ([c.r(4) > 0, c.r(4) > 0], {}, np.logical_xor))
 logical_not_p = primitive(
     "logical_not",
     traits=("elementwise", "fusable"),
@@ -411,6 +452,7 @@ logical_not_p = primitive(
     infer=lambda x: ShapedArray(x.shape, dt.bool_),
     differentiable=False,
 )
+example(logical_not_p, lambda c: ([c.r(4) > 0], {}, np.logical_not))
 
 
 def equal(input: Any, other: Any) -> Tensor:
@@ -470,6 +512,7 @@ def _where_bprop(condition, x, y, out, dout):
 where_p = primitive(
     "where", traits=("elementwise", "fusable"), cpu=np.where, infer=_where_infer, bprop=_where_bprop
 )
+example(where_p, lambda c: ([c.r(2, 3) > 0, c.r(2, 3), c.r(3)], {}, np.where))
 
 
 def where(condition: Any, x: Any, y: Any) -> Tensor:
@@ -506,6 +549,7 @@ cast_p = primitive(
     bprop=_cast_bprop,
     attrs=("dtype",),
 )
+example(cast_p, lambda c: ([c.r(4) * 3], {"dtype": "int32"}, lambda x: x.astype(np.int32)))
 S.attr_schema(cast_p, dtype=S.DType())
 
 
@@ -560,6 +604,7 @@ def _clip_bprop(x, lo, hi, out, dout):
 clip_p = primitive(
     "clip", traits=("elementwise",), cpu=_clip_kernel, infer=_clip_infer, bprop=_clip_bprop
 )
+example(clip_p, lambda c: ([c.r(6), np.float32(-0.5), np.float32(0.5)], {}, np.clip))
 
 
 def clip(input: Any, min: Any = None, max: Any = None) -> Tensor:

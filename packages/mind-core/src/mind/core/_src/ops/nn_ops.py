@@ -17,7 +17,7 @@ from numpy.lib.stride_tricks import as_strided
 from mind.core._src.ops import infer as I
 from mind.core._src.ops import schema as S
 from mind.core._src.ops.array import broadcast_to, gather, one_hot, reshape, transpose
-from mind.core._src.ops.dispatch import ShapedArray, bind, bind1, bind2, primitive
+from mind.core._src.ops.dispatch import ShapedArray, bind, bind1, bind2, example, primitive
 from mind.core._src.ops.elementwise import (
     _erf_kernel,
     _floating,
@@ -112,6 +112,7 @@ matmul_p = primitive(
     attrs=("transpose_a", "transpose_b"),
     masked_bprop=True,
 )
+example(matmul_p, lambda c: ([c.r(2, 3, 4), c.r(4, 5)], {}, np.matmul))
 S.attr_schema(matmul_p, transpose_a=S.Bool(), transpose_b=S.Bool())
 
 
@@ -189,6 +190,7 @@ relu_p = primitive(
     infer=_same_infer("relu"),
     bprop=lambda x, out, dout: (mul(dout, _step(out, dout.dtype)),),
 )
+example(relu_p, lambda c: ([c.r(6)], {}, lambda x: np.maximum(x, 0)))
 leaky_relu_p = primitive(
     "leaky_relu",
     traits=("elementwise", "fusable"),
@@ -197,6 +199,7 @@ leaky_relu_p = primitive(
     bprop=lambda x, out, dout, *, alpha: (where(greater(x, 0), dout, mul(dout, alpha)),),
     attrs=("alpha",),
 )
+example(leaky_relu_p, lambda c: ([c.r(6)], {"alpha": 0.2}, lambda x: np.where(x > 0, x, 0.2 * x)))
 S.attr_schema(leaky_relu_p, alpha=S.Number())
 elu_p = primitive(
     "elu",
@@ -205,6 +208,9 @@ elu_p = primitive(
     infer=_same_infer("elu"),
     bprop=lambda x, out, dout, *, alpha: (where(greater(x, 0), dout, mul(dout, add(out, alpha))),),
     attrs=("alpha",),
+)
+example(
+    elu_p, lambda c: ([c.r(6)], {"alpha": 1.5}, lambda x: np.where(x > 0, x, 1.5 * np.expm1(x)))
 )
 S.attr_schema(elu_p, alpha=S.Number())
 
@@ -239,6 +245,7 @@ gelu_p = primitive(
     bprop=_gelu_bprop,
     attrs=("approximate",),
 )
+example(gelu_p, lambda c: ([c.r(6)], {"approximate": "none"}, lambda x: x * c.special.ndtr(x)))
 S.attr_schema(gelu_p, approximate=S.Str("none", "tanh"))
 
 
@@ -258,6 +265,7 @@ silu_p = primitive(
     infer=_same_infer("silu"),
     bprop=_silu_bprop,
 )
+example(silu_p, lambda c: ([c.r(6)], {}, lambda x: x * c.special.expit(x)))
 
 
 def _softplus_kernel(x, *, beta, threshold):
@@ -275,6 +283,10 @@ softplus_p = primitive(
         where(greater(mul(x, beta), threshold), dout, mul(dout, sigmoid(mul(x, beta)))),
     ),
     attrs=("beta", "threshold"),
+)
+example(
+    softplus_p,
+    lambda c: ([c.r(6) * 10], {"beta": 1.0, "threshold": 20.0}, lambda x: np.logaddexp(0, x)),
 )
 S.attr_schema(softplus_p, beta=S.Number(), threshold=S.Number())
 
@@ -345,6 +357,7 @@ softmax_p = primitive(
         mul(out, sub(dout, sum(mul(dout, out), axis, keepdim=True))),
     ),
 )
+example(softmax_p, lambda c: ([c.r(3, 4)], {"axis": 1}, lambda x: c.special.softmax(x, 1)))
 S.attr_schema(softmax_p, axis=S.Int())
 log_softmax_p = primitive(
     "log_softmax",
@@ -354,6 +367,7 @@ log_softmax_p = primitive(
     attrs=("axis",),
     bprop=lambda x, out, dout, *, axis: (sub(dout, mul(exp(out), sum(dout, axis, keepdim=True))),),
 )
+example(log_softmax_p, lambda c: ([c.r(3, 4)], {"axis": 1}, lambda x: c.special.log_softmax(x, 1)))
 S.attr_schema(log_softmax_p, axis=S.Int())
 
 
@@ -566,6 +580,7 @@ conv2d_p = primitive(
     attrs=_CONV_ATTRS,
     masked_bprop=True,
 )
+example(conv2d_p, lambda c: ([c.X4, c.W4], c.CONV, lambda x, w: c.conv_ref(x, w, 1, 1)))
 S.attr_schema(conv2d_p, **_CONV_SCHEMA)
 conv_transpose2d_p = primitive(
     "conv_transpose2d",
@@ -576,6 +591,10 @@ conv_transpose2d_p = primitive(
     bprop=_conv_transpose2d_bprop,
     attrs=(*_CONV_ATTRS, "in_hw"),
 )
+example(
+    conv_transpose2d_p,
+    lambda c: ([c.r(2, 4, 2, 2), c.r(4, 3, 3, 3)], {**c.CONV_S2, "in_hw": (5, 5)}, None),
+)
 S.attr_schema(conv_transpose2d_p, **_CONV_SCHEMA, in_hw=S.Ints(2, lo=0))
 conv2d_grad_weight_p = primitive(
     "conv2d_grad_weight",
@@ -585,6 +604,9 @@ conv2d_grad_weight_p = primitive(
     ),
     bprop=_conv2d_grad_weight_bprop,
     attrs=(*_CONV_ATTRS, "kernel_hw"),
+)
+example(
+    conv2d_grad_weight_p, lambda c: ([c.X4, c.r(2, 4, 5, 5)], {**c.CONV, "kernel_hw": (3, 3)}, None)
 )
 S.attr_schema(conv2d_grad_weight_p, **_CONV_SCHEMA, kernel_hw=S.Ints(2, lo=1))
 
@@ -812,6 +834,7 @@ max_pool2d_p = primitive(
     ),
     attrs=("kernel", "stride", "pads"),
 )
+example(max_pool2d_p, lambda c: ([c.XP], c.POOL, lambda x: c._windows(x, 2, 2, np.max)))
 S.attr_schema(max_pool2d_p, **_POOL_SCHEMA)
 max_pool2d_grad_p = primitive(
     "max_pool2d_grad",
@@ -824,6 +847,7 @@ max_pool2d_grad_p = primitive(
     ),
     attrs=("kernel", "stride", "pads"),
 )
+example(max_pool2d_grad_p, lambda c: ([c.XP, c.r(2, 2, 2, 2)], c.POOL, None))
 S.attr_schema(max_pool2d_grad_p, **_POOL_SCHEMA)
 
 
@@ -856,6 +880,7 @@ max_pool2d_gather_p = primitive(
     ),
     attrs=("kernel", "stride", "pads"),
 )
+example(max_pool2d_gather_p, lambda c: ([c.XP, c.r(2, 2, 4, 4)], c.POOL, None))
 S.attr_schema(max_pool2d_gather_p, **_POOL_SCHEMA)
 
 
@@ -895,6 +920,7 @@ avg_pool2d_p = primitive(
     ),
     attrs=("kernel", "stride", "pads"),
 )
+example(avg_pool2d_p, lambda c: ([c.XP], c.POOL, lambda x: c._windows(x, 2, 2, np.mean)))
 S.attr_schema(avg_pool2d_p, **_POOL_SCHEMA)
 avg_pool2d_grad_p = primitive(
     "avg_pool2d_grad",
@@ -904,6 +930,14 @@ avg_pool2d_grad_p = primitive(
         bind1(avg_pool2d_p, ddx, {"kernel": kernel, "stride": stride, "pads": pads}),
     ),
     attrs=("kernel", "stride", "pads", "in_shape"),
+)
+example(
+    avg_pool2d_grad_p,
+    lambda c: (
+        [c.r(2, 2, 2, 2)],
+        {**c.POOL, "in_shape": (2, 2, 4, 4)},
+        lambda d: np.repeat(np.repeat(d, 2, 2), 2, 3) / 4,
+    ),
 )
 S.attr_schema(avg_pool2d_grad_p, **_POOL_SCHEMA, in_shape=S.Ints(4, lo=0))
 
@@ -990,6 +1024,14 @@ adaptive_avg_pool2d_p = primitive(
     ),
     attrs=("output_size",),
 )
+example(
+    adaptive_avg_pool2d_p,
+    lambda c: (
+        [c.r(1, 2, 6, 6)],
+        {"output_size": (2, 3)},
+        lambda x: x.reshape(1, 2, 2, 3, 3, 2).mean(axis=(3, 5)),
+    ),
+)
 S.attr_schema(adaptive_avg_pool2d_p, output_size=S.Ints(2, lo=1))
 adaptive_avg_pool2d_grad_p = primitive(
     "adaptive_avg_pool2d_grad",
@@ -999,6 +1041,14 @@ adaptive_avg_pool2d_grad_p = primitive(
         bind1(adaptive_avg_pool2d_p, ddx, {"output_size": output_size}),
     ),
     attrs=("output_size", "in_shape"),
+)
+example(
+    adaptive_avg_pool2d_grad_p,
+    lambda c: (
+        [c.r(1, 2, 2, 3)],
+        {"output_size": (2, 3), "in_shape": (1, 2, 6, 6)},
+        lambda d: np.repeat(np.repeat(d, 3, 2), 2, 3) / 6,
+    ),
 )
 S.attr_schema(adaptive_avg_pool2d_grad_p, output_size=S.Ints(2, lo=1), in_shape=S.Ints(4, lo=0))
 
@@ -1254,6 +1304,14 @@ sparse_softmax_cross_entropy_p = primitive(
         None,
     ),
 )
+example(
+    sparse_softmax_cross_entropy_p,
+    lambda c: (
+        [c.r(6, 5), c.LABELS],
+        {},
+        lambda x, t: -c.special.log_softmax(x, 1)[np.arange(6), t],
+    ),
+)
 
 
 def cross_entropy(
@@ -1344,6 +1402,14 @@ smooth_l1_loss_p = primitive(
     bprop=_smooth_l1_bprop,
     attrs=("beta",),
 )
+example(
+    smooth_l1_loss_p,
+    lambda c: (
+        [c.r(6), c.r(6)],
+        {"beta": 0.5},
+        lambda x, y: np.where(np.abs(x - y) < 0.5, (x - y) ** 2, np.abs(x - y) - 0.25),
+    ),
+)
 S.attr_schema(smooth_l1_loss_p, beta=S.Number())
 
 
@@ -1368,6 +1434,16 @@ bce_with_logits_p = primitive(
         "binary_cross_entropy_with_logits", x, y, names=("input", "target")
     ),
     bprop=lambda x, y, out, dout: (mul(dout, sub(sigmoid(x), y)), mul(dout, neg(x))),
+)
+example(
+    bce_with_logits_p,
+    lambda c: (
+        [c.r(6) * 5, (c.r(6) > 0).astype(np.float32)],
+        {},
+        # log(1 + e^x) - x*y: the same loss, computed stably in float64 (the naive form loses
+        # digits for large |x|).
+        lambda x, y: np.logaddexp(0, x.astype(np.float64)) - x.astype(np.float64) * y,
+    ),
 )
 
 

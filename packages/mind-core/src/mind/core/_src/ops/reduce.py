@@ -8,7 +8,7 @@ import numpy as np
 
 from mind.core._src.ops import infer as I
 from mind.core._src.ops import schema as S
-from mind.core._src.ops.dispatch import ShapedArray, bind1, primitive
+from mind.core._src.ops.dispatch import ShapedArray, bind1, example, primitive
 from mind.core._src.ops.elementwise import abs as abs_
 from mind.core._src.ops.elementwise import cast, div, equal, exp, mul, sqrt, sub
 from mind.core._src.tensor import dtype as dt
@@ -69,6 +69,9 @@ sum_p = primitive(
     attrs=("axis", "keepdims"),
     bprop=lambda x, out, dout, *, axis, keepdims: (expand_reduced(dout, x.shape, axis, keepdims),),
 )
+example(
+    sum_p, lambda c: ([c.r(2, 3, 4)], {"axis": (0, 2), "keepdims": False}, lambda x: x.sum((0, 2)))
+)
 S.attr_schema(sum_p, axis=S.AXES, keepdims=S.Bool())
 mean_p = primitive(
     "mean",
@@ -79,6 +82,10 @@ mean_p = primitive(
     bprop=lambda x, out, dout, *, axis, keepdims: (
         div(expand_reduced(dout, x.shape, axis, keepdims), float(_count(x.shape, axis))),
     ),
+)
+example(
+    mean_p,
+    lambda c: ([c.r(2, 3)], {"axis": (1,), "keepdims": True}, lambda x: x.mean(1, keepdims=True)),
 )
 S.attr_schema(mean_p, axis=S.AXES, keepdims=S.Bool())
 
@@ -120,6 +127,7 @@ amax_p = primitive(
     bprop=_extreme_bprop,
     attrs=("axis", "keepdims"),
 )
+example(amax_p, lambda c: ([c.r(3, 4)], {"axis": (1,), "keepdims": False}, lambda x: x.max(1)))
 S.attr_schema(amax_p, axis=S.AXES, keepdims=S.Bool())
 amin_p = primitive(
     "amin",
@@ -129,6 +137,7 @@ amin_p = primitive(
     bprop=_extreme_bprop,
     attrs=("axis", "keepdims"),
 )
+example(amin_p, lambda c: ([c.r(3, 4)], {"axis": None, "keepdims": False}, lambda x: x.min()))
 S.attr_schema(amin_p, axis=S.AXES, keepdims=S.Bool())
 prod_p = primitive(
     "prod",
@@ -141,6 +150,7 @@ prod_p = primitive(
         mul(expand_reduced(mul(dout, out), x.shape, axis, keepdims), div(1.0, x)),
     ),
 )
+example(prod_p, lambda c: ([c.pos(2, 3)], {"axis": (0,), "keepdims": False}, lambda x: x.prod(0)))
 S.attr_schema(prod_p, axis=S.AXES, keepdims=S.Bool())
 
 
@@ -202,6 +212,7 @@ argmax_p = primitive(
     differentiable=False,
     attrs=("axis", "keepdims"),
 )
+example(argmax_p, lambda c: ([c.r(3, 4)], {"axis": 1, "keepdims": False}, lambda x: x.argmax(1)))
 S.attr_schema(argmax_p, axis=S.Opt(S.Int()), keepdims=S.Bool())
 argmin_p = primitive(
     "argmin",
@@ -211,6 +222,7 @@ argmin_p = primitive(
     differentiable=False,
     attrs=("axis", "keepdims"),
 )
+example(argmin_p, lambda c: ([c.r(3, 4)], {"axis": None, "keepdims": False}, lambda x: x.argmin()))
 S.attr_schema(argmin_p, axis=S.Opt(S.Int()), keepdims=S.Bool())
 
 
@@ -249,6 +261,14 @@ logsumexp_p = primitive(
         ),
     ),
 )
+example(
+    logsumexp_p,
+    lambda c: (
+        [c.r(3, 4) * 50],
+        {"axis": (1,), "keepdims": False},
+        lambda x: c.special.logsumexp(x, 1),
+    ),
+)
 S.attr_schema(logsumexp_p, axis=S.AXES, keepdims=S.Bool())
 
 
@@ -279,6 +299,14 @@ var_p = primitive(
     infer=_reduce_infer("var"),
     bprop=_var_bprop,
     attrs=("axis", "ddof", "keepdims"),
+)
+example(
+    var_p,
+    lambda c: (
+        [c.r(3, 4)],
+        {"axis": (1,), "ddof": 1, "keepdims": False},
+        lambda x: x.var(1, ddof=1),
+    ),
 )
 S.attr_schema(var_p, axis=S.AXES, ddof=S.Int(lo=0), keepdims=S.Bool())
 
@@ -328,6 +356,7 @@ cumsum_p = primitive(
         bind1(cumsum_p, dout, {"axis": axis, "reverse": not reverse}),
     ),
 )
+example(cumsum_p, lambda c: ([c.r(3, 4)], {"axis": 1, "reverse": False}, lambda x: x.cumsum(1)))
 S.attr_schema(cumsum_p, axis=S.Int(), reverse=S.Bool())
 
 
@@ -349,6 +378,7 @@ all_p = primitive(
     differentiable=False,
     attrs=("axis", "keepdims"),
 )
+example(all_p, lambda c: ([c.r(3, 4) > -1], {"axis": (1,), "keepdims": False}, lambda x: x.all(1)))
 S.attr_schema(all_p, axis=S.AXES, keepdims=S.Bool())
 any_p = primitive(
     "any",
@@ -358,6 +388,7 @@ any_p = primitive(
     differentiable=False,
     attrs=("axis", "keepdims"),
 )
+example(any_p, lambda c: ([c.r(3, 4) > 1], {"axis": None, "keepdims": False}, lambda x: x.any()))
 S.attr_schema(any_p, axis=S.AXES, keepdims=S.Bool())
 
 

@@ -235,13 +235,13 @@ def _math(name: str):
     return _floating(lambda a, t, attrs: f"{_fn(name, t)}({a[0]})")
 
 
-for _prim, _name in (
-    (E.exp_p, "exp"), (E.log_p, "log"), (E.log1p_p, "log1p"), (E.sqrt_p, "sqrt"),
-    (E.sin_p, "sin"), (E.cos_p, "cos"), (E.tanh_p, "tanh"), (E.erf_p, "erf"),
-    (E.floor_p, "floor"), (E.trunc_p, "trunc"),
-    (E.round_p, "rint"),  # half to even, as numpy (the default rounding mode)
+# C's math functions of the same names (expf for float, exp for double).
+for _prim in (
+    E.exp_p, E.log_p, E.log1p_p, E.sqrt_p, E.sin_p, E.cos_p, E.tanh_p, E.erf_p, E.floor_p,
+    E.trunc_p,
 ):  # fmt: skip
-    expression(_prim)(_math(_name))
+    expression(_prim)(_math(_prim.name))
+expression(E.round_p)(_math("rint"))  # half to even, as numpy (the default rounding mode)
 
 
 @expression(E.neg_p)
@@ -664,8 +664,8 @@ def _innermost(axes: set[int], ndim: int) -> bool:
     return axes == set(range(ndim - len(axes), ndim))
 
 
-def _reduction(kind: str) -> Rule:
-    """sum, mean, amax, amin or prod over the node's axes."""
+def _reduction(kind: Primitive) -> Rule:
+    """sum, mean, amax, amin or prod (``kind``) over the node's axes."""
 
     def rule(node: Apply, k: Kernel) -> str | None:
         (x,) = node.inputs
@@ -676,25 +676,25 @@ def _reduction(kind: str) -> Rule:
         ndim = len(shape)
         axes = _axes(node, ndim)
         acc_t = "double" if t in _FLOAT_C else "int64_t"
-        if kind == "prod":
+        if kind is R.prod_p:
             init, op = "1", "acc *= v;"
-        elif kind in ("sum", "mean"):
+        elif kind in (R.sum_p, R.mean_p):
             init, op = "0", "acc += v;"
         else:
-            cmp = ">" if kind == "amax" else "<"
+            cmp = ">" if kind is R.amax_p else "<"
             init = "0"  # unused: the first element of each span seeds the accumulator
             nan = "v != v || " if t in _FLOAT_C else ""
             op, acc_t = f"if ({nan}v {cmp} acc) acc = v;", t
         count = math.prod(shape[a] for a in axes) if axes else 1
-        finish = f"acc / {count}" if kind == "mean" else "acc"
+        finish = f"acc / {count}" if kind is R.mean_p else "acc"
         kept = [a for a in range(ndim) if a not in axes]
         if kept == list(range(len(kept))):  # reduced axes innermost: one contiguous run per output
             outer = math.prod(shape[a] for a in kept) if kept else 1
-            seeded = kind in ("amax", "amin")
+            seeded = kind in (R.amax_p, R.amin_p)
             simd = {
-                "sum": _SIMD_SUM,
-                "mean": _SIMD_SUM,
-                "prod": "#pragma omp simd reduction(*:acc)",
+                R.sum_p: _SIMD_SUM,
+                R.mean_p: _SIMD_SUM,
+                R.prod_p: "#pragma omp simd reduction(*:acc)",
             }
             pragma = simd[kind] + "\n" if kind in simd else ""
             return (
@@ -709,7 +709,7 @@ def _reduction(kind: str) -> Rule:
         kept_shape = tuple(1 if a in axes else shape[a] for a in range(ndim))
         out_strides = _broadcast_strides(kept_shape, shape)
         n_out = _size(node.aval.shape)
-        if kind in ("amax", "amin"):  # seeded with the first element of each reduced span
+        if kind in (R.amax_p, R.amin_p):  # seeded with the first element of each reduced span
             first = [s if a not in axes else 0 for a, s in enumerate(_strides(shape))]
             seed = _loops(
                 kept_shape,
@@ -724,14 +724,14 @@ def _reduction(kind: str) -> Rule:
                 lambda o: f"{{ {t} v = in0_[{o[0]}]; {t} *p = &out_[{o[1]}]; {store} }}",
                 k.tag(),
             )
-        sym = "*=" if kind == "prod" else "+="
+        sym = "*=" if kind is R.prod_p else "+="
         code = f"for (int64_t o = 0; o < {n_out}; ++o) out_[o] = ({t}){init};\n" + _loops(
             shape,
             [_strides(shape), out_strides],
             lambda o: f"out_[{o[1]}] {sym} in0_[{o[0]}];",
             k.tag(),
         )
-        if kind == "mean":
+        if kind is R.mean_p:
             code += f"for (int64_t o = 0; o < {n_out}; ++o) out_[o] = ({t})(out_[o] / {count});\n"
         return code
 
@@ -739,7 +739,7 @@ def _reduction(kind: str) -> Rule:
 
 
 for _prim in (R.sum_p, R.mean_p, R.amax_p, R.amin_p, R.prod_p):
-    lowering(_prim)(_reduction(_prim.name))
+    lowering(_prim)(_reduction(_prim))
 
 
 @lowering(R.argmax_p, R.argmin_p)
