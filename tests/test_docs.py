@@ -25,7 +25,10 @@ def test_there_are_runnable_examples():
 
 @pytest.mark.parametrize("code", BLOCKS)
 def test_example_runs(code, tmp_path):
+    # From a file, as a user runs a script: graph mode reads functions' source (capture_mode="ast").
+    script = tmp_path / "example.py"
+    script.write_text(code)
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120
+        [sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=120
     )
     assert out.returncode == 0, out.stderr

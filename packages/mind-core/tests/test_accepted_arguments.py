@@ -99,8 +99,17 @@ def test_jit_compile_once_shares_the_cache():
 
 
 def test_jit_modes_and_config():
-    with pytest.raises(MindValueError, match="PIJit"):
-        ms.jit(lambda t: t, mode="PIJit")
+    # PIJit (bytecode capture) is taken as capture_mode="ast"; "trace" traces as written.
+    assert ms.jit(lambda t: t, mode="PIJit").capture_mode == "ast"
+    assert ms.jit(lambda t: t, capture_mode="trace").capture_mode == "trace"
+    for bad, match in [
+        ({"capture_mode": "graph"}, "'capture_mode' must be"),
+        ({"jit_level": "O3"}, "'jit_level' must be"),
+        ({"dynamic": 1}, "'dynamic' must be 0"),
+        ({"backend": "GE"}, "'backend' must be"),
+    ]:
+        with pytest.raises(MindValueError, match=match):
+            ms.jit(lambda t: t, **bad)
     with pytest.raises(MindValueError, match="'mode' must be"):
         ms.jit(lambda t: t, mode="fast")
     with pytest.raises(MindValueError, match="'jit_config' is not supported"):

@@ -19,6 +19,7 @@ import numpy as np
 from mind.core._src.compiler.manager import PassManager
 from mind.core._src.compiler.passes import memory_plan
 from mind.core._src.context import _CONTEXT
+from mind.core._src.ir.ast_capture import convert
 from mind.core._src.ir.graph import FuncGraph, subgraphs
 from mind.core._src.ir.trace import (
     GraphModeError,
@@ -183,9 +184,11 @@ def _executable_for(graph: FuncGraph, host_fallback: bool = False) -> Callable[.
     return DeviceExecutable(graph, device)
 
 
-def _graph_kernel(target: str) -> bool:
-    """Whether graph-kernel fusion runs: ``set_context(enable_graph_kernel=...)``, by default on
-    for the native device only."""
+def _graph_kernel(target: str, jit_level: str | None = None) -> bool:
+    """Whether graph-kernel fusion runs: ``jit(jit_level="O0")`` off, ``"O1"`` on, else
+    ``set_context(enable_graph_kernel=...)``, by default on for the native device only."""
+    if jit_level is not None:
+        return jit_level != "O0"
     flag = _CONTEXT.get("enable_graph_kernel")
     return bool(flag) if flag is not None else target == "native"
 
@@ -237,8 +240,12 @@ class JitFunction:
         hash_args: tuple = (),
         cache: dict | None = None,
         host_fallback: bool = False,
+        capture_mode: str = "ast",
+        jit_level: str | None = None,
     ) -> None:
         self.fn = fn
+        self.capture_mode = capture_mode
+        self.jit_level = jit_level
         self.name = name or getattr(fn, "__name__", None) or type(fn).__name__
         self.input_signature = input_signature  # ((shape, dtype) per Tensor argument), or None
         self.hash_args = hash_args
@@ -254,7 +261,12 @@ class JitFunction:
         bound = obj.__dict__.get(f"_jit_{self.name}")
         if bound is None:
             bound = JitFunction(
-                self.fn.__get__(obj, objtype), self.name, self.input_signature, self.hash_args
+                self.fn.__get__(obj, objtype),
+                self.name,
+                self.input_signature,
+                self.hash_args,
+                capture_mode=self.capture_mode,
+                jit_level=self.jit_level,
             )
             obj.__dict__[f"_jit_{self.name}"] = bound
         return bound
@@ -264,7 +276,8 @@ class JitFunction:
         # device (or with fusion on) never runs where another was asked for.
         target = _CONTEXT.get("device_target", "cpu")
         extra = tuple(_static_key(v) if _hashable(v) else ("id", id(v)) for v in self.hash_args)
-        return (*(_arg_key(a) for a in args), ("device", target, _graph_kernel(target)), extra)
+        fusion = _graph_kernel(target, self.jit_level)
+        return (*(_arg_key(a) for a in args), ("device", target, fusion), extra)
 
     def compile(self, *args: Any) -> _Compiled:
         if self.input_signature is not None:
@@ -292,6 +305,9 @@ class JitFunction:
 
     def _trace(self, args: tuple) -> _Compiled:
         tracer = Tracer(self.name)
+        if self.capture_mode == "ast":
+            tracer.convert = convert
+        fn = convert(self.fn) if self.capture_mode == "ast" else self.fn
         graph = tracer.graph
         weights = _cells_and_params_of(self.fn, args)
         positions: list[tuple[int, ...]] = []
@@ -314,7 +330,7 @@ class JitFunction:
             for w in weights:
                 w._data = TraceValue(graph.add_parameter(_aval(w), w.name, "weight"))
             with tracing(tracer):
-                result = self.fn(*traced_args)
+                result = fn(*traced_args)
             nodes: list = []
             spec = _flatten(result, tracer, nodes)
         finally:
@@ -323,7 +339,10 @@ class JitFunction:
         graph.outputs = tuple(nodes)
         graph.verify()
         target = _CONTEXT.get("device_target", "cpu")
-        options = {"enable_graph_kernel": _graph_kernel(target), "device_target": target}
+        options = {
+            "enable_graph_kernel": _graph_kernel(target, self.jit_level),
+            "device_target": target,
+        }
         graph = PassManager(options).run(graph)
         get_plugin_manager().on_graph_compiled(graph, target, options)
         self.compilations += 1
@@ -365,11 +384,30 @@ def jit(
     hash_args: Any = None,
     jit_config: Any = None,
     compile_once: bool = False,
+    *,
+    capture_mode: str = "ast",
+    jit_level: str | None = None,
+    dynamic: int = 0,
+    fullgraph: bool = False,
+    backend: str = "",
 ) -> Any:
     """Compile ``function`` into a graph on first call (decorator or call form, MindSpore 2.x's
-    ``mindspore.jit``); works on functions and on a Cell's ``construct``.
+    ``mindspore.jit``, both its older and its 2.5 keywords); works on functions and on a Cell's
+    ``construct``.
 
-    :param mode: ``"PSJit"`` (the default: Mind traces); ``"PIJit"`` raises.
+    :param capture_mode: ``"ast"`` (the default): the source of the function, and of the Python
+        functions and Cells it calls, is converted before tracing, so ``if``, ``while`` and ``for
+        i in range(n)`` on tensors compile to control-flow nodes and ``and``/``or``/``not`` work
+        on tensors (see ``mind.core._src.ir.ast_capture``); ``"trace"``: traced as written, a
+        tensor-valued condition raising :class:`GraphModeError`; ``"bytecode"``: taken as
+        ``"ast"`` (Mind has no bytecode capture; docs/migration.md).
+    :param jit_level: ``"O0"`` (no graph-kernel fusion), ``"O1"`` or ``"O2"`` (fusion on), or
+        ``None``: ``set_context(enable_graph_kernel=...)``.
+    :param dynamic: ``0`` only (every call compiles for its own shapes).
+    :param fullgraph: accepted either way: Mind always compiles the whole function (there is no
+        fallback to Python at run time), as ``fullgraph=True``.
+    :param backend: ``""`` or ``"ms_backend"`` (MindRT); others raise.
+    :param mode: ``"PSJit"`` (the default) or ``"PIJit"`` (taken as ``capture_mode="bytecode"``).
     :param input_signature: a Tensor or tuple of Tensors: calls whose Tensor arguments differ in
         shape or dtype are refused (dynamic shapes are not supported).
     :param hash_args: values the function reads from outside its arguments: a change in one
@@ -385,16 +423,30 @@ def jit(
     """
     if mode not in ("PSJit", "PIJit"):
         raise MindValueError(f"jit: 'mode' must be 'PSJit' or 'PIJit', got {mode!r}")
-    if mode == "PIJit":
+    if capture_mode not in ("ast", "bytecode", "trace"):
         raise MindValueError(
-            "jit: mode='PIJit' (bytecode capture) is not supported; Mind compiles by tracing, "
-            "as mode='PSJit' (the default)"
+            f"jit: 'capture_mode' must be 'ast', 'bytecode' or 'trace', got {capture_mode!r}"
+        )
+    if jit_level not in (None, "O0", "O1", "O2"):
+        raise MindValueError(f"jit: 'jit_level' must be 'O0', 'O1' or 'O2', got {jit_level!r}")
+    if dynamic != 0:
+        raise MindValueError(
+            f"jit: 'dynamic' must be 0, got {dynamic!r}: Mind compiles each call for its own "
+            "shapes (dynamic shapes are not supported)"
+        )
+    if not isinstance(fullgraph, bool):
+        raise MindTypeError(f"jit: 'fullgraph' must be a bool, got {type(fullgraph).__name__}")
+    if backend not in ("", "ms_backend"):
+        raise MindValueError(
+            f"jit: 'backend' must be '' or 'ms_backend' (MindRT), got {backend!r}; the device is "
+            "chosen with set_context(device_target=...)"
         )
     if jit_config is not None:
         raise MindValueError(
             "jit: 'jit_config' is not supported: Mind has one compilation level; the passes are "
-            "set with set_context(enable_graph_kernel=...)"
+            "set with set_context(enable_graph_kernel=...) or jit(jit_level=...)"
         )
+    capture = "trace" if capture_mode == "trace" else "ast"  # bytecode (and PIJit): as ast
     signature = None if input_signature is None else _signature_of(input_signature)
     extra = (
         hash_args
@@ -408,7 +460,14 @@ def jit(
         shared = None
         if compile_once:  # one cache for every jit of this function's code
             shared = _COMPILE_ONCE.setdefault(getattr(fn, "__code__", fn), {})
-        return JitFunction(fn, input_signature=signature, hash_args=tuple(extra), cache=shared)
+        return JitFunction(
+            fn,
+            input_signature=signature,
+            hash_args=tuple(extra),
+            cache=shared,
+            capture_mode=capture,
+            jit_level=jit_level,
+        )
 
     return make if function is None else make(function)
 

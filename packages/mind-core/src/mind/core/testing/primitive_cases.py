@@ -77,10 +77,4 @@ LABELS = idx(5, 6)
 FORWARD = {prim.name: case(sys.modules[__name__]) for prim, case in EXAMPLES.items()}
 
 
-def _adjoint_refs():
-    """conv_transpose2d, conv2d_grad_weight and the pool gradients are adjoints: checked by
-    <A x, y> == <x, A^T y> against the forward ops."""
-    return {"conv_transpose2d", "conv2d_grad_weight", "max_pool2d_grad", "max_pool2d_gather"}
-
-
 RANDOM = {"uniform", "normal", "randint", "bernoulli"}

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from mind.core._src.ir.trace import user_function
 from mind.core._src.ops import schema as S
 from mind.core._src.ops.array import getitem_p, sum_to
 from mind.core._src.ops.dispatch import (
@@ -307,7 +308,7 @@ def _run(fn, args, grad_position, weights, has_aux):
     STATE.depth += 1
     STATE.recording = True
     try:
-        result = fn(*args)
+        result = user_function(fn)(*args)
         if has_aux:
             if not isinstance(result, tuple) or len(result) < 2:
                 raise MindValueError(

@@ -35,6 +35,7 @@ __all__ = [
     "current_tracer",
     "is_tracing",
     "tracing",
+    "user_function",
     "user_location",
 ]
 
@@ -157,6 +158,9 @@ class Tracer(dispatch.Interpreter):
         self._own: set[int] = set()  # ids of the nodes of this graph (nested tracers only)
         self.captures: list[tuple[TraceValue, Node]] = []
         self._captured: dict[int, Node] = {}
+        # capture_mode="ast": how the user's functions and Cells it reaches are converted first
+        # (ir.ast_capture.convert); None traces them as written.
+        self.convert: Any = parent.convert if parent is not None else None
 
     def add_parameter(self, aval: Any, name: str) -> Node:
         node = self.graph.add_parameter(aval, name)
@@ -201,6 +205,12 @@ def current_tracer() -> Tracer | None:
         if isinstance(interpreter, Tracer):
             return interpreter
     return None
+
+
+def user_function(fn: Any) -> Any:
+    """``fn`` as the current trace calls the user's code: converted in ``capture_mode="ast"``."""
+    tracer = current_tracer() if is_tracing() else None
+    return tracer.convert(fn) if tracer is not None and tracer.convert is not None else fn
 
 
 def is_tracing() -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from mind.core._src.context import _CONTEXT
-from mind.core._src.ir.trace import is_tracing
+from mind.core._src.ir.trace import is_tracing, user_function
 from mind.core._src.tensor.tensor import Parameter
 from mind.core.errors import MindTypeError, MindValueError
 
@@ -99,11 +99,13 @@ class Cell:
     def __call__(self, *inputs: Any, **kwargs: Any) -> Any:
         if _CONTEXT["mode"] == 0 and not kwargs:  # GRAPH_MODE: compile construct once per signature
             return self._graph_call(*inputs)
+        if is_tracing():  # converted first in capture_mode="ast"
+            return user_function(self.construct)(*inputs, **kwargs)
         return self.construct(*inputs, **kwargs)
 
     def _graph_call(self, *inputs: Any) -> Any:
         if is_tracing():  # a sub-cell of a cell being compiled: inline it
-            return self.construct(*inputs)
+            return user_function(self.construct)(*inputs)
         compiled = self.__dict__.get("_graph_fn")
         if compiled is None:
             from mind.core._src.jit import JitFunction

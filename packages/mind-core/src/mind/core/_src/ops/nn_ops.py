@@ -16,7 +16,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from mind.core._src.ops import infer as I
 from mind.core._src.ops import schema as S
-from mind.core._src.ops.array import broadcast_to, gather, one_hot, reshape, transpose
+from mind.core._src.ops.array import broadcast_to, gather, one_hot, reshape
 from mind.core._src.ops.dispatch import ShapedArray, bind, bind1, bind2, example, primitive
 from mind.core._src.ops.elementwise import (
     _erf_kernel,
@@ -114,12 +114,6 @@ matmul_p = primitive(
 )
 example(matmul_p, lambda c: ([c.r(2, 3, 4), c.r(4, 5)], {}, np.matmul))
 S.attr_schema(matmul_p, transpose_a=S.Bool(), transpose_b=S.Bool())
-
-
-def _t(x: Tensor) -> Tensor:
-    perm = list(range(x.ndim))
-    perm[-1], perm[-2] = perm[-2], perm[-1]
-    return transpose(x, perm)
 
 
 def matmul(input: Any, other: Any) -> Tensor:

@@ -1,0 +1,665 @@
+"""``capture_mode="ast"``: Python control flow on tensors, compiled by source transformation.
+
+Before a function is traced for graph mode its source (and that of the Python functions and Cells
+it calls, recursively, as they are reached) is parsed and rewritten so that control flow goes
+through the functions at the bottom of this module:
+
+- ``if test: ... else: ...`` -> :func:`if_stmt`: each branch becomes a function of the variables
+  either branch assigns, returning their new values. A Python (or concrete) ``test`` picks one
+  branch as Python would; a traced tensor compiles both into a ``cond`` node. A variable assigned
+  in only one branch, and not defined before, is an :class:`Undefined` afterwards: using it
+  raises, naming it and the ``if``.
+- ``return`` inside branches: the rest of the block moves into the branch that does not return,
+  so every branch ends in one, and the value leaves through a variable.
+- ``while test: ...`` -> :func:`while_stmt` (a ``while_loop`` node once the condition is a traced
+  tensor); ``for i in range(...)`` -> :func:`for_range` (a ``while_loop`` when a bound is a traced
+  tensor, else the Python loop, unrolled into the graph as before).
+- ``a and b``, ``a or b``, ``not a`` -> :func:`and_`, :func:`or_`, :func:`not_` (elementwise logic
+  on traced tensors, Python's otherwise).
+- calls ``f(...)`` -> :func:`call`, which converts ``f`` first when it is the user's Python
+  function or method.
+
+Loops with ``break``, ``continue``, ``return`` or ``else``, and branches holding a ``break``,
+``continue`` or a ``return`` before their end, keep Python semantics (a tensor condition there
+raises :class:`GraphModeError` as in ``capture_mode="trace"``). A function whose source cannot be
+read (a lambda, the REPL, a C function) is traced as it is.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import functools
+import inspect
+import sys
+import textwrap
+import types
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from mind.core._src.ir.trace import TraceValue
+from mind.core._src.ops.control import cond, while_loop
+from mind.core._src.ops.elementwise import add, less, logical_and, logical_not, logical_or
+from mind.core._src.tensor.tensor import Tensor, as_tensor
+from mind.core.errors import GraphModeError
+
+__all__ = ["Undefined", "convert"]
+
+_NAME = "__mind_ag__"  # the name the converted code reaches this module by
+
+# ------------------------------------------------------------------------------------------------
+# Converting a function
+# ------------------------------------------------------------------------------------------------
+
+_CONVERTED: dict[Any, Any] = {}  # code object -> converted code object (None: keep the original)
+_SKIP_MODULES = {"mind", "numpy", "scipy", "torch", "pytest", "_pytest"}
+
+
+def convert(fn: Any) -> Any:
+    """``fn`` with its control flow rewritten (see the module's docstring), or ``fn`` itself when
+    it needs no rewriting or its source cannot be read. Bound methods stay bound."""
+    if isinstance(fn, types.MethodType):
+        func = convert(fn.__func__)
+        return fn if func is fn.__func__ else types.MethodType(func, fn.__self__)
+    if not isinstance(fn, types.FunctionType) or not _users(fn):
+        return fn
+    code = fn.__code__
+    if code not in _CONVERTED:
+        _CONVERTED[code] = _convert_code(fn)
+    new = _CONVERTED[code]
+    if new is None:
+        return fn
+    cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
+    fn.__globals__.setdefault(_NAME, sys.modules[__name__])
+    converted = types.FunctionType(
+        new, fn.__globals__, fn.__name__, fn.__defaults__, tuple(cells[n] for n in new.co_freevars)
+    )
+    converted.__kwdefaults__ = fn.__kwdefaults__
+    converted.__wrapped__ = fn
+    return converted
+
+
+def _users(fn: types.FunctionType) -> bool:
+    """Whether ``fn`` is the user's code (not Mind's, a library's or the standard library's)."""
+    top = (getattr(fn, "__module__", None) or "").split(".")[0]
+    return top not in _SKIP_MODULES and top not in sys.stdlib_module_names
+
+
+def _convert_code(fn: types.FunctionType) -> types.CodeType | None:
+    code = fn.__code__
+    if code.co_flags & (inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR):
+        return None
+    try:
+        source = textwrap.dedent(inspect.getsource(fn))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError):
+        return None
+    if not tree.body or not isinstance(tree.body[0], ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    (definition,) = tree.body[:1]
+    if definition.name != code.co_name or isinstance(definition, ast.AsyncFunctionDef):
+        return None
+    ast.increment_lineno(tree, code.co_firstlineno - 1)  # the source starts at that line
+    _mangle(definition, fn.__qualname__)
+    if "__class__" in code.co_freevars and definition.args.args:  # super() inside branches
+        first = definition.args.args[0].arg
+        for node in ast.walk(definition):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "super":
+                if not node.args:
+                    node.args = [ast.Name("__class__", ast.Load()), ast.Name(first, ast.Load())]
+    definition.decorator_list = []
+    converter = _Converter(code.co_filename)
+    definition.body = converter.block(definition.body)
+    if not converter.changed:
+        return None
+    # Define it inside a function of its free variables, so it closes over cells of those names.
+    factory = ast.FunctionDef(
+        name="__mind_factory__",
+        args=ast.arguments(
+            posonlyargs=[],
+            args=[ast.arg(n) for n in code.co_freevars],
+            kwonlyargs=[],
+            kw_defaults=[],
+            defaults=[],
+        ),
+        body=[definition, ast.Return(ast.Name(definition.name, ast.Load()))],
+        decorator_list=[],
+        returns=None,
+        type_params=[],
+    )
+    module = ast.fix_missing_locations(ast.Module([factory], type_ignores=[]))
+    compiled = compile(module, code.co_filename, "exec")
+    factory_code = next(c for c in compiled.co_consts if isinstance(c, types.CodeType))
+    return next(
+        c
+        for c in factory_code.co_consts
+        if isinstance(c, types.CodeType) and c.co_name == definition.name
+    )
+
+
+def _mangle(definition: ast.FunctionDef, qualname: str) -> None:
+    """Private names (``self.__x``) as the class body compiled them (``self._Cls__x``): the
+    converted function is compiled outside its class."""
+    parts = qualname.split(".")
+    owner = parts[-2].lstrip("_") if len(parts) > 1 and parts[-2] != "<locals>" else ""
+    if not owner:
+        return
+
+    def mangled(name: str) -> str:
+        private = name.startswith("__") and not name.endswith("__")
+        return f"_{owner}{name}" if private else name
+
+    for node in ast.walk(definition):
+        if isinstance(node, ast.Attribute):
+            node.attr = mangled(node.attr)
+        elif isinstance(node, ast.Name):
+            node.id = mangled(node.id)
+
+
+# ------------------------------------------------------------------------------------------------
+# The rewriting
+# ------------------------------------------------------------------------------------------------
+
+
+def _assigned(stmts: list[ast.stmt]) -> set[str]:
+    """Names these statements bind (not inside nested functions, classes or comprehensions)."""
+    names: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+            return
+        if isinstance(node, ast.Lambda | ast.ListComp | ast.SetComp | ast.DictComp):
+            return
+        if isinstance(node, ast.GeneratorExp):
+            return
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        if isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    for s in stmts:
+        visit(s)
+    return names
+
+
+def _escapes(stmts: list[ast.stmt], tail_return_ok: bool) -> bool:
+    """Whether these statements hold a ``break``/``continue`` of an enclosing loop, a ``yield``,
+    a ``global``/``nonlocal``, or a ``return`` other than the block's last statement."""
+
+    def visit(node: ast.AST, in_loop: bool, tail: bool) -> bool:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            return False
+        if isinstance(node, ast.Break | ast.Continue) and not in_loop:
+            return True
+        if isinstance(node, ast.Yield | ast.YieldFrom | ast.Global | ast.Nonlocal | ast.Await):
+            return True
+        if isinstance(node, ast.Return) and not tail:
+            return True
+        if isinstance(node, ast.For | ast.While | ast.AsyncFor):
+            return any(visit(c, True, False) for c in ast.iter_child_nodes(node))
+        if isinstance(node, ast.If):
+            return visit(node.test, in_loop, False) or any(
+                block_escapes(b, in_loop, tail) for b in (node.body, node.orelse)
+            )
+        return any(visit(c, in_loop, False) for c in ast.iter_child_nodes(node))
+
+    def block_escapes(block: list[ast.stmt], in_loop: bool, tail: bool) -> bool:
+        return any(visit(s, in_loop, tail and k == len(block) - 1) for k, s in enumerate(block))
+
+    return block_escapes(stmts, False, tail_return_ok)
+
+
+def _returns(block: list[ast.stmt]) -> bool:
+    """Whether the block always ends in a ``return``."""
+    if not block:
+        return False
+    last = block[-1]
+    if isinstance(last, ast.Return):
+        return True
+    return isinstance(last, ast.If) and _returns(last.body) and _returns(last.orelse)
+
+
+def _lift_returns(block: list[ast.stmt]) -> list[ast.stmt]:
+    """Move what follows an ``if`` one of whose branches returns into its other branch, so that
+    returns end blocks: ``if c: return a`` + rest -> ``if c: return a else: rest``."""
+    for k, s in enumerate(block):
+        if isinstance(s, ast.If):
+            s.body, s.orelse = _lift_returns(s.body), _lift_returns(s.orelse)
+            rest = block[k + 1 :]
+            if rest and _returns(s.body) != _returns(s.orelse):
+                if _returns(s.body):
+                    s.orelse = _lift_returns(s.orelse + rest)
+                else:
+                    s.body = _lift_returns(s.body + rest)
+                return block[: k + 1]
+    return block
+
+
+_RET = "__mind_return__"
+
+
+def _returns_to_assignments(block: list[ast.stmt]) -> None:
+    """Turn the return ending each path of ``block`` into an assignment to ``__mind_return__``."""
+    last = block[-1]
+    if isinstance(last, ast.Return):
+        value = last.value or ast.Constant(None)
+        block[-1] = ast.copy_location(ast.Assign([ast.Name(_RET, ast.Store())], value), last)
+    else:
+        _returns_to_assignments(last.body)
+        _returns_to_assignments(last.orelse)
+
+
+def _helper(name: str) -> ast.expr:
+    return ast.Attribute(ast.Name(_NAME, ast.Load()), name, ast.Load())
+
+
+def _names(names: list[str], ctx: ast.expr_context) -> ast.Tuple:
+    return ast.Tuple([ast.Name(n, ctx) for n in names], ctx)
+
+
+def _function(name: str, params: list[str], body: list[ast.stmt], result: ast.expr) -> ast.stmt:
+    return ast.FunctionDef(
+        name=name,
+        args=ast.arguments(
+            posonlyargs=[],
+            args=[ast.arg(p) for p in params],
+            kwonlyargs=[],
+            kw_defaults=[],
+            defaults=[],
+        ),
+        body=[*body, ast.Return(result)],
+        decorator_list=[],
+        returns=None,
+        type_params=[],
+    )
+
+
+def _guards(names: list[str]) -> list[ast.stmt]:
+    """``try: n / except NameError: n = Undefined('n')`` for each name not bound yet."""
+    return [
+        ast.Try(
+            body=[ast.Expr(ast.Name(n, ast.Load()))],
+            handlers=[
+                ast.ExceptHandler(
+                    ast.Name("NameError", ast.Load()),
+                    None,
+                    [
+                        ast.Assign(
+                            [ast.Name(n, ast.Store())],
+                            ast.Call(_helper("Undefined"), [ast.Constant(n)], []),
+                        )
+                    ],
+                )
+            ],
+            orelse=[],
+            finalbody=[],
+        )
+        for n in names
+    ]
+
+
+_BUILTINS = set(dir(builtins))
+
+
+class _Converter(ast.NodeTransformer):
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.count = 0
+        self.changed = False
+
+    def where(self, node: ast.AST) -> str:
+        return f"{self.filename}:{node.lineno}"
+
+    def block(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
+        out: list[ast.stmt] = []
+        for s in _lift_returns(stmts):
+            new = self.visit(s)
+            out.extend(new if isinstance(new, list) else [new])
+        return out
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.FunctionDef:
+        node.body = self.block(node.body)
+        return node
+
+    def visit_If(self, node: ast.If) -> Any:
+        node.test = self.visit(node.test)
+        returning = _returns(node.body) and _returns(node.orelse)
+        if _escapes([node], tail_return_ok=returning):
+            node.body, node.orelse = self.block(node.body), self.block(node.orelse or [])
+            return node
+        self.changed = True
+        if returning:
+            _returns_to_assignments(node.body)
+            _returns_to_assignments(node.orelse)
+        body, orelse = self.block(node.body), self.block(node.orelse) or [ast.Pass()]
+        in_body, in_else = _assigned(body), _assigned(orelse)
+        names = sorted(in_body | in_else)
+        self.count += 1
+        true_name, false_name = f"__mind_if_true_{self.count}", f"__mind_if_false_{self.count}"
+        call = ast.Call(
+            _helper("if_stmt"),
+            [
+                node.test,
+                ast.Name(true_name, ast.Load()),
+                ast.Name(false_name, ast.Load()),
+                _names(names, ast.Load()),
+                ast.Constant(tuple(names)),
+                ast.Constant(tuple(n in in_body and n in in_else for n in names)),
+                ast.Constant(self.where(node)),
+            ],
+            [],
+        )
+        out = [
+            *_guards(names),
+            _function(true_name, names, body, _names(names, ast.Load())),
+            _function(false_name, names, orelse, _names(names, ast.Load())),
+            ast.Assign([_names(names, ast.Store())], call) if names else ast.Expr(call),
+        ]
+        if returning:
+            out.append(ast.Return(ast.Name(_RET, ast.Load())))
+        return [ast.copy_location(s, node) for s in out]
+
+    def _loop_escapes(self, node: ast.For | ast.While) -> bool:
+        return bool(node.orelse) or any(
+            isinstance(n, ast.Break | ast.Continue | ast.Return | ast.Yield | ast.Global)
+            or isinstance(n, ast.Nonlocal)
+            for s in node.body
+            for n in ast.walk(s)
+        )
+
+    def visit_While(self, node: ast.While) -> Any:
+        if self._loop_escapes(node):
+            return self.generic_visit(node)
+        self.changed = True
+        test, body = self.visit(node.test), self.block(node.body)
+        names = sorted(_assigned(body))
+        self.count += 1
+        test_name, body_name = f"__mind_while_test_{self.count}", f"__mind_while_body_{self.count}"
+        call = ast.Call(
+            _helper("while_stmt"),
+            [
+                ast.Name(test_name, ast.Load()),
+                ast.Name(body_name, ast.Load()),
+                _names(names, ast.Load()),
+                ast.Constant(tuple(names)),
+                ast.Constant(self.where(node)),
+            ],
+            [],
+        )
+        out = [
+            *_guards(names),
+            _function(test_name, names, [], test),
+            _function(body_name, names, body, _names(names, ast.Load())),
+            ast.Assign([_names(names, ast.Store())], call) if names else ast.Expr(call),
+        ]
+        return [ast.copy_location(s, node) for s in out]
+
+    def visit_For(self, node: ast.For) -> Any:
+        it = node.iter
+        ranged = (
+            isinstance(it, ast.Call)
+            and isinstance(it.func, ast.Name)
+            and it.func.id == "range"
+            and not it.keywords
+            and 1 <= len(it.args) <= 3
+            and isinstance(node.target, ast.Name)
+        )
+        if not ranged or self._loop_escapes(node):
+            return self.generic_visit(node)
+        self.changed = True
+        bounds = [self.visit(a) for a in it.args]
+        body = self.block(node.body)
+        index = node.target.id
+        names = sorted(_assigned(body) - {index})
+        self.count += 1
+        body_name = f"__mind_for_body_{self.count}"
+        call = ast.Call(
+            _helper("for_range"),
+            [
+                ast.Tuple(bounds, ast.Load()),
+                ast.Name(body_name, ast.Load()),
+                _names(names, ast.Load()),
+                ast.Constant(tuple(names)),
+                ast.Constant(self.where(node)),
+            ],
+            [],
+        )
+        out = [
+            *_guards(names),
+            _function(body_name, [index, *names], body, _names(names, ast.Load())),
+            ast.Assign([_names(names, ast.Store())], call) if names else ast.Expr(call),
+        ]
+        return [ast.copy_location(s, node) for s in out]
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.expr:
+        self.generic_visit(node)
+        self.changed = True
+        helper = "and_" if isinstance(node.op, ast.And) else "or_"
+        thunks = [ast.Lambda(_no_args(), v) for v in node.values]
+        return ast.copy_location(ast.Call(_helper(helper), thunks, []), node)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.expr:
+        self.generic_visit(node)
+        if not isinstance(node.op, ast.Not):
+            return node
+        self.changed = True
+        return ast.copy_location(ast.Call(_helper("not_"), [node.operand], []), node)
+
+    def visit_Call(self, node: ast.Call) -> ast.expr:
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id in _BUILTINS:
+            return node  # super(), len(), isinstance(), print() ... as they are
+        self.changed = True
+        return ast.copy_location(
+            ast.Call(_helper("call"), [node.func, *node.args], node.keywords), node
+        )
+
+    def visit_Lambda(self, node: ast.Lambda) -> ast.Lambda:
+        return node  # a lambda stays as it is (and is traced as it is)
+
+
+def _no_args() -> ast.arguments:
+    return ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[])
+
+
+# ------------------------------------------------------------------------------------------------
+# What the converted code calls
+# ------------------------------------------------------------------------------------------------
+
+
+class Undefined:
+    """A variable with no value on some path (assigned in only one branch of an ``if`` on a
+    tensor, or only inside a loop on one): using it raises, naming it and where."""
+
+    def __init__(self, name: str, why: str = "") -> None:
+        object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_why", why)
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        raise GraphModeError(
+            f"'{self._name}' is used where it has no value"
+            + (f": {self._why}" if self._why else "")
+            + "; assign it before the control flow (or in every branch)"
+        )
+
+    __getattr__ = __call__ = __bool__ = __iter__ = __len__ = __getitem__ = _fail
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _fail
+    __truediv__ = __rtruediv__ = __matmul__ = __rmatmul__ = __neg__ = _fail
+    __lt__ = __le__ = __gt__ = __ge__ = _fail
+
+    def __repr__(self) -> str:
+        return f"Undefined({self._name!r})"
+
+
+def _traced(value: Any) -> bool:
+    return isinstance(value, Tensor) and isinstance(value._data, TraceValue)
+
+
+def _truth(value: Any) -> bool:
+    if isinstance(value, Tensor):
+        return (
+            bool(np.asarray(value._data).reshape(-1)[0]) if value._data.size == 1 else bool(value)
+        )
+    return bool(value)
+
+
+def _as_carry(value: Any, name: str, where: str) -> Any:
+    """A value a compiled branch or loop can carry: Tensors (and tuples and lists of them) as
+    they are, Python numbers as Tensors."""
+    if isinstance(value, bool | int | float | np.number | np.bool_):
+        return as_tensor(value)
+    if isinstance(value, tuple | list):
+        return type(value)(_as_carry(v, name, where) for v in value)
+    if isinstance(value, Tensor):
+        return value
+    raise GraphModeError(
+        f"{where}: '{name}' is a {type(value).__name__} changed under a condition on a tensor; "
+        "a compiled branch or loop can only change Tensors, numbers and tuples of them"
+    )
+
+
+def if_stmt(
+    test: Any,
+    true_fn: Callable[..., tuple],
+    false_fn: Callable[..., tuple],
+    values: tuple,
+    names: tuple[str, ...],
+    both: tuple[bool, ...],
+    where: str,
+) -> tuple:
+    """The converted ``if``: ``names`` are the variables either branch assigns, ``values`` their
+    values before it (:class:`Undefined` where unbound), ``both`` which both branches assign."""
+    if not _traced(test):
+        return (true_fn if _truth(test) else false_fn)(*values)
+    kept = [
+        k for k, v in enumerate(values) if both[k] or not isinstance(v, Undefined)
+    ]  # the outputs defined on both paths
+    given = [k for k, v in enumerate(values) if not isinstance(v, Undefined)]
+
+    def branch(fn: Callable[..., tuple]) -> Callable[..., tuple]:
+        def run(*operands: Any) -> tuple:
+            full = list(values)
+            for k, v in zip(given, operands):
+                full[k] = v
+            out = fn(*full)
+            return tuple(_as_carry(out[k], names[k], where) for k in kept)
+
+        return run
+
+    operands = [_as_carry(values[k], names[k], where) for k in given]
+    result = cond(test, branch(true_fn), branch(false_fn), *operands)
+    out: list[Any] = [
+        Undefined(n, f"it is assigned in only one branch of the if at {where}") for n in names
+    ]
+    for k, v in zip(kept, result):
+        out[k] = v
+    return tuple(out)
+
+
+def while_stmt(
+    test_fn: Callable[..., Any],
+    body_fn: Callable[..., tuple],
+    values: tuple,
+    names: tuple[str, ...],
+    where: str,
+) -> tuple:
+    """The converted ``while``: ``names`` are the variables the body assigns. The loop runs in
+    Python while its condition is a Python value, and becomes a ``while_loop`` node from the
+    first iteration whose condition is a traced tensor."""
+    flag = test_fn(*values)
+    while not _traced(flag):
+        if not _truth(flag):
+            return values
+        values = body_fn(*values)
+        flag = test_fn(*values)
+    carried = [k for k, v in enumerate(values) if not isinstance(v, Undefined)]
+
+    def full(carry: tuple) -> list:
+        out = list(values)
+        for k, v in zip(carried, carry):
+            out[k] = v
+        return out
+
+    init = tuple(_as_carry(values[k], names[k], where) for k in carried)
+    final = while_loop(
+        lambda carry: test_fn(*full(carry)),
+        lambda carry: tuple(
+            _as_carry(v, names[k], where)
+            for k, v in zip(carried, (body_fn(*full(carry))[k] for k in carried))
+        ),
+        init,
+    )
+    out: list[Any] = [
+        Undefined(n, f"it is assigned only inside the while loop at {where}") for n in names
+    ]
+    for k, v in zip(carried, final):
+        out[k] = v
+    return tuple(out)
+
+
+def for_range(
+    bounds: tuple, body_fn: Callable[..., tuple], values: tuple, names: tuple[str, ...], where: str
+) -> tuple:
+    """The converted ``for i in range(...)``: a Python loop for Python (or concrete) bounds, a
+    ``while_loop`` node over ``i`` when a bound is a traced tensor."""
+    if not any(_traced(b) for b in bounds):
+        for i in range(*(int(b) if isinstance(b, Tensor) else b for b in bounds)):
+            values = body_fn(i, *values)
+        return values
+    start, stop, step = (0, bounds[0], 1) if len(bounds) == 1 else (*bounds, 1)[:3]
+    if _traced(step) or step == 0:
+        raise GraphModeError(f"{where}: range() over a tensor needs a nonzero Python int step")
+    stop = as_tensor(stop)
+    index = as_tensor(start).astype(stop.dtype)
+
+    def test(i: Tensor, *vals: Any) -> Tensor:
+        return less(i, stop) if step > 0 else less(stop, i)
+
+    def body(i: Tensor, *vals: Any) -> tuple:
+        return (add(i, step), *body_fn(i, *vals))
+
+    out = while_stmt(
+        lambda i, *vals: test(i, *vals), body, (index, *values), ("range index", *names), where
+    )
+    return out[1:]
+
+
+def and_(*thunks: Callable[[], Any]) -> Any:
+    value = thunks[0]()
+    for thunk in thunks[1:]:
+        if _traced(value):
+            value = logical_and(value, thunk())
+        elif not _truth(value):
+            return value
+        else:
+            value = thunk()
+    return value
+
+
+def or_(*thunks: Callable[[], Any]) -> Any:
+    value = thunks[0]()
+    for thunk in thunks[1:]:
+        if _traced(value):
+            value = logical_or(value, thunk())
+        elif _truth(value):
+            return value
+        else:
+            value = thunk()
+    return value
+
+
+def not_(value: Any) -> Any:
+    return logical_not(value) if _traced(value) else not _truth(value)
+
+
+def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)``, ``fn`` converted first when it is the user's function."""
+    return convert(fn)(*args, **kwargs) if isinstance(fn, _CONVERTIBLE) else fn(*args, **kwargs)
+
+
+_CONVERTIBLE = (types.FunctionType, types.MethodType, functools.partial)

@@ -1,0 +1,275 @@
+"""capture_mode="ast": Python control flow on tensors compiles; the same function run eagerly
+(PyNative) is the reference, finite differences the reference for gradients."""
+
+import numpy as np
+import pytest
+
+import mind.core as ms
+from mind.core import Tensor, nn, ops
+from mind.core.errors import GraphModeError
+
+rng = np.random.default_rng(0)
+
+
+def T(*shape):
+    return Tensor(rng.standard_normal(shape).astype(np.float32))
+
+
+def prims(fn, *args):
+    return [n.prim for n in ms.jit(fn).graph(*args).nodes]
+
+
+def same(fn, *args):
+    """The compiled function equals the eager one on these arguments; returns the graph's ops."""
+    want = fn(*args)
+    got = ms.jit(fn)(*args)
+    want, got = (w if isinstance(w, tuple) else (w,) for w in (want, got))
+    assert len(want) == len(got)
+    for w, g in zip(want, got):
+        np.testing.assert_allclose(np.asarray(g.asnumpy()), np.asarray(_np(w)), rtol=1e-6)
+    return prims(fn, *args)
+
+
+def _np(v):
+    return v.asnumpy() if isinstance(v, Tensor) else v
+
+
+# ------------------------------------------------------------------------------------------------
+# if
+# ------------------------------------------------------------------------------------------------
+
+
+def branchy(x):
+    y = x * 2
+    if y.sum() > 0:
+        y = y + 1
+        z = y
+    else:
+        y = y - 1
+        z = y * 3
+    return z + y
+
+
+@pytest.mark.parametrize("sign", [1, -1])
+def test_if_on_a_tensor_compiles_both_branches_into_one_cond(sign):
+    ops_ = same(branchy, Tensor(sign * np.ones(3, np.float32)))
+    assert ops_.count("cond") == 1
+
+
+def early_return(x, y):
+    if (x > y).any() and x.sum() > 0:
+        return x
+    elif x.mean() < -1:
+        return x * 3
+    return y - 1
+
+
+def test_early_returns_elif_and_tensor_boolean_logic():
+    for x, y in [(T(4), T(4)), (Tensor(np.full(4, -3.0, np.float32)), T(4))]:
+        ops_ = same(early_return, x, y)
+        assert "cond" in ops_ and "logical_and" in ops_  # the elif's cond is in the else graph
+
+
+def nested(x):
+    out = x
+    if x[0] > 0:
+        if x[1] > 0:
+            out = x + 10
+        else:
+            out = x - 10
+    elif not x[2] > 0:
+        out = x * 0
+    return out
+
+
+@pytest.mark.parametrize("values", [[1, 1, 1], [1, -1, 1], [-1, 1, -1], [-1, 1, 1]])
+def test_nested_ifs_and_not(values):
+    assert "cond" in same(nested, Tensor(np.array(values, np.float32)))
+
+
+def test_a_python_condition_is_still_decided_at_compile_time():
+    def f(x, flag):
+        if flag and x.shape[0] == 3:
+            return x + 1
+        return x - 1
+
+    assert "cond" not in same(f, T(3), True)
+    assert "cond" not in same(f, T(3), False)
+
+
+def test_a_variable_from_only_one_branch_is_named_when_used():
+    def f(x):
+        if x.sum() > 0:
+            only = x * 2
+        return only + 1
+
+    with pytest.raises(GraphModeError, match="'only'.*only one branch of the if"):
+        ms.jit(f)(T(3))
+    with pytest.raises(UnboundLocalError):  # eagerly, Python's own error on the path not taken
+        f(Tensor(-np.ones(3, np.float32)))
+
+
+def test_numbers_assigned_in_branches_become_tensors():
+    def f(x):
+        scale = 1.0
+        if x.sum() > 0:
+            scale = 2.0
+        return x * scale
+
+    same(f, Tensor(np.ones(3, np.float32)))
+    same(f, Tensor(-np.ones(3, np.float32)))
+
+
+# ------------------------------------------------------------------------------------------------
+# loops
+# ------------------------------------------------------------------------------------------------
+
+
+def doubling(x):
+    steps = 0
+    while x.sum() < 100:
+        x = x * 2
+        steps = steps + 1
+    return x, steps
+
+
+def test_while_on_a_tensor_is_one_while_loop_node():
+    ops_ = same(doubling, Tensor(np.ones(3, np.float32)))
+    assert ops_.count("while_loop") == 1
+
+
+def test_a_while_on_a_python_counter_is_unrolled():
+    def f(x):
+        i = 0
+        while i < 3:
+            x = x * 2
+            i += 1
+        return x
+
+    ops_ = same(f, T(3))
+    assert "while_loop" not in ops_ and ops_.count("mul") == 3
+
+
+def accumulate(x, n):
+    total = x * 0
+    for i in range(n):
+        total = total + x * i
+    return total
+
+
+def test_for_range_over_a_tensor_bound_is_a_loop_and_over_an_int_is_unrolled():
+    assert "while_loop" in same(accumulate, T(3), Tensor(np.array(5)))
+    assert "while_loop" not in same(accumulate, T(3), 5)
+
+
+def test_a_loop_with_break_keeps_python_semantics():
+    def f(x):
+        for i in range(10):
+            if i == 3:
+                break
+            x = x + 1
+        return x
+
+    assert "while_loop" not in same(f, T(2))
+
+
+# ------------------------------------------------------------------------------------------------
+# Cells, methods, closures, called functions
+# ------------------------------------------------------------------------------------------------
+
+
+def helper(y):
+    if y.mean() > 0:
+        return ops.relu(y)
+    return -y
+
+
+class Gate(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.dense = nn.Dense(3, 3)
+        self.__limit = 0.5
+
+    def construct(self, x):
+        y = self.dense(x)
+        if y.max() > self.__limit:
+            y = y * self.__limit
+        return helper(y)
+
+
+class Outer(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.gate = Gate()
+
+    def construct(self, x):
+        return self.gate(x) + 1
+
+
+def test_graph_mode_cells_convert_their_construct_sub_cells_and_called_functions():
+    net = Outer()
+    x = T(2, 3)
+    want = net(x).asnumpy()
+    ms.set_context(mode=ms.GRAPH_MODE)
+    try:
+        got = net(x).asnumpy()
+    finally:
+        ms.set_context(mode=ms.PYNATIVE_MODE)
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+    graph = ms.jit(net.construct).graph(x)
+    assert [n.prim for n in graph.nodes].count("cond") == 2  # Gate's if and helper's
+
+
+def test_closures_and_super_in_converted_methods():
+    offset = Tensor(np.float32(3.0))
+
+    class Base(nn.Cell):
+        def construct(self, x):
+            return x + offset
+
+    class Child(Base):
+        def construct(self, x):
+            if x.sum() > 0:
+                return super().construct(x)
+            return x - offset
+
+    child = Child()
+    for x in (T(3).abs(), -T(3).abs()):
+        same(child.construct, x)
+
+
+def test_capture_mode_trace_keeps_the_old_behaviour():
+    with pytest.raises(GraphModeError, match="truth value of a tensor"):
+        ms.jit(branchy, capture_mode="trace")(T(3))
+
+
+# ------------------------------------------------------------------------------------------------
+# Gradients
+# ------------------------------------------------------------------------------------------------
+
+
+def piecewise(x, w):
+    y = x * w
+    if y.sum() > 0:
+        y = ops.sin(y) * w
+    else:
+        y = y * y
+    return y.sum()
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_gradient_through_a_converted_if_matches_eager_and_finite_differences(sign):
+    x = Tensor(sign * np.abs(rng.standard_normal(4)).astype(np.float64))
+    w = Tensor(np.abs(rng.standard_normal(4)).astype(np.float64) + 0.5)
+    grad = ms.grad(piecewise, grad_position=(0, 1))
+    eager = grad(x, w)
+    compiled = ms.jit(grad)(x, w)
+    for e, c in zip(eager, compiled):
+        np.testing.assert_allclose(c.asnumpy(), e.asnumpy(), rtol=1e-10)
+    eps, xs, ws = 1e-6, x.asnumpy(), w.asnumpy()
+    for k in range(4):
+        d = np.zeros(4)
+        d[k] = eps
+        f = lambda a, b: piecewise(Tensor(a), Tensor(b)).asnumpy()  # noqa: E731
+        fd = (f(xs + d, ws) - f(xs - d, ws)) / (2 * eps)
+        np.testing.assert_allclose(compiled[0].asnumpy()[k], fd, rtol=1e-5, atol=1e-8)
