@@ -162,7 +162,7 @@ def test_for_range_over_a_tensor_bound_is_a_loop_and_over_an_int_is_unrolled():
     assert "while_loop" not in same(accumulate, T(3), 5)
 
 
-def test_a_loop_with_break_keeps_python_semantics():
+def test_break_on_a_python_condition_stops_the_unrolled_loop():
     def f(x):
         for i in range(10):
             if i == 3:
@@ -170,7 +170,46 @@ def test_a_loop_with_break_keeps_python_semantics():
             x = x + 1
         return x
 
-    assert "while_loop" not in same(f, T(2))
+    ops_ = same(f, T(2))
+    assert "while_loop" not in ops_ and ops_.count("add") == 3
+
+
+def jumpy(x):
+    for i in range(10):
+        if x.sum() > 20:
+            break
+        if i % 2 == 0:
+            continue
+        x = x * 2
+    return x
+
+
+def bounded(x):
+    n = 0
+    while x.sum() < 1000:
+        n = n + 1
+        if x.max() > 50:
+            break
+        x = x * 3
+    return x, n
+
+
+def skipping(x, m):
+    total = x * 0
+    for i in range(m):
+        if i == 2:
+            continue
+        total = total + x * i
+    return total
+
+
+@pytest.mark.parametrize("scale", [0.5, 1.0, 30.0])
+def test_break_and_continue_on_tensors_become_flags_the_loop_carries(scale):
+    x = Tensor(np.full(3, scale, np.float32))
+    same(jumpy, x)
+    assert "while_loop" in same(bounded, x)
+    assert "while_loop" in same(skipping, x, Tensor(np.array(5)))
+    assert "while_loop" not in same(skipping, x, 5)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -273,3 +312,25 @@ def test_gradient_through_a_converted_if_matches_eager_and_finite_differences(si
         f = lambda a, b: piecewise(Tensor(a), Tensor(b)).asnumpy()  # noqa: E731
         fd = (f(xs + d, ws) - f(xs - d, ws)) / (2 * eps)
         np.testing.assert_allclose(compiled[0].asnumpy()[k], fd, rtol=1e-5, atol=1e-8)
+
+
+def grow(x, w):
+    while x.sum() < 50:
+        x = x * w + 1
+    return (x * x).sum()
+
+
+def test_gradient_through_a_converted_while_matches_eager_and_finite_differences():
+    x = Tensor(np.array([0.5, 1.0, 1.5]))
+    w = Tensor(np.array([1.5, 1.2, 1.1]))
+    grad = ms.grad(grow, grad_position=(0, 1))
+    eager, compiled = grad(x, w), ms.jit(grad)(x, w)
+    assert "while_loop_grad" in [n.prim for n in ms.jit(grad).graph(x, w).nodes]
+    for e, c in zip(eager, compiled):
+        np.testing.assert_allclose(c.asnumpy(), e.asnumpy(), rtol=1e-12)
+    eps, xs = 1e-6, x.asnumpy()
+    for k in range(3):
+        d = np.zeros(3)
+        d[k] = eps
+        fd = (grow(Tensor(xs + d), w).item() - grow(Tensor(xs - d), w).item()) / (2 * eps)
+        np.testing.assert_allclose(compiled[0].asnumpy()[k], fd, rtol=1e-6)

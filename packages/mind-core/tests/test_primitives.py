@@ -74,7 +74,7 @@ def _tensors(inputs):
 # Primitives holding nested graphs, and tuple_getitem that reads their results: their forward and
 # gradient cases (against eager Python control flow and finite differences) are in
 # test_control.py, built from real control flow; fused (graph-kernel fusion) is in test_fusion.py.
-NESTED = {"call", "cond", "scan", "while_loop", "tuple_getitem", "fused"}
+NESTED = {"call", "cond", "scan", "while_loop", "while_loop_grad", "tuple_getitem", "fused"}
 
 
 def test_every_primitive_has_cases():

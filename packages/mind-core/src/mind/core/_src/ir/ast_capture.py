@@ -169,7 +169,8 @@ def _assigned(stmts: list[ast.stmt]) -> set[str]:
 
     def visit(node: ast.AST) -> None:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
+            if not node.name.startswith("__mind_"):  # not the branches and bodies made here
+                names.add(node.name)
             return
         if isinstance(node, ast.Lambda | ast.ListComp | ast.SetComp | ast.DictComp):
             return
@@ -303,6 +304,63 @@ def _guards(names: list[str]) -> list[ast.stmt]:
     ]
 
 
+def _own_jumps(stmts: list[ast.stmt]) -> set[str]:
+    """``"break"``/``"continue"`` of the loop these statements are the body of (not of loops
+    nested in them)."""
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.Break):
+            found.add("break")
+        elif isinstance(node, ast.Continue):
+            found.add("continue")
+        elif not isinstance(
+            node, ast.For | ast.While | ast.AsyncFor | ast.FunctionDef | ast.Lambda
+        ):
+            for child in ast.iter_child_nodes(node):
+                visit(child)
+        elif isinstance(node, ast.For | ast.While):
+            for child in node.orelse:  # a nested loop's else belongs to this loop's body
+                visit(child)
+
+    for s in stmts:
+        visit(s)
+    return found
+
+
+def _assign(name: str, value: Any) -> ast.stmt:
+    return ast.Assign([ast.Name(name, ast.Store())], ast.Constant(value))
+
+
+def _lower_jumps(stmts: list[ast.stmt], brk: str, cont: str) -> list[ast.stmt] | None:
+    """The loop body with its ``break`` and ``continue`` made assignments of flags (``brk``,
+    ``cont``), and what follows a statement that may jump guarded by ``if not (brk or cont)``;
+    None when a jump sits where this cannot reach it (a ``try``, a ``with``)."""
+    out: list[ast.stmt] = []
+    for k, s in enumerate(stmts):
+        if isinstance(s, ast.Break | ast.Continue):
+            out.append(
+                ast.copy_location(_assign(brk if isinstance(s, ast.Break) else cont, True), s)
+            )
+            return out
+        if not _own_jumps([s]):
+            out.append(s)
+            continue
+        if not isinstance(s, ast.If):
+            return None
+        body, orelse = _lower_jumps(s.body, brk, cont), _lower_jumps(s.orelse, brk, cont)
+        rest = _lower_jumps(stmts[k + 1 :], brk, cont)
+        if body is None or orelse is None or rest is None:
+            return None
+        s.body, s.orelse = body or [ast.Pass()], orelse
+        out.append(s)
+        if rest:
+            jumped = ast.BoolOp(ast.Or(), [ast.Name(brk, ast.Load()), ast.Name(cont, ast.Load())])
+            out.append(ast.copy_location(ast.If(ast.UnaryOp(ast.Not(), jumped), rest, []), s))
+        return out
+    return out
+
+
 _BUILTINS = set(dir(builtins))
 
 
@@ -365,9 +423,10 @@ class _Converter(ast.NodeTransformer):
         return [ast.copy_location(s, node) for s in out]
 
     def _loop_escapes(self, node: ast.For | ast.While) -> bool:
+        """A loop this cannot convert: one with an ``else``, a ``return``, a ``yield``, or a
+        ``global``/``nonlocal``."""
         return bool(node.orelse) or any(
-            isinstance(n, ast.Break | ast.Continue | ast.Return | ast.Yield | ast.Global)
-            or isinstance(n, ast.Nonlocal)
+            isinstance(n, ast.Return | ast.Yield | ast.YieldFrom | ast.Global | ast.Nonlocal)
             for s in node.body
             for n in ast.walk(s)
         )
@@ -375,11 +434,23 @@ class _Converter(ast.NodeTransformer):
     def visit_While(self, node: ast.While) -> Any:
         if self._loop_escapes(node):
             return self.generic_visit(node)
+        self.count += 1
+        n = self.count
+        before: list[ast.stmt] = []
+        jumps = _own_jumps(node.body)
+        if jumps:  # break/continue: flags the loop carries
+            brk, cont = f"__mind_break_{n}", f"__mind_continue_{n}"
+            body = _lower_jumps(node.body, brk, cont)
+            if body is None:
+                return self.generic_visit(node)
+            node.body = [_assign(cont, False), *body]
+            before = [_assign(brk, False)]
+            stop = ast.UnaryOp(ast.Not(), ast.Name(brk, ast.Load()))
+            node.test = ast.BoolOp(ast.And(), [stop, node.test])
         self.changed = True
         test, body = self.visit(node.test), self.block(node.body)
         names = sorted(_assigned(body))
-        self.count += 1
-        test_name, body_name = f"__mind_while_test_{self.count}", f"__mind_while_body_{self.count}"
+        test_name, body_name = f"__mind_while_test_{n}", f"__mind_while_body_{n}"
         call = ast.Call(
             _helper("while_stmt"),
             [
@@ -392,6 +463,7 @@ class _Converter(ast.NodeTransformer):
             [],
         )
         out = [
+            *before,
             *_guards(names),
             _function(test_name, names, [], test),
             _function(body_name, names, body, _names(names, ast.Load())),
@@ -411,6 +483,22 @@ class _Converter(ast.NodeTransformer):
         )
         if not ranged or self._loop_escapes(node):
             return self.generic_visit(node)
+        if _own_jumps(node.body):  # as a while over the index, which carries the jump flags
+            self.count += 1
+            i, stop, step = (f"__mind_{k}_{self.count}" for k in ("index", "stop", "step"))
+            bounds = ast.Call(_helper("range_bounds"), list(it.args), [])
+            state = ast.Assign([_names([i, stop, step], ast.Store())], bounds)
+            test = ast.Call(
+                _helper("in_range"), [ast.Name(v, ast.Load()) for v in (i, stop, step)], []
+            )
+            advance = ast.Assign(
+                [ast.Name(i, ast.Store())],
+                ast.BinOp(ast.Name(i, ast.Load()), ast.Add(), ast.Name(step, ast.Load())),
+            )
+            target = ast.Assign([ast.Name(node.target.id, ast.Store())], ast.Name(i, ast.Load()))
+            loop = ast.copy_location(ast.While(test, [target, advance, *node.body], []), node)
+            converted = self.visit_While(loop)
+            return [ast.copy_location(state, node), *converted]
         self.changed = True
         bounds = [self.visit(a) for a in it.args]
         body = self.block(node.body)
@@ -627,6 +715,19 @@ def for_range(
         lambda i, *vals: test(i, *vals), body, (index, *values), ("range index", *names), where
     )
     return out[1:]
+
+
+def range_bounds(*args: Any) -> tuple:
+    """``(start, stop, step)`` of ``range(*args)``; ``step`` must be a nonzero Python int."""
+    start, stop, step = (0, args[0], 1) if len(args) == 1 else (*args, 1)[:3]
+    if isinstance(step, Tensor) or step == 0:
+        raise GraphModeError("range(): the step must be a nonzero Python int")
+    return start, stop, step
+
+
+def in_range(i: Any, stop: Any, step: int) -> Any:
+    """Whether index ``i`` is still inside ``range(..., stop, step)``."""
+    return (i < stop) if step > 0 else (i > stop)
 
 
 def and_(*thunks: Callable[[], Any]) -> Any:

@@ -13,7 +13,8 @@ without unrolling (compile time does not grow with the trip count):
   ``jit`` the index is a scalar int32 Tensor. ``unroll=True`` unrolls it instead (then the index
   is a Python int, as in PyNative mode).
 - ``while_loop(cond_fun, body_fun, init_val)``: a ``while_loop`` node with a ``cond_graph`` and a
-  ``body_graph``; forward-only: taking its gradient raises.
+  ``body_graph``; differentiable (its gradient runs the loop again keeping the carries, then the
+  body's gradient graph over them in reverse).
 
 A branch or body may use tensors from outside it (a Cell's weights, earlier activations): each
 becomes an extra input of the node (a *capture*), and gradients flow to it.
@@ -44,7 +45,7 @@ from mind.core._src.ops.dispatch import (
 from mind.core._src.ops.elementwise import cast
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor, as_tensor
-from mind.core.errors import MindError, MindTypeError, MindValueError
+from mind.core.errors import MindTypeError, MindValueError
 
 __all__ = ["cond", "fori_loop", "scan", "while_loop"]
 
@@ -808,35 +809,94 @@ def _while_cpu(*ins: Any, cond_graph: FuncGraph, body_graph: FuncGraph, num_carr
     return carry
 
 
+def _while_bprop(
+    *rest: Any, needs: tuple, cond_graph: FuncGraph, body_graph: FuncGraph, num_carry: int
+) -> tuple:
+    """The loop runs again keeping the carry entering each iteration (memory linear in the trip
+    count), then the body's gradient graph runs over them in reverse."""
+    *ins, _out, dout = rest
+    carries, captures = ins[:num_carry], ins[num_carry:]
+    fc = tuple(_is_float(_aval(c)) for c in carries)  # float carries pass cotangents on
+    wk = tuple(bool(n) and _is_float(_aval(k)) for n, k in zip(needs[num_carry:], captures))
+    if not (any(fc) or any(wk)) or all(d is None for d in dout):
+        return (None,) * len(ins)
+    douts = [d if d is not None else _zeros(_aval(c)) for c, d, f in zip(carries, dout, fc) if f]
+    attrs = {
+        "cond_graph": cond_graph,
+        "body_graph": body_graph,
+        "body_grad": vjp_graph(body_graph, fc + wk, fc),
+        "num_carry": num_carry,
+    }
+    grads = iter(_unpack(bind(while_grad_p, (*ins, *douts), attrs), sum(fc) + sum(wk)))
+    out = [next(grads) if f else None for f in fc]
+    out = [g if n else None for g, n in zip(out, needs[:num_carry])]
+    return (*out, *(next(grads) if w else None for w in wk))
+
+
 while_p = primitive(
     "while_loop",
     cpu=_while_cpu,
     infer=_while_infer,
-    differentiable=False,
+    bprop=_while_bprop,
+    masked_bprop=True,
     attrs=("cond_graph", "body_graph", "num_carry"),
     doc="Repeat a nested body graph while a nested condition graph returns true.",
 )
 S.attr_schema(while_p, cond_graph=S.Graph(), body_graph=S.Graph(), num_carry=S.Int(lo=0))
 
-_NO_GRAD = (
-    "while_loop cannot be differentiated (its trip count depends on values); use fori_loop "
-    "or scan with a fixed number of iterations"
+
+def _while_grad_infer(*ins: Any, body_grad: Any, **attrs: Any) -> AbstractTuple:
+    graph = _check_graph(body_grad, "body_grad", "while_loop_grad")
+    return AbstractTuple(tuple(o.aval for o in graph.outputs))
+
+
+def _while_grad_cpu(
+    *ins: Any, cond_graph: FuncGraph, body_graph: FuncGraph, body_grad: FuncGraph, num_carry: int
+) -> tuple:
+    n_dc = len(body_grad.parameters) - len(body_graph.parameters)  # the float carries
+    carry, douts = tuple(ins[:num_carry]), list(ins[len(ins) - n_dc :])
+    captures = ins[num_carry : len(ins) - n_dc]
+    entering = []
+    while _run_graph(cond_graph, (*carry, *captures))[0]:
+        entering.append(carry)
+        carry = _run_graph(body_graph, (*carry, *captures))
+    dk = [np.zeros(o.aval.shape, _np_dtype(o.aval)) for o in body_grad.outputs[n_dc:]]
+    for c in reversed(entering):
+        grads = _run_graph(body_grad, (*c, *captures, *douts))
+        douts = list(grads[:n_dc])
+        dk = [a + g for a, g in zip(dk, grads[n_dc:])]
+    return (*douts, *dk)
+
+
+while_grad_p = primitive(
+    "while_loop_grad",
+    cpu=_while_grad_cpu,
+    infer=_while_grad_infer,
+    differentiable=False,
+    attrs=("cond_graph", "body_graph", "body_grad", "num_carry"),
+    doc="The reverse pass of a while_loop: the carries' and captures' cotangents.",
+)
+S.attr_schema(
+    while_grad_p,
+    cond_graph=S.Graph(),
+    body_graph=S.Graph(),
+    body_grad=S.Graph(),
+    num_carry=S.Int(lo=0),
 )
 
 
 def while_loop(
     cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any], init_val: Any
 ) -> Any:
-    """Repeat ``val = body_fun(val)`` while ``cond_fun(val)``; forward-only.
+    """Repeat ``val = body_fun(val)`` while ``cond_fun(val)``.
 
     Inside ``jit`` it is one ``while_loop`` node with nested condition and body graphs; the body
-    must return a value of the structure, shapes and dtypes of ``init_val``. Taking a gradient
-    through it raises :class:`MindError`.
+    must return a value of the structure, shapes and dtypes of ``init_val``. Differentiable (first
+    order): the reverse pass runs the loop again keeping each iteration's carry, then the body's
+    gradient graph over them in reverse, so its memory grows with the trip count.
     """
 
     if not is_tracing():
-        if STATE.recording:
-            raise MindError(_NO_GRAD)
         val = init_val
         while True:
             flag = cond_fun(val)
@@ -876,10 +936,6 @@ def while_loop(
             f"{_fmt(avals)}: a loop carry must keep its shape and dtype"
         )
     captured = _join_captures(subs, len(avals))
-    if STATE.recording and any(t._node is not None for t in (*leaves, *captured)):
-        from mind.core._src.ir.trace import user_location
-
-        raise MindError(f"{user_location()}: {_NO_GRAD}")
     result = bind(
         while_p,
         (*leaves, *captured),
