@@ -7,7 +7,7 @@ import mind.core as ms
 from mind.core import Tensor, nn, ops
 from mind.core._src.autodiff.functional import grad_graph
 from mind.core._src.runtime.executor import Executable
-from mind.core.errors import MindValueError
+from mind.core.errors import MindTypeError, MindValueError
 
 
 def numeric_jacobian(f, x, eps=1e-6):
@@ -71,3 +71,66 @@ def test_grad_graph_is_a_mindir_to_mindir_transform():
     np.testing.assert_allclose(value, eager_value.asnumpy(), rtol=1e-6)
     for got, want in zip(grads[1:], eager_grads):
         np.testing.assert_allclose(got, want.asnumpy(), rtol=1e-5, atol=1e-7)
+
+
+# ------------------------------------------------------------------------------------------------
+# GradOperation (ops.composite) and ParameterTuple
+# ------------------------------------------------------------------------------------------------
+
+
+def test_grad_operation_returns_what_mindspore_returns():
+    from mind.core.ops.composite import GradOperation
+
+    x, y = Tensor([1.0, 2.0]), Tensor([3.0, 5.0])
+
+    def f(a, b):
+        return (a * a * b).sum()
+
+    np.testing.assert_allclose(GradOperation()(f)(x, y).asnumpy(), [6.0, 20.0])  # 2ab
+    gx, gy = GradOperation(get_all=True)(f)(x, y)
+    np.testing.assert_allclose(gy.asnumpy(), [1.0, 4.0])  # a^2
+    # sens_param: the last input weighs the output (here elementwise, before the sum).
+    sens = Tensor([10.0, 100.0])
+    (sx, sy) = GradOperation(get_all=True, sens_param=True)(lambda a, b: a * a * b)(x, y, sens)
+    np.testing.assert_allclose(sx.asnumpy(), [60.0, 2000.0])
+    np.testing.assert_allclose(sy.asnumpy(), [10.0, 400.0])
+
+
+def test_grad_operation_by_list_in_graph_mode_matches_pynative():
+    from mind.core.ops.composite import GradOperation
+
+    net = nn.Dense(3, 2)
+    weights = ms.ParameterTuple(net.trainable_params())
+
+    class GradNet(nn.Cell):
+        def __init__(self):
+            super().__init__()
+            self.grad = GradOperation(get_all=True, get_by_list=True)
+
+        def construct(self, x):
+            return self.grad(net, weights)(x)
+
+    x = Tensor(np.arange(6, dtype=np.float32).reshape(2, 3))
+    (gx,), (gw, gb) = GradNet()(x)
+    ms.set_context(mode=ms.GRAPH_MODE)
+    try:
+        (cx,), (cw, cb) = GradNet()(x)
+    finally:
+        ms.set_context(mode=ms.PYNATIVE_MODE)
+    # d sum(x W^T + b): x's gradient is the column sums of W, W's the column sums of x
+    np.testing.assert_allclose(gx.asnumpy(), np.tile(net.weight.asnumpy().sum(0), (2, 1)), 1e-6)
+    np.testing.assert_allclose(gw.asnumpy(), np.tile(x.asnumpy().sum(0), (2, 1)))
+    np.testing.assert_allclose(gb.asnumpy(), [2.0, 2.0])
+    for a, b in ((gx, cx), (gw, cw), (gb, cb)):
+        np.testing.assert_allclose(b.asnumpy(), a.asnumpy(), rtol=1e-6)
+
+
+def test_parameter_tuple_clone_makes_renamed_slots():
+    net = nn.Dense(3, 2)
+    params = ms.ParameterTuple(net.trainable_params())
+    moments = params.clone("moments", init="zeros")
+    assert [p.name for p in moments] == ["moments.weight", "moments.bias"]
+    assert all(not m.asnumpy().any() for m in moments)
+    assert np.array_equal(params.clone("copy")[0].asnumpy(), net.weight.asnumpy())
+    with pytest.raises(MindTypeError, match="element 0 is Tensor"):
+        ms.ParameterTuple([Tensor([1.0])])

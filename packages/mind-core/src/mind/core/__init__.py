@@ -39,6 +39,7 @@ from mind.core._src.jit import jit as jit
 from mind.core._src.ops.random import get_seed as get_seed
 from mind.core._src.ops.random import set_seed as set_seed
 from mind.core._src.tensor.tensor import Parameter as Parameter
+from mind.core._src.tensor.tensor import ParameterTuple as ParameterTuple
 from mind.core._src.tensor.tensor import Tensor as Tensor
 from mind.core.common.dtype import *  # noqa: F403
 from mind.core.common.dtype import __all__ as _dtypes
@@ -53,6 +54,7 @@ __all__ = [
     "GRAPH_MODE",
     "PYNATIVE_MODE",
     "Parameter",
+    "ParameterTuple",
     "Tensor",
     "__version__",
     "common",

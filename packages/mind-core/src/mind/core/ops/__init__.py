@@ -8,6 +8,7 @@ is differentiable where the math is. Supported devices: cpu.
 Tensor(shape=[3], dtype=Float32, value=[ 0.09003057,  0.24472848,  0.66524094])
 """
 
+from mind.core._src.autodiff.functional import HookBackward as HookBackward
 from mind.core._src.ops.array import apply_momentum as apply_momentum
 from mind.core._src.ops.array import assign as assign
 from mind.core._src.ops.control import cond as cond
@@ -390,6 +391,7 @@ from mind.core._src.ops.functional import (
 )
 
 __all__ = [
+    "HookBackward",
     "Primitive",
     "abs",
     "adaptive_avg_pool2d",

@@ -84,6 +84,26 @@ def stop_gradient(value: Any) -> Any:
     return value
 
 
+class _Rule:
+    """A tape node's backward given as a function (a Cell's ``bprop``, a hook), where a
+    primitive's ``bprop`` would be."""
+
+    masked_bprop = False
+
+    def __init__(self, bprop: Callable[..., tuple]) -> None:
+        self.bprop = bprop
+
+
+def with_backward(inputs: Sequence[Tensor], out: Tensor, rule: Callable[..., tuple]) -> Tensor:
+    """``out`` (computed from ``inputs`` off the tape) as a Tensor whose gradient reaches
+    ``inputs`` through ``rule(*inputs, out, dout)``, which returns one cotangent (or None) per
+    input."""
+    t = _new(Tensor)
+    t._data = out._data
+    t._node = Node(_Rule(rule), tuple(inputs), None, t)
+    return t
+
+
 def _watch(x: Tensor) -> Tensor:
     """A tensor sharing ``x``'s data whose gradient the tape will report."""
     t = _new(Tensor)

@@ -20,14 +20,15 @@ from typing import Any
 
 import numpy as np
 
-from mind.core._src.autodiff.eager import grad, value_and_grad
+from mind.core._src.autodiff.eager import grad, value_and_grad, with_backward
 from mind.core._src.jit import JitFunction
 from mind.core._src.ops.array import reshape, stack, transpose
 from mind.core._src.ops.control import replay as replay_graph
+from mind.core._src.ops.dispatch import STATE
 from mind.core._src.tensor.tensor import Tensor, as_tensor
 from mind.core.errors import MindTypeError, MindValueError
 
-__all__ = ["grad_graph", "jacfwd", "jacrev", "jvp", "vjp"]
+__all__ = ["GradOperation", "HookBackward", "grad_graph", "jacfwd", "jacrev", "jvp", "vjp"]
 
 
 def _tensors(values: Sequence[Any], what: str) -> tuple[Tensor, ...]:
@@ -48,6 +49,106 @@ def _single(out: Any, what: str) -> Tensor:
             f"For '{what}', the function must return one Tensor, got {type(out).__name__}"
         )
     return out
+
+
+class GradOperation:
+    """MindSpore's classic gradient API (``ops.composite.GradOperation``), on :func:`grad`.
+
+    ``GradOperation(get_all, get_by_list, sens_param)(fn, weights=None)`` is a function of
+    ``fn``'s inputs (and, with ``sens_param``, one more: the sensitivity, the output's cotangent,
+    instead of all ones) returning the gradient of the first input (the default), of every input
+    (``get_all``: a tuple), of ``weights`` (``get_by_list``: a tuple), or ``(inputs' gradients,
+    weights' gradients)`` with both. Integer inputs get zero gradients.
+
+    >>> grad_all = GradOperation(get_all=True)
+    >>> grad_all(lambda x, y: (x * y).sum())(Tensor([1.0, 2.0]), Tensor([3.0, 4.0]))
+    """
+
+    def __init__(self, get_all: bool = False, get_by_list: bool = False, sens_param: bool = False):
+        for name, value in (
+            ("get_all", get_all),
+            ("get_by_list", get_by_list),
+            ("sens_param", sens_param),
+        ):
+            if not isinstance(value, bool):
+                raise MindTypeError(
+                    f"For 'GradOperation', '{name}' must be a bool, got {type(value).__name__}"
+                )
+        self.get_all, self.get_by_list, self.sens_param = get_all, get_by_list, sens_param
+
+    def __call__(self, fn: Callable[..., Any], weights: Any = None) -> Callable[..., Any]:
+        if self.get_by_list and weights is None:
+            raise MindValueError(
+                "For 'GradOperation', get_by_list=True needs the weights: grad_op(fn, weights)"
+            )
+        params = None
+        if self.get_by_list:
+            params = list(weights) if isinstance(weights, tuple | list) else [weights]
+
+        def grad_fn(*args: Any) -> Any:
+            target = fn
+            if self.sens_param:
+                if not args:
+                    raise MindValueError(
+                        "For 'GradOperation', sens_param=True needs the sensitivity as the last "
+                        "input"
+                    )
+                *args, sens = args
+                target = lambda *inputs: _weighted_sum(fn(*inputs), sens)  # noqa: E731
+            if self.get_all:
+                position: Any = tuple(range(len(args)))
+            else:
+                position = None if self.get_by_list else 0
+            return grad(target, grad_position=position, weights=params)(*args)
+
+        return grad_fn
+
+
+class HookBackward:
+    """``HookBackward(hook_fn)(x, ...)`` returns its inputs unchanged; when a gradient flows back
+    through one, ``hook_fn(grad)`` sees it, and a value it returns replaces it (MindSpore's
+    ``ops.HookBackward``, for printing or editing gradients)."""
+
+    def __init__(self, hook_fn: Callable[[Tensor], Any], cell_id: str = "") -> None:
+        if not callable(hook_fn):
+            raise MindTypeError(
+                f"For 'HookBackward', 'hook_fn' must be callable, got {type(hook_fn).__name__}"
+            )
+        self.hook_fn, self.cell_id = hook_fn, cell_id
+
+    def __call__(self, *inputs: Any) -> Any:
+        if not inputs:
+            raise MindValueError("For 'HookBackward', give at least one input")
+        outs = tuple(self._watch(as_tensor(x)) for x in inputs)
+        return outs[0] if len(outs) == 1 else outs
+
+    def _watch(self, x: Tensor) -> Tensor:
+        if not STATE.recording:
+            return x
+
+        def rule(x: Tensor, out: Tensor, dout: Tensor) -> tuple:
+            changed = self.hook_fn(dout)
+            if isinstance(changed, tuple | list):
+                changed = changed[0]
+            return (dout if changed is None else as_tensor(changed),)
+
+        return with_backward([x], x, rule)
+
+
+def _weighted_sum(out: Any, sens: Any) -> Tensor:
+    """``<out, sens>`` over matching Tensors (tuples and lists of them too)."""
+    if isinstance(out, tuple | list):
+        if not isinstance(sens, tuple | list) or len(sens) != len(out):
+            raise MindValueError(
+                f"For 'GradOperation', the sensitivity must match the output's structure "
+                f"({len(out)} outputs)"
+            )
+        total = None
+        for o, s in zip(out, sens):
+            term = _weighted_sum(o, s)
+            total = term if total is None else total + term
+        return total
+    return (out * as_tensor(sens)).sum()
 
 
 def vjp(

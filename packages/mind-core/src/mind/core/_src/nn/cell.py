@@ -8,15 +8,56 @@ the tree; attribute reads are plain attribute reads, with no lookup hook on the 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from mind.core._src.autodiff.eager import with_backward
 from mind.core._src.context import _CONTEXT
 from mind.core._src.ir.trace import is_tracing, user_function
-from mind.core._src.tensor.tensor import Parameter
+from mind.core._src.ops.dispatch import STATE
+from mind.core._src.ops.elementwise import cast
+from mind.core._src.tensor.tensor import Parameter, Tensor, as_tensor
 from mind.core.errors import MindTypeError, MindValueError
 
-__all__ = ["Cell", "CellList", "SequentialCell"]
+__all__ = ["Cell", "CellList", "HookHandle", "SequentialCell"]
+
+
+class HookHandle:
+    """What ``register_*_hook`` returns: ``remove()`` unregisters the hook."""
+
+    def __init__(self, table: dict, key: int) -> None:
+        self._table, self._key = table, key
+
+    def remove(self) -> None:
+        self._table.pop(self._key, None)
+
+
+class _Hooks:
+    """A Cell's hooks and input dtype, made on the first registration."""
+
+    def __init__(self) -> None:
+        self.pre: dict[int, Callable] = {}
+        self.forward: dict[int, Callable] = {}
+        self.backward: dict[int, Callable] = {}
+        self.dtype: Any = None
+        self.last_grad_output: Any = None
+        self._next = 0
+
+    def add(self, kind: str, hook: Callable) -> HookHandle:
+        if not callable(hook):
+            raise MindTypeError(f"A Cell hook must be callable, got {type(hook).__name__}")
+        self._next += 1
+        table = getattr(self, kind)
+        table[self._next] = hook
+        return HookHandle(table, self._next)
+
+
+def _has_bprop(cell: Cell) -> bool:
+    return getattr(type(cell), "bprop", None) is not None
+
+
+def _cast_float(x: Any, dtype: Any) -> Any:
+    return cast(x, dtype) if isinstance(x, Tensor) and x.dtype.is_floating_point else x
 
 
 class Cell:
@@ -97,11 +138,142 @@ class Cell:
         raise NotImplementedError(f"{type(self).__name__} must define construct()")
 
     def __call__(self, *inputs: Any, **kwargs: Any) -> Any:
+        if self.__dict__.get("_hooks") is not None or (STATE.recording and _has_bprop(self)):
+            return self._call_with_hooks(inputs, kwargs)
         if _CONTEXT["mode"] == 0 and not kwargs:  # GRAPH_MODE: compile construct once per signature
             return self._graph_call(*inputs)
         if is_tracing():  # converted first in capture_mode="ast"
             return user_function(self.construct)(*inputs, **kwargs)
         return self.construct(*inputs, **kwargs)
+
+    def _run(self, inputs: tuple, kwargs: dict) -> Any:
+        if _CONTEXT["mode"] == 0 and not kwargs:
+            return self._graph_call(*inputs)
+        if is_tracing():
+            return user_function(self.construct)(*inputs, **kwargs)
+        return self.construct(*inputs, **kwargs)
+
+    def _call_with_hooks(self, inputs: tuple, kwargs: dict) -> Any:
+        """A call with forward hooks, a cast of the inputs (``to_float``), a custom ``bprop`` or
+        backward hooks: the slow path, taken only by Cells that have one."""
+        hooks = self.__dict__.get("_hooks") or _Hooks()
+        for hook in list(hooks.pre.values()):
+            changed = hook(self, inputs)
+            if changed is not None:
+                inputs = changed if isinstance(changed, tuple) else (changed,)
+        if hooks.dtype is not None:
+            inputs = tuple(_cast_float(x, hooks.dtype) for x in inputs)
+        backward = STATE.recording and hooks.backward
+        if backward:
+            inputs = tuple(self._watch_input(x) for x in inputs)
+        if STATE.recording and _has_bprop(self):
+            out = self._call_bprop_cell(inputs, kwargs)
+        else:
+            out = self._run(inputs, kwargs)
+        for hook in list(hooks.forward.values()):
+            changed = hook(self, inputs, out)
+            if changed is not None:
+                out = changed
+        if backward:
+            out = self._watch_output(out)
+        return out
+
+    def _call_bprop_cell(self, inputs: tuple, kwargs: dict) -> Any:
+        """``construct`` off the tape, its gradient given by the Cell's own ``bprop(*inputs, out,
+        dout)`` (MindSpore's custom backward)."""
+        STATE.recording = False
+        try:
+            out = self._run(inputs, kwargs)
+        finally:
+            STATE.recording = True
+        if not isinstance(out, Tensor):
+            raise MindTypeError(
+                f"For '{type(self).__name__}', a Cell with a bprop must return one Tensor, got "
+                f"{type(out).__name__}"
+            )
+        positions = [k for k, x in enumerate(inputs) if isinstance(x, Tensor)]
+
+        def rule(*rest: Any) -> tuple:
+            *tensors, result, dout = rest
+            args = list(inputs)
+            for k, t in zip(positions, tensors):
+                args[k] = t
+            grads = self.bprop(*args, result, dout)
+            grads = grads if isinstance(grads, tuple | list) else (grads,)
+            if len(grads) != len(inputs):
+                raise MindValueError(
+                    f"For '{type(self).__name__}.bprop', expected {len(inputs)} gradients (one "
+                    f"per input), got {len(grads)}"
+                )
+            return tuple(None if grads[k] is None else as_tensor(grads[k]) for k in positions)
+
+        return with_backward([inputs[k] for k in positions], out, rule)
+
+    def _watch_input(self, x: Any) -> Any:
+        """``x`` passed on unchanged, its gradient handed to the backward hooks on the way."""
+        if not isinstance(x, Tensor):
+            return x
+
+        def rule(x: Tensor, out: Tensor, dout: Tensor) -> tuple:
+            hooks = self.__dict__.get("_hooks")
+            grad_out = hooks.last_grad_output if hooks else None
+            for hook in list(hooks.backward.values()) if hooks else ():
+                changed = hook(self, (dout,), (grad_out,))
+                if changed is not None:
+                    dout = changed[0] if isinstance(changed, tuple | list) else changed
+            return (dout,)
+
+        return with_backward([x], x, rule)
+
+    def _watch_output(self, out: Any) -> Any:
+        if not isinstance(out, Tensor):
+            return out
+
+        def rule(x: Tensor, result: Tensor, dout: Tensor) -> tuple:
+            self.__dict__["_hooks"].last_grad_output = dout
+            return (dout,)
+
+        return with_backward([out], out, rule)
+
+    # -- hooks and precision -------------------------------------------------------------------
+
+    def _hook_table(self) -> _Hooks:
+        hooks = self.__dict__.get("_hooks")
+        if hooks is None:
+            hooks = _Hooks()
+            object.__setattr__(self, "_hooks", hooks)
+        return hooks
+
+    def register_forward_pre_hook(self, hook_fn: Callable[..., Any]) -> HookHandle:
+        """``hook_fn(cell, inputs)`` runs before each call; a value it returns replaces the
+        inputs. Returns a handle whose ``remove()`` unregisters it."""
+        return self._hook_table().add("pre", hook_fn)
+
+    def register_forward_hook(self, hook_fn: Callable[..., Any]) -> HookHandle:
+        """``hook_fn(cell, inputs, output)`` runs after each call; a value it returns replaces
+        the output."""
+        return self._hook_table().add("forward", hook_fn)
+
+    def register_backward_hook(self, hook_fn: Callable[..., Any]) -> HookHandle:
+        """``hook_fn(cell, grad_input, grad_output)`` runs when the gradient reaches the Cell's
+        input (a tuple holding the input's cotangent, and one holding the output's); a value it
+        returns replaces the input's cotangent."""
+        return self._hook_table().add("backward", hook_fn)
+
+    def to_float(self, dst_type: Any) -> Cell:
+        """Cast the Cell's floating-point inputs to ``dst_type`` on every call (MindSpore's
+        mixed precision per Cell); returns the Cell."""
+        self._hook_table().dtype = dst_type
+        return self
+
+    @property
+    def phase(self) -> str:
+        """``"train"`` in training mode (``set_train()``), else ``"predict"``."""
+        return self.__dict__.get("_phase") or ("train" if self.training else "predict")
+
+    @phase.setter
+    def phase(self, value: str) -> None:
+        object.__setattr__(self, "_phase", value)
 
     def _graph_call(self, *inputs: Any) -> Any:
         if is_tracing():  # a sub-cell of a cell being compiled: inline it

@@ -295,8 +295,46 @@ class Parameter(Tensor):
         self._data = np.array(data._data if isinstance(data, Tensor) else data, copy=True)
         return self
 
-    def clone(self, init: str = "same") -> Parameter:
-        return Parameter(self.copy(), self.name, self.requires_grad)
+    def clone(self, init: Any = "same") -> Parameter:
+        """A new Parameter of the same name: this one's value (``init="same"``), or filled with
+        ``"zeros"``, ``"ones"`` or a number (how optimizers make their slots)."""
+        if isinstance(init, str) and init == "same":
+            return Parameter(self.copy(), self.name, self.requires_grad)
+        fill = {"zeros": 0, "ones": 1}.get(init, init) if isinstance(init, str) else init
+        if isinstance(fill, str) or not np.isscalar(fill):
+            raise MindValueError(
+                f"For 'Parameter.clone', 'init' must be 'same', 'zeros', 'ones' or a number, "
+                f"got {init!r}"
+            )
+        return Parameter(
+            np.full(self._data.shape, fill, self._data.dtype), self.name, self.requires_grad
+        )
+
+
+class ParameterTuple(tuple):
+    """A tuple of Parameters (MindSpore's ``ParameterTuple``): what ``trainable_params()``
+    returns in MindSpore, and what ``GradOperation(get_by_list=True)`` differentiates."""
+
+    def __new__(cls, iterable: Any = ()) -> ParameterTuple:
+        items = tuple(iterable)
+        for k, p in enumerate(items):
+            if not isinstance(p, Parameter):
+                raise MindTypeError(
+                    f"For 'ParameterTuple', every element must be a Parameter; element {k} is "
+                    f"{type(p).__name__}"
+                )
+        return super().__new__(cls, items)
+
+    def clone(self, prefix: str, init: Any = "same") -> ParameterTuple:
+        """Each Parameter cloned (see :meth:`Parameter.clone`), renamed ``prefix.name``."""
+        if not isinstance(prefix, str) or not prefix:
+            raise MindValueError("For 'ParameterTuple.clone', 'prefix' must be a non-empty str")
+        out = []
+        for p in self:
+            c = p.clone(init)
+            c.name, c._name_set = f"{prefix}.{p.name}", True
+            out.append(c)
+        return ParameterTuple(out)
 
 
 def as_tensor(value: Any, dtype: dt.DType | None = None) -> Tensor:

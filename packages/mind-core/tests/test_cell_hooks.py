@@ -1,0 +1,112 @@
+"""A Cell's own bprop, its forward and backward hooks, ops.HookBackward, to_float and phase."""
+
+import numpy as np
+import pytest
+
+import mind.core as ms
+from mind.core import Tensor, nn, ops
+from mind.core import dtype as mstype
+
+
+class Cube(nn.Cell):
+    def construct(self, x, y):
+        return x * x * x + y
+
+
+class CubeWithRule(Cube):
+    def bprop(self, x, y, out, dout):
+        return dout * 100, dout * y  # not the true gradient: the rule must win
+
+
+def loss(net):
+    return lambda x, y: (net(x, y) * Tensor([1.0, 2.0])).sum()
+
+
+X, Y = Tensor([1.0, 2.0]), Tensor([3.0, 4.0])
+
+
+def test_without_a_bprop_the_gradient_is_the_true_one():
+    gx, gy = ms.grad(loss(Cube()), grad_position=(0, 1))(X, Y)
+    np.testing.assert_allclose(gx.asnumpy(), [3.0, 24.0])  # 3x^2 * (1, 2)
+    np.testing.assert_allclose(gy.asnumpy(), [1.0, 2.0])
+
+
+@pytest.mark.parametrize("mode", ["pynative", "jit", "graph"])
+def test_a_cells_bprop_replaces_its_traced_backward(mode):
+    grad = ms.grad(loss(CubeWithRule()), grad_position=(0, 1))
+    if mode == "jit":
+        grad = ms.jit(grad)
+    if mode == "graph":
+        ms.set_context(mode=ms.GRAPH_MODE)
+    try:
+        gx, gy = grad(X, Y)
+    finally:
+        ms.set_context(mode=ms.PYNATIVE_MODE)
+    np.testing.assert_allclose(gx.asnumpy(), [100.0, 200.0])
+    np.testing.assert_allclose(gy.asnumpy(), [3.0, 8.0])
+    # The forward value is construct's.
+    np.testing.assert_allclose(CubeWithRule()(X, Y).asnumpy(), [4.0, 12.0])
+
+
+def test_forward_hooks_change_inputs_and_outputs_until_removed():
+    net = nn.Dense(2, 2)
+    seen = []
+    pre = net.register_forward_pre_hook(lambda cell, inputs: (inputs[0] * 0,))
+    post = net.register_forward_hook(lambda cell, inputs, out: seen.append(out.shape) or out + 1)
+    x = Tensor(np.ones((1, 2), np.float32))
+    np.testing.assert_allclose(net(x).asnumpy(), net.bias.asnumpy()[None] + 1, rtol=1e-6)
+    assert seen == [(1, 2)]
+    pre.remove()
+    post.remove()
+    want = x.asnumpy() @ net.weight.asnumpy().T + net.bias.asnumpy()
+    np.testing.assert_allclose(net(x).asnumpy(), want, rtol=1e-6)
+    assert seen == [(1, 2)]
+
+
+def test_a_backward_hook_sees_and_replaces_the_input_gradient():
+    net = nn.Dense(2, 1)
+    calls = []
+
+    def hook(cell, grad_input, grad_output):
+        calls.append((grad_input[0].asnumpy(), grad_output[0].asnumpy()))
+        return (grad_input[0] * 10,)
+
+    handle = net.register_backward_hook(hook)
+    x = Tensor(np.ones((1, 2), np.float32))
+    g = ms.grad(lambda v: net(v).sum())(x)
+    ((grad_in, grad_out),) = calls
+    np.testing.assert_allclose(grad_in, net.weight.asnumpy(), rtol=1e-6)  # d sum(xW^T)/dx = W
+    np.testing.assert_allclose(grad_out, [[1.0]])
+    np.testing.assert_allclose(g.asnumpy(), 10 * net.weight.asnumpy(), rtol=1e-6)
+    # Weights still get their gradients.
+    gw = ms.grad(lambda v: net(v).sum(), None, net.trainable_params())(x)
+    np.testing.assert_allclose(gw[0].asnumpy(), x.asnumpy(), rtol=1e-6)
+    handle.remove()
+    np.testing.assert_allclose(ms.grad(lambda v: net(v).sum())(x).asnumpy(), net.weight.asnumpy())
+
+
+def test_hook_backward_prints_and_scales_gradients():
+    seen = []
+    hook = ops.HookBackward(lambda g: seen.append(g.asnumpy()) or g * 2)
+
+    def f(x):
+        return (hook(x * 3) ** 2).sum()
+
+    x = Tensor([1.0, -1.0])
+    g = ms.grad(f)(x)
+    np.testing.assert_allclose(seen[0], [6.0, -6.0])  # d(u^2)/du at u = 3x
+    np.testing.assert_allclose(g.asnumpy(), [36.0, -36.0])  # doubled, then times 3
+    np.testing.assert_allclose(hook(x).asnumpy(), x.asnumpy())  # identity forward
+
+
+def test_to_float_casts_inputs_and_phase_follows_training():
+    class Echo(nn.Cell):
+        def construct(self, x):
+            return x
+
+    cell = Echo().to_float(mstype.float16)
+    assert cell(Tensor([1.0])).dtype == mstype.float16
+    assert cell(Tensor(np.array([1]))).dtype == mstype.int64  # integers untouched
+    assert Echo().phase == "predict" and Echo().set_train().phase == "train"
+    cell.phase = "eval"
+    assert cell.phase == "eval"
