@@ -334,3 +334,25 @@ def test_gradient_through_a_converted_while_matches_eager_and_finite_differences
         d[k] = eps
         fd = (grow(Tensor(xs + d), w).item() - grow(Tensor(xs - d), w).item()) / (2 * eps)
         np.testing.assert_allclose(compiled[0].asnumpy()[k], fd, rtol=1e-6)
+
+
+@pytest.mark.parametrize("device", ["cpu", "native"])
+def test_print_inside_a_compiled_function_prints_when_the_graph_runs(device, capfd):
+    @ms.jit
+    def f(x):
+        y = x * 2
+        print("y is", y, "sum", y.sum())
+        return y + 1
+
+    ms.set_context(device_target=device)
+    try:
+        f(Tensor([1.0, 2.0]))
+        capfd.readouterr()  # the first call compiles (and runs once)
+        out = f(Tensor([3.0, 4.0]))
+    finally:
+        ms.set_context(device_target="cpu")
+    printed = capfd.readouterr().out
+    assert "y is Tensor(shape=[2], dtype=Float32, value=[6., 8.]) sum" in printed
+    assert "value=14." in printed
+    np.testing.assert_allclose(out.asnumpy(), [7.0, 9.0])
+    assert "print" in prims(f, Tensor([1.0, 2.0]))

@@ -881,3 +881,36 @@ def test_a_value_failure_while_running_is_a_typed_error_naming_the_graph(tmp_pat
         MindValueError, match=r"For 'GraphCell', graph .* failed while running: IndexError"
     ):
         cell(a(4))
+
+
+def test_a_dict_output_round_trips_and_a_dataclass_is_refused_with_the_reason(tmp_path):
+    import dataclasses
+
+    class Heads(nn.Cell):
+        def __init__(self):
+            super().__init__()
+            self.body = nn.Dense(4, 3)
+
+        def construct(self, x):
+            h = self.body(x)
+            return {"logits": h, "parts": (h * 2, h.sum())}
+
+    net, x = Heads(), a(2, 4)
+    ms.export(net, x, file_name=tmp_path / "heads")
+    got = nn.GraphCell(ms.load(tmp_path / "heads.mindir"))(x)
+    want = net(x)
+    assert list(got) == ["logits", "parts"]
+    np.testing.assert_allclose(got["logits"].asnumpy(), want["logits"].asnumpy(), rtol=1e-6)
+    np.testing.assert_allclose(got["parts"][1].asnumpy(), want["parts"][1].asnumpy(), rtol=1e-6)
+
+    @dataclasses.dataclass
+    class Out:
+        logits: Tensor
+
+    class Record(nn.Cell):
+        def construct(self, x):
+            return Out(x * 2)
+
+    assert isinstance(ms.jit(Record().construct)(x), Out)  # jit rebuilds it
+    with pytest.raises(MindIRError, match="return a dict or a tuple"):
+        ms.export(Record(), x, file_name=tmp_path / "record")

@@ -9,6 +9,7 @@ weight never needs a recompile.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import warnings
 from collections.abc import Callable
@@ -130,12 +131,23 @@ def _flatten(value: Any, tracer: Tracer, nodes: list) -> Any:
     if isinstance(value, Tensor):
         nodes.append(tracer.node_for(value._data))
         return ("t", len(nodes) - 1)
-    if isinstance(value, tuple | list):
+    if isinstance(value, tuple | list) and not hasattr(value, "_fields"):
         return (type(value).__name__, [_flatten(v, tracer, nodes) for v in value])
+    if isinstance(value, dict):
+        return ("dict", [(k, _flatten(v, tracer, nodes)) for k, v in value.items()])
+    if hasattr(value, "_fields") or dataclasses.is_dataclass(value):  # a namedtuple, a dataclass
+        fields = (
+            value._fields
+            if hasattr(value, "_fields")
+            else [f.name for f in dataclasses.fields(value) if f.init]
+        )
+        items = [(f, _flatten(getattr(value, f), tracer, nodes)) for f in fields]
+        return ("record", (type(value), items))
     if value is None or isinstance(value, bool | int | float | str):
         return ("py", value)
     raise MindTypeError(
-        f"{user_location()}: a jit function must return Tensors (or tuples of them), got {type(value).__name__}"
+        f"{user_location()}: a jit function must return Tensors (or tuples, lists, dicts, "
+        f"namedtuples or dataclasses of them), got {type(value).__name__}"
     )
 
 
@@ -152,6 +164,11 @@ def _rebuild(spec: Any, arrays: tuple) -> Any:
         return t
     if kind == "py":
         return payload
+    if kind == "dict":
+        return {k: _rebuild(s, arrays) for k, s in payload}
+    if kind == "record":
+        cls, items = payload
+        return cls(**{f: _rebuild(s, arrays) for f, s in items})
     items = [_rebuild(s, arrays) for s in payload]
     return tuple(items) if kind == "tuple" else items
 

@@ -15,6 +15,7 @@ from mind.core._src.ops.control import cond as cond
 from mind.core._src.ops.control import fori_loop as fori_loop
 from mind.core._src.ops.control import scan as scan
 from mind.core._src.ops.control import while_loop as while_loop
+from mind.core._src.ops.debug import print_ as print_
 from mind.core._src.ops.dispatch import Primitive as Primitive
 from mind.core._src.ops.dispatch import get_primitive as get_primitive
 from mind.core._src.ops.functional import (
@@ -482,6 +483,7 @@ __all__ = [
     "pad",
     "permute",
     "pow",
+    "print_",
     "prod",
     "randint",
     "reciprocal",

@@ -8,7 +8,7 @@ number and abstract values of its outputs never change.
 
 Two rules hold in every pass:
 
-- Impure primitives (traits ``random`` and ``in_place``: see :func:`is_pure`) are never folded, merged or
+- Impure primitives (traits ``random``, ``in_place`` and ``effect``: see :func:`is_pure`) are never folded, merged or
   removed: each application draws new numbers from the global generator, so two of them are not
   the same value and a dead one still advances the generator for the ones after it.
 - The runtime hands output arrays to the caller, who may change them in place (``Tensor.fill_``).
@@ -60,7 +60,7 @@ FOLD_LIMIT_BYTES = 1 << 20
 def is_pure(prim: str) -> bool:
     """Whether an application of ``prim`` may be folded, merged or removed when unused: a known
     primitive whose result is a function of its inputs and attributes alone."""
-    return prim in PRIMITIVES and not PRIMITIVES[prim].traits & {"random", "in_place"}
+    return prim in PRIMITIVES and not PRIMITIVES[prim].traits & {"random", "in_place", "effect"}
 
 
 def nbytes(aval: ShapedArray) -> int:

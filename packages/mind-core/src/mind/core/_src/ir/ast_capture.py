@@ -41,6 +41,7 @@ import numpy as np
 
 from mind.core._src.ir.trace import TraceValue
 from mind.core._src.ops.control import cond, while_loop
+from mind.core._src.ops.debug import print_ as ops_print
 from mind.core._src.ops.elementwise import add, less, logical_and, logical_not, logical_or
 from mind.core._src.tensor.tensor import Tensor, as_tensor
 from mind.core.errors import GraphModeError
@@ -540,8 +541,11 @@ class _Converter(ast.NodeTransformer):
 
     def visit_Call(self, node: ast.Call) -> ast.expr:
         self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id == "print":
+            self.changed = True  # prints tensors' values when the graph runs
+            return ast.copy_location(ast.Call(_helper("print_"), node.args, node.keywords), node)
         if isinstance(node.func, ast.Name) and node.func.id in _BUILTINS:
-            return node  # super(), len(), isinstance(), print() ... as they are
+            return node  # super(), len(), isinstance() ... as they are
         self.changed = True
         return ast.copy_location(
             ast.Call(_helper("call"), [node.func, *node.args], node.keywords), node
@@ -715,6 +719,15 @@ def for_range(
         lambda i, *vals: test(i, *vals), body, (index, *values), ("range index", *names), where
     )
     return out[1:]
+
+
+def print_(*args: Any, **kwargs: Any) -> None:
+    """The builtin ``print`` in converted code: tensors print their values when the graph runs
+    (a ``print`` node); ``file`` and ``flush`` keep the builtin's meaning outside graphs."""
+    if any(_traced(a) for a in args) and not set(kwargs) - {"sep", "end"}:
+        ops_print(*args, **kwargs)
+    else:
+        print(*args, **kwargs)
 
 
 def range_bounds(*args: Any) -> tuple:

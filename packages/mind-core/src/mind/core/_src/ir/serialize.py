@@ -274,13 +274,23 @@ def _graph_body(graph: FuncGraph, keys: _Keys, prefix: str, nested: bool) -> dic
 
 
 def encode_output_spec(spec: Any, depth: int = 0) -> Any:
-    """A jit output spec (``("t", i)``, ``("tuple"|"list", [...])``, ``("py", value)``) as JSON:
-    ``["t", i]``, ``["tuple", [...]]``, ``["list", [...]]``, ``["py", <encoded value>]``."""
+    """A jit output spec (``("t", i)``, ``("tuple"|"list", [...])``, ``("dict", [(key, spec)])``,
+    ``("py", value)``) as JSON: ``["t", i]``, ``["tuple", [...]]``, ``["list", [...]]``,
+    ``["dict", [[key, ...], ...]]``, ``["py", <encoded value>]``."""
     if depth > MAX_DEPTH:
         raise MindIRError(f"the function's outputs are nested more than {MAX_DEPTH} levels deep")
     kind, payload = spec
     if kind in ("tuple", "list"):
         return [kind, [encode_output_spec(s, depth + 1) for s in payload]]
+    if kind == "dict":
+        if not all(isinstance(k, str) for k, _ in payload):
+            raise MindIRError("a dict the function returns must have str keys to be saved")
+        return ["dict", [[k, encode_output_spec(s, depth + 1)] for k, s in payload]]
+    if kind == "record":
+        raise MindIRError(
+            f"the function returns a {payload[0].__name__} (a dataclass or namedtuple), which a "
+            "MindIR file cannot rebuild; return a dict or a tuple to export it"
+        )
     if kind == "py":
         return ["py", _encode_value(payload, None, "the function's Python output", "py")]
     return ["t", int(payload)]
@@ -637,12 +647,23 @@ class _Decoder:
                     for i, s in enumerate(items)
                 ],
             )
+        if kind == "dict":
+            items = self.as_list(payload, f"{where}[1]")
+            out = []
+            for i, item in enumerate(items):
+                at = f"{where}[1][{i}]"
+                if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
+                    raise self.fail(at, f"must be a [str key, spec] pair, got {_kind(item)}")
+                out.append((item[0], self.output_spec(item[1], n_outputs, f"{at}[1]", depth + 1)))
+            return ("dict", out)
         if kind == "py":
             value = self.value(payload, f"{where}[1]", depth + 1, arrays=False)
             if value is not None and not isinstance(value, bool | int | float | str):
                 raise self.fail(f"{where}[1]", f"must be a Python scalar, got {_kind(value)}")
             return ("py", value)
-        raise self.fail(f"{where}[0]", f"must be 't', 'tuple', 'list' or 'py', got {kind!r:.40}")
+        raise self.fail(
+            f"{where}[0]", f"must be 't', 'tuple', 'list', 'dict' or 'py', got {kind!r:.40}"
+        )
 
 
 def _kind(value: Any) -> str:

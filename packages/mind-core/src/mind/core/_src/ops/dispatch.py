@@ -149,6 +149,7 @@ TRAITS = {
     "in_place": "writes its result into its first input and returns it (and may update other "
     "inputs in place, as apply_momentum its accumulation)",
     "random": "draws random numbers: never folded, merged or removed",
+    "effect": "acts on the world (prints): never folded, merged or removed, and runs in order",
     "view": "its cpu kernel may return its input's array or a view of it",
     "commutative": "its two inputs may be swapped (exactly, in IEEE arithmetic too)",
 }

@@ -16,6 +16,7 @@ from mind.core._src.ops.array import (  # noqa: F401
     transpose,
 )
 from mind.core._src.ops.control import cond, fori_loop, scan, while_loop  # noqa: F401
+from mind.core._src.ops.debug import print_  # noqa: F401
 from mind.core._src.ops.elementwise import *  # noqa: F403
 from mind.core._src.ops.elementwise import (  # noqa: F401
     abs,

@@ -125,6 +125,28 @@ class Str(Check):
         return "one of " + ", ".join(repr(c) for c in self.choices)
 
 
+_MAX_TEXT = 1 << 12
+
+
+class Text(Check):
+    """Any str (of at most 4096 characters), or with ``parts`` a tuple of them and None."""
+
+    def __init__(self, parts: bool = False) -> None:
+        self.parts = parts
+
+    def ok(self, value: Any) -> bool:
+        if self.parts:
+            return (
+                isinstance(value, tuple)
+                and len(value) <= _MAX_TEXT
+                and all(v is None or (isinstance(v, str) and len(v) <= _MAX_TEXT) for v in value)
+            )
+        return isinstance(value, str) and len(value) <= _MAX_TEXT
+
+    def describe(self) -> str:
+        return "a tuple of str and None" if self.parts else "a str"
+
+
 class Ints(Check):
     """A tuple of ints in ``[lo, hi]``: exactly ``n`` of them when given (else at most
     :data:`MAX_LEN`), all different when ``unique``."""
