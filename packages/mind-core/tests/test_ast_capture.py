@@ -356,3 +356,33 @@ def test_print_inside_a_compiled_function_prints_when_the_graph_runs(device, cap
     assert "value=14." in printed
     np.testing.assert_allclose(out.asnumpy(), [7.0, 9.0])
     assert "print" in prims(f, Tensor([1.0, 2.0]))
+
+
+@ms.jit_class
+class Scaler:
+    def __init__(self, k):
+        self.k = k
+
+    def apply(self, x):
+        if x.sum() > 0:
+            return x * self.k
+        return x
+
+
+def test_jit_class_methods_are_converted_and_cells_are_refused():
+    scaler = Scaler(3.0)
+
+    def f(x):
+        return scaler.apply(x)
+
+    same(f, Tensor([1.0, 2.0]))
+    same(f, Tensor([-1.0, -2.0]))
+    with pytest.raises(TypeError, match="is a Cell"):
+        ms.jit_class(nn.Dense)
+
+
+def test_jit_syntax_levels_are_accepted_and_checked():
+    for level in (ms.STRICT, ms.COMPATIBLE, ms.LAX):
+        ms.set_context(jit_syntax_level=level)
+    with pytest.raises(ValueError, match="STRICT, COMPATIBLE or LAX"):
+        ms.set_context(jit_syntax_level=7)

@@ -28,7 +28,10 @@ from mind.core._src.autodiff.functional import jacrev as jacrev
 from mind.core._src.autodiff.functional import jvp as jvp
 from mind.core._src.autodiff.functional import vjp as vjp
 from mind.core._src.autodiff.vmap import vmap as vmap
+from mind.core._src.context import COMPATIBLE as COMPATIBLE
 from mind.core._src.context import GRAPH_MODE as GRAPH_MODE
+from mind.core._src.context import LAX as LAX
+from mind.core._src.context import STRICT as STRICT
 from mind.core._src.context import PYNATIVE_MODE as PYNATIVE_MODE
 from mind.core._src.context import get_context as get_context
 from mind.core._src.context import set_context as set_context
@@ -36,6 +39,7 @@ from mind.core._src.info import run_check as run_check
 from mind.core._src.ir.formats import export as export
 from mind.core._src.ir.formats import load as load
 from mind.core._src.jit import jit as jit
+from mind.core._src.nn.cell import jit_class as jit_class
 from mind.core._src.ops.random import get_seed as get_seed
 from mind.core._src.ops.random import set_seed as set_seed
 from mind.core._src.tensor.tensor import Parameter as Parameter
@@ -51,7 +55,10 @@ from mind.core._src.train.serialization import load_param_into_net as load_param
 from mind.core._src.train.serialization import save_checkpoint as save_checkpoint  # noqa: E402
 
 __all__ = [
+    "COMPATIBLE",
     "GRAPH_MODE",
+    "LAX",
+    "STRICT",
     "PYNATIVE_MODE",
     "Parameter",
     "ParameterTuple",
@@ -67,6 +74,7 @@ __all__ = [
     "jacrev",
     "jvp",
     "jit",
+    "jit_class",
     "load",
     "load_checkpoint",
     "load_param_into_net",

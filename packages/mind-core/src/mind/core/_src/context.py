@@ -10,6 +10,9 @@ from mind.core.errors import MindTypeError, MindValueError
 PYNATIVE_MODE = 1
 GRAPH_MODE = 0
 
+#: ``set_context(jit_syntax_level=...)`` (MindSpore 2.x's graph syntax levels).
+STRICT, COMPATIBLE, LAX = 0, 1, 2
+
 _CONTEXT: dict[str, Any] = {"mode": PYNATIVE_MODE, "device_target": "cpu", "device_id": 0}
 _KNOWN = {
     "mode",
@@ -22,6 +25,7 @@ _KNOWN = {
     "enable_graph_kernel",
     "jit_explain",
     "pynative_synchronize",
+    "jit_syntax_level",
 }
 
 
@@ -93,6 +97,11 @@ _CHECKS = {
     "enable_graph_kernel": _check_flag("enable_graph_kernel", allow_none=True),
     "jit_explain": _check_flag("jit_explain"),
     "pynative_synchronize": _check_flag("pynative_synchronize"),
+    "jit_syntax_level": lambda value: (
+        None
+        if _is_int(value) and value in (STRICT, COMPATIBLE, LAX)
+        else _fail("jit_syntax_level", "STRICT, COMPATIBLE or LAX", value, MindValueError)
+    ),
 }
 
 

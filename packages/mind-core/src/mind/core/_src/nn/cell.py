@@ -19,7 +19,7 @@ from mind.core._src.ops.elementwise import cast
 from mind.core._src.tensor.tensor import Parameter, Tensor, as_tensor
 from mind.core.errors import MindTypeError, MindValueError
 
-__all__ = ["Cell", "CellList", "HookHandle", "SequentialCell"]
+__all__ = ["Cell", "CellList", "HookHandle", "SequentialCell", "jit_class"]
 
 
 class HookHandle:
@@ -50,6 +50,20 @@ class _Hooks:
         table = getattr(self, kind)
         table[self._next] = hook
         return HookHandle(table, self._next)
+
+
+def jit_class(cls: type) -> type:
+    """Mark a class whose instances graph-mode code uses (MindSpore's ``jit_class``): their
+    attributes are read and their methods called, and converted, as the code reaches them. A
+    Cell needs no mark, and takes none, as in MindSpore."""
+    if not isinstance(cls, type):
+        raise MindTypeError(f"jit_class: expected a class, got {type(cls).__name__}")
+    if issubclass(cls, Cell):
+        raise MindTypeError(
+            f"jit_class: '{cls.__name__}' is a Cell, which graph mode takes as it is"
+        )
+    cls.__ms_class__ = True
+    return cls
 
 
 def _has_bprop(cell: Cell) -> bool:
