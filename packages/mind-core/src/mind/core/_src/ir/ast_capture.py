@@ -678,14 +678,12 @@ def while_stmt(
         return out
 
     init = tuple(_as_carry(values[k], names[k], where) for k in carried)
-    final = while_loop(
-        lambda carry: test_fn(*full(carry)),
-        lambda carry: tuple(
-            _as_carry(v, names[k], where)
-            for k, v in zip(carried, (body_fn(*full(carry))[k] for k in carried))
-        ),
-        init,
-    )
+
+    def body(carry: tuple) -> tuple:
+        out = body_fn(*full(carry))
+        return tuple(_as_carry(out[k], names[k], where) for k in carried)
+
+    final = while_loop(lambda carry: test_fn(*full(carry)), body, init)
     out: list[Any] = [
         Undefined(n, f"it is assigned only inside the while loop at {where}") for n in names
     ]

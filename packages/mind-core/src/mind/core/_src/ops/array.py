@@ -455,9 +455,23 @@ example(
 S.attr_schema(index_add_p, index=S.Index(), shape=S.SHAPE)
 
 
+def _traced_int(index: Any) -> bool:
+    """An integer Tensor with no value yet (a loop index inside a compiled loop)."""
+    return (
+        isinstance(index, Tensor)
+        and not isinstance(index._data, np.ndarray | np.generic)
+        and index.dtype.is_integer
+    )
+
+
 def getitem(input: Any, index: Any) -> Tensor:
-    """``input[index]``: ints, slices, None, Ellipsis, bool masks and integer arrays."""
+    """``input[index]``: ints, slices, None, Ellipsis, bool masks and integer arrays; inside a
+    compiled function also an integer Tensor computed there (first in the index), as a gather."""
     input = as_tensor(input)
+    first, rest = (index[0], index[1:]) if isinstance(index, tuple) and index else (index, ())
+    if _traced_int(first):
+        taken = gather(input, first, 0)
+        return getitem(taken, (slice(None),) * first.ndim + rest) if rest else taken
     index = _normalize_index(index)
     try:
         return bind1(getitem_p, input, {"index": index})

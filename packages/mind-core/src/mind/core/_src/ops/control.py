@@ -804,9 +804,27 @@ def _while_infer(*ins: Any, cond_graph: Any, body_graph: Any, num_carry: int) ->
 
 def _while_cpu(*ins: Any, cond_graph: FuncGraph, body_graph: FuncGraph, num_carry: int) -> tuple:
     carry, captures = tuple(ins[:num_carry]), ins[num_carry:]
-    while _run_graph(cond_graph, (*carry, *captures))[0]:
-        carry = _run_graph(body_graph, (*carry, *captures))
-    return carry
+    if not _run_graph(cond_graph, (*carry, *captures))[0]:
+        return carry
+    step = _step_graph(cond_graph, body_graph, num_carry)
+    while True:  # one run per iteration: the body, then the condition on its result
+        *carry, flag = _run_graph(step, (*carry, *captures))
+        if not flag:
+            return tuple(carry)
+
+
+def _step_graph(cond_graph: FuncGraph, body_graph: FuncGraph, num_carry: int) -> FuncGraph:
+    """One graph for an iteration: the body's outputs, then the condition on them. Cached."""
+    step = body_graph.__dict__.get("_while_step")
+    if step is None:
+
+        def build(*values: Any) -> list:
+            carry = list(interpret(body_graph, list(values)))
+            return [*carry, interpret(cond_graph, [*carry, *values[num_carry:]])[0]]
+
+        step = _inline_graph("while_step", _params(body_graph), build)
+        body_graph.__dict__["_while_step"] = step
+    return step
 
 
 def _while_bprop(
