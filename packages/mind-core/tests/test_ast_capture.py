@@ -386,3 +386,17 @@ def test_jit_syntax_levels_are_accepted_and_checked():
         ms.set_context(jit_syntax_level=level)
     with pytest.raises(ValueError, match="STRICT, COMPATIBLE or LAX"):
         ms.set_context(jit_syntax_level=7)
+
+
+def scan_rnn(xs, h, w, n):
+    t = n * 0
+    while t < n:
+        h = (xs[t] @ w + h).tanh()  # a traced index: a gather
+        t = t + 1
+    return h
+
+
+def test_a_while_over_a_tensor_step_count_indexes_with_the_counter():
+    xs, h, w = T(6, 2, 3), T(2, 3), T(3, 3)
+    assert "while_loop" in same(scan_rnn, xs, h, w, Tensor(np.array(6)))
+    assert "while_loop" in same(scan_rnn, xs, h, w, Tensor(np.array(2)))
