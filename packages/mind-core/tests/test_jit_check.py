@@ -57,3 +57,23 @@ def test_clean_cells_and_functions_pass_and_nothing_runs():
 def test_errors_tracing_cannot_step_past_are_reported_not_raised():
     report = ms.jit.check(lambda x: ops.matmul(x, x), Tensor(np.ones((2, 3), np.float32)))
     assert not report.ok and "ShapeInferenceError" in report.findings[0]["problem"]
+
+
+def test_the_report_says_which_mode_compiled_each_function_and_what_was_converted():
+    def helper(y):
+        while y.sum() > 10:
+            y = y / 2
+        return y
+
+    def f(x):
+        if x.mean() > 0:
+            x = x * 2
+        return helper(x) + (lambda v: v)(x)
+
+    report = ms.jit.check(f, Tensor(np.ones(3, np.float32)))
+    by_name = {r["function"].rsplit(".", 1)[-1]: r for r in report.functions}
+    assert by_name["f"]["mode"] == by_name["helper"]["mode"] == "ast"
+    assert any("if -> cond" in s for s in by_name["f"]["statements"])
+    assert any("while -> while_loop" in s for s in by_name["helper"]["statements"])
+    assert by_name["<lambda>"]["mode"] == "trace"
+    assert "compiled by ast" in str(report) and json.loads(report.to_json())["functions"]

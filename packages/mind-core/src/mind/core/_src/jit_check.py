@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mind.core._src.compiler.passes import MemoryPlan
+from mind.core._src.ir.ast_capture import reporting
 from mind.core._src.ir.trace import (
     collecting,
     user_location,  # noqa: F401  (same rule for frames)
@@ -35,6 +36,10 @@ class CheckReport:
     #: The traced graph's memory plan (MindRT's planner, as the executors place their values),
     #: when the trace got through.
     memory_plan: MemoryPlan | None = None
+    #: Each of the user's functions the trace reached: ``function``, ``location``, ``mode``
+    #: (``"ast"`` when its source was converted, ``"trace"`` otherwise) and ``statements`` (what
+    #: was converted, or kept as Python and why).
+    functions: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -49,7 +54,13 @@ class CheckReport:
             "values": len(plan.values),
         }
         return json.dumps(
-            {"function": self.function, "ok": self.ok, "findings": self.findings, "memory": memory},
+            {
+                "function": self.function,
+                "ok": self.ok,
+                "findings": self.findings,
+                "memory": memory,
+                "functions": self.functions,
+            },
             indent=2,
         )
 
@@ -60,6 +71,9 @@ class CheckReport:
             lines = [f"{self.function}: {len(self.findings)} problem(s) for graph mode"]
         for f in self.findings:
             lines.append(f"  {f['location']}: {f['problem']}\n      fix: {f['fix']}")
+        for f in self.functions:
+            lines.append(f"  {f['function']} ({f['location']}): compiled by {f['mode']}")
+            lines.extend(f"      {note}" for note in f["statements"])
         if self.memory_plan is not None:
             lines.append(f"  {self.memory_plan}")
         return "\n".join(lines)
@@ -89,7 +103,7 @@ def check(fn_or_cell: Any, *example_inputs: Any, format: str = "report") -> Any:
         else getattr(fn, "__name__", "function")
     )
     report = CheckReport(name)
-    with collecting(report.findings):
+    with collecting(report.findings), reporting(report.functions):
         try:
             report.memory_plan = JitFunction(fn, name)._trace(tuple(example_inputs)).memory_plan
         except Exception as exc:  # a problem tracing could not step past

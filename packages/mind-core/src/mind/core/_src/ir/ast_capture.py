@@ -33,8 +33,10 @@ import functools
 import inspect
 import sys
 import textwrap
+import threading
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -54,7 +56,8 @@ _NAME = "__mind_ag__"  # the name the converted code reaches this module by
 # Converting a function
 # ------------------------------------------------------------------------------------------------
 
-_CONVERTED: dict[Any, Any] = {}  # code object -> converted code object (None: keep the original)
+#: code object -> (converted code object or None to keep the original, what was converted)
+_CONVERTED: dict[Any, tuple[Any, list[str]]] = {}
 _SKIP_MODULES = {"mind", "numpy", "scipy", "torch", "pytest", "_pytest"}
 
 
@@ -69,7 +72,17 @@ def convert(fn: Any) -> Any:
     code = fn.__code__
     if code not in _CONVERTED:
         _CONVERTED[code] = _convert_code(fn)
-    new = _CONVERTED[code]
+    new, notes = _CONVERTED[code]
+    if _REPORTS.stack:
+        where = f"{code.co_filename}:{code.co_firstlineno}"
+        _REPORTS.stack[-1].append(
+            {
+                "function": fn.__qualname__,
+                "location": where,
+                "mode": "ast" if new is not None else "trace",
+                "statements": list(notes),
+            }
+        )
     if new is None:
         return fn
     cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
@@ -82,26 +95,46 @@ def convert(fn: Any) -> Any:
     return converted
 
 
+class _Reports(threading.local):
+    def __init__(self) -> None:
+        self.stack: list[list[dict]] = []
+
+
+_REPORTS = _Reports()
+
+
+@contextmanager
+def reporting(into: list[dict]) -> Iterator[list[dict]]:
+    """Record, into ``into``, each function converted meanwhile on this thread: its name and
+    location, the mode that compiled it (``"ast"``, or ``"trace"`` when nothing needed converting
+    or its source could not be read) and what was converted, statement by statement."""
+    _REPORTS.stack.append(into)
+    try:
+        yield into
+    finally:
+        _REPORTS.stack.pop()
+
+
 def _users(fn: types.FunctionType) -> bool:
     """Whether ``fn`` is the user's code (not Mind's, a library's or the standard library's)."""
     top = (getattr(fn, "__module__", None) or "").split(".")[0]
     return top not in _SKIP_MODULES and top not in sys.stdlib_module_names
 
 
-def _convert_code(fn: types.FunctionType) -> types.CodeType | None:
+def _convert_code(fn: types.FunctionType) -> tuple[types.CodeType | None, list[str]]:
     code = fn.__code__
     if code.co_flags & (inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR):
-        return None
+        return None, ["not converted: a generator or coroutine"]
     try:
         source = textwrap.dedent(inspect.getsource(fn))
         tree = ast.parse(source)
     except (OSError, TypeError, SyntaxError):
-        return None
+        return None, ["not converted: its source cannot be read (a lambda, python -c, exec)"]
     if not tree.body or not isinstance(tree.body[0], ast.FunctionDef | ast.AsyncFunctionDef):
-        return None
+        return None, ["not converted: its source is not one def statement (a lambda)"]
     (definition,) = tree.body[:1]
     if definition.name != code.co_name or isinstance(definition, ast.AsyncFunctionDef):
-        return None
+        return None, ["not converted: its source is not one def statement"]
     ast.increment_lineno(tree, code.co_firstlineno - 1)  # the source starts at that line
     _mangle(definition, fn.__qualname__)
     if "__class__" in code.co_freevars and definition.args.args:  # super() inside branches
@@ -114,7 +147,7 @@ def _convert_code(fn: types.FunctionType) -> types.CodeType | None:
     converter = _Converter(code.co_filename)
     definition.body = converter.block(definition.body)
     if not converter.changed:
-        return None
+        return None, converter.notes
     # Define it inside a function of its free variables, so it closes over cells of those names.
     factory = ast.FunctionDef(
         name="__mind_factory__",
@@ -133,11 +166,12 @@ def _convert_code(fn: types.FunctionType) -> types.CodeType | None:
     module = ast.fix_missing_locations(ast.Module([factory], type_ignores=[]))
     compiled = compile(module, code.co_filename, "exec")
     factory_code = next(c for c in compiled.co_consts if isinstance(c, types.CodeType))
-    return next(
+    new = next(
         c
         for c in factory_code.co_consts
         if isinstance(c, types.CodeType) and c.co_name == definition.name
     )
+    return new, converter.notes
 
 
 def _mangle(definition: ast.FunctionDef, qualname: str) -> None:
@@ -357,7 +391,9 @@ def _lower_jumps(stmts: list[ast.stmt], brk: str, cont: str) -> list[ast.stmt] |
         out.append(s)
         if rest:
             jumped = ast.BoolOp(ast.Or(), [ast.Name(brk, ast.Load()), ast.Name(cont, ast.Load())])
-            out.append(ast.copy_location(ast.If(ast.UnaryOp(ast.Not(), jumped), rest, []), s))
+            guard = ast.copy_location(ast.If(ast.UnaryOp(ast.Not(), jumped), rest, []), s)
+            guard.mind_guard = True  # made here: not reported as the user's if
+            out.append(guard)
         return out
     return out
 
@@ -370,6 +406,10 @@ class _Converter(ast.NodeTransformer):
         self.filename = filename
         self.count = 0
         self.changed = False
+        self.notes: list[str] = []  # what was converted (or kept), statement by statement
+
+    def note(self, node: ast.AST, text: str) -> None:
+        self.notes.append(f"line {node.lineno}: {text}")
 
     def where(self, node: ast.AST) -> str:
         return f"{self.filename}:{node.lineno}"
@@ -389,9 +429,13 @@ class _Converter(ast.NodeTransformer):
         node.test = self.visit(node.test)
         returning = _returns(node.body) and _returns(node.orelse)
         if _escapes([node], tail_return_ok=returning):
+            self.note(node, "if kept as Python (a break, continue or early return inside)")
             node.body, node.orelse = self.block(node.body), self.block(node.orelse or [])
             return node
         self.changed = True
+        lifted = ", returns lifted" if returning else ""
+        if not getattr(node, "mind_guard", False):
+            self.note(node, f"if -> cond when its test is a tensor{lifted}")
         if returning:
             _returns_to_assignments(node.body)
             _returns_to_assignments(node.orelse)
@@ -432,8 +476,9 @@ class _Converter(ast.NodeTransformer):
             for n in ast.walk(s)
         )
 
-    def visit_While(self, node: ast.While) -> Any:
+    def visit_While(self, node: ast.While, label: str = "while") -> Any:
         if self._loop_escapes(node):
+            self.note(node, "while kept as Python (a return or an else)")
             return self.generic_visit(node)
         self.count += 1
         n = self.count
@@ -443,12 +488,15 @@ class _Converter(ast.NodeTransformer):
             brk, cont = f"__mind_break_{n}", f"__mind_continue_{n}"
             body = _lower_jumps(node.body, brk, cont)
             if body is None:
+                self.note(node, "loop kept as Python (a break or continue inside a try or with)")
                 return self.generic_visit(node)
             node.body = [_assign(cont, False), *body]
             before = [_assign(brk, False)]
             stop = ast.UnaryOp(ast.Not(), ast.Name(brk, ast.Load()))
             node.test = ast.BoolOp(ast.And(), [stop, node.test])
         self.changed = True
+        jumped = ", break/continue as flags" if jumps else ""
+        self.note(node, f"{label} -> while_loop when its condition is a tensor{jumped}")
         test, body = self.visit(node.test), self.block(node.body)
         names = sorted(_assigned(body))
         test_name, body_name = f"__mind_while_test_{n}", f"__mind_while_body_{n}"
@@ -483,6 +531,8 @@ class _Converter(ast.NodeTransformer):
             and isinstance(node.target, ast.Name)
         )
         if not ranged or self._loop_escapes(node):
+            if ranged:
+                self.note(node, "for kept as Python (a return or an else)")
             return self.generic_visit(node)
         if _own_jumps(node.body):  # as a while over the index, which carries the jump flags
             self.count += 1
@@ -498,9 +548,10 @@ class _Converter(ast.NodeTransformer):
             )
             target = ast.Assign([ast.Name(node.target.id, ast.Store())], ast.Name(i, ast.Load()))
             loop = ast.copy_location(ast.While(test, [target, advance, *node.body], []), node)
-            converted = self.visit_While(loop)
+            converted = self.visit_While(loop, label="for over range")
             return [ast.copy_location(state, node), *converted]
         self.changed = True
+        self.note(node, "for over range -> while_loop when a bound is a tensor")
         bounds = [self.visit(a) for a in it.args]
         body = self.block(node.body)
         index = node.target.id
@@ -543,6 +594,7 @@ class _Converter(ast.NodeTransformer):
         self.generic_visit(node)
         if isinstance(node.func, ast.Name) and node.func.id == "print":
             self.changed = True  # prints tensors' values when the graph runs
+            self.note(node, "print -> a print node when given tensors")
             return ast.copy_location(ast.Call(_helper("print_"), node.args, node.keywords), node)
         if isinstance(node.func, ast.Name) and node.func.id in _BUILTINS:
             return node  # super(), len(), isinstance() ... as they are
