@@ -400,3 +400,28 @@ def test_a_while_over_a_tensor_step_count_indexes_with_the_counter():
     xs, h, w = T(6, 2, 3), T(2, 3), T(3, 3)
     assert "while_loop" in same(scan_rnn, xs, h, w, Tensor(np.array(6)))
     assert "while_loop" in same(scan_rnn, xs, h, w, Tensor(np.array(2)))
+
+
+class Counter(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.count = ms.Parameter(Tensor(np.zeros(1, np.float32)), "count")
+
+    def construct(self, x):
+        if x.sum() > 0:
+            ops.assign(self.count, self.count + 1)
+        else:
+            ops.assign(self.count, self.count - 1)
+        return x * 2
+
+
+@pytest.mark.parametrize("device", ["cpu", "native"])
+def test_parameter_assignments_in_tensor_branches_are_kept_side_effects(device):
+    counter = Counter()
+    ms.set_context(mode=ms.GRAPH_MODE, device_target=device)
+    try:
+        for v in (1.0, 1.0, -1.0, 1.0):
+            counter(Tensor([v]))
+    finally:
+        ms.set_context(mode=ms.PYNATIVE_MODE, device_target="cpu")
+    assert counter.count.asnumpy()[0] == 2.0

@@ -29,7 +29,15 @@ from typing import Any
 
 import numpy as np
 
-from mind.core._src.ir.graph import Apply, Constant, FuncGraph, GraphError, Node, Parameter
+from mind.core._src.ir.graph import (
+    Apply,
+    Constant,
+    FuncGraph,
+    GraphError,
+    Node,
+    Parameter,
+    subgraphs,
+)
 from mind.core._src.ops import array as A
 from mind.core._src.ops import elementwise as E
 from mind.core._src.ops.dispatch import PRIMITIVES, ShapedArray, traits_of
@@ -61,6 +69,20 @@ def is_pure(prim: str) -> bool:
     """Whether an application of ``prim`` may be folded, merged or removed when unused: a known
     primitive whose result is a function of its inputs and attributes alone."""
     return prim in PRIMITIVES and not PRIMITIVES[prim].traits & {"random", "in_place", "effect"}
+
+
+def _pure(node: Apply) -> bool:
+    """``is_pure`` of the node's primitive, and of every node of the graphs nested in it (a
+    branch that assigns a Parameter or prints makes its ``cond`` impure)."""
+    if not is_pure(node.prim):
+        return False
+    for _, sub in subgraphs(node):
+        pure = sub.__dict__.get("_pure")
+        if pure is None:
+            pure = sub.__dict__["_pure"] = all(_pure(n) for n in sub.nodes)
+        if not pure:
+            return False
+    return True
 
 
 def nbytes(aval: ShapedArray) -> int:
@@ -198,7 +220,7 @@ def dce(graph: FuncGraph, options: Mapping[str, Any] | None = None) -> FuncGraph
     """
     live = _output_ids(graph)
     for node in reversed(graph.nodes):
-        if node.id in live or not is_pure(node.prim):
+        if node.id in live or not _pure(node):
             live.add(node.id)
             live.update(i.id for i in node.inputs)
     return rebuild(graph, keep=lambda node: node.id in live)
@@ -263,7 +285,7 @@ def cse(graph: FuncGraph, options: Mapping[str, Any] | None = None) -> FuncGraph
     exposed: set[int] = set()  # kept nodes whose array the caller receives
 
     def rewrite(node: Apply, inputs: tuple[Node, ...], new: FuncGraph) -> Node | None:
-        if not is_pure(node.prim):
+        if not _pure(node):
             return None
         ids = tuple(i.id for i in inputs)
         if "commutative" in traits_of(node.prim):  # CSE: add(a, b) is add(b, a)
@@ -304,7 +326,7 @@ def constant_folding(graph: FuncGraph, options: Mapping[str, Any] | None = None)
     def rewrite(node: Apply, inputs: tuple[Node, ...], new: FuncGraph) -> Node | None:
         if (
             node.id in handed_out
-            or not is_pure(node.prim)
+            or not _pure(node)
             or not all(isinstance(i, Constant) for i in inputs)
             or not isinstance(node.aval, ShapedArray)
             or node.aval.dtype.np is None
