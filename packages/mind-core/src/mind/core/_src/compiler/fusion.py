@@ -23,7 +23,7 @@ import numpy as np
 
 from mind.core._src.ir.graph import Apply, Constant, FuncGraph, Node, Parameter
 from mind.core._src.ops import schema as S
-from mind.core._src.ops.control import _aval, _is_float, _unpack, call_p, vjp_graph
+from mind.core._src.ops.control import _aval, _differentiable, _unpack, call_p, vjp_graph
 from mind.core._src.ops.dispatch import ShapedArray, bind, primitive, traits_of
 from mind.core._src.plugins.manager import get_registry
 
@@ -98,7 +98,7 @@ def _cpu(*ins: Any, graph: FuncGraph) -> Any:
 
 def _bprop(*rest: Any, needs: tuple, graph: FuncGraph) -> tuple:
     *ins, _out, dout = rest
-    wrt = tuple(bool(n) and _is_float(_aval(x)) for n, x in zip(needs, ins))
+    wrt = tuple(bool(n) and _differentiable(_aval(x)) for n, x in zip(needs, ins))
     if not any(wrt):
         return (None,) * len(ins)
     result = bind(call_p, (*ins, dout), {"graph": vjp_graph(graph, wrt, (True,))})

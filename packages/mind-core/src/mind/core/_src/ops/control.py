@@ -104,8 +104,11 @@ def _aval(t: Tensor) -> ShapedArray:
     return ShapedArray(tuple(t._data.shape), dt.from_numpy_dtype(np.dtype(t._data.dtype)))
 
 
-def _is_float(aval: ShapedArray) -> bool:
-    return aval.dtype.is_floating_point
+def _differentiable(aval: ShapedArray) -> bool:
+    """Whether a value carries a cotangent through control flow: every dtype but bool, integers
+    included (their gradients are integers, as MindSpore computes them and as the eager tape
+    does for the same ops)."""
+    return aval.dtype is not dt.bool_
 
 
 def _unpack(result: Tensor, n: int) -> list[Tensor]:
@@ -328,7 +331,7 @@ def _call_infer(*ins: Any, graph: Any) -> AbstractTuple:
 
 def _call_bprop(*rest: Any, needs: tuple, graph: FuncGraph) -> tuple:
     *ins, _out, dout = rest
-    wrt = tuple(bool(n) and _is_float(_aval(x)) for n, x in zip(needs, ins))
+    wrt = tuple(bool(n) and _differentiable(_aval(x)) for n, x in zip(needs, ins))
     have = tuple(d is not None for d in dout)
     if not any(wrt) or not any(have):
         return (None,) * len(ins)
@@ -387,7 +390,7 @@ def _cond_cpu(pred: Any, *ins: Any, true_graph: FuncGraph, false_graph: FuncGrap
 
 def _cond_bprop(pred: Any, *rest: Any, needs: tuple, true_graph: Any, false_graph: Any) -> tuple:
     *ins, _out, dout = rest
-    wrt = tuple(bool(n) and _is_float(_aval(x)) for n, x in zip(needs[1:], ins))
+    wrt = tuple(bool(n) and _differentiable(_aval(x)) for n, x in zip(needs[1:], ins))
     have = tuple(d is not None for d in dout)
     if not any(wrt) or not any(have):
         return (None,) * (1 + len(ins))
@@ -543,9 +546,9 @@ def _scan_bprop(
     ny = len(body.outputs) - nc
     carries, xs, captures = ins[:nc], ins[nc : nc + nx], ins[nc + nx :]
     c_avals = [_aval(c) for c in carries]
-    fc = tuple(_is_float(a) for a in c_avals)
-    wx = tuple(bool(n) and _is_float(_aval(x)) for n, x in zip(needs[nc : nc + nx], xs))
-    wk = tuple(bool(n) and _is_float(_aval(k)) for n, k in zip(needs[nc + nx :], captures))
+    fc = tuple(_differentiable(a) for a in c_avals)
+    wx = tuple(bool(n) and _differentiable(_aval(x)) for n, x in zip(needs[nc : nc + nx], xs))
+    wk = tuple(bool(n) and _differentiable(_aval(k)) for n, k in zip(needs[nc + nx :], captures))
     dys = [d for d in dout[nc : nc + ny] if d is not None]
     if not (any(fc) or any(wx) or any(wk)) or all(d is None for d in dout):
         return (None,) * len(ins)
@@ -834,8 +837,8 @@ def _while_bprop(
     count), then the body's gradient graph runs over them in reverse."""
     *ins, _out, dout = rest
     carries, captures = ins[:num_carry], ins[num_carry:]
-    fc = tuple(_is_float(_aval(c)) for c in carries)  # float carries pass cotangents on
-    wk = tuple(bool(n) and _is_float(_aval(k)) for n, k in zip(needs[num_carry:], captures))
+    fc = tuple(_differentiable(_aval(c)) for c in carries)  # these carries pass cotangents on
+    wk = tuple(bool(n) and _differentiable(_aval(k)) for n, k in zip(needs[num_carry:], captures))
     if not (any(fc) or any(wk)) or all(d is None for d in dout):
         return (None,) * len(ins)
     douts = [d if d is not None else _zeros(_aval(c)) for c, d, f in zip(carries, dout, fc) if f]
@@ -871,7 +874,7 @@ def _while_grad_infer(*ins: Any, body_grad: Any, **attrs: Any) -> AbstractTuple:
 def _while_grad_cpu(
     *ins: Any, cond_graph: FuncGraph, body_graph: FuncGraph, body_grad: FuncGraph, num_carry: int
 ) -> tuple:
-    n_dc = len(body_grad.parameters) - len(body_graph.parameters)  # the float carries
+    n_dc = len(body_grad.parameters) - len(body_graph.parameters)  # differentiable carries
     carry, douts = tuple(ins[:num_carry]), list(ins[len(ins) - n_dc :])
     captures = ins[num_carry : len(ins) - n_dc]
     entering = []
