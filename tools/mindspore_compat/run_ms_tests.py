@@ -223,13 +223,15 @@ def pytest_runtest_makereport(item: Any, call: Any) -> Any:
     report = yield
     platforms = dict(item.user_properties).get("platforms", [])
     if report.when == "call" or (report.when == "setup" and not report.passed):
-        error = None
+        error = where = None
         if call.excinfo is not None and report.failed:
             error = _first_line(call.excinfo.value)
+            last = call.excinfo.traceback[-1]
+            where = f"{last.path}:{last.lineno + 1}"
         outcome = "failed" if report.failed else report.outcome
         if report.skipped and str(report.longrepr).find("platform:") >= 0:
             outcome = "platform-skipped"
-        _record(nodeid=item.nodeid, platforms=platforms, outcome=outcome, error=error)
+        _record(nodeid=item.nodeid, platforms=platforms, outcome=outcome, error=error, where=where)
     return report
 
 
@@ -305,14 +307,17 @@ def _run_file(
 
 
 _ADDR = re.compile(r"0x[0-9a-fA-F]+")
+_LOCATION = re.compile(r"(?<=: )/\S+?\.py:\d+: ")  # Mind's errors lead with file:line
+_MODULE_FILE = re.compile(r" \(/\S+\.py\)")  # "cannot import name X from Y (/path)"
 
 
 def _key(error: str) -> str:
-    """The histogram key of an error line: addresses dropped, result mismatches merged."""
-    error = _ADDR.sub("0x…", error)
+    """The histogram key of an error line: locations and addresses dropped, result mismatches
+    merged (the JSON keeps each test's full line)."""
+    error = _MODULE_FILE.sub("", _LOCATION.sub("", _ADDR.sub("0x…", error)))
     if error.startswith(("AssertionError", "[collection] AssertionError")):
         return "AssertionError (wrong result)"
-    return error if len(error) <= 150 else error[:147] + "..."
+    return error if len(error) <= 160 else error[:157] + "..."
 
 
 def summarize(records: list[dict[str, Any]], platform: str) -> dict[str, Any]:
