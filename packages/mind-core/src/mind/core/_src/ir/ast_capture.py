@@ -44,7 +44,7 @@ import numpy as np
 from mind.core._src.ir.trace import TraceValue
 from mind.core._src.ops.control import cond, while_loop
 from mind.core._src.ops.debug import print_ as ops_print
-from mind.core._src.ops.elementwise import add, less, logical_and, logical_not, logical_or
+from mind.core._src.ops.elementwise import add, logical_and, logical_not, logical_or
 from mind.core._src.tensor.tensor import Tensor, as_tensor
 from mind.core.errors import GraphModeError
 
@@ -753,20 +753,19 @@ def for_range(
         for i in range(*(int(b) if isinstance(b, Tensor) else b for b in bounds)):
             values = body_fn(i, *values)
         return values
-    start, stop, step = (0, bounds[0], 1) if len(bounds) == 1 else (*bounds, 1)[:3]
-    if _traced(step) or step == 0:
-        raise GraphModeError(f"{where}: range() over a tensor needs a nonzero Python int step")
+    start, stop, step = range_bounds(*bounds)
     stop = as_tensor(stop)
     index = as_tensor(start).astype(stop.dtype)
-
-    def test(i: Tensor, *vals: Any) -> Tensor:
-        return less(i, stop) if step > 0 else less(stop, i)
 
     def body(i: Tensor, *vals: Any) -> tuple:
         return (add(i, step), *body_fn(i, *vals))
 
     out = while_stmt(
-        lambda i, *vals: test(i, *vals), body, (index, *values), ("range index", *names), where
+        lambda i, *vals: in_range(i, stop, step),
+        body,
+        (index, *values),
+        ("range index", *names),
+        where,
     )
     return out[1:]
 

@@ -154,16 +154,12 @@ class Cell:
     def __call__(self, *inputs: Any, **kwargs: Any) -> Any:
         if self.__dict__.get("_hooks") is not None or (STATE.recording and _has_bprop(self)):
             return self._call_with_hooks(inputs, kwargs)
+        return self._run(inputs, kwargs)
+
+    def _run(self, inputs: tuple, kwargs: dict) -> Any:
         if _CONTEXT["mode"] == 0 and not kwargs:  # GRAPH_MODE: compile construct once per signature
             return self._graph_call(*inputs)
         if is_tracing():  # converted first in capture_mode="ast"
-            return user_function(self.construct)(*inputs, **kwargs)
-        return self.construct(*inputs, **kwargs)
-
-    def _run(self, inputs: tuple, kwargs: dict) -> Any:
-        if _CONTEXT["mode"] == 0 and not kwargs:
-            return self._graph_call(*inputs)
-        if is_tracing():
             return user_function(self.construct)(*inputs, **kwargs)
         return self.construct(*inputs, **kwargs)
 
