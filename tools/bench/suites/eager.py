@@ -3,6 +3,7 @@
 - dispatch_add16: one add of two (16,) tensors (per op; 10,000 per sample).
 - mlp_train_b128: one training step of a 784-512-256-10 ReLU MLP, cross entropy, Momentum 0.9.
 - lenet_train_b64: one training step of LeNet-5 on a batch of 64 1x32x32 images.
+- lenet_train_b64_native: the same step with device_target="native" (the C eager kernels).
 - mlp_infer_b1, mlp_infer_b128: a forward pass of the MLP, no gradient.
 """
 
@@ -10,7 +11,16 @@ from __future__ import annotations
 
 from importlib.util import find_spec
 
-from _models import batch, mind_mlp, torch_mlp, training_and_inference_cases
+from _models import (
+    batch,
+    mind_lenet,
+    mind_mlp,
+    mind_train_step,
+    torch_lenet,
+    torch_mlp,
+    torch_train_step,
+    training_and_inference_cases,
+)
 from harness import Case
 
 
@@ -64,6 +74,34 @@ def cases(quick: bool, threads: int) -> list[Case]:
     )
 
     out += training_and_inference_cases(repeats, have_torch, missing)
+
+    x, y = batch((64, 1, 32, 32))
+    ms.set_context(device_target="native")
+    native_step = mind_train_step(mind_lenet())
+    mx, my = Tensor(x), Tensor(y)
+    ms.set_context(device_target="cpu")
+
+    def mind_lenet_native():
+        ms.set_context(device_target="native")
+        try:
+            native_step(mx, my)
+        finally:
+            ms.set_context(device_target="cpu")
+
+    def torch_lenet_factory():
+        step = torch_train_step(torch_lenet())
+        tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+        return lambda: step(tx, ty)
+
+    out.append(
+        Case(
+            "lenet_train_b64_native",
+            mind_lenet_native,
+            number=3,
+            repeats=repeats,
+            **pair(None, torch_lenet_factory),
+        )
+    )
 
     net = mind_mlp()
     xi = Tensor(batch((128, 784))[0])

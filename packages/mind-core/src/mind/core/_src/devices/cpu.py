@@ -20,6 +20,7 @@ class CpuAllocator(Allocator):
     """Buffers are C-contiguous numpy arrays; freeing leaves them to the garbage collector."""
 
     device = "cpu"
+    host_arrays = True
 
     def allocate(self, shape: tuple[int, ...], dtype: str) -> np.ndarray:
         return np.empty(shape, dtype=to_numpy_dtype(dtype))

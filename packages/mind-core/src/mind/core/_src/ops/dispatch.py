@@ -311,19 +311,23 @@ def install_kernels() -> None:
 
 
 def _device_kernels(registry: Any) -> dict[str, Callable[..., Any]]:
-    """For a ``device_target`` other than cpu that runs PyNative: its kernels, each wrapped to take
-    and return host arrays (copy in, run, copy out, free), by primitive name."""
+    """For a ``device_target`` other than cpu that runs PyNative (and can run here): its kernels
+    by primitive name. Those of a device whose buffers are host arrays (``Allocator.host_arrays``)
+    are called as they are; any other device's are wrapped to take and return host arrays (copy
+    in, run, copy out, free), in-place ones left out, as their writes would land in the copies."""
 
     target = _CONTEXT.get("device_target", "cpu")
     if target == "cpu":
         return {}
     device = registry.device(target)
-    if "pynative" not in device.modes:
+    if "pynative" not in device.modes or not device.available:
         return {}
+    if device.allocator.host_arrays:
+        return dict(device.kernels)
     return {
         name: _host_call(device, kernel)
         for name, kernel in device.kernels.items()
-        if "in_place" not in traits_of(name)  # writes into its input: stays on the host arrays
+        if "in_place" not in traits_of(name)
     }
 
 

@@ -86,6 +86,11 @@ class Allocator:
     """
 
     device = "<unnamed device>"
+    #: True when every buffer is a C-contiguous numpy array in host memory (as on ``cpu`` and
+    #: ``native``): PyNative then calls the device's kernels on the host arrays themselves, with
+    #: no copy in or out, and in-place kernels (``apply_momentum``) update the caller's arrays.
+    #: False (the default): each PyNative op copies its inputs in, runs, copies the result out.
+    host_arrays = False
 
     def allocate(self, shape: tuple[int, ...], dtype: str) -> Any:
         """Return a new uninitialised buffer holding ``shape`` elements of ``dtype``."""

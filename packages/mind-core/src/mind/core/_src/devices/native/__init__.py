@@ -7,8 +7,10 @@ loops, in-place optimizer updates), builds it with cffi (cached on disk, see ``b
 returns a callable that runs the graph with one static workspace. Ops it cannot lower run on the
 ``cpu`` device's kernels between native regions; ``executable.report`` says which.
 
-Eager (PyNative) ops keep running on ``cpu``: ``native`` is a graph-mode device
-(``set_context(device_target="native")`` then ``jit`` or ``GRAPH_MODE``).
+In PyNative mode it runs the ops that dominate training (convolutions and their gradients,
+pooling, matmul, softmax, sparse cross-entropy, ``apply_momentum``) on shape-generic C kernels
+built once and cached on disk (``kernels``), directly on the host arrays its allocator holds;
+every other op, and every case those kernels do not cover, runs on the ``cpu`` kernels.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ def _compile_graph(graph, options=None):
 @hookimpl
 def mind_register_devices():
     from mind.core._src.devices.cpu import CpuAllocator
+    from mind.core._src.devices.native.kernels import KERNELS
 
     class NativeAllocator(CpuAllocator):
         device = "native"
@@ -59,11 +62,14 @@ def mind_register_devices():
     yield DeviceSpec(
         name="native",
         allocator=NativeAllocator(),
+        # PyNative: these C kernels on the host arrays (built at the first op that needs them),
+        # the cpu kernels for every other primitive.
+        kernels=KERNELS,
         dtypes=frozenset(NUMPY_DTYPES),
-        modes=frozenset({"graph"}),
+        modes=frozenset({"graph", "pynative"}),
         compile_graph=_compile_graph,
         # Every primitive: what the generated C cannot do runs on cpu kernels in between.
         ops=ALL_PRIMITIVES,
         probe=probe,
-        description="whole graphs as generated C (cffi, OpenBLAS); graph mode",
+        description="whole graphs as generated C (cffi, OpenBLAS); PyNative ops on C kernels",
     )

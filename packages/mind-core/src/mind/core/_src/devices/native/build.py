@@ -471,15 +471,21 @@ def _exec_extension(module_name: str, path: str) -> Any:
     return module
 
 
-def build(source: str, functions: list[str]) -> tuple[Any, dict[str, Any]]:
+def build(
+    source: str, functions: list[str], declarations: str | None = None
+) -> tuple[Any, dict[str, Any]]:
     """The loaded module for ``source`` (``module.lib.<function>``), from the cache or built now;
     and a report: ``{"key", "cache_hit", "seconds", "library"}`` (``library``: the cache file,
-    None when nothing was cached)."""
+    None when nothing was cached).
+
+    ``functions`` are a generated graph's ``void f(void **S)`` functions; ``declarations``, when
+    given, is the cffi ``cdef`` of functions with signatures of their own instead (the eager
+    kernels'), and part of the cache key."""
     import time
 
     start = time.perf_counter()
     blas = openblas()
-    key = cache_key(source)
+    key = cache_key(source if declarations is None else f"{source}\0cdef\0{declarations}")
     module_name = f"_mind_native_{key[:32]}"
     with _LOCK:
         if key in _LOADED:
@@ -489,7 +495,7 @@ def build(source: str, functions: list[str]) -> tuple[Any, dict[str, Any]]:
             module, hit, library = _from_cache(folder, where, key, module_name)
             if module is None:
                 module, library = _build_and_load(
-                    source, functions, module_name, folder, where, key, blas
+                    source, functions, declarations, module_name, folder, where, key, blas
                 )
         finally:
             if folder is not None:
@@ -525,6 +531,7 @@ def _from_cache(
 def _build_and_load(
     source: str,
     functions: list[str],
+    declarations: str | None,
     module_name: str,
     folder: int | None,
     where: Path | None,
@@ -533,11 +540,11 @@ def _build_and_load(
 ) -> tuple[Any, str | None]:
     logger.info(
         "native: compiling %d functions (%d KB of C) into %s",
-        len(functions),
+        len(functions) + (declarations or "").count(";"),
         len(source) // 1024,
         where or "a private temporary file (no cache)",
     )
-    data = _compile(source, functions, module_name, blas)
+    data = _compile(source, functions, declarations, module_name, blas)
     fd = library = None
     if folder is not None:
         try:
@@ -557,7 +564,9 @@ def _build_and_load(
         ) from None
 
 
-def _compile(source: str, functions: list[str], module_name: str, blas: Any) -> bytes:
+def _compile(
+    source: str, functions: list[str], declarations: str | None, module_name: str, blas: Any
+) -> bytes:
     """The built library's bytes, compiled in a fresh private temporary folder."""
     try:
         import cffi
@@ -574,6 +583,7 @@ def _compile(source: str, functions: list[str], module_name: str, blas: Any) -> 
             if "void mind_sink(" in source
             else ""
         )
+        + (declarations or "")
     )
     lib_dir = blas.get_lib_dir()
     ffi.set_source(
