@@ -1,5 +1,7 @@
-"""Control flow on the native device: cond, scan, fori_loop and while_loop nodes run on cpu
-kernels between native regions, and every result equals the cpu device's."""
+"""Control flow on the native device: cond, scan and fori_loop nodes run on cpu kernels between
+native regions; a while_loop whose nested nodes all have C is lowered whole (one C loop, in the
+same call as the code around it), else it runs on its cpu kernel too. Every result equals the
+cpu device's."""
 
 import numpy as np
 import pytest
@@ -71,15 +73,16 @@ def with_while_loop(x):
     return ops.while_loop(lambda v: v.sum() < 10.0, lambda v: v * 2.0 + W, ops.abs(x) + 0.1) * 3.0
 
 
-# name -> (function, its arguments, the control-flow primitive). cond's two arguments take either
-# branch; fori_loop is a scan node (unroll=False keeps the loop).
+# name -> (function, its arguments, the control-flow primitive run on cpu, None when it lowers
+# whole). cond's two arguments take either branch; fori_loop is a scan node (unroll=False keeps
+# the loop).
 CASES = {
     "cond_true": (with_cond, [np.array([1.0, 2.0, 3.0], np.float32)], "cond"),
     "cond_false": (with_cond, [np.array([-1.0, -2.0, 0.5], np.float32)], "cond"),
     "scan": (with_scan, [f32(3), f32(5, 3)], "scan"),
     "fori_loop": (with_fori_loop, [f32(3)], "scan"),
     "cond_in_scan": (with_cond_in_scan, [f32(6, 3)], "scan"),
-    "while_loop": (with_while_loop, [f32(3)], "while_loop"),
+    "while_loop": (with_while_loop, [f32(3)], None),
 }
 
 
@@ -92,8 +95,11 @@ def test_forward_on_native_equals_cpu_and_the_report_names_the_fallback(name):
     for a, b in zip(got, want):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     report = executable.report
-    assert report["fallback"].get(prim) == 1
-    assert report["fallback"]["tuple_getitem"] >= 1
+    if prim is None:  # one C function: the loop, the code around it, the results taken out
+        assert report["fallback"] == {} and report["cpu_nodes"] == 0 and report["regions"] == 1
+    else:
+        assert report["fallback"].get(prim) == 1
+        assert report["fallback"]["tuple_getitem"] >= 1
     assert report["native_nodes"] > 0  # the arithmetic around the loop is still generated C
     if name == "cond_true":  # the branch taken: mul and sum, not neg and mean
         np.testing.assert_allclose(want[1], 3.0 * np.exp(args[0] * 0.5).sum(), rtol=1e-6)
@@ -102,16 +108,134 @@ def test_forward_on_native_equals_cpu_and_the_report_names_the_fallback(name):
 
 
 def test_a_graph_of_control_flow_only_needs_no_c_and_its_outputs_are_fresh_arrays():
-    # while_loop then tuple_getitem: no native region at all. The loop may not run (the input
-    # already satisfies the test), so the kernel returns the input itself: the output is a copy.
-    x = np.array([20.0, 1.0], np.float32)
-    fn = lambda v: ops.while_loop(lambda u: u.sum() < 10.0, lambda u: u * 2.0, v)  # noqa: E731
-    (got,), executable = on("native", fn, x)
+    # cond then tuple_getitem: no native region at all. The branch taken returns its input
+    # itself, so the kernel's result is the caller's array: the output is a copy.
+    x, yes = np.array([20.0, 1.0], np.float32), np.array(True)
+    fn = lambda p, v: ops.cond(p, lambda u: u, lambda u: u * 2.0, v)  # noqa: E731
+    (got,), executable = on("native", fn, yes, x)
     np.testing.assert_array_equal(got, x)
     assert executable.report["regions"] == 0 and executable.report["native_nodes"] == 0
-    (out,) = executable(x)
+    (out,) = executable(yes, x)
     assert out is not x and not np.shares_memory(out, x)
     np.testing.assert_array_equal(out, x)
+
+
+# ------------------------------------------------------------------------------------------------
+# while_loop lowered whole
+# ------------------------------------------------------------------------------------------------
+
+
+def rnn(xs, h, w, u, n):  # n: a tensor step count, so the loop is one while_loop node
+    t = n * 0
+    while t < n:
+        h = (xs[t] @ w + h @ u).tanh()
+        t = t + 1
+    return h, t
+
+
+def numpy_rnn(xs, h, w, u, n):
+    for t in range(n):
+        h = np.tanh(xs[t] @ w + h @ u)
+    return h
+
+
+def rnn_args(steps):
+    w, u = f32(8, 8) * 0.3, f32(8, 8) * 0.3
+    return [f32(steps, 4, 8), f32(4, 8), w, u, np.array(steps)]
+
+
+def test_a_while_loop_whose_nodes_all_have_c_is_one_c_call_and_matches_numpy():
+    args = rnn_args(7)
+    want, _ = on("cpu", rnn, *args)
+    got, executable = on("native", rnn, *args)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got[0], numpy_rnn(*args), rtol=1e-5, atol=1e-6)
+    assert got[1] == 7
+    report = executable.report
+    assert report["fallback"] == {} and report["cpu_nodes"] == 0 and report["regions"] == 1
+    # The executable runs again with other inputs of the same shapes (the carries start afresh).
+    again = rnn_args(7)
+    h, t = executable(*again)
+    np.testing.assert_allclose(h, numpy_rnn(*again), rtol=1e-5, atol=1e-6)
+    assert int(t) == 7
+
+
+def test_a_lowered_loop_that_never_runs_returns_copies_of_its_inputs():
+    args = rnn_args(3)
+    args[4] = np.array(0)
+    (h, t), executable = on("native", rnn, *args)
+    np.testing.assert_array_equal(h, args[1])
+    assert t == 0
+    out = executable(*args)
+    assert not np.shares_memory(out[0], args[1])
+    assert executable.report["cpu_nodes"] == 0
+
+
+def test_lowered_loop_results_used_after_the_loop_keep_their_values():
+    # Both carries come out, are used by later native code and returned too: their workspace
+    # bytes stay the carries' until the last use.
+    def f(x, y):
+        a, b = ops.while_loop(
+            lambda c: c[0].sum() < 50.0, lambda c: (c[0] * 1.5 + c[1], c[1] + 1.0), (x, y)
+        )
+        z = ops.exp(x * 0.1) + ops.sin(y)  # new intermediates while a and b are alive
+        return a, b * z, (a + b).sum() * z
+
+    args = [np.abs(f32(3, 4)) + 0.1, f32(3, 4)]
+    want, _ = on("cpu", f, *args)
+    got, executable = on("native", f, *args)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+    assert executable.report["cpu_nodes"] == 0
+
+
+def test_loops_that_cannot_lower_whole_run_on_cpu_with_the_same_values():
+    def swap(x, y):  # the body swaps two carries: copying back in C would clash
+        return ops.while_loop(lambda c: c[0].sum() < 30.0, lambda c: (c[1], c[0] * 2.0), (x, y))
+
+    def nested(x):  # an inner while: the outer one's body is not all C
+        def body(v):
+            return ops.while_loop(lambda u: u.sum() < v.sum() * 3.0, lambda u: u + 1.0, v) * 1.1
+
+        return ops.while_loop(lambda v: v.sum() < 200.0, body, x)
+
+    for fn, args in ((swap, [np.abs(f32(3)) + 0.5, np.abs(f32(3)) + 0.5]), (nested, [f32(3)])):
+        args[0] = np.abs(args[0]) + 0.5
+        want, _ = on("cpu", fn, *args)
+        got, executable = on("native", fn, *args)
+        for a, b in zip(got, want):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+        assert executable.report["fallback"]["while_loop"] == 1
+
+
+def test_an_index_out_of_range_inside_a_lowered_loop_names_the_loop():
+    args = rnn_args(3)
+    _, executable = on("native", rnn, *args)
+    args[4] = np.array(5)  # xs has 3 steps
+    with pytest.raises(ms.errors.MindValueError, match="while_loop"):
+        executable(*args)
+
+
+def test_gradients_through_a_lowered_while_loop_equal_cpu_and_numpy():
+    def loss(xs, h, w, u, n):
+        return rnn(xs, h, w, u, n)[0].sum()
+
+    args = rnn_args(4)
+    g = ms.grad(loss, (0, 1, 2, 3))
+    want, _ = on("cpu", g, *args)
+    got, _ = on("native", g, *args)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    # dL/dw by central differences of the numpy loop (float64)
+    xs, h, w, u, n = (np.asarray(a, np.float64) for a in args)
+    eps, probe = 1e-6, (1, 2)
+    plus, minus = w.copy(), w.copy()
+    plus[probe] += eps
+    minus[probe] -= eps
+    n = int(n)
+    fd = (numpy_rnn(xs, h, plus, u, n).sum() - numpy_rnn(xs, h, minus, u, n).sum()) / (2 * eps)
+    np.testing.assert_allclose(got[2][probe], fd, rtol=1e-3, atol=1e-4)
 
 
 def test_a_branch_returning_its_inputs_keeps_them_alive_until_taken_out():

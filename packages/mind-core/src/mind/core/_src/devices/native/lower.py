@@ -22,7 +22,12 @@ Four stages, each its own function:
 4. *Emission* (:func:`_emit_module`): each node's statements in a block that declares its pointer
    names from the slots, the regions' functions, and ``mind_sink`` when every step is native.
 
-Control flow (``cond``, ``scan``, ``while_loop``, ``call``) runs as cpu steps: the node's kernel
+A ``while_loop`` whose condition and body nodes all have C is lowered whole (:class:`Loop`): its
+carries get workspace buffers, its nested values slots alive for its step, and its C is one
+``for (;;)`` (condition, break, body, results copied back into the carries) inside the region,
+so the loop costs no Python at all; its ``tuple_getitem`` nodes share the carry buffers.
+
+Other control flow (``cond``, ``scan``, such loops, ``call``) runs as cpu steps: the node's kernel
 runs its nested graphs on MindRT's cpu executor. Its value is a tuple of arrays (an
 ``AbstractTuple``), so its slot is a *tuple* slot: a Python tuple in the runtime's environment, no
 bytes and no pointer; the ``tuple_getitem`` cpu steps after it copy the elements out into ordinary
@@ -47,6 +52,7 @@ from mind.core._src.compiler.fusion import fused_p
 from mind.core._src.compiler.passes import MemoryPlan, plan_arena
 from mind.core._src.ir.graph import Apply, FuncGraph, Node
 from mind.core._src.ops import array as A
+from mind.core._src.ops import control as C
 from mind.core._src.ops import elementwise as E
 from mind.core._src.ops import nn_ops as N
 from mind.core._src.ops import reduce as R
@@ -93,8 +99,9 @@ class Kernel:
     """What a lowering rule writes its C against, for one node: pointer names (:meth:`ptr`), loop
     variable prefixes (:meth:`tag`), and the extras the node needs."""
 
-    def __init__(self, node: Apply) -> None:
+    def __init__(self, node: Apply, status_id: int | None = None) -> None:
         self.node = node
+        self.status_id = node.id if status_id is None else status_id  # reported by fail()
         self.scratch_bytes = 0  # a column buffer alive for this node's step only
         self.table: np.ndarray | None = None  # an int64 constant (an index's element offsets)
         self._tags = 0
@@ -119,7 +126,7 @@ class Kernel:
 
     def fail(self) -> str:
         """The statement that stops the module, reporting bad input in this node."""
-        return f"{{ ((int64_t *)S[0])[0] = {self.node.id}; return; }}"
+        return f"{{ ((int64_t *)S[0])[0] = {self.status_id}; return; }}"
 
 
 Rule = Callable[[Apply, Kernel], "str | None"]
@@ -1344,20 +1351,60 @@ class Selected:
     view: bool = False  # may share its first input's storage (then runs no code)
 
 
-def _select(node: Apply) -> Selected | None:
-    """``node``'s lowering, or None: it runs on its cpu kernel."""
+def _select(node: Apply, status_id: int | None = None) -> Selected | None:
+    """``node``'s lowering, or None: it runs on its cpu kernel. ``status_id``: the node id its
+    bad-input check reports (a nested graph's node reports its loop's)."""
     lowered = LOWERINGS.get(_op(node))
     if lowered is None or not isinstance(node.aval, ShapedArray) or _ctype(node.aval) is None:
         return None
     if any(not isinstance(i.aval, ShapedArray) or _ctype(i.aval) is None for i in node.inputs):
         return None
-    kernel = Kernel(node)
+    kernel = Kernel(node, status_id)
     code = lowered.rule(node, kernel)
     if code is None:
         return None
     in_place = "in_place" in _op(node).traits
     view = in_place or (lowered.view is not None and lowered.view(node))
     return Selected(code, kernel.scratch_bytes, kernel.table, view)
+
+
+@dataclass
+class Loop:
+    """A ``while_loop`` lowered whole: every node of its condition and body graphs selected, so
+    the loop is one C ``for`` over carry buffers in the workspace, and one C call. Filled in by
+    storage planning: each carry's buffer slot, and each nested graph's slots by node id."""
+
+    node: Apply
+    graphs: tuple[FuncGraph, FuncGraph]  # condition, body
+    selected: tuple[dict[int, Selected], dict[int, Selected]]
+    carries: list[int] = field(default_factory=list)
+    slot_of: tuple[dict[int, int], dict[int, int]] = field(default_factory=lambda: ({}, {}))
+    extra: tuple[dict, dict] = field(default_factory=lambda: ({}, {}))
+
+
+def _select_loop(node: Apply, output_ids: set[int]) -> Loop | None:
+    """``node`` as a :class:`Loop`, or None (it runs on its cpu kernel, each iteration a graph
+    run): not a ``while_loop``, a graph output itself, or a nested node without C (control flow
+    inside, an in-place update, a dtype C lacks), or a body that swaps two carries."""
+    if _op(node) is not C.while_p or node.id in output_ids:
+        return None
+    graphs = (node.attrs["cond_graph"], node.attrs["body_graph"])
+    chosen: list[dict[int, Selected]] = []
+    for g in graphs:
+        if any(_ctype(p.aval) is None or not isinstance(p.aval, ShapedArray) for p in g.parameters):
+            return None
+        picked = {}
+        for m in g.nodes:
+            selected = _select(m, status_id=node.id)
+            if selected is None or "in_place" in _op(m).traits:
+                return None
+            picked[m.id] = selected
+        chosen.append(picked)
+    carry_ids = [p.id for p in graphs[1].parameters[: node.attrs["num_carry"]]]
+    for j, o in enumerate(graphs[1].outputs):  # carry j <- carry k, k != j: copies would clash
+        if o.id in carry_ids and o.id != carry_ids[j]:
+            return None
+    return Loop(node, graphs, (chosen[0], chosen[1]))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1386,9 +1433,13 @@ class Storage:
     extra: dict[int, tuple[str, int]]  # node id -> (pointer name, slot) of its scratch or table
     roots: dict[int, int]  # node id -> the node whose storage it shares
     memory_plan: MemoryPlan  # the workspace
+    loops: dict[int, Loop] = field(default_factory=dict)  # while_loop node id -> its Loop
+    carried: dict[int, int] = field(default_factory=dict)  # its tuple_getitem -> carry's slot
 
 
-def _plan_storage(graph: FuncGraph, selected: dict[int, Selected]) -> Storage:
+def _plan_storage(
+    graph: FuncGraph, selected: dict[int, Selected], loops: dict[int, Loop]
+) -> Storage:
     nodes = graph.nodes
     output_ids = {o.id for o in graph.outputs}
     # Storage roots: views and in-place updates share their input's storage. A view that is an
@@ -1434,21 +1485,29 @@ def _plan_storage(graph: FuncGraph, selected: dict[int, Selected]) -> Storage:
 
     # The workspace: the intermediates (and scratch, alive for its node's step) by liveness.
     spans: list[tuple[Any, str, int, int, int]] = []  # (key, kind, bytes, first step, last step)
+    span_slot: dict[Any, int] = {}
+
+    def span(key: Any, kind: str, slot: int, first: int, last_step: int) -> None:
+        value = slots[slot]
+        nbytes = _size(value.shape) * max(value.dtype.itemsize, 1)
+        spans.append((key, kind, nbytes, first, last_step))
+        span_slot[key] = slot
+
+    # A lowered loop's tuple_getitem shares its carry's buffer (an output copies it out).
+    carried_by = {
+        n.id: (n.inputs[0].id, n.attrs["index"])
+        for n in nodes
+        if n.inputs and n.inputs[0].id in loops
+    }
     extra: dict[int, tuple[str, int]] = {}
     out_position: dict[int, int] = {}
     for k, o in enumerate(graph.outputs):
         out_position.setdefault(o.id, k)
     for step, n in enumerate(nodes):
         chosen = selected.get(n.id)
-        if chosen is not None and chosen.scratch_bytes:
-            extra[n.id] = ("scratch_", add("work", (chosen.scratch_bytes,), np.uint8))
-            spans.append((("scratch", n.id), "scratch", chosen.scratch_bytes, step, step))
-        if chosen is not None and chosen.table is not None:
-            extra[n.id] = (
-                "table_",
-                add("const", chosen.table.shape, chosen.table.dtype, value=chosen.table),
-            )
-        if n.id in roots:
+        if chosen is not None:
+            _plan_extra(n, chosen, extra, add, span, ("scratch", n.id), step)
+        if n.id in roots or (n.id in carried_by and n.id not in output_ids):
             continue
         if isinstance(n.aval, AbstractTuple):  # no storage: the runtime holds the tuple
             slot_of[n.id] = add("tuple", (), object)
@@ -1456,15 +1515,49 @@ def _plan_storage(graph: FuncGraph, selected: dict[int, Selected]) -> Storage:
             slot_of[n.id] = add("out", n.aval.shape, n.aval.dtype.np, position=out_position[n.id])
         else:
             slot_of[n.id] = add("work", n.aval.shape, n.aval.dtype.np)
-            nbytes = _size(n.aval.shape) * max(n.aval.dtype.itemsize, 1)
-            spans.append((n.id, "apply", nbytes, step, last.get(n.id, step)))
+            span(n.id, "apply", slot_of[n.id], step, last.get(n.id, step))
+        loop = loops.get(n.id)
+        if loop is not None:  # its carries live until its last tuple_getitem's last use
+            end = max([last.get(u, step) for u, (w, _) in carried_by.items() if w == n.id] + [step])
+            for j, p in enumerate(loop.graphs[1].parameters[: n.attrs["num_carry"]]):
+                loop.carries.append(add("work", p.aval.shape, p.aval.dtype.np))
+                span(("carry", n.id, j), "carry", loop.carries[-1], step, end)
+            for gi, g in enumerate(loop.graphs):  # the nested values: alive for this step
+                nested = loop.slot_of[gi]
+                for c in g.constants:
+                    value = np.ascontiguousarray(c.value)
+                    nested[c.id] = add("const", c.aval.shape, c.aval.dtype.np, value=value)
+                for m in g.nodes:
+                    key = ("loop", n.id, gi, m.id)
+                    _plan_extra(m, loop.selected[gi][m.id], loop.extra[gi], add, span, key, step)
+                    nested[m.id] = add("work", m.aval.shape, m.aval.dtype.np)
+                    span(key + ("value",), "apply", nested[m.id], step, step)
     plan = plan_arena(spans, _ALIGN)
     for key, offset in plan.offsets.items():
-        slots[extra[key[1]][1] if isinstance(key, tuple) else slot_of[key]].offset = offset
+        slots[span_slot[key]].offset = offset
+    carried: dict[int, int] = {}
+    for u, (w, j) in carried_by.items():
+        carried[u] = loops[w].carries[j]
+        slot_of.setdefault(u, carried[u])
     for n in nodes:
         if n.id in roots:
             slot_of[n.id] = slot_of[roots[n.id]]
-    return Storage(slots, slot_of, extra, roots, plan)
+    for loop in loops.values():  # the nested parameters: the carries, then the captured inputs
+        k = loop.node.attrs["num_carry"]
+        for nested, g in zip(loop.slot_of, loop.graphs):
+            for i, p in enumerate(g.parameters):
+                nested[p.id] = loop.carries[i] if i < k else slot_of[loop.node.inputs[i].id]
+    return Storage(slots, slot_of, extra, roots, plan, loops, carried)
+
+
+def _plan_extra(node, chosen, extra, add, span, key, step) -> None:
+    """The node's scratch (workspace, alive for its step) or offset table (a constant)."""
+    if chosen.scratch_bytes:
+        extra[node.id] = ("scratch_", add("work", (chosen.scratch_bytes,), np.uint8))
+        span(key, "scratch", extra[node.id][1], step, step)
+    if chosen.table is not None:
+        table = chosen.table
+        extra[node.id] = ("table_", add("const", table.shape, table.dtype, value=table))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1502,21 +1595,57 @@ def _split(nodes: list[Apply], selected: dict[int, Selected], split: bool) -> li
 # ------------------------------------------------------------------------------------------------
 
 
-def _emit_node(node: Apply, chosen: Selected, storage: Storage) -> str:
+def _emit_node(node: Apply, chosen: Selected, slot_of: dict[int, int], extra: dict) -> str:
     """The node's statements in a block declaring the pointer names they use."""
     code = chosen.code
     if not code:
         return ""
     names = [("out_", node)] + [(f"in{j}_", i) for j, i in enumerate(node.inputs)]
     decls = [
-        f"{_ctype(v.aval)} *{name} = ({_ctype(v.aval)} *)S[{storage.slot_of[v.id]}];"
+        f"{_ctype(v.aval)} *{name} = ({_ctype(v.aval)} *)S[{slot_of[v.id]}];"
         for name, v in names
         if name in code
     ]
-    if node.id in storage.extra:
-        name, slot = storage.extra[node.id]
+    if node.id in extra:
+        name, slot = extra[node.id]
         decls.append(f"void *{name} = S[{slot}];")
     return "{\n" + "".join(d + "\n" for d in decls) + code + "}\n"
+
+
+def _memcpy(to: int, source: int, slot: Slot) -> str:
+    nbytes = _size(slot.shape) * slot.dtype.itemsize
+    return f"memcpy(S[{to}], S[{source}], {nbytes});\n" if nbytes and to != source else ""
+
+
+def _emit_loop(loop: Loop, storage: Storage) -> str:
+    """The carries copied in; then, until the condition is false, the body and its results
+    copied back into the carries."""
+    slots, (cond_slots, body_slots) = storage.slots, loop.slot_of
+    cond, body = loop.graphs
+    init = [storage.slot_of[i.id] for i in loop.node.inputs]
+    code = "".join(_memcpy(c, i, slots[c]) for c, i in zip(loop.carries, init))
+    test = cond_slots[cond.outputs[0].id]
+    nested = [
+        _emit_node(m, loop.selected[gi][m.id], loop.slot_of[gi], loop.extra[gi])
+        for gi, g in enumerate(loop.graphs)
+        for m in g.nodes
+    ]
+    back = "".join(
+        _memcpy(c, body_slots[o.id], slots[c]) for c, o in zip(loop.carries, body.outputs)
+    )
+    return (
+        f"{{\n{code}for (;;) {{\n{''.join(nested[: len(cond.nodes)])}"
+        f"if (!*(uint8_t *)S[{test}]) break;\n{''.join(nested[len(cond.nodes) :])}{back}}}\n}}\n"
+    )
+
+
+def _emit(node: Apply, selected: dict[int, Selected], storage: Storage) -> str:
+    if node.id in storage.loops:
+        return _emit_loop(storage.loops[node.id], storage)
+    if node.id in storage.carried:  # a loop's result: shares its carry, or is an output (copy)
+        slot = storage.slot_of[node.id]
+        return _memcpy(slot, storage.carried[node.id], storage.slots[slot])
+    return _emit_node(node, selected[node.id], storage.slot_of, storage.extra)
 
 
 def _emit_module(steps: list[Step], selected: dict[int, Selected], storage: Storage) -> str:
@@ -1525,7 +1654,7 @@ def _emit_module(steps: list[Step], selected: dict[int, Selected], storage: Stor
         if step.kind != "native":
             continue
         code = "".join(
-            _emit_node(n, selected[n.id], storage)
+            _emit(n, selected, storage)
             for n in step.nodes
             if n.id not in storage.roots or "in_place" in _op(n).traits
         )
@@ -1562,7 +1691,12 @@ def lower(graph: FuncGraph, split: bool = False) -> Lowered:
     """Plan ``graph``'s storage and generate its C module (one function per native region; with
     ``split``, one per node, so a profile can time each)."""
     selected = {n.id: s for n in graph.nodes if (s := _select(n)) is not None}
-    storage = _plan_storage(graph, selected)
+    output_ids = {o.id for o in graph.outputs}
+    loops = {n.id: lp for n in graph.nodes if (lp := _select_loop(n, output_ids)) is not None}
+    for n in graph.nodes:  # a lowered loop and its tuple_getitems run in the C
+        if n.id in loops or (n.inputs and n.inputs[0].id in loops):
+            selected[n.id] = Selected("")
+    storage = _plan_storage(graph, selected, loops)
     steps = _split(graph.nodes, selected, split)
     fallback: dict[str, int] = {}
     for step in steps:
