@@ -425,3 +425,69 @@ def test_parameter_assignments_in_tensor_branches_are_kept_side_effects(device):
     finally:
         ms.set_context(mode=ms.PYNATIVE_MODE, device_target="cpu")
     assert counter.count.asnumpy()[0] == 2.0
+
+
+# ------------------------------------------------------------------------------------------------
+# return inside loops, and in one branch of a nested if
+# ------------------------------------------------------------------------------------------------
+
+
+def return_in_while(x, y, bias):
+    if bias > y:
+        y = x + y
+    else:
+        while x > 0:
+            if y > 0:
+                return bias
+            x = x - 1
+            y = y + 1
+    return x + y
+
+
+@pytest.mark.parametrize("values", [(4, 1, -5), (4, -3, -5), (4, 1, 5), (0, -2, -5), (2, -5, -7)])
+def test_a_return_inside_a_while_under_an_if_matches_eager(values):
+    args = [Tensor(np.array([v], np.int32)) for v in values]
+    assert "cond" in same(return_in_while, *args)  # the while sits in its else graph
+
+
+def return_in_for(x, n):
+    for _ in range(n):
+        if x.sum() > 10:
+            return x * 2
+        x = x * x + 1
+    return x - 1
+
+
+@pytest.mark.parametrize("x0, n", [(0.5, 2), (0.5, 5), (20.0, 3), (0.5, 0)])
+def test_a_return_inside_a_for_over_a_tensor_range_matches_eager_and_its_gradient_fd(x0, n):
+    x, steps = Tensor(np.array([x0, 0.3])), Tensor(np.array(n))
+    same(return_in_for, x, steps)
+
+    def loss(v, k):  # a def: a lambda's source cannot be converted
+        return return_in_for(v, k).sum()
+
+    grad = ms.grad(loss)
+    compiled = ms.jit(grad)(x, steps).asnumpy()
+    np.testing.assert_allclose(compiled, grad(x, steps).asnumpy(), rtol=1e-12)
+    eps, xs = 1e-6, x.asnumpy()
+    for k in range(2):
+        d = np.zeros(2)
+        d[k] = eps
+        fd = (loss(Tensor(xs + d), steps).item() - loss(Tensor(xs - d), steps).item()) / (2 * eps)
+        np.testing.assert_allclose(compiled[k], fd, rtol=1e-5, atol=1e-8)
+
+
+def return_in_nested_if(x, y):
+    if x > y:
+        x = x - y
+    else:
+        if y > 2 * x:
+            return y
+        x = x + 1
+    return x * 3
+
+
+@pytest.mark.parametrize("values", [(3.0, 1.0), (1.0, 3.0), (2.0, 3.0)])
+def test_a_return_in_one_branch_of_a_nested_if_matches_eager(values):
+    x, y = (Tensor(np.array(v, np.float32)) for v in values)
+    assert "cond" in same(return_in_nested_if, x, y)

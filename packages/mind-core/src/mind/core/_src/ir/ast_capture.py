@@ -19,8 +19,13 @@ through the functions at the bottom of this module:
 - calls ``f(...)`` -> :func:`call`, which converts ``f`` first when it is the user's Python
   function or method.
 
-Loops with ``break``, ``continue``, ``return`` or ``else``, and branches holding a ``break``,
-``continue`` or a ``return`` before their end, keep Python semantics (a tensor condition there
+- ``return`` inside loops (or in one branch of an ``if`` nested in another, which lifting cannot
+  bring to a block's end): every ``return v`` becomes ``__mind_return__ = v`` and a returned flag
+  (and a ``break``), what follows is guarded by the flag, and the function ends in the one
+  ``return``. The value starts :class:`Pending`; a compiled branch or loop that may assign it
+  carries zeros of the shape it assigns (found by tracing the branch once into a dropped graph).
+
+Loops with ``else``, and jumps inside a ``try`` or ``with``, keep Python semantics (a tensor condition there
 raises :class:`GraphModeError` as in ``capture_mode="trace"``). A function whose source cannot be
 read (a lambda, the REPL, a C function) is traced as it is.
 """
@@ -29,6 +34,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import functools
 import inspect
 import sys
@@ -41,14 +47,15 @@ from typing import Any
 
 import numpy as np
 
-from mind.core._src.ir.trace import TraceValue
+from mind.core._src.ir.trace import Tracer, TraceValue, current_tracer, tracing
+from mind.core._src.ops.array import zeros
 from mind.core._src.ops.control import cond, while_loop
 from mind.core._src.ops.debug import print_ as ops_print
 from mind.core._src.ops.elementwise import add, logical_and, logical_not, logical_or
 from mind.core._src.tensor.tensor import Tensor, as_tensor
 from mind.core.errors import GraphModeError
 
-__all__ = ["Undefined", "convert"]
+__all__ = ["Pending", "Undefined", "convert"]
 
 _NAME = "__mind_ag__"  # the name the converted code reaches this module by
 
@@ -145,6 +152,10 @@ def _convert_code(fn: types.FunctionType) -> tuple[types.CodeType | None, list[s
                     node.args = [ast.Name("__class__", ast.Load()), ast.Name(first, ast.Load())]
     definition.decorator_list = []
     converter = _Converter(code.co_filename)
+    definition.body = _lower_function_returns(definition.body)
+    if _RETURNED in {n.id for n in ast.walk(definition) if isinstance(n, ast.Name)}:
+        converter.changed = True
+        converter.note(definition, "return inside a loop -> a returned flag the loops carry")
     definition.body = converter.block(definition.body)
     if not converter.changed:
         return None, converter.notes
@@ -277,6 +288,91 @@ def _lift_returns(block: list[ast.stmt]) -> list[ast.stmt]:
 
 
 _RET = "__mind_return__"
+_RETURNED = "__mind_returned__"
+
+
+def _nested_defs(node: ast.AST) -> bool:
+    return isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda)
+
+
+def _has_return(node: ast.AST) -> bool:
+    if isinstance(node, ast.Return):
+        return True
+    return not _nested_defs(node) and any(_has_return(c) for c in ast.iter_child_nodes(node))
+
+
+def _loop_return(stmts: list[ast.stmt]) -> bool:
+    """Whether a ``return`` sits inside a loop of these statements."""
+    for s in stmts:
+        for node in ast.walk(s):
+            if isinstance(node, ast.For | ast.While) and any(_has_return(b) for b in node.body):
+                return True
+    return False
+
+
+def _lower_returns(stmts: list[ast.stmt], in_loop: bool) -> list[ast.stmt] | None:
+    """The statements with each ``return v`` made ``__mind_return__ = v; __mind_returned__ =
+    True`` (and a ``break`` inside a loop, and ``if __mind_returned__: break`` after a loop inside
+    another), and what follows a statement that may return guarded by ``if not
+    __mind_returned__``; None where a return sits where this cannot reach it (a try, a with, a
+    loop's else)."""
+    out: list[ast.stmt] = []
+    for k, s in enumerate(stmts):
+        if isinstance(s, ast.Return):
+            value = s.value or ast.Constant(None)
+            out += [ast.Assign([ast.Name(_RET, ast.Store())], value), _assign(_RETURNED, True)]
+            if in_loop:
+                out.append(ast.Break())
+            return [ast.copy_location(x, s) for x in out]
+        if not _has_return(s):
+            out.append(s)
+            continue
+        if isinstance(s, ast.If):
+            body, orelse = _lower_returns(s.body, in_loop), _lower_returns(s.orelse, in_loop)
+            if body is None or orelse is None:
+                return None
+            s.body, s.orelse = body or [ast.Pass()], orelse
+        elif isinstance(s, ast.For | ast.While) and not s.orelse:
+            body = _lower_returns(s.body, True)
+            if body is None:
+                return None
+            s.body = body
+        else:
+            return None
+        out.append(s)
+        rest = _lower_returns(stmts[k + 1 :], in_loop)
+        if rest is None:
+            return None
+        returned = ast.Name(_RETURNED, ast.Load())
+        if in_loop and isinstance(s, ast.For | ast.While):
+            out.append(ast.copy_location(ast.If(returned, [ast.Break()], []), s))
+        if in_loop:  # the break the return became guards the rest
+            out.extend(rest)
+        elif rest:
+            guard = ast.copy_location(ast.If(ast.UnaryOp(ast.Not(), returned), rest, []), s)
+            guard.mind_guard = True
+            out.append(guard)
+        return out
+    return out
+
+
+def _lower_function_returns(body: list[ast.stmt]) -> list[ast.stmt]:
+    """A function body with a ``return`` inside a loop, or one that lifting cannot bring to the
+    end of a block (a return in one branch of an if nested in another), its returns made flags
+    (see :func:`_lower_returns`), ending in the one ``return``; other bodies as they are."""
+    if not _loop_return(body) and not _escapes(_lift_returns(copy.deepcopy(body)), True):
+        return body
+    lowered = _lower_returns(body, False)
+    if lowered is None:
+        return body
+    start = [
+        _assign(_RETURNED, False),
+        ast.Assign(
+            [ast.Name(_RET, ast.Store())], ast.Call(_helper("Pending"), [ast.Constant(_RET)], [])
+        ),
+    ]
+    end = ast.Return(ast.Call(_helper("returned"), [ast.Name(_RET, ast.Load())], []))
+    return [*[ast.copy_location(x, body[0]) for x in start], *lowered, end]
 
 
 def _returns_to_assignments(block: list[ast.stmt]) -> None:
@@ -422,7 +518,7 @@ class _Converter(ast.NodeTransformer):
         return out
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.FunctionDef:
-        node.body = self.block(node.body)
+        node.body = self.block(_lower_function_returns(node.body))
         return node
 
     def visit_If(self, node: ast.If) -> Any:
@@ -640,6 +736,41 @@ class Undefined:
         return f"Undefined({self._name!r})"
 
 
+class Pending(Undefined):
+    """The return value of a function with a ``return`` inside a loop, before one ran. A
+    compiled branch or loop that may assign it carries zeros shaped as what it assigns."""
+
+
+def returned(value: Any) -> Any:
+    """What the function returns: None when no ``return`` ran (Python's fall off the end)."""
+    return None if isinstance(value, Pending) else value
+
+
+def _zeros_as(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return type(value)(_zeros_as(v) for v in value)
+    value = as_tensor(value)
+    return zeros(value.shape, value.dtype)
+
+
+def _fill_pending(values: tuple, fns: list[Callable[..., tuple]]) -> tuple:
+    """``values`` with each :class:`Pending` replaced by zeros shaped as what one of ``fns``
+    (taking all of ``values``) assigns there, found by tracing them into a graph then dropped."""
+    pending = [k for k, v in enumerate(values) if isinstance(v, Pending)]
+    if not pending:
+        return values
+    filled = list(values)
+    for fn in fns:
+        probe = Tracer("probe", parent=current_tracer())
+        with tracing(probe):
+            out = fn(*values)
+            shapes = {k: _zeros_as(out[k]) for k in pending if not isinstance(out[k], Undefined)}
+        for k, shape in shapes.items():
+            if isinstance(filled[k], Pending):
+                filled[k] = _zeros_as(shape)  # made again here: a value of the outer graph
+    return tuple(filled)
+
+
 def _traced(value: Any) -> bool:
     return isinstance(value, Tensor) and isinstance(value._data, TraceValue)
 
@@ -680,6 +811,7 @@ def if_stmt(
     values before it (:class:`Undefined` where unbound), ``both`` which both branches assign."""
     if not _traced(test):
         return (true_fn if _truth(test) else false_fn)(*values)
+    values = _fill_pending(values, [true_fn, false_fn])
     kept = [
         k for k, v in enumerate(values) if both[k] or not isinstance(v, Undefined)
     ]  # the outputs defined on both paths
@@ -721,6 +853,7 @@ def while_stmt(
             return values
         values = body_fn(*values)
         flag = test_fn(*values)
+    values = _fill_pending(values, [body_fn])
     carried = [k for k, v in enumerate(values) if not isinstance(v, Undefined)]
 
     def full(carry: tuple) -> list:
