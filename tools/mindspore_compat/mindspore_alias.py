@@ -51,15 +51,13 @@ ALIASES: dict[str, list[str]] = {
     "mindspore.common.tensor": ["mind.core:Tensor"],
     "mindspore.common.initializer": ["mind.core.common.initializer"],
     "mindspore.nn": ["mind.core.nn"],
-    # mindspore.ops: the functional ops (Mind's have MindSpore 2.x names and argument orders) and
-    # Primitive. MindSpore's Primitive *classes* (ops.Add, ops.ReLU, ops.WhileLoop...) have no
-    # Mind counterpart and stay missing.
+    # mindspore.ops: the functional ops (Mind's have MindSpore 2.x names and argument orders),
+    # Primitive, and the Primitive classes (ops.Add, ops.ReLU, ops.WhileLoop...).
     "mindspore.ops": ["mind.core.ops"],
     # mindspore.ops.functional (F): MindSpore's functional ops, the same functions as mindspore.ops.
     "mindspore.ops.functional": ["mind.core.ops"],
-    # mindspore.ops.operations (P): MindSpore's Primitive classes. Mind has primitive *objects*
-    # (ops.get_primitive("add")), not classes to instantiate: nothing maps, so it stays empty.
-    "mindspore.ops.operations": [],
+    # mindspore.ops.operations (P): MindSpore's Primitive classes.
+    "mindspore.ops.operations": ["mind.core.ops.operations"],
     # mindspore.ops.composite (C): GradOperation (HyperMap, MultitypeFuncGraph... not in Mind).
     "mindspore.ops.composite": ["mind.core.ops.composite"],
     "mindspore.train": ["mind.core.train"],
@@ -79,13 +77,6 @@ ALIASES: dict[str, list[str]] = {
 #: MindSpore names the control-flow tests use, absent from Mind (name -> what Mind has instead).
 KNOWN_MISSING: dict[str, str] = {
     "mindspore.ops.composite.HyperMap": "none",
-    "mindspore.ops.operations.<PrimitiveClass> (Add, Mul, Sub, ReduceMax, Assign, RealDiv, ...)": (
-        "functional ops (ops.add, ...) and primitive objects (ops.get_primitive('add'))"
-    ),
-    "mindspore.ops.<PrimitiveClass> (ops.Add, ops.ReLU, ops.Assign, ops.Print, ops.ReduceMean)": (
-        "functional ops"
-    ),
-    "mindspore.ops.WhileLoop / ForiLoop / Scan (classes)": "ops.while_loop / fori_loop / scan",
     "mindspore.ops.functional.tuple_getitem / switch / depend / make_tuple": "none",
     "mindspore.mutable": "none",
     "mindspore.CSRTensor": "none",

@@ -527,3 +527,9 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+
+# MindSpore 2.x re-exports its Primitive-class operators from ``ops`` (``ops.Add()``, ``ops.ReLU()``).
+from mind.core.ops import operations as operations
+from mind.core.ops.operations import *  # noqa: F403
+
+__all__ += [name for name in operations.__all__ if name != "PrimitiveClass"]

@@ -133,9 +133,13 @@ def _flatten(value: Any, what: str, leaves: list[Tensor]) -> Any:
     if isinstance(value, bool | int | float | np.ndarray | np.generic):
         leaves.append(as_tensor(value))
         return "t"
+    if isinstance(value, str) or callable(value):
+        # A string or a function (an op object a loop passes along): a compile-time constant the
+        # structure carries; a body must hand back the same one.
+        return ("const", value)
     raise MindTypeError(
-        f"For '{what}', values must be Tensors, numbers, or tuples and lists of them; got "
-        f"{type(value).__name__}"
+        f"For '{what}', values must be Tensors, numbers, strings, functions, or tuples and lists "
+        f"of them; got {type(value).__name__}"
     )
 
 
@@ -148,6 +152,8 @@ def _unflatten(tree: Any, leaves: list[Tensor]) -> Any:
         if node is None:
             return None
         kind, items = node
+        if kind == "const":
+            return items
         built = [build(i) for i in items]
         return tuple(built) if kind == "tuple" else built
 
@@ -160,6 +166,8 @@ def _describe(tree: Any) -> str:
     if tree is None:
         return "None"
     kind, items = tree
+    if kind == "const":
+        return repr(items)
     return f"{kind}({', '.join(_describe(i) for i in items)})"
 
 

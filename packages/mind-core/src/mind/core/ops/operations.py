@@ -1,0 +1,14 @@
+"""MindSpore's Primitive-class operators (``mindspore.ops.operations``, imported as ``P``).
+
+>>> from mind.core import Tensor
+>>> from mind.core.ops import operations as P
+>>> P.ReduceMax(keep_dims=True)(Tensor([[1.0, 5.0], [3.0, 2.0]]), 1).asnumpy()
+array([[5.],
+       [3.]], dtype=float32)
+
+Each class applies the functional op of the same meaning (``mind.core.ops``); the constructor
+takes MindSpore's attributes with MindSpore's defaults.
+"""
+
+from mind.core._src.ops.operations import *  # noqa: F403
+from mind.core._src.ops.operations import __all__ as __all__
