@@ -427,6 +427,45 @@ def test_parameter_assignments_in_tensor_branches_are_kept_side_effects(device):
     assert counter.count.asnumpy()[0] == 2.0
 
 
+class AttributeWrites(nn.Cell):
+    """MindSpore's Parameter writes by attribute: ``self.p = t`` and ``self.p += 1`` assign."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = ms.Parameter(Tensor(np.array(5, np.int32)), "a")
+        self.b = ms.Parameter(Tensor(np.array(4, np.int32)), "b")
+
+    def bump(self, x):
+        x += 10
+        if x > self.a:
+            self.b += 1
+            x += self.a
+        return x
+
+    def construct(self, x):
+        out = self.bump(x) if self.a > self.b else self.bump(self.a)
+        i = 0
+        while i < x:
+            self.a = self.a + i
+            i += 1
+        return out + self.b
+
+
+def test_attribute_writes_to_parameters_in_branches_and_loops_match_pynative():
+    results = {}
+    for mode in (ms.PYNATIVE_MODE, ms.GRAPH_MODE):
+        net = AttributeWrites()
+        ms.set_context(mode=mode)
+        try:
+            outs = [int(net(Tensor(np.array(v, np.int32))).asnumpy()) for v in (2, -20, 3)]
+        finally:
+            ms.set_context(mode=ms.PYNATIVE_MODE)
+        assert isinstance(net.a, ms.Parameter) and net.a is net.parameters_dict()["a"]
+        results[mode] = outs, int(net.a.asnumpy()), int(net.b.asnumpy())
+    assert results[ms.GRAPH_MODE] == results[ms.PYNATIVE_MODE]
+    assert results[ms.PYNATIVE_MODE] == ([22, -5, 25], 9, 6)  # worked by hand
+
+
 # ------------------------------------------------------------------------------------------------
 # return inside loops, and in one branch of a nested if
 # ------------------------------------------------------------------------------------------------
@@ -491,3 +530,13 @@ def return_in_nested_if(x, y):
 def test_a_return_in_one_branch_of_a_nested_if_matches_eager(values):
     x, y = (Tensor(np.array(v, np.float32)) for v in values)
     assert "cond" in same(return_in_nested_if, x, y)
+
+
+def pick(x, y):
+    z = x * 2 if x.sum() > y.sum() else y - 1
+    return z + (1 if x.shape[0] > 2 else 2)
+
+
+def test_a_conditional_expression_on_a_tensor_is_a_cond():
+    for x, y in [(T(3), -T(3)), (-T(3), T(3))]:
+        assert same(pick, x, y).count("cond") == 1

@@ -679,6 +679,13 @@ class _Converter(ast.NodeTransformer):
         thunks = [ast.Lambda(_no_args(), v) for v in node.values]
         return ast.copy_location(ast.Call(_helper(helper), thunks, []), node)
 
+    def visit_IfExp(self, node: ast.IfExp) -> ast.expr:
+        self.generic_visit(node)
+        self.changed = True
+        self.note(node, "a if test else b -> cond when test is a tensor")
+        thunks = [ast.Lambda(_no_args(), v) for v in (node.body, node.orelse)]
+        return ast.copy_location(ast.Call(_helper("if_exp"), [node.test, *thunks], []), node)
+
     def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.expr:
         self.generic_visit(node)
         if not isinstance(node.op, ast.Not):
@@ -947,6 +954,13 @@ def or_(*thunks: Callable[[], Any]) -> Any:
         else:
             value = thunk()
     return value
+
+
+def if_exp(test: Any, body: Callable[[], Any], orelse: Callable[[], Any]) -> Any:
+    """The converted ``body if test else orelse``: a ``cond`` when ``test`` is traced."""
+    if not _traced(test):
+        return body() if _truth(test) else orelse()
+    return cond(test, body, orelse)
 
 
 def not_(value: Any) -> Any:

@@ -14,6 +14,7 @@ from typing import Any
 from mind.core._src.autodiff.eager import with_backward
 from mind.core._src.context import _CONTEXT
 from mind.core._src.ir.trace import is_tracing, user_function
+from mind.core._src.ops.array import assign
 from mind.core._src.ops.dispatch import STATE
 from mind.core._src.ops.elementwise import cast
 from mind.core._src.tensor.tensor import Parameter, Tensor, as_tensor
@@ -114,6 +115,15 @@ class Cell:
                 for param in value.get_parameters():
                     if not param._name_set:
                         param.name = f"{name}.{param.name}"
+        elif isinstance(value, Tensor) and name in self._params:
+            # As MindSpore: a Tensor assigned to a Parameter's attribute writes the Parameter
+            # (an ordered in-graph update inside jit: ``self.weight = x``, ``self.step += 1``).
+            param = self._params[name]
+            if is_tracing() or value.shape == param.shape:
+                assign(param, value)
+            else:
+                param.set_data(value)
+            return
         elif value is None and (name in self._params or name in self._cells):
             self._params.pop(name, None)
             self._cells.pop(name, None)
