@@ -168,3 +168,19 @@ def test_gradients_of_many_slices_are_added_in_place_not_as_dense_tensors(monkey
     np.testing.assert_allclose(g, want)
     assert calls == []  # no dense zero tensor of x's shape per slice (that was quadratic)
     check_grads(f, [x.asnumpy()])  # against finite differences too
+
+
+@pytest.mark.parametrize("mode", [ms.PYNATIVE_MODE, ms.GRAPH_MODE])
+def test_an_integer_input_promoted_to_float_gets_the_gradient_cast_to_its_dtype(mode):
+    # MindSpore's Cast bprop: d(int_x * w)/d int_x is w's gradient cast to int (2.5 -> 2).
+    w = Tensor(np.array([2.5, -1.5], np.float32))
+
+    def f(x):
+        return ops.relu(x * w + 10).sum()
+
+    grad = ms.jit(ms.grad(f)) if mode == ms.GRAPH_MODE else ms.grad(f)
+    g = grad(Tensor(np.array([3, 4], np.int32)))
+    g_float = grad(Tensor(np.array([3.0, 4.0], np.float32)))
+    assert g.dtype == ms.int32
+    np.testing.assert_array_equal(g.asnumpy(), g_float.asnumpy().astype(np.int32))
+    np.testing.assert_array_equal(g.asnumpy(), [2, -1])

@@ -536,7 +536,9 @@ def _cast_kernel(x: np.ndarray, *, dtype: str) -> np.ndarray:
 
 
 def _cast_bprop(x, out, dout, *, dtype):
-    if not x.dtype.is_floating_point:
+    # As MindSpore: an integer input gets the gradient cast to its dtype (``int_x * 0.5``
+    # differentiates to int); a bool has none.
+    if x.dtype.name == "bool" or not dt.to_dtype(dtype).is_floating_point:
         return (None,)
     return (cast(dout, x.dtype),)
 
