@@ -184,3 +184,42 @@ def test_an_integer_input_promoted_to_float_gets_the_gradient_cast_to_its_dtype(
     assert g.dtype == ms.int32
     np.testing.assert_array_equal(g.asnumpy(), g_float.asnumpy().astype(np.int32))
     np.testing.assert_array_equal(g.asnumpy(), [2, -1])
+
+
+@pytest.mark.parametrize("device", ["cpu", "native"])
+def test_stop_gradient_inside_jit_stays_a_cut_when_the_jit_function_is_differentiated(device):
+    def f(x):
+        return (ops.stop_gradient(x * x) * x).sum()
+
+    x = Tensor(np.array([3.0, -2.0], np.float32))
+    ms.set_context(device_target=device)
+    try:
+        outside = ms.grad(ms.jit(f))(x).asnumpy()
+        inside = ms.jit(ms.grad(f))(x).asnumpy()
+    finally:
+        ms.set_context(device_target="cpu")
+    np.testing.assert_allclose(outside, [9.0, 4.0])  # d/dx of c * x with c = x*x held constant
+    np.testing.assert_allclose(inside, [9.0, 4.0])
+
+
+class _Writer(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.a = Parameter(Tensor(np.array([5.0], np.float32)), "a")
+
+    def construct(self, x):
+        for _ in range(3):
+            self.a = self.a * x
+        return self.a * x
+
+
+@pytest.mark.parametrize("mode", [ms.PYNATIVE_MODE, ms.GRAPH_MODE])
+def test_a_gradient_through_parameter_writes_writes_once_and_reads_what_the_forward_read(mode):
+    net = _Writer()
+    ms.set_context(mode=mode)
+    try:
+        g = ms.grad(net)(Tensor(np.array([2.0], np.float32)))
+    finally:
+        ms.set_context(mode=ms.PYNATIVE_MODE)
+    assert net.a.asnumpy()[0] == 40.0  # 5 * 2**3: the writes ran once, not again for the backward
+    assert g.asnumpy()[0] == 40.0  # the reads of a written Parameter are constants (an assign cuts)

@@ -351,6 +351,7 @@ class JitFunction:
             nodes: list = []
             spec = _flatten(result, tracer, nodes)
         finally:
+            tracer.undo_writes()
             for w, data in saved:
                 w._data = data
         graph.outputs = tuple(nodes)

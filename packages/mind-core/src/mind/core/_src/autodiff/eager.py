@@ -14,15 +14,16 @@ from typing import Any
 
 import numpy as np
 
-from mind.core._src.ir.trace import user_function
+from mind.core._src.ir.trace import is_tracing, user_function
 from mind.core._src.ops import schema as S
-from mind.core._src.ops.array import getitem_p, sum_to
+from mind.core._src.ops.array import getitem_p, stop_gradient_p, sum_to
 from mind.core._src.ops.dispatch import (
     STATE,
     AbstractTuple,
     Node,
     Primitive,
     ShapedArray,
+    bind1,
     example,
     primitive,
 )
@@ -75,6 +76,10 @@ def _arity(data: Any) -> int:
 def stop_gradient(value: Any) -> Any:
     """``value`` with no gradient flowing back through it (nested tuples and lists too)."""
     if isinstance(value, Tensor):
+        if is_tracing():
+            out = bind1(stop_gradient_p, value)
+            out._node = None
+            return out
         t = _new(Tensor)
         t._data = value._data
         t._node = None

@@ -47,8 +47,8 @@ from typing import Any
 
 import numpy as np
 
-from mind.core._src.ir.trace import Tracer, TraceValue, current_tracer, tracing
-from mind.core._src.ops.array import zeros
+from mind.core._src.ir.trace import Tracer, TraceValue, Writes, current_tracer, tracing
+from mind.core._src.ops.array import assign, zeros
 from mind.core._src.ops.control import cond, while_loop
 from mind.core._src.ops.debug import print_ as ops_print
 from mind.core._src.ops.elementwise import add, logical_and, logical_not, logical_or
@@ -805,6 +805,56 @@ def _as_carry(value: Any, name: str, where: str) -> Any:
     )
 
 
+class _Missed(Exception):
+    """A converted branch or loop body assigned tensors its statement did not carry yet."""
+
+    def __init__(self, tensors: list[Tensor]) -> None:
+        super().__init__("retrace")
+        self.tensors = tensors
+
+
+def _snapshot(tensor: Tensor) -> Tensor:
+    """A Tensor holding ``tensor``'s value now (which an assign may rebind later)."""
+    out = object.__new__(Tensor)
+    out._data, out._node = tensor._data, None
+    return out
+
+
+@contextmanager
+def _carrying(written: list[Tensor], inner: tuple) -> Iterator[Writes]:
+    """While a branch or body is traced: the ``written`` tensors hold its ``inner`` values (its
+    graph's inputs), assigns to them (or to others: ``missed``) are traced functionally, and
+    every tensor gets its outer value back afterwards."""
+    tracer = current_tracer()
+    saved = [(t, t._data) for t in written]
+    writes = Writes(written)
+    tracer.writes = writes
+    try:
+        for t, v in zip(written, inner):
+            t._data = v._data
+        yield writes
+    finally:
+        tracer.writes = None
+        for t, data in [*saved, *reversed(writes.missed)]:
+            t._data = data
+
+
+def _write_back(written: list[Tensor], values: Any) -> None:
+    """After a cond or while_loop that carried ``written`` out: assign their new values."""
+    for t, v in zip(written, values):
+        assign(t, v)
+
+
+def _retracing(trace: Callable[[list[Tensor]], tuple]) -> tuple:
+    """``trace(written)``, again with more tensors carried while a traced body misses some."""
+    written: list[Tensor] = []
+    while True:
+        try:
+            return trace(written)
+        except _Missed as missed:
+            written = written + [t for t in missed.tensors if not any(t is w for w in written)]
+
+
 def if_stmt(
     test: Any,
     true_fn: Callable[..., tuple],
@@ -815,7 +865,9 @@ def if_stmt(
     where: str,
 ) -> tuple:
     """The converted ``if``: ``names`` are the variables either branch assigns, ``values`` their
-    values before it (:class:`Undefined` where unbound), ``both`` which both branches assign."""
+    values before it (:class:`Undefined` where unbound), ``both`` which both branches assign.
+    Tensors the branches assign (Parameters) are carried out as extra outputs and written after
+    the ``cond``."""
     if not _traced(test):
         return (true_fn if _truth(test) else false_fn)(*values)
     values = _fill_pending(values, [true_fn, false_fn])
@@ -824,24 +876,34 @@ def if_stmt(
     ]  # the outputs defined on both paths
     given = [k for k, v in enumerate(values) if not isinstance(v, Undefined)]
 
-    def branch(fn: Callable[..., tuple]) -> Callable[..., tuple]:
-        def run(*operands: Any) -> tuple:
-            full = list(values)
-            for k, v in zip(given, operands):
-                full[k] = v
-            out = fn(*full)
-            return tuple(_as_carry(out[k], names[k], where) for k in kept)
+    def trace(written: list[Tensor]) -> tuple:
+        def branch(fn: Callable[..., tuple]) -> Callable[..., tuple]:
+            def run(*operands: Any) -> tuple:
+                full = list(values)
+                for k, v in zip(given, operands):
+                    full[k] = v
+                with _carrying(written, operands[len(given) :]) as writes:
+                    out = fn(*full)
+                    if writes.missed:
+                        raise _Missed([t for t, _ in writes.missed])
+                    return tuple(_as_carry(out[k], names[k], where) for k in kept) + tuple(
+                        _snapshot(t) for t in written
+                    )
 
-        return run
+            return run
 
-    operands = [_as_carry(values[k], names[k], where) for k in given]
-    result = cond(test, branch(true_fn), branch(false_fn), *operands)
-    out: list[Any] = [
-        Undefined(n, f"it is assigned in only one branch of the if at {where}") for n in names
-    ]
-    for k, v in zip(kept, result):
-        out[k] = v
-    return tuple(out)
+        operands = [_as_carry(values[k], names[k], where) for k in given]
+        operands += [_snapshot(t) for t in written]
+        result = cond(test, branch(true_fn), branch(false_fn), *operands)
+        _write_back(written, result[len(kept) :])
+        out: list[Any] = [
+            Undefined(n, f"it is assigned in only one branch of the if at {where}") for n in names
+        ]
+        for k, v in zip(kept, result):
+            out[k] = v
+        return tuple(out)
+
+    return _retracing(trace)
 
 
 def while_stmt(
@@ -853,7 +915,8 @@ def while_stmt(
 ) -> tuple:
     """The converted ``while``: ``names`` are the variables the body assigns. The loop runs in
     Python while its condition is a Python value, and becomes a ``while_loop`` node from the
-    first iteration whose condition is a traced tensor."""
+    first iteration whose condition is a traced tensor. Tensors the body assigns (Parameters)
+    are carried by the loop and written after it."""
     flag = test_fn(*values)
     while not _traced(flag):
         if not _truth(flag):
@@ -862,6 +925,7 @@ def while_stmt(
         flag = test_fn(*values)
     values = _fill_pending(values, [body_fn])
     carried = [k for k, v in enumerate(values) if not isinstance(v, Undefined)]
+    count = len(carried)
 
     def full(carry: tuple) -> list:
         out = list(values)
@@ -869,19 +933,33 @@ def while_stmt(
             out[k] = v
         return out
 
-    init = tuple(_as_carry(values[k], names[k], where) for k in carried)
+    def trace(written: list[Tensor]) -> tuple:
+        init = tuple(_as_carry(values[k], names[k], where) for k in carried)
+        init += tuple(_snapshot(t) for t in written)
 
-    def body(carry: tuple) -> tuple:
-        out = body_fn(*full(carry))
-        return tuple(_as_carry(out[k], names[k], where) for k in carried)
+        def test(carry: tuple) -> Any:
+            with _carrying(written, carry[count:]):
+                return test_fn(*full(carry[:count]))
 
-    final = while_loop(lambda carry: test_fn(*full(carry)), body, init)
-    out: list[Any] = [
-        Undefined(n, f"it is assigned only inside the while loop at {where}") for n in names
-    ]
-    for k, v in zip(carried, final):
-        out[k] = v
-    return tuple(out)
+        def body(carry: tuple) -> tuple:
+            with _carrying(written, carry[count:]) as writes:
+                out = body_fn(*full(carry[:count]))
+                if writes.missed:
+                    raise _Missed([t for t, _ in writes.missed])
+                return tuple(_as_carry(out[k], names[k], where) for k in carried) + tuple(
+                    _snapshot(t) for t in written
+                )
+
+        final = while_loop(test, body, init)
+        _write_back(written, final[count:])
+        out: list[Any] = [
+            Undefined(n, f"it is assigned only inside the while loop at {where}") for n in names
+        ]
+        for k, v in zip(carried, final):
+            out[k] = v
+        return tuple(out)
+
+    return _retracing(trace)
 
 
 def for_range(

@@ -31,6 +31,7 @@ __all__ = [
     "GraphModeError",
     "TraceValue",
     "Tracer",
+    "Writes",
     "collecting",
     "current_tracer",
     "is_tracing",
@@ -161,6 +162,17 @@ class Tracer(dispatch.Interpreter):
         # capture_mode="ast": how the user's functions and Cells it reaches are converted first
         # (ir.ast_capture.convert); None traces them as written.
         self.convert: Any = parent.convert if parent is not None else None
+        # Set while a converted if's branch or while's body is traced: the Tensors it assigns
+        # (ops.assign, ``self.param = x``) become values the cond or while_loop carries.
+        self.writes: Writes | None = None
+        # (tensor, its data before) for each tensor an assign rebound to the assign's output,
+        # so later reads depend on the write; undone when the trace ends.
+        self.rebound: list[tuple[Any, Any]] = []
+
+    def undo_writes(self) -> None:
+        for tensor, data in reversed(self.rebound):
+            tensor._data = data
+        self.rebound.clear()
 
     def add_parameter(self, aval: Any, name: str) -> Node:
         node = self.graph.add_parameter(aval, name)
@@ -195,6 +207,25 @@ class Tracer(dispatch.Interpreter):
         if self.parent is not None:
             self._own.add(id(node))
         return TraceValue(node)
+
+
+class Writes:
+    """The Tensors (Parameters, mostly) that a converted branch or loop body assigns, traced
+    functionally: an assign there rebinds the tensor to the assigned value instead of recording
+    an in-place node, the cond or while_loop carries the value out, and one assign after it
+    writes the tensor. ``carried`` are those the statement already carries; a write to any other
+    is ``missed`` (with the data to restore) and the statement is traced again carrying it."""
+
+    def __init__(self, carried: list[Any]) -> None:
+        self.carried = carried
+        self.missed: list[tuple[Any, Any]] = []
+
+    def write(self, tensor: Any, value: Any) -> None:
+        if not any(tensor is c for c in self.carried) and not any(
+            tensor is m for m, _ in self.missed
+        ):
+            self.missed.append((tensor, tensor._data))
+        tensor._data = value._data
 
 
 def current_tracer() -> Tracer | None:

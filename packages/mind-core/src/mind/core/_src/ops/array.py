@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from mind.core._src.ir.trace import current_tracer
 from mind.core._src.ops import infer as I
 from mind.core._src.ops import schema as S
 from mind.core._src.ops.dispatch import STATE, ShapedArray, bind, bind1, bind2, example, primitive
@@ -547,6 +548,19 @@ def _assign_infer(target: ShapedArray, value: ShapedArray) -> ShapedArray:
     return ShapedArray(target.shape, target.dtype)
 
 
+# ``stop_gradient`` inside a traced function: the graph must keep the cut, since the gradient of a
+# compiled graph replays its nodes under the tape (eagerly, ``autodiff.eager.stop_gradient`` makes a
+# fresh tensor with no tape node, the whole op).
+stop_gradient_p = primitive(
+    "stop_gradient",
+    traits=("elementwise", "view"),
+    cpu=lambda x: x,
+    infer=lambda x: ShapedArray(x.shape, x.dtype),
+    differentiable=False,
+)
+example(stop_gradient_p, lambda c: ([c.r(3)], {}, lambda x: x))
+
+
 # Writes ``value`` into ``target``'s buffer (a Parameter's array) and returns it: the one
 # primitive with a side effect. Compiler passes never remove or merge it.
 assign_p = primitive(
@@ -616,7 +630,22 @@ def assign(variable: Any, value: Any) -> Tensor:
     """Write ``value`` into ``variable`` (a Parameter) in place, as MindSpore's ``ops.assign``;
     inside ``jit`` it becomes an in-graph update of the parameter."""
     variable = as_tensor(variable)
-    return bind2(assign_p, variable, cast(as_tensor(value), variable.dtype))
+    value = cast(as_tensor(value), variable.dtype)
+    tracer = current_tracer()
+    if tracer is None:
+        return bind2(assign_p, variable, value)
+    if tracer.writes is not None:  # in a converted branch or loop body: carried out of it
+        I.broadcast_shapes("assign", ("variable", "value"), variable.shape, value.shape)
+        if value.shape != variable.shape:
+            value = broadcast_to(value, variable.shape)
+        # An assign has no gradient (as the in-place node): the carried value has none either.
+        tracer.writes.write(variable, bind1(stop_gradient_p, value))
+        return value
+    out = bind2(assign_p, variable, value)
+    if tracer.parent is None:  # later reads of the variable read the write
+        tracer.rebound.append((variable, variable._data))
+        variable._data = out._data
+    return out
 
 
 def strided_slice(input_x: Any, begin: Any, end: Any, strides: Any) -> Tensor:

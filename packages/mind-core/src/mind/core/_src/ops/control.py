@@ -27,11 +27,11 @@ from typing import Any
 
 import numpy as np
 
-from mind.core._src.autodiff.eager import _watch, backward, tuple_getitem_p
-from mind.core._src.ir.graph import FuncGraph
+from mind.core._src.autodiff.eager import _watch, backward, stop_gradient, tuple_getitem_p
+from mind.core._src.ir.graph import FuncGraph, subgraphs
 from mind.core._src.ir.trace import Tracer, TraceValue, current_tracer, is_tracing, tracing
 from mind.core._src.ops import schema as S
-from mind.core._src.ops.array import getitem, reshape, stack
+from mind.core._src.ops.array import broadcast_to, getitem, reshape, stack
 from mind.core._src.ops.dispatch import (
     PRIMITIVES,
     STATE,
@@ -41,6 +41,7 @@ from mind.core._src.ops.dispatch import (
     bind,
     bind1,
     primitive,
+    traits_of,
 )
 from mind.core._src.ops.elementwise import cast
 from mind.core._src.tensor import dtype as dt
@@ -69,14 +70,20 @@ def interpret(graph: FuncGraph, values: list[Any]) -> tuple:
 
 def replay(graph: FuncGraph, tensors: list[Tensor]) -> list[Tensor]:
     """Apply ``graph``'s nodes to Tensors with ``bind``, so the tape records them when a gradient
-    is being taken; returns the output Tensors."""
+    is being taken; returns the output Tensors. An ``assign`` gives the value it would write and
+    writes nothing: the forward run made the write, a replay for the gradient must not again."""
     env: dict[int, Tensor] = {p.id: t for p, t in zip(graph.parameters, tensors, strict=True)}
     for c in graph.constants:
         env[c.id] = Tensor.from_numpy(c.value)
     for node in graph.nodes:
-        env[node.id] = bind(
-            PRIMITIVES[node.prim], tuple(env[i.id] for i in node.inputs), node.attrs or None
-        )
+        inputs = tuple(env[i.id] for i in node.inputs)
+        if node.prim == "assign":
+            target, value = inputs
+            if value.shape != target.shape:
+                value = broadcast_to(value, target.shape)
+            env[node.id] = stop_gradient(value)
+            continue
+        env[node.id] = bind(PRIMITIVES[node.prim], inputs, node.attrs or None)
     return [env[o.id] for o in graph.outputs]
 
 
@@ -337,8 +344,10 @@ def _call_infer(*ins: Any, graph: Any) -> AbstractTuple:
     return AbstractTuple(tuple(o.aval for o in graph.outputs))
 
 
-def _call_bprop(*rest: Any, needs: tuple, graph: FuncGraph) -> tuple:
+def _call_bprop(*rest: Any, needs: tuple, graph: FuncGraph, before: Any = None) -> tuple:
     *ins, _out, dout = rest
+    if before:  # inputs the forward run wrote: the backward reads them as the forward did
+        ins = [before.get(k, x) for k, x in enumerate(ins)]
     wrt = tuple(bool(n) and _differentiable(_aval(x)) for n, x in zip(needs, ins))
     have = tuple(d is not None for d in dout)
     if not any(wrt) or not any(have):
@@ -363,8 +372,36 @@ S.attr_schema(call_p, graph=S.Graph())
 
 def call(graph: FuncGraph, inputs: tuple[Tensor, ...]) -> list[Tensor]:
     """Apply ``graph`` to Tensors as one recorded op: its gradient is ``graph``'s derivative,
-    compiled as a graph too."""
-    return _unpack(bind(call_p, inputs, {"graph": graph}), len(graph.outputs))
+    compiled as a graph too. Inputs the graph writes in place (a Parameter it assigns) are
+    copied first when a gradient is taken, so the backward reads what the forward read."""
+    written = _written_inputs(graph) if STATE.recording and not is_tracing() else ()
+    before = {k: _wrap(np.array(inputs[k]._data, copy=True)) for k in written}
+    result = bind(call_p, inputs, {"graph": graph})
+    if before and result._node is not None:
+        result._node.attrs = {"graph": graph, "before": before}
+    return _unpack(result, len(graph.outputs))
+
+
+def _written_inputs(graph: FuncGraph) -> frozenset[int]:
+    """The positions of ``graph``'s parameters that its in-place nodes write (through chains of
+    writes, and inside nested graphs); cached on the graph."""
+    hit = graph.__dict__.get("_written_inputs")
+    if hit is not None:
+        return hit
+    index = {p.id: k for k, p in enumerate(graph.parameters)}
+    through: dict[int, int] = {}  # an in-place node's id -> the parameter its output is
+    written: set[int] = set()
+    for node in graph.nodes:
+        roots = [index.get(i.id, through.get(i.id)) for i in node.inputs]
+        if "in_place" in traits_of(node.prim):
+            targets = roots[:2] if node.prim == "apply_momentum" else roots[:1]
+            written.update(k for k in targets if k is not None)
+            if roots and roots[0] is not None:
+                through[node.id] = roots[0]
+        elif any(_written_inputs(g) for _, g in subgraphs(node)):
+            written.update(k for k in roots if k is not None)
+    hit = graph.__dict__["_written_inputs"] = frozenset(written)
+    return hit
 
 
 # ------------------------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ from mind.core._src.ops import control as C
 from mind.core._src.ops import elementwise as E
 from mind.core._src.ops import nn_ops as N
 from mind.core._src.ops import reduce as R
+from mind.core._src.ops.array import stop_gradient_p
 from mind.core._src.ops.dispatch import PRIMITIVES, AbstractTuple, Primitive, ShapedArray
 
 __all__ = ["CPU_FALLBACK", "EXPRESSIONS", "LOWERINGS", "Kernel", "Lowered", "lower", "lowering"]
@@ -390,6 +391,8 @@ def _same_dtype(node: Apply) -> bool:
 LOWERINGS[E.cast_p] = Lowering(_elementwise, view=_same_dtype)
 expression(identity_p)(lambda args, types, t, attrs: args[0])
 LOWERINGS[identity_p] = Lowering(_elementwise, view=lambda node: True)
+expression(stop_gradient_p)(lambda args, types, t, attrs: args[0])
+LOWERINGS[stop_gradient_p] = Lowering(_elementwise, view=lambda node: True)
 
 
 # ------------------------------------------------------------------------------------------------
