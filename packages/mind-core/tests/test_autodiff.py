@@ -223,3 +223,35 @@ def test_a_gradient_through_parameter_writes_writes_once_and_reads_what_the_forw
         ms.set_context(mode=ms.PYNATIVE_MODE)
     assert net.a.asnumpy()[0] == 40.0  # 5 * 2**3: the writes ran once, not again for the backward
     assert g.asnumpy()[0] == 40.0  # the reads of a written Parameter are constants (an assign cuts)
+
+
+def test_setitem_under_grad_differentiates_the_value_read_before_the_write():
+    def f(x):
+        m = x[0].max()
+        y = x * x  # read before the write: its gradient is 2 * the old x
+        x[0] = m
+        return x.sum() + y.sum()
+
+    x0 = np.array([[4.0, 1.0], [2.0, 3.0]], np.float32)
+    g = ms.grad(f)(Tensor(x0)).asnumpy()
+    # x.sum() after the write is 2 * max(row 0) + row 1; finite differences by hand:
+    np.testing.assert_allclose(g, 2 * x0 + np.array([[2.0, 0.0], [1.0, 1.0]]))
+
+
+def test_setitem_inside_jit_with_a_constant_and_a_loop_index():
+    @ms.jit
+    def f(x, n):
+        x[0, 1] = 5.0
+        i = Tensor(np.array(0, np.int32))
+        while i < n:
+            x[i, :] = x[i, :] * 2 + i
+            i = i + 1
+        return x
+
+    x0 = np.arange(6, dtype=np.float32).reshape(3, 2)
+    expected = x0.copy()
+    expected[0, 1] = 5.0
+    for i in range(2):
+        expected[i] = expected[i] * 2 + i
+    out = f(Tensor(x0), Tensor(np.array(2, np.int32)))
+    np.testing.assert_allclose(out.asnumpy(), expected)

@@ -134,3 +134,18 @@ def test_parameter_tuple_clone_makes_renamed_slots():
     assert np.array_equal(params.clone("copy")[0].asnumpy(), net.weight.asnumpy())
     with pytest.raises(MindTypeError, match="element 0 is Tensor"):
         ms.ParameterTuple([Tensor([1.0])])
+
+
+def test_grad_operation_by_list_of_no_weights_runs_the_function_and_returns_an_empty_tuple():
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        return x * 2
+
+    from mind.core import ParameterTuple
+    from mind.core.ops.composite import GradOperation
+
+    grad_by_list = GradOperation(get_by_list=True)
+    assert grad_by_list(f, ParameterTuple(()))(Tensor([1.0])) == ()
+    assert calls == [1]

@@ -302,6 +302,12 @@ def _zeros_for(t: Tensor) -> Tensor:
     return z
 
 
+def _handle(t: Tensor) -> Tensor:
+    h = _new(Tensor)
+    h._data, h._node = t._data, t._node
+    return h
+
+
 def _run(fn, args, grad_position, weights, has_aux):
     """Run ``fn`` under the tape; return (value, aux, input grads, weight grads)."""
     positions = _positions(grad_position, len(args))
@@ -328,7 +334,9 @@ def _run(fn, args, grad_position, weights, has_aux):
             Node(identity_p, (shadow,), None, w) if shadow is not None else Node(None, (), None, w)
         )
     watched_weights = list(params)
-    targets = watched_inputs + watched_weights
+    # Handles on the targets as they are now: an in-place write (``x[i] = v``) rebinds a
+    # target's node, and its gradient is that of the value the function was given.
+    targets = [_handle(t) for t in watched_inputs + watched_weights]
     outer = STATE.depth > 0
     STATE.depth += 1
     STATE.recording = True

@@ -99,6 +99,9 @@ class GradOperation:
                 position: Any = tuple(range(len(args)))
             else:
                 position = None if self.get_by_list else 0
+            if position is None and not params:  # no weights (a net without Parameters)
+                target(*args)
+                return ()
             return grad(target, grad_position=position, weights=params)(*args)
 
         return grad_fn

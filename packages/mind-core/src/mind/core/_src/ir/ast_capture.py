@@ -224,6 +224,12 @@ def _assigned(stmts: list[ast.stmt]) -> set[str]:
             return
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+            base = node.value  # ``x[i] = v`` (or ``x[i][j] = v``) gives ``x`` a new value
+            while isinstance(base, ast.Subscript):
+                base = base.value
+            if isinstance(base, ast.Name):
+                names.add(base.id)
         if isinstance(node, ast.alias):
             names.add((node.asname or node.name).split(".")[0])
         for child in ast.iter_child_nodes(node):

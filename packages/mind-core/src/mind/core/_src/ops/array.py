@@ -11,7 +11,7 @@ from mind.core._src.ir.trace import current_tracer
 from mind.core._src.ops import infer as I
 from mind.core._src.ops import schema as S
 from mind.core._src.ops.dispatch import STATE, ShapedArray, bind, bind1, bind2, example, primitive
-from mind.core._src.ops.elementwise import _const, cast
+from mind.core._src.ops.elementwise import _const, cast, equal, where
 from mind.core._src.ops.reduce import sum as sum_
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor, as_tensor
@@ -482,6 +482,11 @@ def getitem(input: Any, index: Any) -> Tensor:
         ) from None
 
 
+def index_put(x: Tensor, value: Tensor, index: Any) -> Tensor:
+    """``x`` with ``x[index] = value`` done on a copy (``value`` broadcast, in ``x``'s dtype)."""
+    return bind2(index_put_p, x, cast(value, x.dtype), {"index": _normalize_index(index)})
+
+
 def _index_put_kernel(x, value, *, index):
     out = np.array(x, copy=True)
     out[index] = value
@@ -515,14 +520,30 @@ S.attr_schema(index_put_p, index=S.Index())
 
 def setitem(tensor: Tensor, index: Any, value: Any) -> None:
     """``tensor[index] = value``. In place, unless a gradient is being recorded through
-    ``tensor``: then the tensor is rebound to a new value so the tape stays correct."""
-    index = _normalize_index(index)
+    ``tensor`` or it is traced: then the tensor is rebound to a new value (so the tape, or the
+    graph, sees the old and the new one). Inside a compiled function the first index may be an
+    integer Tensor computed there (a loop index)."""
     value = (
         as_tensor(value, tensor.dtype)
         if not isinstance(value, Tensor)
         else cast(value, tensor.dtype)
     )
-    if STATE.recording and (tensor._node is not None or value._node is not None):
+    first, rest = (index[0], index[1:]) if isinstance(index, tuple) and index else (index, ())
+    if _traced_int(first):
+        if first.ndim != 0:
+            raise MindValueError(
+                f"For 'setitem', a traced index must be a scalar integer, got shape {first.shape}"
+            )
+        # Row ``first`` takes the row with ``value`` put at ``rest``; the other rows stay.
+        rows = index_put(tensor, value, (slice(None), *rest))
+        n = tensor.shape[0]
+        hit = reshape(equal(arange(n, dtype=first.dtype), first), (n,) + (1,) * (tensor.ndim - 1))
+        out = where(hit, rows, tensor)
+        tensor._data, tensor._node = out._data, out._node
+        return
+    index = _normalize_index(index)
+    traced = not isinstance(tensor._data, np.ndarray | np.generic)
+    if traced or (STATE.recording and (tensor._node is not None or value._node is not None)):
         # The node must see the old value: give it its own handle, then rebind ``tensor``.
         old = object.__new__(Tensor)
         old._data, old._node = tensor._data, tensor._node

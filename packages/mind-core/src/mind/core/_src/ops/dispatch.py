@@ -474,7 +474,7 @@ def bind1(prim: Primitive, x: Any, attrs: dict | None = None) -> Any:
     t._data = out
     t._node = None
     if STATE.recording and x._node is not None:
-        t._node = Node(prim, (x,), attrs, t)
+        t._node = Node(prim, (_held(x),), attrs, t)
     return t
 
 
@@ -493,7 +493,7 @@ def bind2(prim: Primitive, x: Any, y: Any, attrs: dict | None = None) -> Any:
     t._data = out
     t._node = None
     if STATE.recording and (x._node is not None or y._node is not None):
-        t._node = Node(prim, (x, y), attrs, t)
+        t._node = Node(prim, (_held(x), _held(y)), attrs, t)
     return t
 
 
@@ -514,9 +514,18 @@ def bind(prim: Primitive, inputs: tuple, attrs: dict | None = None) -> Any:
     if STATE.recording:
         for x in inputs:
             if x._node is not None:
-                t._node = Node(prim, inputs, attrs, t)
+                t._node = Node(prim, tuple(_held(x) for x in inputs), attrs, t)
                 break
     return t
+
+
+def _held(x: Any) -> Any:
+    """What a tape node keeps of an input: its value and node now, which an in-place write
+    (``x[i] = v`` rebinds ``x``) does not change."""
+    h = _new(Tensor)
+    h._data = x._data
+    h._node = x._node
+    return h
 
 
 def explain(prim: Primitive, inputs: tuple, attrs: dict | None, exc: Exception) -> MindError:
