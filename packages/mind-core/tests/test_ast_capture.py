@@ -583,3 +583,45 @@ def pick(x, y):
 def test_a_conditional_expression_on_a_tensor_is_a_cond():
     for x, y in [(T(3), -T(3)), (-T(3), T(3))]:
         assert same(pick, x, y).count("cond") == 1
+
+
+class Scale(nn.Cell):
+    def __init__(self, k):
+        super().__init__()
+        self.k = k
+
+    def construct(self, x):
+        return self.k * x
+
+
+class Switched(nn.Cell):
+    """MindSpore's switch_layer: a tuple or CellList of Cells indexed by a tensor."""
+
+    def __init__(self):
+        super().__init__()
+        self.cells = nn.CellList([Scale(4.0), Scale(5.0), Scale(6.0)])
+        self.acts = (nn.ReLU(), ops.operations.Neg())
+
+    def construct(self, t, i, j):
+        out = self.acts[j](t)
+        while i < 3:
+            out = out + self.cells[i](t)
+            i += 1
+        return out
+
+
+@pytest.mark.parametrize(("i", "j"), [(0, 0), (1, 1), (3, 0)])
+def test_a_tuple_or_cell_list_indexed_by_a_tensor_selects_with_conds(i, j):
+    t, ti, tj = T(4), Tensor(np.array(i, np.int32)), Tensor(np.array(j, np.int32))
+    prims_ = same(Switched(), t, ti, tj)
+    assert "cond" in prims_ and "while_loop" in prims_
+    expected = (np.maximum(_np(t), 0) if j == 0 else -_np(t)) + sum(
+        k * _np(t) for k in (4.0, 5.0, 6.0)[i:]
+    )
+    np.testing.assert_allclose(Switched()(t, ti, tj).asnumpy(), expected, rtol=1e-6)
+    grad = ms.jit(ms.grad(lambda t: Switched()(t, ti, tj).sum()))(t)
+    np.testing.assert_allclose(
+        grad.asnumpy(),
+        (_np(t) > 0) * float(j == 0) - float(j == 1) + sum((4.0, 5.0, 6.0)[i:]),
+        rtol=1e-6,
+    )

@@ -51,7 +51,7 @@ from mind.core._src.ir.trace import Tracer, TraceValue, Writes, current_tracer, 
 from mind.core._src.ops.array import assign, zeros
 from mind.core._src.ops.control import cond, while_loop
 from mind.core._src.ops.debug import print_ as ops_print
-from mind.core._src.ops.elementwise import add, logical_and, logical_not, logical_or
+from mind.core._src.ops.elementwise import add, equal, logical_and, logical_not, logical_or
 from mind.core._src.tensor.tensor import Tensor, as_tensor
 from mind.core.errors import GraphModeError
 
@@ -715,6 +715,15 @@ class _Converter(ast.NodeTransformer):
     def visit_Lambda(self, node: ast.Lambda) -> ast.Lambda:
         return node  # a lambda stays as it is (and is traced as it is)
 
+    def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
+        self.generic_visit(node)
+        if not isinstance(node.ctx, ast.Load) or isinstance(
+            node.slice, ast.Slice | ast.Tuple | ast.Constant
+        ):
+            return node  # slices and multi-axis indices only ever index tensors
+        self.changed = True
+        return ast.copy_location(ast.Call(_helper("subscript"), [node.value, node.slice], []), node)
+
 
 def _no_args() -> ast.arguments:
     return ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[])
@@ -1045,6 +1054,44 @@ def if_exp(test: Any, body: Callable[[], Any], orelse: Callable[[], Any]) -> Any
     if not _traced(test):
         return body() if _truth(test) else orelse()
     return cond(test, body, orelse)
+
+
+def subscript(value: Any, index: Any) -> Any:
+    """The converted ``value[index]``: a tuple or list of functions (Cells, ops) indexed by a
+    traced tensor is MindSpore's switch_layer, a function that runs the one chosen."""
+    if _traced(index) and _selectable(value):
+        if not all(callable(f) for f in value):
+            raise GraphModeError(
+                f"indexing a {type(value).__name__} with a tensor inside jit selects a function "
+                "(switch_layer); this one holds values that are not callable: index it with a "
+                "Python int, or stack the values into a Tensor"
+            )
+        return _Switch(list(value), index)
+    return value[index]
+
+
+def _selectable(value: Any) -> bool:
+    from mind.core._src.nn.cell import CellList  # the nn package imports this module's users
+
+    return isinstance(value, tuple | list | CellList) and len(value) > 0
+
+
+class _Switch:
+    """``fns[index]`` for a traced ``index``: calling it compiles one ``cond`` per choice and
+    runs the chosen function (the last for an index past the end)."""
+
+    def __init__(self, fns: list[Any], index: Tensor) -> None:
+        self.fns, self.index = fns, index
+
+    def __call__(self, *args: Any) -> Any:
+        def choose(k: int) -> Callable[..., Any]:
+            fn = self.fns[k]
+            if k == len(self.fns) - 1:
+                return lambda *a: call(fn, *a)
+            rest = choose(k + 1)
+            return lambda *a: cond(equal(self.index, k), lambda *b: call(fn, *b), rest, *a)
+
+        return choose(0)(*args)
 
 
 def not_(value: Any) -> Any:
