@@ -625,3 +625,73 @@ def test_a_tuple_or_cell_list_indexed_by_a_tensor_selects_with_conds(i, j):
         (_np(t) > 0) * float(j == 0) - float(j == 1) + sum((4.0, 5.0, 6.0)[i:]),
         rtol=1e-6,
     )
+
+
+class WritesInAWhile(nn.Cell):
+    """MindSpore's for-in-while test: Parameter writes before, inside and after a while loop."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = ms.Parameter(Tensor(np.full((1,), 5, np.float32)), name="a")
+        self.b = ms.Parameter(Tensor(np.full((1,), 2, np.float32)), name="b")
+
+    def construct(self, x):
+        ops.assign(self.a, x + self.a)
+        while self.a > self.b:
+            x = x * 2
+            for _ in range(5):
+                x = x + x
+                self.b = self.b + 1
+        ops.assign(self.a, x - self.b)
+        return x
+
+
+class GradInGraph(nn.Cell):
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def construct(self, x):
+        return C.GradOperation(get_all=True)(self.net)(x)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.float32])
+def test_a_gradient_taken_inside_graph_mode_through_a_loop_that_writes_parameters(dtype):
+    # by hand: a = 7 > b = 2, x 2 -> 4 -> 128 and b -> 7, the loop stops; x doubles 6 times so
+    # dx = 64, and afterwards a = 128 - 7 = 121
+    ms.set_context(mode=ms.GRAPH_MODE)
+    try:
+        net = WritesInAWhile()
+        out = net(Tensor(np.array([2], dtype)))
+        (grad,) = GradInGraph(WritesInAWhile())(Tensor(np.array([2], dtype)))
+    finally:
+        ms.set_context(mode=ms.PYNATIVE_MODE)
+    assert out.asnumpy().tolist() == [128] and net.a.asnumpy().tolist() == [121]
+    assert net.b.asnumpy().tolist() == [7]
+    assert grad.asnumpy().tolist() == [64] and grad.dtype == out.dtype
+
+
+def test_a_parameter_assigned_a_value_with_extra_leading_ones_keeps_its_shape():
+    # as the in-place write (numpy's copyto): a () Parameter takes a (1,) value
+    ms.set_context(mode=ms.GRAPH_MODE)
+    try:
+        net = ScalarWrites()
+        out = net(Tensor(np.array([6], np.int32)))
+    finally:
+        ms.set_context(mode=ms.PYNATIVE_MODE)
+    assert out.asnumpy().tolist() == [6]
+    assert net.a.shape == () and net.a.asnumpy().item() == 11
+    assert net.b.shape == () and net.b.asnumpy().item() == -5
+
+
+class ScalarWrites(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.a = ms.Parameter(Tensor(np.array(5, np.int32)), name="a")
+        self.b = ms.Parameter(Tensor(np.array(2, np.int32)), name="b")
+
+    def construct(self, x):
+        ops.assign(self.a, x + self.a)
+        for _ in range(3):
+            ops.assign(self.b, x - self.a)
+        return x

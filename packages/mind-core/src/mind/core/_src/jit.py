@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from mind.core._src.compiler.manager import PassManager
-from mind.core._src.compiler.passes import memory_plan
+from mind.core._src.compiler.passes import memory_plan, without_cuts
 from mind.core._src.context import _CONTEXT
 from mind.core._src.ir.ast_capture import convert
 from mind.core._src.ir.graph import FuncGraph, subgraphs
@@ -185,6 +185,7 @@ def _executable_for(graph: FuncGraph, host_fallback: bool = False) -> Callable[.
     if target == "cpu":
         return Executable(graph)
     device = get_registry().device(target)
+    graph = without_cuts(graph)
     nodes = list(_all_nodes(graph))
     needs = {
         "ops": {n.prim for n in nodes if hasattr(n, "prim")},
@@ -348,6 +349,7 @@ class JitFunction:
                 w._data = TraceValue(graph.add_parameter(_aval(w), w.name, "weight"))
             with tracing(tracer):
                 result = fn(*traced_args)
+                tracer.flush_writes()
             nodes: list = []
             spec = _flatten(result, tracer, nodes)
         finally:

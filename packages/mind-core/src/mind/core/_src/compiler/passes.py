@@ -213,6 +213,19 @@ def inline(graph: FuncGraph, options: Mapping[str, Any] | None = None) -> FuncGr
     return rebuild(graph, rewrite)
 
 
+def without_cuts(graph: FuncGraph) -> FuncGraph:
+    """``graph`` with every use of ``stop_gradient(x)`` replaced by ``x``: what a device runs.
+    The cut matters only to the gradient of the graph (taken from the graph that keeps them);
+    its value is its input's, so a device need not know the op."""
+
+    def rewrite(node: Apply, inputs: tuple[Node, ...], new: FuncGraph) -> Node | None:
+        return inputs[0] if node.prim == "stop_gradient" else None
+
+    if not any(n.prim == "stop_gradient" for n in graph.nodes):
+        return graph
+    return rebuild(graph, rewrite)
+
+
 def dce(graph: FuncGraph, options: Mapping[str, Any] | None = None) -> FuncGraph:
     """Dead-code elimination: drop every pure application no output needs, and unused constants.
 

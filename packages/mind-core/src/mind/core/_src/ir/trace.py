@@ -169,6 +169,17 @@ class Tracer(dispatch.Interpreter):
         # so later reads depend on the write; undone when the trace ends.
         self.rebound: list[tuple[Any, Any]] = []
 
+    def flush_writes(self) -> None:
+        """At the end of the top graph: one in-place ``assign`` per tensor the trace wrote,
+        from its value before to its last value (the writes the function made, in effect)."""
+        first: dict[int, tuple[Any, Any]] = {}
+        for tensor, data in self.rebound:
+            first.setdefault(id(tensor), (tensor, data))
+        assign = dispatch.PRIMITIVES["assign"]
+        for tensor, data in first.values():
+            if tensor._data is not data:
+                self.process(assign, (data, tensor._data), {})
+
     def undo_writes(self) -> None:
         for tensor, data in reversed(self.rebound):
             tensor._data = data

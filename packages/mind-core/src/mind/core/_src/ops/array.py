@@ -655,18 +655,25 @@ def assign(variable: Any, value: Any) -> Tensor:
     tracer = current_tracer()
     if tracer is None:
         return bind2(assign_p, variable, value)
-    if tracer.writes is not None:  # in a converted branch or loop body: carried out of it
-        I.broadcast_shapes("assign", ("variable", "value"), variable.shape, value.shape)
-        if value.shape != variable.shape:
-            value = broadcast_to(value, variable.shape)
-        # An assign has no gradient (as the in-place node): the carried value has none either.
-        tracer.writes.write(variable, bind1(stop_gradient_p, value))
-        return value
-    out = bind2(assign_p, variable, value)
-    if tracer.parent is None:  # later reads of the variable read the write
+    if tracer.writes is None and tracer.parent is not None:  # inside ops.cond, scan...
+        return bind2(assign_p, variable, value)
+    # Traced functionally: later reads of the variable read the value written (so no pass
+    # merges reads around the write, and no later node reads a buffer already overwritten).
+    # A converted branch or loop body carries it out; the top graph writes it at its end.
+    I.broadcast_shapes("assign", ("variable", "value"), variable.shape, value.shape)
+    if value.shape != variable.shape:
+        # as the in-place write (numpy's copyto): leading 1s of the value drop, the rest broadcast
+        extra = value.ndim - variable.ndim
+        if extra > 0 and all(d == 1 for d in value.shape[:extra]):
+            value = reshape(value, value.shape[extra:])
+        value = broadcast_to(value, variable.shape)
+    value = bind1(stop_gradient_p, value)  # an assign has no gradient
+    if tracer.writes is not None:
+        tracer.writes.write(variable, value)
+    else:
         tracer.rebound.append((variable, variable._data))
-        variable._data = out._data
-    return out
+        variable._data = value._data
+    return value
 
 
 def strided_slice(input_x: Any, begin: Any, end: Any, strides: Any) -> Tensor:
