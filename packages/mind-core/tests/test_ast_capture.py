@@ -695,3 +695,18 @@ class ScalarWrites(nn.Cell):
         for _ in range(3):
             ops.assign(self.b, x - self.a)
         return x
+
+
+def halve_while(x, y):
+    while x < 5:
+        y = y * 0.5
+        x = x + 1
+    return y
+
+
+def test_a_loop_carry_whose_body_widens_its_dtype_is_carried_at_the_wider_dtype():
+    # y enters as int32 and leaves the body as float32 (MindSpore's for-after-for-in-while test)
+    x, y = Tensor(np.array(0, np.int32)), Tensor(np.array(8, np.int32))
+    assert "while_loop" in prims(halve_while, x, y)
+    out = ms.jit(halve_while)(x, y)
+    assert out.dtype == ms.float32 and out.asnumpy().item() == 8 * 0.5**5

@@ -298,6 +298,24 @@ def test_while_loop_gradients_match_eager_and_finite_differences():
     assert g(Tensor(3.0)).item() == 16.0
 
 
+def _squaring(x):
+    def body(i, t):
+        return t * t * 0.5 + i
+
+    return ops.fori_loop(0, 3, body, x, unroll=False).sum()
+
+
+def test_second_order_through_a_nested_loop_matches_finite_differences_of_the_gradient():
+    # MindSpore refuses higher order through a loop with unroll=False; here it is exact
+    x = np.array([0.3, 1.2, -0.7])
+    second = ms.jit(ms.grad(ms.grad(_squaring)))(Tensor(x)).asnumpy()
+    first = ms.grad(_squaring)
+    eps = 1e-6
+    fd = (first(Tensor(x + eps)).asnumpy() - first(Tensor(x - eps)).asnumpy()) / (2 * eps)
+    np.testing.assert_allclose(second, fd, rtol=1e-6)
+    assert "scan" in {n.prim for n in ms.jit(_squaring).graph(Tensor(x)).nodes}
+
+
 # ------------------------------------------------------------------------------------------------
 # Graphs with nested graphs elsewhere: passes, files
 # ------------------------------------------------------------------------------------------------

@@ -51,7 +51,8 @@ from mind.core._src.ir.trace import Tracer, TraceValue, Writes, current_tracer, 
 from mind.core._src.ops.array import assign, zeros
 from mind.core._src.ops.control import cond, while_loop
 from mind.core._src.ops.debug import print_ as ops_print
-from mind.core._src.ops.elementwise import add, equal, logical_and, logical_not, logical_or
+from mind.core._src.ops.elementwise import add, cast, equal, logical_and, logical_not, logical_or
+from mind.core._src.tensor.dtype import promote
 from mind.core._src.tensor.tensor import Tensor, as_tensor
 from mind.core.errors import GraphModeError
 
@@ -828,6 +829,26 @@ class _Missed(Exception):
         self.tensors = tensors
 
 
+class _Widen(Exception):
+    """A converted loop body gave carried variables a wider dtype than they entered with
+    (``y = 7`` as int, ``y = softmax(c) + a`` inside): the loop carries them at that dtype."""
+
+    def __init__(self, dtypes: dict[int, Any]) -> None:
+        super().__init__("retrace")
+        self.dtypes = dtypes
+
+
+def _widened(before: tuple, after: tuple, positions: list[int]) -> dict[int, Any]:
+    """The positions whose Tensor dtype ``after`` promotes beyond ``before`` (same shapes)."""
+    out = {}
+    for k, b, a in zip(positions, before, after):
+        if isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape == b.shape:
+            wide = promote(a.dtype, b.dtype)
+            if wide != b.dtype:
+                out[k] = wide
+    return out
+
+
 def _snapshot(tensor: Tensor) -> Tensor:
     """A Tensor holding ``tensor``'s value now (which an assign may rebind later)."""
     out = object.__new__(Tensor)
@@ -948,8 +969,11 @@ def while_stmt(
             out[k] = v
         return out
 
+    widen: dict[int, Any] = {}
+
     def trace(written: list[Tensor]) -> tuple:
         init = tuple(_as_carry(values[k], names[k], where) for k in carried)
+        init = tuple(cast(v, widen[k]) if k in widen else v for k, v in zip(carried, init))
         init += tuple(_snapshot(t) for t in written)
 
         def test(carry: tuple) -> Any:
@@ -961,9 +985,11 @@ def while_stmt(
                 out = body_fn(*full(carry[:count]))
                 if writes.missed:
                     raise _Missed([t for t, _ in writes.missed])
-                return tuple(_as_carry(out[k], names[k], where) for k in carried) + tuple(
-                    _snapshot(t) for t in written
-                )
+                new = tuple(_as_carry(out[k], names[k], where) for k in carried)
+                grown = _widened(carry[:count], new, carried)
+                if grown:
+                    raise _Widen(grown)
+                return new + tuple(_snapshot(t) for t in written)
 
         final = while_loop(test, body, init)
         _write_back(written, final[count:])
@@ -974,7 +1000,11 @@ def while_stmt(
             out[k] = v
         return tuple(out)
 
-    return _retracing(trace)
+    while True:
+        try:
+            return _retracing(trace)
+        except _Widen as grown:
+            widen.update(grown.dtypes)
 
 
 def for_range(
