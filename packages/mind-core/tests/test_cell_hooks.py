@@ -1,4 +1,5 @@
-"""A Cell's own bprop, its forward and backward hooks, ops.HookBackward, to_float and phase."""
+"""A Cell's own bprop, its forward and backward hooks, ops.HookBackward, to_float, phase and
+recompute."""
 
 import numpy as np
 import pytest
@@ -110,3 +111,69 @@ def test_to_float_casts_inputs_and_phase_follows_training():
     assert Echo().phase == "predict" and Echo().set_train().phase == "train"
     cell.phase = "eval"
     assert cell.phase == "eval"
+
+
+class Block(nn.Cell):
+    """Dense, tanh, dropout, Dense: random masks and weights, counting its forward runs."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2 = nn.Dense(4, 8), nn.Dense(8, 3)
+        self.drop = nn.Dropout(p=0.3)
+        self.runs = 0
+
+    def construct(self, x):
+        self.runs += 1
+        return self.fc2(self.drop(ops.tanh(self.fc1(x))))
+
+
+class Headed(nn.Cell):
+    def __init__(self, checkpoint):
+        super().__init__()
+        self.block, self.head = Block(), nn.Dense(3, 2)
+        self.checkpoint = checkpoint
+        if checkpoint == "cell":
+            self.block.recompute()
+
+    def construct(self, x):
+        h = ms.recompute(self.block, x) if self.checkpoint == "function" else self.block(x)
+        return (self.head(h) ** 2).sum()
+
+
+@pytest.mark.parametrize("checkpoint", ["cell", "function"])
+def test_recompute_runs_the_block_again_for_the_same_gradients_dropout_included(checkpoint):
+    x = Tensor(np.random.default_rng(0).normal(size=(5, 4)).astype(np.float32))
+    results = {}
+    for kind in (None, checkpoint):
+        ms.set_seed(1)
+        net = Headed(kind).set_train()
+        ms.set_seed(7)  # the same dropout masks for both nets
+        loss, (dx, dw) = ms.value_and_grad(net, 0, net.trainable_params())(x)
+        results[kind] = (net.block.runs, loss.asnumpy(), dx.asnumpy(), [g.asnumpy() for g in dw])
+    plain, again = results[None], results[checkpoint]
+    assert (plain[0], again[0]) == (1, 2)  # the backward ran the block a second time
+    np.testing.assert_array_equal(again[1], plain[1])
+    np.testing.assert_allclose(again[2], plain[2], rtol=1e-6, atol=1e-7)
+    for a, b in zip(again[3], plain[3]):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    assert len(again[3]) == 6 and any(np.abs(g).sum() > 0 for g in again[3][:4])
+
+
+def test_recompute_second_order_and_outside_a_gradient():
+    x = Tensor(np.random.default_rng(1).normal(size=(3, 4)))
+    ms.set_seed(2)
+    plain = Headed(None)
+    ms.set_seed(2)
+    checkpointed = Headed("cell")
+    second = [
+        ms.grad(lambda x, n=n: ms.grad(n)(x).sum())(x).asnumpy() for n in (plain, checkpointed)
+    ]
+    np.testing.assert_allclose(second[1], second[0], rtol=1e-10)
+    assert ms.recompute(checkpointed.block, x).shape == (3, 3)
+    # forward, the inner backward's rerun, and the outer backward's through the block's output
+    # (the head's cotangent depends on it), then the plain call
+    assert checkpointed.block.runs == 4
+    with pytest.raises(TypeError, match="'block' must be a Cell"):
+        ms.recompute(lambda x: x, x)
+    with pytest.raises(ValueError, match="unexpected arguments"):
+        Block().recompute(recompute_everything=True)

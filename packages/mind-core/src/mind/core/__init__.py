@@ -40,6 +40,7 @@ from mind.core._src.ir.formats import export as export
 from mind.core._src.ir.formats import load as load
 from mind.core._src.jit import jit as jit
 from mind.core._src.nn.cell import jit_class as jit_class
+from mind.core._src.nn.cell import recompute as recompute
 from mind.core._src.ops.random import get_seed as get_seed
 from mind.core._src.ops.random import set_seed as set_seed
 from mind.core._src.tensor.tensor import Parameter as Parameter
@@ -80,6 +81,7 @@ __all__ = [
     "load_param_into_net",
     "nn",
     "ops",
+    "recompute",
     "run_check",
     "save_checkpoint",
     "set_context",

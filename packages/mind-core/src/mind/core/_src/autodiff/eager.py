@@ -28,6 +28,7 @@ from mind.core._src.ops.dispatch import (
     primitive,
 )
 from mind.core._src.ops.elementwise import add, cast
+from mind.core._src.ops.random import generator
 from mind.core._src.tensor.tensor import Parameter, Tensor
 from mind.core.errors import MindTypeError, MindValueError
 
@@ -308,8 +309,9 @@ def _handle(t: Tensor) -> Tensor:
     return h
 
 
-def _run(fn, args, grad_position, weights, has_aux):
-    """Run ``fn`` under the tape; return (value, aux, input grads, weight grads)."""
+def _run(fn, args, grad_position, weights, has_aux, sens=None):
+    """Run ``fn`` under the tape; return (value, aux, input grads, weight grads). ``sens``: the
+    outputs' cotangents (all ones by default)."""
     positions = _positions(grad_position, len(args))
     params = _weights(weights)
     if positions is None and not params:
@@ -357,14 +359,13 @@ def _run(fn, args, grad_position, weights, has_aux):
             raise MindTypeError(
                 f"For 'grad', the function must return a Tensor, got {type(value).__name__}"
             )
-        sens = []
-        for o in outputs:
-            s = _new(Tensor)
-            import numpy as np
-
-            s._data = np.ones(o._data.shape, o._data.dtype)
-            s._node = None
-            sens.append(s)
+        if sens is None:
+            sens = []
+            for o in outputs:
+                s = _new(Tensor)
+                s._data = np.ones(o._data.shape, o._data.dtype)
+                s._node = None
+                sens.append(s)
         # The backward pass only needs recording when an outer gradient will differentiate it.
         STATE.recording = outer
         grads = backward(outputs, sens, targets)
@@ -384,6 +385,48 @@ def _run(fn, args, grad_position, weights, has_aux):
     else:
         input_grads = tuple(input_grads)
     return value, aux, input_grads, weight_grads, positions
+
+
+def recomputed(fn: Callable[..., Any], args: tuple, weights: Sequence[Parameter]) -> Any:
+    """``fn(*args)`` (a Cell's call) for the tape without its activations: the forward runs off
+    the tape, and the backward runs ``fn`` again on it, from the same random state, to take the
+    vjp (gradient checkpointing, MindSpore's ``recompute``). The gradient reaches the Tensor
+    ``args`` and ``weights``. An output other than one Tensor is taped as usual."""
+    rng = generator().bit_generator
+    start = rng.state
+    STATE.recording = False
+    try:
+        out = fn(*args)
+    finally:
+        STATE.recording = True
+    if not isinstance(out, Tensor):
+        rng.state = start
+        return fn(*args)
+    positions = [k for k, a in enumerate(args) if isinstance(a, Tensor)]
+    inputs = [args[k] for k in positions] + list(weights)
+
+    def rule(*rest: Any) -> tuple:
+        *tensors, _, dout = rest
+        # the inputs and weights the gradient being taken reaches (watched, or computed from)
+        live = [i for i, t in enumerate(tensors) if t._node is not None]
+        at = [positions[i] for i in live if i < len(positions)]
+        ws = [tensors[i] for i in live if i >= len(positions)]
+        if not live:
+            return (None,) * len(tensors)
+        again = list(args)
+        for k, t in zip(positions, tensors):
+            again[k] = t
+        now = generator().bit_generator
+        resume = now.state
+        now.state = start
+        try:
+            _, _, ig, wg, _ = _run(fn, tuple(again), tuple(at) or None, ws, False, [dout])
+        finally:
+            now.state = resume
+        found = dict(zip(live, (*(ig if at else ()), *wg)))
+        return tuple(found.get(i) for i in range(len(tensors)))
+
+    return with_backward(inputs, out, rule)
 
 
 def _pack(input_grads, weight_grads, positions, weights) -> Any:

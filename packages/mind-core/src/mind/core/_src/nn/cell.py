@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from mind.core._src.autodiff.eager import with_backward
+from mind.core._src.autodiff.eager import recomputed, with_backward
 from mind.core._src.context import _CONTEXT
 from mind.core._src.ir.trace import is_tracing, user_function
 from mind.core._src.ops.array import assign
@@ -41,6 +41,7 @@ class _Hooks:
         self.forward: dict[int, Callable] = {}
         self.backward: dict[int, Callable] = {}
         self.dtype: Any = None
+        self.recompute = False
         self.last_grad_output: Any = None
         self._next = 0
 
@@ -65,6 +66,26 @@ def jit_class(cls: type) -> type:
         )
     cls.__ms_class__ = True
     return cls
+
+
+_RECOMPUTE_OPTIONS = {
+    "mp_comm_recompute",
+    "parallel_optimizer_comm_recompute",
+    "recompute_slice_activation",
+}
+
+
+def recompute(block: Cell, *args: Any, **kwargs: Any) -> Any:
+    """``block(*args, **kwargs)`` whose activations the gradient does not keep: its backward
+    runs ``block`` again (MindSpore's ``mindspore.recompute``; see :meth:`Cell.recompute`)."""
+    if not isinstance(block, Cell):
+        raise MindTypeError(f"For 'recompute', 'block' must be a Cell, got {type(block).__name__}")
+    for option in ("use_reentrant", "output_recompute", "early_stop", "context_fn"):
+        kwargs.pop(option, None)
+    hooks = block.__dict__.get("_hooks")
+    if not STATE.recording or is_tracing() or (hooks is not None and hooks.recompute):
+        return block(*args, **kwargs)
+    return recomputed(lambda *xs: block(*xs, **kwargs), args, list(block.get_parameters()))
 
 
 def _has_bprop(cell: Cell) -> bool:
@@ -188,6 +209,9 @@ class Cell:
             inputs = tuple(self._watch_input(x) for x in inputs)
         if STATE.recording and _has_bprop(self):
             out = self._call_bprop_cell(inputs, kwargs)
+        elif STATE.recording and hooks.recompute and not is_tracing():
+            weights = list(self.get_parameters())
+            out = recomputed(lambda *xs: self._run(xs, kwargs), inputs, weights)
         else:
             out = self._run(inputs, kwargs)
         for hook in list(hooks.forward.values()):
@@ -284,6 +308,21 @@ class Cell:
         """Cast the Cell's floating-point inputs to ``dst_type`` on every call (MindSpore's
         mixed precision per Cell); returns the Cell."""
         self._hook_table().dtype = dst_type
+        return self
+
+    def recompute(self, **kwargs: Any) -> Cell:
+        """Keep none of this Cell's activations for the gradient: its backward runs the Cell
+        again (gradient checkpointing; MindSpore's ``Cell.recompute``, whose parallel options
+        ``mp_comm_recompute``... are accepted and have nothing to do here). Memory for the
+        Cell's intermediates then lasts one call, at the cost of a second forward. Applies in
+        PyNative mode; a compiled graph keeps its activations. Returns the Cell."""
+        unknown = set(kwargs) - _RECOMPUTE_OPTIONS
+        if unknown:
+            raise MindValueError(
+                f"For 'Cell.recompute', unexpected arguments {sorted(unknown)}; expected some of "
+                f"{sorted(_RECOMPUTE_OPTIONS)}"
+            )
+        self._hook_table().recompute = True
         return self
 
     @property
