@@ -403,3 +403,26 @@ def test_an_optimizer_that_reads_the_step_refuses_a_jit_that_would_freeze_it():
     with pytest.raises(GraphModeError, match="TrainOneStepCell") as info:
         step(a(6, 8), Tensor(np.array([0, 1, 2, 0, 1, 2])))
     assert "test_jit.py:" in str(info.value)
+
+
+def test_a_dict_argument_passes_its_tensors_as_inputs_and_its_other_values_as_constants():
+    def scaled(d, names):
+        out = d["w"] * d["k"]
+        for name in names:  # a dict's keys, known at compile time
+            if name >= "b":
+                out = out + d["b"]
+        return out
+
+    compiled = ms.jit(scaled)
+    w, b = Tensor(np.array([1.0, -2.0])), Tensor(np.array([0.5, 3.0]))
+    names = {"a": 1, "c": 2, "d": 3}
+    for w_now in (w, w * 3):
+        got = compiled({"w": w_now, "k": 2.0, "b": b}, names)
+        np.testing.assert_array_equal(
+            got.asnumpy(), scaled({"w": w_now, "k": 2.0, "b": b}, names).asnumpy()
+        )
+    assert compiled.compilations == 1  # new Tensor values, the same graph
+    compiled({"w": w, "k": 3.0, "b": b}, names)
+    assert compiled.compilations == 2  # a new constant
+    grad = ms.grad(lambda w: compiled({"w": w, "k": 2.0, "b": w}, {"c": 0}).sum())(w)
+    np.testing.assert_array_equal(grad.asnumpy(), [3.0, 3.0])

@@ -105,10 +105,12 @@ def _arg_key(a: Any) -> Any:
         return ("T", a._data.shape, a._data.dtype)
     if isinstance(a, tuple | list):
         return (type(a).__name__, tuple(_arg_key(v) for v in a))
+    if type(a) is dict:  # its keys (in order) and its values' keys: Tensor values are inputs
+        return ("dict", tuple((_static_key(k), _arg_key(v)) for k, v in a.items()))
     return _static_key(a)
 
 
-def _at(args: tuple, path: tuple[int, ...]) -> Any:
+def _at(args: tuple, path: tuple[Any, ...]) -> Any:
     value: Any = args
     for j in path:
         value = value[j]
@@ -340,6 +342,8 @@ class JitFunction:
                 return t
             if isinstance(a, tuple | list):
                 return type(a)(trace_arg(v, (*path, j)) for j, v in enumerate(a))
+            if type(a) is dict:
+                return {k: trace_arg(v, (*path, k)) for k, v in a.items()}
             return a
 
         traced_args = [trace_arg(a, (i,)) for i, a in enumerate(args)]
