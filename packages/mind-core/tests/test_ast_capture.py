@@ -710,3 +710,49 @@ def test_a_loop_carry_whose_body_widens_its_dtype_is_carried_at_the_wider_dtype(
     assert "while_loop" in prims(halve_while, x, y)
     out = ms.jit(halve_while)(x, y)
     assert out.dtype == ms.float32 and out.asnumpy().item() == 8 * 0.5**5
+
+
+def while_else(x, y):
+    while x > y:
+        y = y + x * y
+        if y > 10:
+            break
+    else:
+        y = x + 6
+    return y
+
+
+def for_else(x, y):
+    for _ in range(3):
+        y = y + x * x
+        if y.sum() > 4:
+            break
+    else:
+        y = x * 100
+    return y
+
+
+@pytest.mark.parametrize(
+    ("fn", "x", "y", "expected"),
+    [
+        (while_else, 4.0, 3.0, 15.0),  # 3 -> 15 > 10: the break skips the else
+        (while_else, 3.0, 2.0, 9.0),  # 2 -> 8, then 3 > 8 fails: the else runs
+        (while_else, 3.0, 20.0, 9.0),  # no iteration: the else runs
+        (while_else, 0.5, 0.4, 6.5),  # 0.4 -> 0.6, then the condition fails: the else runs
+        (for_else, 1.5, 0.0, 4.5),  # 2.25 -> 4.5 > 4: break
+        (for_else, 0.5, 0.0, 50.0),  # the range runs out: the else runs
+    ],
+)
+def test_a_loop_else_runs_when_the_loop_ends_without_break(fn, x, y, expected):
+    tx, ty = (Tensor(np.array([v])) for v in (x, y))
+    assert fn(tx, ty).item() == expected  # Python's own semantics
+    assert "while_loop" in same(fn, tx, ty)
+    check = ms.jit(ms.grad(fn, grad_position=(0, 1)))(tx, ty)
+    eps = 1e-6
+    for k in range(2):
+        up, down = [x, y], [x, y]
+        up[k] += eps
+        down[k] -= eps
+        at = [Tensor(np.array([v])) for v in up], [Tensor(np.array([v])) for v in down]
+        fd = (fn(*at[0]).item() - fn(*at[1]).item()) / (2 * eps)
+        np.testing.assert_allclose(check[k].item(), fd, rtol=1e-5, atol=1e-8)

@@ -25,8 +25,8 @@ through the functions at the bottom of this module:
   ``return``. The value starts :class:`Pending`; a compiled branch or loop that may assign it
   carries zeros of the shape it assigns (found by tracing the branch once into a dropped graph).
 
-Loops with ``else``, and jumps inside a ``try`` or ``with``, keep Python semantics (a tensor condition there
-raises :class:`GraphModeError` as in ``capture_mode="trace"``). A function whose source cannot be
+A loop's ``else`` becomes an ``if`` after it on a flag the loop's own ``break``s set. Jumps
+inside a ``try`` or ``with`` keep Python semantics (a tensor condition there raises :class:`GraphModeError` as in ``capture_mode="trace"``). A function whose source cannot be
 read (a lambda, the REPL, a C function) is traced as it is.
 """
 
@@ -153,6 +153,7 @@ def _convert_code(fn: types.FunctionType) -> tuple[types.CodeType | None, list[s
                     node.args = [ast.Name("__class__", ast.Load()), ast.Name(first, ast.Load())]
     definition.decorator_list = []
     converter = _Converter(code.co_filename)
+    definition.body = _LoopElse().visit(ast.Module(definition.body, type_ignores=[])).body
     definition.body = _lower_function_returns(definition.body)
     if _RETURNED in {n.id for n in ast.walk(definition) if isinstance(n, ast.Name)}:
         converter.changed = True
@@ -442,6 +443,58 @@ def _guards(names: list[str]) -> list[ast.stmt]:
     ]
 
 
+class _LoopElse(ast.NodeTransformer):
+    """``while``/``for`` with an ``else`` as Python runs them: a flag the loop's own ``break``s
+    set, and the ``else`` block after the loop under ``if not flag`` (right after it when the
+    loop has no break). Innermost loops first, so an inner loop's lifted ``else`` is part of
+    the outer loop's body."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def visit_loop(self, node: ast.For | ast.While) -> Any:
+        self.generic_visit(node)
+        if not node.orelse:
+            return node
+        orelse, node.orelse = node.orelse, []
+        if "break" not in _own_jumps(node.body):
+            return [node, *orelse]
+        self.count += 1
+        flag = f"__mind_broke_{self.count}"
+        node.body = _flag_breaks(node.body, flag)
+        test = ast.UnaryOp(ast.Not(), ast.Name(flag, ast.Load()))
+        out = [_assign(flag, False), node, ast.If(test, orelse, [])]
+        return [ast.copy_location(s, node) for s in out]
+
+    visit_For = visit_While = visit_loop
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> Any:
+        return node  # a nested function's loops are converted with it
+
+
+def _flag_breaks(stmts: list[ast.stmt], flag: str) -> list[ast.stmt]:
+    """``stmts`` (a loop's body) with each of the loop's own ``break``s setting ``flag``."""
+
+    def block(body: list[ast.stmt]) -> list[ast.stmt]:
+        out: list[ast.stmt] = []
+        for s in body:
+            if isinstance(s, ast.Break):
+                out += [ast.copy_location(_assign(flag, True), s), s]
+                continue
+            if not isinstance(s, ast.For | ast.While | ast.FunctionDef | ast.ClassDef):
+                for field in ("body", "orelse", "finalbody"):
+                    if isinstance(getattr(s, field, None), list):
+                        setattr(s, field, block(getattr(s, field)))
+                for handler in getattr(s, "handlers", []):
+                    handler.body = block(handler.body)
+                for case in getattr(s, "cases", []):
+                    case.body = block(case.body)
+            out.append(s)
+        return out
+
+    return block(stmts)
+
+
 def _own_jumps(stmts: list[ast.stmt]) -> set[str]:
     """``"break"``/``"continue"`` of the loop these statements are the body of (not of loops
     nested in them)."""
@@ -571,8 +624,8 @@ class _Converter(ast.NodeTransformer):
         return [ast.copy_location(s, node) for s in out]
 
     def _loop_escapes(self, node: ast.For | ast.While) -> bool:
-        """A loop this cannot convert: one with an ``else``, a ``return``, a ``yield``, or a
-        ``global``/``nonlocal``."""
+        """A loop this cannot convert: one with an ``else`` (only if ``_LoopElse`` left one), a
+        ``return``, a ``yield``, or a ``global``/``nonlocal``."""
         return bool(node.orelse) or any(
             isinstance(n, ast.Return | ast.Yield | ast.YieldFrom | ast.Global | ast.Nonlocal)
             for s in node.body
