@@ -756,3 +756,38 @@ def test_a_loop_else_runs_when_the_loop_ends_without_break(fn, x, y, expected):
         at = [Tensor(np.array([v])) for v in up], [Tensor(np.array([v])) for v in down]
         fd = (fn(*at[0]).item() - fn(*at[1]).item()) / (2 * eps)
         np.testing.assert_allclose(check[k].item(), fd, rtol=1e-5, atol=1e-8)
+
+
+class ConstantTest(nn.Cell):
+    """A condition on the Cell's constant tensors (not Parameters) and one on a Parameter."""
+
+    def __init__(self, a, b):
+        super().__init__()
+        self.a, self.b = Tensor(np.array(a)), Tensor(np.array(b))
+        self.w = ms.Parameter(Tensor(np.array([1.0, -1.0])), name="w")
+
+    def construct(self, x):
+        if self.a.all() == self.b:  # decided at compile time: the branches' shapes may differ
+            out = self.a.any()
+        else:
+            out = self.b
+        scale = 2.0 if self.w.sum() > 0 else 3.0  # a Parameter's value: a cond
+        return out, x * scale
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "first"), [([True, True, False], [False], True), ([True], [False], [False])]
+)
+def test_a_condition_on_constant_tensors_is_decided_when_compiling(a, b, first):
+    net = ConstantTest(a, b)
+    x = T(2)
+    ms.set_context(mode=ms.GRAPH_MODE)
+    try:
+        out, scaled = net(x)
+    finally:
+        ms.set_context(mode=ms.PYNATIVE_MODE)
+    assert out.asnumpy().tolist() == first
+    np.testing.assert_allclose(scaled.asnumpy(), _np(x) * 3.0)
+    assert prims(net.construct, x).count("cond") == 1  # the Parameter's test only
+    net.w.set_data(Tensor(np.array([1.0, 1.0])))
+    np.testing.assert_allclose(ms.jit(net.construct)(x)[1].asnumpy(), _np(x) * 2.0)

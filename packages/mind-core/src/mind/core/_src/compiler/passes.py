@@ -346,23 +346,60 @@ def constant_folding(graph: FuncGraph, options: Mapping[str, Any] | None = None)
             or nbytes(node.aval) > limit
         ):
             return None
-        kernel = kernels.get(node.prim, PRIMITIVES[node.prim].cpu)
-        try:
-            with np.errstate(all="ignore"):
-                value = kernel(*(i.value for i in inputs), **node.attrs)
-        except Exception:  # left for the runtime to raise, where it happens
-            return None
-        if not isinstance(value, np.ndarray | np.generic):
-            return None
-        value = np.array(value)  # its own copy: a kernel may return a view of an input constant
-        if (
-            value.shape != node.aval.shape
-            or dt.from_numpy_dtype(value.dtype) is not node.aval.dtype
-        ):
-            return None
-        return new.add_constant(value)
+        value = _evaluate(node, [i.value for i in inputs], kernels)
+        return None if value is None else new.add_constant(value)
 
     return rebuild(graph, rewrite)
+
+
+def _evaluate(node: Apply, values: list[Any], kernels: Mapping[str, Callable]) -> Any:
+    """``node``'s value from its inputs' with the ``cpu`` kernel, or None where the kernel fails
+    (left for the runtime to raise, where it happens) or gives other than the inferred shape and
+    dtype. A fresh array: a kernel may return a view of an input."""
+    kernel = kernels.get(node.prim, PRIMITIVES[node.prim].cpu)
+    try:
+        with np.errstate(all="ignore"):
+            value = kernel(*values, **node.attrs)
+    except Exception:
+        return None
+    if not isinstance(value, np.ndarray | np.generic):
+        return None
+    value = np.array(value)
+    if value.shape != node.aval.shape or dt.from_numpy_dtype(value.dtype) is not node.aval.dtype:
+        return None
+    return value
+
+
+def value_from_constants(node: Node, budget: int = 64) -> Any:
+    """The value of ``node`` when it is computed from constants alone by at most ``budget`` pure
+    applications (a condition on a Cell's constant tensors, which MindSpore decides at compile
+    time); None otherwise."""
+    kernels = get_registry().device("cpu").kernels
+    seen: dict[int, Any] = {}
+
+    def value(n: Node) -> Any:
+        if isinstance(n, Constant):
+            return n.value
+        if n.id in seen:
+            return seen[n.id]
+        if (
+            not isinstance(n, Apply)
+            or len(seen) >= budget
+            or not is_pure(n.prim)
+            or subgraphs(n)
+            or not isinstance(n.aval, ShapedArray)
+        ):
+            raise LookupError
+        args = [value(i) for i in n.inputs]
+        out = seen[n.id] = _evaluate(n, args, kernels)
+        if out is None:
+            raise LookupError
+        return out
+
+    try:
+        return value(node)
+    except LookupError:
+        return None
 
 
 def _is_constant(node: Node, scalar: float) -> bool:

@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from mind.core._src.compiler.passes import value_from_constants
 from mind.core._src.ir.trace import Tracer, TraceValue, Writes, current_tracer, tracing
 from mind.core._src.ops.array import assign, zeros
 from mind.core._src.ops.control import cond, while_loop
@@ -851,6 +852,16 @@ def _traced(value: Any) -> bool:
     return isinstance(value, Tensor) and isinstance(value._data, TraceValue)
 
 
+def _decided(test: Any) -> Any:
+    """A traced ``test`` computed from constants alone (a Cell's constant tensor attributes),
+    as its value: MindSpore decides such an ``if`` at compile time, and so may each branch
+    return a different shape. Anything else as it is."""
+    if not _traced(test):
+        return test
+    value = value_from_constants(test._data.node)
+    return test if value is None else value
+
+
 def _truth(value: Any) -> bool:
     if isinstance(value, Tensor):
         return (
@@ -957,6 +968,7 @@ def if_stmt(
     values before it (:class:`Undefined` where unbound), ``both`` which both branches assign.
     Tensors the branches assign (Parameters) are carried out as extra outputs and written after
     the ``cond``."""
+    test = _decided(test)
     if not _traced(test):
         return (true_fn if _truth(test) else false_fn)(*values)
     values = _fill_pending(values, [true_fn, false_fn])
@@ -1134,6 +1146,7 @@ def or_(*thunks: Callable[[], Any]) -> Any:
 
 def if_exp(test: Any, body: Callable[[], Any], orelse: Callable[[], Any]) -> Any:
     """The converted ``body if test else orelse``: a ``cond`` when ``test`` is traced."""
+    test = _decided(test)
     if not _traced(test):
         return body() if _truth(test) else orelse()
     return cond(test, body, orelse)
