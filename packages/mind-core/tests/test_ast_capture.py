@@ -791,3 +791,33 @@ def test_a_condition_on_constant_tensors_is_decided_when_compiling(a, b, first):
     assert prims(net.construct, x).count("cond") == 1  # the Parameter's test only
     net.w.set_data(Tensor(np.array([1.0, 1.0])))
     np.testing.assert_allclose(ms.jit(net.construct)(x)[1].asnumpy(), _np(x) * 2.0)
+
+
+class CountFromConstants(nn.Cell):
+    """A loop whose carries start as the Cell's constant tensors, with break, continue and a
+    return inside: its conditions vary with the carries, so none is decided when compiling."""
+
+    def __init__(self):
+        super().__init__()
+        self.i, self.zero = Tensor(np.array(0, np.int32)), Tensor(np.array(0, np.int32))
+
+    def construct(self, x, y):
+        i, out = self.i, self.zero
+        while i < 10:
+            if i % 2 == 0:
+                i = i + 1
+                continue
+            out = x * y + out
+            if out > 20:
+                break
+            if out == 20:
+                return out
+            i = i + 1
+        return out
+
+
+@pytest.mark.parametrize(("x", "y", "expected"), [(1, 3, 15), (2, 5, 20), (3, 4, 24)])
+def test_loop_carries_that_start_as_constants_are_not_decided_when_compiling(x, y, expected):
+    args = [Tensor(np.array(v, np.int32)) for v in (x, y)]
+    assert CountFromConstants()(*args).item() == expected  # PyNative
+    assert "while_loop" in same(CountFromConstants(), *args)

@@ -330,3 +330,21 @@ def test_while_loop_fori_loop_and_scan_classes_inside_jit_match_python():
         P.WhileLoop()(lambda v: v < 3, 3, Tensor(0))
     with pytest.raises(MindTypeError, match="'lower' must be an int"):
         P.ForiLoop()(0.5, 3, lambda i, v: v, Tensor(0))
+
+
+def test_hyper_map_and_map_apply_a_function_across_nested_sequences():
+    from mind.core.ops import composite as C
+
+    xs = (Tensor(np.array([1.0, 2.0])), [Tensor(np.array(3.0)), Tensor(np.array([4.0]))])
+    ys = (Tensor(np.array([0.5, 0.5])), [Tensor(np.array(2.0)), Tensor(np.array([-1.0]))])
+    out = C.HyperMap(ops.mul)(xs, ys)
+    assert isinstance(out, tuple) and isinstance(out[1], list)
+    np.testing.assert_array_equal(out[0].asnumpy(), [0.5, 1.0])
+    assert [o.asnumpy().tolist() for o in out[1]] == [6.0, [-4.0]]
+    seen = []
+    flat = C.Map(reverse=True)(lambda a, b: seen.append(b) or a + b, [1, 2, 3], [10, 20, 30])
+    assert flat == [11, 22, 33] and seen == [30, 20, 10]  # reverse: last first, order kept
+    with pytest.raises(ValueError, match=r"sequences\[1\] must have one length"):
+        C.HyperMap()(ops.add, xs, (ys[0], ys[1][:1]))
+    with pytest.raises(TypeError, match="must be tuples or lists"):
+        C.Map(ops.add)(Tensor(1.0), Tensor(2.0))

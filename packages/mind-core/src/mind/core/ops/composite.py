@@ -2,5 +2,7 @@
 
 from mind.core._src.autodiff.functional import GradOperation as GradOperation
 from mind.core._src.autodiff.functional import HookBackward as HookBackward
+from mind.core._src.ops.maps import HyperMap as HyperMap
+from mind.core._src.ops.maps import Map as Map
 
-__all__ = ["GradOperation", "HookBackward"]
+__all__ = ["GradOperation", "HookBackward", "HyperMap", "Map"]

@@ -856,10 +856,21 @@ def _decided(test: Any) -> Any:
     """A traced ``test`` computed from constants alone (a Cell's constant tensor attributes),
     as its value: MindSpore decides such an ``if`` at compile time, and so may each branch
     return a different shape. Anything else as it is."""
-    if not _traced(test):
+    if not _traced(test) or _probing():
         return test
     value = value_from_constants(test._data.node)
     return test if value is None else value
+
+
+def _probing() -> bool:
+    """Whether :func:`_fill_pending` is tracing a branch or body once for shapes: its inputs are
+    the values before the loop, constants that the loop itself will carry as variables."""
+    tracer = current_tracer()
+    while tracer is not None:
+        if tracer.graph.name == "probe":
+            return True
+        tracer = tracer.parent
+    return False
 
 
 def _truth(value: Any) -> bool:

@@ -155,7 +155,11 @@ class Optimizer(Cell):
         slots = self.__dict__.get(f"_slot_{name}")
         if slots is None:
             params = [
-                Parameter(np.zeros_like(p._data), name=f"{name}.{p.name}", requires_grad=False)
+                Parameter(
+                    np.zeros(p._data.shape, p._data.dtype),
+                    name=f"{name}.{p.name}",
+                    requires_grad=False,
+                )
                 for p in self._parameters
             ]
             slots = [sp._data for sp in params]
