@@ -218,8 +218,8 @@ def test_bias_add_conv2d_and_pools_in_nchw():
     )
     np.testing.assert_allclose(out[0], reference, rtol=1e-4, atol=1e-5)
     assert P.Conv2D(3, 3, pad_mode="same", stride=2)(Tensor(x), Tensor(w)).shape == (1, 3, 3, 3)
-    with pytest.raises(MindValueError, match="data_format 'NHWC' is not supported"):
-        P.Conv2D(3, 3, data_format="NHWC")(Tensor(x), Tensor(w))
+    with pytest.raises(MindValueError, match="data_format must be 'NCHW' or 'NHWC'"):
+        P.Conv2D(3, 3, data_format="NDHWC")(Tensor(x), Tensor(w))
     pooled = P.MaxPool(kernel_size=2, strides=2)(Tensor(x)).asnumpy()
     np.testing.assert_allclose(pooled, x[:, :, :4, :4].reshape(1, 2, 2, 2, 2, 2).max((3, 5)))
     pooled = P.AvgPool(kernel_size=2, strides=2)(Tensor(x)).asnumpy()
@@ -348,3 +348,28 @@ def test_hyper_map_and_map_apply_a_function_across_nested_sequences():
         C.HyperMap()(ops.add, xs, (ys[0], ys[1][:1]))
     with pytest.raises(TypeError, match="must be tuples or lists"):
         C.Map(ops.add)(Tensor(1.0), Tensor(2.0))
+
+
+def _conv_nchw_reference(x, w):
+    """A valid, stride-1 2-D cross-correlation by explicit sums (x NCHW, w OIHW)."""
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    out = np.zeros((n, o, h - kh + 1, wd - kw + 1))
+    for i in range(h - kh + 1):
+        for j in range(wd - kw + 1):
+            out[:, :, i, j] = np.einsum("nchw,ochw->no", x[:, :, i : i + kh, j : j + kw], w)
+    return out
+
+
+def test_conv2d_and_pools_take_channels_last_data():
+    r = np.random.default_rng(3)
+    x, w = r.normal(size=(2, 5, 6, 3)), r.normal(size=(4, 3, 3, 3))  # NHWC, (O, kh, kw, C)
+    got = ops.Conv2D(out_channel=4, kernel_size=3, data_format="NHWC")(Tensor(x), Tensor(w))
+    want = _conv_nchw_reference(x.transpose(0, 3, 1, 2), w.transpose(0, 3, 1, 2))
+    np.testing.assert_allclose(got.asnumpy(), want.transpose(0, 2, 3, 1), rtol=1e-10)
+    pooled = ops.MaxPool(kernel_size=2, strides=2, data_format="NHWC")(Tensor(x[:, :4, :6]))
+    np.testing.assert_array_equal(
+        pooled.asnumpy(), x[:, :4, :6].reshape(2, 2, 2, 3, 2, 3).max(axis=(2, 4))
+    )
+    with pytest.raises(ValueError, match="data_format must be 'NCHW' or 'NHWC'"):
+        ops.Conv2D(out_channel=4, kernel_size=3, data_format="NCDHW")(Tensor(x), Tensor(w))

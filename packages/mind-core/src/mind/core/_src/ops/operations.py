@@ -191,6 +191,24 @@ def _nchw(op: PrimitiveClass) -> None:
         )
 
 
+def _channels_last(op: PrimitiveClass) -> bool:
+    """Whether a 2-D op's ``data_format`` is ``"NHWC"`` (computed as NCHW between transposes)."""
+    layout = op.attrs.get("data_format", "NCHW")
+    if layout not in ("NCHW", "NHWC"):
+        raise MindValueError(
+            f"For '{op.name}', data_format must be 'NCHW' or 'NHWC', got {layout!r}"
+        )
+    return layout == "NHWC"
+
+
+def _to_nchw(x: Any) -> Tensor:
+    return F.transpose(x, (0, 3, 1, 2))
+
+
+def _to_nhwc(x: Tensor) -> Tensor:
+    return F.transpose(x, (0, 2, 3, 1))
+
+
 def _swap_last(x: Tensor) -> Tensor:
     perm = list(range(x.ndim))
     perm[-1], perm[-2] = perm[-2], perm[-1]
@@ -501,8 +519,10 @@ _define("BiasAdd", _bias_add, data_format="NCHW")
 
 @_calls(F.conv2d)
 def _conv2d(op: PrimitiveClass, x: Any, weight: Any) -> Tensor:
-    _nchw(op)
-    return F.conv2d(
+    last = _channels_last(op)  # x (N, H, W, C) and weight (O, kh, kw, C/group)
+    if last:
+        x, weight = _to_nchw(x), _to_nchw(weight)
+    out = F.conv2d(
         x,
         weight,
         None,
@@ -512,6 +532,7 @@ def _conv2d(op: PrimitiveClass, x: Any, weight: Any) -> Tensor:
         _hw(op.dilation, "dilation", "Conv2D"),
         op.group,
     )
+    return _to_nhwc(out) if last else out
 
 
 _define(
@@ -531,7 +552,11 @@ _define(
 
 def _pool(name: str, layer: str) -> None:
     def apply(op: PrimitiveClass, x: Any) -> Tensor:
-        _nchw(op)
+        if _channels_last(op):
+            return _to_nhwc(_pooled(op, _to_nchw(x)))
+        return _pooled(op, x)
+
+    def _pooled(op: PrimitiveClass, x: Any) -> Tensor:
         cell = op.__dict__.get("_cell")
         if cell is None:
             from mind.core._src.nn import layers
