@@ -76,10 +76,7 @@ ALIASES: dict[str, list[str]] = {
 
 #: MindSpore names the control-flow tests use, absent from Mind (name -> what Mind has instead).
 KNOWN_MISSING: dict[str, str] = {
-    "mindspore.ops.composite.HyperMap": "none",
     "mindspore.ops.functional.tuple_getitem / switch / depend / make_tuple": "none",
-    "mindspore.mutable": "none",
-    "mindspore.CSRTensor": "none",
     "mindspore._extends.parse.compile_config": "none",
 }
 

@@ -426,3 +426,17 @@ def test_a_dict_argument_passes_its_tensors_as_inputs_and_its_other_values_as_co
     assert compiled.compilations == 2  # a new constant
     grad = ms.grad(lambda w: compiled({"w": w, "k": 2.0, "b": w}, {"c": 0}).sum())(w)
     np.testing.assert_array_equal(grad.asnumpy(), [3.0, 3.0])
+
+
+def test_mutable_numbers_are_graph_inputs_and_tensors_pass_as_they_are():
+    compiled = ms.jit(lambda x, k: x * k)
+    x = Tensor(np.array([1.0, 2.0]))
+    for k in (2.0, 3.0, 5.0):
+        np.testing.assert_array_equal(compiled(x, ms.mutable(k)).asnumpy(), [k, 2 * k])
+    assert compiled.compilations == 1  # a Python number would compile once per value
+    pair = (x, [x])
+    assert ms.mutable(pair)[0] is x and ms.mutable(pair)[1][0] is x
+    with pytest.raises(TypeError, match="'input_data' must be"):
+        ms.mutable("text")
+    with pytest.raises(ValueError, match="dynamic_len=True is not supported"):
+        ms.mutable((x,), dynamic_len=True)

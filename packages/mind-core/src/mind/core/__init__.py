@@ -39,9 +39,11 @@ from mind.core._src.info import run_check as run_check
 from mind.core._src.ir.formats import export as export
 from mind.core._src.ir.formats import load as load
 from mind.core._src.jit import jit as jit
+from mind.core._src.jit import mutable as mutable
 from mind.core._src.nn.cell import jit_class as jit_class
 from mind.core._src.nn.cell import recompute as recompute
 from mind.core._src.ops.random import get_seed as get_seed
+from mind.core._src.ops.sparse import CSRTensor as CSRTensor
 from mind.core._src.ops.random import set_seed as set_seed
 from mind.core._src.tensor.tensor import Parameter as Parameter
 from mind.core._src.tensor.tensor import ParameterTuple as ParameterTuple
@@ -62,6 +64,7 @@ __all__ = [
     "STRICT",
     "PYNATIVE_MODE",
     "Parameter",
+    "CSRTensor",
     "ParameterTuple",
     "Tensor",
     "__version__",
@@ -79,6 +82,7 @@ __all__ = [
     "load",
     "load_checkpoint",
     "load_param_into_net",
+    "mutable",
     "nn",
     "ops",
     "recompute",

@@ -33,6 +33,7 @@ from mind.core._src.ir.trace import (
 from mind.core._src.nn.cell import Cell
 from mind.core._src.ops.control import call
 from mind.core._src.ops.dispatch import STATE, ShapedArray
+from mind.core._src.ops.sparse import CSRTensor
 from mind.core._src.plugins.manager import get_plugin_manager, get_registry
 from mind.core._src.runtime.executor import Executable
 from mind.core._src.tensor.tensor import Parameter, Tensor
@@ -107,13 +108,18 @@ def _arg_key(a: Any) -> Any:
         return (type(a).__name__, tuple(_arg_key(v) for v in a))
     if type(a) is dict:  # its keys (in order) and its values' keys: Tensor values are inputs
         return ("dict", tuple((_static_key(k), _arg_key(v)) for k, v in a.items()))
+    if isinstance(a, CSRTensor):
+        return ("csr", a.shape, tuple(_arg_key(getattr(a, f)) for f in _CSR_PARTS))
     return _static_key(a)
+
+
+_CSR_PARTS = ("indptr", "indices", "values")
 
 
 def _at(args: tuple, path: tuple[Any, ...]) -> Any:
     value: Any = args
     for j in path:
-        value = value[j]
+        value = getattr(value, j) if isinstance(value, CSRTensor) else value[j]
     return value
 
 
@@ -344,6 +350,9 @@ class JitFunction:
                 return type(a)(trace_arg(v, (*path, j)) for j, v in enumerate(a))
             if type(a) is dict:
                 return {k: trace_arg(v, (*path, k)) for k, v in a.items()}
+            if isinstance(a, CSRTensor):
+                parts = (trace_arg(getattr(a, f), (*path, f)) for f in _CSR_PARTS)
+                return CSRTensor(*parts, a.shape)
             return a
 
         traced_args = [trace_arg(a, (i,)) for i, a in enumerate(args)]
@@ -590,3 +599,27 @@ def _explain(name: str, old: Any, new: Any) -> None:
 from mind.core._src.jit_check import check as _check  # noqa: E402
 
 jit.check = _check  # type: ignore[attr-defined]
+
+
+def mutable(input_data: Any, dynamic_len: bool = False) -> Any:
+    """MindSpore's ``mutable``: ``input_data`` as a variable of the compiled graph, not a
+    constant. Every Tensor argument (also inside tuples, lists and dicts) already is one in
+    Mind, so Tensors and containers of them come back as they are; a Python number becomes a
+    0-d Tensor, so a new value reuses the compiled graph."""
+    if dynamic_len:
+        raise MindValueError(
+            "For 'mutable', dynamic_len=True is not supported: a sequence of another length "
+            "compiles its own graph"
+        )
+    if isinstance(input_data, Tensor):
+        return input_data
+    if isinstance(input_data, bool | int | float):
+        return Tensor(input_data)
+    if isinstance(input_data, tuple | list):
+        return type(input_data)(mutable(v) for v in input_data)
+    if isinstance(input_data, dict):
+        return {k: mutable(v) for k, v in input_data.items()}
+    raise MindTypeError(
+        f"For 'mutable', 'input_data' must be a number, a Tensor, or a tuple, list or dict of "
+        f"them, got {type(input_data).__name__}"
+    )

@@ -888,8 +888,8 @@ def _as_carry(value: Any, name: str, where: str) -> Any:
         return as_tensor(value)
     if isinstance(value, tuple | list):
         return type(value)(_as_carry(v, name, where) for v in value)
-    if isinstance(value, Tensor):
-        return value
+    if isinstance(value, Tensor) or (hasattr(value, "_fields") and hasattr(value, "to_tuple")):
+        return value  # a Tensor, or a CSRTensor
     raise GraphModeError(
         f"{where}: '{name}' is a {type(value).__name__} changed under a condition on a tensor; "
         "a compiled branch or loop can only change Tensors, numbers and tuples of them"

@@ -137,6 +137,9 @@ def _flatten(value: Any, what: str, leaves: list[Tensor]) -> Any:
         return (type(value).__name__, tuple(_flatten(v, what, leaves) for v in value))
     if value is None:
         return None
+    if hasattr(value, "_fields") and hasattr(value, "to_tuple"):  # a CSRTensor: a static shape
+        *parts, shape = value.to_tuple()
+        return ("csr", (type(value), shape, tuple(_flatten(p, what, leaves) for p in parts)))
     if isinstance(value, bool | int | float | np.ndarray | np.generic):
         leaves.append(as_tensor(value))
         return "t"
@@ -161,6 +164,9 @@ def _unflatten(tree: Any, leaves: list[Tensor]) -> Any:
         kind, items = node
         if kind == "const":
             return items
+        if kind == "csr":
+            cls, shape, parts = items
+            return cls(*(build(p) for p in parts), shape)
         built = [build(i) for i in items]
         return tuple(built) if kind == "tuple" else built
 
@@ -175,6 +181,8 @@ def _describe(tree: Any) -> str:
     kind, items = tree
     if kind == "const":
         return repr(items)
+    if kind == "csr":
+        return f"CSRTensor{list(items[1])}"
     return f"{kind}({', '.join(_describe(i) for i in items)})"
 
 
