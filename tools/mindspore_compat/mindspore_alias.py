@@ -76,7 +76,6 @@ ALIASES: dict[str, list[str]] = {
 
 #: MindSpore names the control-flow tests use, absent from Mind (name -> what Mind has instead).
 KNOWN_MISSING: dict[str, str] = {
-    "mindspore.ops.functional.tuple_getitem / switch / depend / make_tuple": "none",
     "mindspore._extends.parse.compile_config": "none",
 }
 

@@ -467,3 +467,23 @@ def test_a_weight_both_branches_capture_gets_its_gradient_from_the_branch_taken(
 
     x = Tensor(np.array(values, np.float32))
     assert_close(ms.jit(ms.grad(f, 0, [w]))(x), ms.grad(f, 0, [w])(x))
+
+
+def test_switch_make_tuple_and_tuple_getitem_as_mindspore_functional():
+    def pick(flag, y):
+        return ops.switch(flag, y + 1, y * 10)
+
+    y = Tensor(np.array([1, 2], np.int32))
+    for flag, want in ((True, [2, 3]), (False, [10, 20])):
+        t = Tensor(np.array(flag))
+        assert pick(t, y).asnumpy().tolist() == want
+        assert ms.jit(pick)(t, y).asnumpy().tolist() == want
+    assert "cond" in {n.prim for n in ms.jit(pick).graph(Tensor(np.array(True)), y).nodes}
+    chosen = ops.switch(Tensor(np.array(False)), lambda v: v + 1, lambda v: v - 1)
+    assert chosen(y).asnumpy().tolist() == [0, 1]
+
+    def swap(z):
+        return ops.make_tuple(ops.tuple_getitem(z, 1), ops.depend(ops.tuple_getitem(z, 0), z))
+
+    a, b = ms.jit(swap)((y, y * 2))
+    assert a.asnumpy().tolist() == [2, 4] and b.asnumpy().tolist() == [1, 2]

@@ -12,8 +12,12 @@ from mind.core._src.autodiff.functional import HookBackward as HookBackward
 from mind.core._src.ops.array import apply_momentum as apply_momentum
 from mind.core._src.ops.array import assign as assign
 from mind.core._src.ops.control import cond as cond
+from mind.core._src.ops.control import depend as depend
 from mind.core._src.ops.control import fori_loop as fori_loop
+from mind.core._src.ops.control import make_tuple as make_tuple
 from mind.core._src.ops.control import scan as scan
+from mind.core._src.ops.control import switch as switch
+from mind.core._src.ops.control import tuple_getitem as tuple_getitem
 from mind.core._src.ops.control import while_loop as while_loop
 from mind.core._src.ops.debug import print_ as print_
 from mind.core._src.ops.dispatch import Primitive as Primitive
@@ -426,6 +430,7 @@ __all__ = [
     "cross_entropy",
     "cumsum",
     "dense",
+    "depend",
     "div",
     "dropout",
     "elu",
@@ -463,6 +468,7 @@ __all__ = [
     "logical_or",
     "logical_xor",
     "logsumexp",
+    "make_tuple",
     "matmul",
     "max",
     "max_pool2d",
@@ -513,11 +519,13 @@ __all__ = [
     "strided_slice",
     "sub",
     "sum",
+    "switch",
     "tanh",
     "tensor_scatter_add",
     "tile",
     "transpose",
     "trunc",
+    "tuple_getitem",
     "uniform",
     "unsqueeze",
     "value_and_grad",

@@ -1016,3 +1016,38 @@ def while_loop(
         {"cond_graph": subs[0].graph, "body_graph": subs[1].graph, "num_carry": len(leaves)},
     )
     return _unflatten(tree, _unpack(result, len(leaves)))
+
+
+# ------------------------------------------------------------------------------------------------
+# MindSpore's graph-building functions (ops.functional): switch, make_tuple, tuple_getitem, depend
+# ------------------------------------------------------------------------------------------------
+
+
+def switch(cond_: Any, true_branch: Any, false_branch: Any) -> Any:
+    """``true_branch`` if ``cond_`` else ``false_branch`` (MindSpore's ``F.switch``): a
+    ``cond`` when ``cond_`` is traced. Branches that are functions give a function that chooses
+    when called; Tensor branches need one shape and dtype."""
+    if callable(true_branch) and callable(false_branch):
+        return lambda *args: cond(cond_, lambda: true_branch(*args), lambda: false_branch(*args))
+    if isinstance(cond_, Tensor) and isinstance(cond_._data, TraceValue):
+        return cond(cond_, lambda: true_branch, lambda: false_branch)
+    flag = as_tensor(cond_)
+    if flag.size != 1:
+        raise MindValueError(f"For 'switch', 'cond' must have one element, got shape {flag.shape}")
+    return true_branch if bool(np.asarray(flag._data).reshape(-1)[0]) else false_branch
+
+
+def make_tuple(*elements: Any) -> tuple:
+    """MindSpore's ``make_tuple``: its arguments as a tuple."""
+    return elements
+
+
+def tuple_getitem(data: Any, index: int) -> Any:
+    """MindSpore's ``F.tuple_getitem``: ``data[index]``."""
+    return data[index]
+
+
+def depend(value: Any, expr: Any) -> Any:
+    """MindSpore's ``F.depend``: ``value``, after ``expr``. Mind traces writes as values and runs
+    a graph's nodes in their data order, so the ordering MindSpore needs this for holds already."""
+    return value
