@@ -1000,20 +1000,29 @@ def _pool_hw(x: np.ndarray, kernel, stride, pads) -> tuple[int, int]:
     )
 
 
-def max_pool2d(x, *, kernel, stride, pads):
+def _pool_out(x: np.ndarray, kernel, stride, pads) -> tuple | None:
+    """(the typed kernels, the output array, (planes, h, w, oh, ow)) for a 2-D pool the C
+    kernels take, or None where numpy's kernel does it."""
     k = _TYPED.get(x.dtype) or _typed(x.dtype)
     if k is None or x.ndim != 4 or not _contiguous(x):
-        return _max_pool_kernel(x, kernel=kernel, stride=stride, pads=pads)
+        return None
     oh, ow = _pool_hw(x, kernel, stride, pads)
     if oh <= 0 or ow <= 0:
-        return _max_pool_kernel(x, kernel=kernel, stride=stride, pads=pads)
+        return None
     n, c, h, w = x.shape
-    out = np.empty((n, c, oh, ow), x.dtype)
+    return k, np.empty((n, c, oh, ow), x.dtype), (n * c, h, w, oh, ow)
+
+
+def max_pool2d(x, *, kernel, stride, pads):
+    found = _pool_out(x, kernel, stride, pads)
+    if found is None:
+        return _max_pool_kernel(x, kernel=kernel, stride=stride, pads=pads)
+    k, out, dims = found
     fb = _ffi.from_buffer
     if kernel == stride == (2, 2) and not any(pads):
-        k.max_pool_2x2(fb(x), fb(out), n * c, h, w, oh, ow)
+        k.max_pool_2x2(fb(x), fb(out), *dims)
     else:
-        k.max_pool(fb(x), fb(out), n * c, h, w, oh, ow, *kernel, *stride, pads[0], pads[2])
+        k.max_pool(fb(x), fb(out), *dims, *kernel, *stride, pads[0], pads[2])
     return out
 
 
@@ -1038,16 +1047,12 @@ def max_pool2d_grad(x, dout, *, kernel, stride, pads):
 
 
 def avg_pool2d(x, *, kernel, stride, pads):
-    k = _TYPED.get(x.dtype) or _typed(x.dtype)
-    if k is None or x.ndim != 4 or not _contiguous(x):
+    found = _pool_out(x, kernel, stride, pads)
+    if found is None:
         return _avg_pool_kernel(x, kernel=kernel, stride=stride, pads=pads)
-    oh, ow = _pool_hw(x, kernel, stride, pads)
-    if oh <= 0 or ow <= 0:
-        return _avg_pool_kernel(x, kernel=kernel, stride=stride, pads=pads)
-    n, c, h, w = x.shape
-    out = np.empty((n, c, oh, ow), x.dtype)
+    k, out, dims = found
     fb = _ffi.from_buffer
-    k.avg_pool(fb(x), fb(out), n * c, h, w, oh, ow, *kernel, *stride, pads[0], pads[2])
+    k.avg_pool(fb(x), fb(out), *dims, *kernel, *stride, pads[0], pads[2])
     return out
 
 
