@@ -59,12 +59,12 @@ from mind.core._src.train.serialization import save_checkpoint as save_checkpoin
 
 __all__ = [
     "COMPATIBLE",
+    "CSRTensor",
     "GRAPH_MODE",
     "LAX",
     "STRICT",
     "PYNATIVE_MODE",
     "Parameter",
-    "CSRTensor",
     "ParameterTuple",
     "Tensor",
     "__version__",

@@ -505,6 +505,30 @@ def jit(
     return make if function is None else make(function)
 
 
+def mutable(input_data: Any, dynamic_len: bool = False) -> Any:
+    """MindSpore's ``mutable``: ``input_data`` as a variable of the compiled graph, not a
+    constant. Every Tensor argument (also inside tuples, lists and dicts) already is one in
+    Mind, so Tensors and containers of them come back as they are; a Python number becomes a
+    0-d Tensor, so a new value reuses the compiled graph."""
+    if dynamic_len:
+        raise MindValueError(
+            "For 'mutable', dynamic_len=True is not supported: a sequence of another length "
+            "compiles its own graph"
+        )
+    if isinstance(input_data, Tensor):
+        return input_data
+    if isinstance(input_data, bool | int | float):
+        return Tensor(input_data)
+    if isinstance(input_data, tuple | list):
+        return type(input_data)(mutable(v) for v in input_data)
+    if isinstance(input_data, dict):
+        return {k: mutable(v) for k, v in input_data.items()}
+    raise MindTypeError(
+        f"For 'mutable', 'input_data' must be a number, a Tensor, or a tuple, list or dict of "
+        f"them, got {type(input_data).__name__}"
+    )
+
+
 _COMPILE_ONCE: dict[Any, dict] = {}
 
 
@@ -599,27 +623,3 @@ def _explain(name: str, old: Any, new: Any) -> None:
 from mind.core._src.jit_check import check as _check  # noqa: E402
 
 jit.check = _check  # type: ignore[attr-defined]
-
-
-def mutable(input_data: Any, dynamic_len: bool = False) -> Any:
-    """MindSpore's ``mutable``: ``input_data`` as a variable of the compiled graph, not a
-    constant. Every Tensor argument (also inside tuples, lists and dicts) already is one in
-    Mind, so Tensors and containers of them come back as they are; a Python number becomes a
-    0-d Tensor, so a new value reuses the compiled graph."""
-    if dynamic_len:
-        raise MindValueError(
-            "For 'mutable', dynamic_len=True is not supported: a sequence of another length "
-            "compiles its own graph"
-        )
-    if isinstance(input_data, Tensor):
-        return input_data
-    if isinstance(input_data, bool | int | float):
-        return Tensor(input_data)
-    if isinstance(input_data, tuple | list):
-        return type(input_data)(mutable(v) for v in input_data)
-    if isinstance(input_data, dict):
-        return {k: mutable(v) for k, v in input_data.items()}
-    raise MindTypeError(
-        f"For 'mutable', 'input_data' must be a number, a Tensor, or a tuple, list or dict of "
-        f"them, got {type(input_data).__name__}"
-    )

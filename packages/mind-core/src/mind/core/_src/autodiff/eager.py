@@ -391,7 +391,8 @@ def recomputed(fn: Callable[..., Any], args: tuple, weights: Sequence[Parameter]
     """``fn(*args)`` (a Cell's call) for the tape without its activations: the forward runs off
     the tape, and the backward runs ``fn`` again on it, from the same random state, to take the
     vjp (gradient checkpointing, MindSpore's ``recompute``). The gradient reaches the Tensor
-    ``args`` and ``weights``. An output other than one Tensor is taped as usual."""
+    ``args`` and ``weights``. An output other than one Tensor is taped as usual, by running
+    ``fn`` a second time (its side effects happen twice)."""
     rng = generator().bit_generator
     start = rng.state
     STATE.recording = False

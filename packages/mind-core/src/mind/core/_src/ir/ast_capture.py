@@ -26,8 +26,9 @@ through the functions at the bottom of this module:
   carries zeros of the shape it assigns (found by tracing the branch once into a dropped graph).
 
 A loop's ``else`` becomes an ``if`` after it on a flag the loop's own ``break``s set. Jumps
-inside a ``try`` or ``with`` keep Python semantics (a tensor condition there raises :class:`GraphModeError` as in ``capture_mode="trace"``). A function whose source cannot be
-read (a lambda, the REPL, a C function) is traced as it is.
+inside a ``try`` or ``with`` keep Python semantics (a tensor condition there raises
+:class:`GraphModeError` as in ``capture_mode="trace"``). A function whose source cannot be read
+(a lambda, the REPL, a C function) is traced as it is.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from mind.core._src.ops.array import assign, zeros
 from mind.core._src.ops.control import cond, while_loop
 from mind.core._src.ops.debug import print_ as ops_print
 from mind.core._src.ops.elementwise import add, cast, equal, logical_and, logical_not, logical_or
+from mind.core._src.ops.sparse import CSRTensor
 from mind.core._src.tensor.dtype import promote
 from mind.core._src.tensor.tensor import Tensor, as_tensor
 from mind.core.errors import GraphModeError
@@ -830,6 +832,9 @@ def _zeros_as(value: Any) -> Any:
     return zeros(value.shape, value.dtype)
 
 
+_PROBE = "probe"  # the name of the tracer _fill_pending traces a branch or body into
+
+
 def _fill_pending(values: tuple, fns: list[Callable[..., tuple]]) -> tuple:
     """``values`` with each :class:`Pending` replaced by zeros shaped as what one of ``fns``
     (taking all of ``values``) assigns there, found by tracing them into a graph then dropped."""
@@ -838,7 +843,7 @@ def _fill_pending(values: tuple, fns: list[Callable[..., tuple]]) -> tuple:
         return values
     filled = list(values)
     for fn in fns:
-        probe = Tracer("probe", parent=current_tracer())
+        probe = Tracer(_PROBE, parent=current_tracer())
         with tracing(probe):
             out = fn(*values)
             shapes = {k: _zeros_as(out[k]) for k in pending if not isinstance(out[k], Undefined)}
@@ -867,7 +872,7 @@ def _probing() -> bool:
     the values before the loop, constants that the loop itself will carry as variables."""
     tracer = current_tracer()
     while tracer is not None:
-        if tracer.graph.name == "probe":
+        if tracer.graph.name == _PROBE:
             return True
         tracer = tracer.parent
     return False
@@ -888,8 +893,8 @@ def _as_carry(value: Any, name: str, where: str) -> Any:
         return as_tensor(value)
     if isinstance(value, tuple | list):
         return type(value)(_as_carry(v, name, where) for v in value)
-    if isinstance(value, Tensor) or (hasattr(value, "_fields") and hasattr(value, "to_tuple")):
-        return value  # a Tensor, or a CSRTensor
+    if isinstance(value, Tensor | CSRTensor):
+        return value
     raise GraphModeError(
         f"{where}: '{name}' is a {type(value).__name__} changed under a condition on a tensor; "
         "a compiled branch or loop can only change Tensors, numbers and tuples of them"

@@ -44,6 +44,7 @@ from mind.core._src.ops.dispatch import (
     traits_of,
 )
 from mind.core._src.ops.elementwise import cast
+from mind.core._src.ops.sparse import CSRTensor
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor, as_tensor
 from mind.core.errors import MindTypeError, MindValueError
@@ -137,9 +138,9 @@ def _flatten(value: Any, what: str, leaves: list[Tensor]) -> Any:
         return (type(value).__name__, tuple(_flatten(v, what, leaves) for v in value))
     if value is None:
         return None
-    if hasattr(value, "_fields") and hasattr(value, "to_tuple"):  # a CSRTensor: a static shape
+    if isinstance(value, CSRTensor):  # three Tensors and a static shape
         *parts, shape = value.to_tuple()
-        return ("csr", (type(value), shape, tuple(_flatten(p, what, leaves) for p in parts)))
+        return ("csr", (CSRTensor, shape, tuple(_flatten(p, what, leaves) for p in parts)))
     if isinstance(value, bool | int | float | np.ndarray | np.generic):
         leaves.append(as_tensor(value))
         return "t"

@@ -183,22 +183,15 @@ def _hw(value: Any, what: str, op: str) -> tuple[int, int]:
     raise MindValueError(f"For '{op}', '{what}' must have 1, 2 or 4 elements, got {value!r}")
 
 
-def _nchw(op: PrimitiveClass) -> None:
-    if op.attrs.get("data_format", "NCHW") != "NCHW":
-        raise MindValueError(
-            f"For '{op.name}', data_format {op.attrs['data_format']!r} is not supported on Mind: "
-            "only 'NCHW' (transpose the input to NCHW first)"
-        )
-
-
-def _channels_last(op: PrimitiveClass) -> bool:
-    """Whether a 2-D op's ``data_format`` is ``"NHWC"`` (computed as NCHW between transposes)."""
+def _layout(op: PrimitiveClass, allowed: tuple[str, ...] = ("NCHW", "NHWC")) -> str:
+    """The op's ``data_format``, one of ``allowed``: channels-last ops compute as NCHW between
+    transposes."""
     layout = op.attrs.get("data_format", "NCHW")
-    if layout not in ("NCHW", "NHWC"):
+    if layout not in allowed:
         raise MindValueError(
-            f"For '{op.name}', data_format must be 'NCHW' or 'NHWC', got {layout!r}"
+            f"For '{op.name}', data_format must be one of {list(allowed)}, got {layout!r}"
         )
-    return layout == "NHWC"
+    return layout
 
 
 def _to_nchw(x: Any) -> Tensor:
@@ -508,9 +501,8 @@ _define("BatchMatMul", _matmul, transpose_a=False, transpose_b=False)
 
 @_calls(F.add)
 def _bias_add(op: PrimitiveClass, x: Tensor, bias: Tensor) -> Tensor:
-    if op.data_format == "NHWC" or x.ndim < 3:
+    if _layout(op, ("NCHW", "NHWC", "NCDHW")) == "NHWC" or x.ndim < 3:
         return F.add(x, bias)
-    _nchw(op)
     return F.add(x, F.reshape(bias, (-1,) + (1,) * (x.ndim - 2)))
 
 
@@ -519,7 +511,7 @@ _define("BiasAdd", _bias_add, data_format="NCHW")
 
 @_calls(F.conv2d)
 def _conv2d(op: PrimitiveClass, x: Any, weight: Any) -> Tensor:
-    last = _channels_last(op)  # x (N, H, W, C) and weight (O, kh, kw, C/group)
+    last = _layout(op) == "NHWC"  # x (N, H, W, C) and weight (O, kh, kw, C/group)
     if last:
         x, weight = _to_nchw(x), _to_nchw(weight)
     out = F.conv2d(
@@ -552,7 +544,7 @@ _define(
 
 def _pool(name: str, layer: str) -> None:
     def apply(op: PrimitiveClass, x: Any) -> Tensor:
-        if _channels_last(op):
+        if _layout(op) == "NHWC":
             return _to_nhwc(_pooled(op, _to_nchw(x)))
         return _pooled(op, x)
 
