@@ -163,6 +163,61 @@ def test_for_range_over_a_tensor_bound_is_a_loop_and_over_an_int_is_unrolled():
     assert "while_loop" not in same(accumulate, T(3), 5)
 
 
+def rnn_rows(xs, h):
+    for x in xs:
+        h = ops.tanh(h * 0.5 + x)
+    return h
+
+
+def weighted_rows(xs, h):
+    for i, x in enumerate(xs):
+        h = h + x * i
+    return h
+
+
+@pytest.mark.parametrize("fn", [rnn_rows, weighted_rows])
+def test_for_over_a_tensor_is_one_loop_and_its_gradient_matches_eager_and_fd(fn):
+    xs, h = Tensor(rng.standard_normal((6, 3))), Tensor(rng.standard_normal(3))
+    ops_ = same(fn, xs, h)
+    assert ops_.count("while_loop") == 1 and "tanh" not in ops_  # the body is one nested graph
+    grad = ms.grad(fn, grad_position=(0, 1))
+    eager, compiled = grad(xs, h), ms.jit(grad)(xs, h)
+    for e, c in zip(eager, compiled):
+        np.testing.assert_allclose(c.asnumpy(), e.asnumpy(), rtol=1e-12)
+    eps, x0 = 1e-6, xs.asnumpy()
+    for k in [(0, 0), (3, 1), (5, 2)]:
+        d = np.zeros_like(x0)
+        d[k] = eps
+        up, down = (fn(Tensor(x0 + s * d), h).sum().item() for s in (1, -1))
+        np.testing.assert_allclose(
+            compiled[0].asnumpy()[k], (up - down) / (2 * eps), rtol=1e-6, atol=1e-8
+        )
+
+
+def test_for_over_a_tensor_unrolls_where_a_loop_would_change_python_meaning():
+    def counted(xs):
+        n = 0
+        for x in xs:
+            n = n + 1
+        return xs * n  # n stays a Python int, as Python runs it
+
+    def collected(xs):
+        rows = []
+        for x in xs:
+            rows.append(x * 2)
+        return ops.stack(rows)
+
+    def over_tuple(x):
+        for w in (1.0, 2.0, 3.0):
+            x = x * w
+        return x
+
+    assert "while_loop" not in same(counted, T(4, 2))
+    assert "while_loop" not in same(collected, T(4, 2))
+    assert "while_loop" not in same(over_tuple, T(3))
+    assert "while_loop" not in same(rnn_rows, T(1, 3), T(3))  # one row: nothing to loop
+
+
 def test_break_on_a_python_condition_stops_the_unrolled_loop():
     def f(x):
         for i in range(10):

@@ -57,7 +57,7 @@ from mind.core._src.ops.elementwise import add, cast, equal, logical_and, logica
 from mind.core._src.ops.sparse import CSRTensor
 from mind.core._src.tensor.dtype import promote
 from mind.core._src.tensor.tensor import Tensor, as_tensor
-from mind.core.errors import GraphModeError
+from mind.core.errors import GraphModeError, MindTypeError
 
 __all__ = ["Pending", "Undefined", "convert"]
 
@@ -522,6 +522,34 @@ def _own_jumps(stmts: list[ast.stmt]) -> set[str]:
     return found
 
 
+_MUTATORS = frozenset(
+    "append extend insert pop remove clear update setdefault popitem add discard sort reverse".split()
+)
+
+
+def _mutates(stmts: list[ast.stmt]) -> bool:
+    """Whether these statements may change a Python object in place (a list's ``append``, an
+    item store): a loop that does runs as Python, since a compiled body runs only once."""
+    for s in stmts:
+        for n in ast.walk(s):
+            if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store | ast.Del):
+                return True
+            if (
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and n.func.attr in _MUTATORS
+            ):
+                return True
+    return False
+
+
+def _plain_target(target: ast.expr) -> bool:
+    """A loop target made of names only (``x``, ``a, b``)."""
+    if isinstance(target, ast.Name):
+        return True
+    return isinstance(target, ast.Tuple | ast.List) and all(_plain_target(e) for e in target.elts)
+
+
 def _assign(name: str, value: Any) -> ast.stmt:
     return ast.Assign([ast.Name(name, ast.Store())], ast.Constant(value))
 
@@ -635,7 +663,7 @@ class _Converter(ast.NodeTransformer):
             for n in ast.walk(s)
         )
 
-    def visit_While(self, node: ast.While, label: str = "while") -> Any:
+    def visit_While(self, node: ast.While, label: str = "while", source: str | None = None) -> Any:
         if self._loop_escapes(node):
             self.note(node, "while kept as Python (a return or an else)")
             return self.generic_visit(node)
@@ -655,7 +683,8 @@ class _Converter(ast.NodeTransformer):
             node.test = ast.BoolOp(ast.And(), [stop, node.test])
         self.changed = True
         jumped = ", break/continue as flags" if jumps else ""
-        self.note(node, f"{label} -> while_loop when its condition is a tensor{jumped}")
+        what = "over its rows when the sequence is" if source else "when its condition is"
+        self.note(node, f"{label} -> while_loop {what} a tensor{jumped}")
         test, body = self.visit(node.test), self.block(node.body)
         names = sorted(_assigned(body))
         test_name, body_name = f"__mind_while_test_{n}", f"__mind_while_body_{n}"
@@ -668,7 +697,7 @@ class _Converter(ast.NodeTransformer):
                 ast.Constant(tuple(names)),
                 ast.Constant(self.where(node)),
             ],
-            [],
+            [] if source is None else [ast.keyword("source", ast.Name(source, ast.Load()))],
         )
         out = [
             *before,
@@ -689,9 +718,10 @@ class _Converter(ast.NodeTransformer):
             and 1 <= len(it.args) <= 3
             and isinstance(node.target, ast.Name)
         )
-        if not ranged or self._loop_escapes(node):
-            if ranged:
-                self.note(node, "for kept as Python (a return or an else)")
+        if not ranged:
+            return self._for_over(node)
+        if self._loop_escapes(node):
+            self.note(node, "for kept as Python (a return or an else)")
             return self.generic_visit(node)
         if _own_jumps(node.body):  # as a while over the index, which carries the jump flags
             self.count += 1
@@ -734,6 +764,51 @@ class _Converter(ast.NodeTransformer):
             ast.Assign([_names(names, ast.Store())], call) if names else ast.Expr(call),
         ]
         return [ast.copy_location(s, node) for s in out]
+
+    def _for_over(self, node: ast.For) -> Any:
+        """``for x in seq`` and ``for i, x in enumerate(seq)`` as a while over an index into
+        ``seq``: a ``while_loop`` when ``seq`` is a traced tensor, Python's loop otherwise."""
+        it, target, index = node.iter, node.target, None
+        if (
+            isinstance(it, ast.Call)
+            and isinstance(it.func, ast.Name)
+            and it.func.id == "enumerate"
+            and len(it.args) == 1
+            and not it.keywords
+            and isinstance(target, ast.Tuple)
+            and len(target.elts) == 2
+            and isinstance(target.elts[0], ast.Name)
+        ):
+            it, index, target = it.args[0], target.elts[0].id, target.elts[1]
+        if (
+            self._loop_escapes(node)
+            or _own_jumps(node.body)
+            or not _plain_target(target)
+            or _mutates(node.body)
+        ):
+            return self.generic_visit(node)
+        self.count += 1
+        src, i, stop, step = (
+            f"__mind_{k}_{self.count}" for k in ("source", "index", "stop", "step")
+        )
+        state = ast.Assign(
+            [_names([src, i, stop, step], ast.Store())], ast.Call(_helper("iter_source"), [it], [])
+        )
+        item = ast.Call(
+            _helper("iter_item"), [ast.Name(src, ast.Load()), ast.Name(i, ast.Load())], []
+        )
+        head = [ast.Assign([target], item)]
+        if index is not None:
+            head.append(ast.Assign([ast.Name(index, ast.Store())], ast.Name(i, ast.Load())))
+        advance = ast.Assign(
+            [ast.Name(i, ast.Store())],
+            ast.BinOp(ast.Name(i, ast.Load()), ast.Add(), ast.Name(step, ast.Load())),
+        )
+        test = ast.Call(_helper("in_range"), [ast.Name(v, ast.Load()) for v in (i, stop, step)], [])
+        loop = ast.copy_location(ast.While(test, [*head, advance, *node.body], []), node)
+        loop = ast.fix_missing_locations(loop)
+        converted = self.visit_While(loop, label="for over a sequence", source=src)
+        return [ast.copy_location(state, node), *converted]
 
     def visit_BoolOp(self, node: ast.BoolOp) -> ast.expr:
         self.generic_visit(node)
@@ -1029,17 +1104,49 @@ def while_stmt(
     values: tuple,
     names: tuple[str, ...],
     where: str,
+    source: Any = None,
 ) -> tuple:
     """The converted ``while``: ``names`` are the variables the body assigns. The loop runs in
     Python while its condition is a Python value, and becomes a ``while_loop`` node from the
     first iteration whose condition is a traced tensor. Tensors the body assigns (Parameters)
-    are carried by the loop and written after it."""
+    are carried by the loop and written after it.
+
+    ``source`` is the sequence of a converted ``for x in source``: a traced tensor of more than
+    one row makes the loop a ``while_loop`` over its rows from the start, unless the body
+    carries a Python number (a counter stays a Python int, as it would unrolled) or cannot be
+    compiled as a loop body; then it unrolls."""
+    if _loops_over(source, values, names):
+        try:
+            return _while_node(test_fn, body_fn, values, names, where)
+        except Exception:  # unrolled below, as Python runs it: a genuine error raises there
+            pass
     flag = test_fn(*values)
     while not _traced(flag):
         if not _truth(flag):
             return values
         values = body_fn(*values)
         flag = test_fn(*values)
+    return _while_node(test_fn, body_fn, values, names, where)
+
+
+def _loops_over(source: Any, values: tuple, names: tuple[str, ...]) -> bool:
+    if not (_traced(source) and source.ndim and source.shape[0] > 1) or _probing():
+        return False
+    return not any(
+        isinstance(v, bool | int | float | np.number | np.bool_)
+        for v, n in zip(values, names)
+        if not n.startswith("__mind_")
+    )
+
+
+def _while_node(
+    test_fn: Callable[..., Any],
+    body_fn: Callable[..., tuple],
+    values: tuple,
+    names: tuple[str, ...],
+    where: str,
+) -> tuple:
+    """The ``while_loop`` node of a converted ``while`` from ``values`` on."""
     values = _fill_pending(values, [body_fn])
     carried = [k for k, v in enumerate(values) if not isinstance(v, Undefined)]
     count = len(carried)
@@ -1112,6 +1219,22 @@ def for_range(
         where,
     )
     return out[1:]
+
+
+def iter_source(seq: Any) -> tuple:
+    """``(items, 0, len, 1)`` of a converted ``for x in seq``: a Tensor as it is (its rows),
+    anything else as the list of what iterating it gives."""
+    if isinstance(seq, Tensor):
+        if not seq.shape:
+            raise MindTypeError("iteration over a 0-d tensor")
+        return seq, 0, seq.shape[0], 1
+    items = list(seq)
+    return items, 0, len(items), 1
+
+
+def iter_item(items: Any, i: Any) -> Any:
+    """Row ``i`` of a converted ``for``'s sequence."""
+    return items[i]
 
 
 def print_(*args: Any, **kwargs: Any) -> None:
