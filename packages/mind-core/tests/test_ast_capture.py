@@ -197,7 +197,7 @@ def test_for_over_a_tensor_is_one_loop_and_its_gradient_matches_eager_and_fd(fn)
 def test_for_over_a_tensor_unrolls_where_a_loop_would_change_python_meaning():
     def counted(xs):
         n = 0
-        for x in xs:
+        for _x in xs:
             n = n + 1
         return xs * n  # n stays a Python int, as Python runs it
 
