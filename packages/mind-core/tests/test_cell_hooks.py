@@ -177,3 +177,84 @@ def test_recompute_second_order_and_outside_a_gradient():
         ms.recompute(lambda x: x, x)
     with pytest.raises(ValueError, match="unexpected arguments"):
         Block().recompute(recompute_everything=True)
+
+
+class Split(nn.Cell):
+    """Two float outputs and an integer one; its rule scales each cotangent differently."""
+
+    def construct(self, x, y):
+        return x * y, x + y, ops.cast(x > 1.5, mstype.int32)
+
+    def bprop(self, x, y, out, dout):
+        seen.append(dout)
+        return dout[0] * 10 + dout[1], dout[1] * 100
+
+
+seen = []
+
+
+@pytest.mark.parametrize("mode", ["pynative", "jit", "graph"])
+def test_a_bprop_of_a_cell_with_tuple_outputs_runs_once_with_a_dout_per_output(mode):
+    split = Split()
+
+    def loss_of(x, y):
+        a, b, flag = split(x, y)
+        return (a * 2 + b * Tensor([3.0, 5.0])).sum() + ops.cast(flag, mstype.float64).sum()
+
+    def only_first(x, y):
+        return split(x, y)[0].sum()
+
+    x, y = Tensor([1.0, 2.0]), Tensor([3.0, 4.0])
+    results = []
+    for fn in (loss_of, only_first):
+        grad = ms.grad(fn, grad_position=(0, 1))
+        if mode == "jit":
+            grad = ms.jit(grad)
+        seen.clear()
+        if mode == "graph":
+            ms.set_context(mode=ms.GRAPH_MODE)
+        try:
+            results.append(grad(x, y))
+        finally:
+            ms.set_context(mode=ms.PYNATIVE_MODE)
+        if mode == "pynative":
+            assert len(seen) == 1  # the rule runs once for all three outputs
+    (gx, gy), (fx, fy) = results
+    np.testing.assert_allclose(gx.asnumpy(), [2 * 10 + 3, 2 * 10 + 5])
+    np.testing.assert_allclose(gy.asnumpy(), [300.0, 500.0])
+    np.testing.assert_allclose(fx.asnumpy(), [10.0, 10.0])  # b unused: its dout is zeros
+    np.testing.assert_allclose(fy.asnumpy(), [0.0, 0.0])
+    if mode == "pynative":
+        d_a, d_b, d_flag = (d.asnumpy() for d in seen[-1])
+        np.testing.assert_allclose(d_a, [1.0, 1.0])
+        np.testing.assert_allclose(d_b, [0.0, 0.0])
+        assert d_flag.dtype == np.int32 and not d_flag.any()
+
+
+def test_a_backward_hook_runs_once_per_pass_with_every_inputs_gradient():
+    class Mul2(nn.Cell):
+        def construct(self, x, y):
+            return x * y, x - y
+
+    net = Mul2()
+    calls = []
+
+    def hook(cell, grad_input, grad_output):
+        calls.append(([g.asnumpy() for g in grad_input], [g.asnumpy() for g in grad_output]))
+        return grad_input[0] * 2, grad_input[1] * 3
+
+    net.register_backward_hook(hook)
+    x, y = Tensor([1.0, 2.0]), Tensor([3.0, 4.0])
+
+    def f(x, y):
+        a, b = net(x, y)
+        return (a + b * Tensor([10.0, 20.0])).sum()
+
+    gx, gy = ms.grad(f, grad_position=(0, 1))(x, y)
+    ((grad_in, grad_out),) = calls  # once, not once per input
+    np.testing.assert_allclose(grad_out[0], [1.0, 1.0])
+    np.testing.assert_allclose(grad_out[1], [10.0, 20.0])
+    np.testing.assert_allclose(grad_in[0], [3.0 + 10, 4.0 + 20])  # y + 1*db
+    np.testing.assert_allclose(grad_in[1], [1.0 - 10, 2.0 - 20])  # x - db
+    np.testing.assert_allclose(gx.asnumpy(), 2 * grad_in[0])
+    np.testing.assert_allclose(gy.asnumpy(), 3 * grad_in[1])

@@ -7,6 +7,7 @@ the tree; attribute reads are plain attribute reads, with no lookup hook on the 
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -14,9 +15,10 @@ from typing import Any
 from mind.core._src.autodiff.eager import recomputed, with_backward
 from mind.core._src.context import _CONTEXT
 from mind.core._src.ir.trace import is_tracing, user_function
-from mind.core._src.ops.array import assign
+from mind.core._src.ops.array import assign, concat, reshape
 from mind.core._src.ops.dispatch import STATE
-from mind.core._src.ops.elementwise import cast
+from mind.core._src.ops.elementwise import cast, zeros_like
+from mind.core._src.tensor.dtype import promote
 from mind.core._src.tensor.tensor import Parameter, Tensor, as_tensor
 from mind.core.errors import MindTypeError, MindValueError
 
@@ -90,6 +92,42 @@ def recompute(block: Cell, *args: Any, **kwargs: Any) -> Any:
 
 def _has_bprop(cell: Cell) -> bool:
     return getattr(type(cell), "bprop", None) is not None
+
+
+class _Packed:
+    """Tensors as one flat vector for a single tape node (a bprop's or a backward hook's):
+    the floating-point ones cast to one dtype, flattened end to end; ``piece`` takes each back
+    out on the tape, so one cotangent of the vector holds a cotangent for each of them."""
+
+    def __init__(self, tensors: list[Tensor]) -> None:
+        self.tensors = tensors
+        self.spans: dict[int, tuple[int, int]] = {}
+        start = 0
+        for k, t in enumerate(tensors):
+            if t.dtype.is_floating_point:
+                self.spans[k] = (start, start + t.size)
+                start += t.size
+        if self.spans:
+            common = functools.reduce(promote, (tensors[k].dtype for k in self.spans))
+            self.flat = concat([reshape(cast(tensors[k], common), (-1,)) for k in self.spans])
+
+    def piece(self, flat: Tensor, k: int) -> Tensor:
+        """Tensor ``k`` (a floating-point one) out of ``flat``."""
+        a, b = self.spans[k]
+        t = self.tensors[k]
+        return cast(reshape(flat[a:b], t.shape), t.dtype)
+
+    def pieces(self, flat: Tensor) -> list[Tensor]:
+        """All the tensors out of ``flat``: zeros for an integer one, which has no cotangent."""
+        return [
+            self.piece(flat, k) if k in self.spans else zeros_like(t)
+            for k, t in enumerate(self.tensors)
+        ]
+
+
+def _one(douts: list, many: bool) -> tuple:
+    """``bprop``'s ``dout`` argument: the tuple of cotangents for a tuple output, else the one."""
+    return (tuple(douts),) if many else (douts[0],)
 
 
 def _cast_float(x: Any, dtype: Any) -> Any:
@@ -206,7 +244,7 @@ class Cell:
             inputs = tuple(_cast_float(x, hooks.dtype) for x in inputs)
         backward = STATE.recording and hooks.backward
         if backward:
-            inputs = tuple(self._watch_input(x) for x in inputs)
+            inputs = self._watch_inputs(inputs)
         if STATE.recording and _has_bprop(self):
             out = self._call_bprop_cell(inputs, kwargs)
         elif STATE.recording and hooks.recompute and not is_tracing():
@@ -224,60 +262,100 @@ class Cell:
 
     def _call_bprop_cell(self, inputs: tuple, kwargs: dict) -> Any:
         """``construct`` off the tape, its gradient given by the Cell's own ``bprop(*inputs, out,
-        dout)`` (MindSpore's custom backward)."""
+        dout)`` (MindSpore's custom backward). A tuple of outputs reaches the tape as one packed
+        node, its floating-point outputs flattened end to end, so ``bprop`` runs once with a
+        ``dout`` per output (zeros for an integer one and for outputs the loss does not use)."""
+        name = type(self).__name__
         STATE.recording = False
         try:
             out = self._run(inputs, kwargs)
+            many = isinstance(out, tuple | list)
+            outs = list(out) if many else [out]
+            if not all(isinstance(o, Tensor) for o in outs):
+                raise MindTypeError(
+                    f"For '{name}', a Cell with a bprop must return a Tensor or a tuple of "
+                    f"Tensors, got {type(out).__name__}"
+                )
+            pack = _Packed(outs)
+            if not pack.spans:
+                return out
         finally:
             STATE.recording = True
-        if not isinstance(out, Tensor):
-            raise MindTypeError(
-                f"For '{type(self).__name__}', a Cell with a bprop must return one Tensor, got "
-                f"{type(out).__name__}"
-            )
         positions = [k for k, x in enumerate(inputs) if isinstance(x, Tensor)]
 
         def rule(*rest: Any) -> tuple:
-            *tensors, result, dout = rest
+            *tensors, _, dout = rest
             args = list(inputs)
             for k, t in zip(positions, tensors):
                 args[k] = t
-            grads = self.bprop(*args, result, dout)
+            douts = pack.pieces(dout)
+            grads = self.bprop(*args, type(out)(outs) if many else out, *_one(douts, many))
             grads = grads if isinstance(grads, tuple | list) else (grads,)
             if len(grads) != len(inputs):
                 raise MindValueError(
-                    f"For '{type(self).__name__}.bprop', expected {len(inputs)} gradients (one "
-                    f"per input), got {len(grads)}"
+                    f"For '{name}.bprop', expected {len(inputs)} gradients (one per input), got "
+                    f"{len(grads)}"
                 )
             return tuple(None if grads[k] is None else as_tensor(grads[k]) for k in positions)
 
-        return with_backward([inputs[k] for k in positions], out, rule)
+        node = with_backward([inputs[k] for k in positions], pack.flat, rule)
+        if not many:
+            return pack.piece(node, 0)
+        return type(out)(pack.piece(node, k) if k in pack.spans else o for k, o in enumerate(outs))
 
-    def _watch_input(self, x: Any) -> Any:
-        """``x`` passed on unchanged, its gradient handed to the backward hooks on the way."""
-        if not isinstance(x, Tensor):
-            return x
+    def _watch_inputs(self, inputs: tuple) -> tuple:
+        """``inputs`` passed on unchanged, their gradients handed together to the backward
+        hooks on the way back: each hook runs once per backward pass, with one cotangent per
+        Tensor input (MindSpore's ``grad_input``)."""
+        positions = [k for k, x in enumerate(inputs) if isinstance(x, Tensor)]
+        pack = _Packed([inputs[k] for k in positions])
+        if not pack.spans:
+            return inputs
 
-        def rule(x: Tensor, out: Tensor, dout: Tensor) -> tuple:
+        def rule(*rest: Any) -> tuple:
+            dout = rest[-1]
+            grads = tuple(pack.pieces(dout))
             hooks = self.__dict__.get("_hooks")
-            grad_out = hooks.last_grad_output if hooks else None
+            grad_out = tuple(hooks.last_grad_output or ()) if hooks else ()
             for hook in list(hooks.backward.values()) if hooks else ():
-                changed = hook(self, (dout,), (grad_out,))
+                changed = hook(self, grads, grad_out)
                 if changed is not None:
-                    dout = changed[0] if isinstance(changed, tuple | list) else changed
-            return (dout,)
+                    changed = tuple(changed) if isinstance(changed, tuple | list) else (changed,)
+                    if len(changed) != len(grads):
+                        raise MindValueError(
+                            f"For '{type(self).__name__}', a backward hook returned "
+                            f"{len(changed)} gradients for {len(grads)} inputs"
+                        )
+                    grads = changed
+            return tuple(g if j in pack.spans else None for j, g in enumerate(grads))
 
-        return with_backward([x], x, rule)
+        node = with_backward(pack.tensors, pack.flat, rule)
+        out = list(inputs)
+        for j, k in enumerate(positions):
+            if j in pack.spans:
+                out[k] = pack.piece(node, j)
+        return tuple(out)
 
     def _watch_output(self, out: Any) -> Any:
-        if not isinstance(out, Tensor):
+        """``out`` passed on unchanged, its cotangents kept for the backward hooks
+        (``grad_output``: one per Tensor output, zeros for one the loss does not use)."""
+        many = isinstance(out, tuple | list)
+        outs = list(out) if many else [out]
+        positions = [k for k, o in enumerate(outs) if isinstance(o, Tensor)]
+        pack = _Packed([outs[k] for k in positions])
+        if not pack.spans:
             return out
 
-        def rule(x: Tensor, result: Tensor, dout: Tensor) -> tuple:
-            self.__dict__["_hooks"].last_grad_output = dout
-            return (dout,)
+        def rule(*rest: Any) -> tuple:
+            douts = pack.pieces(rest[-1])
+            self.__dict__["_hooks"].last_grad_output = tuple(douts)
+            return tuple(d if j in pack.spans else None for j, d in enumerate(douts))
 
-        return with_backward([out], out, rule)
+        node = with_backward(pack.tensors, pack.flat, rule)
+        for j, k in enumerate(positions):
+            if j in pack.spans:
+                outs[k] = pack.piece(node, j)
+        return type(out)(outs) if many else outs[0]
 
     # -- hooks and precision -------------------------------------------------------------------
 
