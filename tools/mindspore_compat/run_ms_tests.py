@@ -83,7 +83,20 @@ def _selected(path: str) -> bool:
     return bool({"grad", "if", "while", "for"} & set(re.split(r"[_.]", rest)))
 
 
-def extract(git_dir: Path, dest: Path) -> list[str]:
+# Issue 14's measure: MindSpore's op, functional-op and nn tests.
+API_PREFIXES = ("tests/st/ops/cpu/", "tests/st/nn/", "tests/ut/python/nn/")
+
+
+def _api_selected(path: str) -> bool:
+    if path.startswith(API_PREFIXES):
+        return True
+    return path.startswith("tests/st/ops/test_func_") and "/" not in path[len("tests/st/ops/") :]
+
+
+SUITES = {"control": _selected, "api": _api_selected}
+
+
+def extract(git_dir: Path, dest: Path, suite: str = "control") -> list[str]:
     def git(*args: str) -> str:
         return subprocess.run(
             ["git", f"--git-dir={git_dir}", *args], check=True, capture_output=True, text=True
@@ -94,17 +107,29 @@ def extract(git_dir: Path, dest: Path) -> list[str]:
     ]
     chosen = []
     for path in files:
-        if not path.startswith(CONTROL):
-            continue
-        text = git("show", f"HEAD:{path}")
-        if _selected(path) or "cpu_linux" in text or path == CONTROL + "__init__.py":
+        if suite == "control":
+            if not path.startswith(CONTROL):
+                continue
+            text = git("show", f"HEAD:{path}")
+            wanted = _selected(path) or "cpu_linux" in text or path == CONTROL + "__init__.py"
+        else:  # the suite's files and the helper modules beside them (utils, __init__)
+            folder = path.rsplit("/", 1)[0] + "/"
+            helper = not Path(path).name.startswith("test_") and any(
+                p.startswith(folder) or folder.startswith(p) for p in API_PREFIXES
+            )
+            wanted = _api_selected(path) or helper or path.startswith("tests/st/utils/")
+            text = git("show", f"HEAD:{path}") if wanted else ""
+        if wanted:
             target = dest / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text)
             chosen.append(path)
-    for pkg in ("tests", "tests/st", "tests/st/compiler"):
-        (dest / pkg).mkdir(parents=True, exist_ok=True)
-        (dest / pkg / "__init__.py").write_text("")
+    for pkg in {str(Path(p).parent) for p in chosen} | {"tests", "tests/st"}:
+        for parent in [Path(pkg), *Path(pkg).parents][:-1]:
+            init = dest / parent / "__init__.py"
+            if not init.exists():
+                init.parent.mkdir(parents=True, exist_ok=True)
+                init.write_text("")
     (dest / "tests/mark_utils.py").write_text(_MARK_UTILS_STUB)
     marks = "\n".join(f"    {m}" for m in sorted(PLAT_MARKS) + _OTHER_MARKS)
     (dest / "pytest.ini").write_text(f"[pytest]\nmarkers =\n{marks}\n")
@@ -341,6 +366,18 @@ def summarize(records: list[dict[str, Any]], platform: str) -> dict[str, Any]:
     }
 
 
+def per_file_table(records: list[dict[str, Any]]) -> str:
+    """A Markdown table of passed / run (not skipped) tests per file, for docs/compat.md."""
+    counts: dict[str, list[int]] = {}
+    for r in records:
+        if r["outcome"] in ("passed", "failed"):
+            c = counts.setdefault(r["file"], [0, 0])
+            c[0] += r["outcome"] == "passed"
+            c[1] += 1
+    rows = [f"| `{f}` | {p} | {n} |" for f, (p, n) in sorted(counts.items())]
+    return "\n".join(["| file | passed | run |", "| --- | --- | --- |", *rows]) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_DEST)
@@ -356,7 +393,17 @@ def main(argv: list[str] | None = None) -> int:
         default="cpu",
         help="cpu: honour MindSpore's plat_marks (cpu_linux only); all: run every test",
     )
+    parser.add_argument(
+        "--suite",
+        choices=sorted(SUITES),
+        default="control",
+        help="control: tests/st/compiler/control (issue 13); api: tests/st/ops/cpu, "
+        "tests/st/ops/test_func_*.py, tests/st/nn, tests/ut/python/nn (issue 14)",
+    )
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the results as JSON")
+    parser.add_argument(
+        "--markdown", type=Path, metavar="OUT", help="also write passed/run per file as Markdown"
+    )
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--test-timeout", type=int, default=20)
     parser.add_argument("--file-timeout", type=int, default=120)
@@ -368,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.extract:
         if HERE.parent.parent in root.parents or root == HERE.parent.parent:
             parser.error("FOLDER must be outside the repository: MindSpore's code stays out of it")
-        print(f"extracted {len(extract(args.extract, root))} files into {root}")
+        print(f"extracted {len(extract(args.extract, root, args.suite))} files into {root}")
     files = sorted(p for p in root.rglob("test_*.py") if args.match in p.as_posix())
     if not files:
         parser.error(f"no test files under {root} (run with --extract first)")
@@ -389,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
     summary["seconds"] = round(time.monotonic() - start, 1)
 
     print(
-        f"MindSpore control-flow tests on Mind ({len(files)} files, {summary['seconds']} s, "
+        f"MindSpore {args.suite} tests on Mind ({len(files)} files, {summary['seconds']} s, "
         f"--platform {args.platform})"
     )
     print(
@@ -407,6 +454,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps({"summary": summary, "tests": records}, indent=1))
         print(f"  wrote {args.json}")
+    if args.markdown:
+        args.markdown.write_text(per_file_table(records))
+        print(f"  wrote {args.markdown}")
     return 0
 
 

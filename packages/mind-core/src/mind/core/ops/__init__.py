@@ -176,6 +176,15 @@ from mind.core._src.ops.functional import (
     group_norm as group_norm,
 )
 from mind.core._src.ops.functional import (
+    jacfwd as jacfwd,
+)
+from mind.core._src.ops.functional import (
+    jacrev as jacrev,
+)
+from mind.core._src.ops.functional import (
+    jvp as jvp,
+)
+from mind.core._src.ops.functional import (
     l1_loss as l1_loss,
 )
 from mind.core._src.ops.functional import (
@@ -386,6 +395,12 @@ from mind.core._src.ops.functional import (
     var as var,
 )
 from mind.core._src.ops.functional import (
+    vjp as vjp,
+)
+from mind.core._src.ops.functional import (
+    vmap as vmap,
+)
+from mind.core._src.ops.functional import (
     where as where,
 )
 from mind.core._src.ops.functional import (
@@ -455,6 +470,9 @@ __all__ = [
     "greater",
     "greater_equal",
     "group_norm",
+    "jacfwd",
+    "jacrev",
+    "jvp",
     "l1_loss",
     "layer_norm",
     "leaky_relu",
@@ -530,6 +548,8 @@ __all__ = [
     "unsqueeze",
     "value_and_grad",
     "var",
+    "vjp",
+    "vmap",
     "where",
     "while_loop",
     "zeros",

@@ -1,6 +1,8 @@
 """Every functional op in one namespace: what ``mind.core.ops`` re-exports and Tensor methods call."""
 
 from mind.core._src.autodiff.eager import grad, stop_gradient, value_and_grad  # noqa: F401
+from mind.core._src.autodiff.functional import jacfwd, jacrev, jvp, vjp  # noqa: F401
+from mind.core._src.autodiff.vmap import vmap  # noqa: F401
 from mind.core._src.ops.array import *  # noqa: F403
 from mind.core._src.ops.array import (  # noqa: F401
     broadcast_to,
