@@ -227,6 +227,9 @@ from mind.core._src.ops.functional import (
     matmul as matmul,
 )
 from mind.core._src.ops.functional import (
+    matrix_band_part as matrix_band_part,
+)
+from mind.core._src.ops.functional import (
     max as max,
 )
 from mind.core._src.ops.functional import (
@@ -380,6 +383,12 @@ from mind.core._src.ops.functional import (
     transpose as transpose,
 )
 from mind.core._src.ops.functional import (
+    tril as tril,
+)
+from mind.core._src.ops.functional import (
+    triu as triu,
+)
+from mind.core._src.ops.functional import (
     trunc as trunc,
 )
 from mind.core._src.ops.functional import (
@@ -488,6 +497,7 @@ __all__ = [
     "logsumexp",
     "make_tuple",
     "matmul",
+    "matrix_band_part",
     "max",
     "max_pool2d",
     "maximum",
@@ -542,6 +552,8 @@ __all__ = [
     "tensor_scatter_add",
     "tile",
     "transpose",
+    "tril",
+    "triu",
     "trunc",
     "tuple_getitem",
     "uniform",

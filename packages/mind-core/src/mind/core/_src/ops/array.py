@@ -958,3 +958,54 @@ def eye(n: int, m: int | None = None, dtype: Any = None) -> Tensor:
     m = n if m is None else I.check_int("eye", "m", m, minimum=0)
     dtype = dt.to_dtype(dtype) if dtype else dt.float32
     return _const(np.eye(n, m, dtype=dtype.np), dtype)
+
+
+# ------------------------------------------------------------------------------------------------
+# Bands of matrices (the last two axes)
+# ------------------------------------------------------------------------------------------------
+
+
+def _band(op: str, x: Any, low: int | None, high: int | None) -> Tensor:
+    """``x`` with the elements of each matrix outside ``low <= col - row <= high`` zeroed
+    (``None``: no bound); a ``where`` on a constant mask, so it differentiates, compiles and
+    maps like one."""
+    x = as_tensor(x)
+    if x.ndim < 2:
+        raise MindValueError(
+            f"For '{op}', the input must have at least 2 dims, got shape {x.shape}"
+        )
+    rows, cols = x.shape[-2:]
+    offset = np.arange(cols)[None, :] - np.arange(rows)[:, None]
+    keep = np.ones((rows, cols), bool)
+    if low is not None:
+        keep &= offset >= low
+    if high is not None:
+        keep &= offset <= high
+    return where(_const(keep, dt.bool_), x, _const(np.zeros((), x.dtype.np), x.dtype))
+
+
+def _diagonal_arg(op: str, name: str, value: Any) -> int:
+    if isinstance(value, Tensor) and not value.shape and not value.dtype.is_floating_point:
+        value = value.item()
+    return I.check_int(op, name, value)
+
+
+def triu(input: Any, diagonal: int = 0) -> Tensor:
+    """The upper triangle of each matrix: elements on and above diagonal ``diagonal`` (0 the
+    main one, positive above it), the rest zero."""
+    return _band("triu", input, _diagonal_arg("triu", "diagonal", diagonal), None)
+
+
+def tril(input: Any, diagonal: int = 0) -> Tensor:
+    """The lower triangle of each matrix: elements on and below diagonal ``diagonal``."""
+    return _band("tril", input, None, _diagonal_arg("tril", "diagonal", diagonal))
+
+
+def matrix_band_part(x: Any, lower: Any, upper: Any) -> Tensor:
+    """Each matrix's band: ``lower`` diagonals below the main one and ``upper`` above it kept
+    (a negative count keeps that whole triangle), the rest zero (MindSpore's
+    ``ops.matrix_band_part``)."""
+    lower = _diagonal_arg("matrix_band_part", "lower", lower)
+    upper = _diagonal_arg("matrix_band_part", "upper", upper)
+    low = None if lower < 0 else -lower
+    return _band("matrix_band_part", x, low, None if upper < 0 else upper)

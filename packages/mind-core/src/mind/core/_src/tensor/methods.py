@@ -196,6 +196,12 @@ class _Methods:
     def tile(self, reps) -> Tensor:
         return F.tile(self, reps)
 
+    def triu(self, diagonal=0) -> Tensor:
+        return F.triu(self, diagonal)
+
+    def tril(self, diagonal=0) -> Tensor:
+        return F.tril(self, diagonal)
+
     def abs(self) -> Tensor:
         return F.abs(self)
 
