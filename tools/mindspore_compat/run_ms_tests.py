@@ -185,7 +185,10 @@ def inventory(path: Path, root: Path) -> list[dict[str, Any]]:
 
 
 def _runs_here(platforms: list[str], platform: str) -> bool:
-    return platform == "all" or bool(CPU_MARKS & set(platforms))
+    """Whether a test with these platform marks runs under ``--platform``: with ``cpu``, those
+    marked cpu_linux and those with no platform mark (MindSpore's unit tests, tests/ut, carry
+    none: they run on every platform)."""
+    return platform == "all" or not platforms or bool(CPU_MARKS & set(platforms))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -391,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         "--platform",
         choices=("cpu", "all"),
         default="cpu",
-        help="cpu: honour MindSpore's plat_marks (cpu_linux only); all: run every test",
+        help="cpu: honour MindSpore's plat_marks (cpu_linux, or none as in tests/ut); all: every test",
     )
     parser.add_argument(
         "--suite",
