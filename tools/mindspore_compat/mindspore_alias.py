@@ -51,6 +51,11 @@ ALIASES: dict[str, list[str]] = {
     "mindspore.common.tensor": ["mind.core:Tensor"],
     "mindspore.common.initializer": ["mind.core.common.initializer"],
     "mindspore.nn": ["mind.core.nn"],
+    # MindSpore's submodules of nn holding the optimizers and the learning-rate functions and
+    # schedules: Mind has them all in mind.core.nn.
+    "mindspore.nn.optim": ["mind.core.nn"],
+    "mindspore.nn.dynamic_lr": ["mind.core.nn"],
+    "mindspore.nn.learning_rate_schedule": ["mind.core.nn"],
     # mindspore.ops: the functional ops (Mind's have MindSpore 2.x names and argument orders),
     # Primitive, and the Primitive classes (ops.Add, ops.ReLU, ops.WhileLoop...).
     "mindspore.ops": ["mind.core.ops"],

@@ -112,11 +112,14 @@ def extract(git_dir: Path, dest: Path, suite: str = "control") -> list[str]:
                 continue
             text = git("show", f"HEAD:{path}")
             wanted = _selected(path) or "cpu_linux" in text or path == CONTROL + "__init__.py"
-        else:  # the suite's files and the helper modules beside them (utils, __init__)
-            folder = path.rsplit("/", 1)[0] + "/"
-            helper = not Path(path).name.startswith("test_") and any(
-                p.startswith(folder) or folder.startswith(p) for p in API_PREFIXES
-            )
+        else:  # the suite's files, the helper modules beside them, the conftests above them
+            folder, _, name = path.rpartition("/")
+            folder += "/"
+            helper = not name.startswith("test_") and any(
+                folder.startswith(p) or (p.startswith(folder) and name != "__init__.py")
+                for p in API_PREFIXES
+            )  # a package __init__ above the suites (tests/ut/python's loads MindSpore's VM) is
+            # written empty below
             wanted = _api_selected(path) or helper or path.startswith("tests/st/utils/")
             text = git("show", f"HEAD:{path}") if wanted else ""
         if wanted:
