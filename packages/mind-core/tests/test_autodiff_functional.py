@@ -47,13 +47,29 @@ def test_vjp_and_jvp_are_the_jacobian_products():
     u, t = np.array([0.5, -1.5]), np.array([1.0, 2.0, -0.5])
     value, pullback = ms.vjp(f, Tensor(X))
     np.testing.assert_allclose(value.asnumpy(), f_np(X))
-    np.testing.assert_allclose(pullback(Tensor(u)).asnumpy(), u @ jac, rtol=1e-6)
+    (cot,) = pullback(Tensor(u))  # a tuple even for one input, as mindspore.vjp
+    np.testing.assert_allclose(cot.asnumpy(), u @ jac, rtol=1e-6)
     value2, tangent_out = ms.jvp(f, (Tensor(X),), (Tensor(t),))
     np.testing.assert_allclose(tangent_out.asnumpy(), jac @ t, rtol=1e-6)
     with pytest.raises(
         MindValueError, match=r"cotangent's shape \(5,\) must be the output's \(2,\)"
     ):
         pullback(Tensor(np.ones(5)))
+
+
+def test_vjp_with_aux_returns_the_aux_third_and_a_cotangent_per_input():
+    y = np.array([2.0, -1.0, 0.5])
+
+    def g(a, b):
+        return a * b * 3.0, a.sum()
+
+    value, pullback, aux = ms.vjp(g, Tensor(X), Tensor(y), has_aux=True)
+    np.testing.assert_allclose(value.asnumpy(), X * y * 3.0)
+    np.testing.assert_allclose(aux.asnumpy(), X.sum())
+    u = np.array([1.0, 2.0, 3.0])
+    da, db = pullback(Tensor(u))
+    np.testing.assert_allclose(da.asnumpy(), u * y * 3.0)
+    np.testing.assert_allclose(db.asnumpy(), u * X * 3.0)
 
 
 def test_grad_graph_is_a_mindir_to_mindir_transform():

@@ -157,8 +157,9 @@ def _weighted_sum(out: Any, sens: Any) -> Tensor:
 def vjp(
     fn: Callable[..., Tensor], *primals: Any, has_aux: bool = False
 ) -> tuple[Any, Callable[..., Any]]:
-    """``(fn(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` is the tuple of input cotangents
-    (one tensor when there is one input), as ``mindspore.vjp``."""
+    """``(fn(*primals), vjp_fn)``, and ``aux`` third with ``has_aux`` (``fn`` then returns
+    ``(output, aux)``); ``vjp_fn(cotangent)`` is the tuple of input cotangents, one per input
+    even for one input, as ``mindspore.vjp``."""
     primals = _tensors(primals, "vjp")
     value = fn(*primals)
     aux = None
@@ -178,10 +179,10 @@ def vjp(
             out = fn(*xs)
             return ((out[0] if has_aux else out) * cot).sum()
 
-        grads = grad(weighted, positions if len(primals) > 1 else 0)(*primals)
-        return grads
+        grads = grad(weighted, positions)(*primals)
+        return grads if isinstance(grads, tuple) else (grads,)
 
-    return ((value, aux) if has_aux else value), vjp_fn
+    return (value, vjp_fn, aux) if has_aux else (value, vjp_fn)
 
 
 def jvp(
@@ -240,7 +241,7 @@ def jacrev(
             return out[0] if has_aux else out
 
         value, pullback = vjp(of_x, x)
-        rows = [pullback(e) for e in _basis(value.shape, x.dtype.np)]
+        rows = [pullback(e)[0] for e in _basis(value.shape, x.dtype.np)]
         return reshape(stack(rows, 0), value.shape + x.shape)
 
     return jac
