@@ -43,7 +43,7 @@ import textwrap
 import threading
 import types
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import numpy as np
@@ -794,9 +794,7 @@ class _Converter(ast.NodeTransformer):
         state = ast.Assign(
             [_names([src, i, stop, step], ast.Store())], ast.Call(_helper("iter_source"), [it], [])
         )
-        item = ast.Call(
-            _helper("iter_item"), [ast.Name(src, ast.Load()), ast.Name(i, ast.Load())], []
-        )
+        item = ast.Subscript(ast.Name(src, ast.Load()), ast.Name(i, ast.Load()), ast.Load())
         head = [ast.Assign([target], item)]
         if index is not None:
             head.append(ast.Assign([ast.Name(index, ast.Store())], ast.Name(i, ast.Load())))
@@ -961,10 +959,13 @@ def _truth(value: Any) -> bool:
     return bool(value)
 
 
+_PY_NUMBERS = (bool, int, float, np.number, np.bool_)  # what a carry turns into a Tensor
+
+
 def _as_carry(value: Any, name: str, where: str) -> Any:
     """A value a compiled branch or loop can carry: Tensors (and tuples and lists of them) as
     they are, Python numbers as Tensors."""
-    if isinstance(value, bool | int | float | np.number | np.bool_):
+    if isinstance(value, _PY_NUMBERS):
         return as_tensor(value)
     if isinstance(value, tuple | list):
         return type(value)(_as_carry(v, name, where) for v in value)
@@ -1116,10 +1117,10 @@ def while_stmt(
     carries a Python number (a counter stays a Python int, as it would unrolled) or cannot be
     compiled as a loop body; then it unrolls."""
     if _loops_over(source, values, names):
-        try:
+        # A body that fails as a loop (a tensor index into a tuple of Cells, say) unrolls
+        # below, as Python runs it, where a genuine error raises again.
+        with suppress(Exception):
             return _while_node(test_fn, body_fn, values, names, where)
-        except Exception:  # unrolled below, as Python runs it: a genuine error raises there
-            pass
     flag = test_fn(*values)
     while not _traced(flag):
         if not _truth(flag):
@@ -1133,9 +1134,7 @@ def _loops_over(source: Any, values: tuple, names: tuple[str, ...]) -> bool:
     if not (_traced(source) and source.ndim and source.shape[0] > 1) or _probing():
         return False
     return not any(
-        isinstance(v, bool | int | float | np.number | np.bool_)
-        for v, n in zip(values, names)
-        if not n.startswith("__mind_")
+        isinstance(v, _PY_NUMBERS) for v, n in zip(values, names) if not n.startswith("__mind_")
     )
 
 
@@ -1230,11 +1229,6 @@ def iter_source(seq: Any) -> tuple:
         return seq, 0, seq.shape[0], 1
     items = list(seq)
     return items, 0, len(items), 1
-
-
-def iter_item(items: Any, i: Any) -> Any:
-    """Row ``i`` of a converted ``for``'s sequence."""
-    return items[i]
 
 
 def print_(*args: Any, **kwargs: Any) -> None:

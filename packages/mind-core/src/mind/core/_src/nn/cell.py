@@ -125,11 +125,6 @@ class _Packed:
         ]
 
 
-def _one(douts: list, many: bool) -> tuple:
-    """``bprop``'s ``dout`` argument: the tuple of cotangents for a tuple output, else the one."""
-    return (tuple(douts),) if many else (douts[0],)
-
-
 def _cast_float(x: Any, dtype: Any) -> Any:
     return cast(x, dtype) if isinstance(x, Tensor) and x.dtype.is_floating_point else x
 
@@ -289,7 +284,7 @@ class Cell:
             for k, t in zip(positions, tensors):
                 args[k] = t
             douts = pack.pieces(dout)
-            grads = self.bprop(*args, type(out)(outs) if many else out, *_one(douts, many))
+            grads = self.bprop(*args, out, tuple(douts) if many else douts[0])
             grads = grads if isinstance(grads, tuple | list) else (grads,)
             if len(grads) != len(inputs):
                 raise MindValueError(
