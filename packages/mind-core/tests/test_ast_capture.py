@@ -214,6 +214,7 @@ def test_for_over_a_tensor_unrolls_where_a_loop_would_change_python_meaning():
 
     assert "while_loop" not in same(counted, T(4, 2))
     assert "while_loop" not in same(collected, T(4, 2))
+
     def indexing_a_tuple(xs):  # a Tensor index cannot pick from a tuple: the loop unrolls
         scales = (1.0, 2.0, 3.0, 4.0)
         total = xs[0] * 0
