@@ -65,7 +65,7 @@ def test_doctor_reports_shares_caps_workers_and_warns_about_python_objects(capsy
             return (self.items[i],)
 
     def busy(x):
-        np.linalg.svd(np.random.default_rng(0).standard_normal((60, 60)))
+        np.linalg.svd(np.random.default_rng(0).standard_normal((150, 150)))
         return x
 
     heavy = ds.GeneratorDataset(PythonHeavy(), ["x"], num_parallel_workers=64).batch(4)
