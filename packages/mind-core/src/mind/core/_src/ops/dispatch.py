@@ -24,6 +24,7 @@ from mind.core._src.context import _CONTEXT
 from mind.core._src.plugins.manager import get_registry
 from mind.core._src.plugins.records import PrimitiveDef
 from mind.core._src.tensor.dtype import DType, from_numpy_dtype
+from mind.core._src.tensor.tensor import Tensor
 from mind.core.errors import MindError, MindTypeError, MindValueError, ShapeInferenceError
 
 __all__ = [
@@ -454,8 +455,6 @@ def apply(prim: Primitive, *values: Any, **attrs: Any) -> Any:
 # Eager dispatch
 # ------------------------------------------------------------------------------------------------
 
-# Set by mind.core._src.tensor.tensor once the class exists (it imports this module).
-Tensor: Any = None
 _new = object.__new__
 
 

@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 
-from mind.core._src.ops import dispatch
 from mind.core._src.tensor import dtype as dt
 from mind.core.errors import MindTypeError, MindValueError
 
@@ -344,6 +343,3 @@ def as_tensor(value: Any, dtype: dt.DType | None = None) -> Tensor:
             return value
         return value.astype(dtype)  # an operator attached by tensor.methods
     return Tensor(value, dtype)
-
-
-dispatch.Tensor = Tensor
