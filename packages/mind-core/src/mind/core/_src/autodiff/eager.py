@@ -10,13 +10,14 @@ gradient is asked for, nothing is recorded and inference pays nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
 
-from mind.core._src.ir.trace import is_tracing, user_function
+from mind.core._src.ir.trace import Draws, current_tracer, is_tracing, user_function
 from mind.core._src.ops import schema as S
-from mind.core._src.ops.array import getitem_p, stop_gradient_p, sum_to
+from mind.core._src.ops.array import depend_p, getitem_p, stop_gradient_p, sum_to
 from mind.core._src.ops.dispatch import (
     STATE,
     AbstractTuple,
@@ -24,6 +25,7 @@ from mind.core._src.ops.dispatch import (
     Primitive,
     ShapedArray,
     bind1,
+    bind2,
     example,
     primitive,
 )
@@ -392,17 +394,29 @@ def recomputed(fn: Callable[..., Any], args: tuple, weights: Sequence[Parameter]
     the tape, and the backward runs ``fn`` again on it, from the same random state, to take the
     vjp (gradient checkpointing, MindSpore's ``recompute``). The gradient reaches the Tensor
     ``args`` and ``weights``. An output other than one Tensor is taped as usual, by running
-    ``fn`` a second time (its side effects happen twice)."""
+    ``fn`` a second time (its side effects happen twice).
+
+    Traced (``jit(grad(f))``, GRAPH_MODE), the rerun is traced into the backward: its inputs go
+    through ``depend`` on the output's cotangent, so CSE keeps the rerun apart and the block's
+    activations die after the forward; its random ops take the forward's values (``Draws``).
+    Inside a branch or loop body the block keeps its activations."""
+    tracer = current_tracer()
+    if tracer is not None and tracer.parent is not None:
+        return fn(*args)
+    draws = Draws()
     rng = generator().bit_generator
     start = rng.state
     STATE.recording = False
     try:
-        out = fn(*args)
+        with _drawing(tracer, draws):
+            out = fn(*args)
     finally:
         STATE.recording = True
+    draws.replaying = True
     if not isinstance(out, Tensor):
         rng.state = start
-        return fn(*args)
+        with _drawing(tracer, draws):
+            return fn(*args)
     positions = [k for k, a in enumerate(args) if isinstance(a, Tensor)]
     inputs = [args[k] for k in positions] + list(weights)
 
@@ -414,20 +428,27 @@ def recomputed(fn: Callable[..., Any], args: tuple, weights: Sequence[Parameter]
         ws = [tensors[i] for i in live if i >= len(positions)]
         if not live:
             return (None,) * len(tensors)
+        traced = tracer is not None and current_tracer() is tracer
         again = list(args)
         for k, t in zip(positions, tensors):
-            again[k] = t
+            again[k] = bind2(depend_p, t, dout) if traced else t
         now = generator().bit_generator
         resume = now.state
         now.state = start
+        draws._next = 0
         try:
-            _, _, ig, wg, _ = _run(fn, tuple(again), tuple(at) or None, ws, False, [dout])
+            with _drawing(tracer if traced else None, draws):
+                _, _, ig, wg, _ = _run(fn, tuple(again), tuple(at) or None, ws, False, [dout])
         finally:
             now.state = resume
         found = dict(zip(live, (*(ig if at else ()), *wg)))
         return tuple(found.get(i) for i in range(len(tensors)))
 
     return with_backward(inputs, out, rule)
+
+
+def _drawing(tracer: Any, draws: Draws) -> Any:
+    return tracer.drawing(draws) if tracer is not None else nullcontext()
 
 
 def _pack(input_grads, weight_grads, positions, weights) -> Any:

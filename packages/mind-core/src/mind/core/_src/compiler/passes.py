@@ -213,15 +213,19 @@ def inline(graph: FuncGraph, options: Mapping[str, Any] | None = None) -> FuncGr
     return rebuild(graph, rewrite)
 
 
+_CUTS = ("stop_gradient", "depend")
+
+
 def without_cuts(graph: FuncGraph) -> FuncGraph:
-    """``graph`` with every use of ``stop_gradient(x)`` replaced by ``x``: what a device runs.
-    The cut matters only to the gradient of the graph (taken from the graph that keeps them);
-    its value is its input's, so a device need not know the op."""
+    """``graph`` with every use of ``stop_gradient(x)`` and ``depend(x, after)`` replaced by
+    ``x``: what a device runs. The cut matters only to the gradient of the graph (taken from the
+    graph that keeps them), the order only to the passes (which ran), and the graph keeps its
+    nodes in order; the value is the input's, so a device need not know either op."""
 
     def rewrite(node: Apply, inputs: tuple[Node, ...], new: FuncGraph) -> Node | None:
-        return inputs[0] if node.prim == "stop_gradient" else None
+        return inputs[0] if node.prim in _CUTS else None
 
-    if not any(n.prim == "stop_gradient" for n in graph.nodes):
+    if not any(n.prim in _CUTS for n in graph.nodes):
         return graph
     return rebuild(graph, rewrite)
 

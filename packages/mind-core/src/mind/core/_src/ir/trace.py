@@ -28,6 +28,7 @@ from mind.core._src.ops import dispatch
 from mind.core.errors import GraphModeError
 
 __all__ = [
+    "Draws",
     "GraphModeError",
     "TraceValue",
     "Tracer",
@@ -168,6 +169,8 @@ class Tracer(dispatch.Interpreter):
         # (tensor, its data before) for each tensor an assign rebound to the assign's output,
         # so later reads depend on the write; undone when the trace ends.
         self.rebound: list[tuple[Any, Any]] = []
+        # Set while a recompute block is traced (see ``Draws``).
+        self.draws: Draws | None = None
 
     def flush_writes(self) -> None:
         """At the end of the top graph: one in-place ``assign`` per tensor the trace wrote,
@@ -211,13 +214,50 @@ class Tracer(dispatch.Interpreter):
         self._constants[key] = (value, node)  # keep ``value`` alive so its id stays unique
         return node
 
+    @contextmanager
+    def drawing(self, draws: Draws) -> Iterator[Draws]:
+        """Record (or, when ``draws.replaying``, hand out again) the random values drawn."""
+        before, self.draws = self.draws, draws
+        try:
+            yield draws
+        finally:
+            self.draws = before
+
     def process(self, prim: dispatch.Primitive, values: tuple, attrs: dict) -> TraceValue:
+        if self.draws is not None and "random" in prim.traits:
+            return self.draws.draw(lambda: self._apply(prim, values, attrs))
+        return self._apply(prim, values, attrs)
+
+    def _apply(self, prim: dispatch.Primitive, values: tuple, attrs: dict) -> TraceValue:
         inputs = tuple(self.node_for(a) for a in values)
         aval = prim.infer(*(n.aval for n in inputs), **attrs)
         node = self.graph.add_apply(prim.name, inputs, attrs, aval)
         if self.parent is not None:
             self._own.add(id(node))
         return TraceValue(node)
+
+
+class Draws:
+    """The random values a recompute block draws in its traced forward, in order; when the
+    backward traces the block again (``replaying``), its draws get the same values, so that a
+    dropout mask is the forward's."""
+
+    def __init__(self) -> None:
+        self.values: list[TraceValue] = []
+        self.replaying = False
+        self._next = 0
+
+    def draw(self, apply: Any) -> TraceValue:
+        if not self.replaying:
+            self.values.append(apply())
+            return self.values[-1]
+        if self._next == len(self.values):
+            raise GraphModeError(
+                "a recompute block drew more random values when run again than in its forward; "
+                "its random ops must not depend on Python state that changes between runs"
+            )
+        self._next += 1
+        return self.values[self._next - 1]
 
 
 class Writes:

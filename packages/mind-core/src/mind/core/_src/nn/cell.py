@@ -85,7 +85,7 @@ def recompute(block: Cell, *args: Any, **kwargs: Any) -> Any:
     for option in ("use_reentrant", "output_recompute", "early_stop", "context_fn"):
         kwargs.pop(option, None)
     hooks = block.__dict__.get("_hooks")
-    if not STATE.recording or is_tracing() or (hooks is not None and hooks.recompute):
+    if not STATE.recording or (hooks is not None and hooks.recompute):
         return block(*args, **kwargs)
     return recomputed(lambda *xs: block(*xs, **kwargs), args, list(block.get_parameters()))
 
@@ -242,7 +242,7 @@ class Cell:
             inputs = self._watch_inputs(inputs)
         if STATE.recording and _has_bprop(self):
             out = self._call_bprop_cell(inputs, kwargs)
-        elif STATE.recording and hooks.recompute and not is_tracing():
+        elif STATE.recording and hooks.recompute:
             weights = list(self.get_parameters())
             out = recomputed(lambda *xs: self._run(xs, kwargs), inputs, weights)
         else:

@@ -582,6 +582,19 @@ stop_gradient_p = primitive(
 example(stop_gradient_p, lambda c: ([c.r(3)], {}, lambda x: x))
 
 
+# ``value``, ordered after ``after``: a graph node, so that what reads ``value`` through it is
+# neither merged by CSE with what reads ``value`` directly nor run before ``after`` exists.
+# Recompute puts one between a block's inputs and the backward's rerun of the block (MindSpore's
+# ``F.depend``). A device runs it as its input (``passes.without_cuts``).
+depend_p = primitive(
+    "depend",
+    traits=("view",),
+    cpu=lambda value, after: value,
+    infer=lambda value, after: ShapedArray(value.shape, value.dtype),
+    bprop=lambda value, after, out, dout: (dout, None),
+)
+example(depend_p, lambda c: ([c.r(3), c.r(2)], {}, lambda v, a: v))
+
 # Writes ``value`` into ``target``'s buffer (a Parameter's array) and returns it: the one
 # primitive with a side effect. Compiler passes never remove or merge it.
 assign_p = primitive(

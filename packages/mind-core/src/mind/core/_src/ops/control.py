@@ -31,7 +31,7 @@ from mind.core._src.autodiff.eager import _watch, backward, stop_gradient, tuple
 from mind.core._src.ir.graph import FuncGraph, subgraphs
 from mind.core._src.ir.trace import Tracer, TraceValue, current_tracer, is_tracing, tracing
 from mind.core._src.ops import schema as S
-from mind.core._src.ops.array import broadcast_to, getitem, reshape, stack
+from mind.core._src.ops.array import broadcast_to, depend_p, getitem, reshape, stack
 from mind.core._src.ops.dispatch import (
     PRIMITIVES,
     STATE,
@@ -40,6 +40,7 @@ from mind.core._src.ops.dispatch import (
     apply,
     bind,
     bind1,
+    bind2,
     primitive,
     traits_of,
 )
@@ -1049,6 +1050,13 @@ def tuple_getitem(data: Any, index: int) -> Any:
 
 
 def depend(value: Any, expr: Any) -> Any:
-    """MindSpore's ``F.depend``: ``value``, after ``expr``. Mind traces writes as values and runs
-    a graph's nodes in their data order, so the ordering MindSpore needs this for holds already."""
+    """MindSpore's ``F.depend``: ``value``, after ``expr``. Traced with Tensors, a ``depend``
+    node that CSE does not merge across; otherwise ``value`` (Mind traces writes as values and
+    runs a graph's nodes in their data order, so the ordering MindSpore needs it for holds)."""
+    if (
+        isinstance(value, Tensor)
+        and isinstance(expr, Tensor)
+        and isinstance(value._data, TraceValue)
+    ):
+        return bind2(depend_p, value, expr)
     return value
