@@ -23,17 +23,17 @@ fallback rule as one ``scan`` node over the batch.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
+from mind.core._src.autodiff.eager import backward, with_backward
 from mind.core._src.ir.trace import TraceValue, is_tracing
 from mind.core._src.ops import dispatch
 from mind.core._src.ops.array import broadcast_to_p, concat_p, getitem_p, reshape_p, transpose_p
 from mind.core._src.ops.control import _inline_graph
-from mind.core._src.ops.dispatch import ShapedArray
-from mind.core._src.ops.reduce import argmax_p, argmin_p
+from mind.core._src.ops.dispatch import STATE, Node, ShapedArray
+from mind.core._src.ops.reduce import argmax_p, argmin_p, sum_p
 from mind.core._src.tensor.tensor import Tensor
 from mind.core.errors import MindValueError
 
@@ -41,12 +41,16 @@ __all__ = ["Batched", "vmap"]
 
 
 class Batched:
-    """A batched value: ``value`` has the batch axis first; ``shape`` is one example's shape."""
+    """A batched value: ``value`` has the batch axis first; ``shape`` is one example's shape.
+    ``owner`` is the vmap (its interpreter) whose batch axis it is: to an inner vmap, an outer
+    one's value is an ordinary value, which it hands to the interpreter below (the outer vmap)
+    as it is. ``value`` itself may be an outer vmap's (or a tracer's) value."""
 
-    __slots__ = ("value",)
+    __slots__ = ("owner", "value")
 
-    def __init__(self, value: np.ndarray) -> None:
+    def __init__(self, value: Any, owner: _Batching) -> None:
         self.value = value
+        self.owner = owner
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -116,6 +120,12 @@ class _Batching(dispatch.Interpreter):
     def __init__(self, batch: int) -> None:
         self.batch = batch
 
+    def mine(self, a: Any) -> bool:
+        return type(a) is Batched and a.owner is self
+
+    def wrap(self, value: Any) -> Batched:
+        return Batched(_array(value), self)
+
     def base(self, name: str, *values: Any, **attrs: Any) -> Any:
         return self.below(dispatch.PRIMITIVES[name], values, attrs)
 
@@ -127,7 +137,7 @@ class _Batching(dispatch.Interpreter):
 
     def batched(self, a: Any) -> Any:
         """``a`` with the batch axis in front (broadcast when ``a`` is shared)."""
-        if isinstance(a, Batched):
+        if self.mine(a):
             return a.value
         shape = tuple(np.shape(a)) if not hasattr(a, "shape") else tuple(a.shape)
         return self.base("broadcast_to", a, shape=(self.batch, *shape))
@@ -135,10 +145,10 @@ class _Batching(dispatch.Interpreter):
     def align(self, arrays: tuple) -> list[Any]:
         """Batched inputs get singleton axes after the batch axis so every input lines up from
         the right, as broadcasting expects; unbatched ones are left alone."""
-        nd = max((a.ndim if isinstance(a, Batched) else np.ndim(a)) for a in arrays)
+        nd = max(np.ndim(a) for a in arrays)
         return [
             self.reshape(a.value, (self.batch,) + (1,) * (nd - a.ndim) + a.shape)
-            if isinstance(a, Batched)
+            if self.mine(a)
             else a
             for a in arrays
         ]
@@ -147,39 +157,51 @@ class _Batching(dispatch.Interpreter):
         def kernel(*values: Any, **attrs: Any) -> Any:
             return self.below(prim, values, attrs)
 
-        if not any(isinstance(a, Batched) for a in arrays):
+        if not any(self.mine(a) for a in arrays):
             return kernel(*arrays, **attrs)
-        first = next(a for a in arrays if isinstance(a, Batched))
+        first = next(a for a in arrays if self.mine(a))
         traits = prim.traits
         if "elementwise" in traits or "broadcasting" in traits:
-            return Batched(_array(kernel(*self.align(arrays), **attrs)))
+            return self.wrap(kernel(*self.align(arrays), **attrs))
         if "reduction" in traits and len(arrays) == 1:
             attrs = dict(attrs, axis=_shift_axes(attrs.get("axis"), first.ndim))
             if prim in (argmax_p, argmin_p) and attrs["axis"] == tuple(range(1, first.ndim + 1)):
                 flat = self.reshape(first.value, (self.batch, first.size))
-                return Batched(_array(kernel(flat, axis=1, keepdims=False)))
-            return Batched(_array(kernel(first.value, **attrs)))
+                return self.wrap(kernel(flat, axis=1, keepdims=False))
+            return self.wrap(kernel(first.value, **attrs))
         if "axis" in traits:
             attrs = dict(attrs, axis=_shift_axes(attrs["axis"], first.ndim))
-            return Batched(_array(kernel(first.value, **attrs)))
+            return self.wrap(kernel(first.value, **attrs))
         rule = BATCHING_RULES.get(prim)
         if rule is not None:
             out = rule(self, kernel, first, arrays, attrs)
             if out is not NotImplemented:
-                return Batched(out)
-        return Batched(self.one_at_a_time(prim, kernel, arrays, attrs))
+                return self.wrap(out)
+        return self.wrap(self.one_at_a_time(prim, kernel, arrays, attrs))
 
     def one_at_a_time(self, prim: Any, kernel: Any, arrays: tuple, attrs: dict) -> Any:
         """The fallback rule: the kernel once per example, results stacked."""
 
-        if not is_tracing():
+        values = [a.value if self.mine(a) else a for a in arrays]
+        if all(isinstance(v, np.ndarray | np.generic | int | float | bool) for v in values):
             results = [
                 np.asarray(
-                    kernel(*(a.value[i] if isinstance(a, Batched) else a for a in arrays), **attrs)
+                    kernel(*(v[i] if self.mine(a) else v for a, v in zip(arrays, values)), **attrs)
                 )
                 for i in range(self.batch)
             ]
             return np.stack(results)
+        if any(type(v) is Batched for v in values) or not is_tracing():
+            # an outer vmap's values: each example through the interpreters below, stacked
+            rows = []
+            for i in range(self.batch):
+                args = [
+                    self.base("getitem", v, index=i) if self.mine(a) else v
+                    for a, v in zip(arrays, values)
+                ]
+                row = kernel(*args, **attrs)
+                rows.append(self.reshape(row, (1, *row.shape)))
+            return self.base("concat", *rows, axis=0)
         # Inside jit: a scan over the batch whose body applies the primitive to one example.
         from mind.core._src.tensor import dtype as dt
 
@@ -189,13 +211,13 @@ class _Batching(dispatch.Interpreter):
             v = np.asarray(v)
             return ShapedArray(v.shape, dt.from_numpy_dtype(v.dtype))
 
-        mapped = [a.value for a in arrays if isinstance(a, Batched)]
-        shared = [a for a in arrays if not isinstance(a, Batched)]
+        mapped = [a.value for a in arrays if self.mine(a)]
+        shared = [a for a in arrays if not self.mine(a)]
         slots = [ShapedArray(aval(m).shape[1:], aval(m).dtype) for m in mapped]
 
         def apply(*values: Any) -> list:
             m, s = iter(values[: len(mapped)]), iter(values[len(mapped) :])
-            args = [next(m) if isinstance(a, Batched) else next(s) for a in arrays]
+            args = [next(m) if self.mine(a) else next(s) for a in arrays]
             # The body's own tracer records it (``kernel`` records into the enclosing graph).
             return [dispatch.apply(prim, *args, **attrs)]
 
@@ -262,47 +284,93 @@ def _getitem(b: _Batching, kernel: Any, first: Batched, arrays: tuple, attrs: di
     return _array(kernel(first.value, index=(slice(None), *index)))
 
 
-@contextmanager
-def _batching(batch: int) -> Iterator[None]:
-    with dispatch.interpreting(_Batching(batch)):
-        yield
-
-
-def _wrap(value: Any, axis: int | None, batch: list[int]) -> Any:
+def _wrap(value: Any, axis: int | None, batching: _Batching, taped: list) -> Any:
     if axis is None:
         return value
     if isinstance(value, tuple | list):
-        return type(value)(_wrap(v, axis, batch) for v in value)
+        return type(value)(_wrap(v, axis, batching, taped) for v in value)
     if not isinstance(value, Tensor):
         raise MindValueError(
             f"vmap: in_axes {axis} given for a {type(value).__name__}; only Tensors can be mapped"
         )
-    data = _move(value._data, axis, 0)
-    batch.append(data.shape[0])
     t = object.__new__(Tensor)
-    t._data, t._node = Batched(data), None
+    t._data, t._node = Batched(_move(value._data, axis, 0), batching), None
+    if STATE.recording and value._node is not None:  # a gradient is taken through the vmap
+        t._node = Node(None, (), None, t)
+        taped.append((value, t, axis))
     return t
 
 
-def _unwrap(value: Any, axis: int, size: int) -> Any:
+def _batch_first(data: Any, batching: _Batching) -> Any:
+    """``data`` (a value inside the vmap) as one value with the batch axis in front."""
+    if batching.mine(data):
+        return data.value
+    if isinstance(data, np.ndarray | np.generic):
+        return np.broadcast_to(np.asarray(data), (batching.batch, *np.shape(data)))
+    # traced, or an outer vmap's
+    return dispatch.apply(broadcast_to_p, data, shape=(batching.batch, *data.shape))
+
+
+def _unwrap(value: Any, axis: int, batching: _Batching, taped: list) -> Any:
     if isinstance(value, tuple | list):
-        return type(value)(_unwrap(v, axis, size) for v in value)
-    if isinstance(value, Tensor):
-        data = value._data
-        if isinstance(data, Batched):
-            array = data.value
-        elif isinstance(data, np.ndarray | np.generic):
-            array = np.broadcast_to(np.asarray(data), (size, *np.shape(data)))
-        else:  # traced
-            array = dispatch.apply(
-                dispatch.PRIMITIVES["broadcast_to"], data, shape=(size, *data.shape)
-            )
-        moved = _move(array, 0, axis)
-        t = object.__new__(Tensor)
-        t._data = np.ascontiguousarray(moved) if isinstance(moved, np.ndarray) else moved
-        t._node = None
-        return t
-    return value
+        return type(value)(_unwrap(v, axis, batching, taped) for v in value)
+    if not isinstance(value, Tensor):
+        return value
+    moved = _move(_batch_first(value._data, batching), 0, axis)
+    t = object.__new__(Tensor)
+    t._data = np.ascontiguousarray(moved) if isinstance(moved, np.ndarray) else moved
+    t._node = None
+    if STATE.recording and value._node is not None:
+        return _taped(value, t, axis, batching, taped)
+    return t
+
+
+def _taped(inner: Tensor, out: Tensor, axis: int, batching: _Batching, taped: list) -> Tensor:
+    """``out`` (the vmap's result ``inner``, unbatched) for the tape outside the vmap: its
+    backward runs the tape the vmapped function built, under the same batching, from the
+    cotangent with its batch axis in front. The gradient reaches the mapped arguments (batch
+    axis moved back) and every tensor from outside the vmap that the function used (a weight,
+    a closure: its per-example cotangents summed)."""
+    markers = {id(t._node) for _, t, _ in taped}
+    targets = [t for _, t, _ in taped]
+    sources = [arg for arg, _, _ in taped]
+    seen: set[int] = set()
+    stack = [inner._node]
+    while stack:
+        node = stack.pop()
+        for h in node.inputs:
+            n = h._node
+            if n is None or id(n) in markers or id(n) in seen:
+                continue
+            seen.add(id(n))
+            if batching.mine(h._data):
+                stack.append(n)
+            else:  # computed outside the vmap, or inside from outside values only
+                targets.append(h)
+                sources.append(h)
+
+    def rule(*rest: Any) -> tuple:
+        dout = rest[-1]
+        sens = object.__new__(Tensor)
+        sens._data, sens._node = Batched(_move(dout._data, axis, 0), batching), None
+        with dispatch.interpreting(batching):
+            grads = backward([inner], [sens], targets)
+        found = []
+        for k, g in enumerate(grads):
+            if g is None:
+                found.append(None)
+                continue
+            data = _batch_first(g._data, batching)
+            t = object.__new__(Tensor)
+            t._node = None
+            if k < len(taped):
+                t._data = _move(data, 0, taped[k][2])
+            else:
+                t._data = dispatch.apply(sum_p, data, axis=(0,), keepdims=False)
+            found.append(t)
+        return tuple(found)
+
+    return with_backward(sources, out, rule)
 
 
 def _move(data: Any, source: int, destination: int) -> Any:
@@ -330,14 +398,25 @@ def vmap(fn: Callable[..., Any], in_axes: Any = 0, out_axes: int = 0) -> Callabl
         axes = in_axes if isinstance(in_axes, tuple | list) else (in_axes,) * len(args)
         if len(axes) != len(args):
             raise MindValueError(f"vmap: in_axes has {len(axes)} entries for {len(args)} arguments")
-        sizes: list[int] = []
-        wrapped = [_wrap(a, ax, sizes) for a, ax in zip(args, axes)]
+        batching = _Batching(0)
+        taped: list = []  # (argument, its tensor inside, axis) for each one a gradient tracks
+        wrapped = [_wrap(a, ax, batching, taped) for a, ax in zip(args, axes)]
+        sizes = {len(t._data.value) for t in _tensors(wrapped) if batching.mine(t._data)}
         if not sizes:
             raise MindValueError("vmap: no argument is mapped (every in_axes entry is None)")
-        if len(set(sizes)) != 1:
-            raise MindValueError(f"vmap: mapped axes have different sizes {sorted(set(sizes))}")
-        with _batching(sizes[0]):
+        if len(sizes) != 1:
+            raise MindValueError(f"vmap: mapped axes have different sizes {sorted(sizes)}")
+        batching.batch = sizes.pop()
+        with dispatch.interpreting(batching):
             result = fn(*wrapped)
-        return _unwrap(result, out_axes, sizes[0])
+        return _unwrap(result, out_axes, batching, taped)
 
     return mapped
+
+
+def _tensors(values: Any) -> Iterator[Tensor]:
+    for v in values:
+        if isinstance(v, Tensor):
+            yield v
+        elif isinstance(v, tuple | list):
+            yield from _tensors(v)
