@@ -429,7 +429,8 @@ def test_parameter_groups_and_schedules():
     ]
     assert nn.WarmUpLR(0.1, 2)(Tensor(1)).item() == pytest.approx(0.05)
     assert nn.piecewise_constant_lr([2, 5], [0.1, 0.01]) == [0.1, 0.1, 0.01, 0.01, 0.01]
-    assert nn.warmup_lr(0.1, 4, 2, 2) == [0.05, 0.05, 0.1, 0.1]
+    # MindSpore's documented values: the first epoch at 0 (silent wrong value 3 of issue 14)
+    assert nn.warmup_lr(0.1, 6, 2, 2) == [0.0, 0.0, 0.05, 0.05, 0.1, 0.1]
     c = Parameter(Tensor([0.0]), name="c")
     opt = nn.SGD([c], learning_rate=[1.0, 2.0])
     for _ in range(3):

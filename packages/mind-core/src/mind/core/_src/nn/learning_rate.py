@@ -167,7 +167,8 @@ def piecewise_constant_lr(milestone: list[int], learning_rates: list[float]) -> 
 def warmup_lr(
     learning_rate: float, total_step: int, step_per_epoch: int, warmup_epoch: int
 ) -> list[float]:
-    """Linear warm-up by epoch: ``learning_rate * min(epoch + 1, warmup_epoch) / warmup_epoch``."""
+    """Linear warm-up by epoch: ``learning_rate * min(epoch, warmup_epoch) / warmup_epoch``, the
+    first epoch at 0 (MindSpore's values)."""
     _rates("warmup_lr", learning_rate=learning_rate)
     _steps(
         "warmup_lr",
@@ -176,7 +177,7 @@ def warmup_lr(
         warmup_epoch=warmup_epoch,
     )
     return [
-        learning_rate * min(i // step_per_epoch + 1, warmup_epoch) / warmup_epoch
+        learning_rate * min(i // step_per_epoch, warmup_epoch) / warmup_epoch
         for i in range(total_step)
     ]
 
