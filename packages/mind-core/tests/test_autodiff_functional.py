@@ -42,6 +42,36 @@ def test_jacobians_match_finite_differences_eager_and_jit(jac):
     np.testing.assert_allclose(ms.jit(jac(f))(Tensor(X)).asnumpy(), want, rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.parametrize("jac", [ms.jacrev, ms.jacfwd])
+def test_jacobians_over_several_inputs_and_outputs_and_with_aux(jac):
+    # MindSpore's structure: jac[i][j] is output i by input j (a tuple grad_position used to
+    # raise TypeError); has_aux returns (jacobian, aux) (the aux used to be dropped)
+    x, y, z = np.array([1.0, 2.0]), np.array([-0.5, 3.0]), np.array([0.7, 0.1])
+
+    def net(x, y, z):
+        return x**2 + y**2 + z**2, x * y * z
+
+    got = jac(net, grad_position=(0, 1))(Tensor(x), Tensor(y), Tensor(z))
+    for i in range(2):
+        for j, arg in enumerate((x, y)):
+
+            def out_i(v, i=i, j=j):
+                args = [x, y, z]
+                args[j] = v
+                return net(*(Tensor(a) for a in args))[i].asnumpy()
+
+            np.testing.assert_allclose(
+                got[i][j].asnumpy(), numeric_jacobian(out_i, arg), rtol=1e-6, atol=1e-8
+            )
+    jacobian, aux = jac(lambda x: (ops.sin(x), x * 10), has_aux=True)(Tensor(x))
+    np.testing.assert_allclose(jacobian.asnumpy(), np.diag(np.cos(x)), rtol=1e-12)
+    np.testing.assert_allclose(aux.asnumpy(), x * 10)
+    with pytest.raises(MindValueError, match="more than one output"):
+        jac(ops.sin, has_aux=True)(Tensor(x))
+    with pytest.raises(MindTypeError, match="'grad_position' must be an int"):
+        jac(ops.sin, grad_position=(0.5,))
+
+
 def test_vjp_and_jvp_are_the_jacobian_products():
     jac = numeric_jacobian(f_np, X)
     u, t = np.array([0.5, -1.5]), np.array([1.0, 2.0, -0.5])

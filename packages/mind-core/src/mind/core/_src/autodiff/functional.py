@@ -227,47 +227,98 @@ def _basis(shape: tuple[int, ...], dtype: Any) -> list[Tensor]:
 
 
 def jacrev(
-    fn: Callable[..., Tensor], grad_position: int = 0, has_aux: bool = False
-) -> Callable[..., Tensor]:
-    """The Jacobian by reverse mode: one vjp per output element. Shape ``out.shape + in.shape``."""
+    fn: Callable[..., Any], grad_position: int | tuple[int, ...] = 0, has_aux: bool = False
+) -> Callable[..., Any]:
+    """The Jacobian by reverse mode: one vjp per output element, as ``mindspore.jacrev``.
 
-    def jac(*args: Any) -> Tensor:
-        x = as_tensor(args[grad_position])
-
-        def of_x(v):
-            full = list(args)
-            full[grad_position] = v
-            out = fn(*full)
-            return out[0] if has_aux else out
-
-        value, pullback = vjp(of_x, x)
-        rows = [pullback(e)[0] for e in _basis(value.shape, x.dtype.np)]
-        return reshape(stack(rows, 0), value.shape + x.shape)
-
-    return jac
+    Each block has shape ``out.shape + in.shape``; a tuple ``grad_position`` gives a tuple of
+    blocks (one per input), a function returning a tuple gives a tuple over its outputs of
+    those (``jac[i][j]``: output ``i``, input ``j``). With ``has_aux`` only the first output is
+    differentiated and the call returns ``(jacobian, aux)``, ``aux`` the second output (the
+    rest, as a tuple, when there are more)."""
+    return _jacobian(fn, grad_position, has_aux, "jacrev", forward=False)
 
 
 def jacfwd(
-    fn: Callable[..., Tensor], grad_position: int = 0, has_aux: bool = False
-) -> Callable[..., Tensor]:
-    """The Jacobian by forward mode: one jvp per input element. Shape ``out.shape + in.shape``."""
+    fn: Callable[..., Any], grad_position: int | tuple[int, ...] = 0, has_aux: bool = False
+) -> Callable[..., Any]:
+    """The Jacobian by forward mode: one jvp per input element, as ``mindspore.jacfwd``; the
+    same structure as :func:`jacrev`."""
+    return _jacobian(fn, grad_position, has_aux, "jacfwd", forward=True)
 
-    def jac(*args: Any) -> Tensor:
-        x = as_tensor(args[grad_position])
 
-        def of_x(v):
+def _jacobian(fn: Any, grad_position: Any, has_aux: bool, name: str, forward: bool) -> Any:
+    single = isinstance(grad_position, int)
+    positions = (grad_position,) if single else tuple(grad_position)
+    if not positions or not all(isinstance(p, int) for p in positions):
+        raise MindTypeError(
+            f"For '{name}', 'grad_position' must be an int or a non-empty tuple of ints, "
+            f"got {grad_position!r}"
+        )
+
+    def jac(*args: Any) -> Any:
+        for p in positions:
+            if not -len(args) <= p < len(args):
+                raise MindValueError(
+                    f"For '{name}', 'grad_position' {p} is out of range for {len(args)} inputs"
+                )
+        xs = [as_tensor(args[p]) for p in positions]
+        aux: list = []
+
+        def at(*vs: Tensor) -> Any:
             full = list(args)
-            full[grad_position] = v
+            for p, v in zip(positions, vs):
+                full[p] = v
             out = fn(*full)
-            return out[0] if has_aux else out
+            if has_aux:
+                if not isinstance(out, tuple | list) or len(out) < 2:
+                    raise MindValueError(
+                        f"For '{name}', has_aux=True needs 'fn' to return more than one output"
+                    )
+                aux[:] = [out[1] if len(out) == 2 else tuple(out[1:])]
+                out = out[0]
+            return out
 
-        columns = [jvp(of_x, (x,), (e,))[1] for e in _basis(x.shape, x.dtype.np)]
-        cols = stack(columns, 0)  # in.size x out.shape
-        out_ndim = cols.ndim - 1
-        moved = transpose(cols, tuple(range(1, out_ndim + 1)) + (0,))
-        return reshape(moved, tuple(cols.shape[1:]) + x.shape)
+        value = at(*xs)
+        outs = tuple(value) if isinstance(value, tuple | list) else (value,)
+        blocks = []
+        for i, o in enumerate(outs):
+
+            def part(*vs: Tensor, i: int = i) -> Tensor:
+                out = at(*vs)
+                return out[i] if isinstance(out, tuple | list) else out
+
+            row = _forward_row(part, xs, o) if forward else _reverse_row(part, xs, o)
+            blocks.append(row[0] if single else tuple(row))
+        result = tuple(blocks) if isinstance(value, tuple | list) else blocks[0]
+        return (result, aux[0]) if has_aux else result
 
     return jac
+
+
+def _reverse_row(f: Callable[..., Tensor], xs: list[Tensor], out: Tensor) -> list[Tensor]:
+    """d out / d x for each of ``xs``: one gradient per element of ``out``."""
+    everything = tuple(range(len(xs)))
+    rows = [
+        grad(lambda *vs, e=e: (f(*vs) * e).sum(), everything)(*xs)
+        for e in _basis(out.shape, out.dtype.np)
+    ]
+    return [reshape(stack([r[j] for r in rows], 0), out.shape + x.shape) for j, x in enumerate(xs)]
+
+
+def _forward_row(f: Callable[..., Tensor], xs: list[Tensor], out: Tensor) -> list[Tensor]:
+    """d out / d x for each of ``xs``: one jvp per element of each ``x``."""
+    zeros = [Tensor(np.zeros(x.shape, x.dtype.np)) for x in xs]
+    row = []
+    for j, x in enumerate(xs):
+        columns = [
+            jvp(f, tuple(xs), tuple(e if k == j else z for k, z in enumerate(zeros)))[1]
+            for e in _basis(x.shape, x.dtype.np)
+        ]
+        cols = stack(columns, 0)  # in.size x out.shape
+        moved = transpose(cols, tuple(range(1, cols.ndim)) + (0,))
+        row.append(reshape(moved, out.shape + x.shape))
+    return row
 
 
 def grad_graph(graph: Any, grad_position: Sequence[int] | None = None) -> Any:
