@@ -92,6 +92,26 @@ def test_num_epochs_and_each_loop_is_an_epoch():
         list(it)
 
 
+def test_next_on_a_fresh_iterator_starts_the_epoch():
+    d = ds.GeneratorDataset([10, 11, 12], ["x"], shuffle=False)
+    it = d.create_tuple_iterator(num_epochs=2, output_numpy=True)
+    assert next(it)[0].tolist() == 10 and next(it)[0].tolist() == 11
+    assert [r[0].tolist() for r in it] == [12]  # a loop continues the epoch next() began
+    assert next(it)[0].tolist() == 10  # after the epoch ended, next() begins the next one
+    assert [next(it)[0].tolist() for _ in range(2)] == [11, 12]
+    with pytest.raises(StopIteration):
+        next(it)  # the end of epoch 1 of 2
+    with pytest.raises(StopIteration):
+        next(it)  # and every epoch has run
+    first = next(d.create_dict_iterator(output_numpy=True))
+    assert list(first) == ["x"] and first["x"].tolist() == 10
+    tensor = next(d.create_tuple_iterator())[0]
+    assert isinstance(tensor, ms.Tensor) and tensor.asnumpy().ravel().tolist() == [10]
+    resumed = d.create_tuple_iterator(output_numpy=True)
+    resumed.set_state({"format": 1, "seed": 0, "epoch": 0, "position": 2})
+    assert next(resumed)[0].tolist() == 12
+
+
 # -- ops -------------------------------------------------------------------------------------------
 
 

@@ -1506,14 +1506,21 @@ class TupleIterator:
     # -- iteration ----------------------------------------------------------------------------------
 
     def __iter__(self) -> Iterator:
+        if not self._begin():
+            raise MindDataError(f"the iterator has run all of its {self.num_epochs} epoch(s)")
+        return self._loop(self._epoch)
+
+    def _begin(self) -> bool:
+        """Make sure an epoch is in flight (resumed from a state, continued, or the next one);
+        False when every epoch of ``num_epochs`` has run."""
         if getattr(self, "_resume", False):
             self._resume = False
             self._start(self.epoch, self._skip)
         elif not self._active:
             if self.num_epochs != -1 and self.epoch >= self.num_epochs:
-                raise MindDataError(f"the iterator has run all of its {self.num_epochs} epoch(s)")
+                return False
             self._start(self.epoch, 0)
-        return self._loop(self._epoch)
+        return True
 
     def _start(self, epoch: int, skip: int) -> None:
         self.close()
@@ -1538,9 +1545,11 @@ class TupleIterator:
                 return
 
     def __next__(self) -> Any:
-        epoch = self._epoch
-        if epoch is None:
+        # As in MindSpore, next() on a fresh iterator (or after an epoch's StopIteration) starts
+        # the next epoch; only once every epoch has run does it stop for good.
+        if not self._begin():
             raise StopIteration
+        epoch = self._epoch
         while True:
             row = next(epoch.rows, _END)
             if row is not _END:
