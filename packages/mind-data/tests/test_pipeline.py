@@ -92,6 +92,17 @@ def test_num_epochs_and_each_loop_is_an_epoch():
         list(it)
 
 
+def test_tensors_keep_the_shapes_of_the_columns():
+    d = ds.NumpySlicesDataset(
+        (np.arange(4), np.arange(8.0).reshape(4, 2)[:, ::-1]), ["label", "x"], shuffle=False
+    )
+    label, x = next(d.create_tuple_iterator())
+    assert label.shape == () and label.asnumpy().tolist() == 0  # was (1,)
+    assert x.shape == (2,) and x.asnumpy().tolist() == [1.0, 0.0]  # a strided row, copied
+    (batch,) = next(d.project("label").batch(2).create_tuple_iterator())
+    assert batch.shape == (2,) and batch.asnumpy().tolist() == [0, 1]
+
+
 def test_next_on_a_fresh_iterator_starts_the_epoch():
     d = ds.GeneratorDataset([10, 11, 12], ["x"], shuffle=False)
     it = d.create_tuple_iterator(num_epochs=2, output_numpy=True)
@@ -106,7 +117,7 @@ def test_next_on_a_fresh_iterator_starts_the_epoch():
     first = next(d.create_dict_iterator(output_numpy=True))
     assert list(first) == ["x"] and first["x"].tolist() == 10
     tensor = next(d.create_tuple_iterator())[0]
-    assert isinstance(tensor, ms.Tensor) and tensor.asnumpy().ravel().tolist() == [10]
+    assert isinstance(tensor, ms.Tensor) and tensor.asnumpy().tolist() == 10
     resumed = d.create_tuple_iterator(output_numpy=True)
     resumed.set_state({"format": 1, "seed": 0, "epoch": 0, "position": 2})
     assert next(resumed)[0].tolist() == 12

@@ -1579,10 +1579,11 @@ class TupleIterator:
 
         def to_tensors(row):
             # A read-only array (a view of a memory-mapped file) is copied: a Tensor may be
-            # written in place.
+            # written in place. np.asarray, not np.ascontiguousarray: that one makes a 0-d
+            # column (a label) a shape (1,) Tensor.
             return [
                 Tensor.from_numpy(
-                    np.ascontiguousarray(v) if v.flags.writeable else np.array(v, order="C")
+                    np.asarray(v, order="C") if v.flags.writeable else np.array(v, order="C")
                 )
                 for v in picked(row)
             ]
