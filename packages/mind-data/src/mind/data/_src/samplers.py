@@ -35,12 +35,42 @@ def epoch_rng(seed: int, epoch: int, stream: int) -> np.random.Generator:
 
 
 class Sampler:
-    """Base class: subclasses implement :meth:`indices`."""
+    """Base class of every sampler, and MindSpore's base for samplers users write.
+
+    A user sampler subclasses it and implements ``__iter__``, yielding row indices; it may read
+    ``self.dataset_size`` (the source's row count, set before each epoch) and override
+    ``reset()``, called before every epoch after the first. ``num_samples`` keeps the first
+    that many indices of an epoch (None: all). Mind's own samplers implement :meth:`indices`
+    instead, a pure function of (size, epoch, seed)::
+
+        class Reverse(ds.Sampler):
+            def __iter__(self):
+                yield from range(self.dataset_size - 1, -1, -1)
+    """
 
     num_samples: int | None = None
+    dataset_size: int = 0
+
+    def __init__(self, num_samples: int | None = None) -> None:
+        _check_count(type(self).__name__, num_samples)
+        self.num_samples = num_samples
 
     def indices(self, size: int, epoch: int, seed: int) -> np.ndarray:
-        raise NotImplementedError
+        name = type(self).__name__
+        if not hasattr(type(self), "__iter__"):
+            raise NotImplementedError(
+                f"For '{name}', a sampler must implement __iter__ (yielding row indices, as "
+                "MindSpore's user samplers do) or indices(size, epoch, seed)"
+            )
+        self.dataset_size = size
+        if epoch:
+            self.reset()
+        idx = _as_indices(name, list(iter(self)))
+        _in_range(name, idx, size)
+        return self._limit(idx)
+
+    def reset(self) -> None:
+        """Called before every epoch but the first (a user sampler's hook; a no-op here)."""
 
     def _limit(self, idx: np.ndarray) -> np.ndarray:
         return idx if self.num_samples is None else idx[: self.num_samples]
@@ -49,7 +79,11 @@ class Sampler:
         return len(self.indices(size, 0, 0))
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
+        args = ", ".join(
+            f"{k}={v!r}"
+            for k, v in vars(self).items()
+            if not k.startswith("_") and k != "dataset_size"
+        )
         return f"{type(self).__name__}({args})"
 
 
