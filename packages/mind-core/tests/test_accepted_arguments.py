@@ -116,6 +116,31 @@ def test_jit_modes_and_config():
         ms.jit(lambda t: t, jit_config={"jit_level": "O2"})
 
 
+def test_context_jit_level_sets_the_default_compilation_level():
+    from mind.core._src.context import _CONTEXT
+
+    def prims(fn):
+        fn(X)
+        return [n.prim for n in fn.compile(X).graph.nodes]
+
+    body = lambda t: ops.exp(ops.sin(t) * 2 + 1)  # noqa: E731
+    try:
+        assert prims(ms.jit(body)) == ["sin", "mul", "add", "exp"]  # cpu: no fusion by default
+        ms.set_context(jit_level="O1")
+        assert prims(ms.jit(body)) == ["fused"]
+        assert prims(ms.jit(body, jit_level="O0")) == ["sin", "mul", "add", "exp"]  # jit's wins
+        ms.set_context(jit_config={"jit_level": "O0"})  # MindSpore's older spelling
+        assert ms.get_context("jit_level") == "O0"
+        assert prims(ms.jit(body)) == ["sin", "mul", "add", "exp"]
+        with pytest.raises(MindValueError, match="'jit_level' must be 'O0', 'O1' or 'O2'"):
+            ms.set_context(jit_level="O3")
+        with pytest.raises(MindTypeError, match="'jit_config' must be a dict"):
+            ms.set_context(jit_config="O1")
+    finally:
+        _CONTEXT.pop("jit_level", None)
+        _CONTEXT.pop("jit_config", None)
+
+
 def test_documented_errors_are_importable_from_errors():
     assert issubclass(GraphModeError, ms.errors.MindError if hasattr(ms, "errors") else Exception)
     with pytest.raises(GraphModeError):

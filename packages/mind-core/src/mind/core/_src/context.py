@@ -21,6 +21,7 @@ _KNOWN = {
     "save_graphs",
     "save_graphs_path",
     "jit_config",
+    "jit_level",
     "max_call_depth",
     "enable_graph_kernel",
     "jit_explain",
@@ -85,6 +86,21 @@ def _check_flag(key: str, allow_none: bool = False) -> Any:
     return check
 
 
+_JIT_LEVELS = ("O0", "O1", "O2")
+
+
+def _check_jit_level(value: Any) -> None:
+    if value not in _JIT_LEVELS:
+        _fail("jit_level", "'O0', 'O1' or 'O2'", value, MindValueError)
+
+
+def _check_jit_config(value: Any) -> None:
+    if not isinstance(value, dict):
+        _fail("jit_config", "a dict", value)
+    if "jit_level" in value:
+        _check_jit_level(value["jit_level"])
+
+
 #: One check per option, run before anything is set, so a bad call changes nothing.
 _CHECKS = {
     "mode": _check_mode,
@@ -97,6 +113,8 @@ _CHECKS = {
     "enable_graph_kernel": _check_flag("enable_graph_kernel", allow_none=True),
     "jit_explain": _check_flag("jit_explain"),
     "pynative_synchronize": _check_flag("pynative_synchronize"),
+    "jit_level": _check_jit_level,
+    "jit_config": _check_jit_config,
     "jit_syntax_level": lambda value: (
         None
         if _is_int(value) and value in (STRICT, COMPATIBLE, LAX)
@@ -132,6 +150,8 @@ def set_context(**kwargs: Any) -> None:
         # Compiled graphs are checked against the target's capabilities as each is compiled;
         # PyNative ops run on the target's kernels where it has them (see install_kernels).
         kwargs["device_target"] = name
+    if "jit_level" in kwargs.get("jit_config", {}):
+        kwargs["jit_level"] = kwargs["jit_config"]["jit_level"]
     retarget = "device_target" in kwargs and kwargs["device_target"] != _CONTEXT["device_target"]
     _CONTEXT.update(kwargs)
     if retarget:

@@ -211,8 +211,10 @@ def _executable_for(graph: FuncGraph, host_fallback: bool = False) -> Callable[.
 
 
 def _graph_kernel(target: str, jit_level: str | None = None) -> bool:
-    """Whether graph-kernel fusion runs: ``jit(jit_level="O0")`` off, ``"O1"`` on, else
-    ``set_context(enable_graph_kernel=...)``, by default on for the native device only."""
+    """Whether graph-kernel fusion runs: ``jit(jit_level="O0")`` off, ``"O1"`` (or ``"O2"``)
+    on, else the context's ``jit_level`` the same way, else ``enable_graph_kernel``, by default
+    on for the native device only."""
+    jit_level = jit_level or _CONTEXT.get("jit_level")
     if jit_level is not None:
         return jit_level != "O0"
     flag = _CONTEXT.get("enable_graph_kernel")
@@ -562,11 +564,12 @@ def _check_signature(name: str, signature: tuple, args: tuple) -> None:
             f"called with {len(tensors)}"
         )
     for k, (t, (shape, dtype)) in enumerate(zip(tensors, signature)):
-        if tuple(t.shape) != shape or t._data.dtype != dtype:
+        fits = len(t.shape) == len(shape) and all(s in (-1, d) for s, d in zip(shape, t.shape))
+        if not fits or t._data.dtype != dtype:
             raise MindValueError(
                 f"jit: '{name}' Tensor argument {k} is {t._data.dtype}{list(t.shape)}, its "
-                f"input_signature says {np.dtype(dtype)}{list(shape)} (dynamic shapes are not "
-                "supported: every call compiles for its own shapes)"
+                f"input_signature says {np.dtype(dtype)}{list(shape)} (-1: any size; each "
+                "size compiles its own graph)"
             )
 
 
