@@ -12,6 +12,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+import numpy as np
+
 from mind.core._src.autodiff.eager import recomputed, with_backward
 from mind.core._src.context import _CONTEXT
 from mind.core._src.ir.trace import is_tracing, user_function
@@ -407,6 +409,23 @@ class Cell:
     def phase(self, value: str) -> None:
         object.__setattr__(self, "_phase", value)
 
+    def set_inputs(self, *inputs: Any) -> None:
+        """Declare the inputs GRAPH_MODE calls give (MindSpore's dynamic-shape declaration):
+        Tensors, placeholders among them (``Tensor(shape=[None, 3], dtype=ms.float32)``: any
+        size on that axis). A call with other shapes or dtypes raises; each size still compiles
+        its own graph."""
+        from mind.core._src.jit import _signature_of
+
+        object.__setattr__(self, "_input_signature", _signature_of(inputs))
+        object.__setattr__(self, "_graph_fn", None)
+
+    def get_inputs(self) -> tuple | None:
+        """The placeholders :meth:`set_inputs` declared, or None."""
+        signature = self.__dict__.get("_input_signature")
+        if signature is None:
+            return None
+        return tuple(Tensor(shape=shape, dtype=np.dtype(dtype)) for shape, dtype in signature)
+
     def _graph_call(self, *inputs: Any) -> Any:
         if is_tracing():  # a sub-cell of a cell being compiled: inline it
             return user_function(self.construct)(*inputs)
@@ -414,7 +433,11 @@ class Cell:
         if compiled is None:
             from mind.core._src.jit import JitFunction
 
-            compiled = JitFunction(self.construct, f"{type(self).__name__}.construct")
+            compiled = JitFunction(
+                self.construct,
+                f"{type(self).__name__}.construct",
+                input_signature=self.__dict__.get("_input_signature"),
+            )
             object.__setattr__(self, "_graph_fn", compiled)
         return compiled(*inputs)
 

@@ -283,7 +283,16 @@ neg_p = _unary("neg", np.negative, lambda x, out, dout: (neg(dout),), float_only
 example(neg_p, lambda c: ([c.r(4)], {}, np.negative))
 abs_p = _unary("abs", np.abs, lambda x, out, dout: (mul(dout, sign(x)),), float_only=False)
 example(abs_p, lambda c: ([c.r(4)], {}, np.abs))
-sign_p = _unary("sign", np.sign, None, float_only=False, differentiable=False)
+
+
+def _sign(x: np.ndarray) -> np.ndarray:
+    out = np.sign(x)
+    if out.dtype.kind == "f":
+        out[np.isnan(out)] = 0  # MindSpore's sign(nan) is 0 (numpy's is nan)
+    return out
+
+
+sign_p = _unary("sign", _sign, None, float_only=False, differentiable=False)
 example(sign_p, lambda c: ([c.r(4)], {}, np.sign))
 exp_p = _unary("exp", np.exp, lambda x, out, dout: (mul(dout, out),))
 example(exp_p, lambda c: ([c.r(4)], {}, np.exp))

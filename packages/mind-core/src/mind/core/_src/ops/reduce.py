@@ -400,10 +400,13 @@ def any(input: Any, axis: Any = None, keep_dims: bool = False) -> Tensor:
     return bind1(any_p, as_tensor(input), {"axis": _axes(axis, "any"), "keepdims": bool(keep_dims)})
 
 
-def norm(input: Any, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Tensor:
-    """The 2-norm (default), 1-norm or inf-norm over ``dim``."""
+def norm(
+    input: Any, ord: Any = None, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
+) -> Tensor:
+    """The 2-norm (default), 1-norm or inf-norm over ``dim``; ``dtype``: the input is cast to it
+    first (and the result has it)."""
 
-    input = as_tensor(input)
+    input = as_tensor(input, dtype)
     if ord in (None, 2, "fro"):
         return sqrt(sum(mul(input, input), dim, keepdim))
     if ord == 1:

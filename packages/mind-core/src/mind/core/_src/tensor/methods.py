@@ -259,8 +259,8 @@ class _Methods:
     def mul(self, other) -> Tensor:
         return F.mul(self, other)
 
-    def div(self, other) -> Tensor:
-        return F.div(self, other)
+    def div(self, other, *, rounding_mode=None) -> Tensor:
+        return F.div(self, other, rounding_mode=rounding_mode)
 
     def equal(self, other) -> Tensor:
         return F.equal(self, other)
@@ -268,8 +268,8 @@ class _Methods:
     def gather(self, input_indices, axis, batch_dims=0) -> Tensor:
         return F.gather(self, input_indices, axis, batch_dims)
 
-    def norm(self, ord=None, dim=None, keepdim=False) -> Tensor:
-        return F.norm(self, ord, dim, keepdim)
+    def norm(self, ord=None, dim=None, keepdim=False, *, dtype=None) -> Tensor:
+        return F.norm(self, ord, dim, keepdim, dtype=dtype)
 
     def float(self) -> Tensor:
         return F.cast(self, dt.float32)

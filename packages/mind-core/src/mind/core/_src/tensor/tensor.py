@@ -21,7 +21,7 @@ import numpy as np
 from mind.core._src.tensor import dtype as dt
 from mind.core.errors import MindTypeError, MindValueError
 
-__all__ = ["Parameter", "Tensor", "as_tensor"]
+__all__ = ["Parameter", "Placeholder", "Tensor", "as_tensor"]
 
 _new = object.__new__
 _NP_FOR = {name: d.np for name, d in dt._BY_NAME.items()}
@@ -58,6 +58,31 @@ def _to_array(data: Any, dtype: dt.DType | None) -> np.ndarray:
             f"supported: {[d.name for d in dt.ALL]}"
         )
     return np.array(array, copy=True)
+
+
+class Placeholder:
+    """The data of a dynamic-shape placeholder, ``Tensor(shape=[None, 3], dtype=...)``: a shape
+    (-1 for a dynamic axis) and a dtype, no values. It declares the inputs a Cell accepts
+    (``Cell.set_inputs``, ``jit(input_signature=...)``); computing with it raises."""
+
+    __slots__ = ("dtype", "shape")
+
+    def __init__(self, shape: tuple, dtype: np.dtype) -> None:
+        self.shape = tuple(-1 if d is None else int(d) for d in shape)
+        self.dtype = np.dtype(dtype)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __array__(self, *args: Any, **kwargs: Any) -> np.ndarray:
+        raise MindValueError(
+            f"a placeholder Tensor of shape {list(self.shape)} has no values: it declares the "
+            "inputs of Cell.set_inputs or jit(input_signature=...); call with real Tensors"
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        return self.__array__()
 
 
 class Tensor:
@@ -99,7 +124,11 @@ class Tensor:
         elif input_data is None:
             if shape is None:
                 raise MindValueError("For 'Tensor', give 'input_data', or 'shape' with 'init'")
-            self._data = np.zeros(tuple(shape), dtype=(dtype or dt.float32).np)
+            dims = (shape,) if isinstance(shape, int) or shape is None else tuple(shape)
+            if any(d is None or d == -1 for d in dims):  # a dynamic-shape placeholder
+                self._data = Placeholder(dims, (dtype or dt.float32).np)
+            else:
+                self._data = np.zeros(dims, dtype=(dtype or dt.float32).np)
         else:
             self._data = _to_array(input_data, dtype)
         self._node = None
@@ -201,6 +230,8 @@ class Tensor:
             yield self[i]
 
     def __repr__(self) -> str:
+        if isinstance(self._data, Placeholder):
+            return f"Tensor(shape={list(self.shape)}, dtype={self.dtype}, value= <placeholder>)"
         value = np.array2string(np.asarray(self._data), separator=", ", threshold=1000)
         shape = list(self.shape)
         sep = "\n" if self.ndim > 1 else ""

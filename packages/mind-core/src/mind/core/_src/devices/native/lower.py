@@ -264,7 +264,7 @@ def _abs(a, types, t, attrs):
 
 expression(E.rsqrt_p)(_floating(lambda a, t, _: f"({_lit(1, t)} / {_fn('sqrt', t)}({a[0]}))"))
 expression(N.relu_p)(_floating(lambda a, t, _: f"({a[0]} < 0 ? {_lit(0, t)} : {a[0]})"))
-expression(E.sign_p)(_floating(lambda a, t, _: f"(({a[0]} > 0) - ({a[0]} < 0) + ({a[0]} != {a[0]} ? {a[0]} : 0))"))  # fmt: skip
+expression(E.sign_p)(_floating(lambda a, t, _: f"(({a[0]} > 0) - ({a[0]} < 0))"))  # nan -> 0
 expression(N.silu_p)(_floating(lambda a, t, _: f"({a[0]} / ({_lit(1, t)} + {_fn('exp', t)}(-{a[0]})))"))  # fmt: skip
 expression(N.leaky_relu_p)(_floating(lambda a, t, at: f"({a[0]} > 0 ? {a[0]} : {a[0]} * {_lit(at['alpha'], t)})"))  # fmt: skip
 
