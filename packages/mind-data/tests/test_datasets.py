@@ -1,4 +1,4 @@
-"""The standard datasets as pipeline sources, the doctor, and training from a pipeline."""
+"""The standard datasets as pipeline sources, and training from a pipeline."""
 
 import numpy as np
 import pytest
@@ -51,33 +51,6 @@ def test_image_folder_with_decode_map_and_batch(tmp_path):
     batches = list(pipeline.create_tuple_iterator(output_numpy=True))
     assert [b[0].shape for b in batches] == [(3, 4, 4, 3), (3, 4, 4, 3)]
     assert np.allclose(batches[1][0], 200 / 255) and batches[1][1].tolist() == [1, 1, 1]
-
-
-def test_doctor_reports_shares_caps_workers_and_warns_about_python_objects(capsys):
-    class PythonHeavy:
-        def __init__(self):
-            self.items = [np.zeros(3) for _ in range(2000)]
-
-        def __len__(self):
-            return len(self.items)
-
-        def __getitem__(self, i):
-            return (self.items[i],)
-
-    def busy(x):
-        np.linalg.svd(np.random.default_rng(0).standard_normal((150, 150)))
-        return x
-
-    heavy = ds.GeneratorDataset(PythonHeavy(), ["x"], num_parallel_workers=64).batch(4)
-    report = heavy.doctor(num_rows=8, verbose=False)
-    assert any("num_parallel_workers 64 ->" in f for f in report["fixes"])
-    assert any("PythonHeavy.items" in w for w in report["warnings"])
-    data = ds.GeneratorDataset(PythonHeavy(), ["x"]).map(busy).batch(4)
-    report = data.doctor(num_rows=20)
-    assert report["rows"] == 20 and report["warnings"] == []
-    assert report["bottleneck"].startswith("Map(busy")
-    assert abs(sum(op["share"] for op in report["ops"]) - 1.0) < 0.2
-    assert "the pipeline waits on: Map(busy" in capsys.readouterr().out
 
 
 def test_model_trains_from_a_pipeline():

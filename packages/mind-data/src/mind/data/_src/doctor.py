@@ -17,7 +17,7 @@ from mind.core.errors import MindTypeError, MindValueError
 from mind.data._src.dataset import Dataset, MapDataset, _Run
 from mind.data._src.sources import RandomAccessDataset
 
-__all__ = ["diagnose"]
+__all__ = ["diagnose", "format_report", "rank_stages"]
 
 
 def _walk(node: Dataset):
@@ -51,6 +51,50 @@ def data_path(dataset: Dataset, model: Any, steps: int) -> dict:
     result["goal"] = DATA_PATH_GOAL
     result["meets_goal"] = result["share"] < DATA_PATH_GOAL
     return result
+
+
+def _stages(profile: dict) -> list[dict]:
+    """The measured per-op statistics of a profiled run as :func:`rank_stages` takes them."""
+    nodes = [stats["node"] for stats in profile.values()]
+    position = {id(node): k for k, node in enumerate(nodes)}
+    return [
+        {
+            "op": node._describe(),
+            "seconds": stats["seconds"],
+            "children": [position[id(c)] for c in node.children if id(c) in position],
+            "rows": stats["rows"],
+            "engine": "blocks" if node._native() else "rows",
+        }
+        for node, stats in zip(nodes, profile.values())
+    ]
+
+
+def rank_stages(stages: list[dict], total: float) -> tuple[list[dict], str | None]:
+    """Each op's own time and share of ``total``, slowest first, and the op the pipeline waits
+    on (the one with the most time of its own), from per-op times.
+
+    ``stages`` holds one dict per op: ``op`` (its description), ``seconds`` (the time spent
+    producing its rows, its children's time included, as the profiler measures it),
+    ``children`` (positions in ``stages``), and ``rows`` and ``engine``, which are passed on.
+    An op's own time is its ``seconds`` less its children's, never below zero (clock noise);
+    ties keep the order of ``stages``. This is the doctor's decision, apart from the timing,
+    so that it can be checked with given numbers.
+    """
+    ops = []
+    for stage in stages:
+        children = sum(stages[c]["seconds"] for c in stage.get("children", ()))
+        own = max(stage["seconds"] - children, 0.0)
+        ops.append(
+            {
+                "op": stage["op"],
+                "self_seconds": own,
+                "rows": stage.get("rows", 0),
+                "engine": stage.get("engine", "rows"),
+                "share": own / total if total else 0.0,
+            }
+        )
+    ops.sort(key=lambda o: -o["self_seconds"])
+    return ops, (ops[0]["op"] if ops else None)
 
 
 def diagnose(
@@ -92,29 +136,13 @@ def diagnose(
         rows.close()
         run.close()
     total = time.perf_counter() - start
-    # Each op's time includes its children's: subtract them to get its own share.
-    by_node = {id(s["node"]): s for s in profile.values()}
-    ops = []
-    for stats in profile.values():
-        node = stats["node"]
-        child_time = sum(by_node[id(c)]["seconds"] for c in node.children if id(c) in by_node)
-        ops.append(
-            {
-                "op": node._describe(),
-                "self_seconds": max(stats["seconds"] - child_time, 0.0),
-                "rows": stats["rows"],
-                "engine": "blocks" if node._native() else "rows",
-            }
-        )
-    for op in ops:
-        op["share"] = op["self_seconds"] / total if total else 0.0
-    ops.sort(key=lambda o: -o["self_seconds"])
+    ops, bottleneck = rank_stages(_stages(profile), total)
     report = {
         "rows": produced,
         "seconds": total,
         "rows_per_second": produced / total if total else float("inf"),
         "ops": ops,
-        "bottleneck": ops[0]["op"] if ops else None,
+        "bottleneck": bottleneck,
         "warnings": warnings,
         "fixes": fixes,
     }
