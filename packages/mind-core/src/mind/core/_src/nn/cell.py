@@ -21,7 +21,7 @@ from mind.core._src.ops.array import assign, concat, reshape
 from mind.core._src.ops.dispatch import STATE
 from mind.core._src.ops.elementwise import cast, zeros_like
 from mind.core._src.tensor.dtype import promote
-from mind.core._src.tensor.tensor import Parameter, Tensor, as_tensor
+from mind.core._src.tensor.tensor import Parameter, ParameterTuple, Tensor, as_tensor
 from mind.core.errors import MindTypeError, MindValueError
 
 __all__ = ["Cell", "CellList", "HookHandle", "SequentialCell", "jit_class"]
@@ -171,6 +171,12 @@ class Cell:
                 for param in value.get_parameters():
                     if not param._name_set:
                         param.name = f"{name}.{param.name}"
+        elif isinstance(value, ParameterTuple):
+            # As MindSpore: a Cell holds the Parameters of a ParameterTuple attribute (an
+            # optimizer's ``self.moments = self.parameters.clone(...)``), listed after the tree's.
+            self._params.pop(name, None)
+            self._cells.pop(name, None)
+            self.__dict__.setdefault("_tuples", {})[name] = value
         elif isinstance(value, Tensor) and name in self._params:
             # As MindSpore: a Tensor assigned to a Parameter's attribute writes the Parameter
             # (an ordered in-graph update inside jit: ``self.weight = x``, ``self.step += 1``).
@@ -188,6 +194,7 @@ class Cell:
     def __delattr__(self, name: str) -> None:
         self._params.pop(name, None)
         self._cells.pop(name, None)
+        self.__dict__.get("_tuples", {}).pop(name, None)
         object.__delattr__(self, name)
 
     def insert_child_to_cell(self, child_name: str, child_cell: Cell) -> None:
@@ -488,8 +495,16 @@ class Cell:
         cell when the network is assembled (``fc1.weight``), as in MindSpore."""
         seen: set[int] = set()
         cells = self.cells_and_names(name_prefix=name_prefix) if expand else [(name_prefix, self)]
-        for prefix, cell in cells:
-            for name, param in cell._params.items():
+        cells = list(cells)
+        held = [  # the tree's own parameters, then those of ParameterTuple attributes
+            (prefix, cell._params.items()) for prefix, cell in cells
+        ] + [
+            (prefix, ((f"{name}.{i}", p) for name, t in tuples.items() for i, p in enumerate(t)))
+            for prefix, cell in cells
+            if (tuples := cell.__dict__.get("_tuples"))
+        ]
+        for prefix, items in held:
+            for name, param in items:
                 if id(param) in seen:
                     continue
                 seen.add(id(param))

@@ -57,16 +57,29 @@ def _gain(nonlinearity: str, param: float | None = None) -> float:
 
 
 class Initializer:
-    """Base class: subclasses implement ``sample(shape, rng) -> np.ndarray``."""
+    """Base class: subclasses implement ``sample(shape, rng) -> np.ndarray``, or MindSpore's
+    ``_initialize(self, arr)``, which fills ``arr`` (a float64 array of the shape) in place."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._kwargs = kwargs  # MindSpore's Initializer keeps its keyword arguments
 
     def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+        if type(self)._initialize is Initializer._initialize:
+            raise NotImplementedError(
+                f"{type(self).__name__} must implement sample(shape, rng) or _initialize(arr)"
+            )
+        arr = np.zeros(shape)
+        self._initialize(arr)
+        return arr
+
+    def _initialize(self, arr: np.ndarray) -> None:
         raise NotImplementedError
 
     def __call__(self, shape: Any, dtype: Any = dt.float32) -> Tensor:
         return initializer(self, shape, dtype)
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
         return f"{type(self).__name__}({args})"
 
 

@@ -22,7 +22,7 @@ from mind.core._src.nn.learning_rate import LearningRateSchedule
 from mind.core._src.ops import functional as F
 from mind.core._src.ops import infer as I
 from mind.core._src.tensor import dtype as dt
-from mind.core._src.tensor.tensor import Parameter, Tensor
+from mind.core._src.tensor.tensor import Parameter, ParameterTuple, Tensor
 from mind.core.errors import MindTypeError, MindValueError
 
 __all__ = ["SGD", "Adam", "AdamW", "AdamWeightDecay", "Lamb", "Momentum", "Optimizer", "RMSProp"]
@@ -34,6 +34,11 @@ def _f64(value: Any) -> Tensor:
     return value if isinstance(value, Tensor) else Tensor(np.array(value, np.float64))
 
 
+def _decays(wd: Any) -> bool:
+    """Whether a weight decay applies: a graph input (a schedule's value) always does."""
+    return isinstance(wd, Tensor) or wd != 0
+
+
 def _lr_as(lr: Any, p: Parameter) -> Any:
     """A learning rate for ``p``'s update: a float as it is, a float64 graph input cast to
     ``p``'s dtype (as numpy casts a Python float against an array)."""
@@ -43,17 +48,20 @@ def _lr_as(lr: Any, p: Parameter) -> Any:
 
 
 class _LR:
-    """A learning rate as a function of the step: constant, per-step list, or schedule."""
+    """A learning rate (or a weight decay) as a function of the step: constant, per-step list,
+    or schedule (for a weight decay, any Cell called with the step, as MindSpore's dynamic
+    weight decay)."""
 
-    def __init__(self, value: Any, op: str = "Optimizer") -> None:
-        if isinstance(value, LearningRateSchedule):
+    def __init__(self, value: Any, op: str = "Optimizer", name: str = "learning_rate") -> None:
+        schedules = Cell if name == "weight_decay" else LearningRateSchedule
+        if isinstance(value, schedules):
             self.schedule, self.values, self.constant = value, None, None
         elif (isinstance(value, Tensor) and value.ndim == 0) or (
             isinstance(value, int | float | np.integer | np.floating)
             and not isinstance(value, bool)
         ):
             self.schedule, self.values, self.constant = None, None, float(value)
-            I.check_number(op, "learning_rate", self.constant, minimum=0.0)
+            I.check_number(op, name, self.constant, minimum=0.0)
         elif isinstance(value, Tensor | Sequence | np.ndarray) and not isinstance(
             value, str | bytes
         ):
@@ -63,20 +71,20 @@ class _LR:
                 ).reshape(-1)
             except (TypeError, ValueError):
                 raise MindTypeError(
-                    f"For '{op}', 'learning_rate' as a list must hold numbers, but got {value!r}."
+                    f"For '{op}', '{name}' as a list must hold numbers, but got {value!r}."
                 ) from None
             self.schedule, self.values, self.constant = None, values, None
             if not len(self.values):
-                raise MindValueError(f"For '{op}', 'learning_rate' as a list must not be empty.")
+                raise MindValueError(f"For '{op}', '{name}' as a list must not be empty.")
             if not (np.isfinite(values).all() and (values >= 0).all()):
                 raise MindValueError(
-                    f"For '{op}', 'learning_rate' values must be finite numbers >= 0, but got "
+                    f"For '{op}', '{name}' values must be finite numbers >= 0, but got "
                     f"{values[~(np.isfinite(values) & (values >= 0))][0]}."
                 )
         else:
             raise MindTypeError(
-                f"For '{op}', 'learning_rate' must be a number, a Tensor, a list or a "
-                f"LearningRateSchedule, but got {type(value).__name__}."
+                f"For '{op}', '{name}' must be a number, a Tensor, a list or a "
+                f"{schedules.__name__}, but got {type(value).__name__}."
             )
 
     def __call__(self, step: int) -> float:
@@ -114,7 +122,7 @@ class Optimizer(Cell):
             groups = [{"params": parameters}]
         self.group_params: list[list[Parameter]] = []
         self.group_lr: list[_LR] = []
-        self.group_wd: list[float] = []
+        self.group_wd: list[_LR] = []
         for group in groups:
             if "order_params" in group:
                 continue
@@ -127,9 +135,7 @@ class Optimizer(Cell):
                     )
             self.group_params.append(params)
             self.group_lr.append(_LR(group.get("lr", learning_rate), op))
-            wd = group.get("weight_decay", weight_decay)
-            wd = I.check_number(op, "weight_decay", wd, minimum=0.0)
-            self.group_wd.append(wd)
+            self.group_wd.append(_LR(group.get("weight_decay", weight_decay), op, "weight_decay"))
         object.__setattr__(self, "_parameters", [p for ps in self.group_params for p in ps])
         if len({id(p) for p in self._parameters}) != len(self._parameters):
             raise MindValueError(f"For '{type(self).__name__}', a parameter appears in two groups")
@@ -138,8 +144,10 @@ class Optimizer(Cell):
         self.learning_rate = learning_rate
 
     @property
-    def parameters(self) -> tuple[Parameter, ...]:
-        return tuple(self._parameters)
+    def parameters(self) -> ParameterTuple:
+        """The parameters it updates, in gradient order (a ParameterTuple, as MindSpore's: a
+        custom ``construct`` may ``clone`` it for its slots)."""
+        return ParameterTuple(self._parameters)
 
     #: Slots an optimizer that can run inside a compiled step needs before tracing.
     graph_slots: tuple[str, ...] | None = None
@@ -182,7 +190,8 @@ class Optimizer(Cell):
         """The state parameters :meth:`before_graph_step` rewrites before each compiled step (the
         step count, the learning rates)."""
         step = self.__dict__.get("_slotp_global_step")
-        return ([step] if step is not None else []) + list(self.__dict__.get("_slotp_lr", ()))
+        rates = [*self.__dict__.get("_slotp_lr", ()), *self.__dict__.get("_slotp_wd", ())]
+        return ([step] if step is not None else []) + rates
 
     def _slot_params(self, name: str) -> list[Parameter]:
         self._state(name)
@@ -201,14 +210,16 @@ class Optimizer(Cell):
             self._state(name)
         if self.uses_step_count:
             self._step_tensor()
-        if "_slotp_lr" not in self.__dict__:
-            lrs = [
-                Parameter(
-                    np.array(lr(0), np.float64), name=f"learning_rate.{i}", requires_grad=False
-                )
-                for i, lr in enumerate(self.group_lr)
-            ]
-            object.__setattr__(self, "_slotp_lr", lrs)
+        for key, name, rates in (
+            ("_slotp_lr", "learning_rate", self.group_lr),
+            ("_slotp_wd", "weight_decay", self.group_wd),
+        ):
+            if key not in self.__dict__:
+                inputs = [
+                    Parameter(np.array(r(0), np.float64), name=f"{name}.{i}", requires_grad=False)
+                    for i, r in enumerate(rates)
+                ]
+                object.__setattr__(self, key, inputs)
 
     def _update_ops(self, i: int, p: Parameter, g: Tensor, lr: float, wd: float) -> None:
         raise NotImplementedError(f"{type(self).__name__} must define _update_ops")
@@ -219,8 +230,9 @@ class Optimizer(Cell):
         step = self.__dict__.get("_slotp_global_step")
         if step is not None:
             step._data[...] = self.global_step
-        for lr_fn, lr in zip(self.group_lr, self.__dict__.get("_slotp_lr", ())):
-            lr._data[...] = lr_fn(self.global_step)
+        for rates, key in ((self.group_lr, "_slotp_lr"), (self.group_wd, "_slotp_wd")):
+            for rate, held in zip(rates, self.__dict__.get(key, ())):
+                held._data[...] = rate(self.global_step)
 
     def _step_tensor(self) -> Parameter:
         """The step count as a float64 scalar Parameter, so a compiled step reads it as an input
@@ -323,7 +335,9 @@ class Optimizer(Cell):
                 f"For '{type(self).__name__}', got {len(gradients)} gradients for "
                 f"{len(self._parameters)} parameters (pass them in optimizer.parameters order)"
             )
-        varying = self.uses_step_count or any(lr.constant is None for lr in self.group_lr)
+        varying = self.uses_step_count or any(
+            r.constant is None for r in (*self.group_lr, *self.group_wd)
+        )
         if varying and not (refreshed or self.__dict__.get("_refreshed_by_step")):
             raise GraphModeError(
                 f"{user_location()}: {type(self).__name__} reads the step count or a changing "
@@ -332,10 +346,12 @@ class Optimizer(Cell):
             )
         index = 0
         lr_inputs = self.__dict__.get("_slotp_lr") or [None] * len(self.group_lr)
-        for params, lr_fn, wd, lr_input in zip(
-            self.group_params, self.group_lr, self.group_wd, lr_inputs
+        wd_inputs = self.__dict__.get("_slotp_wd") or [None] * len(self.group_wd)
+        for params, lr_fn, wd_fn, lr_input, wd_input in zip(
+            self.group_params, self.group_lr, self.group_wd, lr_inputs, wd_inputs
         ):
             lr = lr_fn.constant if lr_fn.constant is not None else lr_input
+            wd = wd_fn.constant if wd_fn.constant is not None else wd_input
             for p in params:
                 g = gradients[index]
                 if self.loss_scale != 1.0:
@@ -370,7 +386,7 @@ class SGD(Optimizer):
         self.graph_slots = ("moments",) if momentum else ()
 
     def _update_ops(self, i, p, g, lr, wd):
-        if wd:
+        if _decays(wd):
             g = F.add(g, F.mul(p, wd))
         if self.momentum:
             v = self._slot_params("moments")[i]
@@ -398,7 +414,7 @@ class Momentum(Optimizer):
         self.graph_slots = ("moments",)
 
     def _update_ops(self, i, p, g, lr, wd):
-        if wd:
+        if _decays(wd):
             g = F.add(g, F.mul(p, wd))
         v = self._slot_params("moments")[i]
         if not isinstance(lr, Tensor):
@@ -438,7 +454,7 @@ class Adam(Optimizer):
     def _update_ops(self, i, p, g, lr, wd):
         # The eager update below, op for op: the moments in p's dtype, the bias-corrected step
         # size in float64 from the step count (a graph input), then cast as numpy casts a float.
-        if wd:
+        if _decays(wd):
             g = F.add(g, F.mul(p, wd))
         m_new, v_new = self._moments_ops(i, g)
         denom_v = v_new
@@ -476,7 +492,7 @@ class AdamWeightDecay(Optimizer):
     def _update_ops(self, i, p, g, lr, wd):
         m_new, v_new = self._moments_ops(i, g)
         update = F.div(m_new, F.add(F.sqrt(v_new), self.eps))
-        if wd:
+        if _decays(wd):
             update = F.add(update, F.mul(p, wd))
         F.assign(p, F.sub(p, F.mul(update, _lr_as(lr, p))))
 
@@ -504,7 +520,7 @@ class AdamW(Optimizer):
         # The eager update below, op for op; scalars computed in float64, then cast to p's dtype.
         like = p.dtype
         start = p
-        if wd:
+        if _decays(wd):
             start = F.mul(p, F.cast(F.sub(_f64(1.0), F.mul(_f64(lr), wd)), like))
         m_new, v_new = self._moments_ops(i, g)
         bias1, bias2 = self._bias_corrections_ops()
@@ -540,7 +556,7 @@ class Lamb(Optimizer):
         bias1, bias2 = self._bias_corrections_ops()
         v_hat = F.div(v_new, F.cast(bias2, like))
         update = F.div(F.div(m_new, F.cast(bias1, like)), F.add(F.sqrt(v_hat), self.eps))
-        if wd:
+        if _decays(wd):
             update = F.add(update, F.mul(p, wd))
         w_norm = F.cast(F.sqrt(F.sum(F.mul(p, p))), dt.float64)
         u_norm = F.cast(F.sqrt(F.sum(F.mul(update, update))), dt.float64)
@@ -574,7 +590,7 @@ class RMSProp(Optimizer):
 
     def _update_ops(self, i, p, g, lr, wd):
         # The eager update below, op for op.
-        if wd:
+        if _decays(wd):
             g = F.add(g, F.mul(p, wd))
         ms, mom = self._slot_params("mean_square")[i], self._slot_params("moment")[i]
         ms_new = F.add(F.mul(ms, self.decay), F.mul(F.mul(g, 1 - self.decay), g))
