@@ -486,10 +486,33 @@ class _Pool2d(Cell):
         stride: Any = 1,
         pad_mode: str = "valid",
         padding: Any = 0,
-        **_: Any,
+        dilation: Any = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+        data_format: str = "NCHW",
+        **rest: Any,
     ) -> None:
         super().__init__()
         op = type(self).__name__
+        # AvgPool2d's: padding counts as zeros in the mean (MindSpore's default)
+        count_include_pad = rest.pop("count_include_pad", True)
+        divisor_override = rest.pop("divisor_override", None)
+        if rest:
+            raise MindTypeError(f"For '{op}', unexpected arguments {sorted(rest)}")
+        if (
+            dilation not in (1, (1, 1))
+            or ceil_mode
+            or data_format != "NCHW"
+            or not count_include_pad
+            or divisor_override is not None
+        ):
+            raise MindValueError(
+                f"For '{op}', dilation, ceil_mode, data_format='NHWC', count_include_pad=False "
+                "and divisor_override are not supported yet"
+            )
+        if return_indices and self.prim is not nn_ops.max_pool2d_p:
+            raise MindValueError(f"For '{op}', 'return_indices' is for max pooling")
+        self.return_indices = bool(return_indices)
         kernel_size, stride = (
             I.check_pair(op, "kernel_size", kernel_size),
             I.check_pair(op, "stride", stride),
@@ -516,7 +539,8 @@ class _Pool2d(Cell):
         if min(nn_ops._pool_out_hw(x.shape, self.kernel_size, self.stride, pads)) <= 0:
             # A kernel larger than the input would give an empty result: the rule says so.
             self.prim.infer(ShapedArray(x.shape, x.dtype), **attrs)
-        return bind1(self.prim, x, attrs)
+        out = bind1(self.prim, x, attrs)
+        return (out, bind1(nn_ops.max_pool2d_argmax_p, x, attrs)) if self.return_indices else out
 
     def extend_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, pad_mode={self.pad_mode}"

@@ -16,7 +16,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from mind.core._src.ops import infer as I
 from mind.core._src.ops import schema as S
-from mind.core._src.ops.array import broadcast_to, gather, one_hot, reshape
+from mind.core._src.ops.array import broadcast_to, gather, one_hot, reshape, transpose
 from mind.core._src.ops.dispatch import ShapedArray, bind, bind1, bind2, example, primitive
 from mind.core._src.ops.elementwise import (
     _erf_kernel,
@@ -878,6 +878,36 @@ example(max_pool2d_gather_p, lambda c: ([c.XP, c.r(2, 2, 4, 4)], c.POOL, None))
 S.attr_schema(max_pool2d_gather_p, **_POOL_SCHEMA)
 
 
+def _max_pool_argmax_kernel(x, *, kernel, stride, pads):
+    """Each window's (first, in row-major order) maximum as a flat index into the input's
+    H x W plane: the indices of ``max_pool2d(..., return_indices=True)``."""
+    xp = _pad_for_max(x, pads)
+    (oh, ow), width = _pool_out_hw(x.shape, kernel, stride, pads), x.shape[3]
+    rows = np.arange(oh)[:, None] * stride[0] - pads[0]
+    cols = np.arange(ow)[None, :] * stride[1] - pads[2]
+    peak = index = None
+    for i, j, tap in _taps(xp, kernel, stride, (oh, ow)):
+        flat = (rows + i) * width + (cols + j)
+        if peak is None:
+            peak, index = tap.copy(), np.broadcast_to(flat, tap.shape).copy()
+        else:
+            better = tap > peak
+            np.copyto(peak, tap, where=better)
+            np.copyto(index, np.broadcast_to(flat, tap.shape), where=better)
+    return index.astype(np.int64)
+
+
+max_pool2d_argmax_p = primitive(
+    "max_pool2d_argmax",
+    cpu=_max_pool_argmax_kernel,
+    infer=lambda x, **attrs: ShapedArray(_pool_infer("max_pool2d")(x, **attrs).shape, dt.int64),
+    differentiable=False,
+    attrs=("kernel", "stride", "pads"),
+)
+example(max_pool2d_argmax_p, lambda c: ([c.XP], c.POOL, None))
+S.attr_schema(max_pool2d_argmax_p, **_POOL_SCHEMA)
+
+
 def _avg_pool_kernel(x, *, kernel, stride, pads):
     xp = np.pad(x, ((0, 0), (0, 0), pads[:2], pads[2:])) if any(pads) else x
     out = None
@@ -958,13 +988,15 @@ def max_pool2d(
     return_indices: bool = False,
     ceil_mode: bool = False,
 ) -> Tensor:
-    """2-D max pooling over NCHW ``x`` (stride defaults to the kernel size)."""
+    """2-D max pooling over NCHW ``x`` (stride defaults to the kernel size); with
+    ``return_indices``, ``(output, indices)``, each index the maximum's flat position in its
+    input plane (H x W), int64."""
     x = _floating(x)
-    if dilation not in (1, (1, 1)) or ceil_mode or return_indices:
-        raise MindValueError(
-            "For 'max_pool2d', dilation, ceil_mode and return_indices are not supported yet"
-        )
-    return bind1(max_pool2d_p, x, _pool_args("max_pool2d", x, kernel_size, stride, padding))
+    if dilation not in (1, (1, 1)) or ceil_mode:
+        raise MindValueError("For 'max_pool2d', dilation and ceil_mode are not supported yet")
+    attrs = _pool_args("max_pool2d", x, kernel_size, stride, padding)
+    out = bind1(max_pool2d_p, x, attrs)
+    return (out, bind1(max_pool2d_argmax_p, x, attrs)) if return_indices else out
 
 
 def avg_pool2d(
@@ -1342,10 +1374,25 @@ def nll_loss(
     reduction: str = "mean",
     label_smoothing: float = 0.0,
 ) -> Tensor:
-    """Negative log-likelihood of log-probabilities ``inputs`` (N, C) at class indices ``target``."""
+    """Negative log-likelihood of log-probabilities ``inputs`` (N, C) at class indices
+    ``target`` (N,); or per position, ``inputs`` (N, C, d1, ...) with ``target`` (N, d1, ...)."""
     logp, t = _floating(inputs), as_tensor(target)
+    if logp.ndim > 2:
+        spatial = (logp.shape[0], *logp.shape[2:])
+        if tuple(t.shape) != spatial:
+            raise I.fail(
+                "nll_loss",
+                f"'target' must have shape {spatial} for 'inputs' of shape {logp.shape}, "
+                f"got {t.shape}",
+            )
+        perm = (0, *range(2, logp.ndim), 1)  # classes last, then one row per position
+        rows = reshape(transpose(logp, perm), (-1, logp.shape[1]))
+        loss = nll_loss(rows, reshape(t, (-1,)), weight, ignore_index, reduction, label_smoothing)
+        return reshape(loss, spatial) if reduction == "none" else loss
     if logp.ndim != 2:
-        raise I.fail("nll_loss", f"'inputs' must be 2-D (N, C), got shape {logp.shape}")
+        raise I.fail(
+            "nll_loss", f"'inputs' must be (N, C) or (N, C, d1, ...), got shape {logp.shape}"
+        )
     c = logp.shape[1]
     if not t.dtype.is_integer:
         raise MindTypeError(
