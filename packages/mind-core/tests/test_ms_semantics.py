@@ -157,3 +157,97 @@ def test_a_custom_initializer_filling_its_array_in_place():
 
     with pytest.raises(NotImplementedError, match="must implement sample"):
         initializer(Nothing(), (2,), ms.float32)
+
+
+def _argmax_reference(x, k, s, pad):
+    n, c, h, w = x.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=-np.inf)
+    oh, ow = (h + 2 * pad - k) // s + 1, (w + 2 * pad - k) // s + 1
+    out, idx = np.zeros((n, c, oh, ow)), np.zeros((n, c, oh, ow), np.int64)
+    for b, ch, i, j in np.ndindex(n, c, oh, ow):
+        window = xp[b, ch, i * s : i * s + k, j * s : j * s + k]
+        r, q = np.unravel_index(np.argmax(window), window.shape)  # the first maximum
+        out[b, ch, i, j] = window[r, q]
+        idx[b, ch, i, j] = (i * s + r - pad) * w + (j * s + q - pad)
+    return out, idx
+
+
+@pytest.mark.parametrize("k, s, pad", [(2, 2, 0), (3, 1, 1), (3, 2, 1)])
+def test_max_pool_return_indices_are_flat_positions_of_the_first_maximum(k, s, pad):
+    x = np.random.default_rng(k + s).integers(0, 4, size=(2, 3, 6, 5)).astype(np.float32)  # ties
+    out, idx = ops.max_pool2d(Tensor(x), k, s, pad, return_indices=True)
+    want, want_idx = _argmax_reference(x, k, s, pad)
+    np.testing.assert_array_equal(out.asnumpy(), want)
+    np.testing.assert_array_equal(idx.asnumpy(), want_idx)
+    assert idx.dtype == ms.int64
+    mode = "pad" if pad else "valid"
+    layer = nn.MaxPool2d(k, s, pad_mode=mode, padding=pad, return_indices=True)
+    out2, idx2 = ms.jit(layer)(Tensor(x))
+    np.testing.assert_array_equal(idx2.asnumpy(), want_idx)
+    np.testing.assert_array_equal(out2.asnumpy(), want)
+
+
+def test_pool_arguments_are_taken_or_refused():
+    with pytest.raises(ValueError, match="ceil_mode"):
+        nn.MaxPool2d(2, ceil_mode=True)
+    with pytest.raises(ValueError, match="'return_indices' is for max pooling"):
+        nn.AvgPool2d(2, return_indices=True)
+    with pytest.raises(TypeError, match="unexpected arguments \\['kernal'\\]"):
+        nn.AvgPool2d(2, kernal=3)
+    assert nn.AvgPool2d(2, 2, count_include_pad=True)(Tensor(np.ones((1, 1, 4, 4)))).shape == (
+        1,
+        1,
+        2,
+        2,
+    )
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_nll_loss_over_positions_of_a_4d_input(reduction):
+    rng = np.random.default_rng(9)
+    logits = rng.normal(size=(2, 3, 4, 5))
+    logp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    target = rng.integers(0, 3, size=(2, 4, 5))
+    target[0, 0, 0] = -100  # ignored
+    weight = np.array([0.5, 1.0, 2.0])
+    picked = -np.take_along_axis(logp, np.where(target < 0, 0, target)[:, None], 1)[:, 0]
+    w = np.where(target < 0, 0.0, weight[np.where(target < 0, 0, target)])
+    want = {"none": picked * w, "sum": (picked * w).sum(), "mean": (picked * w).sum() / w.sum()}
+    got = ops.nll_loss(Tensor(logp), Tensor(target), Tensor(weight), reduction=reduction)
+    np.testing.assert_allclose(got.asnumpy(), want[reduction], rtol=1e-12)
+    g = ms.grad(lambda x: ops.nll_loss(x, Tensor(target), Tensor(weight), reduction="sum"))
+    expected = np.zeros_like(logp)
+    for b, i, j in np.ndindex(2, 4, 5):
+        if target[b, i, j] >= 0:
+            expected[b, target[b, i, j], i, j] = -weight[target[b, i, j]]
+    np.testing.assert_allclose(g(Tensor(logp)).asnumpy(), expected, rtol=1e-12)
+
+
+def test_vmap_over_a_cell_list_runs_cell_k_on_example_k():
+    ms.set_seed(3)
+    cells = nn.CellList([nn.Dense(2, 1) for _ in range(3)])
+    x = np.random.default_rng(2).normal(size=(3, 4, 2)).astype(np.float32)
+    got = ms.vmap(cells)(Tensor(x))
+    want = np.stack([x[k] @ c.weight.asnumpy().T + c.bias.asnumpy() for k, c in enumerate(cells)])
+    np.testing.assert_allclose(got.asnumpy(), want, rtol=1e-6)
+    shared = ms.vmap(cells, in_axes=None, out_axes=1)
+    with pytest.raises(MindValueError, match="one entry per cell"):
+        shared(Tensor(x[0]))
+    # gradients reach every member's own weights
+    grads = ms.grad(lambda x: ms.vmap(cells)(x).sum(), None, cells.trainable_params())(Tensor(x))
+    for k in range(3):
+        np.testing.assert_allclose(grads[2 * k].asnumpy(), x[k].sum(0, keepdims=True), rtol=1e-6)
+
+
+def test_export_takes_a_parameter_example_input_as_a_graph_input(tmp_path):
+    ms.set_seed(4)
+    net = nn.Dense(3, 2)
+    example = ms.Parameter(Tensor(np.ones((1, 3), np.float32)), name="example")
+    ms.export(net, example, file_name=str(tmp_path / "m"), file_format="MINDIR")
+    graph = nn.GraphCell(ms.load(str(tmp_path / "m.mindir")))
+    x = np.full((1, 3), 2.0, np.float32)
+    np.testing.assert_allclose(
+        graph(Tensor(x)).asnumpy(),
+        x @ net.weight.asnumpy().T + net.bias.asnumpy(),
+        rtol=1e-6,
+    )

@@ -30,7 +30,14 @@ import numpy as np
 from mind.core._src.autodiff.eager import backward, with_backward
 from mind.core._src.ir.trace import TraceValue, is_tracing
 from mind.core._src.ops import dispatch
-from mind.core._src.ops.array import broadcast_to_p, concat_p, getitem_p, reshape_p, transpose_p
+from mind.core._src.ops.array import (
+    broadcast_to_p,
+    concat_p,
+    getitem_p,
+    reshape_p,
+    stack,
+    transpose_p,
+)
 from mind.core._src.ops.control import _inline_graph
 from mind.core._src.ops.dispatch import STATE, Node, ShapedArray
 from mind.core._src.ops.reduce import argmax_p, argmin_p, sum_p
@@ -391,8 +398,14 @@ def vmap(fn: Callable[..., Any], in_axes: Any = 0, out_axes: int = 0) -> Callabl
     argument, ``None`` for an argument shared by every example), results stacked along
     ``out_axes``, as ``mindspore.vmap``.
 
+    ``fn`` may be an ``nn.CellList`` of cells of one structure (model ensembling): cell ``k``
+    runs on example ``k`` (the mapped axis has one entry per cell), one call per cell.
+
     >>> per_example_norm = vmap(lambda v: (v * v).sum())
     """
+    members = getattr(fn, "_ensemble_members", None)
+    if members is not None:
+        return _ensemble(members(), in_axes, out_axes)
 
     def mapped(*args: Any) -> Any:
         axes = in_axes if isinstance(in_axes, tuple | list) else (in_axes,) * len(args)
@@ -420,3 +433,36 @@ def _tensors(values: Any) -> Iterator[Tensor]:
             yield v
         elif isinstance(v, tuple | list):
             yield from _tensors(v)
+
+
+def _ensemble(cells: list, in_axes: Any, out_axes: int) -> Callable[..., Any]:
+    def mapped(*args: Any) -> Any:
+        axes = in_axes if isinstance(in_axes, tuple | list) else (in_axes,) * len(args)
+        if len(axes) != len(args):
+            raise MindValueError(f"vmap: in_axes has {len(axes)} entries for {len(args)} arguments")
+        sizes = {t.shape[ax] for a, ax in zip(args, axes) if ax is not None for t in _tensors([a])}
+        if sizes != {len(cells)}:
+            raise MindValueError(
+                f"vmap: a CellList of {len(cells)} cells maps axes of one entry per cell, got "
+                f"mapped sizes {sorted(sizes)}"
+            )
+        outs = [
+            cell(*(_take(a, ax, k) for a, ax in zip(args, axes))) for k, cell in enumerate(cells)
+        ]
+        return _stacked(outs, out_axes)
+
+    return mapped
+
+
+def _take(value: Any, axis: int | None, k: int) -> Any:
+    if axis is None:
+        return value
+    if isinstance(value, tuple | list):
+        return type(value)(_take(v, axis, k) for v in value)
+    return value[(slice(None),) * (axis % value.ndim) + (k,)]
+
+
+def _stacked(outs: list, axis: int) -> Any:
+    if isinstance(outs[0], tuple | list):
+        return type(outs[0])(_stacked([o[i] for o in outs], axis) for i in range(len(outs[0])))
+    return stack(outs, axis)

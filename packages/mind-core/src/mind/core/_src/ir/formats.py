@@ -21,6 +21,7 @@ from mind.core._src.jit import JitFunction
 from mind.core._src.nn.cell import Cell
 from mind.core._src.plugins.manager import get_registry
 from mind.core._src.plugins.records import ModelFormatSpec
+from mind.core._src.tensor.tensor import Parameter, Tensor
 from mind.core.errors import MindIRError, MindTypeError, MindValueError
 from mind.core.plugins import hookimpl
 
@@ -50,8 +51,9 @@ def export(
 
     :param net: a Cell (its ``construct`` is compiled, in its current train/eval mode: call
         ``net.set_train(False)`` first for inference) or a function of Tensors.
-    :param inputs: example inputs. Tensors become the graph's inputs (their shapes and dtypes are
-        fixed in the file); any other argument is compiled into the graph as a constant.
+    :param inputs: example inputs. Tensors (Parameters too) become the graph's inputs (their
+        shapes and dtypes are fixed in the file); any other argument is compiled into the graph
+        as a constant.
     :param file_name: the file; the format's suffix (``.mindir``, ``.onnx``) is appended unless it
         already ends with it.
     :param file_format: a registered format's name, any case: ``"MINDIR"``, ``"ONNX"`` (opset 17,
@@ -93,6 +95,8 @@ def export(
         raise MindTypeError(
             f"For 'export', 'net' must be a Cell or a function, got {type(net).__name__}"
         )
+    # An example input that is a Parameter is an input like any Tensor, not one more weight.
+    inputs = tuple(Tensor.from_numpy(a._data) if isinstance(a, Parameter) else a for a in inputs)
     compiled = fn.compile(*inputs)
     weights = weight_arrays(compiled.graph, compiled.weights)
     spec.export(compiled.graph, weights, path, output_spec=compiled.output_spec)

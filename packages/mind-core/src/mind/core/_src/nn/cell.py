@@ -622,4 +622,11 @@ class CellList(Cell):
         return iter(self._order)
 
     def construct(self, *inputs: Any) -> Any:
-        raise MindTypeError("CellList is a container; call its items, not the list")
+        raise MindTypeError(
+            "CellList is a container; call its items, not the list (or vmap it: one cell per "
+            "example, model ensembling)"
+        )
+
+    def _ensemble_members(self) -> list[Cell]:
+        """The cells ``vmap(cell_list)`` maps over (model ensembling)."""
+        return list(self._order)
