@@ -63,6 +63,19 @@ ALIASES: dict[str, list[str]] = {
     "mindspore.ops.functional": ["mind.core.ops"],
     # mindspore.ops.operations (P): MindSpore's Primitive classes.
     "mindspore.ops.operations": ["mind.core.ops.operations"],
+    # MindSpore's own modules that define the Primitive classes, by family: in Mind all are in
+    # mind.core.ops.operations.
+    **{
+        f"mindspore.ops.operations.{family}": ["mind.core.ops.operations"]
+        for family in ("array_ops", "math_ops", "nn_ops", "random_ops", "image_ops", "sparse_ops")
+    },
+    # mindspore.ops.function: the modules defining the functional ops (math_func, array_func,
+    # nn_func...): in Mind all are in mind.core.ops.
+    "mindspore.ops.function": ["mind.core.ops"],
+    **{
+        f"mindspore.ops.function.{family}": ["mind.core.ops"]
+        for family in ("math_func", "array_func", "nn_func", "random_func")
+    },
     # mindspore.ops.composite (C): GradOperation (HyperMap, MultitypeFuncGraph... not in Mind).
     "mindspore.ops.composite": ["mind.core.ops.composite"],
     "mindspore.train": ["mind.core.train"],
