@@ -27,6 +27,7 @@ import numpy as np
 from mind.core.errors import MindTypeError, MindValueError
 from mind.data import config
 from mind.data._src.blocks import Block, blocks_enabled, join, rechunk, split
+from mind.data._src.pydicts import check_keys, grouped, key_path
 from mind.data._src.workers import ProcessPool, Progress, ThreadPool, run_row
 from mind.data.errors import MindDataError, PipelineStallError
 
@@ -83,26 +84,21 @@ class _DtypeGuard:
     """Every row of a column must have the dtype of the column's first row, and none may hold
     Python objects: otherwise numpy silently promotes a batch with one string row to strings
     (or a mixed row to objects), and a model receives the wrong type far from the cause.
-    Strings of different lengths (``<U3``, ``<U5``) count as one dtype."""
+    Strings of different lengths (``<U3``, ``<U5``) count as one dtype.
 
-    __slots__ = ("first", "names", "op")
+    The one exception is a column whose first row is a Python ``dict`` (MindSpore's Python
+    objects in a pipeline): it travels as that dict, by reference, and every row of it must be a
+    dict (see :class:`_DictColumnGuard`). ``check`` returns the row to pass on."""
+
+    __slots__ = ("dicts", "first", "names", "op")
 
     def __init__(self, op: str, names: Sequence[str]) -> None:
-        self.op, self.names, self.first = op, list(names), None
+        self.op, self.names, self.first, self.dicts = op, list(names), None, ()
 
-    def check(self, values: Sequence[np.ndarray], index: int) -> None:
+    def check(self, values: Sequence[Any], index: int) -> Sequence[Any]:
         first = self.first
         if first is None:
-            for name, v in zip(self.names, values):
-                if v.dtype.hasobject:
-                    raise MindDataError(
-                        f"For '{self.op}', column '{name}' of row {index} is an array of Python "
-                        f"objects (dtype {v.dtype}); columns must be numeric, bool, string or "
-                        "bytes arrays: convert it with np.asarray(value, dtype=...) or split it "
-                        "into columns"
-                    )
-            self.first = tuple(v.dtype for v in values)
-            return
+            return self._first_row(values, index)
         for name, d, v in zip(self.names, first, values):
             if v.dtype is not d and v.dtype != d and not (v.dtype.kind == d.kind in "US"):
                 raise MindDataError(
@@ -110,6 +106,66 @@ class _DtypeGuard:
                     f"the column's first row has dtype {d}; every row of a column must have "
                     "one dtype: cast it in the operation (or with transforms.TypeCast)"
                 )
+        return values
+
+    def _first_row(self, values: Sequence[Any], index: int) -> Sequence[Any]:
+        dicts = tuple(k for k, v in enumerate(values) if _as_dict(v) is not None)
+        for k, (name, v) in enumerate(zip(self.names, values)):
+            if k not in dicts and v.dtype.hasobject:
+                raise MindDataError(
+                    f"For '{self.op}', column '{name}' of row {index} is an array of Python "
+                    f"objects (dtype {v.dtype}); columns must be numeric, bool, string or "
+                    "bytes arrays, or Python dicts: convert it with np.asarray(value, "
+                    "dtype=...), split it into columns, or wrap the objects in a dict"
+                )
+        self.first = tuple(None if k in dicts else v.dtype for k, v in enumerate(values))
+        if not dicts:
+            return values
+        # Rows of a source with a dict column take the dict-aware check from now on; a guard
+        # of numeric columns keeps the check above, which costs nothing more per row.
+        self.dicts = dicts
+        self.__class__ = _DictColumnGuard
+        return self.check(values, index)
+
+
+def _as_dict(value: Any) -> dict | None:
+    """The dict ``value`` is, or holds as a 0-d object array (what ``np.asarray`` makes of
+    it), or None."""
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, np.ndarray) and value.dtype == object and value.ndim == 0:
+        item = value.item()
+        return item if isinstance(item, dict) else None
+    return None
+
+
+class _DictColumnGuard(_DtypeGuard):
+    """A :class:`_DtypeGuard` for rows with dict columns (positions ``dicts``): those pass on
+    as the dicts themselves, never converted, and must be dicts in every row."""
+
+    __slots__ = ()
+
+    def check(self, values: Sequence[Any], index: int) -> Sequence[Any]:
+        out = list(values)
+        for k in self.dicts:
+            d = _as_dict(out[k])
+            if d is None:
+                got = out[k]
+                what = f"dtype {got.dtype}" if isinstance(got, np.ndarray) else type(got).__name__
+                raise MindDataError(
+                    f"For '{self.op}', column '{self.names[k]}' of row {index} is not a dict "
+                    f"({what}), but the column's first row is a Python dict; every row of a "
+                    "dict column must be a dict"
+                )
+            out[k] = d
+        for name, d, v in zip(self.names, self.first, out):
+            if d is not None and v.dtype != d and not (v.dtype.kind == d.kind in "US"):
+                raise MindDataError(
+                    f"For '{self.op}', column '{name}' of row {index} has dtype {v.dtype}, but "
+                    f"the column's first row has dtype {d}; every row of a column must have "
+                    "one dtype: cast it in the operation (or with transforms.TypeCast)"
+                )
+        return tuple(out) if isinstance(values, tuple) else out
 
 
 def _timed(rows: Iterator, node: Dataset, run: _Run, unit: type | None = None) -> Iterator:
@@ -442,6 +498,19 @@ def _compose(operations: Any) -> Callable[..., tuple]:
     return composed
 
 
+def _first_builtin(op: Any) -> Any:
+    """The built-in transform a row meets first when ``op`` runs (into Compose and its kin),
+    or None when that is a Python function."""
+    from mind.data.transforms import _Transform
+
+    while isinstance(op, _Transform):
+        members = getattr(op, "transforms", None)
+        if not members:
+            return op
+        op = members[0]
+    return None
+
+
 class MapDataset(Dataset):
     op_name = "Map"
 
@@ -460,6 +529,7 @@ class MapDataset(Dataset):
         ops = list(operations) if isinstance(operations, list | tuple) else [operations]
         forms = [getattr(op, "_batch", None) for op in ops]
         self._forms = forms if all(callable(f) for f in forms) else None
+        self._array_op = _first_builtin(ops[0])
         # Errors, the watchdog and the doctor name the ops: "Decode, Normalize" for a list.
         self.op_label = ", ".join(getattr(op, "__name__", None) or type(op).__name__ for op in ops)
         columns = child._columns()
@@ -503,6 +573,8 @@ class MapDataset(Dataset):
         rows = self.children[0]._stream(run)
         workers = self.num_parallel_workers or 1
         inputs = ((row, tuple(row[p] for p in self.in_pos)) for row in rows)
+        if self._array_op is not None:
+            inputs = self._refuse_dicts(inputs)
         progress, op = run.progress, f"map ({self.op_label})"
         if workers == 1:
             for index, (row, args) in enumerate(inputs):
@@ -524,6 +596,23 @@ class MapDataset(Dataset):
                 yield assemble(originals.pop(0), out, index)
         finally:
             pool.close()
+
+    def _refuse_dicts(self, inputs: Iterator[tuple]) -> Iterator[tuple]:
+        """``inputs``, after checking on the first row that no input column holds Python dicts,
+        which the built-in transform the rows meet first does not take (a column holds dicts
+        in every row or in none)."""
+        first = next(inputs, None)
+        if first is None:
+            return iter(())
+        for name, value in zip(self.inputs, first[1]):
+            if isinstance(value, dict):
+                raise MindDataError(
+                    f"For 'map' ({self.op_label}), input column '{name}' holds Python dicts, "
+                    f"but {type(self._array_op).__name__} is a built-in transform, which takes "
+                    "arrays: map a Python function over a dict column (it receives the dict), "
+                    "or take the arrays out of the dicts first"
+                )
+        return itertools.chain([first], inputs)
 
     def _native(self) -> bool:
         return self._forms is not None and self._children_native()
@@ -610,8 +699,7 @@ class MapDataset(Dataset):
                 f"For 'map' ({label}), row {index}: a returned value cannot become one "
                 f"array ({exc})"
             ) from None
-        guard.check(values, index)
-        return values
+        return guard.check(values, index)
 
     def _assembler(self, child_cols: list[str]) -> Callable[[tuple, tuple], tuple]:
         positions = {c: i for i, c in enumerate(child_cols)}
@@ -642,11 +730,11 @@ class BatchInfo:
         return self._batch
 
 
-def _pad_to(array: np.ndarray, shape: Sequence[int | None], value: Any, column: str) -> np.ndarray:
+def _pad_to(array: np.ndarray, shape: Sequence[int | None], value: Any, label: str) -> np.ndarray:
     target = [s if s is not None else array.shape[i] for i, s in enumerate(shape)]
     if len(target) != array.ndim or any(a > t for a, t in zip(array.shape, target)):
         raise MindDataError(
-            f"For 'batch', column '{column}' of shape {array.shape} does not fit pad shape {tuple(target)}"
+            f"For 'batch', {label} of shape {array.shape} does not fit pad shape {tuple(target)}"
         )
     return np.pad(array, [(0, t - a) for a, t in zip(array.shape, target)], constant_values=value)
 
@@ -768,58 +856,112 @@ class BatchDataset(Dataset):
     ) -> tuple:
         """One batch from ``chunk``; ``start`` is the epoch's row number of its first row."""
         cols = [[row[i] for row in chunk] for i in range(len(columns))]
-        if self.per_batch_map is not None:
-            pos = [columns.index(c) for c in self.inputs]
-            out = self.per_batch_map(*[cols[p] for p in pos], info)
-            out = out if isinstance(out, tuple) else (out,)
-            names = self.outputs or self.inputs
-            if len(out) != len(names):
-                raise MindDataError(
-                    f"For 'batch', per_batch_map returned {len(out)} columns, expected {len(names)}"
-                )
-            kept = [c for c in columns if c not in self.inputs]
-            by_name = dict(zip(columns, cols)) | dict(zip(names, out))
-            columns = (kept + list(names)) if self.inputs != columns else list(names)
-            cols = [by_name[c] for c in columns]
-        return tuple(self._stack(col, name, info, start) for col, name in zip(cols, columns))
+        if self.per_batch_map is None:
+            return tuple(self._stack(col, name, info, start) for col, name in zip(cols, columns))
+        pos = [columns.index(c) for c in self.inputs]
+        # A dict column reaches per_batch_map as one dict of lists, one list per key.
+        args = [
+            grouped(cols[p], columns[p], self._where(info, start))
+            if isinstance(cols[p][0], dict)
+            else cols[p]
+            for p in pos
+        ]
+        out = self.per_batch_map(*args, info)
+        out = out if isinstance(out, tuple) else (out,)
+        names = self.outputs or self.inputs
+        if len(out) != len(names):
+            raise MindDataError(
+                f"For 'batch', per_batch_map returned {len(out)} columns, expected {len(names)}"
+            )
+        kept = [c for c in columns if c not in self.inputs]
+        by_name = dict(zip(columns, cols)) | dict(zip(names, out))
+        columns = (kept + list(names)) if self.inputs != columns else list(names)
+        made = set(names)
+        # A dict that per_batch_map returns is the batch's value as it is (lists of arrays, say).
+        return tuple(
+            by_name[c]
+            if c in made and isinstance(by_name[c], dict)
+            else self._stack(by_name[c], c, info, start)
+            for c in columns
+        )
 
-    def _stack(self, values: list, column: str, info: BatchInfo, start: int | None) -> np.ndarray:
-        values = [np.asarray(v) for v in values]
+    @staticmethod
+    def _where(info: BatchInfo, start: int | None) -> Callable[[int], str]:
+        """How messages name row ``k`` of the batch."""
 
         def row(k: int) -> str:
             where = f"row {k} of batch {info.get_batch_num()}"
             return where if start is None else f"row {start + k} ({where})"
 
+        return row
+
+    def _stack(
+        self, values: list, column: str, info: BatchInfo, start: int | None, path: tuple = ()
+    ) -> Any:
+        """The rows of one column (or, with ``path``, one key of a dict column) as one array;
+        a dict column becomes one dict of those, key by key (nested dicts likewise)."""
+        if len(values) and isinstance(values[0], dict):
+            return self._stack_dicts(values, column, info, start, path)
+        row = self._where(info, start)
+        label = f"column '{column}'" + (f", key {key_path(path)}," if path else "")
+        try:
+            values = [np.asarray(v) for v in values]
+        except ValueError as exc:  # a ragged list inside a dict
+            raise MindDataError(
+                f"For 'batch', {label} holds a value that cannot become one array ({exc})"
+            ) from None
         d0 = values[0].dtype
         for k, v in enumerate(values):
             # One string row among numbers would make np.stack promote the whole batch.
             if v.dtype is not d0 and v.dtype != d0 and not (v.dtype.kind == d0.kind in "US"):
                 raise MindDataError(
-                    f"For 'batch', column '{column}' {row(k)} has dtype {v.dtype}, but the "
+                    f"For 'batch', {label} {row(k)} has dtype {v.dtype}, but the "
                     f"batch's first row has dtype {d0}; cast the rows to one dtype in a map "
                     "(transforms.TypeCast)"
                 )
             if v.dtype.hasobject:
                 raise MindDataError(
-                    f"For 'batch', column '{column}' {row(k)} is an array of Python objects; "
+                    f"For 'batch', {label} {row(k)} is an array of Python objects; "
                     "columns must be numeric, bool, string or bytes arrays"
+                    + (
+                        " (a dict's values are stacked into arrays: batch objects with a "
+                        "per_batch_map, which receives them as lists)"
+                        if path
+                        else ""
+                    )
                 )
-        if self.pad_info is not None and (column in self.pad_info or not self.pad_info):
-            shape, value = self.pad_info.get(column, (None, 0)) if self.pad_info else (None, 0)
+        pad = self.pad_info
+        if pad is not None and ((column in pad and not path) or not pad):
+            shape, value = pad.get(column, (None, 0)) if pad else (None, 0)
             if shape is None:
                 ndim = values[0].ndim
                 shape = [max(v.shape[d] for v in values) for d in range(ndim)]
-            values = [_pad_to(v, shape, value, column) for v in values]
+            values = [_pad_to(v, shape, value, label.rstrip(",")) for v in values]
         s0 = values[0].shape
         for k, v in enumerate(values):
             if v.shape != s0:
                 shapes = sorted({v.shape for v in values})
                 raise MindDataError(
-                    f"For 'batch', column '{column}' has rows of different shapes {shapes[:4]}: "
+                    f"For 'batch', {label} has rows of different shapes {shapes[:4]}: "
                     f"{row(k)} has shape {v.shape}, the batch's first row {s0}; pad them with "
                     "pad_info (or padded_batch) or resize them in a map"
                 )
         return np.stack(values)
+
+    def _stack_dicts(
+        self, values: list, column: str, info: BatchInfo, start: int | None, path: tuple
+    ) -> dict:
+        keys = check_keys(values, "batch", column, path, self._where(info, start))
+        if self.pad_info and column in self.pad_info:
+            raise MindDataError(
+                f"For 'batch', pad_info names column '{column}', which holds Python dicts; "
+                "pad_info pads arrays: pad the dict's values in a map (or use padded_batch "
+                "with pad_info={} to pad every value to the batch's largest shape)"
+            )
+        return {
+            key: self._stack([v[key] for v in values], column, info, start, (*path, key))
+            for key in keys
+        }
 
 
 class ShuffleDataset(Dataset):
@@ -1535,10 +1677,10 @@ class TupleIterator:
         holds the generator: leaving the loop drops both at once, and ``__del__`` stops the
         pipeline thread. ``next(iterator)`` and the loop share the chunk being handed out.
         """
-        convert = self._convert
         while True:
             rows = epoch.rows
-            yield from map(convert, rows)
+            # Read per chunk: the epoch's first row settles the converter (see _converter).
+            yield from map(self._convert, rows)
             if epoch.rows is not rows:  # next(iterator) took the next chunk meanwhile
                 continue
             if not epoch.advance():
@@ -1558,37 +1700,83 @@ class TupleIterator:
                 raise StopIteration
 
     def _converter(self) -> Callable[[tuple], Any]:
-        """What turns one pipeline row into what the iterator yields."""
+        """What turns one pipeline row into what the iterator yields.
+
+        The epoch's first row settles it: columns that hold Python dicts get their values
+        converted inside the dicts (:func:`mind.data._src.pydicts.converter`); a pipeline of
+        array columns gets the plain conversion, with nothing per row to find that out.
+        """
+        chosen: list[Callable[[tuple], Any]] = []
+
+        def first(row):
+            if not chosen:
+                picked = self._picker()
+                dicts = [k for k, v in enumerate(picked(row)) if isinstance(v, dict)]
+                chosen.append(self._shaped(self._values(picked, dicts)))
+                self._convert = chosen[0]
+            return chosen[0](row)
+
+        return first
+
+    def _picker(self) -> Callable[[tuple], list]:
+        """The selected columns of a row, as a list."""
         pick, ncols = self._pick, len(self.dataset._columns())
         if pick == list(range(ncols)):
-            picked = list
-        elif len(pick) == 1:
+            return list
+        if len(pick) == 1:
             (only,) = pick
 
             def picked(row):
                 return [row[only]]
-        else:
-            getter = operator.itemgetter(*pick)
 
-            def picked(row):
-                return list(getter(row))
+            return picked
+        getter = operator.itemgetter(*pick)
 
-        if self.output_numpy:
+        def picked(row):
+            return list(getter(row))
+
+        return picked
+
+    def _values(self, picked: Callable[[tuple], list], dicts: list[int]) -> Callable:
+        """The selected columns of a row as the iterator yields them; ``dicts``: the positions
+        of the columns that hold Python dicts."""
+        if self.output_numpy and not dicts:
             return picked
         from mind.core import Tensor
 
-        def to_tensors(row):
+        def to_tensor(v):
             # A read-only array (a view of a memory-mapped file) is copied: a Tensor may be
             # written in place. np.asarray, not np.ascontiguousarray: that one makes a 0-d
             # column (a label) a shape (1,) Tensor.
-            return [
-                Tensor.from_numpy(
-                    np.asarray(v, order="C") if v.flags.writeable else np.array(v, order="C")
-                )
-                for v in picked(row)
-            ]
+            return Tensor.from_numpy(
+                np.asarray(v, order="C") if v.flags.writeable else np.array(v, order="C")
+            )
 
-        return to_tensors
+        if not dicts:
+
+            def to_tensors(row):  # to_tensor inlined: this runs for every row
+                return [
+                    Tensor.from_numpy(
+                        np.asarray(v, order="C") if v.flags.writeable else np.array(v, order="C")
+                    )
+                    for v in picked(row)
+                ]
+
+            return to_tensors
+        from mind.data._src.pydicts import converter
+
+        inner, keep = converter(self.output_numpy), set(dicts)
+        leaf = (lambda v: v) if self.output_numpy else to_tensor
+
+        def with_dicts(row):
+            return [inner(v) if i in keep else leaf(v) for i, v in enumerate(picked(row))]
+
+        return with_dicts
+
+    def _shaped(self, values: Callable[[tuple], list]) -> Callable[[tuple], Any]:
+        """A row's converted values as the iterator yields them: a list (a dict for
+        :class:`DictIterator`)."""
+        return values
 
     def close(self, wait: float = 0.5) -> None:
         """Stop the pipeline thread and its workers (also done on ``break`` via GC).
@@ -1661,8 +1849,8 @@ def _check_state(state: Any, num_epochs: int, size: int | None) -> tuple[int, in
 class DictIterator(TupleIterator):
     """Yields dicts of column name -> value."""
 
-    def _converter(self) -> Callable[[tuple], Any]:
-        values, columns = super()._converter(), self.columns
+    def _shaped(self, values: Callable[[tuple], list]) -> Callable[[tuple], Any]:
+        columns = self.columns
 
         def as_dict(row):
             return dict(zip(columns, values(row)))

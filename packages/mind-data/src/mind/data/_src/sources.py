@@ -85,9 +85,7 @@ class RandomAccessDataset(Dataset):
         if workers == 1:
             for i in indices:
                 progress.where, progress.stamp = (self.label, int(i)), time.monotonic()
-                row = self._fetch_checked(i)
-                guard.check(row, int(i))
-                yield row
+                yield guard.check(self._fetch_checked(i), int(i))
             return
         pool_cls = ProcessPool if self.python_multiprocessing else ThreadPool
         pool = pool_cls(
@@ -99,8 +97,7 @@ class RandomAccessDataset(Dataset):
                 ((np.asarray(i),) for i in indices), run.seed, run.epoch, run.op_id(self)
             )
             for i, row in zip(indices, rows):
-                guard.check(row, int(i))
-                yield row
+                yield guard.check(row, int(i))
         finally:
             pool.close()
 
@@ -154,8 +151,7 @@ class _IterableSource(Dataset):
             except Exception as exc:
                 raise self._failed(f"the source failed on row {count}", exc) from exc
             try:
-                row = _as_row(item, n, op)
-                guard.check(row, count)
+                row = guard.check(_as_row(item, n, op), count)
             except MindDataError as exc:
                 raise MindDataError(
                     f"{exc} (row {count}; column_names={self.column_names})"

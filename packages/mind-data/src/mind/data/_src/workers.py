@@ -339,8 +339,10 @@ def _pack(arrays: tuple, name: str) -> list[tuple]:
     for a in arrays:
         if a.dtype.hasobject:
             raise MindDataError(
-                f"arrays of Python objects (dtype {a.dtype}) cannot cross into worker processes; "
-                "return numeric, string or bytes arrays"
+                f"arrays of Python objects (dtype {a.dtype}) cannot cross into worker processes "
+                "(they exchange arrays through shared memory): return numeric, string or bytes "
+                "arrays, or, for Python dict columns, run the op on threads "
+                "(python_multiprocessing=False)"
             )
     layout = [(a.dtype.str, a.shape, a.nbytes) for a in arrays]
     block = _Block(name, sum(a.nbytes for a in arrays))
@@ -604,7 +606,10 @@ class ProcessPool:
                 _track(in_name)
                 _track(out_name)
                 flat = tuple(np.asarray(v) for row in chunk for v in row)
-                layout = _pack(flat, in_name)
+                try:
+                    layout = _pack(flat, in_name)
+                except MindDataError as exc:
+                    raise MindDataError(f"For '{self.op_name}', {exc}") from None
                 widths = [len(row) for row in chunk]
                 self.tasks.put(
                     (seq, next_index, seed, epoch, stream, in_name, layout, widths, out_name)
