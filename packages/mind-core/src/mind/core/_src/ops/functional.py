@@ -38,6 +38,9 @@ from mind.core._src.ops.elementwise import (  # noqa: F401
     sign,
     sub,
 )
+from mind.core._src.ops.indexing import *  # noqa: F403
+from mind.core._src.ops.linalg import *  # noqa: F403
+from mind.core._src.ops.losses import *  # noqa: F403
 from mind.core._src.ops.nn_ops import *  # noqa: F403
 from mind.core._src.ops.nn_ops import matmul, relu, softmax  # noqa: F401
 from mind.core._src.ops.random import *  # noqa: F403

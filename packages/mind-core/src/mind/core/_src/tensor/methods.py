@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from mind.core._src.ops import functional as F
+from mind.core._src.ops import indexing, linalg, losses
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor
 
@@ -298,3 +299,19 @@ for _name, _value in list(vars(_Methods).items()):
     if _name not in _NOT_METHODS:
         setattr(Tensor, _name, _value)
 del _name, _value
+
+
+def _method(fn: Any) -> Any:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        return fn(self, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = fn.__name__
+    method.__doc__ = fn.__doc__
+    return method
+
+
+# The area modules' ops that are methods with the tensor first (their TENSOR_METHODS).
+for _module in (indexing, linalg, losses):
+    for _name in _module.TENSOR_METHODS:
+        if _name not in vars(_Methods):
+            setattr(Tensor, _name, _method(getattr(_module, _name)))
