@@ -19,11 +19,13 @@ from mind.data import vision as vision
 from mind.data._src.dataset import BatchInfo as BatchInfo
 from mind.data._src.dataset import Dataset as Dataset
 from mind.data._src.samplers import DistributedSampler as DistributedSampler
+from mind.data._src.samplers import PKSampler as PKSampler
 from mind.data._src.samplers import RandomSampler as RandomSampler
 from mind.data._src.samplers import Sampler as Sampler
 from mind.data._src.samplers import SequentialSampler as SequentialSampler
 from mind.data._src.samplers import SubsetRandomSampler as SubsetRandomSampler
 from mind.data._src.samplers import SubsetSampler as SubsetSampler
+from mind.data._src.samplers import WeightedRandomSampler as WeightedRandomSampler
 from mind.data._src.sources import Cifar10Dataset as Cifar10Dataset
 from mind.data._src.sources import DigitsDataset as DigitsDataset
 from mind.data._src.sources import GeneratorDataset as GeneratorDataset
@@ -62,12 +64,14 @@ __all__ = [
     "MindDataset",
     "MnistDataset",
     "NumpySlicesDataset",
+    "PKSampler",
     "RandomSampler",
     "Sampler",
     "SequentialSampler",
     "Shuffle",
     "SubsetRandomSampler",
     "SubsetSampler",
+    "WeightedRandomSampler",
     "__version__",
     "config",
     "load_digits",

@@ -621,6 +621,11 @@ class ImageFolderReader:
         image = _decode_rgb(path, data) if self._decode else np.frombuffer(data, np.uint8).copy()
         return image, np.array(self._labels[i], dtype=np.int32)
 
+    def _read_column(self, k: int) -> np.ndarray | None:
+        """Column ``k`` of every row, where it can be had without reading the files: the labels
+        (for ``PKSampler``), or None."""
+        return self._labels.copy() if k == 1 else None
+
     def __repr__(self) -> str:
         return f"ImageFolderReader({str(self._dir)!r}, decode={self._decode})"
 

@@ -48,7 +48,8 @@ class RandomAccessDataset(Dataset):
         label: str | None = None,
     ) -> None:
         super().__init__([], num_parallel_workers)
-        self.source, self.column_names, self.sampler = source, list(column_names), sampler
+        self.source, self.column_names = source, list(column_names)
+        self.sampler = sampler._bind(self)
         self.python_multiprocessing = python_multiprocessing
         self.label = label or type(source).__name__
 
