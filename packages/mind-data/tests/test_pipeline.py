@@ -161,6 +161,36 @@ def test_batch_variants():
     assert rows(ragged.padded_batch(3, pad_info={"v": (None, 0)}))[0][0][0] == [0, 0, 0]
 
 
+def test_filter_keeps_the_rows_the_predicate_accepts():
+    x = np.arange(20)
+    data = ds.NumpySlicesDataset({"x": x, "y": x % 3}, shuffle=False)
+    kept = data.filter(lambda x, y: y == 1)  # every column, in order
+    assert rows(kept) == [(v, 1) for v in x[x % 3 == 1].tolist()]
+    assert kept.get_dataset_size() == 7 and kept.get_col_names() == ["x", "y"]
+    squares = data.filter(lambda x: int(np.sqrt(x)) ** 2 == x, input_columns="x")
+    assert [r[0] for r in rows(squares)] == [0, 1, 4, 9, 16]
+    on_threads = data.filter(lambda y: y == 1, ["y"], num_parallel_workers=3)
+    assert rows(on_threads) == rows(kept)
+    batched = data.filter(lambda x, y: np.array([x > 13])).batch(4)
+    assert [r[0] for r in rows(batched)] == [[14, 15, 16, 17], [18, 19]]
+
+
+def test_filter_errors():
+    data = ds.NumpySlicesDataset({"x": np.arange(5)}, shuffle=False)
+    with pytest.raises(
+        MindDataError, match=r"'filter' \(<lambda>\), the predicate must return a b"
+    ):
+        rows(data.filter(lambda x: 1))
+    with pytest.raises(
+        MindDataError, match="(?s)the predicate failed on row 3:.*ZeroDivisionError"
+    ):
+        rows(data.filter(lambda x: 1 / (3 - int(x)) > 0))
+    with pytest.raises(MindValueError, match=r"input_columns \['z'\] are not in"):
+        data.filter(lambda z: True, "z")
+    with pytest.raises(MindTypeError, match="'predicate' must be callable"):
+        data.filter(3)
+
+
 def test_shuffle_repeat_take_skip_zip_concat_project_rename():
     d = ds.NumpySlicesDataset(np.arange(10), ["x"], shuffle=False)
     shuffled = [r[0] for r in rows(d.shuffle(4))]

@@ -321,6 +321,8 @@ def test_dicts_go_through_the_other_ops():
         int(r[0]["square"]) for r in data.shuffle(3).create_tuple_iterator(output_numpy=True)
     ]
     assert sorted(shuffled) == [0, 1, 4, 9, 16]
+    even = data.filter(lambda d: d["number"] % 2 == 0, "col1")
+    assert [int(r[1]) for r in even.create_tuple_iterator(output_numpy=True)] == [0, 2, 4]
     concat = data.project("col1") + data.project("col1")
     assert [int(r[0]["number"]) for r in concat.create_tuple_iterator(output_numpy=True)] == [
         0,

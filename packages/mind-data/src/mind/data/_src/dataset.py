@@ -303,6 +303,16 @@ class Dataset:
         """``batch`` that pads columns to a common shape (``pad_info``: column -> (shape, value))."""
         return BatchDataset(self, batch_size, drop_remainder, None, None, None, pad_info or {})
 
+    def filter(
+        self,
+        predicate: Callable[..., Any],
+        input_columns: Any = None,
+        num_parallel_workers: Any = None,
+    ) -> Dataset:
+        """Keep the rows for which ``predicate(*columns)`` is True (``input_columns``, default:
+        every column, in order); ``num_parallel_workers > 1`` runs it on threads."""
+        return FilterDataset(self, predicate, input_columns, num_parallel_workers)
+
     def shuffle(self, buffer_size: int) -> Dataset:
         """Shuffle through a buffer of ``buffer_size`` rows (a new order every epoch)."""
         return ShuffleDataset(self, buffer_size)
@@ -962,6 +972,95 @@ class BatchDataset(Dataset):
             key: self._stack([v[key] for v in values], column, info, start, (*path, key))
             for key in keys
         }
+
+
+class FilterDataset(Dataset):
+    op_name = "Filter"
+
+    def __init__(self, child, predicate, input_columns, workers):
+        super().__init__([child], workers)
+        if not callable(predicate):
+            raise MindTypeError(
+                f"For 'filter', 'predicate' must be callable, got {type(predicate).__name__}"
+            )
+        if workers is not None and (
+            isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+        ):
+            raise MindValueError(
+                f"For 'filter', 'num_parallel_workers' must be an int >= 1, got {workers!r}"
+            )
+        columns = child._columns()
+        self.inputs = _names(input_columns, "filter", "input_columns") or list(columns)
+        missing = [c for c in self.inputs if c not in columns]
+        if missing:
+            raise MindValueError(
+                f"For 'filter', input_columns {missing} are not in the dataset's columns {columns}"
+            )
+        self.predicate, self.in_pos = predicate, [columns.index(c) for c in self.inputs]
+        self.label = getattr(predicate, "__name__", None) or type(predicate).__name__
+
+    def _size(self) -> int | None:
+        return None
+
+    def _describe(self) -> str:
+        return f"Filter({self.label}, {self.inputs}, workers={self.num_parallel_workers or 1})"
+
+    def _rows(self, run: _Run) -> Iterator[tuple]:
+        rows = self.children[0]._stream(run)
+        stream, progress, op = run.op_id(self), run.progress, f"filter ({self.label})"
+        pos = self.in_pos
+        workers = self.num_parallel_workers or 1
+        if workers == 1:
+            for index, row in enumerate(rows):
+                progress.where, progress.stamp = (op, index), time.monotonic()
+                if self._keep(self._call(tuple(row[p] for p in pos), run, index, stream), index):
+                    yield row
+            return
+        pool = ThreadPool(self.predicate, workers, op, progress=progress)
+        run.closers.append(pool.close)
+        originals: list[tuple] = []
+
+        def feed():
+            for row in rows:
+                originals.append(row)
+                yield tuple(row[p] for p in pos)
+
+        try:
+            for index, out in enumerate(pool.imap(feed(), run.seed, run.epoch, stream)):
+                row = originals.pop(0)
+                if self._keep(out, index):
+                    yield row
+        finally:
+            pool.close()
+
+    def _call(self, args: tuple, run: _Run, index: int, stream: int) -> tuple:
+        try:
+            return run_row(self.predicate, args, run.seed, run.epoch, index, stream)
+        except MindDataError:
+            raise
+        except Exception as exc:
+            import traceback
+
+            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            raise MindDataError(
+                f"For 'filter' ({self.label}), the predicate failed on row {index}:\n"
+                f"{text.rstrip()}"
+            ) from exc
+
+    def _keep(self, out: tuple, index: int) -> bool:
+        """The predicate's answer for row ``index``: a bool (a Python or numpy one, or an array
+        holding one bool)."""
+        if len(out) == 1:
+            value = out[0]
+            if isinstance(value, bool | np.bool_):
+                return bool(value)
+            if isinstance(value, np.ndarray) and value.dtype == np.bool_ and value.size == 1:
+                return bool(value.reshape(()))
+        got = out[0] if len(out) == 1 else out
+        raise MindDataError(
+            f"For 'filter' ({self.label}), the predicate must return a bool, got "
+            f"{type(got).__name__} {got!r} on row {index}"
+        )
 
 
 class ShuffleDataset(Dataset):
