@@ -10,6 +10,6 @@ Each class applies the functional op of the same meaning (``mind.core.ops``); th
 takes MindSpore's attributes with MindSpore's defaults.
 """
 
-from mind.core._src.ops import p_indexing, p_linalg, p_losses  # noqa: F401  (register their classes)
+from mind.core._src.ops import p_indexing, p_linalg, p_losses, p_math  # noqa: F401  (register their classes)
 from mind.core._src.ops.operations import *  # noqa: F403
 from mind.core._src.ops.operations import __all__ as __all__

@@ -41,6 +41,7 @@ from mind.core._src.ops.elementwise import (  # noqa: F401
 from mind.core._src.ops.indexing import *  # noqa: F403
 from mind.core._src.ops.linalg import *  # noqa: F403
 from mind.core._src.ops.losses import *  # noqa: F403
+from mind.core._src.ops.math_ops import *  # noqa: F403
 from mind.core._src.ops.nn_ops import *  # noqa: F403
 from mind.core._src.ops.nn_ops import matmul, relu, softmax  # noqa: F401
 from mind.core._src.ops.random import *  # noqa: F403

@@ -54,6 +54,7 @@ from mind.core._src.ir.graph import Apply, FuncGraph, Node
 from mind.core._src.ops import array as A
 from mind.core._src.ops import control as C
 from mind.core._src.ops import elementwise as E
+from mind.core._src.ops import math_ops as M
 from mind.core._src.ops import nn_ops as N
 from mind.core._src.ops import reduce as R
 from mind.core._src.ops.array import stop_gradient_p
@@ -359,6 +360,22 @@ def _minimum(a: str, b: str, t: str = "") -> str:
 
 
 expression(E.maximum_p)(_binary(_maximum))
+# math_ops: C's functions of the same names; fmod and the bitwise operators.
+for _prim in (
+    M.tan_p, M.atan_p, M.asin_p, M.acos_p, M.sinh_p, M.cosh_p, M.asinh_p, M.acosh_p, M.atanh_p,
+    M.expm1_p, M.erfc_p, M.log2_p, M.log10_p, M.exp2_p, M.ceil_p,
+):  # fmt: skip
+    expression(_prim)(_math(_prim.name))
+expression(M.atan2_p)(_binary(lambda a, b, t: f"{_fn('atan2', t)}({a}, {b})" if t in _FLOAT_C else None))  # fmt: skip
+expression(M.hypot_p)(_binary(lambda a, b, t: f"{_fn('hypot', t)}({a}, {b})" if t in _FLOAT_C else None))  # fmt: skip
+expression(M.fmod_p)(_binary(lambda a, b, t: f"{_fn('fmod', t)}({a}, {b})" if t in _FLOAT_C else f"({b} == 0 ? 0 : {a} % {b})"))  # fmt: skip
+for _prim, _sym in (
+    (M.bitwise_and_p, "&"), (M.bitwise_or_p, "|"), (M.bitwise_xor_p, "^"),
+    (M.left_shift_p, "<<"), (M.right_shift_p, ">>"),
+):  # fmt: skip
+    expression(_prim)(_binary(lambda a, b, t, _s=_sym: f"({a} {_s} {b})" if t not in _FLOAT_C else None))  # fmt: skip
+expression(M.invert_p)(lambda args, types, t, attrs: f"((({t})~{args[0]}))")
+
 expression(E.minimum_p)(_binary(_minimum))
 
 
