@@ -211,3 +211,36 @@ def test_primitive_classes_methods_jit_and_native():
         np.testing.assert_allclose(ms.jit(f)(t).asnumpy(), want, rtol=1e-5)
     finally:
         ms.set_context(device_target="cpu")
+
+
+def test_activation_cells_apply_their_functions():
+    from mind.core import nn
+
+    t = Tensor(X)
+    for cell, fn in [
+        (nn.ReLU6(), ops.relu6),
+        (nn.Softsign(), ops.softsign),
+        (nn.Mish(), ops.mish),
+        (nn.LogSigmoid(), ops.logsigmoid),
+        (nn.Tanhshrink(), ops.tanhshrink),
+        (nn.SeLU(), ops.selu),
+        (nn.HSwish(), ops.hardswish),
+        (nn.HSigmoid(), ops.hardsigmoid),
+        (nn.FastGelu(), ops.fast_gelu),
+        (nn.Softmin(0), lambda x: ops.softmin(x, 0)),
+        (nn.GLU(), ops.glu),
+        (nn.Hardtanh(-0.5, 0.5), lambda x: ops.hardtanh(x, -0.5, 0.5)),
+        (nn.HShrink(0.3), lambda x: ops.hardshrink(x, 0.3)),
+        (nn.SoftShrink(0.3), lambda x: ops.softshrink(x, 0.3)),
+        (nn.Threshold(0.1, -1.0), lambda x: ops.threshold(x, 0.1, -1.0)),
+        (nn.CELU(2.0), lambda x: ops.celu(x, 2.0)),
+    ]:
+        np.testing.assert_array_equal(cell(t).asnumpy(), fn(t).asnumpy())
+    prelu = nn.PReLU(3, 0.1)
+    x = RNG.normal(size=(2, 3, 4)).astype(np.float32)
+    np.testing.assert_allclose(prelu(Tensor(x)).asnumpy(), np.where(x > 0, x, 0.1 * x), rtol=1e-6)
+    (dw,) = ms.grad(lambda x: prelu(x).sum(), None, prelu.trainable_params())(Tensor(x))
+    np.testing.assert_allclose(dw.asnumpy(), np.where(x > 0, 0, x).sum(axis=(0, 2)), rtol=1e-5)
+    assert isinstance(nn.Dense(2, 2, activation="hswish").activation, nn.HSwish)
+    with pytest.raises(MindValueError, match="'w' has 2 values for 3 channels"):
+        nn.PReLU(3, [0.1, 0.2])

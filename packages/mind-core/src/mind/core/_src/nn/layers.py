@@ -17,8 +17,10 @@ from mind.core._src.tensor.tensor import Parameter, Tensor
 from mind.core.errors import MindTypeError, MindValueError
 
 __all__ = [
+    "CELU",
     "ELU",
     "GELU",
+    "GLU",
     "AdaptiveAvgPool2d",
     "AvgPool2d",
     "BatchNorm1d",
@@ -29,18 +31,33 @@ __all__ = [
     "Dense",
     "Dropout",
     "Embedding",
+    "FastGelu",
     "Flatten",
     "GroupNorm",
+    "HShrink",
+    "HSigmoid",
+    "HSwish",
+    "Hardtanh",
     "Identity",
     "LayerNorm",
     "LeakyReLU",
+    "LogSigmoid",
     "LogSoftmax",
     "MaxPool2d",
+    "Mish",
+    "PReLU",
     "ReLU",
+    "ReLU6",
+    "SeLU",
     "SiLU",
     "Sigmoid",
+    "SoftShrink",
     "Softmax",
+    "Softmin",
+    "Softsign",
     "Tanh",
+    "Tanhshrink",
+    "Threshold",
 ]
 
 
@@ -188,6 +205,133 @@ class LogSoftmax(Cell):
         return F.log_softmax(x, self.axis)
 
 
+class ReLU6(_Activation):
+    fn = staticmethod(F.relu6)
+
+
+class Softsign(_Activation):
+    fn = staticmethod(F.softsign)
+
+
+class Mish(_Activation):
+    fn = staticmethod(F.mish)
+
+
+class LogSigmoid(_Activation):
+    fn = staticmethod(F.logsigmoid)
+
+
+class Tanhshrink(_Activation):
+    fn = staticmethod(F.tanhshrink)
+
+
+class SeLU(_Activation):
+    fn = staticmethod(F.selu)
+
+
+class HSwish(_Activation):
+    fn = staticmethod(F.hardswish)
+
+
+class HSigmoid(_Activation):
+    fn = staticmethod(F.hardsigmoid)
+
+
+class FastGelu(_Activation):
+    fn = staticmethod(F.fast_gelu)
+
+
+class Hardtanh(Cell):
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0) -> None:
+        super().__init__()
+        if min_val > max_val:
+            raise MindValueError(
+                f"For 'Hardtanh', 'min_val' {min_val} must not exceed 'max_val' {max_val}"
+            )
+        self.min_val, self.max_val = min_val, max_val
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.hardtanh(x, self.min_val, self.max_val)
+
+
+class HShrink(Cell):
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.hardshrink(x, self.lambd)
+
+
+class SoftShrink(Cell):
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.softshrink(x, self.lambd)
+
+
+class Threshold(Cell):
+    def __init__(self, threshold: float, value: float) -> None:
+        super().__init__()
+        self.threshold, self.value = threshold, value
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.threshold(x, self.threshold, self.value)
+
+
+class CELU(Cell):
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        if alpha == 0:
+            raise MindValueError("For 'CELU', 'alpha' must not be 0")
+        self.alpha = alpha
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.celu(x, self.alpha)
+
+
+class Softmin(Cell):
+    def __init__(self, axis: int = -1) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.softmin(x, self.axis)
+
+
+class GLU(Cell):
+    def __init__(self, axis: int = -1) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.glu(x, self.axis)
+
+
+class PReLU(Cell):
+    """``x`` where positive, ``w * x`` elsewhere, ``w`` learned: one value (``channel=1``) or
+    one per channel (axis 1), initialised to ``w``."""
+
+    def __init__(self, channel: int = 1, w: Any = 0.25) -> None:
+        super().__init__()
+        if not isinstance(channel, int) or channel < 1:
+            raise MindValueError(f"For 'PReLU', 'channel' must be a positive int, got {channel!r}")
+        if isinstance(w, int | float):
+            value = Tensor([float(w)] * channel, dt.float32)
+        else:
+            value = Tensor(w, dt.float32).reshape((-1,))
+            if value.shape[0] != channel:
+                raise MindValueError(
+                    f"For 'PReLU', 'w' has {value.shape[0]} values for {channel} channels"
+                )
+        self.w = Parameter(value, name="a")
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.prelu(x, self.w)
+
+
 _ACTIVATIONS = {
     "relu": ReLU,
     "sigmoid": Sigmoid,
@@ -197,6 +341,20 @@ _ACTIVATIONS = {
     "softmax": Softmax,
     "leakyrelu": LeakyReLU,
     "elu": ELU,
+    "relu6": ReLU6,
+    "softsign": Softsign,
+    "mish": Mish,
+    "logsigmoid": LogSigmoid,
+    "tanhshrink": Tanhshrink,
+    "selu": SeLU,
+    "hswish": HSwish,
+    "hsigmoid": HSigmoid,
+    "fast_gelu": FastGelu,
+    "hardtanh": Hardtanh,
+    "hshrink": HShrink,
+    "softshrink": SoftShrink,
+    "celu": CELU,
+    "prelu": PReLU,
 }
 
 
