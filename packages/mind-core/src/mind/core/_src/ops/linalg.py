@@ -1,10 +1,873 @@
 """Linear algebra and products: matrix inverse, determinants, solves, decompositions, einsum,
-tensor_dot, outer/inner/dot, distances (MindSpore 2.x names and argument orders)."""
+tensor_dot, outer/inner/dot, distances (MindSpore 2.x names and argument orders).
+
+Only what no composition of other ops can express is a primitive here: the inverse, the
+(log-)determinant, the solve, the Cholesky factor and the SVD-based pseudo-inverse, each a
+``numpy.linalg`` kernel with an analytic bprop written with ops (so it is differentiable again).
+Everything else (products, einsum, diagonals, distances) is built from matmul, transpose,
+reshape, gather and the elementwise ops, so gradients, ``jit``, ``vmap`` and the native device
+come with them.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import string
+from typing import Any
+
+import numpy as np
+
+from mind.core._src.ops import infer as I
+from mind.core._src.ops import schema as S
+from mind.core._src.ops.array import (
+    broadcast_to,
+    expand_dims,
+    gather,
+    reshape,
+    transpose,
+    tril,
+)
+from mind.core._src.ops.dispatch import ShapedArray, bind1, bind2, example, primitive
+from mind.core._src.ops.elementwise import (
+    _floating,
+    add,
+    cast,
+    div,
+    greater,
+    maximum,
+    mul,
+    not_equal,
+    operands,
+    pow,
+    sqrt,
+    sub,
+    where,
+    zeros_like,
+)
+from mind.core._src.ops.elementwise import abs as abs_
+from mind.core._src.ops.nn_ops import _mm, matmul
+from mind.core._src.ops.reduce import amax, sum
+from mind.core._src.tensor import dtype as dt
+from mind.core._src.tensor.tensor import Tensor, as_tensor
+from mind.core.errors import MindTypeError, MindValueError
+
+__all__: list[str] = [
+    "addmm",
+    "baddbmm",
+    "cdist",
+    "cholesky",
+    "cosine_similarity",
+    "cross",
+    "det",
+    "diag",
+    "diag_embed",
+    "diagonal",
+    "dot",
+    "einsum",
+    "inner",
+    "inverse",
+    "kron",
+    "matrix_solve",
+    "mm",
+    "outer",
+    "pdist",
+    "pinv",
+    "pinverse",
+    "slogdet",
+    "tensor_dot",
+    "trace",
+]
 
 #: Functional ops of this module that are also Tensor methods with the tensor first
 #: (``Tensor.name(*args)`` is ``name(tensor, *args)``); attached by tensor.methods.
-TENSOR_METHODS: tuple[str, ...] = ()
+TENSOR_METHODS: tuple[str, ...] = (
+    "addmm",
+    "baddbmm",
+    "cholesky",
+    "cross",
+    "det",
+    "diag",
+    "diagonal",
+    "inner",
+    "inverse",
+    "kron",
+    "outer",
+    "slogdet",
+    "trace",
+)
+
+
+# ------------------------------------------------------------------------------------------------
+# Helpers
+# ------------------------------------------------------------------------------------------------
+
+
+def _np(a: np.ndarray) -> np.ndarray:
+    """``numpy.linalg`` has no float16 kernels: compute those in float32."""
+    return a.astype(np.float32) if a.dtype == np.float16 else a
+
+
+def _mT(x: Tensor) -> Tensor:
+    """Swap the last two axes."""
+    perm = list(range(x.ndim))
+    perm[-1], perm[-2] = perm[-2], perm[-1]
+    return transpose(x, tuple(perm))
+
+
+def _square_infer(op: str):
+    def infer(x: ShapedArray) -> ShapedArray:
+        _require_square(op, x)
+        return ShapedArray(x.shape, x.dtype)
+
+    return infer
+
+
+def _require_square(op: str, x: ShapedArray, name: str = "input") -> None:
+    if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+        raise I.fail(
+            op, f"'{name}' must be a (batch of) square matrices (..., n, n), got {x.shape}"
+        )
+    I.require_float(op, name, x)
+
+
+def _spd(c: Any, *shape: int) -> np.ndarray:
+    """A well-conditioned symmetric positive-definite (batch of) matrices, for examples."""
+    a = c.r(*shape)
+    return (a @ np.swapaxes(a, -1, -2) + shape[-1] * np.eye(shape[-1])).astype(np.float32)
+
+
+def _matrices(op: str, x: Any, name: str = "input") -> Tensor:
+    x = _floating(x)
+    if x.ndim < 2:
+        raise I.fail(op, f"'{name}' must be at least 2-D (..., m, n), got shape {x.shape}")
+    return x
+
+
+# ------------------------------------------------------------------------------------------------
+# Inverse, determinants, solve
+# ------------------------------------------------------------------------------------------------
+
+
+def _inverse_kernel(x):
+    return np.linalg.inv(_np(x)).astype(x.dtype, copy=False)
+
+
+matrix_inverse_p = primitive(
+    "matrix_inverse",
+    cpu=_inverse_kernel,
+    infer=_square_infer("inverse"),
+    # d(X^-1) = -X^-1 dX X^-1, so the cotangent is -X^-T dout X^-T.
+    bprop=lambda x, out, dout: (-_mm(_mm(out, dout, True, False), out, False, True),),
+)
+example(matrix_inverse_p, lambda c: ([_spd(c, 2, 3, 3)], {}, np.linalg.inv))
+
+
+def inverse(input: Any) -> Tensor:
+    """The inverse of each square matrix in ``input`` (..., n, n). Supported devices: cpu.
+
+    >>> ops.inverse(Tensor([[2.0, 0.0], [0.0, 4.0]]))  # [[0.5, 0], [0, 0.25]]
+    """
+    return bind1(matrix_inverse_p, _matrices("inverse", input))
+
+
+def _batch_infer(op: str, lead: tuple[int, ...] = ()):
+    def infer(x: ShapedArray) -> ShapedArray:
+        _require_square(op, x)
+        return ShapedArray((*lead, *x.shape[:-2]), x.dtype)
+
+    return infer
+
+
+def _det_kernel(x):
+    return np.asarray(np.linalg.det(_np(x))).astype(x.dtype, copy=False)
+
+
+def _cofactor_grad(x: Tensor, scale: Tensor) -> Tensor:
+    """``scale[..., None, None] * X^-T``: the shared part of the determinants' gradients."""
+    return mul(expand_dims(expand_dims(scale, -1), -1), _mT(inverse(x)))
+
+
+det_p = primitive(
+    "matrix_determinant",
+    cpu=_det_kernel,
+    infer=_batch_infer("det"),
+    bprop=lambda x, out, dout: (_cofactor_grad(x, mul(dout, out)),),
+)
+example(det_p, lambda c: ([_spd(c, 2, 3, 3)], {}, np.linalg.det))
+
+
+def det(input: Any) -> Tensor:
+    """The determinant of each square matrix in ``input`` (..., n, n): shape (...).
+    Supported devices: cpu.
+
+    >>> ops.det(Tensor([[1.0, 2.0], [3.0, 4.0]]))  # -2.0
+    """
+    return bind1(det_p, _matrices("det", input))
+
+
+def _slogdet_kernel(x):
+    sign_, logabs = np.linalg.slogdet(_np(x))
+    return np.stack([sign_, logabs]).astype(x.dtype, copy=False)
+
+
+slogdet_p = primitive(
+    "log_matrix_determinant",
+    cpu=_slogdet_kernel,
+    # One output: sign and log|det| stacked on a new first axis (the sign has no gradient).
+    infer=_batch_infer("slogdet", (2,)),
+    bprop=lambda x, out, dout: (_cofactor_grad(x, dout[1]),),
+)
+example(
+    slogdet_p, lambda c: ([_spd(c, 2, 3, 3) * -1], {}, lambda x: np.stack(np.linalg.slogdet(x)))
+)
+
+
+def slogdet(input: Any) -> tuple[Tensor, Tensor]:
+    """``(sign, log|det|)`` of each square matrix in ``input`` (..., n, n), each of shape (...):
+    the determinant without its overflow. Supported devices: cpu.
+
+    >>> sign, logabsdet = ops.slogdet(Tensor([[-2.0, 0.0], [0.0, 3.0]]))  # -1.0, log(6)
+    """
+    out = bind1(slogdet_p, _matrices("slogdet", input))
+    return out[0], out[1]
+
+
+def _solve_kernel(a, b):
+    return np.linalg.solve(_np(a), _np(b)).astype(np.result_type(a, b), copy=False)
+
+
+def _solve_infer(a: ShapedArray, b: ShapedArray) -> ShapedArray:
+    _require_square("matrix_solve", a, "matrix")
+    I.require_float("matrix_solve", "rhs", b)
+    if b.ndim != a.ndim or b.shape[-2] != a.shape[-1]:
+        raise I.fail(
+            "matrix_solve",
+            f"'rhs' must be (..., {a.shape[-1]}, k) for 'matrix' {a.shape}, got {b.shape}",
+        )
+    batch = I.broadcast_shapes("matrix_solve", ("matrix", "rhs"), a.shape[:-2], b.shape[:-2])
+    return ShapedArray((*batch, *b.shape[-2:]), dt.promote(a.dtype, b.dtype))
+
+
+def _solve_bprop(a, b, out, dout):
+    # X = A^-1 B: dB = A^-T dout, dA = -dB X^T.
+    db = bind2(matrix_solve_p, _mT(a), dout)
+    return -_mm(db, out, False, True), db
+
+
+matrix_solve_p = primitive(
+    "matrix_solve", cpu=_solve_kernel, infer=_solve_infer, bprop=_solve_bprop
+)
+example(matrix_solve_p, lambda c: ([_spd(c, 2, 3, 3), c.r(2, 3, 2)], {}, np.linalg.solve))
+
+
+def matrix_solve(matrix: Any, rhs: Any, adjoint: bool = False) -> Tensor:
+    """``X`` with ``matrix @ X = rhs`` for each (..., m, m) matrix and (..., m, k) right-hand
+    side; ``adjoint=True`` solves with the (conjugate) transpose of ``matrix``.
+    Supported devices: cpu.
+
+    >>> ops.matrix_solve(Tensor([[2.0, 0.0], [0.0, 4.0]]), Tensor([[2.0], [2.0]]))  # [[1], [0.5]]
+    """
+    a, b = operands(_matrices("matrix_solve", matrix, "matrix"), rhs)
+    if not isinstance(adjoint, bool):
+        raise MindTypeError(f"For 'matrix_solve', 'adjoint' must be a bool, got {adjoint!r}")
+    return bind2(matrix_solve_p, _mT(a) if adjoint else a, b)
+
+
+# ------------------------------------------------------------------------------------------------
+# Cholesky and the pseudo-inverse
+# ------------------------------------------------------------------------------------------------
+
+
+def _cholesky_kernel(x):
+    try:
+        return np.linalg.cholesky(_np(x)).astype(x.dtype, copy=False)
+    except np.linalg.LinAlgError as error:
+        raise MindValueError(
+            f"For 'cholesky', 'input_x' must be symmetric positive-definite: {error}"
+        ) from None
+
+
+def _cholesky_bprop(x, out, dout):
+    """The kernel reads only the lower triangle of ``x``; with ``L = out`` and
+    ``G = L^-T Phi(L^T dout) L^-1`` (Phi: the lower triangle, diagonal halved), the cotangent of
+    that triangle is G's lower part plus G^T's strictly lower part."""
+    n = x.shape[-1]
+    half = Tensor((np.tril(np.ones((n, n))) - 0.5 * np.eye(n)).astype(x.dtype.name))
+    linv = inverse(out)
+    g = _mm(_mm(linv, mul(_mm(out, dout, True, False), half), True, False), linv, False, False)
+    return (sub(tril(add(g, _mT(g))), mul(g, Tensor(np.eye(n, dtype=x.dtype.name)))),)
+
+
+cholesky_p = primitive(
+    "cholesky", cpu=_cholesky_kernel, infer=_square_infer("cholesky"), bprop=_cholesky_bprop
+)
+example(cholesky_p, lambda c: ([_spd(c, 2, 3, 3)], {}, np.linalg.cholesky))
+
+
+def cholesky(input_x: Any, upper: bool = False) -> Tensor:
+    """The Cholesky factor of each symmetric positive-definite matrix in ``input_x``
+    (..., n, n): lower ``L`` with ``A = L L^T``, or with ``upper=True`` upper ``U`` with
+    ``A = U^T U``. Supported devices: cpu.
+
+    >>> ops.cholesky(Tensor([[4.0, 2.0], [2.0, 5.0]]))  # [[2, 0], [1, 2]]
+    """
+    if not isinstance(upper, bool):
+        raise MindTypeError(f"For 'cholesky', 'upper' must be a bool, got {upper!r}")
+    lower = bind1(cholesky_p, _matrices("cholesky", input_x, "input_x"))
+    return _mT(lower) if upper else lower
+
+
+def _pinv_kernel(x, *, atol=None, rtol=None):
+    a = _np(x)
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    if rtol is None:
+        # MindSpore's defaults: max(m, n) * eps, or 0 once a positive atol is given.
+        rtol = 0.0 if atol is not None and atol > 0 else max(a.shape[-2:]) * np.finfo(a.dtype).eps
+    cutoff = np.maximum(0.0 if atol is None else atol, rtol * s.max(-1, keepdims=True, initial=0))
+    keep = s > cutoff
+    s_inv = np.where(keep, 1 / np.where(keep, s, 1), 0).astype(a.dtype)
+    out = np.swapaxes(vh, -1, -2) @ (s_inv[..., :, None] * np.swapaxes(u, -1, -2))
+    return out.astype(x.dtype, copy=False)
+
+
+def _pinv_infer(x: ShapedArray, *, atol=None, rtol=None) -> ShapedArray:
+    if x.ndim < 2:
+        raise I.fail("pinv", f"'x' must be at least 2-D (..., m, n), got shape {x.shape}")
+    I.require_float("pinv", "x", x)
+    return ShapedArray((*x.shape[:-2], x.shape[-1], x.shape[-2]), x.dtype)
+
+
+def _pinv_bprop(x, out, dout, *, atol=None, rtol=None):
+    """The derivative of A+ where the rank is locally constant (Golub and Pereyra):
+    dA = -A+^T G A+^T + (I - A A+) G^T A+ A+^T + A+^T A+ G^T (I - A+ A)."""
+    m, n = x.shape[-2], x.shape[-1]
+    gt = _mT(dout)
+    left = sub(Tensor(np.eye(m, dtype=x.dtype.name)), matmul(x, out))
+    right = sub(Tensor(np.eye(n, dtype=x.dtype.name)), matmul(out, x))
+    first = -_mm(_mm(out, dout, True, False), out, False, True)
+    second = matmul(matmul(left, gt), _mm(out, out, False, True))
+    third = matmul(_mm(out, out, True, False), matmul(gt, right))
+    return (add(add(first, second), third),)
+
+
+pinv_p = primitive(
+    "pinv", cpu=_pinv_kernel, infer=_pinv_infer, bprop=_pinv_bprop, attrs=("atol", "rtol")
+)
+example(pinv_p, lambda c: ([c.r(2, 4, 3)], {}, np.linalg.pinv))
+S.attr_schema(pinv_p, atol=S.Opt(S.Number(lo=0)), rtol=S.Opt(S.Number(lo=0)))
+
+
+def _tolerance(value: Any, name: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, Tensor):
+        if value.size != 1:
+            raise MindValueError(
+                f"For 'pinv', a Tensor '{name}' must hold one value on Mind, got shape "
+                f"{value.shape}: pass a float"
+            )
+        value = float(value.asnumpy())
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MindTypeError(f"For 'pinv', '{name}' must be a float or None, got {value!r}")
+    return float(value)
+
+
+def pinv(x: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False) -> Tensor:
+    """The Moore-Penrose pseudo-inverse of each (..., m, n) matrix, through the SVD: singular
+    values at or below ``max(atol, rtol * largest)`` count as zero. ``hermitian=True`` takes the
+    input as symmetric and reads only its lower triangle. Supported devices: cpu.
+
+    >>> ops.pinv(Tensor([[4.0, 0.0], [0.0, 5.0]]))  # [[0.25, 0], [0, 0.2]]
+    """
+    a = _matrices("pinv", x, "x")
+    if not isinstance(hermitian, bool):
+        raise MindTypeError(f"For 'pinv', 'hermitian' must be a bool, got {hermitian!r}")
+    if hermitian:
+        low = tril(a, -1)
+        a = add(add(low, _mT(low)), sub(tril(a), low))
+    attrs = {"atol": _tolerance(atol, "atol"), "rtol": _tolerance(rtol, "rtol")}
+    return bind1(pinv_p, a, attrs)
+
+
+def pinverse(input: Any, rcond: float = 1e-15) -> Tensor:
+    """The pseudo-inverse with singular values at or below ``rcond * largest`` treated as zero
+    (the Tensor.pinverse spelling of :func:`pinv`). Supported devices: cpu."""
+    return pinv(input, rtol=rcond)
+
+
+# ------------------------------------------------------------------------------------------------
+# Diagonals
+# ------------------------------------------------------------------------------------------------
+
+
+def _diagonal_positions(rows: int, cols: int, offset: int) -> np.ndarray:
+    start_row, start_col = (0, offset) if offset >= 0 else (-offset, 0)
+    count = max(0, min(rows - start_row, cols - start_col))
+    i = np.arange(count)
+    return ((start_row + i) * cols + start_col + i).astype(np.int64)
+
+
+def diagonal(input: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal of ``input`` over axes ``dim1`` and ``dim2`` (above the main one for
+    ``offset > 0``), as a new last axis; the other axes keep their order.
+
+    >>> ops.diagonal(Tensor([[1, 2], [3, 4]]))  # [1, 4]
+    """
+    x = as_tensor(input)
+    if x.ndim < 2:
+        raise I.fail("diagonal", f"'input' must be at least 2-D, got shape {x.shape}")
+    d1 = I.normalize_axis("diagonal", dim1, x.ndim, "dim1")
+    d2 = I.normalize_axis("diagonal", dim2, x.ndim, "dim2")
+    if d1 == d2:
+        raise MindValueError(f"For 'diagonal', 'dim1' and 'dim2' must differ, got {dim1}, {dim2}")
+    rest = [a for a in range(x.ndim) if a not in (d1, d2)]
+    moved = transpose(x, (*rest, d1, d2))
+    rows, cols = x.shape[d1], x.shape[d2]
+    flat = reshape(moved, (*moved.shape[:-2], rows * cols))
+    return gather(flat, Tensor(_diagonal_positions(rows, cols, int(offset))), flat.ndim - 1)
+
+
+def trace(input: Any) -> Tensor:
+    """The sum of the main diagonal of 2-D ``input``.
+
+    >>> ops.trace(Tensor([[1.0, 2.0], [3.0, 4.0]]))  # 5.0
+    """
+    x = as_tensor(input)
+    if x.ndim != 2:
+        raise I.fail("trace", f"'input' must be 2-D, got shape {x.shape}")
+    return sum(diagonal(x))
+
+
+def diag_embed(input: Any, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """Matrices whose diagonal (``offset`` above the main one) over the new axes ``dim1`` and
+    ``dim2`` holds the last axis of ``input``; zeros elsewhere.
+
+    >>> ops.diag_embed(Tensor([1.0, 2.0]))  # [[1, 0], [0, 2]]
+    """
+    x = as_tensor(input)
+    if x.ndim == 0:
+        raise I.fail("diag_embed", "'input' must be at least 1-D, got a scalar")
+    n, offset = x.shape[-1], int(offset)
+    size = n + (offset if offset >= 0 else -offset)
+    ndim = x.ndim + 1
+    d1 = I.normalize_axis("diag_embed", dim1, ndim, "dim1")
+    d2 = I.normalize_axis("diag_embed", dim2, ndim, "dim2")
+    if d1 == d2:
+        raise MindValueError(f"For 'diag_embed', 'dim1' and 'dim2' must differ, got {dim1}, {dim2}")
+    # Each input value lands at one position of the flat (size, size) matrix: one matmul with a
+    # 0/1 placement matrix (n, size * size), which is also its own gradient's transpose.
+    place = np.zeros((n, size * size), x.dtype.name if x.dtype.is_floating_point else "float32")
+    place[np.arange(n), _diagonal_positions(size, size, offset)] = 1
+    xf = _floating(x) if not x.dtype.is_floating_point else x
+    out = reshape(matmul(reshape(xf, (-1, n)), Tensor(place)), (*x.shape[:-1], size, size))
+    out = cast(out, x.dtype) if out.dtype is not x.dtype else out
+    if (d1, d2) == (ndim - 2, ndim - 1):
+        return out
+    # Put the two new axes at d1 and d2, the others in order.
+    order = [None] * ndim
+    order[d1], order[d2] = ndim - 2, ndim - 1
+    others = iter(range(ndim - 2))
+    return transpose(out, tuple(next(others) if a is None else a for a in order))
+
+
+def diag(input: Any) -> Tensor:
+    """A tensor with ``input`` on its diagonal: for ``input`` of shape (d1, ..., dk) the result
+    has shape (d1, ..., dk, d1, ..., dk) and is nonzero only where both halves of the index agree.
+
+    >>> ops.diag(Tensor([1, 2]))  # [[1, 0], [0, 2]]
+    """
+    x = as_tensor(input)
+    if x.ndim == 0:
+        raise I.fail("diag", "'input' must be at least 1-D, got a scalar")
+    n = x.size
+    eye = Tensor(np.eye(n, dtype=x.dtype.name if x.dtype.name != "bool" else "bool"))
+    out = mul(reshape(x, (n, 1)), eye) if x.dtype.name != "bool" else where(eye, x, False)
+    return reshape(out, (*x.shape, *x.shape))
+
+
+# ------------------------------------------------------------------------------------------------
+# Products
+# ------------------------------------------------------------------------------------------------
+
+
+def _axes_pair(op: str, axes: Any, a: Tensor, b: Tensor) -> tuple[list[int], list[int]]:
+    if isinstance(axes, Tensor):
+        axes = np.asarray(axes.asnumpy()).tolist()
+    if isinstance(axes, int) and not isinstance(axes, bool):
+        if axes < 0 or axes > min(a.ndim, b.ndim):
+            raise MindValueError(
+                f"For '{op}', 'axes' {axes} is out of range for {a.shape}, {b.shape}"
+            )
+        return list(range(a.ndim - axes, a.ndim)), list(range(axes))
+    if isinstance(axes, list | tuple) and len(axes) == 2:
+        first, second = axes
+        first = [first] if isinstance(first, int) else list(first)
+        second = [second] if isinstance(second, int) else list(second)
+        if len(first) != len(second):
+            raise MindValueError(
+                f"For '{op}', both halves of 'axes' must have one length, got {axes}"
+            )
+        return (
+            [I.normalize_axis(op, int(v), a.ndim, "axes") for v in first],
+            [I.normalize_axis(op, int(v), b.ndim, "axes") for v in second],
+        )
+    raise MindTypeError(
+        f"For '{op}', 'axes' must be an int or a pair of ints or int sequences, got {axes!r}"
+    )
+
+
+def _contract(op: str, a: Tensor, b: Tensor, ax_a: list[int], ax_b: list[int]) -> Tensor:
+    for i, j in zip(ax_a, ax_b, strict=True):
+        if a.shape[i] != b.shape[j]:
+            raise I.fail(
+                op,
+                f"axis {i} of {a.shape} and axis {j} of {b.shape} must have one size to contract",
+            )
+    free_a = [i for i in range(a.ndim) if i not in ax_a]
+    free_b = [j for j in range(b.ndim) if j not in ax_b]
+    k = int(np.prod([a.shape[i] for i in ax_a], dtype=np.int64))
+    am = reshape(transpose(a, (*free_a, *ax_a)), (-1, k))
+    bm = reshape(transpose(b, (*ax_b, *free_b)), (k, -1))
+    out_shape = tuple(a.shape[i] for i in free_a) + tuple(b.shape[j] for j in free_b)
+    return reshape(matmul(am, bm), out_shape)
+
+
+def tensor_dot(x1: Any, x2: Any, axes: Any) -> Tensor:
+    """Sum of products over the axes ``axes`` names: an int ``N`` pairs the last N axes of ``x1``
+    with the first N of ``x2``; a pair ``(axes_of_x1, axes_of_x2)`` names them.
+
+    >>> ops.tensor_dot(ops.ones((1, 2, 3)), ops.ones((3, 1, 2)), ((0, 1), (1, 2))).shape  # (3, 3)
+    """
+    a, b = operands(x1, x2)
+    ax_a, ax_b = _axes_pair("tensor_dot", axes, a, b)
+    return _contract("tensor_dot", a, b, ax_a, ax_b)
+
+
+def dot(input: Any, other: Any) -> Tensor:
+    """The last axis of ``input`` against the second-to-last of ``other`` (numpy's ``dot`` for
+    N-D operands): shape ``input.shape[:-1] + other.shape[:-2] + other.shape[-1:]``.
+
+    >>> ops.dot(ops.ones((2, 3)), ops.ones((1, 3, 2))).shape  # (2, 1, 2)
+    """
+    a, b = operands(input, other)
+    if a.ndim < 1 or b.ndim < 1:
+        raise I.fail("dot", f"'input' and 'other' must not be scalars, got {a.shape} and {b.shape}")
+    return _contract("dot", a, b, [a.ndim - 1], [max(b.ndim - 2, 0)])
+
+
+def inner(input: Any, other: Any) -> Tensor:
+    """Sum of products over the last axes of both (a product if either is a scalar).
+
+    >>> ops.inner(Tensor([1.0, 2.0]), Tensor([3.0, 4.0]))  # 11.0
+    """
+    a, b = operands(input, other)
+    if a.ndim == 0 or b.ndim == 0:
+        return mul(a, b)
+    return _contract("inner", a, b, [a.ndim - 1], [b.ndim - 1])
+
+
+def outer(input: Any, vec2: Any) -> Tensor:
+    """``input[i] * vec2[j]`` for 1-D ``input`` and ``vec2``.
+
+    >>> ops.outer(Tensor([1, 2]), Tensor([3, 4]))  # [[3, 4], [6, 8]]
+    """
+    a, b = operands(input, vec2)
+    if a.ndim != 1 or b.ndim != 1:
+        raise I.fail("outer", f"'input' and 'vec2' must be 1-D, got {a.shape} and {b.shape}")
+    return mul(reshape(a, (-1, 1)), reshape(b, (1, -1)))
+
+
+def mm(input: Any, mat2: Any) -> Tensor:
+    """The product of 2-D ``input`` (n, m) and ``mat2`` (m, p).
+
+    >>> ops.mm(ops.ones((2, 3)), ops.ones((3, 4))).shape  # (2, 4)
+    """
+    a, b = operands(input, mat2)
+    if a.ndim != 2 or b.ndim != 2:
+        raise I.fail("mm", f"'input' and 'mat2' must be 2-D, got {a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
+def _scaled_sum(op: str, input: Any, product: Tensor, beta: Any, alpha: Any) -> Tensor:
+    for name, v in (("beta", beta), ("alpha", alpha)):
+        if isinstance(v, bool) or not isinstance(v, int | float | Tensor):
+            raise MindTypeError(f"For '{op}', '{name}' must be a number, got {v!r}")
+    scaled = product if (isinstance(alpha, int | float) and alpha == 1) else mul(product, alpha)
+    if isinstance(beta, int | float) and beta == 0:  # input is ignored, nan and inf too
+        return add(scaled, zeros_like(as_tensor(input, product.dtype)))
+    base = as_tensor(input, product.dtype)
+    return add(base if (isinstance(beta, int | float) and beta == 1) else mul(base, beta), scaled)
+
+
+def addmm(input: Any, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    """``beta * input + alpha * (mat1 @ mat2)`` for 2-D ``mat1`` and ``mat2`` (``input``
+    broadcasts to the product's shape).
+
+    >>> ops.addmm(ops.ones((2, 2)), ops.ones((2, 3)), ops.ones((3, 2)))  # all 4.0
+    """
+    a, b = operands(mat1, mat2)
+    if a.ndim != 2 or b.ndim != 2:
+        raise I.fail("addmm", f"'mat1' and 'mat2' must be 2-D, got {a.shape} and {b.shape}")
+    return _scaled_sum("addmm", input, matmul(a, b), beta, alpha)
+
+
+def baddbmm(input: Any, batch1: Any, batch2: Any, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    """``beta * input + alpha * (batch1 @ batch2)`` for 3-D ``batch1`` (b, n, m) and ``batch2``
+    (b, m, p).
+
+    >>> ops.baddbmm(ops.ones((1, 2, 2)), ops.ones((1, 2, 3)), ops.ones((1, 3, 2)))  # all 4.0
+    """
+    a, b = operands(batch1, batch2)
+    if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
+        raise I.fail(
+            "baddbmm",
+            f"'batch1' and 'batch2' must be 3-D with one batch size, got {a.shape} and {b.shape}",
+        )
+    return _scaled_sum("baddbmm", input, matmul(a, b), beta, alpha)
+
+
+def kron(input: Any, other: Any) -> Tensor:
+    """The Kronecker product: block ``(i, j, ...)`` of the result is ``input[i, j, ...] * other``
+    (the lower-rank operand gets leading axes of size 1).
+
+    >>> ops.kron(Tensor([1, 2]), Tensor([1, 10]))  # [1, 10, 2, 20]
+    """
+    a, b = operands(input, other)
+    ndim = max(a.ndim, b.ndim)
+    a = reshape(a, (1,) * (ndim - a.ndim) + tuple(a.shape))
+    b = reshape(b, (1,) * (ndim - b.ndim) + tuple(b.shape))
+    # Interleave: a (a0, 1, a1, 1, ...) times b (1, b0, 1, b1, ...), then merge each pair.
+    ia = reshape(a, tuple(v for s in a.shape for v in (s, 1)))
+    ib = reshape(b, tuple(v for s in b.shape for v in (1, s)))
+    return reshape(mul(ia, ib), tuple(p * q for p, q in zip(a.shape, b.shape, strict=True)))
+
+
+def cross(input: Any, other: Any, dim: int | None = None) -> Tensor:
+    """The cross product of 3-vectors along ``dim`` (default: the first axis of size 3).
+
+    >>> ops.cross(Tensor([[1, 0, 0]]), Tensor([[0, 1, 0]]))  # [[0, 0, 1]]
+    """
+    a, b = operands(input, other)
+    shape = I.broadcast_shapes("cross", ("input", "other"), a.shape, b.shape)
+    a, b = broadcast_to(a, shape), broadcast_to(b, shape)
+    if dim is None:
+        found = [i for i, s in enumerate(shape) if s == 3]
+        if not found:
+            raise I.fail("cross", f"no axis of 'input' {shape} has size 3")
+        axis = found[0]
+    else:
+        axis = I.normalize_axis("cross", dim, len(shape), "dim")
+    if shape[axis] != 3:
+        raise I.fail("cross", f"axis {dim} of 'input' {shape} must have size 3")
+    one, two = Tensor(np.array([1, 2, 0])), Tensor(np.array([2, 0, 1]))
+    return sub(
+        mul(gather(a, one, axis), gather(b, two, axis)),
+        mul(gather(a, two, axis), gather(b, one, axis)),
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# einsum
+# ------------------------------------------------------------------------------------------------
+
+
+def _einsum_parse(equation: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str]:
+    """The operands' label strings and the output's, with ``...`` expanded to upper-case
+    labels (MindSpore's subscripts are lower-case letters)."""
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    inputs = lhs.split(",")
+    if len(inputs) != len(shapes):
+        raise MindValueError(
+            f"For 'einsum', the equation {equation!r} names {len(inputs)} operands, "
+            f"got {len(shapes)}"
+        )
+    counts = [
+        len(shape) - len(spec.replace("...", "")) if "..." in spec else None
+        for spec, shape in zip(inputs, shapes, strict=True)
+    ]
+    widest = max((c for c in counts if c is not None), default=None)
+    ell = None if widest is None else string.ascii_uppercase[: max(widest, 0)]
+    labels = []
+    for spec, shape, count in zip(inputs, shapes, counts, strict=True):
+        if count is not None:
+            if count < 0:
+                raise MindValueError(f"For 'einsum', {spec!r} has too many labels for {shape}")
+            head, _, tail = spec.partition("...")
+            spec = head + ell[len(ell) - count :] + tail
+        if len(spec) != len(shape) or not all(ch.isalpha() for ch in spec):
+            raise MindValueError(
+                f"For 'einsum', subscripts {spec!r} do not fit an operand of shape {shape}"
+            )
+        labels.append(spec)
+    if arrow:
+        out = rhs.replace("...", ell or "")
+    else:
+        uses: dict[str, int] = {}
+        for spec in labels:
+            for ch in spec:
+                uses[ch] = uses.get(ch, 0) + 1
+        once = sorted(ch for ch, c in uses.items() if c == 1 and ch.islower())
+        out = (ell or "") + "".join(once)
+    if not all(ch.isalpha() for ch in out) or len(set(out)) != len(out):
+        raise MindValueError(f"For 'einsum', the output subscripts of {equation!r} are invalid")
+    return labels, out
+
+
+def _einsum_reduce(x: Tensor, spec: str, keep: set[str]) -> tuple[Tensor, str]:
+    """Take the diagonal of repeated labels and sum out the labels nobody else needs."""
+    while True:
+        repeated = next((ch for ch in spec if spec.count(ch) > 1), None)
+        if repeated is None:
+            break
+        i = spec.index(repeated)
+        j = spec.index(repeated, i + 1)
+        x = diagonal(x, 0, i, j)
+        spec = "".join(ch for k, ch in enumerate(spec) if k not in (i, j)) + repeated
+    drop = [k for k, ch in enumerate(spec) if ch not in keep]
+    if drop:
+        x = sum(x, tuple(drop))
+        spec = "".join(ch for ch in spec if ch in keep)
+    return x, spec
+
+
+def _einsum_pair(a: Tensor, sa: str, b: Tensor, sb: str, keep: set[str]) -> tuple[Tensor, str]:
+    """Contract two operands as one batched matmul: batch labels (in both, kept), contracted
+    ones (in both, not kept), and each side's own."""
+    batch = [ch for ch in sa if ch in sb and ch in keep]
+    summed = [ch for ch in sa if ch in sb and ch not in keep]
+    own_a = [ch for ch in sa if ch not in sb]
+    own_b = [ch for ch in sb if ch not in sa]
+    size = {**dict(zip(sa, a.shape, strict=True)), **dict(zip(sb, b.shape, strict=True))}
+    for ch in batch + summed:
+        da, db = a.shape[sa.index(ch)], b.shape[sb.index(ch)]
+        if da != db and 1 not in (da, db):
+            raise I.fail("einsum", f"label {ch!r} has sizes {da} and {db} in two operands")
+        size[ch] = max(da, db)
+
+    def arrange(x: Tensor, spec: str, order: list[str], rows: list[str], cols: list[str]):
+        x = transpose(x, tuple(spec.index(ch) for ch in order))
+        full = tuple(size[ch] for ch in order)
+        x = broadcast_to(x, full) if tuple(x.shape) != full else x
+        nb = len(batch)
+        prod = lambda chs: int(np.prod([size[c] for c in chs], dtype=np.int64))  # noqa: E731
+        return reshape(x, (*full[:nb], prod(rows), prod(cols)))
+
+    am = arrange(a, sa, batch + own_a + summed, own_a, summed)
+    bm = arrange(b, sb, batch + summed + own_b, summed, own_b)
+    out = matmul(am, bm)
+    spec = "".join(batch + own_a + own_b)
+    return reshape(out, tuple(size[ch] for ch in spec)), spec
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Sums of products over the labelled axes of ``operands``, written as an equation
+    (``"ij,jk->ik"``; ``...`` stands for the unlabelled leading axes; without ``->`` the output
+    has the labels used once, in alphabetical order). Operands are contracted left to right,
+    each pair as one batched matmul.
+
+    >>> ops.einsum("ij,jk->ik", ops.ones((2, 3)), ops.ones((3, 4))).shape  # (2, 4)
+    """
+    if not isinstance(equation, str):
+        raise MindTypeError(f"For 'einsum', 'equation' must be a str, got {equation!r}")
+    if len(operands) == 1 and isinstance(operands[0], list | tuple):
+        operands = tuple(operands[0])
+    if not operands:
+        raise MindValueError("For 'einsum', at least one operand is needed")
+    xs = [as_tensor(x) for x in operands]
+    dtype = xs[0].dtype
+    for x in xs[1:]:
+        dtype = dt.promote(dtype, x.dtype)
+    xs = [x if x.dtype is dtype else cast(x, dtype) for x in xs]
+    labels, out = _einsum_parse(equation, [tuple(x.shape) for x in xs])
+    for ch in out:
+        if not any(ch in spec for spec in labels):
+            raise MindValueError(f"For 'einsum', output label {ch!r} names no operand axis")
+    need = [set(out).union(*labels[i + 1 :]) for i in range(len(labels))]
+    x, spec = _einsum_reduce(xs[0], labels[0], need[0] | set(labels[1] if len(xs) > 1 else ""))
+    for i in range(1, len(xs)):
+        keep_next = need[i]
+        y, sy = _einsum_reduce(xs[i], labels[i], keep_next | set(spec))
+        x, spec = _einsum_pair(x, spec, y, sy, keep_next)
+    x, spec = _einsum_reduce(x, spec, set(out))
+    return transpose(x, tuple(spec.index(ch) for ch in out)) if spec != out else x
+
+
+# ------------------------------------------------------------------------------------------------
+# Distances and similarity
+# ------------------------------------------------------------------------------------------------
+
+
+def _p_norm(diff: Tensor, p: float, axis: int) -> Tensor:
+    """The ``p``-norm over ``axis``, with a zero gradient where the norm is zero (where the
+    root's derivative is infinite), as MindSpore's distance gradients have."""
+    if p == 0:
+        return sum(cast(not_equal(diff, 0), diff.dtype), axis)
+    if p == float("inf"):
+        return amax(abs_(diff), axis)
+    if p == 1:
+        return sum(abs_(diff), axis)
+    if p == 2:
+        power = sum(mul(diff, diff), axis)
+    else:
+        mag = abs_(diff)
+        safe = where(greater(mag, 0), mag, 1.0)
+        power = sum(where(greater(mag, 0), pow(safe, float(p)), 0.0), axis)
+    positive = greater(power, 0)
+    safe = where(positive, power, 1.0)
+    root = sqrt(safe) if p == 2 else pow(safe, 1.0 / p)
+    return where(positive, root, 0.0)
+
+
+def _check_p(op: str, p: Any) -> float:
+    if isinstance(p, bool) or not isinstance(p, int | float) or p < 0:
+        raise MindValueError(f"For '{op}', 'p' must be a non-negative number, got {p!r}")
+    return float(p)
+
+
+def cdist(x1: Any, x2: Any, p: float = 2.0) -> Tensor:
+    """The ``p``-norm distance between each row of ``x1`` (B, P, M) and each row of ``x2``
+    (B, R, M): shape (B, P, R) (2-D inputs give (P, R)).
+
+    >>> ops.cdist(Tensor([[[0.0, 0.0]]]), Tensor([[[3.0, 4.0]]]))  # [[[5.0]]]
+    """
+    a, b = operands(_floating(x1), x2)
+    p = _check_p("cdist", p)
+    if a.ndim not in (2, 3) or b.ndim != a.ndim or a.shape[-1] != b.shape[-1]:
+        raise I.fail(
+            "cdist",
+            f"'x1' and 'x2' must both be (B, P, M) and (B, R, M) or 2-D, got {a.shape} and "
+            f"{b.shape}",
+        )
+    diff = sub(expand_dims(a, -2), expand_dims(b, -3))
+    return _p_norm(diff, p, -1)
+
+
+def pdist(input: Any, p: float = 2.0) -> Tensor:
+    """The ``p``-norm distance between every pair of rows of ``input`` (*, N, M), pairs
+    (i, j) with i < j in row-major order: shape (*, N * (N - 1) / 2).
+
+    >>> ops.pdist(Tensor([[0.0, 0.0], [3.0, 4.0], [6.0, 8.0]]))  # [5, 10, 5]
+    """
+    x = _floating(input)
+    p = _check_p("pdist", p)
+    if x.ndim < 2:
+        raise I.fail("pdist", f"'input' must be at least 2-D (*, N, M), got shape {x.shape}")
+    n = x.shape[-2]
+    i, j = np.triu_indices(n, 1)
+    left = gather(x, Tensor(i.astype(np.int64)), x.ndim - 2)
+    right = gather(x, Tensor(j.astype(np.int64)), x.ndim - 2)
+    return _p_norm(sub(left, right), p, -1)
+
+
+def cosine_similarity(x1: Any, x2: Any, dim: int = 1, eps: float = 1e-08) -> Tensor:
+    """``sum(x1 * x2) / max(|x1| * |x2|, eps)`` along ``dim`` (the inputs broadcast).
+
+    >>> ops.cosine_similarity(Tensor([[1.0, 0.0]]), Tensor([[1.0, 1.0]]))  # [0.7071]
+    """
+    a, b = operands(_floating(x1), x2)
+    shape = I.broadcast_shapes("cosine_similarity", ("x1", "x2"), a.shape, b.shape)
+    axis = I.normalize_axis("cosine_similarity", dim, len(shape), "dim")
+    a, b = broadcast_to(a, shape), broadcast_to(b, shape)
+    dot_ = sum(mul(a, b), axis)
+    norms = mul(sum(mul(a, a), axis), sum(mul(b, b), axis))
+    return div(dot_, sqrt(maximum(norms, float(eps) * float(eps))))
