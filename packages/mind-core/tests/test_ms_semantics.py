@@ -251,3 +251,56 @@ def test_export_takes_a_parameter_example_input_as_a_graph_input(tmp_path):
         x @ net.weight.asnumpy().T + net.bias.asnumpy(),
         rtol=1e-6,
     )
+
+
+def test_decay_lr_functions_and_schedules_give_mindsporess_documented_values():
+    # the values in MindSpore's documentation examples
+    assert nn.natural_exp_decay_lr(0.1, 0.9, 6, 2, 2, True) == [
+        0.1,
+        0.1,
+        0.1,
+        0.1,
+        0.016529888822158657,
+        0.016529888822158657,
+    ]
+    np.testing.assert_allclose(
+        nn.inverse_decay_lr(0.1, 0.5, 6, 1, 1),
+        [0.1, 0.06666666666666667, 0.05, 0.04, 0.03333333333333333, 0.028571428571428574],
+        rtol=1e-15,
+    )
+    np.testing.assert_allclose(
+        nn.polynomial_decay_lr(0.1, 0.01, 6, 2, 2, 0.5),
+        [0.1, 0.1, 0.07363961030678928, 0.07363961030678928, 0.01, 0.01],
+        rtol=1e-15,
+    )
+    # update_decay_epoch: the period grows to the next multiple instead of stopping at the end
+    grown = nn.polynomial_decay_lr(0.1, 0.01, 8, 1, 2, 1.0, update_decay_epoch=True)
+    np.testing.assert_allclose(grown[3], 0.09 * (1 - 3 / 4) + 0.01)
+    step = Tensor(np.array(3, np.int32))
+    natural = nn.NaturalExpDecayLR(0.1, 0.9, 2, is_stair=True)(step).asnumpy()
+    np.testing.assert_allclose(natural, 0.1 * np.exp(-0.9 * 1), rtol=1e-6)
+    inverse = nn.InverseDecayLR(0.1, 0.5, 2)(step).asnumpy()
+    np.testing.assert_allclose(inverse, 0.1 / (1 + 0.5 * 1.5), rtol=1e-6)
+
+
+def test_mae_mse_and_top_k_accuracy():
+    from mind.core.train import MAE, MSE, TopKCategoricalAccuracy, get_metric_fn
+
+    y_pred = np.array([[0.1, 0.2], [0.4, 0.5], [1.0, 0.0]])
+    y = np.array([[0.0, 0.5], [0.4, 0.1], [0.5, 0.0]])
+    mae, mse = MAE(), MSE()
+    mae.update(y_pred, y)
+    mse.update(Tensor(y_pred), Tensor(y))
+    assert mae.eval() == pytest.approx(np.abs(y - y_pred).sum() / 3)
+    assert mse.eval() == pytest.approx(((y - y_pred) ** 2).sum() / 3)
+    scores = np.array([[0.1, 0.5, 0.4, 0.0], [0.7, 0.1, 0.1, 0.1], [0.2, 0.3, 0.1, 0.4]])
+    labels = np.array([2, 1, 0])
+    top2 = TopKCategoricalAccuracy(2)
+    top2.update(scores, labels)
+    want = np.mean([labels[i] in np.argsort(-scores[i])[:2] for i in range(3)])
+    assert top2.eval() == pytest.approx(want)
+    top1 = get_metric_fn("top_1_accuracy")
+    top1.update(scores, np.eye(4)[labels])  # one-hot labels
+    assert top1.eval() == pytest.approx(np.mean(scores.argmax(1) == labels))
+    with pytest.raises(ValueError, match="no data"):
+        MAE().eval()

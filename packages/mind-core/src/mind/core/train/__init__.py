@@ -16,12 +16,17 @@ from mind.core._src.train.callback import ProgressBar as ProgressBar
 from mind.core._src.train.callback import RunContext as RunContext
 from mind.core._src.train.callback import TimeMonitor as TimeMonitor
 from mind.core._src.train.metrics import F1 as F1
+from mind.core._src.train.metrics import MAE as MAE
+from mind.core._src.train.metrics import MSE as MSE
 from mind.core._src.train.metrics import Accuracy as Accuracy
 from mind.core._src.train.metrics import Fbeta as Fbeta
 from mind.core._src.train.metrics import Loss as Loss
 from mind.core._src.train.metrics import Metric as Metric
 from mind.core._src.train.metrics import Precision as Precision
 from mind.core._src.train.metrics import Recall as Recall
+from mind.core._src.train.metrics import Top1CategoricalAccuracy as Top1CategoricalAccuracy
+from mind.core._src.train.metrics import Top5CategoricalAccuracy as Top5CategoricalAccuracy
+from mind.core._src.train.metrics import TopKCategoricalAccuracy as TopKCategoricalAccuracy
 from mind.core._src.train.metrics import get_metric_fn as get_metric_fn
 from mind.core._src.train.metrics import names as names
 from mind.core._src.train.metrics import rearrange_inputs as rearrange_inputs
@@ -30,6 +35,8 @@ from mind.core.train import callback as callback
 
 __all__ = [
     "F1",
+    "MAE",
+    "MSE",
     "Accuracy",
     "Callback",
     "CheckpointConfig",
@@ -47,6 +54,9 @@ __all__ = [
     "Recall",
     "RunContext",
     "TimeMonitor",
+    "Top1CategoricalAccuracy",
+    "Top5CategoricalAccuracy",
+    "TopKCategoricalAccuracy",
     "callback",
     "get_metric_fn",
     "names",

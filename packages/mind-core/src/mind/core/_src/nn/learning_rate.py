@@ -14,12 +14,17 @@ from mind.core.errors import MindValueError
 __all__ = [
     "CosineDecayLR",
     "ExponentialDecayLR",
+    "InverseDecayLR",
     "LearningRateSchedule",
+    "NaturalExpDecayLR",
     "PolynomialDecayLR",
     "WarmUpLR",
     "cosine_decay_lr",
     "exponential_decay_lr",
+    "inverse_decay_lr",
+    "natural_exp_decay_lr",
     "piecewise_constant_lr",
+    "polynomial_decay_lr",
     "warmup_lr",
 ]
 
@@ -127,6 +132,128 @@ class PolynomialDecayLR(LearningRateSchedule):
     def rate(self, step: int) -> float:
         p = min(step, self.decay_steps) / self.decay_steps
         return (self.learning_rate - self.end) * (1 - p) ** self.power + self.end
+
+
+class NaturalExpDecayLR(LearningRateSchedule):
+    """``learning_rate * exp(-decay_rate * p)``, ``p = step / decay_steps`` (floored with
+    ``is_stair``)."""
+
+    def __init__(
+        self, learning_rate: float, decay_rate: float, decay_steps: int, is_stair: bool = False
+    ):
+        super().__init__()
+        _rates("NaturalExpDecayLR", learning_rate=learning_rate, decay_rate=decay_rate)
+        _steps("NaturalExpDecayLR", decay_steps=decay_steps)
+        self.learning_rate, self.decay_rate = learning_rate, decay_rate
+        self.decay_steps, self.is_stair = decay_steps, is_stair
+
+    def rate(self, step: int) -> float:
+        p = step / self.decay_steps
+        return self.learning_rate * math.exp(
+            -self.decay_rate * (math.floor(p) if self.is_stair else p)
+        )
+
+
+class InverseDecayLR(LearningRateSchedule):
+    """``learning_rate / (1 + decay_rate * p)``, ``p = step / decay_steps`` (floored with
+    ``is_stair``)."""
+
+    def __init__(
+        self, learning_rate: float, decay_rate: float, decay_steps: int, is_stair: bool = False
+    ):
+        super().__init__()
+        _rates("InverseDecayLR", learning_rate=learning_rate, decay_rate=decay_rate)
+        _steps("InverseDecayLR", decay_steps=decay_steps)
+        self.learning_rate, self.decay_rate = learning_rate, decay_rate
+        self.decay_steps, self.is_stair = decay_steps, is_stair
+
+    def rate(self, step: int) -> float:
+        p = step / self.decay_steps
+        return self.learning_rate / (1 + self.decay_rate * (math.floor(p) if self.is_stair else p))
+
+
+def natural_exp_decay_lr(
+    learning_rate: float,
+    decay_rate: float,
+    total_step: int,
+    step_per_epoch: int,
+    decay_epoch: int,
+    is_stair: bool = False,
+) -> list[float]:
+    """``learning_rate * exp(-decay_rate * epoch)`` per step; with ``is_stair`` the epoch is
+    rounded down to a multiple of ``decay_epoch``."""
+    _rates("natural_exp_decay_lr", learning_rate=learning_rate, decay_rate=decay_rate)
+    _steps(
+        "natural_exp_decay_lr",
+        total_step=total_step,
+        step_per_epoch=step_per_epoch,
+        decay_epoch=decay_epoch,
+    )
+    out = []
+    for i in range(total_step):
+        epoch = i // step_per_epoch
+        if is_stair:
+            epoch = epoch // decay_epoch * decay_epoch
+        out.append(learning_rate * math.e ** (-decay_rate * epoch))
+    return out
+
+
+def inverse_decay_lr(
+    learning_rate: float,
+    decay_rate: float,
+    total_step: int,
+    step_per_epoch: int,
+    decay_epoch: int,
+    is_stair: bool = False,
+) -> list[float]:
+    """``learning_rate / (1 + decay_rate * epoch / decay_epoch)`` per step (the ratio floored
+    with ``is_stair``)."""
+    _rates("inverse_decay_lr", learning_rate=learning_rate, decay_rate=decay_rate)
+    _steps(
+        "inverse_decay_lr",
+        total_step=total_step,
+        step_per_epoch=step_per_epoch,
+        decay_epoch=decay_epoch,
+    )
+    out = []
+    for i in range(total_step):
+        p = (i // step_per_epoch) / decay_epoch
+        out.append(learning_rate / (1 + decay_rate * (math.floor(p) if is_stair else p)))
+    return out
+
+
+def polynomial_decay_lr(
+    learning_rate: float,
+    end_learning_rate: float,
+    total_step: int,
+    step_per_epoch: int,
+    decay_epoch: int,
+    power: float,
+    update_decay_epoch: bool = False,
+) -> list[float]:
+    """``(learning_rate - end) * (1 - epoch / decay_epoch) ** power + end`` per step, the epoch
+    capped at ``decay_epoch``; with ``update_decay_epoch`` the decay period grows to the next
+    multiple of ``decay_epoch`` instead of the rate staying at ``end``."""
+    _rates("polynomial_decay_lr", learning_rate=learning_rate, end_learning_rate=end_learning_rate)
+    _steps(
+        "polynomial_decay_lr",
+        total_step=total_step,
+        step_per_epoch=step_per_epoch,
+        decay_epoch=decay_epoch,
+    )
+    I.check_number("polynomial_decay_lr", "power", power, minimum=0.0)
+    out = []
+    for i in range(total_step):
+        epoch = i // step_per_epoch
+        period = decay_epoch
+        if update_decay_epoch:
+            period = decay_epoch * max(1, math.ceil(epoch / decay_epoch))
+        else:
+            epoch = min(epoch, decay_epoch)
+        out.append(
+            (learning_rate - end_learning_rate) * (1 - epoch / period) ** power + end_learning_rate
+        )
+    return out
 
 
 def cosine_decay_lr(

@@ -22,12 +22,17 @@ from mind.core.errors import MindTypeError, MindValueError
 
 __all__ = [
     "F1",
+    "MAE",
+    "MSE",
     "Accuracy",
     "Fbeta",
     "Loss",
     "Metric",
     "Precision",
     "Recall",
+    "Top1CategoricalAccuracy",
+    "Top5CategoricalAccuracy",
+    "TopKCategoricalAccuracy",
     "get_metric_fn",
     "names",
     "rearrange_inputs",
@@ -421,6 +426,108 @@ class Loss(Metric):
 
 
 # ------------------------------------------------------------------------------------------------
+# Regression errors, top-k accuracy
+# ------------------------------------------------------------------------------------------------
+
+
+class _ErrorSum(Metric):
+    """The sum over every element of a per-element error, divided by the number of samples
+    (MindSpore's MAE and MSE: for predictions of shape (N, ...), the per-sample error summed)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clear()
+
+    def clear(self) -> None:
+        self._error_sum = 0.0
+        self._samples_num = 0
+
+    @staticmethod
+    def _error(diff: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    @rearrange_inputs
+    def update(self, *inputs: Any) -> None:
+        self._check_num_inputs(inputs, 2, "y_pred, y")
+        y_pred = self._convert_data(inputs[0], "'y_pred'").astype(np.float64)
+        y = self._convert_data(inputs[1], "'y'").astype(np.float64)
+        if y.size != y_pred.size:
+            raise MindValueError(
+                f"For '{type(self).__name__}.update', 'y' has {y.size} elements and 'y_pred' "
+                f"{y_pred.size}; they must match"
+            )
+        self._error_sum += float(self._error(y.reshape(y_pred.shape) - y_pred).sum())
+        self._samples_num += int(y.shape[0]) if y.ndim else 1
+
+    def eval(self) -> float:
+        if self._samples_num == 0:
+            raise self._empty_error()
+        return self._error_sum / self._samples_num
+
+
+class MAE(_ErrorSum):
+    """Mean absolute error: ``sum |y - y_pred| / N`` over every batch seen."""
+
+    _error = staticmethod(np.abs)
+
+
+class MSE(_ErrorSum):
+    """Mean squared error: ``sum (y - y_pred)**2 / N`` over every batch seen."""
+
+    _error = staticmethod(np.square)
+
+
+class TopKCategoricalAccuracy(Metric):
+    """The fraction of samples whose true class is among the ``k`` highest scores; ``update(y_pred,
+    y)`` with scores (N, C) and ``y`` class indices (N,) or one-hot (N, C)."""
+
+    def __init__(self, k: int) -> None:
+        super().__init__()
+        if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+            raise MindValueError(
+                f"For '{type(self).__name__}', 'k' must be a positive int, got {k!r}"
+            )
+        self.k = k
+        self.clear()
+
+    def clear(self) -> None:
+        self._correct_num = 0
+        self._samples_num = 0
+
+    @rearrange_inputs
+    def update(self, *inputs: Any) -> None:
+        self._check_num_inputs(inputs, 2, "y_pred, y")
+        y_pred = self._convert_data(inputs[0], "'y_pred'")
+        y = self._convert_data(inputs[1], "'y'")
+        if y_pred.ndim != 2:
+            raise MindValueError(
+                f"For '{type(self).__name__}.update', 'y_pred' must be (N, C), got {y_pred.shape}"
+            )
+        if y.ndim == 2:
+            y = y.argmax(axis=1)
+        # a sample is correct when fewer than k classes score strictly higher than the true one
+        true_score = y_pred[np.arange(len(y)), y.astype(np.int64)]
+        higher = (y_pred > true_score[:, None]).sum(axis=1)
+        self._correct_num += int((higher < self.k).sum())
+        self._samples_num += len(y)
+
+    def eval(self) -> float:
+        if self._samples_num == 0:
+            raise self._empty_error()
+        return self._correct_num / self._samples_num
+
+
+class Top1CategoricalAccuracy(TopKCategoricalAccuracy):
+    def __init__(self) -> None:
+        super().__init__(1)
+
+
+class Top5CategoricalAccuracy(TopKCategoricalAccuracy):
+    def __init__(self) -> None:
+        super().__init__(5)
+
+
+# ------------------------------------------------------------------------------------------------
 # Names
 # ------------------------------------------------------------------------------------------------
 
@@ -433,6 +540,10 @@ _METRICS: dict[str, type[Metric]] = {
     "F1": F1,
     "f1": F1,
     "loss": Loss,
+    "mae": MAE,
+    "mse": MSE,
+    "top_1_accuracy": Top1CategoricalAccuracy,
+    "top_5_accuracy": Top5CategoricalAccuracy,
 }
 
 
