@@ -3,5 +3,99 @@ is generated from one table line and applies the functional op)."""
 
 from __future__ import annotations
 
-from mind.core._src.ops import indexing as M  # noqa: F401
-from mind.core._src.ops.operations import _calls, _define, _same  # noqa: F401
+from typing import Any
+
+from mind.core._src.ops import indexing as M
+from mind.core._src.ops.operations import _REQUIRED, PrimitiveClass, _calls, _define, _ints, _same
+from mind.core._src.tensor.tensor import Tensor, as_tensor
+from mind.core.errors import MindValueError
+
+for _name, _fn in {
+    "GatherD": M.gather_elements,
+    "MaskedFill": M.masked_fill,
+    "MaskedSelect": M.masked_select,
+    "ScatterNd": M.scatter_nd,
+    "TensorScatterUpdate": M._tensor_scatter_update,
+    "Unique": M.unique,
+    "Fill": M.fill,
+    "LinSpace": M.linspace,
+}.items():
+    _same(_name, _fn)
+
+
+@_calls(M.cumprod)
+def _cumprod(op: PrimitiveClass, x: Any, axis: int) -> Tensor:
+    x = as_tensor(x)
+    axis = M._axis("CumProd", axis, x.ndim)
+    return M._cumprod(x, axis, op.exclusive, op.reverse)
+
+
+_define("CumProd", _cumprod, exclusive=False, reverse=False)
+_define("Cummin", _calls(M.cummin)(lambda op, input: M.cummin(input, op.axis)), axis=_REQUIRED)
+
+
+@_calls(M.topk)
+def _topk(op: PrimitiveClass, input_x: Any, k: Any) -> tuple[Tensor, Tensor]:
+    if isinstance(k, Tensor):
+        k = k.item()
+    return M.topk(input_x, k, -1, True, op.sorted)
+
+
+_define("TopK", _topk, sorted=True)
+_define(
+    "Sort",
+    _calls(M.sort)(lambda op, x: M.sort(x, op.axis, op.descending)),
+    axis=-1,
+    descending=False,
+)
+
+
+@_calls(M.meshgrid)
+def _meshgrid(op: PrimitiveClass, inputs: Any) -> tuple[Tensor, ...]:
+    return M.meshgrid(*inputs, indexing=op.indexing)
+
+
+_define("Meshgrid", _meshgrid, indexing="xy")
+_define(
+    "ReverseV2",
+    _calls(M.flip)(lambda op, input_x: M.flip(input_x, _ints(op.axis, "axis", "ReverseV2"))),
+    axis=_REQUIRED,
+)
+
+
+@_calls(M.roll)
+def _roll(op: PrimitiveClass, input_x: Any) -> Tensor:
+    shift, axis = _ints(op.shift, "shift", "Roll"), _ints(op.axis, "axis", "Roll")
+    return M.roll(input_x, shift, axis)
+
+
+_define("Roll", _roll, shift=_REQUIRED, axis=_REQUIRED)
+
+
+@_calls(M.unbind)
+def _unstack(op: PrimitiveClass, input_x: Any) -> tuple[Tensor, ...]:
+    input_x = as_tensor(input_x)
+    pieces = M.unbind(input_x, op.axis)
+    if op.num is not None and op.num != len(pieces):
+        raise MindValueError(
+            f"For 'Unstack', 'num' is {op.num} but axis {op.axis} of the input has length "
+            f"{len(pieces)}"
+        )
+    return pieces
+
+
+_define("Unstack", _unstack, axis=0, num=None)
+_define("Identity", _calls(M._identity)(lambda op, x: M._identity(x)))
+_define(
+    "DepthToSpace",
+    _calls(M.depth_to_space)(lambda op, x: M.depth_to_space(x, op.block_size)),
+    block_size=_REQUIRED,
+)
+_define(
+    "SpaceToDepth",
+    _calls(M.space_to_depth)(lambda op, x: M.space_to_depth(x, op.block_size)),
+    block_size=_REQUIRED,
+)
+_define(
+    "Padding", _calls(M._pad_last)(lambda op, x: M._pad_last(x, op.pad_dim_size)), pad_dim_size=8
+)
