@@ -13,6 +13,7 @@ from mind.core._src.ops import indexing as _indexing
 from mind.core._src.ops import linalg as _linalg
 from mind.core._src.ops import losses as _losses
 from mind.core._src.ops import math_ops as _math_ops
+from mind.core._src.ops import resize as _resize
 from mind.core._src.ops.array import apply_momentum as apply_momentum
 from mind.core._src.ops.array import assign as assign
 from mind.core._src.ops.control import cond as cond
@@ -426,6 +427,7 @@ from mind.core._src.ops.indexing import *  # noqa: F403
 from mind.core._src.ops.linalg import *  # noqa: F403
 from mind.core._src.ops.losses import *  # noqa: F403
 from mind.core._src.ops.math_ops import *  # noqa: F403
+from mind.core._src.ops.resize import *  # noqa: F403
 
 __all__ = [
     "HookBackward",
@@ -582,4 +584,10 @@ from mind.core.ops.operations import *  # noqa: F403
 
 __all__ += [name for name in operations.__all__ if name != "PrimitiveClass"]
 # The area modules' ops, each module's __all__ whole.
-__all__ += [*_indexing.__all__, *_linalg.__all__, *_losses.__all__, *_math_ops.__all__]
+__all__ += [
+    *_indexing.__all__,
+    *_linalg.__all__,
+    *_losses.__all__,
+    *_math_ops.__all__,
+    *_resize.__all__,
+]

@@ -58,6 +58,7 @@ __all__ = [
     "Tanh",
     "Tanhshrink",
     "Threshold",
+    "Upsample",
 ]
 
 
@@ -330,6 +331,32 @@ class PReLU(Cell):
 
     def construct(self, x: Tensor) -> Tensor:
         return F.prelu(x, self.w)
+
+
+class Upsample(Cell):
+    """``ops.interpolate`` as a layer (MindSpore's ``nn.Upsample``)."""
+
+    def __init__(
+        self,
+        size: Any = None,
+        scale_factor: Any = None,
+        mode: str = "nearest",
+        align_corners: bool | None = None,
+        recompute_scale_factor: bool | None = None,
+    ) -> None:
+        super().__init__()
+        self.size, self.scale_factor, self.mode = size, scale_factor, mode
+        self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
+
+    def construct(self, x: Tensor) -> Tensor:
+        return F.interpolate(
+            x,
+            self.size,
+            self.scale_factor,
+            self.mode,
+            self.align_corners,
+            self.recompute_scale_factor,
+        )
 
 
 _ACTIVATIONS = {

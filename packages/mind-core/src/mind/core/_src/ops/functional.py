@@ -62,3 +62,4 @@ from mind.core._src.ops.reduce import (  # noqa: F401
     sum,
     var,
 )
+from mind.core._src.ops.resize import *  # noqa: F403
