@@ -41,6 +41,16 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs)
 
 
+@nox.session(venv_backend="venv")
+def peers(session: nox.Session) -> None:
+    """tests/peers: ops, layers and losses against PyTorch (exactly TORCH, CPU) on the same inputs,
+    forward and gradients. Outside the default run (tests/conftest.py), which needs no peer; CI
+    runs it through the README's test command."""
+    session.install(TORCH)
+    session.install(*editable_all())
+    session.run("pytest", "tests/peers", *session.posargs, env={"MIND_PEERS": "1"})
+
+
 @nox.session(python=["3.10", "3.11", "3.12", "3.13"])
 def compat(session: nox.Session) -> None:
     """The tests session on every supported Python found on this machine (3.10-3.13)."""

@@ -1,6 +1,11 @@
+import os
+
 import pytest
 
 from mind.core.testing import cache_dir
+
+# The peer comparisons need PyTorch, which only the peers session installs (nox -s peers).
+collect_ignore = [] if os.environ.get("MIND_PEERS") else ["peers"]
 
 
 @pytest.fixture(autouse=True, scope="session")

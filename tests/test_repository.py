@@ -105,7 +105,7 @@ def test_readme_has_exactly_two_setup_commands_quickstart_and_tests():
     commands = readme_commands()
     assert len(commands) == 2
     assert "nox -s demo" in commands[0]
-    assert "nox -s tests isolation lint" in commands[1]
+    assert "nox -s tests isolation lint peers" in commands[1]
 
 
 def test_ci_runs_the_readme_test_command_verbatim():
