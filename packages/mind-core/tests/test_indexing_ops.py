@@ -329,6 +329,14 @@ def test_topk_values_indices_and_tie_order(largest, k, dim):
     assert indices.dtype == ms.int32
 
 
+def test_topk_unsorted_keeps_input_order_and_takes_a_tensor_k():
+    x = np.array([[0.1, 0.9, 0.5, 0.7], [3.0, 1.0, 2.0, 0.0]], np.float32)
+    values, indices = ops.topk(Tensor(x), Tensor(np.int32(3)), sorted=False)
+    np.testing.assert_array_equal(np_(indices), [[1, 2, 3], [0, 1, 2]])
+    np.testing.assert_array_equal(np_(values), np.take_along_axis(x, np_(indices), 1))
+    np.testing.assert_array_equal(np_(ops.TopK(False)(Tensor(x), 4)[0]), x)
+
+
 def test_topk_errors_class_and_gradient():
     x = r(3, 5)
     with pytest.raises(MindValueError, match="'k'"):
