@@ -537,6 +537,16 @@ def test_searchsorted_sorter_and_errors():
         ops.searchsorted(Tensor(seq), Tensor(seq), side="middle")
 
 
+def test_searchsorted_class():
+    seq = np.array([[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]], np.float32)
+    values = np.array([[3.0, 6.0], [1.0, 4.0]], np.float32)
+    got = ops.SearchSorted(dtype=ms.int32, right=True)(Tensor(seq), Tensor(values))
+    want = np.stack([np.searchsorted(seq[i], values[i], "right") for i in range(2)])
+    np.testing.assert_array_equal(np_(got), want)
+    assert got.dtype == ms.int32
+    assert ops.SearchSorted()(Tensor(seq), Tensor(values)).dtype == ms.int64
+
+
 @pytest.mark.parametrize("right", [False, True])
 def test_bucketize_follows_the_documented_bounds(right):
     x = np.array([[3, 6, 9], [1, 0, 10]])
@@ -748,7 +758,7 @@ def test_classes_are_exported_and_named():
     for name in (
         "GatherD MaskedFill MaskedSelect ScatterNd TensorScatterUpdate CumProd Cummin TopK Sort "
         "Unique Fill LinSpace Meshgrid ReverseV2 Roll Unstack Identity DepthToSpace SpaceToDepth "
-        "Padding"
+        "Padding SearchSorted"
     ).split():
         assert getattr(ops, name) is getattr(P, name)
         assert name in ops.__all__

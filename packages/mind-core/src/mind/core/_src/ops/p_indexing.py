@@ -7,6 +7,7 @@ from typing import Any
 
 from mind.core._src.ops import indexing as M
 from mind.core._src.ops.operations import _REQUIRED, PrimitiveClass, _calls, _define, _ints, _same
+from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor, as_tensor
 from mind.core.errors import MindValueError
 
@@ -99,3 +100,12 @@ _define(
 _define(
     "Padding", _calls(M._pad_last)(lambda op, x: M._pad_last(x, op.pad_dim_size)), pad_dim_size=8
 )
+
+
+@_calls(M.searchsorted)
+def _searchsorted(op: PrimitiveClass, sorted_sequence: Any, values: Any) -> Tensor:
+    out_int32 = dt.to_dtype(op.dtype) is dt.int32
+    return M.searchsorted(sorted_sequence, values, out_int32=out_int32, right=op.right)
+
+
+_define("SearchSorted", _searchsorted, dtype=dt.int64, right=False)
