@@ -335,6 +335,7 @@ def test_topk_unsorted_keeps_input_order_and_takes_a_tensor_k():
     np.testing.assert_array_equal(np_(indices), [[1, 2, 3], [0, 1, 2]])
     np.testing.assert_array_equal(np_(values), np.take_along_axis(x, np_(indices), 1))
     np.testing.assert_array_equal(np_(ops.TopK(False)(Tensor(x), 4)[0]), x)
+    assert ops.topk(Tensor(x), Tensor(np.array([2], np.int32)))[0].shape == (2, 2)
 
 
 def test_topk_errors_class_and_gradient():

@@ -662,7 +662,7 @@ def topk(
     """``(values, indices)`` of the ``k`` largest (or, ``largest=False``, smallest) elements
     along ``dim`` (the last axis when None), in order (``sorted=False``: in their order in the
     input); of equal elements the one with the smaller index comes first. ``k`` is an int (or a
-    0-D integer tensor with a value). Indices are int32; the values differentiate.
+    one-element integer tensor with a value). Indices are int32; the values differentiate.
 
     >>> ops.topk(Tensor([1., 3., 2., 3.]), 2)   # ([3., 3.], [1, 3])
 
@@ -674,7 +674,7 @@ def topk(
     if input.ndim == 0:
         input = reshape(input, (1,))
     axis = _axis("topk", -1 if dim is None else dim, input.ndim, "dim")
-    if isinstance(k, Tensor) and k.ndim == 0 and k.dtype.is_integer:
+    if isinstance(k, Tensor) and k.size == 1 and k.dtype.is_integer:
         k = k.item()  # a constant k (MindSpore's must be one); a traced one raises GraphModeError
     k = I.check_int("topk", "k", k, minimum=0, maximum=input.shape[axis])
     order = _sort_indices("topk", input, axis, largest)
