@@ -47,9 +47,9 @@ SOURCES = {
 }
 
 #: MindSpore names whose Mind counterpart deliberately differs: the docs/migration.md row.
-DIFFERENT = {
-    "mindspore.ops.cond": "Mind's ops.cond is control flow (cond(pred, true_fn, false_fn)); "
-    "the matrix condition number is not in Mind",
+DIFFERENT: dict[str, str] = {
+    "mindspore.ops.ForiLoop": "compiles to one nested-graph loop by default (MindSpore unrolls)",
+    "mindspore.ops.Scan": "compiles to one nested-graph loop by default (MindSpore unrolls)",
 }
 
 

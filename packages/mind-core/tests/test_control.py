@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import mind.core as ms
-from mind.core import Tensor, nn, ops
+from mind.core import Tensor, control, nn, ops
 from mind.core._src.ir.graph import subgraphs
 from mind.core.errors import MindTypeError, MindValueError
 from mind.core.testing import check_grads
@@ -37,7 +37,7 @@ def assert_close(a, b, rtol=1e-5, atol=1e-6):
 
 
 def branchy(x):
-    return ops.cond(x.sum() > 0, lambda v: (v * 2, v.sum()), lambda v: (-v, v.mean()), x)
+    return control.cond(x.sum() > 0, lambda v: (v * 2, v.sum()), lambda v: (-v, v.mean()), x)
 
 
 @pytest.mark.parametrize("values", [[1.0, -2.0], [3.0, 1.0]])
@@ -65,7 +65,7 @@ def test_cond_runs_only_the_branch_taken():
     # The untaken branch is sqrt of a negative number: evaluating both and selecting (what a
     # where-lowering does) gives a NaN gradient (0 * inf); the nested graph gives exactly 0.
     def f(x):
-        return ops.cond(x.sum() > 0, lambda v: ops.sqrt(v).sum(), lambda v: (v * 0.0).sum(), x)
+        return control.cond(x.sum() > 0, lambda v: ops.sqrt(v).sum(), lambda v: (v * 0.0).sum(), x)
 
     x = Tensor(np.array([-1.0, -4.0], np.float32))
     with np.errstate(all="raise"):  # sqrt(-1) would raise here if it ran
@@ -81,7 +81,7 @@ def test_cond_captures_weights_and_activations_and_their_gradients():
 
     def loss(x):
         h = net(x)
-        out = ops.cond(
+        out = control.cond(
             h.sum() > -100.0,  # taken
             lambda v: (v.sum() * h * scale).sum(),  # v operand; h and scale captured
             lambda v: v.sum(),
@@ -97,7 +97,7 @@ def test_cond_captures_weights_and_activations_and_their_gradients():
 
 
 def test_cond_second_order_through_mindir():
-    h = lambda x: ops.cond(x.sum() > 0, lambda v: (v**3).sum(), lambda v: (v**2).sum(), x)  # noqa: E731
+    h = lambda x: control.cond(x.sum() > 0, lambda v: (v**3).sum(), lambda v: (v**2).sum(), x)  # noqa: E731
     gg = lambda x: ms.grad(lambda u: ms.grad(h)(u).sum())(x)  # noqa: E731
     for values, want in (([1.0, 2.0], [6.0, 12.0]), ([-1.0, -2.0], [2.0, 2.0])):
         x = Tensor(np.array(values, np.float32))
@@ -107,7 +107,7 @@ def test_cond_second_order_through_mindir():
 
 def test_cond_matches_finite_differences_inside_jit():
     def f(x):
-        return ops.cond(x[0] > 0, lambda v: ops.sin(v) * v, lambda v: ops.exp(v) - v, x).sum()
+        return control.cond(x[0] > 0, lambda v: ops.sin(v) * v, lambda v: ops.exp(v) - v, x).sum()
 
     for x0 in (np.array([0.3, -0.7, 1.1]), np.array([-0.3, -0.7, 1.1])):
         check_grads(ms.jit(f), [x0], rtol=1e-4, atol=1e-6)
@@ -115,11 +115,11 @@ def test_cond_matches_finite_differences_inside_jit():
 
 def test_cond_rejects_mismatched_branches():
     with pytest.raises(MindValueError, match="shapes"):
-        ms.jit(lambda x: ops.cond(x.sum() > 0, lambda v: v, lambda v: v.sum(), x))(
+        ms.jit(lambda x: control.cond(x.sum() > 0, lambda v: v, lambda v: v.sum(), x))(
             Tensor([1.0, 2.0])
         )
     with pytest.raises(MindTypeError, match="different structures"):
-        ms.jit(lambda x: ops.cond(x.sum() > 0, lambda v: (v, v), lambda v: v, x))(
+        ms.jit(lambda x: control.cond(x.sum() > 0, lambda v: (v, v), lambda v: v, x))(
             Tensor([1.0, 2.0])
         )
 
@@ -218,7 +218,7 @@ def test_scan_rejects_a_carry_that_changes():
 def test_cond_inside_scan_and_scan_inside_cond():
     def f(xs):
         def step(c, x):
-            return ops.cond(x > 0, lambda a: a + x, lambda a: a * 0.5, c), c
+            return control.cond(x > 0, lambda a: a + x, lambda a: a * 0.5, c), c
 
         return ops.scan(step, Tensor(np.float32(1.0)), xs)
 
@@ -228,7 +228,7 @@ def test_cond_inside_scan_and_scan_inside_cond():
     assert_close(ms.jit(g)(xs), g(xs))
 
     def h(x):
-        return ops.cond(
+        return control.cond(
             x.sum() > 0, lambda v: ops.scan(lambda c, e: (c * e, c), v[0], v)[0], lambda v: v[1], x
         )
 
@@ -323,7 +323,7 @@ def test_second_order_through_a_nested_loop_matches_finite_differences_of_the_gr
 
 def test_passes_optimise_nested_graphs():
     def f(x):
-        return ops.cond(x.sum() > 0, lambda v: (v * 1.0 + 0.0) * 2.0, lambda v: v - v * 0.0, x)
+        return control.cond(x.sum() > 0, lambda v: (v * 1.0 + 0.0) * 2.0, lambda v: v - v * 0.0, x)
 
     graph = ms.jit(f).graph(Tensor([1.0, 2.0]))
     (node,) = [n for n in graph.nodes if n.prim == "cond"]
@@ -341,7 +341,7 @@ def test_graph_with_control_flow_round_trips_through_a_mindir_file(tmp_path):
             self.dense = net
 
         def construct(self, x, xs):
-            y = ops.cond(x.sum() > 0, lambda v: self.dense(v), lambda v: v * 2.0, x)
+            y = control.cond(x.sum() > 0, lambda v: self.dense(v), lambda v: v * 2.0, x)
             carry, ys = ops.scan(lambda c, e: (c + e * y.sum(), c), x.sum(), xs)
             z = ops.while_loop(lambda v: v.sum() < 50, lambda v: v * 3.0, ops.abs(y) + 0.1)
             return carry, ys, z
@@ -379,9 +379,9 @@ def test_control_flow_exports_to_onnx_if_and_loop_and_runs_in_onnxruntime(tmp_pa
     limit = Tensor(np.float32(20.0))
 
     def program(x, xs):
-        y = ops.cond(x.sum() > 0, lambda v: net(v), lambda v: v * 2.0, x)  # a captured Dense
+        y = control.cond(x.sum() > 0, lambda v: net(v), lambda v: v * 2.0, x)  # a captured Dense
         carry, ys = ops.scan(
-            lambda c, e: (ops.cond(e > 0, lambda a: a + e, lambda a: a * 0.5, c), c),
+            lambda c, e: (control.cond(e > 0, lambda a: a + e, lambda a: a * 0.5, c), c),
             y.sum(),
             xs,
             reverse=True,
@@ -414,7 +414,7 @@ def test_grad_of_a_jit_function_differentiates_its_compiled_graph():
 
 
 class ScanRNN(nn.Cell):
-    """A recurrent net whose time loop is ops.scan and whose head branches with ops.cond."""
+    """A recurrent net whose time loop is ops.scan and whose head branches with control.cond."""
 
     def __init__(self):
         super().__init__()
@@ -430,7 +430,9 @@ class ScanRNN(nn.Cell):
         h0 = ops.zeros((xs.shape[1], 6), ms.float32)
         h, means = ops.scan(step, h0, xs)
         logits = self.head(h)
-        return ops.cond(means.sum() > 100.0, lambda v: v * 0.0, lambda v: v + means.mean(), logits)
+        return control.cond(
+            means.sum() > 100.0, lambda v: v * 0.0, lambda v: v + means.mean(), logits
+        )
 
 
 def test_graph_mode_training_with_scan_and_cond_equals_pynative_over_20_steps():
@@ -463,7 +465,7 @@ def test_a_weight_both_branches_capture_gets_its_gradient_from_the_branch_taken(
     w = ms.Parameter(Tensor(np.array([0.5, 2.0], np.float32)), name="w")
 
     def f(x):
-        return ops.cond(x.sum() > 0, lambda v: (v * w * w).sum(), lambda v: (v + w).sum(), x)
+        return control.cond(x.sum() > 0, lambda v: (v * w * w).sum(), lambda v: (v + w).sum(), x)
 
     x = Tensor(np.array(values, np.float32))
     assert_close(ms.jit(ms.grad(f, 0, [w]))(x), ms.grad(f, 0, [w])(x))

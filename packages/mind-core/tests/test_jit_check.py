@@ -36,7 +36,7 @@ def test_the_tensor_if_is_a_problem_when_traced_as_written():
     traced = ms.jit(troubled, capture_mode="trace")
     with pytest.raises(GraphModeError, match="truth value of a tensor") as info:
         traced(Tensor([1.0, 2.0]))
-    assert "ops.cond" in str(info.value)
+    assert "control.cond" in str(info.value)
 
 
 def test_clean_cells_and_functions_pass_and_nothing_runs():

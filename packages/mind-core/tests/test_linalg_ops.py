@@ -419,3 +419,25 @@ def test_classes_apply_the_functional_ops():
     assert ops.BatchMatMul is P.BatchMatMul
     with pytest.raises(MindError):
         P.Einsum("ij->ji")(Tensor(x))
+
+
+@pytest.mark.parametrize("p", [None, "fro", "nuc", np.inf, -np.inf, 1, -1, 2, -2])
+def test_cond_is_the_condition_number_as_numpy_computes_it(p):
+    a = np.random.default_rng(3).normal(size=(2, 4, 4))
+    np.testing.assert_allclose(ops.cond(Tensor(a), p).asnumpy(), np.linalg.cond(a, p), rtol=1e-10)
+
+
+def test_cond_gradient_and_svdvals():
+    a = np.random.default_rng(4).normal(size=(3, 3))
+    np.testing.assert_allclose(
+        ops.svdvals(Tensor(a)).asnumpy(), np.linalg.svd(a, compute_uv=False), rtol=1e-12
+    )
+    got = ms.grad(lambda t: ops.cond(t))(Tensor(a)).asnumpy()
+    eps, want = 1e-6, np.zeros_like(a)
+    for i in np.ndindex(a.shape):
+        d = np.zeros_like(a)
+        d[i] = eps
+        want[i] = (np.linalg.cond(a + d) - np.linalg.cond(a - d)) / (2 * eps)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
+    with pytest.raises(ValueError, match="'p' must be one of"):
+        ops.cond(Tensor(a), 3)

@@ -14,7 +14,7 @@ import safetensors
 import safetensors.numpy
 
 import mind.core as ms
-from mind.core import Tensor, nn, ops
+from mind.core import Tensor, control, nn, ops
 from mind.core._src.ir import mindir, serialize
 from mind.core._src.jit import JitFunction
 from mind.core.errors import MindError, MindIRError, MindTypeError, MindValueError
@@ -472,7 +472,9 @@ def fuzz_net():
             sel = z[:, ::2, None][..., 0] + idx.astype(ms.float32)[:, None]
             padded = ops.pad(z, (1, 0))
             # Control flow: nested graphs inside attributes are fuzzed too.
-            branch = ops.cond(z.sum() > 0, lambda v: v * 2.0, lambda v: ops.exp(v) - sel.sum(), z)
+            branch = control.cond(
+                z.sum() > 0, lambda v: v * 2.0, lambda v: ops.exp(v) - sel.sum(), z
+            )
             carry, ys = ops.scan(lambda c, e: (c + e, c * e), z[0], z)
             return (sel * 0.5, [padded.sum(axis=1), z[np.array([True, False])]], branch, carry, ys)
 

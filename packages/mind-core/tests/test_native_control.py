@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import mind.core as ms
-from mind.core import Tensor, nn, ops
+from mind.core import Tensor, control, nn, ops
 
 RNG = np.random.default_rng(0)
 
@@ -44,7 +44,7 @@ W = ms.Parameter(Tensor(np.array([0.5, -0.3, 0.8], np.float32)), name="w")
 
 def with_cond(x):
     y = ops.exp(x * 0.5)
-    a, b = ops.cond(y.sum() > 4.0, lambda v: (v * 2.0, v.sum()), lambda v: (-v, v.mean()), y)
+    a, b = control.cond(y.sum() > 4.0, lambda v: (v * 2.0, v.sum()), lambda v: (-v, v.mean()), y)
     return a * W + 1.0, b * 3.0
 
 
@@ -63,7 +63,7 @@ def with_fori_loop(x):
 
 def with_cond_in_scan(xs):
     def step(c, x):
-        return ops.cond(x.sum() > 0, lambda a: a + x * W, lambda a: a * 0.5, c), c.sum()
+        return control.cond(x.sum() > 0, lambda a: a + x * W, lambda a: a * 0.5, c), c.sum()
 
     carry, ys = ops.scan(step, ops.zeros((3,), ms.float32) + 1.0, xs * 1.0)
     return carry + 0.5, ys * 2.0
@@ -111,7 +111,7 @@ def test_a_graph_of_control_flow_only_needs_no_c_and_its_outputs_are_fresh_array
     # cond then tuple_getitem: no native region at all. The branch taken returns its input
     # itself, so the kernel's result is the caller's array: the output is a copy.
     x, yes = np.array([20.0, 1.0], np.float32), np.array(True)
-    fn = lambda p, v: ops.cond(p, lambda u: u, lambda u: u * 2.0, v)  # noqa: E731
+    fn = lambda p, v: control.cond(p, lambda u: u, lambda u: u * 2.0, v)  # noqa: E731
     (got,), executable = on("native", fn, yes, x)
     np.testing.assert_array_equal(got, x)
     assert executable.report["regions"] == 0 and executable.report["native_nodes"] == 0
@@ -243,7 +243,7 @@ def test_a_branch_returning_its_inputs_keeps_them_alive_until_taken_out():
     # copying the first element out must not overwrite the bytes of the second one.
     def f(x):
         a, b = ops.exp(x), ops.sin(x)
-        p, q = ops.cond(x.sum() > 100.0, lambda u, v: (u + v, u - v), lambda u, v: (v, u), a, b)
+        p, q = control.cond(x.sum() > 100.0, lambda u, v: (u + v, u - v), lambda u, v: (v, u), a, b)
         return (p * 3.0 + 1.0) * q, ops.cos(q) + p
 
     x = f32(4, 5)
@@ -286,7 +286,7 @@ def test_gradients_through_control_flow_on_native_equal_cpu(name):
 
 
 class ScanCondNet(nn.Cell):
-    """A recurrent net: its time loop is ops.scan, its head branches with ops.cond."""
+    """A recurrent net: its time loop is ops.scan, its head branches with control.cond."""
 
     def __init__(self):
         super().__init__()
@@ -301,7 +301,9 @@ class ScanCondNet(nn.Cell):
 
         h, means = ops.scan(step, ops.zeros((xs.shape[1], 6), ms.float32), xs)
         logits = self.head(h)
-        return ops.cond(means.sum() > 0.0, lambda v: v * 2.0, lambda v: v + means.mean(), logits)
+        return control.cond(
+            means.sum() > 0.0, lambda v: v * 2.0, lambda v: v + means.mean(), logits
+        )
 
 
 def make_step(device):

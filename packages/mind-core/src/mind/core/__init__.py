@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 
 # First: the ops, then Tensor's operators and methods, which are written with them.
 from mind.core._src.tensor import methods as _methods  # noqa: F401, I001
+from mind.core import control as control
 from mind.core import common as common
 from mind.core import nn as nn
 from mind.core import ops as ops
@@ -69,6 +70,7 @@ __all__ = [
     "Tensor",
     "__version__",
     "common",
+    "control",
     "dtype",
     "export",
     "get_context",

@@ -184,7 +184,7 @@ class GraphModeError(MindError):
     ``x.asnumpy()``, ``print(x)``) inside a function compiled with ``jit`` or a Cell in GRAPH_MODE:
     while tracing, tensors have shapes and dtypes but no values yet.
 
-    Fix: the message names the line. Use ``ops.cond`` / ``ops.while_loop`` for tensor-valued
+    Fix: the message names the line. Use ``control.cond`` / ``control.while_loop`` for tensor-valued
     control flow, compute Python-level decisions from shapes, or move the code out of ``jit``.
     """
 

@@ -16,7 +16,6 @@ from mind.core._src.ops import math_ops as _math_ops
 from mind.core._src.ops import resize as _resize
 from mind.core._src.ops.array import apply_momentum as apply_momentum
 from mind.core._src.ops.array import assign as assign
-from mind.core._src.ops.control import cond as cond
 from mind.core._src.ops.control import depend as depend
 from mind.core._src.ops.control import fori_loop as fori_loop
 from mind.core._src.ops.control import make_tuple as make_tuple
@@ -456,7 +455,6 @@ __all__ = [
     "clamp",
     "clip",
     "concat",
-    "cond",
     "conv1d",
     "conv2d",
     "conv_transpose2d",

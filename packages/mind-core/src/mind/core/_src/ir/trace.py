@@ -106,7 +106,7 @@ class TraceValue:
     def __bool__(self) -> bool:
         return _unsupported(
             "the truth value of a tensor (an if/while on a tensor, or bool())",
-            "Write ops.cond(pred, true_fn, false_fn, *operands) or ops.where for tensor-valued "
+            "Write control.cond(pred, true_fn, false_fn, *operands) (mind.core.control) or ops.where for tensor-valued "
             "branches, or decide outside jit.",
             True,
         )

@@ -668,7 +668,7 @@ def assign(variable: Any, value: Any) -> Tensor:
     tracer = current_tracer()
     if tracer is None:
         return bind2(assign_p, variable, value)
-    if tracer.writes is None and tracer.parent is not None:  # inside ops.cond, scan...
+    if tracer.writes is None and tracer.parent is not None:  # inside control.cond, scan...
         return bind2(assign_p, variable, value)
     # Traced functionally: later reads of the variable read the value written (so no pass
     # merges reads around the write, and no later node reads a buffer already overwritten).

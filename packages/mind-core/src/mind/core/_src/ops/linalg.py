@@ -35,6 +35,7 @@ from mind.core._src.ops.elementwise import (
     greater,
     maximum,
     mul,
+    neg,
     not_equal,
     operands,
     pow,
@@ -55,6 +56,7 @@ __all__: list[str] = [
     "baddbmm",
     "cdist",
     "cholesky",
+    "cond",
     "cosine_similarity",
     "cross",
     "det",
@@ -73,6 +75,7 @@ __all__: list[str] = [
     "pinv",
     "pinverse",
     "slogdet",
+    "svdvals",
     "tensor_dot",
     "trace",
 ]
@@ -392,6 +395,94 @@ def pinverse(input: Any, rcond: float = 1e-15) -> Tensor:
     """The pseudo-inverse with singular values at or below ``rcond * largest`` treated as zero
     (the Tensor.pinverse spelling of :func:`pinv`). Supported devices: cpu."""
     return pinv(input, rtol=rcond)
+
+
+# ------------------------------------------------------------------------------------------------
+# Singular values, the condition number
+# ------------------------------------------------------------------------------------------------
+
+
+def _svd_part(index: int):
+    def kernel(x):
+        return np.linalg.svd(_np(x), full_matrices=False)[index].astype(x.dtype, copy=False)
+
+    return kernel
+
+
+def _svd_infer(side: str):
+    def infer(x: ShapedArray) -> ShapedArray:
+        if x.ndim < 2:
+            raise I.fail("svd", f"'input' must be at least 2-D (..., m, n), got shape {x.shape}")
+        I.require_float("svd", "input", x)
+        *batch, m, n = x.shape
+        k = min(m, n)
+        shape = {"u": (*batch, m, k), "s": (*batch, k), "vh": (*batch, k, n)}[side]
+        return ShapedArray(shape, x.dtype)
+
+    return infer
+
+
+# The singular vectors: what the singular values' gradient reads (not differentiated).
+svd_u_p = primitive("svd_u", cpu=_svd_part(0), infer=_svd_infer("u"), differentiable=False)
+example(svd_u_p, lambda c: ([c.r(2, 4, 3)], {}, None))
+svd_vh_p = primitive("svd_vh", cpu=_svd_part(2), infer=_svd_infer("vh"), differentiable=False)
+example(svd_vh_p, lambda c: ([c.r(2, 4, 3)], {}, None))
+
+
+def _singular_values_bprop(x, out, dout):
+    # d s_i = u_i^T dA v_i, so the cotangent is U diag(dout) V^H (distinct singular values).
+    u, vh = bind1(svd_u_p, x), bind1(svd_vh_p, x)
+    return (matmul(mul(u, expand_dims(dout, -2)), vh),)
+
+
+singular_values_p = primitive(
+    "singular_values", cpu=_svd_part(1), infer=_svd_infer("s"), bprop=_singular_values_bprop
+)
+example(
+    singular_values_p,
+    lambda c: ([c.r(2, 4, 3)], {}, lambda x: np.linalg.svd(x, compute_uv=False)),
+)
+
+
+def svdvals(input: Any) -> Tensor:
+    """The singular values of each (..., m, n) matrix, largest first (differentiable where they
+    are distinct). Supported devices: cpu."""
+    return bind1(singular_values_p, _matrices("svdvals", input))
+
+
+def _matrix_norm(x: Tensor, p: Any) -> Tensor:
+    if p == "fro":
+        return sqrt(sum(mul(x, x), (-2, -1)))
+    if p == "nuc":
+        return sum(svdvals(x), -1)
+    if p in (1, -1):
+        columns = sum(abs_(x), -2)
+        return amax(columns, -1) if p == 1 else neg(amax(neg(columns), -1))
+    rows = sum(abs_(x), -1)  # p is inf or -inf
+    return amax(rows, -1) if p > 0 else neg(amax(neg(rows), -1))
+
+
+_COND_ORDERS = (None, "fro", "nuc", np.inf, -np.inf, 1, -1, 2, -2)
+
+
+def cond(A: Any, p: Any = None) -> Tensor:
+    """The condition number of each (..., n, n) matrix in the norm ``p``: for ``None`` or 2 the
+    ratio of the largest to the smallest singular value (-2: the inverse ratio); for ``'fro'``,
+    ``'nuc'``, ``inf``, ``-inf``, 1 and -1, ``norm(A, p) * norm(inverse(A), p)``. Supported
+    devices: cpu.
+
+    >>> ops.cond(Tensor([[1.0, 0.0], [0.0, 4.0]]))  # 4.0
+    """
+    if p not in _COND_ORDERS:
+        raise MindValueError(
+            f"For 'cond', 'p' must be one of None, 'fro', 'nuc', inf, -inf, 1, -1, 2, -2, got {p!r}"
+        )
+    x = _matrices("cond", A, "A")
+    if p in (None, 2, -2):
+        s = svdvals(x)
+        largest, smallest = amax(s, -1), neg(amax(neg(s), -1))
+        return div(smallest, largest) if p == -2 else div(largest, smallest)
+    return mul(_matrix_norm(x, p), _matrix_norm(inverse(x), p))
 
 
 # ------------------------------------------------------------------------------------------------
