@@ -304,3 +304,18 @@ def test_mae_mse_and_top_k_accuracy():
     assert top1.eval() == pytest.approx(np.mean(scores.argmax(1) == labels))
     with pytest.raises(ValueError, match="no data"):
         MAE().eval()
+
+
+def test_grad_operation_get_all_skips_inputs_that_are_not_tensors_and_tensor_dim():
+    from mind.core.ops import composite as C
+
+    class Weighted(nn.Cell):
+        def construct(self, x, y, weight=None):
+            d = (x - y) ** 2
+            return (d if weight is None else d * weight).sum()
+
+    x, y = np.array([1.0, 2.0], np.float32), np.array([0.5, 0.5], np.float32)
+    dx, dy = C.GradOperation(get_all=True)(Weighted())(Tensor(x), Tensor(y), None)
+    np.testing.assert_allclose(dx.asnumpy(), 2 * (x - y))
+    np.testing.assert_allclose(dy.asnumpy(), -2 * (x - y))
+    assert Tensor(np.zeros((2, 3, 4))).dim() == 3

@@ -95,8 +95,8 @@ class GradOperation:
                     )
                 *args, sens = args
                 target = lambda *inputs: _weighted_sum(fn(*inputs), sens)  # noqa: E731
-            if self.get_all:
-                position: Any = tuple(range(len(args)))
+            if self.get_all:  # every Tensor input (None or a number passed along has none)
+                position: Any = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
             else:
                 position = None if self.get_by_list else 0
             if position is None and not params:  # no weights (a net without Parameters)

@@ -272,6 +272,10 @@ class _Methods:
     def norm(self, ord=None, dim=None, keepdim=False, *, dtype=None) -> Tensor:
         return F.norm(self, ord, dim, keepdim, dtype=dtype)
 
+    def dim(self) -> int:
+        """The number of axes (``ndim``), as MindSpore's ``Tensor.dim()``."""
+        return self.ndim
+
     def float(self) -> Tensor:
         return F.cast(self, dt.float32)
 
