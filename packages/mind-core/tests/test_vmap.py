@@ -165,3 +165,12 @@ def test_nested_vmap_takes_the_outer_product_of_the_batch_axes():
     np.testing.assert_allclose(
         g, _finite_difference(lambda x: ((x @ x.T) ** 2).sum(), x), rtol=1e-6, atol=1e-8
     )
+
+
+def test_in_axes_nested_per_element_of_a_tuple_argument():
+    a = np.arange(6.0).reshape(2, 3)  # mapped over axis 1
+    b = np.arange(3.0) * 10  # mapped over axis 0
+    out = ms.vmap(lambda pair: pair[0] + pair[1], in_axes=((1, 0),))((Tensor(a), Tensor(b)))
+    np.testing.assert_array_equal(out.asnumpy(), a.T + b[:, None])
+    with pytest.raises(MindValueError, match="has 3 entries"):
+        ms.vmap(lambda pair: pair[0], in_axes=((1, 0, 0),))((Tensor(a), Tensor(b)))

@@ -291,10 +291,17 @@ def _getitem(b: _Batching, kernel: Any, first: Batched, arrays: tuple, attrs: di
     return _array(kernel(first.value, index=(slice(None), *index)))
 
 
-def _wrap(value: Any, axis: int | None, batching: _Batching, taped: list) -> Any:
+def _wrap(value: Any, axis: Any, batching: _Batching, taped: list) -> Any:
     if axis is None:
         return value
     if isinstance(value, tuple | list):
+        if isinstance(axis, tuple | list):  # one axis per element (in_axes=((1, 0),))
+            if len(axis) != len(value):
+                raise MindValueError(
+                    f"vmap: in_axes {axis} has {len(axis)} entries for a {type(value).__name__} "
+                    f"of {len(value)}"
+                )
+            return type(value)(_wrap(v, a, batching, taped) for v, a in zip(value, axis))
         return type(value)(_wrap(v, axis, batching, taped) for v in value)
     if not isinstance(value, Tensor):
         raise MindValueError(
