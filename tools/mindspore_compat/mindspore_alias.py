@@ -90,6 +90,7 @@ ALIASES: dict[str, list[str]] = {
     "mindspore.dataset": ["mind.data"],
     "mindspore.dataset.transforms": ["mind.data.transforms"],
     "mindspore.dataset.vision": ["mind.data.vision"],
+    "mindspore.dataset.text": ["mind.data.text"],
 }
 
 #: MindSpore names the control-flow tests use, absent from Mind (name -> what Mind has instead).

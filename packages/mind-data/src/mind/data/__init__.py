@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from mind.data import config as config
 from mind.data import mindrecord as mindrecord
+from mind.data import text as text
 from mind.data import transforms as transforms
 from mind.data import vision as vision
 from mind.data._src.dataset import BatchInfo as BatchInfo
@@ -76,6 +77,7 @@ __all__ = [
     "config",
     "load_digits",
     "mindrecord",
+    "text",
     "transforms",
     "vision",
 ]

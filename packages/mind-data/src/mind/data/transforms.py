@@ -35,6 +35,7 @@ __all__ = [
     "Duplicate",
     "Fill",
     "OneHot",
+    "PadEnd",
     "RandomApply",
     "RandomChoice",
     "TypeCast",
@@ -409,6 +410,71 @@ class Duplicate(_Transform):
         if len(columns) != 1 or type(columns[0]) is not np.ndarray:
             return NotImplemented
         return columns[0], columns[0].copy()
+
+
+class PadEnd(_Transform):
+    """Pad an array at the end of each axis to ``pad_shape``, or cut it there when it is longer.
+
+    ``pad_shape`` has one entry per axis of the input: an int > 0 is that axis's new length, and
+    None keeps the axis as it is. The padding is ``pad_value``, or with the default None, 0 for
+    numbers and ``""`` for strings.
+
+    :param pad_shape: a list of ints > 0 or None, one per axis.
+    :param pad_value: a number, bool, str or bytes, or None.
+
+    Supported Platforms: ``CPU``.
+
+    Example::
+
+        >>> import numpy as np
+        >>> from mind.data import transforms
+        >>> transforms.PadEnd([4], pad_value=10)(np.array([1, 2, 3]))
+        array([ 1,  2,  3, 10])
+        >>> transforms.PadEnd([2, None])(np.array([["a", "b"]])).tolist()
+        [['a', 'b'], ['', '']]
+    """
+
+    def __init__(self, pad_shape: Sequence[int | None], pad_value: Any = None) -> None:
+        if not isinstance(pad_shape, list) or not all(s is None or _is_int(s) for s in pad_shape):
+            raise MindTypeError(
+                f"For 'PadEnd', 'pad_shape' must be a list of int or None, got {pad_shape!r}"
+                + _DOCS
+            )
+        if any(s is not None and s <= 0 for s in pad_shape):
+            raise MindValueError(
+                f"For 'PadEnd', every entry of 'pad_shape' must be > 0 or None, got {pad_shape}"
+                + _DOCS
+            )
+        if pad_value is not None and not isinstance(pad_value, (numbers.Number, str, bytes)):
+            raise MindTypeError(
+                f"For 'PadEnd', 'pad_value' must be a number, bool, str, bytes or None, got "
+                f"{type(pad_value).__name__} {pad_value!r}" + _DOCS
+            )
+        self.pad_shape = list(pad_shape)
+        self.pad_value = pad_value
+
+    def __call__(self, *columns: Any) -> np.ndarray:
+        array = np.asarray(_one_column("PadEnd", columns))
+        if array.ndim != len(self.pad_shape):
+            raise MindValueError(
+                f"For 'PadEnd', pad_shape {self.pad_shape} has {len(self.pad_shape)} axes but the "
+                f"input has shape {array.shape}" + _DOCS
+            )
+        is_str = array.dtype.kind in "US"
+        value = self.pad_value if self.pad_value is not None else ("" if is_str else 0)
+        if is_str != isinstance(value, (str, bytes)):
+            raise MindTypeError(
+                f"For 'PadEnd', cannot pad a {array.dtype} array with {value!r}" + _DOCS
+            )
+        target = [a if s is None else s for a, s in zip(array.shape, self.pad_shape)]
+        cut = array[tuple(slice(0, t) for t in target)]
+        out = np.full(
+            target,
+            value,
+            dtype=np.result_type(cut.dtype, np.asarray(value).dtype) if is_str else cut.dtype,
+        )
+        out[tuple(slice(0, n) for n in cut.shape)] = cut
+        return out
 
 
 def batch_form(op: Any) -> Callable[..., Any] | None:
