@@ -710,3 +710,64 @@ def test_lstm_learns_running_sum():
         losses.append(float(loss.asnumpy()))
     assert losses[-1] < 0.1 * losses[0], losses
     assert np.mean(losses[-5:]) < np.mean(losses[:5])
+
+
+def _encoder_layer_reference(layer, x):
+    """The post-norm encoder layer written out with numpy from the layer's own weights."""
+
+    def p(name):
+        return dict(layer.parameters_and_names())[name].asnumpy().astype(np.float64)
+
+    def norm(v, which):
+        mu, var = v.mean(-1, keepdims=True), v.var(-1, keepdims=True)
+        return (v - mu) / np.sqrt(var + 1e-5) * p(f"{which}.gamma") + p(f"{which}.beta")
+
+    t, n, e = x.shape
+    qkv = x @ p("self_attn.in_proj_weight").T + p("self_attn.in_proj_bias")
+    q, k, v = np.split(qkv, 3, axis=-1)
+    heads = layer.self_attn.num_heads
+    d = e // heads
+
+    def split(m):  # (T, N, E) -> (N, heads, T, d)
+        return m.reshape(t, n, heads, d).transpose(1, 2, 0, 3)
+
+    scores = split(q) @ split(k).transpose(0, 1, 3, 2) / np.sqrt(d)
+    att = np.exp(scores - scores.max(-1, keepdims=True))
+    att /= att.sum(-1, keepdims=True)
+    heads_out = (att @ split(v)).transpose(2, 0, 1, 3).reshape(t, n, e)
+    sa = heads_out @ p("self_attn.out_proj.weight").T + p("self_attn.out_proj.bias")
+    h = norm(x + sa, "norm1")
+    ff = np.maximum(h @ p("linear1.weight").T + p("linear1.bias"), 0)
+    return norm(h + ff @ p("linear2.weight").T + p("linear2.bias"), "norm2")
+
+
+def test_transformer_encoder_stacks_independent_copies_and_matches_numpy():
+    ms.set_seed(3)
+    layer = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, dtype=ms.float64)
+    encoder = nn.TransformerEncoder(layer, num_layers=2).set_train(False)
+    first, second = encoder.layers
+    assert first.linear1.weight is not second.linear1.weight  # deep copies
+    second.linear1.weight.set_data(Tensor(second.linear1.weight.asnumpy() * 0.5))
+    x = np.random.default_rng(2).normal(size=(5, 3, 8))
+    want = _encoder_layer_reference(second, _encoder_layer_reference(first, x))
+    np.testing.assert_allclose(encoder(Tensor(x)).asnumpy(), want, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ms.jit(encoder)(Tensor(x)).asnumpy(), want, rtol=1e-10, atol=1e-12)
+
+
+def test_transformer_decoder_and_whole_model_shapes_gradients_and_errors():
+    model = nn.Transformer(16, 4, 2, 2, dim_feedforward=32, dropout=0.0, batch_first=True)
+    src = Tensor(np.random.default_rng(0).normal(size=(2, 6, 16)).astype(np.float32))
+    tgt = Tensor(np.random.default_rng(1).normal(size=(2, 4, 16)).astype(np.float32))
+    out = model(src, tgt)
+    assert out.shape == (2, 4, 16)
+    grads = ms.grad(lambda s, t: model(s, t).sum(), None, model.trainable_params())(src, tgt)
+    assert len(grads) == len(model.trainable_params()) and all(
+        np.isfinite(g.asnumpy()).all() for g in grads
+    )
+    assert sum(float(np.abs(g.asnumpy()).sum()) > 0 for g in grads) > len(grads) // 2
+    with pytest.raises(ValueError, match="one batch size"):
+        model(src, Tensor(np.zeros((3, 4, 16), np.float32)))
+    with pytest.raises(TypeError, match="must be a TransformerDecoderLayer"):
+        nn.TransformerDecoder(nn.TransformerEncoderLayer(4, 2), 2)
+    with pytest.raises(ValueError, match="'num_layers' must be a positive int"):
+        nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2), 0)

@@ -14,8 +14,8 @@ from mind.core._src.nn.optim import *  # noqa: F403
 from mind.core._src.nn.optim import __all__ as _optim
 from mind.core._src.nn.rnn import GRU as GRU
 from mind.core._src.nn.rnn import LSTM as LSTM
-from mind.core._src.nn.transformer import MultiheadAttention as MultiheadAttention
-from mind.core._src.nn.transformer import TransformerEncoderLayer as TransformerEncoderLayer
+from mind.core._src.nn.transformer import *  # noqa: F403
+from mind.core._src.nn.transformer import __all__ as _transformer
 from mind.core._src.nn.wrap import *  # noqa: F403
 from mind.core._src.nn.wrap import __all__ as _wrap
 
@@ -25,12 +25,11 @@ __all__ = [
     "Cell",
     "CellList",
     "GraphCell",
-    "MultiheadAttention",
     "SequentialCell",
-    "TransformerEncoderLayer",
     *_layers,
     *_lr,
     *_loss,
     *_optim,
+    *_transformer,
     *_wrap,
 ]

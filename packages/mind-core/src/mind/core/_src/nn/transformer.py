@@ -1,5 +1,5 @@
-"""Attention layers with MindSpore's names and arguments: ``MultiheadAttention`` and
-``TransformerEncoderLayer``.
+"""Attention layers with MindSpore's names and arguments: ``MultiheadAttention``, the encoder
+and decoder layers and stacks, and ``Transformer``.
 
 Both are compositions of existing ops, with PyTorch's semantics (which MindSpore 2.x follows):
 boolean masks are True where attention is *not* allowed, float masks are added to the scores, and
@@ -10,13 +10,14 @@ parameter names match (``in_proj_weight``, ``in_proj_bias``, ``out_proj``, ``sel
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from mind.core._src.nn.cell import Cell
+from mind.core._src.nn.cell import Cell, CellList
 from mind.core._src.nn.initializer import XavierNormal, XavierUniform, initializer
 from mind.core._src.nn.layers import Dense, Dropout, LayerNorm
 from mind.core._src.ops import functional as F
@@ -24,7 +25,14 @@ from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Parameter, Tensor, as_tensor
 from mind.core.errors import MindTypeError, MindValueError
 
-__all__ = ["MultiheadAttention", "TransformerEncoderLayer"]
+__all__ = [
+    "MultiheadAttention",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
+]
 
 
 def _additive_mask(mask: Any, what: str, dtype: dt.DType) -> Tensor:
@@ -277,6 +285,23 @@ _ENCODER_ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
 }
 
 
+def _activation(owner: str, activation: Any) -> Any:
+    if isinstance(activation, str):
+        try:
+            return _ENCODER_ACTIVATIONS[activation.lower()]
+        except KeyError:
+            raise MindValueError(
+                f"For '{owner}', 'activation' must be 'relu' or 'gelu', a Cell or a callable, got "
+                f"{activation!r}"
+            ) from None
+    if not callable(activation):
+        raise MindTypeError(
+            f"For '{owner}', 'activation' must be 'relu' or 'gelu', a Cell or a callable, got "
+            f"{type(activation).__name__}"
+        )
+    return activation
+
+
 class TransformerEncoderLayer(Cell):
     """One Transformer encoder layer: self-attention then a feed-forward block, each with a
     residual connection and LayerNorm (MindSpore's ``nn.TransformerEncoderLayer``)::
@@ -332,20 +357,7 @@ class TransformerEncoderLayer(Cell):
         self.norm2 = LayerNorm((d_model,), epsilon=layer_norm_eps, dtype=dtype)
         self.dropout1 = Dropout(p=dropout)
         self.dropout2 = Dropout(p=dropout)
-        if isinstance(activation, str):
-            try:
-                activation = _ENCODER_ACTIVATIONS[activation.lower()]
-            except KeyError:
-                raise MindValueError(
-                    f"For 'TransformerEncoderLayer', 'activation' must be 'relu' or 'gelu', a Cell "
-                    f"or a callable, got {activation!r}"
-                ) from None
-        elif not callable(activation):
-            raise MindTypeError(
-                f"For 'TransformerEncoderLayer', 'activation' must be 'relu' or 'gelu', a Cell or "
-                f"a callable, got {type(activation).__name__}"
-            )
-        self.activation = activation
+        self.activation = _activation("TransformerEncoderLayer", activation)
 
     def _sa_block(self, x: Tensor, attn_mask: Any, key_padding_mask: Any) -> Tensor:
         out = self.self_attn(
@@ -365,3 +377,218 @@ class TransformerEncoderLayer(Cell):
             return F.add(x, self._ff_block(self.norm2(x)))
         x = self.norm1(F.add(x, self._sa_block(x, src_mask, src_key_padding_mask)))
         return self.norm2(F.add(x, self._ff_block(x)))
+
+
+class TransformerDecoderLayer(Cell):
+    """One Transformer decoder layer: self-attention, attention over the encoder's ``memory``,
+    then a feed-forward block, each with a residual connection and LayerNorm (MindSpore's
+    ``nn.TransformerDecoderLayer``, PyTorch semantics)::
+
+        norm_first=False:  x = norm1(x + sa(x));  x = norm2(x + mha(x, mem));  x = norm3(x + ff(x))
+        norm_first=True:   x = x + sa(norm1(x));  x = x + mha(norm2(x), mem);  x = x + ff(norm3(x))
+
+    Children: ``self_attn``, ``multihead_attn`` (MultiheadAttention), ``linear1``, ``linear2``,
+    ``norm1``-``norm3``, ``dropout``, ``dropout1``-``dropout3``.
+
+    ``construct(tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+    memory_key_padding_mask=None)`` returns a tensor shaped as ``tgt``.
+    """
+
+    def __init__(
+        self,
+        d_model: int,
+        nhead: int,
+        dim_feedforward: int = 2048,
+        dropout: float = 0.1,
+        activation: Any = "relu",
+        layer_norm_eps: float = 1e-5,
+        batch_first: bool = False,
+        norm_first: bool = False,
+        dtype: Any = dt.float32,
+    ) -> None:
+        super().__init__()
+        self.self_attn = MultiheadAttention(
+            d_model, nhead, dropout=dropout, batch_first=batch_first, dtype=dtype
+        )
+        self.multihead_attn = MultiheadAttention(
+            d_model, nhead, dropout=dropout, batch_first=batch_first, dtype=dtype
+        )
+        self.linear1 = Dense(d_model, dim_feedforward, dtype=dtype)
+        self.dropout = Dropout(p=dropout)
+        self.linear2 = Dense(dim_feedforward, d_model, dtype=dtype)
+        self.norm_first = norm_first
+        self.norm1 = LayerNorm((d_model,), epsilon=layer_norm_eps, dtype=dtype)
+        self.norm2 = LayerNorm((d_model,), epsilon=layer_norm_eps, dtype=dtype)
+        self.norm3 = LayerNorm((d_model,), epsilon=layer_norm_eps, dtype=dtype)
+        self.dropout1 = Dropout(p=dropout)
+        self.dropout2 = Dropout(p=dropout)
+        self.dropout3 = Dropout(p=dropout)
+        self.activation = _activation("TransformerDecoderLayer", activation)
+
+    def _sa_block(self, x: Tensor, attn_mask: Any, key_padding_mask: Any) -> Tensor:
+        out = self.self_attn(
+            x, x, x, key_padding_mask=key_padding_mask, need_weights=False, attn_mask=attn_mask
+        )[0]
+        return self.dropout1(out)
+
+    def _mha_block(self, x: Tensor, mem: Tensor, attn_mask: Any, key_padding_mask: Any) -> Tensor:
+        out = self.multihead_attn(
+            x, mem, mem, key_padding_mask=key_padding_mask, need_weights=False, attn_mask=attn_mask
+        )[0]
+        return self.dropout2(out)
+
+    def _ff_block(self, x: Tensor) -> Tensor:
+        return self.dropout3(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+    def construct(
+        self,
+        tgt: Tensor,
+        memory: Tensor,
+        tgt_mask: Any = None,
+        memory_mask: Any = None,
+        tgt_key_padding_mask: Any = None,
+        memory_key_padding_mask: Any = None,
+    ) -> Tensor:
+        x, mem = as_tensor(tgt), as_tensor(memory)
+        if self.norm_first:
+            x = F.add(x, self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask))
+            x = F.add(x, self._mha_block(self.norm2(x), mem, memory_mask, memory_key_padding_mask))
+            return F.add(x, self._ff_block(self.norm3(x)))
+        x = self.norm1(F.add(x, self._sa_block(x, tgt_mask, tgt_key_padding_mask)))
+        x = self.norm2(F.add(x, self._mha_block(x, mem, memory_mask, memory_key_padding_mask)))
+        return self.norm3(F.add(x, self._ff_block(x)))
+
+
+def _clones(owner: str, layer: Any, kind: type, num_layers: int) -> CellList:
+    if not isinstance(layer, kind):
+        raise MindTypeError(
+            f"For '{owner}', the layer must be a {kind.__name__}, got {type(layer).__name__}"
+        )
+    if not isinstance(num_layers, int) or isinstance(num_layers, bool) or num_layers < 1:
+        raise MindValueError(
+            f"For '{owner}', 'num_layers' must be a positive int, got {num_layers!r}"
+        )
+    return CellList([copy.deepcopy(layer) for _ in range(num_layers)])
+
+
+class TransformerEncoder(Cell):
+    """``num_layers`` copies of ``encoder_layer`` (independent weights), then ``norm`` if given
+    (MindSpore's ``nn.TransformerEncoder``). ``construct(src, mask=None,
+    src_key_padding_mask=None)``."""
+
+    def __init__(self, encoder_layer: Any, num_layers: int, norm: Any = None) -> None:
+        super().__init__()
+        self.layers = _clones(
+            "TransformerEncoder", encoder_layer, TransformerEncoderLayer, num_layers
+        )
+        self.num_layers = num_layers
+        self.norm = norm
+
+    def construct(self, src: Tensor, mask: Any = None, src_key_padding_mask: Any = None) -> Tensor:
+        out = as_tensor(src)
+        for layer in self.layers:
+            out = layer(out, mask, src_key_padding_mask)
+        return self.norm(out) if self.norm is not None else out
+
+
+class TransformerDecoder(Cell):
+    """``num_layers`` copies of ``decoder_layer`` (independent weights), then ``norm`` if given
+    (MindSpore's ``nn.TransformerDecoder``)."""
+
+    def __init__(self, decoder_layer: Any, num_layers: int, norm: Any = None) -> None:
+        super().__init__()
+        self.layers = _clones(
+            "TransformerDecoder", decoder_layer, TransformerDecoderLayer, num_layers
+        )
+        self.num_layers = num_layers
+        self.norm = norm
+
+    def construct(
+        self,
+        tgt: Tensor,
+        memory: Tensor,
+        tgt_mask: Any = None,
+        memory_mask: Any = None,
+        tgt_key_padding_mask: Any = None,
+        memory_key_padding_mask: Any = None,
+    ) -> Tensor:
+        out = as_tensor(tgt)
+        for layer in self.layers:
+            out = layer(
+                out, memory, tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask
+            )
+        return self.norm(out) if self.norm is not None else out
+
+
+class Transformer(Cell):
+    """The encoder-decoder Transformer (MindSpore's ``nn.Transformer``, PyTorch semantics): an
+    encoder of ``num_encoder_layers`` and a decoder of ``num_decoder_layers``, each closed by a
+    LayerNorm; weight matrices initialised Xavier-uniform.
+
+    ``construct(src, tgt, src_mask=None, tgt_mask=None, memory_mask=None,
+    src_key_padding_mask=None, tgt_key_padding_mask=None, memory_key_padding_mask=None)`` returns
+    a tensor shaped as ``tgt``.
+    """
+
+    def __init__(
+        self,
+        d_model: int = 512,
+        nhead: int = 8,
+        num_encoder_layers: int = 6,
+        num_decoder_layers: int = 6,
+        dim_feedforward: int = 2048,
+        dropout: float = 0.1,
+        activation: Any = "relu",
+        custom_encoder: Any = None,
+        custom_decoder: Any = None,
+        layer_norm_eps: float = 1e-5,
+        batch_first: bool = False,
+        norm_first: bool = False,
+        dtype: Any = dt.float32,
+    ) -> None:
+        super().__init__()
+        args = (d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first)
+        if custom_encoder is not None:
+            self.encoder = custom_encoder
+        else:
+            layer = TransformerEncoderLayer(*args, norm_first, dtype)
+            norm = LayerNorm((d_model,), epsilon=layer_norm_eps, dtype=dtype)
+            self.encoder = TransformerEncoder(layer, num_encoder_layers, norm)
+        if custom_decoder is not None:
+            self.decoder = custom_decoder
+        else:
+            layer = TransformerDecoderLayer(*args, norm_first, dtype)
+            norm = LayerNorm((d_model,), epsilon=layer_norm_eps, dtype=dtype)
+            self.decoder = TransformerDecoder(layer, num_decoder_layers, norm)
+        self.d_model, self.nhead, self.batch_first = d_model, nhead, batch_first
+        for p in self.get_parameters():
+            if p.ndim > 1:
+                p.set_data(initializer(XavierUniform(), p.shape, p.dtype))
+
+    def construct(
+        self,
+        src: Tensor,
+        tgt: Tensor,
+        src_mask: Any = None,
+        tgt_mask: Any = None,
+        memory_mask: Any = None,
+        src_key_padding_mask: Any = None,
+        tgt_key_padding_mask: Any = None,
+        memory_key_padding_mask: Any = None,
+    ) -> Tensor:
+        src, tgt = as_tensor(src), as_tensor(tgt)
+        batch_axis = 0 if self.batch_first else 1
+        if src.shape[batch_axis] != tgt.shape[batch_axis]:
+            raise MindValueError(
+                f"For 'Transformer', 'src' and 'tgt' must have one batch size, got shapes "
+                f"{src.shape} and {tgt.shape}"
+            )
+        if src.shape[-1] != self.d_model or tgt.shape[-1] != self.d_model:
+            raise MindValueError(
+                f"For 'Transformer', the last axis of 'src' and 'tgt' must be d_model "
+                f"{self.d_model}, got shapes {src.shape} and {tgt.shape}"
+            )
+        memory = self.encoder(src, src_mask, src_key_padding_mask)
+        return self.decoder(
+            tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask
+        )
