@@ -155,3 +155,17 @@ INTERPOLATE = [
 def test_interpolate(shape, kwargs):
     x = RNG.normal(size=shape)
     _compare(lambda t: ops.interpolate(t, **kwargs), lambda t: TF.interpolate(t, **kwargs), x)
+
+
+@pytest.mark.parametrize(
+    "stride, padding, output_padding", [(2, 0, 1), (2, 1, 1), (3, 1, 2), (1, 0, 0)]
+)
+def test_conv_transpose2d(stride, padding, output_padding):
+    x, w = RNG.normal(size=(1, 2, 3, 3)), RNG.normal(size=(2, 3, 3, 3))
+    kwargs = {"stride": stride, "padding": padding, "output_padding": output_padding}
+    _compare(
+        lambda a, b: ops.conv_transpose2d(a, b, **kwargs),
+        lambda a, b: TF.conv_transpose2d(a, b, **kwargs),
+        x,
+        w,
+    )

@@ -319,3 +319,42 @@ def test_grad_operation_get_all_skips_inputs_that_are_not_tensors_and_tensor_dim
     np.testing.assert_allclose(dx.asnumpy(), 2 * (x - y))
     np.testing.assert_allclose(dy.asnumpy(), -2 * (x - y))
     assert Tensor(np.zeros((2, 3, 4))).dim() == 3
+
+
+@pytest.mark.parametrize("stride, padding, output_padding", [(2, 0, 1), (2, 1, 1), (3, 1, 2)])
+def test_conv2d_transpose_layer_with_output_padding_is_the_functional_op(
+    stride, padding, output_padding
+):
+    ms.set_seed(0)
+    layer = nn.Conv2dTranspose(
+        2, 3, 3, stride=stride, pad_mode="pad", padding=padding, output_padding=output_padding
+    )
+    x = Tensor(np.random.default_rng(1).normal(size=(1, 2, 3, 3)).astype(np.float32))
+    want = ops.conv_transpose2d(
+        x, layer.weight, stride=stride, padding=padding, output_padding=output_padding
+    )
+    got = layer(x)
+    np.testing.assert_allclose(got.asnumpy(), want.asnumpy(), rtol=1e-6)
+    assert got.shape[2] == (3 - 1) * stride - 2 * padding + 3 + output_padding
+
+
+def test_dynamic_lr_arguments_mindspore_refuses():
+    with pytest.raises(TypeError, match="'learning_rates\\[0\\]' must be a float"):
+        nn.piecewise_constant_lr([1, 2], [1, 2])
+    with pytest.raises(TypeError, match="'is_stair' must be a bool"):
+        nn.exponential_decay_lr(0.1, 0.9, 6, 2, 2, 1)
+    with pytest.raises(TypeError, match="'update_decay_epoch' must be a bool"):
+        nn.polynomial_decay_lr(0.1, 0.01, 6, 2, 2, 0.5, 1)
+
+
+def test_conv_transpose2d_gradients_with_output_padding_match_finite_differences():
+    from mind.core.testing import check_grads
+
+    rng = np.random.default_rng(2)
+    x, w = rng.normal(size=(1, 2, 3, 3)), rng.normal(size=(2, 3, 3, 3))
+    # output_padding 1 with stride 2 and no padding: rows the input never reaches (they were
+    # an index error in the backward before)
+    check_grads(
+        lambda a, b: ops.conv_transpose2d(a, b, stride=2, padding=0, output_padding=1),
+        [Tensor(x), Tensor(w)],
+    )

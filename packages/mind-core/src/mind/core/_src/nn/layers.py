@@ -627,12 +627,14 @@ class Conv2dTranspose(Cell):
             out_h, out_w = x.shape[2] * sh, x.shape[3] * sw
         elif self.pad_mode == "valid":
             out_h, out_w = full_h, full_w
-        else:
+        if self.pad_mode == "pad":  # conv2d's padding of the output, the extra rows at the end
             ph, pw = _pair(self.padding)
             oph, opw = _pair(self.output_padding)
             out_h, out_w = full_h - 2 * ph + oph, full_w - 2 * pw + opw
-        crop_h, crop_w = full_h - out_h, full_w - out_w
-        pads = (crop_h // 2, crop_h - crop_h // 2, crop_w // 2, crop_w - crop_w // 2)
+            pads = (ph, ph + oph, pw, pw + opw)
+        else:  # the full result cropped to the size, the odd row at the end
+            crop_h, crop_w = full_h - out_h, full_w - out_w
+            pads = (crop_h // 2, crop_h - crop_h // 2, crop_w // 2, crop_w - crop_w // 2)
         attrs = {
             "stride": self.stride,
             "pads": pads,

@@ -9,7 +9,7 @@ from typing import Any
 from mind.core._src.nn.cell import Cell
 from mind.core._src.ops import infer as I
 from mind.core._src.tensor.tensor import Tensor
-from mind.core.errors import MindValueError
+from mind.core.errors import MindTypeError, MindValueError
 
 __all__ = [
     "CosineDecayLR",
@@ -39,6 +39,12 @@ def _rates(op: str, **rates: Any) -> None:
     """Learning rates and decay rates: finite numbers >= 0."""
     for name, value in rates.items():
         I.check_number(op, name, value, minimum=0.0)
+
+
+def _flag(op: str, name: str, value: Any) -> None:
+    """A bool argument (MindSpore refuses 1 for True)."""
+    if not isinstance(value, bool):
+        raise MindTypeError(f"For '{op}', '{name}' must be a bool, but got {type(value).__name__}.")
 
 
 def _step(global_step: Any) -> int:
@@ -100,6 +106,7 @@ class ExponentialDecayLR(LearningRateSchedule):
         super().__init__()
         _rates("ExponentialDecayLR", learning_rate=learning_rate, decay_rate=decay_rate)
         _steps("ExponentialDecayLR", decay_steps=decay_steps)
+        _flag("ExponentialDecayLR", "is_stair", is_stair)
         self.learning_rate, self.decay_rate, self.decay_steps, self.is_stair = (
             learning_rate,
             decay_rate,
@@ -144,6 +151,7 @@ class NaturalExpDecayLR(LearningRateSchedule):
         super().__init__()
         _rates("NaturalExpDecayLR", learning_rate=learning_rate, decay_rate=decay_rate)
         _steps("NaturalExpDecayLR", decay_steps=decay_steps)
+        _flag("NaturalExpDecayLR", "is_stair", is_stair)
         self.learning_rate, self.decay_rate = learning_rate, decay_rate
         self.decay_steps, self.is_stair = decay_steps, is_stair
 
@@ -164,6 +172,7 @@ class InverseDecayLR(LearningRateSchedule):
         super().__init__()
         _rates("InverseDecayLR", learning_rate=learning_rate, decay_rate=decay_rate)
         _steps("InverseDecayLR", decay_steps=decay_steps)
+        _flag("InverseDecayLR", "is_stair", is_stair)
         self.learning_rate, self.decay_rate = learning_rate, decay_rate
         self.decay_steps, self.is_stair = decay_steps, is_stair
 
@@ -189,6 +198,7 @@ def natural_exp_decay_lr(
         step_per_epoch=step_per_epoch,
         decay_epoch=decay_epoch,
     )
+    _flag("natural_exp_decay_lr", "is_stair", is_stair)
     out = []
     for i in range(total_step):
         epoch = i // step_per_epoch
@@ -215,6 +225,7 @@ def inverse_decay_lr(
         step_per_epoch=step_per_epoch,
         decay_epoch=decay_epoch,
     )
+    _flag("inverse_decay_lr", "is_stair", is_stair)
     out = []
     for i in range(total_step):
         p = (i // step_per_epoch) / decay_epoch
@@ -241,6 +252,7 @@ def polynomial_decay_lr(
         step_per_epoch=step_per_epoch,
         decay_epoch=decay_epoch,
     )
+    _flag("polynomial_decay_lr", "update_decay_epoch", update_decay_epoch)
     I.check_number("polynomial_decay_lr", "power", power, minimum=0.0)
     out = []
     for i in range(total_step):
@@ -279,6 +291,11 @@ def piecewise_constant_lr(milestone: list[int], learning_rates: list[float]) -> 
     for i, m in enumerate(milestone):
         I.check_int("piecewise_constant_lr", f"milestone[{i}]", m, minimum=1)
     for i, lr in enumerate(learning_rates):
+        if not isinstance(lr, float):  # MindSpore's check: floats, not ints
+            raise MindTypeError(
+                f"For 'piecewise_constant_lr', 'learning_rates[{i}]' must be a float, but got "
+                f"{type(lr).__name__}."
+            )
         I.check_number("piecewise_constant_lr", f"learning_rates[{i}]", lr, minimum=0.0)
     if len(milestone) != len(learning_rates) or sorted(milestone) != list(milestone):
         raise MindValueError(
@@ -324,6 +341,7 @@ def exponential_decay_lr(
         step_per_epoch=step_per_epoch,
         decay_epoch=decay_epoch,
     )
+    _flag("exponential_decay_lr", "is_stair", is_stair)
     out = []
     for i in range(total_step):
         p = (i // step_per_epoch) / decay_epoch

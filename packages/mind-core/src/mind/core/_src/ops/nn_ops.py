@@ -545,7 +545,20 @@ def _conv2d_bprop(x, w, out, dout, *, stride, pads, dilation, groups, needs=(Tru
 
 
 def _conv_transpose2d_bprop(dout, w, out, ddx, *, stride, pads, dilation, groups, in_hw):
-    attrs = {"stride": stride, "pads": pads, "dilation": dilation, "groups": groups}
+    # The adjoint is conv2d of the output's cotangent. Its padding at the end is what the
+    # transposed result lacks of the output size (output_padding makes that negative: those
+    # last rows and columns were zeros the input never reached, so they are cut off first).
+    ends = []
+    for axis in (0, 1):
+        reach = (
+            (dout.shape[2 + axis] - 1) * stride[axis] + dilation[axis] * (w.shape[2 + axis] - 1) + 1
+        )
+        ends.append(reach - pads[2 * axis] - in_hw[axis])
+    if min(ends) < 0:
+        keep = tuple(slice(None, in_hw[a] + min(ends[a], 0)) for a in (0, 1))
+        ddx = ddx[(slice(None), slice(None), *keep)]
+    view = (pads[0], max(ends[0], 0), pads[2], max(ends[1], 0))
+    attrs = {"stride": stride, "pads": view, "dilation": dilation, "groups": groups}
     d_dout = bind2(conv2d_p, ddx, w, attrs)
     dw = bind2(conv2d_grad_weight_p, ddx, dout, {**attrs, "kernel_hw": w.shape[2:]})
     return d_dout, dw
