@@ -87,6 +87,7 @@ ALIASES: dict[str, list[str]] = {
         "mind.core:load_checkpoint",
         "mind.core:load_param_into_net",
     ],
+    "mindspore.numpy": ["mind.core.numpy"],
     "mindspore.dataset": ["mind.data"],
     "mindspore.dataset.transforms": ["mind.data.transforms"],
     "mindspore.dataset.vision": ["mind.data.vision"],
