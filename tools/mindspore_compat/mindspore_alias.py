@@ -88,6 +88,11 @@ ALIASES: dict[str, list[str]] = {
         "mind.core:load_param_into_net",
     ],
     "mindspore.numpy": ["mind.core.numpy"],
+    # mindspore.experimental.optim: the PyTorch-style optimizers and their lr_scheduler module
+    # (the parent entry only makes "mindspore.experimental" an importable package).
+    "mindspore.experimental": ["mind.core.experimental"],
+    "mindspore.experimental.optim": ["mind.core.experimental.optim"],
+    "mindspore.experimental.optim.lr_scheduler": ["mind.core.experimental.optim.lr_scheduler"],
     "mindspore.dataset": ["mind.data"],
     "mindspore.dataset.transforms": ["mind.data.transforms"],
     "mindspore.dataset.vision": ["mind.data.vision"],
