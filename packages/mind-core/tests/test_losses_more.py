@@ -392,3 +392,14 @@ def test_loss_cells_train_under_value_and_grad():
     d = x.asnumpy() @ np.zeros((3, 1)) - y.asnumpy()
     close(value, huber_ref(d, 0, 1.0).mean())
     close(grad, x.asnumpy().T @ np.clip(d, -1, 1) / d.size, 1e-5)
+
+
+def test_binary_cross_entropy_gradient_is_finite_where_a_log_is_clamped():
+    # MindSpore's (and PyTorch's) gradient (x - y) / max(x (1 - x), 1e-12); autodiff of the
+    # clamped logs gave nan at x = 0 and x = 1
+    p = np.array([0.0, 0.0, 1.0, 1.0, 1e-50, 1 - 1e-17, 0.3])
+    t = np.array([1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.6])
+    got = ms.grad(lambda a: ops.binary_cross_entropy(a, Tensor(t), reduction="sum"))(Tensor(p))
+    np.testing.assert_allclose(got.asnumpy(), (p - t) / np.maximum(p * (1 - p), 1e-12))
+    loss = ops.binary_cross_entropy(Tensor(p), Tensor(t), reduction="none").asnumpy()
+    np.testing.assert_allclose(loss[[0, 3, 4, 5]], 100.0)

@@ -287,8 +287,8 @@ example(abs_p, lambda c: ([c.r(4)], {}, np.abs))
 
 def _sign(x: np.ndarray) -> np.ndarray:
     out = np.sign(x)
-    if out.dtype.kind == "f":
-        out[np.isnan(out)] = 0  # MindSpore's sign(nan) is 0 (numpy's is nan)
+    if out.dtype.kind == "f":  # MindSpore's sign(nan) is 0 (numpy's is nan)
+        out = np.where(np.isnan(out), np.zeros((), out.dtype), out)
     return out
 
 

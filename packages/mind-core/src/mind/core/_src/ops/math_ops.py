@@ -32,10 +32,8 @@ from mind.core._src.ops.elementwise import (
     less,
     less_equal,
     log,
-    log1p,
     logical_not,
     logical_or,
-    maximum,
     minimum,
     mul,
     neg,
@@ -577,7 +575,8 @@ def squared_difference(x: Any, y: Any) -> Tensor:
 def logaddexp(input: Any, other: Any) -> Tensor:
     """``log(exp(input) + exp(other))`` without overflow."""
     x, y = _float_operands(input, other)
-    return add(maximum(x, y), log1p(exp(neg(abs(sub(x, y))))))
+    # x + softplus(y - x): stable both ways, and the gradient at x == y is (1/2, 1/2)
+    return add(x, softplus(sub(y, x)))
 
 
 def heaviside(input: Any, values: Any) -> Tensor:

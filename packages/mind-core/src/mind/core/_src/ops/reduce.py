@@ -53,8 +53,14 @@ def expand_reduced(dout: Tensor, shape: tuple[int, ...], axis, keepdims: bool) -
 # -- sum / mean -------------------------------------------------------------------------------------
 
 
+def _same_int(x: np.ndarray) -> Any:
+    """numpy widens int8-int32 sums and products to int64; the ops keep the input's dtype (as
+    their inference rules say, and as MindSpore does)."""
+    return x.dtype if x.dtype.kind in "iu" else None
+
+
 def _sum_kernel(x, *, axis=None, keepdims=False):
-    return np.sum(x, axis=axis, keepdims=keepdims)
+    return np.sum(x, axis=axis, keepdims=keepdims, dtype=_same_int(x))
 
 
 def _mean_kernel(x, *, axis=None, keepdims=False):
@@ -142,7 +148,9 @@ S.attr_schema(amin_p, axis=S.AXES, keepdims=S.Bool())
 prod_p = primitive(
     "prod",
     traits=("reduction",),
-    cpu=lambda x, *, axis=None, keepdims=False: np.prod(x, axis=axis, keepdims=keepdims),
+    cpu=lambda x, *, axis=None, keepdims=False: np.prod(
+        x, axis=axis, keepdims=keepdims, dtype=_same_int(x)
+    ),
     infer=_reduce_infer("prod"),
     attrs=("axis", "keepdims"),
     # Defined where no element is 0, like MindSpore's ReduceProd gradient.
@@ -337,8 +345,8 @@ def std(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> 
 
 def _cumsum_kernel(x, *, axis, reverse=False):
     if reverse:
-        return np.flip(np.cumsum(np.flip(x, axis), axis=axis), axis)
-    return np.cumsum(x, axis=axis)
+        return np.flip(np.cumsum(np.flip(x, axis), axis=axis, dtype=_same_int(x)), axis)
+    return np.cumsum(x, axis=axis, dtype=_same_int(x))
 
 
 def _cumsum_infer(x: ShapedArray, *, axis, reverse=False) -> ShapedArray:
