@@ -183,9 +183,10 @@ class Optimizer(Cell):
         )
 
     def state_parameters(self) -> list[Parameter]:
-        """The Parameters this optimizer holds outside the network (learning rates and state):
-        a compiled function that reaches the optimizer takes them as graph inputs."""
-        found = [group["lr"] for group in self.param_groups]
+        """The Parameters a compiled function that reaches the optimizer takes as graph inputs:
+        those it updates (an optimizer compiled on its own, in GRAPH_MODE, reaches them only
+        here), the learning rates and the state."""
+        found = [*self._all_params, *(group["lr"] for group in self.param_groups)]
         for slots in self.state.values():
             found.extend(v for v in slots.values() if isinstance(v, Parameter))
         return found
