@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 # First: the ops, then Tensor's operators and methods, which are written with them.
 from mind.core._src.tensor import methods as _methods  # noqa: F401, I001
 from mind.core import control as control
+from mind.core import experimental as experimental
 from mind.core import common as common
 from mind.core import nn as nn
 from mind.core import ops as ops
@@ -71,6 +72,7 @@ __all__ = [
     "__version__",
     "common",
     "control",
+    "experimental",
     "dtype",
     "export",
     "get_context",
