@@ -358,3 +358,32 @@ def test_conv_transpose2d_gradients_with_output_padding_match_finite_differences
         lambda a, b: ops.conv_transpose2d(a, b, stride=2, padding=0, output_padding=1),
         [Tensor(x), Tensor(w)],
     )
+
+
+@pytest.mark.parametrize("device", ["cpu", "native"])
+def test_a_parameter_reached_only_while_tracing_is_a_weight_and_its_writes_persist(device):
+    class Holder:  # not a Cell: jit cannot find the Parameter before running the code
+        pass
+
+    class Accumulate(nn.Cell):
+        def __init__(self):
+            super().__init__()
+            holder = Holder()
+            holder.total = ms.Parameter(Tensor(np.zeros(2, np.float32)), name="total")
+            object.__setattr__(self, "_holder", holder)
+
+        def construct(self, x):
+            total = self._holder.total
+            ops.assign(total, total + x)
+            return total * 1
+
+    ms.set_context(mode=ms.GRAPH_MODE, device_target=device)
+    try:
+        net = Accumulate()
+        for _ in range(3):
+            out = net(Tensor(np.ones(2, np.float32)))
+    finally:
+        ms.set_context(mode=ms.PYNATIVE_MODE, device_target="cpu")
+    # it was a graph constant: every call started again from zeros (silently 1, 1)
+    np.testing.assert_array_equal(out.asnumpy(), [3.0, 3.0])
+    np.testing.assert_array_equal(net._holder.total.asnumpy(), [3.0, 3.0])

@@ -21,7 +21,7 @@ from mind.core._src.compiler.manager import PassManager
 from mind.core._src.compiler.passes import memory_plan, without_cuts
 from mind.core._src.context import _CONTEXT
 from mind.core._src.ir.ast_capture import convert
-from mind.core._src.ir.graph import FuncGraph, subgraphs
+from mind.core._src.ir.graph import Constant, FuncGraph, subgraphs
 from mind.core._src.ir.trace import (
     GraphModeError,
     Tracer,
@@ -36,7 +36,7 @@ from mind.core._src.ops.dispatch import STATE, ShapedArray
 from mind.core._src.ops.sparse import CSRTensor
 from mind.core._src.plugins.manager import get_plugin_manager, get_registry
 from mind.core._src.runtime.executor import Executable
-from mind.core._src.tensor.tensor import Parameter, Tensor
+from mind.core._src.tensor.tensor import Parameter, Tensor, live_parameters
 from mind.core.errors import MindTypeError, MindValueError
 
 __all__ = ["JitFunction", "jit"]
@@ -221,6 +221,19 @@ def _graph_kernel(target: str, jit_level: str | None = None) -> bool:
     return bool(flag) if flag is not None else target == "native"
 
 
+def _hidden_parameters(graph: FuncGraph, weights: list[Parameter]) -> list[Parameter]:
+    """The live Parameters whose arrays ``graph`` holds as constants (not among ``weights``)."""
+    by_data = {id(p._data): p for p in live_parameters()}
+    known = {id(w) for w in weights}
+    found: dict[int, Parameter] = {}
+    for node in _all_nodes(graph):
+        if isinstance(node, Constant):
+            p = by_data.get(id(node.value))
+            if p is not None and id(p) not in known and p._data is node.value:
+                found[id(p)] = p
+    return list(found.values())
+
+
 def _all_nodes(graph: FuncGraph) -> Any:
     """Every node of ``graph`` and of the graphs nested in it (branches, loop bodies)."""
 
@@ -331,13 +344,14 @@ class JitFunction:
         """The MindIR graph this function compiles to for these arguments."""
         return self.compile(*args).graph
 
-    def _trace(self, args: tuple) -> _Compiled:
+    def _trace(self, args: tuple, hidden: tuple = ()) -> _Compiled:
         tracer = Tracer(self.name)
         if self.capture_mode == "ast":
             tracer.convert = convert
         fn = convert(self.fn) if self.capture_mode == "ast" else self.fn
         graph = tracer.graph
         weights = _cells_and_params_of(self.fn, args)
+        weights += [p for p in hidden if all(p is not w for w in weights)]
         positions: list[tuple[int, ...]] = []
 
         def trace_arg(a: Any, path: tuple[int, ...]) -> Any:
@@ -373,6 +387,12 @@ class JitFunction:
                 w._data = data
         graph.outputs = tuple(nodes)
         graph.verify()
+        if not hidden:
+            # A Parameter the code reached only while running (in a plain object, a dict) was
+            # traced as a constant: trace again with it as a weight, so its writes persist.
+            missed = _hidden_parameters(graph, weights)
+            if missed:
+                return self._trace(args, tuple(missed))
         target = _CONTEXT.get("device_target", "cpu")
         options = {
             "enable_graph_kernel": _graph_kernel(target, self.jit_level),

@@ -14,6 +14,7 @@ Memory sharing with numpy:
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
@@ -309,6 +310,7 @@ class Parameter(Tensor):
         self.name = name or "Parameter"
         self._name_set = name is not None
         self.requires_grad = requires_grad
+        _LIVE.add(self)
 
     def __repr__(self) -> str:
         return (
@@ -339,6 +341,14 @@ class Parameter(Tensor):
         return Parameter(
             np.full(self._data.shape, fill, self._data.dtype), self.name, self.requires_grad
         )
+
+
+#: Every Parameter alive, so that a compiled function can find one it reached only while tracing.
+_LIVE: weakref.WeakSet[Parameter] = weakref.WeakSet()
+
+
+def live_parameters() -> list[Parameter]:
+    return list(_LIVE)
 
 
 class ParameterTuple(tuple):
