@@ -97,26 +97,48 @@ class WarmUpLR(LearningRateSchedule):
         return self.learning_rate * min(step, self.warmup_steps) / self.warmup_steps
 
 
-class ExponentialDecayLR(LearningRateSchedule):
-    """``learning_rate * decay_rate ** (step / decay_steps)`` (floored with ``is_stair``)."""
+class _DecayLR(LearningRateSchedule):
+    """``learning_rate`` decayed by ``decay_rate`` at ``p = step / decay_steps`` (floored with
+    ``is_stair``); subclasses say how (``decayed``)."""
 
     def __init__(
         self, learning_rate: float, decay_rate: float, decay_steps: int, is_stair: bool = False
     ):
         super().__init__()
-        _rates("ExponentialDecayLR", learning_rate=learning_rate, decay_rate=decay_rate)
-        _steps("ExponentialDecayLR", decay_steps=decay_steps)
-        _flag("ExponentialDecayLR", "is_stair", is_stair)
-        self.learning_rate, self.decay_rate, self.decay_steps, self.is_stair = (
-            learning_rate,
-            decay_rate,
-            decay_steps,
-            is_stair,
-        )
+        op = type(self).__name__
+        _rates(op, learning_rate=learning_rate, decay_rate=decay_rate)
+        _steps(op, decay_steps=decay_steps)
+        _flag(op, "is_stair", is_stair)
+        self.learning_rate, self.decay_rate = learning_rate, decay_rate
+        self.decay_steps, self.is_stair = decay_steps, is_stair
+
+    def decayed(self, p: float) -> float:
+        raise NotImplementedError
 
     def rate(self, step: int) -> float:
         p = step / self.decay_steps
-        return self.learning_rate * self.decay_rate ** (math.floor(p) if self.is_stair else p)
+        return self.decayed(math.floor(p) if self.is_stair else p)
+
+
+class ExponentialDecayLR(_DecayLR):
+    """``learning_rate * decay_rate ** p``."""
+
+    def decayed(self, p: float) -> float:
+        return self.learning_rate * self.decay_rate**p
+
+
+class NaturalExpDecayLR(_DecayLR):
+    """``learning_rate * exp(-decay_rate * p)``."""
+
+    def decayed(self, p: float) -> float:
+        return self.learning_rate * math.exp(-self.decay_rate * p)
+
+
+class InverseDecayLR(_DecayLR):
+    """``learning_rate / (1 + decay_rate * p)``."""
+
+    def decayed(self, p: float) -> float:
+        return self.learning_rate / (1 + self.decay_rate * p)
 
 
 class PolynomialDecayLR(LearningRateSchedule):
@@ -139,46 +161,6 @@ class PolynomialDecayLR(LearningRateSchedule):
     def rate(self, step: int) -> float:
         p = min(step, self.decay_steps) / self.decay_steps
         return (self.learning_rate - self.end) * (1 - p) ** self.power + self.end
-
-
-class NaturalExpDecayLR(LearningRateSchedule):
-    """``learning_rate * exp(-decay_rate * p)``, ``p = step / decay_steps`` (floored with
-    ``is_stair``)."""
-
-    def __init__(
-        self, learning_rate: float, decay_rate: float, decay_steps: int, is_stair: bool = False
-    ):
-        super().__init__()
-        _rates("NaturalExpDecayLR", learning_rate=learning_rate, decay_rate=decay_rate)
-        _steps("NaturalExpDecayLR", decay_steps=decay_steps)
-        _flag("NaturalExpDecayLR", "is_stair", is_stair)
-        self.learning_rate, self.decay_rate = learning_rate, decay_rate
-        self.decay_steps, self.is_stair = decay_steps, is_stair
-
-    def rate(self, step: int) -> float:
-        p = step / self.decay_steps
-        return self.learning_rate * math.exp(
-            -self.decay_rate * (math.floor(p) if self.is_stair else p)
-        )
-
-
-class InverseDecayLR(LearningRateSchedule):
-    """``learning_rate / (1 + decay_rate * p)``, ``p = step / decay_steps`` (floored with
-    ``is_stair``)."""
-
-    def __init__(
-        self, learning_rate: float, decay_rate: float, decay_steps: int, is_stair: bool = False
-    ):
-        super().__init__()
-        _rates("InverseDecayLR", learning_rate=learning_rate, decay_rate=decay_rate)
-        _steps("InverseDecayLR", decay_steps=decay_steps)
-        _flag("InverseDecayLR", "is_stair", is_stair)
-        self.learning_rate, self.decay_rate = learning_rate, decay_rate
-        self.decay_steps, self.is_stair = decay_steps, is_stair
-
-    def rate(self, step: int) -> float:
-        p = step / self.decay_steps
-        return self.learning_rate / (1 + self.decay_rate * (math.floor(p) if self.is_stair else p))
 
 
 def natural_exp_decay_lr(

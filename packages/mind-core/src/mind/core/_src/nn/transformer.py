@@ -302,7 +302,56 @@ def _activation(owner: str, activation: Any) -> Any:
     return activation
 
 
-class TransformerEncoderLayer(Cell):
+class _Layer(Cell):
+    """What the encoder and decoder layers share: ``_attentions`` MultiheadAttention children
+    (``self_attn``, then ``multihead_attn``), the feed-forward block (``linear1``, ``dropout``,
+    ``linear2``), one LayerNorm and one Dropout per sublayer (``norm1``..., ``dropout1``...),
+    created in that order so the parameter names are PyTorch's and MindSpore's."""
+
+    _attentions = 1
+
+    def __init__(
+        self,
+        d_model: int,
+        nhead: int,
+        dim_feedforward: int = 2048,
+        dropout: float = 0.1,
+        activation: Any = "relu",
+        layer_norm_eps: float = 1e-5,
+        batch_first: bool = False,
+        norm_first: bool = False,
+        dtype: Any = dt.float32,
+    ) -> None:
+        super().__init__()
+        for name in ("self_attn", "multihead_attn")[: self._attentions]:
+            attention = MultiheadAttention(
+                d_model, nhead, dropout=dropout, batch_first=batch_first, dtype=dtype
+            )
+            setattr(self, name, attention)
+        self.linear1 = Dense(d_model, dim_feedforward, dtype=dtype)
+        self.dropout = Dropout(p=dropout)
+        self.linear2 = Dense(dim_feedforward, d_model, dtype=dtype)
+        self.norm_first = norm_first
+        sublayers = self._attentions + 1
+        for i in range(1, sublayers + 1):
+            setattr(self, f"norm{i}", LayerNorm((d_model,), epsilon=layer_norm_eps, dtype=dtype))
+        for i in range(1, sublayers + 1):
+            setattr(self, f"dropout{i}", Dropout(p=dropout))
+        self.activation = _activation(type(self).__name__, activation)
+
+    def _attend(self, which: int, x: Tensor, memory: Any, mask: Any, padding: Any) -> Tensor:
+        """Sublayer ``which``: attention of ``x`` to itself (0) or to ``memory`` (1), dropped out."""
+        attention = self.self_attn if which == 0 else self.multihead_attn
+        kv = x if memory is None else memory
+        out = attention(x, kv, kv, key_padding_mask=padding, need_weights=False, attn_mask=mask)
+        return getattr(self, f"dropout{which + 1}")(out[0])
+
+    def _ff_block(self, x: Tensor) -> Tensor:
+        hidden = self.dropout(self.activation(self.linear1(x)))
+        return getattr(self, f"dropout{self._attentions + 1}")(self.linear2(hidden))
+
+
+class TransformerEncoderLayer(_Layer):
     """One Transformer encoder layer: self-attention then a feed-forward block, each with a
     residual connection and LayerNorm (MindSpore's ``nn.TransformerEncoderLayer``)::
 
@@ -333,53 +382,20 @@ class TransformerEncoderLayer(Cell):
     (2, 5, 16)
     """
 
-    def __init__(
-        self,
-        d_model: int,
-        nhead: int,
-        dim_feedforward: int = 2048,
-        dropout: float = 0.1,
-        activation: Any = "relu",
-        layer_norm_eps: float = 1e-5,
-        batch_first: bool = False,
-        norm_first: bool = False,
-        dtype: Any = dt.float32,
-    ) -> None:
-        super().__init__()
-        self.self_attn = MultiheadAttention(
-            d_model, nhead, dropout=dropout, batch_first=batch_first, dtype=dtype
-        )
-        self.linear1 = Dense(d_model, dim_feedforward, dtype=dtype)
-        self.dropout = Dropout(p=dropout)
-        self.linear2 = Dense(dim_feedforward, d_model, dtype=dtype)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm((d_model,), epsilon=layer_norm_eps, dtype=dtype)
-        self.norm2 = LayerNorm((d_model,), epsilon=layer_norm_eps, dtype=dtype)
-        self.dropout1 = Dropout(p=dropout)
-        self.dropout2 = Dropout(p=dropout)
-        self.activation = _activation("TransformerEncoderLayer", activation)
-
-    def _sa_block(self, x: Tensor, attn_mask: Any, key_padding_mask: Any) -> Tensor:
-        out = self.self_attn(
-            x, x, x, key_padding_mask=key_padding_mask, need_weights=False, attn_mask=attn_mask
-        )[0]
-        return self.dropout1(out)
-
-    def _ff_block(self, x: Tensor) -> Tensor:
-        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+    _attentions = 1
 
     def construct(
         self, src: Tensor, src_mask: Any = None, src_key_padding_mask: Any = None
     ) -> Tensor:
         x = as_tensor(src)
         if self.norm_first:
-            x = F.add(x, self._sa_block(self.norm1(x), src_mask, src_key_padding_mask))
+            x = F.add(x, self._attend(0, self.norm1(x), None, src_mask, src_key_padding_mask))
             return F.add(x, self._ff_block(self.norm2(x)))
-        x = self.norm1(F.add(x, self._sa_block(x, src_mask, src_key_padding_mask)))
+        x = self.norm1(F.add(x, self._attend(0, x, None, src_mask, src_key_padding_mask)))
         return self.norm2(F.add(x, self._ff_block(x)))
 
 
-class TransformerDecoderLayer(Cell):
+class TransformerDecoderLayer(_Layer):
     """One Transformer decoder layer: self-attention, attention over the encoder's ``memory``,
     then a feed-forward block, each with a residual connection and LayerNorm (MindSpore's
     ``nn.TransformerDecoderLayer``, PyTorch semantics)::
@@ -394,51 +410,7 @@ class TransformerDecoderLayer(Cell):
     memory_key_padding_mask=None)`` returns a tensor shaped as ``tgt``.
     """
 
-    def __init__(
-        self,
-        d_model: int,
-        nhead: int,
-        dim_feedforward: int = 2048,
-        dropout: float = 0.1,
-        activation: Any = "relu",
-        layer_norm_eps: float = 1e-5,
-        batch_first: bool = False,
-        norm_first: bool = False,
-        dtype: Any = dt.float32,
-    ) -> None:
-        super().__init__()
-        self.self_attn = MultiheadAttention(
-            d_model, nhead, dropout=dropout, batch_first=batch_first, dtype=dtype
-        )
-        self.multihead_attn = MultiheadAttention(
-            d_model, nhead, dropout=dropout, batch_first=batch_first, dtype=dtype
-        )
-        self.linear1 = Dense(d_model, dim_feedforward, dtype=dtype)
-        self.dropout = Dropout(p=dropout)
-        self.linear2 = Dense(dim_feedforward, d_model, dtype=dtype)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm((d_model,), epsilon=layer_norm_eps, dtype=dtype)
-        self.norm2 = LayerNorm((d_model,), epsilon=layer_norm_eps, dtype=dtype)
-        self.norm3 = LayerNorm((d_model,), epsilon=layer_norm_eps, dtype=dtype)
-        self.dropout1 = Dropout(p=dropout)
-        self.dropout2 = Dropout(p=dropout)
-        self.dropout3 = Dropout(p=dropout)
-        self.activation = _activation("TransformerDecoderLayer", activation)
-
-    def _sa_block(self, x: Tensor, attn_mask: Any, key_padding_mask: Any) -> Tensor:
-        out = self.self_attn(
-            x, x, x, key_padding_mask=key_padding_mask, need_weights=False, attn_mask=attn_mask
-        )[0]
-        return self.dropout1(out)
-
-    def _mha_block(self, x: Tensor, mem: Tensor, attn_mask: Any, key_padding_mask: Any) -> Tensor:
-        out = self.multihead_attn(
-            x, mem, mem, key_padding_mask=key_padding_mask, need_weights=False, attn_mask=attn_mask
-        )[0]
-        return self.dropout2(out)
-
-    def _ff_block(self, x: Tensor) -> Tensor:
-        return self.dropout3(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+    _attentions = 2
 
     def construct(
         self,
@@ -451,11 +423,11 @@ class TransformerDecoderLayer(Cell):
     ) -> Tensor:
         x, mem = as_tensor(tgt), as_tensor(memory)
         if self.norm_first:
-            x = F.add(x, self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask))
-            x = F.add(x, self._mha_block(self.norm2(x), mem, memory_mask, memory_key_padding_mask))
+            x = F.add(x, self._attend(0, self.norm1(x), None, tgt_mask, tgt_key_padding_mask))
+            x = F.add(x, self._attend(1, self.norm2(x), mem, memory_mask, memory_key_padding_mask))
             return F.add(x, self._ff_block(self.norm3(x)))
-        x = self.norm1(F.add(x, self._sa_block(x, tgt_mask, tgt_key_padding_mask)))
-        x = self.norm2(F.add(x, self._mha_block(x, mem, memory_mask, memory_key_padding_mask)))
+        x = self.norm1(F.add(x, self._attend(0, x, None, tgt_mask, tgt_key_padding_mask)))
+        x = self.norm2(F.add(x, self._attend(1, x, mem, memory_mask, memory_key_padding_mask)))
         return self.norm3(F.add(x, self._ff_block(x)))
 
 

@@ -19,15 +19,23 @@ from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Parameter, Tensor, as_tensor
 from mind.core.errors import MindTypeError
 
-_NP_ERF = np.vectorize(math.erf, otypes=[np.float64])
+
+def _special(name: str, scalar: Any) -> Any:
+    """A kernel for scipy.special's ``name`` where scipy is installed (it is optional), else
+    ``scalar`` (the math module's) per element: exact, slower."""
+    slow = np.vectorize(scalar, otypes=[np.float64])
+
+    def kernel(x: np.ndarray) -> np.ndarray:
+        try:
+            from scipy import special
+        except ImportError:
+            return slow(x).astype(x.dtype)
+        return getattr(special, name)(x).astype(x.dtype, copy=False)
+
+    return kernel
 
 
-def _erf_kernel(x: np.ndarray) -> np.ndarray:
-    try:
-        from scipy.special import erf
-    except ImportError:  # scipy is optional: a slower exact fallback
-        return _NP_ERF(x).astype(x.dtype)
-    return erf(x).astype(x.dtype, copy=False)
+_erf_kernel = _special("erf", math.erf)
 
 
 # ------------------------------------------------------------------------------------------------

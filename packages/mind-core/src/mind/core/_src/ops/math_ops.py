@@ -20,6 +20,7 @@ from mind.core._src.ops.dispatch import ShapedArray, bind1, bind2, example, prim
 from mind.core._src.ops.elementwise import (
     _binary_infer,
     _floating,
+    _special,
     _unary,
     abs,
     add,
@@ -173,15 +174,7 @@ TENSOR_METHODS = (
     "xlogy",
 )
 
-_ERFC = np.vectorize(math.erfc, otypes=[np.float64])
-
-
-def _erfc_kernel(x: np.ndarray) -> np.ndarray:
-    try:
-        from scipy.special import erfc
-    except ImportError:  # scipy is optional: a slower exact fallback
-        return _ERFC(x).astype(x.dtype)
-    return erfc(x).astype(x.dtype, copy=False)
+_erfc_kernel = _special("erfc", math.erfc)
 
 
 def _near(lo: float, hi: float) -> Callable[[Any], Any]:
