@@ -387,3 +387,86 @@ def test_a_parameter_reached_only_while_tracing_is_a_weight_and_its_writes_persi
     # it was a graph constant: every call started again from zeros (silently 1, 1)
     np.testing.assert_array_equal(out.asnumpy(), [3.0, 3.0])
     np.testing.assert_array_equal(net._holder.total.asnumpy(), [3.0, 3.0])
+
+
+def test_tensor_operators_are_bitwise_on_integers_and_logical_on_bools():
+    # silently wrong before: Tensor & Tensor on int8 gave the logical and (bools)
+    a = np.array([5, -3, 12, 7], np.int8)
+    b = np.array([3, 6, 2, 1], np.int8)
+    ta, tb = Tensor(a), Tensor(b)
+    np.testing.assert_array_equal((ta & tb).asnumpy(), a & b)
+    np.testing.assert_array_equal((ta | tb).asnumpy(), a | b)
+    np.testing.assert_array_equal((ta ^ tb).asnumpy(), a ^ b)
+    np.testing.assert_array_equal((~ta).asnumpy(), ~a)
+    np.testing.assert_array_equal((ta << 1).asnumpy(), a << 1)
+    np.testing.assert_array_equal((ta >> 1).asnumpy(), a >> 1)
+    np.testing.assert_array_equal((3 & ta).asnumpy(), 3 & a)
+    p, q = np.array([True, False, True]), np.array([True, True, False])
+    np.testing.assert_array_equal((Tensor(p) & Tensor(q)).asnumpy(), p & q)
+    np.testing.assert_array_equal((~Tensor(p)).asnumpy(), ~p)
+    assert (Tensor(p) | True).dtype == ms.bool_
+
+
+def test_index_add_and_the_inplace_row_ops_against_numpy():
+    x = np.arange(12.0).reshape(3, 4)
+    idx = np.array([0, 3, 0], np.int32)
+    y = np.arange(9.0).reshape(3, 3)
+    want = x.copy()
+    np.add.at(want, (slice(None), idx), y)  # repeated indices add up
+    np.testing.assert_array_equal(
+        ops.index_add(Tensor(x), Tensor(idx), Tensor(y), 1).asnumpy(), want
+    )
+    np.testing.assert_array_equal(
+        ops.IndexAdd(axis=1)(Tensor(x), Tensor(idx), Tensor(y)).asnumpy(), want
+    )
+    dy = ms.grad(lambda t: (ops.index_add(Tensor(x), Tensor(idx), t, 1) * Tensor(x)).sum())(
+        Tensor(y)
+    )
+    np.testing.assert_array_equal(dy.asnumpy(), x[:, idx])
+    v = np.ones((2, 4))
+    rows = x.copy()
+    rows[[0, 2]] += v
+    np.testing.assert_array_equal(ops.inplace_add(Tensor(x), Tensor(v), (0, 2)).asnumpy(), rows)
+    rows = x.copy()
+    rows[[1]] -= 2
+    np.testing.assert_array_equal(ops.InplaceSub(1)(Tensor(x), Tensor(v[:1] * 2)).asnumpy(), rows)
+    rows = x.copy()
+    rows[[2, 0]] = v * 7
+    np.testing.assert_array_equal(
+        ops.inplace_update(Tensor(x), Tensor(v * 7), (2, 0)).asnumpy(), rows
+    )
+
+
+def test_pad_classes_layers_and_small_ops_against_numpy():
+    x = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_array_equal(
+        ops.Pad(((0, 0), (1, 2), (3, 0)))(Tensor(x)).asnumpy(),
+        np.pad(x, ((0, 0), (1, 2), (3, 0))),
+    )
+    np.testing.assert_array_equal(
+        nn.ConstantPad2d((1, 2, 0, 1), 9.0)(Tensor(x)).asnumpy(),
+        np.pad(x, ((0, 0), (0, 1), (1, 2)), constant_values=9.0),
+    )
+    np.testing.assert_array_equal(
+        nn.ReflectionPad1d(2)(Tensor(x)).asnumpy(), np.pad(x, ((0, 0), (0, 0), (2, 2)), "reflect")
+    )
+    np.testing.assert_array_equal(
+        nn.ReplicationPad2d(1)(Tensor(x)).asnumpy(), np.pad(x, ((0, 0), (1, 1), (1, 1)), "edge")
+    )
+    np.testing.assert_array_equal(
+        nn.ZeroPad2d(1)(Tensor(x)).asnumpy(), np.pad(x, ((0, 0), (1, 1), (1, 1)))
+    )
+    std, mean = ops.std_mean(Tensor(x), 1, ddof=1)
+    np.testing.assert_allclose(std.asnumpy(), x.std(1, ddof=1))
+    np.testing.assert_allclose(mean.asnumpy(), x.mean(1))
+    var, _ = ops.var_mean(Tensor(x), (0, 2), keepdims=True)
+    np.testing.assert_allclose(var.asnumpy(), x.var((0, 2), keepdims=True))
+    near = ops.approximate_equal(Tensor([1.0, 2.0]), Tensor([1.000001, 2.1]))
+    assert near.asnumpy().tolist() == [True, False]
+    np.testing.assert_array_equal(
+        ops.Ger()(Tensor([1.0, 2.0]), Tensor([3.0, 4.0])).asnumpy(), [[3, 4], [6, 8]]
+    )
+    assert nn.L1Regularizer(0.5)(Tensor([-1.0, 2.0])).item() == 1.5
+    encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0), 1)
+    mask = Tensor(np.array([[False, True], [False, False]]))
+    assert encoder(Tensor(np.ones((2, 1, 4), np.float32)), src_mask=mask).shape == (2, 1, 4)

@@ -8,6 +8,7 @@ is differentiable where the math is. Supported devices: cpu.
 Tensor(shape=[3], dtype=Float32, value=[ 0.09003057,  0.24472848,  0.66524094])
 """
 
+from mind.core._src.autodiff.functional import GradOperation as GradOperation
 from mind.core._src.autodiff.functional import HookBackward as HookBackward
 from mind.core._src.ops import indexing as _indexing
 from mind.core._src.ops import linalg as _linalg
@@ -429,6 +430,7 @@ from mind.core._src.ops.math_ops import *  # noqa: F403
 from mind.core._src.ops.resize import *  # noqa: F403
 
 __all__ = [
+    "GradOperation",
     "HookBackward",
     "Primitive",
     "abs",

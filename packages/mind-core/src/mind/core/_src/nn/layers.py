@@ -25,6 +25,9 @@ __all__ = [
     "AvgPool2d",
     "BatchNorm1d",
     "BatchNorm2d",
+    "ConstantPad1d",
+    "ConstantPad2d",
+    "ConstantPad3d",
     "Conv1d",
     "Conv2d",
     "Conv2dTranspose",
@@ -39,6 +42,7 @@ __all__ = [
     "HSwish",
     "Hardtanh",
     "Identity",
+    "L1Regularizer",
     "LayerNorm",
     "LeakyReLU",
     "LogSigmoid",
@@ -48,6 +52,12 @@ __all__ = [
     "PReLU",
     "ReLU",
     "ReLU6",
+    "ReflectionPad1d",
+    "ReflectionPad2d",
+    "ReflectionPad3d",
+    "ReplicationPad1d",
+    "ReplicationPad2d",
+    "ReplicationPad3d",
     "SeLU",
     "SiLU",
     "Sigmoid",
@@ -59,6 +69,7 @@ __all__ = [
     "Tanhshrink",
     "Threshold",
     "Upsample",
+    "ZeroPad2d",
 ]
 
 
@@ -357,6 +368,67 @@ class Upsample(Cell):
             self.align_corners,
             self.recompute_scale_factor,
         )
+
+
+class _PadNd(Cell):
+    """Pad the last ``dims`` axes (``padding``: an int for every side, or (left, right, top,
+    bottom, ...) from the last axis), as MindSpore's ``nn.*PadNd`` layers."""
+
+    dims = 2
+    mode = "constant"
+
+    def __init__(self, padding: Any, value: float = 0.0) -> None:
+        super().__init__()
+        if isinstance(padding, int) and not isinstance(padding, bool):
+            padding = (padding,) * (2 * self.dims)
+        if not isinstance(padding, tuple | list) or len(padding) != 2 * self.dims:
+            raise MindValueError(
+                f"For '{type(self).__name__}', 'padding' must be an int or {2 * self.dims} ints, "
+                f"got {padding!r}"
+            )
+        self.padding, self.value = tuple(padding), value
+
+    def construct(self, x: Tensor) -> Tensor:
+        value = self.value if self.mode == "constant" else None
+        return F.pad(x, self.padding, self.mode, value)
+
+
+def _pad_layer(name: str, dims: int, mode: str) -> type:
+    doc = f"Pad the last {dims} axes ({mode}), MindSpore's ``nn.{name}``."
+    return type(name, (_PadNd,), {"dims": dims, "mode": mode, "__doc__": doc})
+
+
+ConstantPad1d = _pad_layer("ConstantPad1d", 1, "constant")
+ConstantPad2d = _pad_layer("ConstantPad2d", 2, "constant")
+ConstantPad3d = _pad_layer("ConstantPad3d", 3, "constant")
+ReflectionPad1d = _pad_layer("ReflectionPad1d", 1, "reflect")
+ReflectionPad2d = _pad_layer("ReflectionPad2d", 2, "reflect")
+ReflectionPad3d = _pad_layer("ReflectionPad3d", 3, "reflect")
+ReplicationPad1d = _pad_layer("ReplicationPad1d", 1, "replicate")
+ReplicationPad2d = _pad_layer("ReplicationPad2d", 2, "replicate")
+ReplicationPad3d = _pad_layer("ReplicationPad3d", 3, "replicate")
+
+
+class ZeroPad2d(_PadNd):
+    """Pad the last 2 axes with zeros, MindSpore's ``nn.ZeroPad2d``."""
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding, 0.0)
+
+
+class L1Regularizer(Cell):
+    """``scale * sum(|weights|)``, MindSpore's ``nn.L1Regularizer``."""
+
+    def __init__(self, scale: float) -> None:
+        super().__init__()
+        if isinstance(scale, bool) or not isinstance(scale, int | float) or not scale > 0:
+            raise MindValueError(
+                f"For 'L1Regularizer', 'scale' must be a positive float, got {scale!r}"
+            )
+        self.scale = float(scale)
+
+    def construct(self, weights: Tensor) -> Tensor:
+        return F.mul(F.sum(F.abs(weights)), self.scale)
 
 
 _ACTIVATIONS = {

@@ -445,7 +445,7 @@ def _clones(owner: str, layer: Any, kind: type, num_layers: int) -> CellList:
 
 class TransformerEncoder(Cell):
     """``num_layers`` copies of ``encoder_layer`` (independent weights), then ``norm`` if given
-    (MindSpore's ``nn.TransformerEncoder``). ``construct(src, mask=None,
+    (MindSpore's ``nn.TransformerEncoder``). ``construct(src, src_mask=None,
     src_key_padding_mask=None)``."""
 
     def __init__(self, encoder_layer: Any, num_layers: int, norm: Any = None) -> None:
@@ -456,10 +456,12 @@ class TransformerEncoder(Cell):
         self.num_layers = num_layers
         self.norm = norm
 
-    def construct(self, src: Tensor, mask: Any = None, src_key_padding_mask: Any = None) -> Tensor:
+    def construct(
+        self, src: Tensor, src_mask: Any = None, src_key_padding_mask: Any = None
+    ) -> Tensor:
         out = as_tensor(src)
         for layer in self.layers:
-            out = layer(out, mask, src_key_padding_mask)
+            out = layer(out, src_mask, src_key_padding_mask)
         return self.norm(out) if self.norm is not None else out
 
 

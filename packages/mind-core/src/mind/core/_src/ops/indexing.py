@@ -44,6 +44,7 @@ from mind.core._src.ops.elementwise import (
     div,
     less,
     mul,
+    neg,
     not_equal,
     sub,
     where,
@@ -71,7 +72,11 @@ __all__: list[str] = [
     "fliplr",
     "flipud",
     "gather_elements",
+    "index_add",
     "index_select",
+    "inplace_add",
+    "inplace_sub",
+    "inplace_update",
     "linspace",
     "masked_fill",
     "masked_select",
@@ -1321,3 +1326,62 @@ def _pad_last(x: Any, size: int) -> Tensor:
     if size == 1:
         return x
     return concat([x, zeros(x.shape[:-1] + (size - 1,), x.dtype)], -1)
+
+
+# ------------------------------------------------------------------------------------------------
+# Adding into rows: index_add, inplace_add/sub/update (MindSpore's names; they return the result)
+# ------------------------------------------------------------------------------------------------
+
+
+def index_add(
+    x: Any, indices: Any, y: Any, axis: int, use_lock: bool = True, check_index_bound: bool = True
+) -> Tensor:
+    """``x`` with ``y``'s slices added at ``indices`` along ``axis``: for each ``i``,
+    ``x[..., indices[i], ...] += y[..., i, ...]`` (repeated indices add up). ``use_lock`` and
+    ``check_index_bound`` are MindSpore's kernel options; indices are always bound-checked."""
+    x, y = as_tensor(x), as_tensor(y)
+    axis = _axis("index_add", axis, x.ndim)
+    idx = _int_tensor("index_add", "indices", indices)
+    if idx.ndim != 1 or y.ndim != x.ndim or y.shape[axis] != idx.shape[0]:
+        raise MindValueError(
+            f"For 'index_add', 'indices' must be 1-D with one entry per slice of 'y' along axis "
+            f"{axis}, got indices {idx.shape}, x {x.shape}, y {y.shape}"
+        )
+    moved = movedim(x, axis, 0)
+    added = tensor_scatter_add(moved, reshape(idx, (-1, 1)), movedim(cast(y, x.dtype), axis, 0))
+    return movedim(added, 0, axis)
+
+
+def _rows(op: str, x: Tensor, v: Any, indices: Any) -> tuple[Tensor, Tensor]:
+    """``indices`` (an int or ints) as a 1-D index and ``v`` with one row per index."""
+    idx = [indices] if isinstance(indices, int) else list(indices)
+    v = as_tensor(v)
+    if v.ndim == x.ndim - 1:
+        v = reshape(v, (1, *v.shape))
+    if v.ndim != x.ndim or v.shape[0] != len(idx) or tuple(v.shape[1:]) != tuple(x.shape[1:]):
+        raise MindValueError(
+            f"For '{op}', 'v' must have one row of shape {tuple(x.shape[1:])} per index "
+            f"({len(idx)}), got {v.shape}"
+        )
+    return Tensor(np.asarray(idx, np.int64)), v
+
+
+def inplace_add(x: Any, v: Any, indices: Any) -> Tensor:
+    """``x`` with ``v``'s rows added to its rows ``indices`` (an int or a tuple of ints)."""
+    x = as_tensor(x)
+    idx, v = _rows("inplace_add", x, v, indices)
+    return index_add(x, idx, v, 0)
+
+
+def inplace_sub(x: Any, v: Any, indices: Any) -> Tensor:
+    """``x`` with ``v``'s rows subtracted from its rows ``indices``."""
+    x = as_tensor(x)
+    idx, v = _rows("inplace_sub", x, v, indices)
+    return index_add(x, idx, neg(v), 0)
+
+
+def inplace_update(x: Any, v: Any, indices: Any) -> Tensor:
+    """``x`` with its rows ``indices`` replaced by ``v``'s rows."""
+    x = as_tensor(x)
+    idx, v = _rows("inplace_update", x, v, indices)
+    return _tensor_scatter_update(x, reshape(idx, (-1, 1)), cast(v, x.dtype))

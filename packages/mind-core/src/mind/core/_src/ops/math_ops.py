@@ -51,6 +51,7 @@ from mind.core._src.ops.elementwise import (
     zeros_like,
 )
 from mind.core._src.ops.nn_ops import elu, relu, softmax, softplus
+from mind.core._src.ops.reduce import mean, std, var
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor, as_tensor
 from mind.core.errors import MindTypeError, MindValueError
@@ -60,6 +61,7 @@ __all__ = [
     "acosh",
     "addcdiv",
     "addcmul",
+    "approximate_equal",
     "asin",
     "asinh",
     "atan",
@@ -116,9 +118,11 @@ __all__ = [
     "softshrink",
     "softsign",
     "squared_difference",
+    "std_mean",
     "tan",
     "tanhshrink",
     "threshold",
+    "var_mean",
     "xdivy",
     "xlogy",
 ]
@@ -722,3 +726,18 @@ def softmin(x: Any, axis: int = -1, *, dtype: Any = None) -> Tensor:
     """``softmax(-x)`` over ``axis``."""
     x = _floating(x) if dtype is None else as_tensor(x, dtype)
     return softmax(neg(x), axis)
+
+
+def approximate_equal(x: Any, y: Any, tolerance: float = 1e-05) -> Tensor:
+    """``|x - y| < tolerance`` elementwise."""
+    return less(abs(sub(x, y)), tolerance)
+
+
+def std_mean(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> tuple:
+    """``(std, mean)`` over ``axis`` (``ddof``: the divisor is ``N - ddof``)."""
+    return std(input, axis, ddof, keepdims), mean(input, axis, keepdims)
+
+
+def var_mean(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> tuple:
+    """``(var, mean)`` over ``axis``."""
+    return var(input, axis, ddof, keepdims), mean(input, axis, keepdims)

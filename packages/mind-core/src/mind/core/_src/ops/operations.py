@@ -734,3 +734,13 @@ def _scan(
 
 
 _define("Scan", _scan)
+
+
+@_calls(F.pad)
+def _pad_class(op: PrimitiveClass, x: Any) -> Tensor:
+    paddings = tuple(tuple(p) for p in op.paddings)
+    flat = [int(v) for pair in reversed(paddings) for v in pair]  # the last axis first
+    return F.pad(x, tuple(flat))
+
+
+_define("Pad", _pad_class, paddings=_REQUIRED)  # zeros before/after each axis

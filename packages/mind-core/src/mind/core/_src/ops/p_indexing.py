@@ -109,3 +109,24 @@ def _searchsorted(op: PrimitiveClass, sorted_sequence: Any, values: Any) -> Tens
 
 
 _define("SearchSorted", _searchsorted, dtype=dt.int64, right=False)
+
+
+@_calls(M.index_add)
+def _index_add(op: PrimitiveClass, input_x: Any, indices: Any, input_y: Any) -> Any:
+    return M.index_add(input_x, indices, input_y, op.axis)
+
+
+_define("IndexAdd", _index_add, axis=_REQUIRED, use_lock=True, check_index_bound=True)
+
+
+def _rows_class(name: str, fn: Any) -> None:
+    @_calls(fn)
+    def apply(op: PrimitiveClass, x: Any, v: Any) -> Any:
+        return fn(x, v, op.indices)
+
+    _define(name, apply, indices=_REQUIRED)
+
+
+_rows_class("InplaceAdd", M.inplace_add)
+_rows_class("InplaceSub", M.inplace_sub)
+_rows_class("InplaceUpdate", M.inplace_update)

@@ -55,3 +55,6 @@ def _einsum(op: PrimitiveClass, inputs: Any) -> Tensor:
 
 
 _define("Einsum", _einsum, equation=_REQUIRED)
+
+
+_same("Ger", M.outer)  # MindSpore's outer product of two vectors

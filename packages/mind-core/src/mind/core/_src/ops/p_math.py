@@ -84,3 +84,11 @@ def _isclose(op: PrimitiveClass, x: Any, y: Any) -> Any:
 
 
 _define("IsClose", _isclose, rtol=1e-05, atol=1e-08, equal_nan=True)
+
+
+@_calls(M.approximate_equal)
+def _approximate_equal(op: PrimitiveClass, x: Any, y: Any) -> Any:
+    return M.approximate_equal(x, y, op.tolerance)
+
+
+_define("ApproximateEqual", _approximate_equal, tolerance=1e-05)

@@ -14,6 +14,13 @@ from mind.core._src.tensor.tensor import Tensor
 __all__: list[str] = []
 
 
+def _bits(x: Tensor, y: Any, logical: Any, bitwise: Any) -> Tensor:
+    both_bool = x.dtype is dt.bool_ and (
+        y.dtype is dt.bool_ if isinstance(y, Tensor) else isinstance(y, bool)
+    )
+    return logical(x, y) if both_bool else bitwise(x, y)
+
+
 class _Methods:
     @property
     def T(self) -> Tensor:
@@ -76,17 +83,33 @@ class _Methods:
     def __abs__(self) -> Tensor:
         return F.abs(self)
 
+    # Bitwise on integers, logical on bools (as numpy and MindSpore).
     def __invert__(self) -> Tensor:
-        return F.logical_not(self)
+        return F.invert(self)
 
     def __and__(self, other: Any) -> Tensor:
-        return F.logical_and(self, other)
+        return _bits(self, other, F.logical_and, F.bitwise_and)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return _bits(self, other, F.logical_and, F.bitwise_and)
 
     def __or__(self, other: Any) -> Tensor:
-        return F.logical_or(self, other)
+        return _bits(self, other, F.logical_or, F.bitwise_or)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return _bits(self, other, F.logical_or, F.bitwise_or)
 
     def __xor__(self, other: Any) -> Tensor:
-        return F.logical_xor(self, other)
+        return _bits(self, other, F.logical_xor, F.bitwise_xor)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return _bits(self, other, F.logical_xor, F.bitwise_xor)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return F.bitwise_left_shift(self, other)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return F.bitwise_right_shift(self, other)
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         return F.equal(self, other)
