@@ -470,3 +470,12 @@ def test_pad_classes_layers_and_small_ops_against_numpy():
     encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0), 1)
     mask = Tensor(np.array([[False, True], [False, False]]))
     assert encoder(Tensor(np.ones((2, 1, 4), np.float32)), src_mask=mask).shape == (2, 1, 4)
+
+
+def test_ger_and_a_boolean_ddof():
+    np.testing.assert_array_equal(
+        ops.ger(Tensor([1.0, 2.0]), Tensor([3.0, 4.0, 5.0])).asnumpy(), np.outer([1, 2], [3, 4, 5])
+    )
+    x = np.array([1.0, 2.0, 4.0])
+    assert ops.var(Tensor(x), ddof=True).item() == pytest.approx(x.var(ddof=1))
+    assert ops.std(Tensor(x), ddof=False).item() == pytest.approx(x.std())

@@ -65,6 +65,7 @@ __all__: list[str] = [
     "diagonal",
     "dot",
     "einsum",
+    "ger",
     "inner",
     "inverse",
     "kron",
@@ -83,6 +84,7 @@ __all__: list[str] = [
 #: Functional ops of this module that are also Tensor methods with the tensor first
 #: (``Tensor.name(*args)`` is ``name(tensor, *args)``); attached by tensor.methods.
 TENSOR_METHODS: tuple[str, ...] = (
+    "ger",
     "addmm",
     "baddbmm",
     "cholesky",
@@ -665,6 +667,11 @@ def outer(input: Any, vec2: Any) -> Tensor:
     if a.ndim != 1 or b.ndim != 1:
         raise I.fail("outer", f"'input' and 'vec2' must be 1-D, got {a.shape} and {b.shape}")
     return mul(reshape(a, (-1, 1)), reshape(b, (1, -1)))
+
+
+def ger(input: Any, vec2: Any) -> Tensor:
+    """The outer product of two vectors (MindSpore's ``ops.ger``): ``input[:, None] * vec2``."""
+    return outer(input, vec2)
 
 
 def mm(input: Any, mat2: Any) -> Tensor:

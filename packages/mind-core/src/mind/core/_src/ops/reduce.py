@@ -320,8 +320,11 @@ S.attr_schema(var_p, axis=S.AXES, ddof=S.Int(lo=0), keepdims=S.Bool())
 
 
 def var(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
-    """Variance over ``axis`` with ``ddof`` delta degrees of freedom."""
+    """Variance over ``axis`` with ``ddof`` delta degrees of freedom (MindSpore's bool ``ddof``:
+    True is 1, the unbiased estimate; False is 0)."""
     input = as_tensor(input)
+    if isinstance(ddof, bool):
+        ddof = int(ddof)
     if not input.dtype.is_floating_point:
         input = cast(input, dt.float32)
     return bind1(
