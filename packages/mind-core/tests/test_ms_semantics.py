@@ -479,3 +479,24 @@ def test_ger_and_a_boolean_ddof():
     x = np.array([1.0, 2.0, 4.0])
     assert ops.var(Tensor(x), ddof=True).item() == pytest.approx(x.var(ddof=1))
     assert ops.std(Tensor(x), ddof=False).item() == pytest.approx(x.std())
+
+
+@pytest.mark.parametrize("cls, spatial", [(ops.Dropout2D, 2), (ops.Dropout3D, 3)])
+def test_channel_dropout_keeps_or_zeroes_whole_channels(cls, spatial):
+    ms.set_seed(5)
+    x = np.random.default_rng(0).uniform(1, 2, size=(40, 50) + (3,) * spatial).astype(np.float32)
+    out, mask = cls(keep_prob=0.5)(Tensor(x))
+    out, mask = out.asnumpy(), mask.asnumpy()
+    flat_out = out.reshape(2000, -1)
+    flat_mask = mask.reshape(2000, -1)
+    kept = flat_mask.all(axis=1)
+    assert (flat_mask.any(axis=1) == kept).all()  # a channel is kept or dropped whole
+    np.testing.assert_allclose(flat_out[kept], (x.reshape(2000, -1) / 0.5)[kept], rtol=1e-6)
+    assert (flat_out[~kept] == 0).all()
+    assert 0.45 < kept.mean() < 0.55  # 2,000 channels at keep_prob 0.5
+    same, _ = cls(keep_prob=1.0)(Tensor(x))
+    np.testing.assert_array_equal(same.asnumpy(), x)
+    none, none_mask = cls(keep_prob=0.0)(Tensor(x))
+    assert not none.asnumpy().any() and not none_mask.asnumpy().any()
+    functional = ops.dropout2d if spatial == 2 else ops.dropout3d
+    np.testing.assert_array_equal(functional(Tensor(x), 0.5, training=False).asnumpy(), x)

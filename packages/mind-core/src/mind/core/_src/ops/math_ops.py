@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from mind.core._src.ops import infer as I
+from mind.core._src.ops.array import broadcast_to
 from mind.core._src.ops.dispatch import ShapedArray, bind1, bind2, example, primitive
 from mind.core._src.ops.elementwise import (
     _binary_infer,
@@ -51,6 +52,7 @@ from mind.core._src.ops.elementwise import (
     zeros_like,
 )
 from mind.core._src.ops.nn_ops import elu, relu, softmax, softplus
+from mind.core._src.ops.random import uniform
 from mind.core._src.ops.reduce import mean, std, var
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor, as_tensor
@@ -76,6 +78,8 @@ __all__ = [
     "celu",
     "cosh",
     "deg2rad",
+    "dropout2d",
+    "dropout3d",
     "erfc",
     "exp2",
     "expm1",
@@ -741,3 +745,39 @@ def std_mean(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False
 def var_mean(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> tuple:
     """``(var, mean)`` over ``axis``."""
     return var(input, axis, ddof, keepdims), mean(input, axis, keepdims)
+
+
+def _channel_dropout(op: str, x: Any, keep_prob: float, spatial: int) -> tuple[Tensor, Tensor]:
+    """``(output, mask)``: each channel (all of its last ``spatial`` axes) kept with probability
+    ``keep_prob`` and scaled by ``1 / keep_prob``, or zeroed; ``mask`` is True where kept."""
+    x = as_tensor(x)
+    if x.ndim < spatial + 1:
+        raise MindValueError(
+            f"For '{op}', the input needs at least {spatial + 1} axes, got shape {x.shape}"
+        )
+    if (
+        isinstance(keep_prob, bool)
+        or not isinstance(keep_prob, int | float)
+        or not 0 <= keep_prob <= 1
+    ):
+        raise MindValueError(f"For '{op}', 'keep_prob' must be in [0, 1], got {keep_prob!r}")
+    channels = (*x.shape[: x.ndim - spatial], *(1,) * spatial)
+    mask = broadcast_to(less(uniform(channels), float(keep_prob)), x.shape)
+    if keep_prob == 0:
+        return zeros_like(x), mask
+    return where(mask, div(x, float(keep_prob)), zeros_like(x)), mask
+
+
+def dropout2d(input: Any, p: float = 0.5, training: bool = True) -> Tensor:
+    """Zero whole channels (the last two axes of each) with probability ``p``, scaling the kept
+    ones by ``1 / (1 - p)``; the input itself when not ``training``."""
+    if not training:
+        return as_tensor(input)
+    return _channel_dropout("dropout2d", input, 1.0 - p, 2)[0]
+
+
+def dropout3d(input: Any, p: float = 0.5, training: bool = True) -> Tensor:
+    """``dropout2d`` over channels of three axes (N, C, D, H, W)."""
+    if not training:
+        return as_tensor(input)
+    return _channel_dropout("dropout3d", input, 1.0 - p, 3)[0]

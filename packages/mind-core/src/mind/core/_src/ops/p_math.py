@@ -92,3 +92,14 @@ def _approximate_equal(op: PrimitiveClass, x: Any, y: Any) -> Any:
 
 
 _define("ApproximateEqual", _approximate_equal, tolerance=1e-05)
+
+
+def _channel_dropout_class(name: str, spatial: int) -> None:
+    def apply(op: PrimitiveClass, x: Any) -> Any:
+        return M._channel_dropout(name, x, op.keep_prob, spatial)
+
+    _define(name, apply, keep_prob=0.5)
+
+
+_channel_dropout_class("Dropout2D", 2)
+_channel_dropout_class("Dropout3D", 3)
