@@ -500,3 +500,15 @@ def test_channel_dropout_keeps_or_zeroes_whole_channels(cls, spatial):
     assert not none.asnumpy().any() and not none_mask.asnumpy().any()
     functional = ops.dropout2d if spatial == 2 else ops.dropout3d
     np.testing.assert_array_equal(functional(Tensor(x), 0.5, training=False).asnumpy(), x)
+
+
+def test_the_layer_norm_class_returns_y_mean_and_variance():
+    rng = np.random.default_rng(6)
+    x, gamma, beta = rng.normal(size=(2, 3, 4)), rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    y, mean, var = ops.LayerNorm(begin_norm_axis=1, begin_params_axis=1, epsilon=1e-7)(
+        Tensor(x), Tensor(gamma), Tensor(beta)
+    )
+    m, v = x.mean((1, 2), keepdims=True), x.var((1, 2), keepdims=True)
+    np.testing.assert_allclose(mean.asnumpy(), m, rtol=1e-12)
+    np.testing.assert_allclose(var.asnumpy(), v, rtol=1e-12)
+    np.testing.assert_allclose(y.asnumpy(), (x - m) / np.sqrt(v + 1e-7) * gamma + beta, rtol=1e-10)

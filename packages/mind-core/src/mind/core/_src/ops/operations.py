@@ -744,3 +744,21 @@ def _pad_class(op: PrimitiveClass, x: Any) -> Tensor:
 
 
 _define("Pad", _pad_class, paddings=_REQUIRED)  # zeros before/after each axis
+
+
+@_calls(F.layer_norm)
+def _layer_norm_class(op: PrimitiveClass, x: Any, gamma: Any, beta: Any) -> tuple:
+    x = x if isinstance(x, Tensor) else Tensor(x)
+    norm_from = op.begin_norm_axis % x.ndim
+    params_from = op.begin_params_axis % x.ndim
+    axes = tuple(range(norm_from, x.ndim))
+    mean = F.mean(x, axes, True)
+    var = F.var(x, axes, 0, True)
+    params_shape = (1,) * params_from + tuple(x.shape[params_from:])
+    y = F.mul(F.sub(x, mean), F.rsqrt(F.add(var, op.epsilon)))
+    y = F.add(F.mul(y, F.reshape(gamma, params_shape)), F.reshape(beta, params_shape))
+    return y, mean, var
+
+
+# MindSpore's LayerNorm: (y, mean, variance), the statistics kept over the normalised axes.
+_define("LayerNorm", _layer_norm_class, begin_norm_axis=1, begin_params_axis=1, epsilon=1e-7)
