@@ -48,8 +48,8 @@ SOURCES = {
 
 #: MindSpore names whose Mind counterpart deliberately differs: the docs/migration.md row.
 DIFFERENT: dict[str, str] = {
-    "mindspore.ops.ForiLoop": "compiles to one nested-graph loop by default (MindSpore unrolls)",
-    "mindspore.ops.Scan": "compiles to one nested-graph loop by default (MindSpore unrolls)",
+    "mindspore.ops.ForiLoop": "a Tensor bound must have a value (it is not traced)",
+    "mindspore.ops.Scan": "unroll is a bool (one loop body or an unrolled graph)",
 }
 
 
