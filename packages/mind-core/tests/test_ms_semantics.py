@@ -512,3 +512,40 @@ def test_the_layer_norm_class_returns_y_mean_and_variance():
     np.testing.assert_allclose(mean.asnumpy(), m, rtol=1e-12)
     np.testing.assert_allclose(var.asnumpy(), v, rtol=1e-12)
     np.testing.assert_allclose(y.asnumpy(), (x - m) / np.sqrt(v + 1e-7) * gamma + beta, rtol=1e-10)
+
+
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_resize_nearest_neighbor_picks_the_documented_source_pixels(align_corners):
+    x = np.arange(2 * 3 * 4 * 5, dtype=np.float32).reshape(2, 3, 4, 5)
+    out = ops.ResizeNearestNeighbor((7, 3), align_corners)(Tensor(x)).asnumpy()
+    for i in range(7):
+        for j in range(3):
+            if align_corners:  # round(i * (in - 1) / (out - 1)), halves up
+                r, c = int(np.floor(i * 3 / 6 + 0.5)), int(np.floor(j * 4 / 2 + 0.5))
+            else:  # floor(i * in / out)
+                r, c = (i * 4) // 7, (j * 5) // 3
+            np.testing.assert_array_equal(out[:, :, i, j], x[:, :, r, c])
+    assert ops.ResizeNearestNeighbor((1, 1))(Tensor(x)).asnumpy()[0, 0, 0, 0] == 0.0
+
+
+def test_scatter_classes_write_a_parameter_in_place():
+    x = ms.Parameter(Tensor(np.zeros((3, 2), np.float32)), name="x")
+    indices = Tensor(np.array([[0, 2], [2, 1]], np.int32))
+    updates = Tensor(np.arange(8, dtype=np.float32).reshape(2, 2, 2))
+    out = ops.ScatterAdd()(x, indices, updates)
+    want = np.zeros((3, 2), np.float32)
+    np.add.at(want, np.array([0, 2, 2, 1]), np.arange(8, dtype=np.float32).reshape(4, 2))
+    np.testing.assert_array_equal(x.asnumpy(), want)  # written in place, as MindSpore's
+    assert out is x
+    ops.ScatterSub()(x, Tensor(np.array([1], np.int32)), Tensor(np.ones((1, 2), np.float32)))
+    want[1] -= 1
+    np.testing.assert_array_equal(x.asnumpy(), want)
+    ops.ScatterUpdate()(
+        x, Tensor(np.array([0], np.int32)), Tensor(np.full((1, 2), 9.0, np.float32))
+    )
+    want[0] = 9
+    np.testing.assert_array_equal(x.asnumpy(), want)
+    plain = ops.ScatterAdd()(Tensor(np.zeros((3, 2), np.float32)), indices, updates)
+    first = np.zeros((3, 2), np.float32)
+    np.add.at(first, np.array([0, 2, 2, 1]), np.arange(8, dtype=np.float32).reshape(4, 2))
+    np.testing.assert_array_equal(plain.asnumpy(), first)  # a plain Tensor: a new result

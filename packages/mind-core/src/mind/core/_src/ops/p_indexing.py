@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from mind.core._src.ops import functional as F
 from mind.core._src.ops import indexing as M
 from mind.core._src.ops.operations import _REQUIRED, PrimitiveClass, _calls, _define, _ints, _same
 from mind.core._src.tensor import dtype as dt
-from mind.core._src.tensor.tensor import Tensor, as_tensor
+from mind.core._src.tensor.tensor import Parameter, Tensor, as_tensor
 from mind.core.errors import MindValueError
 
 for _name, _fn in {
@@ -130,3 +133,49 @@ def _rows_class(name: str, fn: Any) -> None:
 _rows_class("InplaceAdd", M.inplace_add)
 _rows_class("InplaceSub", M.inplace_sub)
 _rows_class("InplaceUpdate", M.inplace_update)
+
+
+def _nearest_rows(out: int, size: int, align_corners: bool) -> np.ndarray:
+    """MindSpore's (TensorFlow's) nearest source index per output index: ``floor(i * in / out)``,
+    or with ``align_corners`` ``round(i * (in - 1) / (out - 1))`` (halves away from zero)."""
+    i = np.arange(out, dtype=np.float64)
+    if align_corners:
+        scale = (size - 1) / (out - 1) if out > 1 else 0.0
+        return np.minimum(np.floor(i * scale + 0.5).astype(np.int64), size - 1)
+    return np.minimum(np.floor(i * (size / out)).astype(np.int64), size - 1)
+
+
+def _resize_nearest(op: PrimitiveClass, x: Any) -> Any:
+    x = as_tensor(x)
+    if x.ndim != 4:
+        raise MindValueError(f"For 'ResizeNearestNeighbor', the input must be 4-D, got {x.shape}")
+    h, w = _ints(op.size, "size", op.name)
+    rows = Tensor(_nearest_rows(h, x.shape[2], op.align_corners))
+    cols = Tensor(_nearest_rows(w, x.shape[3], op.align_corners))
+    return F.gather(F.gather(x, rows, 2), cols, 3)
+
+
+_define("ResizeNearestNeighbor", _resize_nearest, size=_REQUIRED, align_corners=False)
+
+
+def _scatter_into(name: str, combine: Any) -> None:
+    """MindSpore's ``Scatter*`` classes: ``updates`` (shaped ``indices.shape + x.shape[1:]``)
+    combined into rows ``indices`` of ``input_x``; a Parameter is written in place (and
+    returned), as MindSpore's kernels do."""
+
+    def apply(op: PrimitiveClass, input_x: Any, indices: Any, updates: Any) -> Any:
+        x = as_tensor(input_x)
+        rows = F.reshape(as_tensor(indices), (-1, 1))
+        values = F.cast(F.reshape(as_tensor(updates), (-1, *x.shape[1:])), x.dtype)
+        new = combine(x, rows, values)
+        if isinstance(input_x, Parameter):
+            F.assign(input_x, new)
+            return input_x
+        return new
+
+    _define(name, apply, use_locking=False)
+
+
+_scatter_into("ScatterAdd", F.tensor_scatter_add)
+_scatter_into("ScatterSub", lambda x, rows, v: F.tensor_scatter_add(x, rows, F.neg(v)))
+_scatter_into("ScatterUpdate", M._tensor_scatter_update)
