@@ -549,3 +549,10 @@ def test_scatter_classes_write_a_parameter_in_place():
     first = np.zeros((3, 2), np.float32)
     np.add.at(first, np.array([0, 2, 2, 1]), np.arange(8, dtype=np.float32).reshape(4, 2))
     np.testing.assert_array_equal(plain.asnumpy(), first)  # a plain Tensor: a new result
+
+
+def test_a_placeholder_copies_like_a_tensor():
+    import copy
+
+    placeholder = Tensor(shape=[None, 3], dtype=ms.float32)
+    assert copy.deepcopy(placeholder).shape == (-1, 3)  # a copy probe is not a use of values

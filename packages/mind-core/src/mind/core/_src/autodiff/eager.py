@@ -412,7 +412,7 @@ def recomputed(fn: Callable[..., Any], args: tuple, weights: Sequence[Parameter]
             out = fn(*args)
     finally:
         STATE.recording = True
-    draws.replaying = True
+    draws.replay()
     if not isinstance(out, Tensor):
         rng.state = start
         with _drawing(tracer, draws):
@@ -435,7 +435,7 @@ def recomputed(fn: Callable[..., Any], args: tuple, weights: Sequence[Parameter]
         now = generator().bit_generator
         resume = now.state
         now.state = start
-        draws._next = 0
+        draws.replay()
         try:
             with _drawing(tracer if traced else None, draws):
                 _, _, ig, wg, _ = _run(fn, tuple(again), tuple(at) or None, ws, False, [dout])

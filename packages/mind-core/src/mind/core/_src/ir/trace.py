@@ -247,6 +247,10 @@ class Draws:
         self.replaying = False
         self._next = 0
 
+    def replay(self) -> None:
+        """From now on hand out the recorded values again, from the first."""
+        self.replaying, self._next = True, 0
+
     def draw(self, apply: Any) -> TraceValue:
         if not self.replaying:
             self.values.append(apply())

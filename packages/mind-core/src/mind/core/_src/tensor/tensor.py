@@ -83,6 +83,8 @@ class Placeholder:
         )
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # protocol probes (copy, pickle, numpy): the usual answer
+            raise AttributeError(name)
         return self.__array__()
 
 
