@@ -10,13 +10,22 @@ Tensor(shape=[3], dtype=Float32, value=[ 0.09003057,  0.24472848,  0.66524094])
 
 from mind.core._src.autodiff.functional import GradOperation as GradOperation
 from mind.core._src.autodiff.functional import HookBackward as HookBackward
+from mind.core._src.ops import array_ops as _array_ops
+from mind.core._src.ops import complex_ops as _complex_ops
 from mind.core._src.ops import indexing as _indexing
 from mind.core._src.ops import linalg as _linalg
 from mind.core._src.ops import losses as _losses
 from mind.core._src.ops import math_ops as _math_ops
+from mind.core._src.ops import nn_functional as _nn_functional
+from mind.core._src.ops import optim_ops as _optim_ops
+from mind.core._src.ops import pooling as _pooling
 from mind.core._src.ops import resize as _resize
+from mind.core._src.ops import scatter as _scatter
+from mind.core._src.ops import special as _special
 from mind.core._src.ops.array import apply_momentum as apply_momentum
 from mind.core._src.ops.array import assign as assign
+from mind.core._src.ops.array_ops import *  # noqa: F403
+from mind.core._src.ops.complex_ops import *  # noqa: F403
 from mind.core._src.ops.control import depend as depend
 from mind.core._src.ops.control import fori_loop as fori_loop
 from mind.core._src.ops.control import make_tuple as make_tuple
@@ -427,7 +436,12 @@ from mind.core._src.ops.indexing import *  # noqa: F403
 from mind.core._src.ops.linalg import *  # noqa: F403
 from mind.core._src.ops.losses import *  # noqa: F403
 from mind.core._src.ops.math_ops import *  # noqa: F403
+from mind.core._src.ops.nn_functional import *  # noqa: F403
+from mind.core._src.ops.optim_ops import *  # noqa: F403
+from mind.core._src.ops.pooling import *  # noqa: F403
 from mind.core._src.ops.resize import *  # noqa: F403
+from mind.core._src.ops.scatter import *  # noqa: F403
+from mind.core._src.ops.special import *  # noqa: F403
 
 __all__ = [
     "GradOperation",
@@ -590,4 +604,11 @@ __all__ += [
     *_losses.__all__,
     *_math_ops.__all__,
     *_resize.__all__,
+    *_pooling.__all__,
+    *_optim_ops.__all__,
+    *_scatter.__all__,
+    *_nn_functional.__all__,
+    *_special.__all__,
+    *_array_ops.__all__,
+    *_complex_ops.__all__,
 ]

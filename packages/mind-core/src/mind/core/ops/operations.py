@@ -10,6 +10,18 @@ Each class applies the functional op of the same meaning (``mind.core.ops``); th
 takes MindSpore's attributes with MindSpore's defaults.
 """
 
-from mind.core._src.ops import p_indexing, p_linalg, p_losses, p_math  # noqa: F401  (register their classes)
+from mind.core._src.ops import (  # noqa: F401  (register their classes)
+    p_array,
+    p_complex,
+    p_indexing,
+    p_linalg,
+    p_losses,
+    p_math,
+    p_nn,
+    p_optim,
+    p_pooling,
+    p_scatter,
+    p_special,
+)
 from mind.core._src.ops.operations import *  # noqa: F403
 from mind.core._src.ops.operations import __all__ as __all__

@@ -17,6 +17,8 @@ from mind.core._src.ops.array import (  # noqa: F401
     tile,
     transpose,
 )
+from mind.core._src.ops.array_ops import *  # noqa: F403
+from mind.core._src.ops.complex_ops import *  # noqa: F403
 from mind.core._src.ops.control import cond, fori_loop, scan, while_loop  # noqa: F401
 from mind.core._src.ops.debug import print_  # noqa: F401
 from mind.core._src.ops.elementwise import *  # noqa: F403
@@ -42,8 +44,11 @@ from mind.core._src.ops.indexing import *  # noqa: F403
 from mind.core._src.ops.linalg import *  # noqa: F403
 from mind.core._src.ops.losses import *  # noqa: F403
 from mind.core._src.ops.math_ops import *  # noqa: F403
+from mind.core._src.ops.nn_functional import *  # noqa: F403
 from mind.core._src.ops.nn_ops import *  # noqa: F403
 from mind.core._src.ops.nn_ops import matmul, relu, softmax  # noqa: F401
+from mind.core._src.ops.optim_ops import *  # noqa: F403
+from mind.core._src.ops.pooling import *  # noqa: F403
 from mind.core._src.ops.random import *  # noqa: F403
 from mind.core._src.ops.reduce import *  # noqa: F403
 from mind.core._src.ops.reduce import (  # noqa: F401
@@ -63,3 +68,5 @@ from mind.core._src.ops.reduce import (  # noqa: F401
     var,
 )
 from mind.core._src.ops.resize import *  # noqa: F403
+from mind.core._src.ops.scatter import *  # noqa: F403
+from mind.core._src.ops.special import *  # noqa: F403

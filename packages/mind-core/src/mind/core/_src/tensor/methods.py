@@ -6,8 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from mind.core._src.ops import (
+    array_ops,
+    complex_ops,
+    indexing,
+    linalg,
+    losses,
+    math_ops,
+    nn_functional,
+    optim_ops,
+    pooling,
+    scatter,
+    special,
+)
 from mind.core._src.ops import functional as F
-from mind.core._src.ops import indexing, linalg, losses, math_ops
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor
 
@@ -338,7 +350,19 @@ def _method(fn: Any) -> Any:
 
 
 # The area modules' ops that are methods with the tensor first (their TENSOR_METHODS).
-for _module in (indexing, linalg, losses, math_ops):
+for _module in (
+    array_ops,
+    complex_ops,
+    indexing,
+    linalg,
+    losses,
+    math_ops,
+    nn_functional,
+    optim_ops,
+    pooling,
+    scatter,
+    special,
+):
     for _name in _module.TENSOR_METHODS:
         if _name not in vars(_Methods):
             setattr(Tensor, _name, _method(getattr(_module, _name)))
