@@ -95,6 +95,14 @@ def _api_selected(path: str) -> bool:
 
 SUITES = {"control": _selected, "api": _api_selected}
 
+# Helper modules elsewhere in MindSpore's tests that the API suite's files import.
+API_HELPERS = (
+    "tests/st/utils/",
+    "tests/st/common/",
+    "tests/st/pynative/utils/",
+    "tests/st/numpy_native/utils.py",
+)
+
 
 def extract(git_dir: Path, dest: Path, suite: str = "control") -> list[str]:
     def git(*args: str) -> str:
@@ -120,7 +128,7 @@ def extract(git_dir: Path, dest: Path, suite: str = "control") -> list[str]:
                 for p in API_PREFIXES
             )  # a package __init__ above the suites (tests/ut/python's loads MindSpore's VM) is
             # written empty below
-            wanted = _api_selected(path) or helper or path.startswith("tests/st/utils/")
+            wanted = _api_selected(path) or helper or path.startswith(API_HELPERS)
             text = git("show", f"HEAD:{path}") if wanted else ""
         if wanted:
             target = dest / path

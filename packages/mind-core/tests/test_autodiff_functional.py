@@ -195,3 +195,28 @@ def test_grad_operation_by_list_of_no_weights_runs_the_function_and_returns_an_e
     grad_by_list = GradOperation(get_by_list=True)
     assert grad_by_list(f, ParameterTuple(()))(Tensor([1.0])) == ()
     assert calls == [1]
+
+
+def test_vjp_and_jvp_of_a_function_returning_a_tuple():
+    # MindSpore's vjp_fn takes one cotangent per output, and jvp gives one derivative per output
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    y = np.array([[0.5, -1.0], [2.0, 1.5]])
+    v1, v2 = np.array([[1.0, 2.0], [0.0, -1.0]]), np.array([[3.0, 1.0], [1.0, 2.0]])
+
+    def f(a, b):
+        return 2 * a * b, b**3
+
+    value, vjp_fn = ms.vjp(f, Tensor(x), Tensor(y))
+    np.testing.assert_allclose(value[1].asnumpy(), y**3)
+    gx, gy = vjp_fn(Tensor(v1), Tensor(v2))
+    np.testing.assert_allclose(gx.asnumpy(), 2 * y * v1)
+    np.testing.assert_allclose(gy.asnumpy(), 2 * x * v1 + 3 * y**2 * v2)
+    gx2, _ = vjp_fn((Tensor(v1), Tensor(v2)))  # or as one tuple
+    np.testing.assert_allclose(gx2.asnumpy(), gx.asnumpy())
+    with pytest.raises(MindValueError, match="one cotangent per output"):
+        vjp_fn(Tensor(v1))
+
+    out, tangent = ms.jvp(f, (Tensor(x), Tensor(y)), (Tensor(v1), Tensor(v2)))
+    assert isinstance(out, tuple) and isinstance(tangent, tuple) and len(tangent) == 2
+    np.testing.assert_allclose(tangent[0].asnumpy(), 2 * v1 * y + 2 * x * v2)
+    np.testing.assert_allclose(tangent[1].asnumpy(), 3 * y**2 * v2)

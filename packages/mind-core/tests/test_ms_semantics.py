@@ -556,3 +556,19 @@ def test_a_placeholder_copies_like_a_tensor():
 
     placeholder = Tensor(shape=[None, 3], dtype=ms.float32)
     assert copy.deepcopy(placeholder).shape == (-1, 3)  # a copy probe is not a use of values
+
+
+def test_maximum_and_minimum_split_the_gradient_of_a_tie():
+    # MindSpore's MaximumGrad/MinimumGrad and PyTorch: half to each side of a tie; an input gets
+    # nothing only where it lost, so a NaN (no comparison holds) sends all of it to both
+    x = np.array([1.0, 2.0, 3.0, np.nan])
+    y = np.array([1.0, 5.0, 0.0, 4.0])
+    dout = np.array([2.0, 3.0, 5.0, 7.0])
+    for fn, to_x, to_y in (
+        (ops.maximum, [1.0, 0.0, 5.0, 7.0], [1.0, 3.0, 0.0, 7.0]),
+        (ops.minimum, [1.0, 3.0, 0.0, 7.0], [1.0, 0.0, 5.0, 7.0]),
+    ):
+        loss = lambda a, b, fn=fn: (fn(a, b) * Tensor(dout)).sum()  # noqa: E731
+        gx, gy = ms.grad(loss, (0, 1))(Tensor(x), Tensor(y))
+        np.testing.assert_array_equal(gx.asnumpy(), to_x)
+        np.testing.assert_array_equal(gy.asnumpy(), to_y)

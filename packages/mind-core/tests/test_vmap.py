@@ -174,3 +174,41 @@ def test_in_axes_nested_per_element_of_a_tuple_argument():
     np.testing.assert_array_equal(out.asnumpy(), a.T + b[:, None])
     with pytest.raises(MindValueError, match="has 3 entries"):
         ms.vmap(lambda pair: pair[0], in_axes=((1, 0, 0),))((Tensor(a), Tensor(b)))
+
+
+def test_vmap_of_a_compiled_function_and_a_graph_mode_cell():
+    # the compiled graph ran on the batch's arrays and failed ('converting it to numpy'); a
+    # vmapped jit function or GRAPH_MODE Cell now runs its Python, which vmap batches
+    x = np.random.default_rng(6).normal(size=(4, 3, 2))
+    f = ms.jit(lambda u, pair: ops.exp(u).sum(0) * pair[0] + pair[1].max())
+    out = ms.vmap(f, in_axes=(0, (None, 0)))(Tensor(x), (Tensor(2.0), Tensor(x)))
+    expect = np.exp(x).sum(1) * 2.0 + x.reshape(4, -1).max(1)[:, None]
+    np.testing.assert_allclose(out.asnumpy(), expect, rtol=1e-12)
+
+    class Net(nn.Cell):
+        def construct(self, u):
+            return ops.trunc(u) * 2
+
+    ms.set_context(mode=ms.GRAPH_MODE)
+    try:
+        out = ms.vmap(Net())(Tensor(x * 3))
+    finally:
+        ms.set_context(mode=ms.PYNATIVE_MODE)
+    np.testing.assert_array_equal(out.asnumpy(), np.trunc(x * 3) * 2)
+
+
+def test_set_inputs_takes_tensors_inside_tuples():
+    class Net(nn.Cell):
+        def construct(self, pair):
+            return pair[0][:, None] * pair[1][None, :]
+
+    net = Net()
+    net.set_inputs((Tensor(shape=[None], dtype=ms.float32), Tensor(shape=[None], dtype=ms.float32)))
+    a, b = np.arange(3, dtype=np.float32), np.arange(4, dtype=np.float32)
+    ms.set_context(mode=ms.GRAPH_MODE)
+    try:
+        np.testing.assert_array_equal(net((Tensor(a), Tensor(b))).asnumpy(), np.outer(a, b))
+        with pytest.raises(MindValueError, match="input_signature says float32"):
+            net((Tensor(a), Tensor(b.astype(np.float64))))
+    finally:
+        ms.set_context(mode=ms.PYNATIVE_MODE)

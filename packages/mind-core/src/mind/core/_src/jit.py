@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from mind.core._src.autodiff.vmap import Batched
 from mind.core._src.compiler.manager import PassManager
 from mind.core._src.compiler.passes import memory_plan, without_cuts
 from mind.core._src.context import _CONTEXT
@@ -42,6 +43,16 @@ from mind.core.errors import MindTypeError, MindValueError
 __all__ = ["JitFunction", "jit"]
 
 _CACHE_LIMIT = 32
+
+
+def _batched(args: tuple) -> bool:
+    """Whether a vmap batches one of these arguments (a compiled graph runs on examples)."""
+    return any(
+        type(a._data) is Batched
+        if isinstance(a, Tensor)
+        else isinstance(a, tuple | list) and _batched(a)
+        for a in args
+    )
 
 
 def _cells_and_params_of(fn: Callable[..., Any], args: tuple) -> list[Parameter]:
@@ -406,8 +417,8 @@ class JitFunction:
         return compiled
 
     def __call__(self, *args: Any) -> Any:
-        if is_tracing():  # inside another jit: inline
-            return self.fn(*args)
+        if is_tracing() or _batched(args):  # inside another jit, or vmapped: run the Python
+            return self.fn(*args)  # function, whose ops the enclosing tracer or vmap interprets
         compiled = self.compile(*args)
         if STATE.recording:  # a gradient is being taken through this call
             return self._recorded_call(compiled, args)
@@ -563,21 +574,35 @@ def _hashable(value: Any) -> bool:
 
 
 def _signature_of(value: Any) -> tuple:
-    """``input_signature`` (a Tensor or a tuple of them) as ((shape, dtype), ...)."""
+    """``input_signature`` (Tensors, also inside tuples and lists, as ``Cell.set_inputs`` takes
+    them) as ((shape, dtype), ...) in order; numbers in it (mutable scalars) are not checked."""
     items = value if isinstance(value, tuple | list) else (value,)
-    out = []
+    out: list = []
     for k, t in enumerate(items):
-        if not isinstance(t, Tensor):
+        if isinstance(t, tuple | list):
+            out.extend(_signature_of(t))
+        elif isinstance(t, Tensor):
+            out.append((tuple(t.shape), t._data.dtype))
+        elif not isinstance(t, int | float | bool):
             raise MindTypeError(
-                f"jit: 'input_signature' must be Tensors (or a tuple of them); entry {k} is "
+                f"jit: 'input_signature' must be Tensors (or tuples of them); entry {k} is "
                 f"{type(t).__name__}"
             )
-        out.append((tuple(t.shape), t._data.dtype))
     return tuple(out)
 
 
+def _signature_tensors(args: Any) -> list[Tensor]:
+    out: list[Tensor] = []
+    for a in args:
+        if isinstance(a, tuple | list):
+            out.extend(_signature_tensors(a))
+        elif isinstance(a, Tensor) and not isinstance(a, Parameter):
+            out.append(a)
+    return out
+
+
 def _check_signature(name: str, signature: tuple, args: tuple) -> None:
-    tensors = [a for a in args if isinstance(a, Tensor) and not isinstance(a, Parameter)]
+    tensors = _signature_tensors(args)
     if len(tensors) != len(signature):
         raise MindValueError(
             f"jit: '{name}' was declared with input_signature of {len(signature)} Tensors, "

@@ -43,14 +43,6 @@ def _tensors(values: Sequence[Any], what: str) -> tuple[Tensor, ...]:
     return tuple(out)
 
 
-def _single(out: Any, what: str) -> Tensor:
-    if not isinstance(out, Tensor):
-        raise MindTypeError(
-            f"For '{what}', the function must return one Tensor, got {type(out).__name__}"
-        )
-    return out
-
-
 class GradOperation:
     """MindSpore's classic gradient API (``ops.composite.GradOperation``), on :func:`grad`.
 
@@ -154,30 +146,60 @@ def _weighted_sum(out: Any, sens: Any) -> Tensor:
     return (out * as_tensor(sens)).sum()
 
 
+def _outputs(out: Any, what: str) -> tuple[tuple[Tensor, ...], bool]:
+    """A function's output as a tuple of Tensors, and whether it was one Tensor."""
+    if isinstance(out, Tensor):
+        return (out,), True
+    if isinstance(out, tuple | list) and out and all(isinstance(o, Tensor) for o in out):
+        return tuple(out), False
+    raise MindTypeError(
+        f"For '{what}', the function must return a Tensor or a tuple of Tensors, got "
+        f"{type(out).__name__}"
+    )
+
+
+def _zeros_like(value: Tensor) -> Tensor:
+    dtype = value.asnumpy().dtype if isinstance(value._data, np.ndarray) else value.dtype.np
+    return Tensor(np.zeros(value.shape, dtype))
+
+
 def vjp(
-    fn: Callable[..., Tensor], *primals: Any, has_aux: bool = False
+    fn: Callable[..., Any], *primals: Any, has_aux: bool = False
 ) -> tuple[Any, Callable[..., Any]]:
     """``(fn(*primals), vjp_fn)``, and ``aux`` third with ``has_aux`` (``fn`` then returns
-    ``(output, aux)``); ``vjp_fn(cotangent)`` is the tuple of input cotangents, one per input
-    even for one input, as ``mindspore.vjp``."""
+    ``(output, aux)``); ``vjp_fn(*cotangents)`` (one per output of ``fn``, which may return a
+    tuple of Tensors) is the tuple of input cotangents, one per input even for one input, as
+    ``mindspore.vjp``."""
     primals = _tensors(primals, "vjp")
     value = fn(*primals)
     aux = None
     if has_aux:
         value, aux = value
-    value = _single(value, "vjp")
+    outs, single = _outputs(value, "vjp")
     positions = tuple(range(len(primals)))
 
-    def vjp_fn(cotangent: Any) -> Any:
-        cot = as_tensor(cotangent, value.dtype)
-        if cot.shape != value.shape:
+    def vjp_fn(*cotangents: Any) -> Any:
+        if len(cotangents) == 1 and isinstance(cotangents[0], tuple | list) and not single:
+            cotangents = tuple(cotangents[0])
+        if len(cotangents) != len(outs):
             raise MindValueError(
-                f"For 'vjp', the cotangent's shape {cot.shape} must be the output's {value.shape}"
+                f"For 'vjp', give one cotangent per output ({len(outs)}), got {len(cotangents)}"
             )
+        cots = [as_tensor(c, o.dtype) for c, o in zip(cotangents, outs)]
+        for c, o in zip(cots, outs):
+            if c.shape != o.shape:
+                raise MindValueError(
+                    f"For 'vjp', the cotangent's shape {c.shape} must be the output's {o.shape}"
+                )
 
         def weighted(*xs):
             out = fn(*xs)
-            return ((out[0] if has_aux else out) * cot).sum()
+            ys, _ = _outputs(out[0] if has_aux else out, "vjp")
+            total = None
+            for y, c in zip(ys, cots):
+                term = (y * c).sum()
+                total = term if total is None else total + term
+            return total
 
         grads = grad(weighted, positions)(*primals)
         return grads if isinstance(grads, tuple) else (grads,)
@@ -185,23 +207,29 @@ def vjp(
     return (value, vjp_fn, aux) if has_aux else (value, vjp_fn)
 
 
-def jvp(
-    fn: Callable[..., Tensor], primals: Sequence[Any], tangents: Sequence[Any]
-) -> tuple[Tensor, Tensor]:
-    """``(fn(*primals), J @ tangents)``: the directional derivative, as ``mindspore.jvp``."""
+def jvp(fn: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """``(fn(*primals), J @ tangents)``: the directional derivative, as ``mindspore.jvp``; for a
+    function returning a tuple of Tensors, both are tuples (one entry per output)."""
     primals = _tensors(primals if isinstance(primals, tuple | list) else (primals,), "jvp")
     tangents = _tensors(tangents if isinstance(tangents, tuple | list) else (tangents,), "jvp")
     if len(primals) != len(tangents) or any(p.shape != t.shape for p, t in zip(primals, tangents)):
         raise MindValueError(
             f"For 'jvp', tangents {[t.shape for t in tangents]} must match primals {[p.shape for p in primals]}"
         )
-    value = _single(fn(*primals), "jvp")
-    n = len(primals)
+    value = fn(*primals)
+    outs, single = _outputs(value, "jvp")
+    n, m = len(primals), len(outs)
 
-    def pairing(u: Tensor, *xs: Tensor) -> Tensor:
+    def pairing(*us_xs: Tensor) -> Tensor:
         # <vjp_x(u), tangents> is linear in u; its gradient in u is J @ tangents.
+        us, xs = us_xs[:m], us_xs[m:]
+
         def weighted(*ys):
-            return (fn(*ys) * u).sum()
+            total = None
+            for y, u in zip(_outputs(fn(*ys), "jvp")[0], us):
+                term = (y * u).sum()
+                total = term if total is None else total + term
+            return total
 
         cots = grad(weighted, tuple(range(n)) if n > 1 else 0)(*xs)
         cots = cots if isinstance(cots, tuple) else (cots,)
@@ -211,13 +239,9 @@ def jvp(
             total = term if total is None else total + term
         return total
 
-    u0 = Tensor(
-        np.zeros(
-            value.shape,
-            value.asnumpy().dtype if isinstance(value._data, np.ndarray) else value.dtype.np,
-        )
-    )
-    return value, grad(pairing, 0)(u0, *primals)
+    u0 = [_zeros_like(o) for o in outs]
+    derivative = grad(pairing, 0 if single else tuple(range(m)))(*u0, *primals)
+    return value, derivative
 
 
 def _basis(shape: tuple[int, ...], dtype: Any) -> list[Tensor]:

@@ -8,6 +8,7 @@ shape and casts them to its dtype, so no rule repeats that bookkeeping.
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import numpy as np
@@ -54,12 +55,12 @@ def operands(x: Any, y: Any) -> tuple[Tensor, Tensor]:
         target = dt.promote(x.dtype, y.dtype)
         return cast(x, target), cast(y, target)
     if x_is:
-        if isinstance(y, (bool, int, float)):
+        if isinstance(y, (bool, int, float, complex)):
             target = dt.scalar_dtype(x.dtype, y)
             return (x if x.dtype is target else cast(x, target)), _const(y, target)
         return operands(x, as_tensor(y))
     if y_is:
-        if isinstance(x, (bool, int, float)):
+        if isinstance(x, (bool, int, float, complex)):
             target = dt.scalar_dtype(y.dtype, x)
             return _const(x, target), (y if y.dtype is target else cast(y, target))
         return operands(as_tensor(x), y)
@@ -74,13 +75,61 @@ def _const(value: Any, dtype: dt.DType) -> Tensor:
 
 
 def _floating(x: Any) -> Tensor:
+    """A floating-point ``x`` as it is, integers and bool in float32; complex raises (for the
+    ops whose kernel or gradient would be wrong for it; :func:`_inexact` for the others)."""
     x = as_tensor(x)
-    return x if x.dtype.is_floating_point else cast(x, dt.float32)
+    if x.dtype.is_floating_point:
+        return x
+    if x.dtype.kind == "c":
+        op = sys._getframe(1).f_code.co_name.lstrip("_")  # only on this path: no cost otherwise
+        raise MindTypeError(
+            f"For '{op}', 'input' must be a real tensor, got {x.dtype}: Mind computes it for "
+            "real inputs only (real(), imag() and abs() take complex apart)"
+        )
+    return cast(x, dt.float32)
+
+
+def _inexact(x: Any) -> Tensor:
+    """``x`` as it is if it is floating point or complex, else in float32 (the ops whose kernel
+    and gradient are right for complex inputs, see :data:`COMPLEX_UNARY`)."""
+    x = as_tensor(x)
+    return x if x.dtype.kind in "fc" else cast(x, dt.float32)
+
+
+#: The unary primitives whose numpy kernel and backward rule are right for complex inputs: the
+#: rule is the holomorphic derivative, as the tape wants it (see complex_ops). The others take
+#: real inputs only.
+COMPLEX_UNARY = frozenset(
+    {
+        "exp",
+        "log",
+        "log1p",
+        "sqrt",
+        "rsqrt",
+        "sin",
+        "cos",
+        "tanh",
+        "tan",
+        "atan",
+        "asin",
+        "acos",
+        "sinh",
+        "cosh",
+        "asinh",
+        "atanh",
+        "expm1",
+        "log2",
+        "log10",
+        "exp2",
+    }
+)
 
 
 def _unary_infer(op: str, float_only: bool = False):
+    complex_too = op in COMPLEX_UNARY
+
     def infer(x: ShapedArray) -> ShapedArray:
-        if float_only:
+        if float_only and not (complex_too and x.dtype.kind == "c"):
             I.require_float(op, "input", x)
         return ShapedArray(x.shape, x.dtype)
 
@@ -95,7 +144,11 @@ def _binary_infer(op: str):
 
 
 def _compare_infer(op: str):
+    ordering = op in ("greater", "greater_equal", "less", "less_equal")
+
     def infer(x: ShapedArray, y: ShapedArray) -> ShapedArray:
+        if ordering and "c" in (x.dtype.kind, y.dtype.kind):  # numpy's would be lexicographic
+            raise MindTypeError(f"For '{op}', complex numbers have no order, got {x.dtype}")
         return ShapedArray(I.elementwise(op, x, y, names=("input", "other")).shape, dt.bool_)
 
     return infer
@@ -158,15 +211,22 @@ pow_p = primitive(
     masked_bprop=True,
 )
 example(pow_p, lambda c: ([c.pos(4), c.r(4)], {}, np.power))
+
+
+def _extremum_bprop(x, y, dout, loses, wins):
+    """maximum's / minimum's backward, as MindSpore's and PyTorch's: a tie splits the gradient
+    in half, and an input gets none only where it lost (so with a NaN both get all of it)."""
+    share = where(equal(x, y), mul(dout, 0.5), dout)
+    zero = zeros_like(share)
+    return where(loses(x, y), zero, share), where(wins(x, y), zero, share)
+
+
 maximum_p = primitive(
     "maximum",
     traits=("elementwise", "fusable"),
     cpu=np.maximum,
     infer=_binary_infer("maximum"),
-    bprop=lambda x, y, out, dout: (
-        mul(dout, cast(greater_equal(x, y), dout.dtype)),
-        mul(dout, cast(less(x, y), dout.dtype)),
-    ),
+    bprop=lambda x, y, out, dout: _extremum_bprop(x, y, dout, less, greater),
 )
 example(maximum_p, lambda c: ([c.r(5), c.r(5)], {}, np.maximum))
 minimum_p = primitive(
@@ -174,10 +234,7 @@ minimum_p = primitive(
     traits=("elementwise", "fusable"),
     cpu=np.minimum,
     infer=_binary_infer("minimum"),
-    bprop=lambda x, y, out, dout: (
-        mul(dout, cast(less_equal(x, y), dout.dtype)),
-        mul(dout, cast(greater(x, y), dout.dtype)),
-    ),
+    bprop=lambda x, y, out, dout: _extremum_bprop(x, y, dout, greater, less),
 )
 example(minimum_p, lambda c: ([c.r(5), c.r(5)], {}, np.minimum))
 floor_divide_p = primitive(
@@ -219,7 +276,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     if rounding_mode == "floor":
         return bind2(floor_divide_p, x, y)
     if not x.dtype.is_floating_point:
-        x, y = cast(x, dt.float32), cast(y, dt.float32)
+        x, y = _inexact(x), _inexact(y)
     out = bind2(div_p, x, y)
     if rounding_mode == "trunc":
         return trunc(out)
@@ -245,12 +302,12 @@ def pow(input: Any, exponent: Any) -> Tensor:
 
 
 def maximum(input: Any, other: Any) -> Tensor:
-    """Elementwise maximum; the gradient goes to ``input`` where they are equal."""
+    """Elementwise maximum; where they are equal each gets half the gradient."""
     return bind2(maximum_p, *operands(input, other))
 
 
 def minimum(input: Any, other: Any) -> Tensor:
-    """Elementwise minimum; the gradient goes to ``input`` where they are equal."""
+    """Elementwise minimum; where they are equal each gets half the gradient."""
     return bind2(minimum_p, *operands(input, other))
 
 
@@ -289,7 +346,27 @@ def _sigmoid_kernel(x: np.ndarray) -> np.ndarray:
 
 neg_p = _unary("neg", np.negative, lambda x, out, dout: (neg(dout),), float_only=False)
 example(neg_p, lambda c: ([c.r(4)], {}, np.negative))
-abs_p = _unary("abs", np.abs, lambda x, out, dout: (mul(dout, sign(x)),), float_only=False)
+
+
+def _abs_infer(x: ShapedArray) -> ShapedArray:
+    # A complex tensor's magnitude is real (complex64 -> float32, complex128 -> float64).
+    return ShapedArray(x.shape, _MAGNITUDE.get(x.dtype, x.dtype))
+
+
+_MAGNITUDE = {dt.complex64: dt.float32, dt.complex128: dt.float64}
+
+
+def _abs_bprop(x, out, dout):
+    if x.dtype.kind == "c":  # d|z| = Re(conj(z) / |z| * dz): the tape's pairing (complex_ops)
+        from mind.core._src.ops.complex_ops import conj
+
+        return (mul(dout, conj(sign(x))),)
+    return (mul(dout, sign(x)),)
+
+
+abs_p = primitive(
+    "abs", traits=("elementwise", "fusable"), cpu=np.abs, infer=_abs_infer, bprop=_abs_bprop
+)
 example(abs_p, lambda c: ([c.r(4)], {}, np.abs))
 
 
@@ -355,39 +432,39 @@ def sign(input: Any) -> Tensor:
 
 def exp(input: Any) -> Tensor:
     """``e ** input``; integer inputs compute in float32."""
-    return bind1(exp_p, _floating(input))
+    return bind1(exp_p, _inexact(input))
 
 
 def log(input: Any) -> Tensor:
     """Natural logarithm."""
-    return bind1(log_p, _floating(input))
+    return bind1(log_p, _inexact(input))
 
 
 def log1p(input: Any) -> Tensor:
     """``log(1 + input)``, accurate near 0."""
-    return bind1(log1p_p, _floating(input))
+    return bind1(log1p_p, _inexact(input))
 
 
 def sqrt(input: Any) -> Tensor:
     """Square root."""
-    return bind1(sqrt_p, _floating(input))
+    return bind1(sqrt_p, _inexact(input))
 
 
 def rsqrt(input: Any) -> Tensor:
     """``1 / sqrt(input)``."""
-    return bind1(rsqrt_p, _floating(input))
+    return bind1(rsqrt_p, _inexact(input))
 
 
 def sin(input: Any) -> Tensor:
-    return bind1(sin_p, _floating(input))
+    return bind1(sin_p, _inexact(input))
 
 
 def cos(input: Any) -> Tensor:
-    return bind1(cos_p, _floating(input))
+    return bind1(cos_p, _inexact(input))
 
 
 def tanh(input: Any) -> Tensor:
-    return bind1(tanh_p, _floating(input))
+    return bind1(tanh_p, _inexact(input))
 
 
 def sigmoid(input: Any) -> Tensor:
@@ -419,7 +496,7 @@ def square(input: Any) -> Tensor:
 
 
 def reciprocal(input: Any) -> Tensor:
-    return div(1.0, _floating(input))
+    return div(1.0, _inexact(input))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -548,14 +625,20 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
 # ------------------------------------------------------------------------------------------------
 
 
+_CAST_TO = {name: d.np for name, d in dt._BY_NAME.items()}
+
+
 def _cast_kernel(x: np.ndarray, *, dtype: str) -> np.ndarray:
-    return x.astype(dt.to_dtype(dtype).np, copy=False)
+    target = _CAST_TO.get(dtype) or dt.to_dtype(dtype).np
+    if x.dtype.kind == "c" and target.kind != "c":  # the real part, as MindSpore (no warning)
+        x = x.real
+    return x.astype(target, copy=False)
 
 
 def _cast_bprop(x, out, dout, *, dtype):
     # As MindSpore: an integer input gets the gradient cast to its dtype (``int_x * 0.5``
     # differentiates to int); a bool has none.
-    if x.dtype.name == "bool" or not dt.to_dtype(dtype).is_floating_point:
+    if x.dtype.name == "bool" or dt.to_dtype(dtype).kind not in "fc":
         return (None,)
     return (cast(dout, x.dtype),)
 
