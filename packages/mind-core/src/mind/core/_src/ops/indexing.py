@@ -564,25 +564,11 @@ def scatter_nd(indices: Any, updates: Any, shape: Any) -> Tensor:
 
 def _tensor_scatter_update(input_x: Any, indices: Any, updates: Any) -> Tensor:
     """A copy of ``input_x`` with ``updates`` written at the N-dimensional ``indices`` (a
-    repeated index keeps its last update; inside ``jit`` indices must not repeat)."""
-    x = as_tensor(input_x)
-    indices = _int_tensor("tensor_scatter_update", "indices", indices)
-    updates = cast(as_tensor(updates), x.dtype)
-    if isinstance(indices._data, np.ndarray | np.generic) and indices.ndim >= 1:
-        rows = np.asarray(indices._data).reshape(-1, indices.shape[-1] if indices.ndim else 1)
-        # the last write of each index wins: keep the last occurrence of each row
-        _, first_from_end = np.unique(rows[::-1], axis=0, return_index=True)
-        keep = np.sort(len(rows) - 1 - first_from_end)
-        if len(keep) != len(rows):
-            lead = indices.shape[:-1]
-            flat_updates = reshape(updates, (int(np.prod(lead)),) + updates.shape[len(lead) :])
-            indices = _const(rows[keep], indices.dtype)
-            updates = getitem(flat_updates, keep)
-    hit = tensor_scatter_add(
-        zeros(x.shape, dt.float32), indices, _const(np.ones(updates.shape), dt.float32)
-    )
-    written = tensor_scatter_add(zeros(x.shape, x.dtype), indices, updates)
-    return where(cast(hit, dt.bool_), written, x)
+    repeated index keeps its last update, inside ``jit`` too: ``scatter.tensor_scatter_update``
+    is one primitive)."""
+    from mind.core._src.ops.scatter import tensor_scatter_update
+
+    return tensor_scatter_update(input_x, indices, updates)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -10,8 +10,9 @@ import numpy as np
 from mind.core._src.ops import functional as F
 from mind.core._src.ops import indexing as M
 from mind.core._src.ops.operations import _REQUIRED, PrimitiveClass, _calls, _define, _ints, _same
+from mind.core._src.ops.scatter import _written
 from mind.core._src.tensor import dtype as dt
-from mind.core._src.tensor.tensor import Parameter, Tensor, as_tensor
+from mind.core._src.tensor.tensor import Tensor, as_tensor
 from mind.core.errors import MindValueError
 
 for _name, _fn in {
@@ -160,18 +161,14 @@ _define("ResizeNearestNeighbor", _resize_nearest, size=_REQUIRED, align_corners=
 
 def _scatter_into(name: str, combine: Any) -> None:
     """MindSpore's ``Scatter*`` classes: ``updates`` (shaped ``indices.shape + x.shape[1:]``)
-    combined into rows ``indices`` of ``input_x``; a Parameter is written in place (and
-    returned), as MindSpore's kernels do."""
+    combined into rows ``indices`` of ``input_x``; ``input_x`` (a Parameter or a Tensor) is
+    updated in place and returned, as MindSpore's kernels do (as the ``scatter`` ops')."""
 
     def apply(op: PrimitiveClass, input_x: Any, indices: Any, updates: Any) -> Any:
         x = as_tensor(input_x)
         rows = F.reshape(as_tensor(indices), (-1, 1))
         values = F.cast(F.reshape(as_tensor(updates), (-1, *x.shape[1:])), x.dtype)
-        new = combine(x, rows, values)
-        if isinstance(input_x, Parameter):
-            F.assign(input_x, new)
-            return input_x
-        return new
+        return _written(input_x, combine(x, rows, values))
 
     _define(name, apply, use_locking=False)
 

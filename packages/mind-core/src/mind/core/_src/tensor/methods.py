@@ -349,7 +349,8 @@ def _method(fn: Any) -> Any:
     return method
 
 
-# The area modules' ops that are methods with the tensor first (their TENSOR_METHODS).
+# The area modules' ops that are methods with the tensor first (their TENSOR_METHODS: a name,
+# or a pair (method name, function name) where MindSpore's method calls another op).
 for _module in (
     array_ops,
     complex_ops,
@@ -363,6 +364,7 @@ for _module in (
     scatter,
     special,
 ):
-    for _name in _module.TENSOR_METHODS:
+    for _entry in _module.TENSOR_METHODS:
+        _name, _target = _entry if isinstance(_entry, tuple) else (_entry, _entry)
         if _name not in vars(_Methods):
-            setattr(Tensor, _name, _method(getattr(_module, _name)))
+            setattr(Tensor, _name, _method(getattr(_module, _target)))
