@@ -188,8 +188,9 @@ def test_max_pool_return_indices_are_flat_positions_of_the_first_maximum(k, s, p
 
 
 def test_pool_arguments_are_taken_or_refused():
-    with pytest.raises(ValueError, match="ceil_mode"):
-        nn.MaxPool2d(2, ceil_mode=True)
+    with pytest.raises(ValueError, match="NHWC"):
+        nn.MaxPool2d(2, data_format="NHWC")
+    assert nn.MaxPool2d(2, 2, ceil_mode=True)(Tensor(np.ones((1, 1, 5, 5)))).shape == (1, 1, 3, 3)
     with pytest.raises(ValueError, match="'return_indices' is for max pooling"):
         nn.AvgPool2d(2, return_indices=True)
     with pytest.raises(TypeError, match="unexpected arguments \\['kernal'\\]"):
@@ -572,3 +573,39 @@ def test_maximum_and_minimum_split_the_gradient_of_a_tie():
         gx, gy = ms.grad(loss, (0, 1))(Tensor(x), Tensor(y))
         np.testing.assert_array_equal(gx.asnumpy(), to_x)
         np.testing.assert_array_equal(gy.asnumpy(), to_y)
+
+
+@pytest.mark.parametrize("mode", ["constant", "reflect", "replicate"])
+def test_pad_crops_with_negative_amounts_and_differentiates_every_mode(mode):
+    from mind.core.testing import check_grads
+
+    x = np.arange(24.0).reshape(1, 2, 3, 4)
+    np_mode = {"constant": "constant", "reflect": "reflect", "replicate": "edge"}[mode]
+    grown = np.pad(x, ((0, 0), (0, 0), (2, 1), (0, 2)), mode=np_mode)  # positives first
+    expect = grown[..., 1:]  # then the -1 crops the left of the last axis
+    got = ops.pad(Tensor(x), Tensor(np.array([-1, 2, 2, 1])), mode)
+    np.testing.assert_array_equal(got.asnumpy(), expect)
+    check_grads(
+        lambda t: ops.pad(t, (-1, 2, 2, 1), mode),
+        [np.random.default_rng(1).normal(size=(1, 2, 3, 4))],
+    )
+    with pytest.raises(MindValueError, match="crops away every element"):
+        ops.pad(Tensor(x), (-2, -2), mode)
+
+
+def test_pad_layers_take_any_even_padding_and_check_it_as_mindspore():
+    x = np.ones((1, 2, 3, 4), np.float32)
+    out = nn.ConstantPad2d((0, 1), 0.5)(Tensor(x)).asnumpy()  # the last axis only
+    np.testing.assert_array_equal(
+        out, np.pad(x, ((0, 0), (0, 0), (0, 0), (0, 1)), constant_values=0.5)
+    )
+    with pytest.raises(TypeError):
+        nn.ReflectionPad1d("-1")
+    with pytest.raises(TypeError):
+        nn.ReflectionPad1d(("2", 2))
+    with pytest.raises(ValueError):
+        nn.ReflectionPad1d((1, 2, 2))
+    with pytest.raises(ValueError):
+        nn.ReflectionPad1d((-1, 2))
+    with pytest.raises(ValueError):  # more axes than the input has
+        nn.ReflectionPad1d((1,) * 8)(Tensor(np.ones((2, 3), np.float32)))

@@ -378,3 +378,14 @@ def test_conv2d_and_pools_take_channels_last_data():
         ops.BiasAdd(data_format="NCDHW")(Tensor(volume), Tensor(bias)).asnumpy(),
         volume + bias[:, None, None, None],
     )
+
+
+@pytest.mark.parametrize("exclusive", [False, True])
+@pytest.mark.parametrize("reverse", [False, True])
+def test_cumsum_exclusive_and_reverse(exclusive, reverse):
+    x = np.arange(1.0, 13.0).reshape(3, 4)
+    y = x[:, ::-1] if reverse else x
+    expect = np.cumsum(y, 1) - (y if exclusive else 0)
+    expect = expect[:, ::-1] if reverse else expect
+    got = P.CumSum(exclusive=exclusive, reverse=reverse)(Tensor(x), 1)
+    np.testing.assert_array_equal(got.asnumpy(), expect)

@@ -371,21 +371,30 @@ class Upsample(Cell):
 
 
 class _PadNd(Cell):
-    """Pad the last ``dims`` axes (``padding``: an int for every side, or (left, right, top,
-    bottom, ...) from the last axis), as MindSpore's ``nn.*PadNd`` layers."""
+    """Pad the last ``dims`` axes (``padding``: an int for every side of them, or (left, right,
+    top, bottom, ...) from the last axis, any even number of ints, negative ones cropping in
+    constant mode), as MindSpore's ``nn.*PadNd`` layers."""
 
     dims = 2
     mode = "constant"
 
     def __init__(self, padding: Any, value: float = 0.0) -> None:
         super().__init__()
+        name = type(self).__name__
         if isinstance(padding, int) and not isinstance(padding, bool):
             padding = (padding,) * (2 * self.dims)
-        if not isinstance(padding, tuple | list) or len(padding) != 2 * self.dims:
-            raise MindValueError(
-                f"For '{type(self).__name__}', 'padding' must be an int or {2 * self.dims} ints, "
-                f"got {padding!r}"
+        if not isinstance(padding, tuple | list) or any(
+            isinstance(p, bool) or not isinstance(p, int) for p in padding
+        ):
+            raise MindTypeError(
+                f"For '{name}', 'padding' must be an int or a tuple of ints, got {padding!r}"
             )
+        if len(padding) % 2:
+            raise MindValueError(
+                f"For '{name}', 'padding' must have an even length, got {len(padding)}"
+            )
+        if self.mode != "constant" and min(padding, default=0) < 0:
+            raise MindValueError(f"For '{name}', 'padding' must be >= 0, got {padding!r}")
         self.padding, self.value = tuple(padding), value
 
     def construct(self, x: Tensor) -> Tensor:
@@ -758,19 +767,20 @@ class _Pool2d(Cell):
         divisor_override = rest.pop("divisor_override", None)
         if rest:
             raise MindTypeError(f"For '{op}', unexpected arguments {sorted(rest)}")
-        if (
-            dilation not in (1, (1, 1))
-            or ceil_mode
-            or data_format != "NCHW"
-            or not count_include_pad
-            or divisor_override is not None
+        if data_format != "NCHW" or (
+            dilation not in (1, (1, 1)) and self.prim is not nn_ops.max_pool2d_p
         ):
             raise MindValueError(
-                f"For '{op}', dilation, ceil_mode, data_format='NHWC', count_include_pad=False "
-                "and divisor_override are not supported yet"
+                f"For '{op}', data_format='NHWC' (and dilation for average pooling) are not "
+                "supported yet"
             )
         if return_indices and self.prim is not nn_ops.max_pool2d_p:
             raise MindValueError(f"For '{op}', 'return_indices' is for max pooling")
+        # Options the 2-d primitives lack go to ops.pooling's n-d compositions.
+        self.dilation = I.check_pair(op, "dilation", dilation)
+        self.ceil_mode = I.check_bool(op, "ceil_mode", ceil_mode)
+        self.count_include_pad = I.check_bool(op, "count_include_pad", count_include_pad)
+        self.divisor_override = divisor_override
         self.return_indices = bool(return_indices)
         kernel_size, stride = (
             I.check_pair(op, "kernel_size", kernel_size),
@@ -794,6 +804,35 @@ class _Pool2d(Cell):
                 f"For '{type(self).__name__}', the input must be 4-D (N, C, H, W), got shape {x.shape}"
             )
         pads = _pool_pads(x.shape, self.kernel_size, self.stride, self.pad_mode, self.padding)
+        is_max = self.prim is nn_ops.max_pool2d_p
+        # MindSpore's "same" average never counts the padding (TensorFlow's rule).
+        include = self.count_include_pad and not (self.pad_mode == "same" and any(pads))
+        averaging = not is_max and (not include or self.divisor_override)
+        if self.ceil_mode or self.dilation != (1, 1) or averaging:
+            from mind.core._src.ops import pooling
+
+            op = type(self).__name__
+            if is_max:
+                return pooling.max_pool_nd(
+                    op,
+                    x,
+                    self.kernel_size,
+                    self.stride,
+                    pads,
+                    self.dilation,
+                    self.ceil_mode,
+                    self.return_indices,
+                )
+            return pooling._avg_pool(
+                op,
+                x,
+                self.kernel_size,
+                self.stride,
+                pads,
+                self.ceil_mode,
+                include,
+                self.divisor_override,
+            )
         attrs = {"kernel": self.kernel_size, "stride": self.stride, "pads": pads}
         if min(nn_ops._pool_out_hw(x.shape, self.kernel_size, self.stride, pads)) <= 0:
             # A kernel larger than the input would give an empty result: the rule says so.

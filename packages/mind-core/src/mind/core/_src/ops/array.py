@@ -305,12 +305,20 @@ def _pad_kernel(x, *, pads, mode, value):
 
 
 def _pad_bprop(x, out, dout, *, pads, mode, value):
-    if mode != "constant":
-        raise MindValueError(
-            f"For 'pad', gradients are implemented for mode 'constant' only, not {mode!r}"
-        )
-    index = tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, x.shape))
-    return (getitem(dout, index),)
+    if mode == "constant":
+        index = tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, x.shape))
+        return (getitem(dout, index),)
+    # reflect / replicate: each output position copies one input position along each axis, so
+    # the gradient adds each padded axis's entries back onto the positions they came from
+    np_mode = {"reflect": "reflect", "replicate": "edge"}[mode]
+    grad = dout
+    for axis, ((lo, hi), n) in enumerate(zip(pads, x.shape)):
+        if lo or hi:
+            source = np.pad(np.arange(n), (lo, hi), mode=np_mode)
+            shape = (*grad.shape[:axis], n, *grad.shape[axis + 1 :])
+            index = (slice(None),) * axis + (source,)
+            grad = bind1(index_add_p, grad, {"index": index, "shape": shape})
+    return (grad,)
 
 
 pad_p = primitive(
@@ -342,6 +350,8 @@ def pad(input_x: Any, padding: Any, mode: str = "constant", value: Any = None) -
     """Pad the last ``len(padding) // 2`` axes: ``padding = (left, right, top, bottom, ...)``,
     starting from the last axis, as MindSpore's and PyTorch's ``pad``."""
     input_x = as_tensor(input_x)
+    if isinstance(padding, Tensor) and padding.ndim == 1 and padding.dtype.is_integer:
+        padding = tuple(np.asarray(padding._data).tolist())  # (a traced one has no value: fails)
     if not isinstance(padding, tuple | list) or any(
         isinstance(p, bool) or not isinstance(p, int | np.integer) for p in padding
     ):
@@ -350,10 +360,6 @@ def pad(input_x: Any, padding: Any, mode: str = "constant", value: Any = None) -
             f"but got {padding!r}."
         )
     padding = [int(p) for p in padding]
-    if min(padding, default=0) < 0:
-        raise MindValueError(
-            f"For 'pad', 'padding' must be >= 0 (cropping is not supported), but got {padding}."
-        )
     if len(padding) % 2 or len(padding) // 2 > input_x.ndim:
         raise MindValueError(
             f"For 'pad', 'padding' must have an even length of at most 2 * {input_x.ndim}, "
@@ -366,7 +372,21 @@ def pad(input_x: Any, padding: Any, mode: str = "constant", value: Any = None) -
     pads = [(0, 0)] * input_x.ndim
     for i in range(len(padding) // 2):
         pads[input_x.ndim - 1 - i] = (padding[2 * i], padding[2 * i + 1])
-    return bind1(pad_p, input_x, {"pads": tuple(pads), "mode": mode, "value": value or 0})
+    # A negative amount crops that side, after the positive ones are padded (MindSpore's and
+    # PyTorch's order: reflect [-1, 2] of [8, 9, 10, 11] is [9, 10, 11, 10, 9]).
+    grow = tuple((max(lo, 0), max(hi, 0)) for lo, hi in pads)
+    out = input_x
+    if any(lo or hi for lo, hi in grow):
+        out = bind1(pad_p, input_x, {"pads": grow, "mode": mode, "value": value or 0})
+    if min(padding, default=0) < 0:
+        crop = tuple(slice(-min(lo, 0), s - (-min(hi, 0))) for (lo, hi), s in zip(pads, out.shape))
+        if any(c.start >= c.stop for c in crop):
+            raise MindValueError(
+                f"For 'pad', 'padding' {padding} crops away every element of an axis of "
+                f"shape {tuple(input_x.shape)}"
+            )
+        out = getitem(out, crop)
+    return out
 
 
 # ------------------------------------------------------------------------------------------------

@@ -1006,7 +1006,9 @@ def max_pool2d(
     input plane (H x W), int64."""
     x = _floating(x)
     if dilation not in (1, (1, 1)) or ceil_mode:
-        raise MindValueError("For 'max_pool2d', dilation and ceil_mode are not supported yet")
+        return _pool_nd(
+            "max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode, return_indices
+        )
     attrs = _pool_args("max_pool2d", x, kernel_size, stride, padding)
     out = bind1(max_pool2d_p, x, attrs)
     return (out, bind1(max_pool2d_argmax_p, x, attrs)) if return_indices else out
@@ -1024,10 +1026,34 @@ def avg_pool2d(
     """2-D average pooling over NCHW ``input_x`` (padding counts towards the average)."""
     x = _floating(input_x)
     if ceil_mode or not count_include_pad or divisor_override:
-        raise MindValueError(
-            "For 'avg_pool2d', ceil_mode, count_include_pad=False and divisor_override are not supported yet"
+        return _pool_nd(
+            "avg_pool2d",
+            x,
+            kernel_size,
+            stride,
+            padding,
+            None,
+            ceil_mode,
+            count_include_pad,
+            divisor_override,
         )
     return bind1(avg_pool2d_p, x, _pool_args("avg_pool2d", x, kernel_size, stride, padding))
+
+
+def _pool_nd(op: str, x: Tensor, kernel_size, stride, padding, dilation, ceil_mode, *rest):
+    """The options the 2-d primitives lack (ceil_mode, dilation, count_include_pad=False,
+    divisor_override), through ops.pooling's n-d compositions; ``dilation`` None for average."""
+    from mind.core._src.ops import pooling
+
+    if x.ndim != 4:
+        raise I.fail(op, f"'input' must be 4-D (N, C, H, W), got shape {x.shape}")
+    kernel = _pair(kernel_size, "kernel_size", op)
+    stride = kernel if stride is None else _pair(stride, "stride", op)
+    pads = tuple(p for p in _pair(padding, "padding", op, 0) for _ in range(2))
+    if dilation is None:
+        return pooling._avg_pool(op, x, kernel, stride, pads, bool(ceil_mode), *rest)
+    dilation = _pair(dilation, "dilation", op)
+    return pooling.max_pool_nd(op, x, kernel, stride, pads, dilation, bool(ceil_mode), *rest)
 
 
 def _adaptive_bounds(size: int, out: int) -> list[tuple[int, int]]:

@@ -472,12 +472,18 @@ _define("AddN", _add_n)
 
 
 @_calls(F.cumsum)
-def _cumsum(op: PrimitiveClass, x: Any, axis: int) -> Tensor:
-    if op.exclusive or op.reverse:
-        raise MindValueError(
-            "For 'CumSum', exclusive=True and reverse=True are not supported on Mind yet"
-        )
-    return F.cumsum(x, axis)
+def _cumsum(op: PrimitiveClass, x: Any, axis: Any) -> Tensor:
+    """MindSpore's CumSum: ``reverse`` sums from the end, ``exclusive`` leaves each element out
+    of its own sum (so the first one is 0)."""
+    x = x if isinstance(x, Tensor) else Tensor(x)
+    axis = int(axis.asnumpy()) if isinstance(axis, Tensor) else int(axis)
+    y = F.flip(x, (axis,)) if op.reverse else x
+    out = F.cumsum(y, axis)
+    if op.exclusive:  # shifted by one along the axis (not out - y: exact in low precision too)
+        axis %= max(x.ndim, 1)
+        head = (slice(None),) * axis
+        out = F.concat([F.zeros_like(y[(*head, slice(0, 1))]), out[(*head, slice(0, -1))]], axis)
+    return F.flip(out, (axis,)) if op.reverse else out
 
 
 _define("CumSum", _cumsum, exclusive=False, reverse=False)
