@@ -427,11 +427,30 @@ def vmap(fn: Callable[..., Any], in_axes: Any = 0, out_axes: int = 0) -> Callabl
         if len(sizes) != 1:
             raise MindValueError(f"vmap: mapped axes have different sizes {sorted(sizes)}")
         batching.batch = sizes.pop()
+        before = [(w._data if isinstance(w, Tensor) else None) for w in wrapped]
         with dispatch.interpreting(batching):
             result = fn(*wrapped)
+        _carry_writes(args, wrapped, axes, before, batching)
         return _unwrap(result, out_axes, batching, taped)
 
     return mapped
+
+
+def _carry_writes(args: Any, wrapped: list, axes: Any, before: list, batching: _Batching) -> None:
+    """An ``assign`` into a mapped argument inside the function (an optimizer operator updating
+    its Parameter) rebinds the argument's batched view while tracing: write the batched value
+    into the argument itself instead, so the graph updates the Parameter. (In PyNative mode the
+    write already went through the view.)"""
+    from mind.core._src.ops.array import assign
+
+    for arg, w, axis, data in zip(args, wrapped, axes, before):
+        if axis is None or data is None or w._data is data or not isinstance(arg, Tensor):
+            continue
+        value = _move(_batch_first(w._data, batching), 0, axis)
+        w._data = data  # the trace then has no write of the view to flush
+        t = object.__new__(Tensor)
+        t._data, t._node = value, None
+        assign(arg, t)
 
 
 def _tensors(values: Any) -> Iterator[Tensor]:

@@ -442,7 +442,15 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
         loss_scale: float = 1.0,
         use_amsgrad: bool = False,
+        **kwargs: Any,
     ) -> None:
+        # MindSpore's use_lazy (LazyAdam's update, for sparse gradients) and use_offload (the
+        # update on the host): with dense gradients on one host, both are this update.
+        unknown = set(kwargs) - {"use_lazy", "use_offload"}
+        if unknown:
+            raise MindTypeError(f"For 'Adam', unexpected keyword arguments {sorted(unknown)}")
+        if kwargs.get("use_lazy") and kwargs.get("use_offload"):
+            raise MindValueError("For 'Adam', 'use_lazy' and 'use_offload' cannot both be True")
         super().__init__(learning_rate, params, weight_decay, loss_scale)
         _check_betas("Adam", beta1, beta2, eps)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
