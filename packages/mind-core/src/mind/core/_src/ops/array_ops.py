@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from mind.core._src.ops import infer as I
+from mind.core._src.ops import schema as S
 from mind.core._src.ops.array import (
     broadcast_to,
     concat,
@@ -1842,6 +1843,8 @@ def _gauge(x: np.ndarray, side: int) -> np.ndarray:
     return u if side == 0 else np.swapaxes(vh, -1, -2)
 
 
+S.attr_schema(svd_left_p, full_matrices=S.Bool())
+S.attr_schema(svd_right_p, full_matrices=S.Bool())
 example(svd_left_p, lambda c: _svd_example(c, 0))
 example(svd_right_p, lambda c: _svd_example(c, 1))
 
