@@ -188,12 +188,15 @@ def check_grads(
     atol: float = 1e-7,
     seed: int = 0,
 ) -> None:
-    """Check ``f``'s reverse-mode gradients against central finite differences, in float64.
+    """Check ``f``'s reverse-mode gradients against central finite differences, in float64
+    (complex128 for complex arguments).
 
     ``f`` takes Tensors and returns a Tensor. Floating-point ``args`` (numpy arrays, numbers or
     Tensors) are converted to float64; integer args (indices, labels) are passed through and not
     differentiated. The check contracts the output with a random cotangent, so every output element
-    counts. ``order=2`` also checks the gradient of the gradient. Raises ``AssertionError`` naming
+    counts (the real part, for a complex output). A complex argument's real and imaginary parts
+    are perturbed apart: its gradient is ``dL/dx + i dL/dy``, as MindSpore's and PyTorch's.
+    ``order=2`` also checks the gradient of the gradient. Raises ``AssertionError`` naming
     the argument and the worst element on a mismatch.
 
     >>> check_grads(lambda x: x * x, [np.array([1.0, 2.0])])
@@ -206,33 +209,44 @@ def check_grads(
         raise MindValueError("check_grads: only reverse mode ('rev') exists in PyNative mode")
     arrays = []
     for a in args:
-        a = np.asarray(a._data if isinstance(a, Tensor) else a)
-        arrays.append(a.astype(np.float64) if a.dtype.kind == "f" else a)
+        # C order: the finite differences perturb a flat view (a transposed input has none)
+        a = np.asarray(a._data if isinstance(a, Tensor) else a, order="C")
+        wide = {"f": np.float64, "c": np.complex128}.get(a.dtype.kind)
+        arrays.append(a.astype(wide) if wide is not None else a)
     if argnums is None:
-        argnums = tuple(i for i, a in enumerate(arrays) if a.dtype.kind == "f")
+        argnums = tuple(i for i, a in enumerate(arrays) if a.dtype.kind in "fc")
     rng = np.random.default_rng(seed)
     out = f(*[Tensor(a) for a in arrays])
     cotangent = rng.standard_normal(out.shape)
+    if out.dtype.kind == "c":
+        cotangent = cotangent + 1j * rng.standard_normal(out.shape)
 
     def scalar(*xs):
-        return (f(*xs) * Tensor(cotangent)).sum()
+        total = (f(*xs) * Tensor(cotangent)).sum()
+        if total.dtype.kind == "c":
+            from mind.core._src.ops.complex_ops import real
+
+            total = real(total)
+        return total
 
     def numeric(i: int) -> np.ndarray:
         base = [a.copy() for a in arrays]
         result = np.zeros_like(arrays[i])
         flat = result.reshape(-1)
         for j in range(arrays[i].size):
-            values = []
-            for sign in (1, -1):
-                xs = [b.copy() for b in base]
-                xs[i].reshape(-1)[j] += sign * eps
-                values.append(float(scalar(*[Tensor(x) for x in xs]).item()))
-            flat[j] = (values[0] - values[1]) / (2 * eps)
+            for step in (1, 1j) if result.dtype.kind == "c" else (1,):
+                values = []
+                for sign in (1, -1):
+                    xs = [b.copy() for b in base]
+                    xs[i].reshape(-1)[j] += sign * eps * step
+                    values.append(float(scalar(*[Tensor(x) for x in xs]).item()))
+                flat[j] += step * (values[0] - values[1]) / (2 * eps)
         return result
 
     analytic = grad(scalar, grad_position=argnums)(*[Tensor(a) for a in arrays])
     for k, i in enumerate(argnums):
-        got = np.asarray(analytic[k]._data, dtype=np.float64)
+        wide = np.complex128 if arrays[i].dtype.kind == "c" else np.float64
+        got = np.asarray(analytic[k]._data, dtype=wide)
         want = numeric(i)
         if got.shape != want.shape or not np.allclose(got, want, rtol=rtol, atol=atol):
             worst = (

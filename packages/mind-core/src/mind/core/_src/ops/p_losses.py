@@ -47,3 +47,10 @@ _define(
     margin=1.0,
     reduction="mean",
 )
+_define(
+    "MultilabelMarginLoss",
+    _calls(M.multilabel_margin_loss)(
+        lambda op, x, target: M._multilabel_margin(x, target, op.reduction)
+    ),
+    reduction="mean",
+)
