@@ -8,7 +8,7 @@ import scipy.spatial.distance as ssd
 
 import mind.core as ms
 from mind.core import Tensor, ops
-from mind.core.errors import MindError
+from mind.core.errors import MindError, MindValueError
 from mind.core.ops import operations as P
 from mind.core.testing import check_grads
 
@@ -441,3 +441,30 @@ def test_cond_gradient_and_svdvals():
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
     with pytest.raises(ValueError, match="'p' must be one of"):
         ops.cond(Tensor(a), 3)
+
+
+@pytest.mark.parametrize("order", [None, "fro", "nuc", np.inf, -np.inf, 1, -1, 2, -2])
+def test_matrix_norms_against_numpy_and_finite_differences(order):
+    x = np.random.default_rng(3).normal(size=(2, 3, 4))
+    got = ops.norm(Tensor(x), order, dim=(1, 2)).asnumpy()
+    np.testing.assert_allclose(got, np.linalg.norm(x, order, axis=(1, 2)), rtol=1e-12)
+    kept = ops.matrix_norm(Tensor(x), "fro" if order is None else order, (2, 1), True)
+    assert kept.shape == (2, 1, 1)
+    check_grads(lambda t: ops.norm(t, order, dim=(1, 2)), [x])
+
+
+@pytest.mark.parametrize("order", [None, np.inf, -np.inf, 0, 1, 2, 3, 0.5])
+def test_vector_norms_against_numpy(order):
+    x = np.random.default_rng(4).normal(size=(3, 5))
+    np.testing.assert_allclose(
+        ops.norm(Tensor(x), order, dim=1).asnumpy(), np.linalg.norm(x, order, axis=1), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        ops.vector_norm(Tensor(x), 2 if order is None else order, axis=None).asnumpy(),
+        np.linalg.norm(x.ravel(), 2 if order is None else order),
+        rtol=1e-12,
+    )
+    if order not in (0, np.inf, -np.inf):
+        check_grads(lambda t: ops.norm(t, order, dim=1), [x])
+    with pytest.raises(MindValueError, match="must be 1-D or 2-D"):
+        ops.norm(Tensor(x[None]), 1)

@@ -24,8 +24,8 @@ def test_bfloat16_round_trips_through_ml_dtypes():
 
 
 def test_unsupported_numpy_dtype_is_refused_by_name():
-    with pytest.raises(MindTypeError, match="complex128"):
-        Tensor(np.zeros(2, np.complex128))
+    with pytest.raises(MindTypeError, match="datetime64"):
+        Tensor(np.zeros(2, "datetime64[s]"))
 
 
 @pytest.mark.parametrize(

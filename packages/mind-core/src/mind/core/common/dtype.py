@@ -3,6 +3,8 @@
 from mind.core._src.tensor.dtype import DType as DType
 from mind.core._src.tensor.dtype import bfloat16 as bfloat16
 from mind.core._src.tensor.dtype import bool_ as bool_
+from mind.core._src.tensor.dtype import complex64 as complex64
+from mind.core._src.tensor.dtype import complex128 as complex128
 from mind.core._src.tensor.dtype import float16 as float16
 from mind.core._src.tensor.dtype import float32 as float32
 from mind.core._src.tensor.dtype import float64 as float64
@@ -23,6 +25,8 @@ __all__ = [
     "DType",
     "bfloat16",
     "bool_",
+    "complex64",
+    "complex128",
     "float16",
     "float32",
     "float64",

@@ -311,6 +311,12 @@ def _handle(t: Tensor) -> Tensor:
     return h
 
 
+def _conj(g: Tensor) -> Tensor:
+    from mind.core._src.ops.complex_ops import conj
+
+    return conj(g)
+
+
 def _run(fn, args, grad_position, weights, has_aux, sens=None):
     """Run ``fn`` under the tape; return (value, aux, input grads, weight grads). ``sens``: the
     outputs' cotangents (all ones by default)."""
@@ -372,6 +378,9 @@ def _run(fn, args, grad_position, weights, has_aux, sens=None):
         STATE.recording = outer
         grads = backward(outputs, sens, targets)
         grads = [g if g is not None else _zeros_for(t) for g, t in zip(grads, targets)]
+        # A complex input's gradient is dL/dx + i dL/dy, the conjugate of the tape's (see
+        # complex_ops).
+        grads = [_conj(g) if g._data.dtype.kind == "c" else g for g in grads]
     finally:
         STATE.depth -= 1
         STATE.recording = STATE.depth > 0

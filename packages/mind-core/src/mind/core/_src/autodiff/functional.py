@@ -31,11 +31,11 @@ from mind.core.errors import MindTypeError, MindValueError
 __all__ = ["GradOperation", "HookBackward", "grad_graph", "jacfwd", "jacrev", "jvp", "vjp"]
 
 
-def _tensors(values: Sequence[Any], what: str) -> tuple[Tensor, ...]:
+def _tensors(values: Sequence[Any], what: str, complex_ok: bool = False) -> tuple[Tensor, ...]:
     out = []
     for i, v in enumerate(values):
         t = as_tensor(v)
-        if not t.dtype.is_floating_point:
+        if not (t.dtype.is_floating_point or (complex_ok and t.dtype.is_complex)):
             raise MindTypeError(
                 f"For '{what}', input {i} must be a floating-point tensor, got {t.dtype}"
             )
@@ -143,7 +143,12 @@ def _weighted_sum(out: Any, sens: Any) -> Tensor:
             term = _weighted_sum(o, s)
             total = term if total is None else total + term
         return total
-    return (out * as_tensor(sens)).sum()
+    sens = as_tensor(sens)
+    if sens.dtype.kind == "c":  # a complex sensitivity is dL/dx + i dL/dy: the tape pairs conj
+        from mind.core._src.ops.complex_ops import conj
+
+        sens = conj(sens)
+    return (out * sens).sum()
 
 
 def _outputs(out: Any, what: str) -> tuple[tuple[Tensor, ...], bool]:
@@ -170,7 +175,7 @@ def vjp(
     ``(output, aux)``); ``vjp_fn(*cotangents)`` (one per output of ``fn``, which may return a
     tuple of Tensors) is the tuple of input cotangents, one per input even for one input, as
     ``mindspore.vjp``."""
-    primals = _tensors(primals, "vjp")
+    primals = _tensors(primals, "vjp", complex_ok=True)
     value = fn(*primals)
     aux = None
     if has_aux:
@@ -197,7 +202,7 @@ def vjp(
             ys, _ = _outputs(out[0] if has_aux else out, "vjp")
             total = None
             for y, c in zip(ys, cots):
-                term = (y * c).sum()
+                term = _weighted_sum(y, c)  # a complex cotangent as a sensitivity
                 total = term if total is None else total + term
             return total
 

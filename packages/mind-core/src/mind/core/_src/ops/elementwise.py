@@ -81,7 +81,11 @@ def _floating(x: Any) -> Tensor:
     if x.dtype.is_floating_point:
         return x
     if x.dtype.kind == "c":
-        op = sys._getframe(1).f_code.co_name.lstrip("_")  # only on this path: no cost otherwise
+        # The op is the nearest public caller (only on this path: no cost otherwise).
+        frame = sys._getframe(1)
+        while frame.f_code.co_name.startswith("_") and frame.f_back is not None:
+            frame = frame.f_back
+        op = frame.f_code.co_name
         raise MindTypeError(
             f"For '{op}', 'input' must be a real tensor, got {x.dtype}: Mind computes it for "
             "real inputs only (real(), imag() and abs() take complex apart)"

@@ -61,7 +61,6 @@ from mind.core._src.ops.reduce import (  # noqa: F401
     cumsum,
     logsumexp,
     mean,
-    norm,
     prod,
     std,
     sum,

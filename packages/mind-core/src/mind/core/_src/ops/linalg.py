@@ -29,6 +29,7 @@ from mind.core._src.ops.array import (
 from mind.core._src.ops.dispatch import ShapedArray, bind1, bind2, example, primitive
 from mind.core._src.ops.elementwise import (
     _floating,
+    _inexact,
     add,
     cast,
     div,
@@ -46,7 +47,7 @@ from mind.core._src.ops.elementwise import (
 )
 from mind.core._src.ops.elementwise import abs as abs_
 from mind.core._src.ops.nn_ops import _mm, matmul
-from mind.core._src.ops.reduce import amax, sum
+from mind.core._src.ops.reduce import amax, amin, sum
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor, as_tensor
 from mind.core.errors import MindTypeError, MindValueError
@@ -69,8 +70,10 @@ __all__: list[str] = [
     "inner",
     "inverse",
     "kron",
+    "matrix_norm",
     "matrix_solve",
     "mm",
+    "norm",
     "outer",
     "pdist",
     "pinv",
@@ -79,6 +82,7 @@ __all__: list[str] = [
     "svdvals",
     "tensor_dot",
     "trace",
+    "vector_norm",
 ]
 
 #: Functional ops of this module that are also Tensor methods with the tensor first
@@ -131,7 +135,12 @@ def _require_square(op: str, x: ShapedArray, name: str = "input") -> None:
         raise I.fail(
             op, f"'{name}' must be a (batch of) square matrices (..., n, n), got {x.shape}"
         )
-    I.require_float(op, name, x)
+    if not (x.dtype.kind == "c" and op in _COMPLEX_OK):
+        I.require_float(op, name, x)
+
+
+#: The ops here that take complex matrices (their kernels and gradients are right for them).
+_COMPLEX_OK = frozenset({"inverse", "det", "slogdet", "matrix_solve"})
 
 
 def _spd(c: Any, *shape: int) -> np.ndarray:
@@ -140,8 +149,11 @@ def _spd(c: Any, *shape: int) -> np.ndarray:
     return (a @ np.swapaxes(a, -1, -2) + shape[-1] * np.eye(shape[-1])).astype(np.float32)
 
 
-def _matrices(op: str, x: Any, name: str = "input") -> Tensor:
-    x = _floating(x)
+def _matrices(op: str, x: Any, name: str = "input", complex_ok: bool = False) -> Tensor:
+    x = as_tensor(x)
+    if x.dtype.kind == "c" and not complex_ok:
+        raise MindTypeError(f"For '{op}', '{name}' must be a real tensor, got {x.dtype}")
+    x = _inexact(x)
     if x.ndim < 2:
         raise I.fail(op, f"'{name}' must be at least 2-D (..., m, n), got shape {x.shape}")
     return x
@@ -171,7 +183,7 @@ def inverse(input: Any) -> Tensor:
 
     >>> ops.inverse(Tensor([[2.0, 0.0], [0.0, 4.0]]))  # [[0.5, 0], [0, 0.25]]
     """
-    return bind1(matrix_inverse_p, _matrices("inverse", input))
+    return bind1(matrix_inverse_p, _matrices("inverse", input, complex_ok=True))
 
 
 def _batch_infer(op: str, lead: tuple[int, ...] = ()):
@@ -206,7 +218,7 @@ def det(input: Any) -> Tensor:
 
     >>> ops.det(Tensor([[1.0, 2.0], [3.0, 4.0]]))  # -2.0
     """
-    return bind1(det_p, _matrices("det", input))
+    return bind1(det_p, _matrices("det", input, complex_ok=True))
 
 
 def _slogdet_kernel(x):
@@ -214,12 +226,22 @@ def _slogdet_kernel(x):
     return np.stack([sign_, logabs]).astype(x.dtype, copy=False)
 
 
+def _slogdet_bprop(x: Tensor, out: Tensor, dout: Tensor) -> tuple:
+    if x.dtype.kind != "c":  # the sign is piecewise constant: no gradient
+        return (_cofactor_grad(x, dout[1]),)
+    # d log det = tr(X^-1 dX) = d log|det| + i d(arg det), and d sign = i sign d(arg det): the
+    # cotangent is (Re g_logabs + i Im(g_sign sign)) X^-T in the tape's pairing (complex_ops).
+    from mind.core._src.ops.complex_ops import complex, imag, real
+
+    return (_cofactor_grad(x, complex(real(dout[1]), imag(mul(dout[0], out[0])))),)
+
+
 slogdet_p = primitive(
     "log_matrix_determinant",
     cpu=_slogdet_kernel,
-    # One output: sign and log|det| stacked on a new first axis (the sign has no gradient).
+    # One output: sign and log|det| stacked on a new first axis (a real sign has no gradient).
     infer=_batch_infer("slogdet", (2,)),
-    bprop=lambda x, out, dout: (_cofactor_grad(x, dout[1]),),
+    bprop=_slogdet_bprop,
 )
 example(
     slogdet_p, lambda c: ([_spd(c, 2, 3, 3) * -1], {}, lambda x: np.stack(np.linalg.slogdet(x)))
@@ -232,7 +254,7 @@ def slogdet(input: Any) -> tuple[Tensor, Tensor]:
 
     >>> sign, logabsdet = ops.slogdet(Tensor([[-2.0, 0.0], [0.0, 3.0]]))  # -1.0, log(6)
     """
-    out = bind1(slogdet_p, _matrices("slogdet", input))
+    out = bind1(slogdet_p, _matrices("slogdet", input, complex_ok=True))
     return out[0], out[1]
 
 
@@ -242,7 +264,8 @@ def _solve_kernel(a, b):
 
 def _solve_infer(a: ShapedArray, b: ShapedArray) -> ShapedArray:
     _require_square("matrix_solve", a, "matrix")
-    I.require_float("matrix_solve", "rhs", b)
+    if b.dtype.kind != "c":
+        I.require_float("matrix_solve", "rhs", b)
     if b.ndim != a.ndim or b.shape[-2] != a.shape[-1]:
         raise I.fail(
             "matrix_solve",
@@ -271,10 +294,14 @@ def matrix_solve(matrix: Any, rhs: Any, adjoint: bool = False) -> Tensor:
 
     >>> ops.matrix_solve(Tensor([[2.0, 0.0], [0.0, 4.0]]), Tensor([[2.0], [2.0]]))  # [[1], [0.5]]
     """
-    a, b = operands(_matrices("matrix_solve", matrix, "matrix"), rhs)
+    a, b = operands(_matrices("matrix_solve", matrix, "matrix", complex_ok=True), rhs)
     if not isinstance(adjoint, bool):
         raise MindTypeError(f"For 'matrix_solve', 'adjoint' must be a bool, got {adjoint!r}")
-    return bind2(matrix_solve_p, _mT(a) if adjoint else a, b)
+    if adjoint:
+        from mind.core._src.ops.complex_ops import conj
+
+        a = conj(_mT(a))  # the conjugate transpose (the transpose of a real matrix)
+    return bind2(matrix_solve_p, a, b)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -462,6 +489,97 @@ def _matrix_norm(x: Tensor, p: Any) -> Tensor:
         return amax(columns, -1) if p == 1 else neg(amax(neg(columns), -1))
     rows = sum(abs_(x), -1)  # p is inf or -inf
     return amax(rows, -1) if p > 0 else neg(amax(neg(rows), -1))
+
+
+def vector_norm(
+    x: Any, ord: Any = 2, axis: Any = None, keepdims: bool = False, *, dtype: Any = None
+) -> Tensor:
+    """The ``ord``-norm of ``x`` over ``axis`` (an int, a tuple, or None: all elements):
+    ``sum(|x| ** ord) ** (1 / ord)``; ``inf``/``-inf`` the largest/smallest magnitude, 0 the
+    number of nonzero elements. ``dtype``: ``x`` is cast to it first. Supported devices: cpu."""
+    x = as_tensor(x, dtype)
+    if isinstance(ord, bool) or not isinstance(ord, int | float | np.number):
+        raise MindTypeError(f"For 'vector_norm', 'ord' must be a number, got {ord!r}")
+    a = abs_(x)
+    if ord == np.inf:
+        return amax(a, axis, keepdims)
+    if ord == -np.inf:
+        return amin(a, axis, keepdims)
+    if ord == 0:
+        return sum(cast(not_equal(x, 0), a.dtype), axis, keepdims)
+    if ord == 1:
+        return sum(a, axis, keepdims)
+    if ord == 2:
+        return sqrt(sum(mul(a, a), axis, keepdims))
+    return pow(sum(pow(a, float(ord)), axis, keepdims), 1.0 / float(ord))
+
+
+_MATRIX_ORDERS = ("fro", "nuc", np.inf, -np.inf, 1, -1, 2, -2)
+
+
+def matrix_norm(
+    A: Any, ord: Any = "fro", axis: Any = (-2, -1), keepdims: bool = False, *, dtype: Any = None
+) -> Tensor:
+    """The matrix norm of the matrices over the two axes ``axis``: ``'fro'``, ``'nuc'`` (the sum
+    of the singular values), ``inf``/``-inf`` (largest/smallest row sum of magnitudes), 1/-1
+    (column sums), 2/-2 (largest/smallest singular value). Supported devices: cpu."""
+    x = as_tensor(A, dtype)
+    if ord not in _MATRIX_ORDERS or isinstance(ord, bool):
+        raise MindValueError(
+            f"For 'matrix_norm', 'ord' must be one of {list(_MATRIX_ORDERS)}, got {ord!r}"
+        )
+    if not isinstance(axis, tuple | list) or len(axis) != 2:
+        raise MindValueError(f"For 'matrix_norm', 'axis' must be 2 axes, got {axis!r}")
+    axes = tuple(I.normalize_axis("matrix_norm", int(d), x.ndim, "axis") for d in axis)
+    if axes[0] == axes[1]:
+        raise MindValueError(f"For 'matrix_norm', 'axis' must be 2 different axes, got {axis!r}")
+    if x.dtype.kind == "c" and ord in ("nuc", 2, -2):
+        raise MindTypeError(
+            f"For 'matrix_norm', ord {ord!r} of complex matrices is not supported yet"
+        )
+    rest = [i for i in range(x.ndim) if i not in axes]
+    x = transpose(x, (*rest, *axes))
+    if ord in (2, -2):
+        values = svdvals(x)
+        out = amax(values, -1) if ord == 2 else amin(values, -1)
+    else:
+        out = _matrix_norm(abs_(x) if x.dtype.kind == "c" else x, ord)
+    if keepdims:
+        for a in sorted(axes):
+            out = expand_dims(out, a)
+    return out
+
+
+def norm(
+    A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
+) -> Tensor:
+    """A vector or matrix norm, as MindSpore's ``ops.norm``: with ``dim`` one axis (or ``dim``
+    and ``ord`` both None: all elements) the vector norm (:func:`vector_norm`, 2 by default);
+    with ``dim`` two axes, or ``dim`` None and a 2-D input, the matrix norm (:func:`matrix_norm`,
+    ``'fro'`` by default); ``dim`` None and a 1-D input: the vector norm. ``dtype``: the input is
+    cast to it first. Supported devices: cpu."""
+    x = as_tensor(A, dtype)
+    if isinstance(dim, int) and not isinstance(dim, bool):
+        dim = (dim,)
+    if dim is None and ord is None:
+        return vector_norm(x, 2, None, keepdim)
+    if dim is None:
+        if x.ndim == 2:
+            return matrix_norm(x, ord, (-2, -1), keepdim)
+        if ord == "fro":  # of any other shape: the 2-norm of all elements
+            return vector_norm(x, 2, None, keepdim)
+        if x.ndim != 1:
+            raise MindValueError(
+                f"For 'norm', with 'dim' None and 'ord' {ord!r} the input must be 1-D or 2-D, "
+                f"got {x.ndim}-D"
+            )
+        return vector_norm(x, ord, None, keepdim)
+    dim = tuple(dim)
+    if len(dim) == 2:
+        return matrix_norm(x, "fro" if ord is None else ord, dim, keepdim)
+    if ord == "fro":
+        ord = 2
+    return vector_norm(x, 2 if ord is None else ord, dim, keepdim)
 
 
 _COND_ORDERS = (None, "fro", "nuc", np.inf, -np.inf, 1, -1, 2, -2)

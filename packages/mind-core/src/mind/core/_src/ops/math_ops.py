@@ -21,6 +21,7 @@ from mind.core._src.ops.dispatch import ShapedArray, bind1, bind2, example, prim
 from mind.core._src.ops.elementwise import (
     _binary_infer,
     _floating,
+    _inexact,
     _special,
     _unary,
     abs,
@@ -326,31 +327,31 @@ example(invert_p, lambda c: ([np.array([0, 5, -3], np.int16)], {}, np.invert))
 
 
 def tan(input: Any) -> Tensor:
-    return bind1(tan_p, _floating(input))
+    return bind1(tan_p, _inexact(input))
 
 
 def atan(input: Any) -> Tensor:
-    return bind1(atan_p, _floating(input))
+    return bind1(atan_p, _inexact(input))
 
 
 def asin(input: Any) -> Tensor:
-    return bind1(asin_p, _floating(input))
+    return bind1(asin_p, _inexact(input))
 
 
 def acos(input: Any) -> Tensor:
-    return bind1(acos_p, _floating(input))
+    return bind1(acos_p, _inexact(input))
 
 
 def sinh(input: Any) -> Tensor:
-    return bind1(sinh_p, _floating(input))
+    return bind1(sinh_p, _inexact(input))
 
 
 def cosh(input: Any) -> Tensor:
-    return bind1(cosh_p, _floating(input))
+    return bind1(cosh_p, _inexact(input))
 
 
 def asinh(input: Any) -> Tensor:
-    return bind1(asinh_p, _floating(input))
+    return bind1(asinh_p, _inexact(input))
 
 
 def acosh(input: Any) -> Tensor:
@@ -358,12 +359,12 @@ def acosh(input: Any) -> Tensor:
 
 
 def atanh(input: Any) -> Tensor:
-    return bind1(atanh_p, _floating(input))
+    return bind1(atanh_p, _inexact(input))
 
 
 def expm1(input: Any) -> Tensor:
     """``exp(input) - 1``, accurate near 0."""
-    return bind1(expm1_p, _floating(input))
+    return bind1(expm1_p, _inexact(input))
 
 
 def erfc(input: Any) -> Tensor:
@@ -372,15 +373,15 @@ def erfc(input: Any) -> Tensor:
 
 
 def log2(input: Any) -> Tensor:
-    return bind1(log2_p, _floating(input))
+    return bind1(log2_p, _inexact(input))
 
 
 def log10(input: Any) -> Tensor:
-    return bind1(log10_p, _floating(input))
+    return bind1(log10_p, _inexact(input))
 
 
 def exp2(input: Any) -> Tensor:
-    return bind1(exp2_p, _floating(input))
+    return bind1(exp2_p, _inexact(input))
 
 
 def ceil(input: Any) -> Tensor:

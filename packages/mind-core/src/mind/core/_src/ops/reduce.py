@@ -9,11 +9,9 @@ import numpy as np
 from mind.core._src.ops import infer as I
 from mind.core._src.ops import schema as S
 from mind.core._src.ops.dispatch import ShapedArray, bind1, example, primitive
-from mind.core._src.ops.elementwise import abs as abs_
-from mind.core._src.ops.elementwise import cast, div, equal, exp, mul, sqrt, sub
+from mind.core._src.ops.elementwise import _floating, cast, div, equal, exp, mul, sqrt, sub
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor, as_tensor
-from mind.core.errors import MindValueError
 
 
 def _axes(axis: Any, op: str) -> tuple[int, ...] | None:
@@ -109,7 +107,7 @@ def sum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
 def mean(input: Any, axis: Any = None, keep_dims: bool = False) -> Tensor:
     """Mean over ``axis``; integer inputs average in float32."""
     input = as_tensor(input)
-    if not input.dtype.is_floating_point:
+    if not input.dtype.is_floating_point and input.dtype.kind != "c":
         input = cast(input, dt.float32)
     return bind1(mean_p, input, {"axis": _axes(axis, "mean"), "keepdims": bool(keep_dims)})
 
@@ -284,7 +282,7 @@ def logsumexp(input: Any, axis: Any, keep_dims: bool = False) -> Tensor:
     """``log(sum(exp(input), axis))``, computed stably."""
     input = as_tensor(input)
     if not input.dtype.is_floating_point:
-        input = cast(input, dt.float32)
+        input = _floating(input)  # complex raises: no complex rule here
     return bind1(
         logsumexp_p, input, {"axis": _axes(axis, "logsumexp"), "keepdims": bool(keep_dims)}
     )
@@ -326,7 +324,7 @@ def var(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> 
     if isinstance(ddof, bool):
         ddof = int(ddof)
     if not input.dtype.is_floating_point:
-        input = cast(input, dt.float32)
+        input = _floating(input)  # complex raises: no complex rule here
     return bind1(
         var_p,
         input,
@@ -409,20 +407,3 @@ def all(input: Any, axis: Any = None, keep_dims: bool = False) -> Tensor:
 
 def any(input: Any, axis: Any = None, keep_dims: bool = False) -> Tensor:
     return bind1(any_p, as_tensor(input), {"axis": _axes(axis, "any"), "keepdims": bool(keep_dims)})
-
-
-def norm(
-    input: Any, ord: Any = None, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
-) -> Tensor:
-    """The 2-norm (default), 1-norm or inf-norm over ``dim``; ``dtype``: the input is cast to it
-    first (and the result has it)."""
-
-    input = as_tensor(input, dtype)
-    if ord in (None, 2, "fro"):
-        return sqrt(sum(mul(input, input), dim, keepdim))
-    if ord == 1:
-        return sum(abs_(input), dim, keepdim)
-    if ord == float("inf"):
-        return amax(abs_(input), dim, keepdim)
-
-    raise MindValueError(f"For 'norm', 'ord' must be None, 1, 2, 'fro' or inf, got {ord!r}")

@@ -43,6 +43,8 @@ DTYPE_NAMES = frozenset(
         "bfloat16",
         "float32",
         "float64",
+        "complex64",
+        "complex128",
     }
 )
 

@@ -3,9 +3,12 @@
 ``mind.core.float32`` and friends are :class:`DType` singletons (``repr`` ``Float32``, as in
 MindSpore). Promotion between two tensors follows the usual lattice: bool < integers < floats, the
 wider type winning within a kind, ``uint8`` with a signed integer widening to the next signed type,
-``float16`` with ``bfloat16`` giving ``float32``. A Python scalar is *weak*: it never widens a
-tensor (``int32 tensor + 1`` stays ``int32``, ``float16 tensor + 0.5`` stays ``float16``); it only
-lifts the kind (``int32 tensor + 0.5`` is ``float32``, ``bool tensor + 1`` is ``int64``).
+``float16`` with ``bfloat16`` giving ``float32``, complex above floats (``float32`` with
+``complex64`` is ``complex64``; ``float64`` with ``complex64`` is ``complex128``, as numpy's). A
+Python scalar is *weak*: it never widens a tensor (``int32 tensor + 1`` stays ``int32``,
+``float16 tensor + 0.5`` stays ``float16``); it only lifts the kind (``int32 tensor + 0.5`` is
+``float32``, ``bool tensor + 1`` is ``int64``, ``float32 tensor * 1j`` is ``complex64``,
+``float64 tensor * 1j`` is ``complex128``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ __all__ = [
     "DType",
     "bfloat16",
     "bool_",
+    "complex64",
+    "complex128",
     "float16",
     "float32",
     "float64",
@@ -54,11 +59,11 @@ class DType:
 
     def __init__(self, name: str, kind: str) -> None:
         self.name = name
-        self.kind = kind  # "b" bool, "u" unsigned, "i" signed, "f" float
+        self.kind = kind  # "b" bool, "u" unsigned, "i" signed, "f" float, "c" complex
         self.np: np.dtype | None = NUMPY_DTYPES.get(name)
         digits = "".join(c for c in name if c.isdigit())
         self.itemsize = 1 if name == "bool" else int(digits) // 8
-        self._kind_rank = {"b": 0, "u": 1, "i": 1, "f": 2}[kind]
+        self._kind_rank = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}[kind]
 
     def __repr__(self) -> str:
         return _REPR.get(self.name) or self.name.capitalize()
@@ -76,6 +81,10 @@ class DType:
     def is_integer(self) -> bool:
         return self.kind in "iu"
 
+    @property
+    def is_complex(self) -> bool:
+        return self.kind == "c"
+
 
 bool_ = DType("bool", "b")
 int8 = DType("int8", "i")
@@ -90,6 +99,8 @@ float16 = DType("float16", "f")
 bfloat16 = DType("bfloat16", "f")
 float32 = DType("float32", "f")
 float64 = DType("float64", "f")
+complex64 = DType("complex64", "c")
+complex128 = DType("complex128", "c")
 
 ALL = (
     bool_,
@@ -105,10 +116,12 @@ ALL = (
     bfloat16,
     float32,
     float64,
+    complex64,
+    complex128,
 )
 _BY_NAME = {d.name: d for d in ALL}
 _BY_NP: dict[np.dtype, DType] = {d.np: d for d in ALL if d.np is not None}
-_PY = {bool: bool_, int: int64, float: float32}
+_PY = {bool: bool_, int: int64, float: float32, complex: complex128}
 
 
 def to_dtype(value: Any) -> DType:
@@ -147,8 +160,12 @@ def from_numpy_dtype(dtype: np.dtype) -> DType:
 def _promote_pair(a: DType, b: DType) -> DType:
     if a is b:
         return a
+    if {a, b} == {float64, complex64}:  # complex wide enough for float64's precision
+        return complex128
     if a._kind_rank != b._kind_rank:
         return a if a._kind_rank > b._kind_rank else b
+    if a.kind == "c":
+        return a if a.itemsize >= b.itemsize else b
     if a.kind == "f":
         if {a.name, b.name} == {"float16", "bfloat16"}:
             return float32
@@ -176,5 +193,9 @@ def scalar_dtype(tensor_dtype: DType, scalar: Any) -> DType:
     if isinstance(scalar, int):
         return tensor_dtype if tensor_dtype.kind != "b" else int64
     if isinstance(scalar, float):
-        return tensor_dtype if tensor_dtype.kind == "f" else float32
+        return tensor_dtype if tensor_dtype.kind in "fc" else float32
+    if isinstance(scalar, complex):
+        if tensor_dtype.kind == "c":
+            return tensor_dtype
+        return complex128 if tensor_dtype is float64 else complex64
     raise MindTypeError(f"expected a Tensor or a Python number, got {type(scalar).__name__}")

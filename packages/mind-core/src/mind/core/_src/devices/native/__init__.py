@@ -65,7 +65,8 @@ def mind_register_devices():
         # PyNative: these C kernels on the host arrays (built at the first op that needs them),
         # the cpu kernels for every other primitive.
         kernels=KERNELS,
-        dtypes=frozenset(NUMPY_DTYPES),
+        # No complex: the generated C is real arithmetic (complex graphs are refused up front).
+        dtypes=frozenset(NUMPY_DTYPES) - {"complex64", "complex128"},
         modes=frozenset({"graph", "pynative"}),
         compile_graph=_compile_graph,
         # Every primitive: what the generated C cannot do runs on cpu kernels in between.

@@ -52,6 +52,7 @@ from mind.core._src.compiler.fusion import fused_p
 from mind.core._src.compiler.passes import MemoryPlan, plan_arena
 from mind.core._src.ir.graph import Apply, FuncGraph, Node
 from mind.core._src.ops import array as A
+from mind.core._src.ops import complex_ops as X
 from mind.core._src.ops import control as C
 from mind.core._src.ops import elementwise as E
 from mind.core._src.ops import math_ops as M
@@ -156,6 +157,10 @@ EXPRESSIONS: dict[Primitive, Callable[..., str | None]] = {}
 CPU_FALLBACK: dict[Primitive, str] = {
     E.floor_divide_p: "numpy's floor division of floats (npy_divmod's corrections) is not in C yet",
     E.mod_p: "numpy's float remainder (npy_divmod's sign corrections) is not in C yet",
+    # The device declares no complex dtype, so a graph holding these is refused before lowering.
+    **dict.fromkeys(
+        (X.real_p, X.imag_p, X.conj_p, X.complex_p), "no complex type in the generated C"
+    ),
 }
 
 
