@@ -21,14 +21,15 @@ import sys
 import types
 from typing import Any
 
-__all__ = ["ALIASES", "KNOWN_MISSING", "install", "uninstall"]
+__all__ = ["ALIASES", "KNOWN_MISSING", "NAMESPACES", "install", "uninstall"]
 
 # ------------------------------------------------------------------------------------------------
 # The table: MindSpore module -> the Mind names it holds
 # ------------------------------------------------------------------------------------------------
 
 # Each entry is a list of sources. A source is either "mind.module" (every name in its
-# ``__all__``) or "mind.module:attr" or "mind.module:attr as name" (one name, maybe renamed).
+# ``__all__``) or "mind.module:attr" or "mind.module:attr as name" (one name, maybe renamed;
+# attr may be dotted, "Cell.compile", an attribute of a Mind name).
 # Submodules listed in ALIASES are attached to their parents by install(); they are not listed here.
 ALIASES: dict[str, list[str]] = {
     "mindspore": [
@@ -46,14 +47,18 @@ ALIASES: dict[str, list[str]] = {
         "mind.core:jit",  # mindspore.common exports jit (mindspore.common.api.jit)
     ],
     "mindspore.common.api": ["mind.core:jit"],
+    "mindspore.runtime": ["mind.core.runtime"],
     "mindspore.common.dtype": ["mind.core.common.dtype"],
     "mindspore.common.parameter": ["mind.core:Parameter", "mind.core:ParameterTuple"],
     "mindspore.common.tensor": ["mind.core:Tensor"],
     "mindspore.common.initializer": ["mind.core.common.initializer"],
     "mindspore.nn": ["mind.core.nn"],
+    "mindspore.nn.grad": ["mind.core.nn.grad"],  # Jvp, Vjp
+    "mindspore.nn.cell": ["mind.core.nn:Cell", "mind.core.nn:GraphCell"],
     # MindSpore's submodules of nn holding the optimizers and the learning-rate functions and
     # schedules: Mind has them all in mind.core.nn.
     "mindspore.nn.optim": ["mind.core.nn"],
+    "mindspore.nn.optim.optimizer": ["mind.core.nn:Optimizer"],
     "mindspore.nn.dynamic_lr": ["mind.core.nn"],
     "mindspore.nn.learning_rate_schedule": ["mind.core.nn"],
     # mindspore.ops: the functional ops (Mind's have MindSpore 2.x names and argument orders),
@@ -99,6 +104,17 @@ ALIASES: dict[str, list[str]] = {
     "mindspore.dataset.text": ["mind.data.text"],
 }
 
+# MindSpore's private executor objects that its tests call (``_cell_graph_executor.compile(net,
+# *inputs)``, ``_pynative_executor.sync()``): each a namespace of Mind's public functions of the
+# same meaning, "module:dotted.attr". ``Cell.compile`` unbound: compile(net, *inputs) is
+# net.compile(*inputs).
+NAMESPACES: dict[str, dict[str, dict[str, str]]] = {
+    "mindspore.common.api": {
+        "_cell_graph_executor": {"compile": "mind.core.nn:Cell.compile"},
+        "_pynative_executor": {"sync": "mind.core.runtime:synchronize"},
+    },
+}
+
 #: MindSpore names the control-flow tests use, absent from Mind (name -> what Mind has instead).
 KNOWN_MISSING: dict[str, str] = {
     "mindspore._extends.parse.compile_config": "none",
@@ -126,7 +142,10 @@ def _names(source: str) -> dict[str, Any]:
     if not spec:
         return {name: getattr(module, name) for name in module.__all__ if not name.startswith("_")}
     attr, _, alias = spec.partition(" as ")
-    return {(alias or attr).strip(): getattr(module, attr.strip())}
+    value: Any = module
+    for part in attr.strip().split("."):  # "Cell.compile": an attribute of a Mind name
+        value = getattr(value, part)
+    return {(alias or attr.strip().rpartition(".")[2]).strip(): value}
 
 
 def _build() -> dict[str, types.ModuleType]:
@@ -138,6 +157,12 @@ def _build() -> dict[str, types.ModuleType]:
         for source in sources:
             for attr, value in _names(source).items():
                 setattr(module, attr, value)
+        for attr, members in NAMESPACES.get(name, {}).items():
+            namespace = types.SimpleNamespace()
+            for member, source in members.items():
+                (value,) = _names(source).values()
+                setattr(namespace, member, value)
+            setattr(module, attr, namespace)
         modules[name] = module
     # Attach each submodule to its parent, over any same-named value copied from Mind (e.g.
     # mind.core exports ``dtype``, ``nn``, ``ops``: the alias modules take their place).

@@ -22,6 +22,7 @@ from mind.core import experimental as experimental
 from mind.core import common as common
 from mind.core import nn as nn
 from mind.core import ops as ops
+from mind.core import runtime as runtime
 from mind.core import train as train
 from mind.core._src.autodiff.eager import grad as grad
 from mind.core._src.autodiff.eager import value_and_grad as value_and_grad

@@ -11,6 +11,8 @@ Sibling packages define their own errors in ``mind/<sub>/errors.py``, deriving f
 from __future__ import annotations
 
 __all__ = [
+    "CellAttributeError",
+    "CellNameError",
     "CheckpointError",
     "DeviceNotFoundError",
     "DeviceUnavailableError",
@@ -45,6 +47,29 @@ class MindTypeError(MindError, TypeError):
 
 class MindValueError(MindError, ValueError):
     """An argument has the right type but an unusable value (a wrong shape, an unknown name)."""
+
+
+class CellNameError(MindValueError, KeyError):
+    """A name a Cell cannot hold a child or a Parameter under: empty, containing '.', or taken
+    by another attribute (``insert_child_to_cell``, ``insert_param_to_cell``, a ``CellDict``
+    key). A ``KeyError`` as MindSpore's, and a ``ValueError``.
+
+    Fix: pick a plain identifier not used by the Cell.
+    """
+
+    def __str__(self) -> str:  # KeyError's str() would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class CellAttributeError(MindTypeError, AttributeError):
+    """A Parameter or a child Cell assigned before ``super().__init__()`` ran (the Cell has no
+    tables yet), a Cell called whose ``__init__`` never ran it, or one that defines no
+    ``construct``. An ``AttributeError`` as MindSpore's (and a ``TypeError``, as Mind raised
+    before).
+
+    Fix: call ``super().__init__()`` first in the subclass's ``__init__``; define
+    ``construct``.
+    """
 
 
 class ShapeInferenceError(MindValueError):

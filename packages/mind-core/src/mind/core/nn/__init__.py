@@ -51,3 +51,5 @@ __all__ = [
     *_pooling,
     *_rnn_cells,
 ]
+
+from mind.core.nn import grad as grad  # MindSpore's nn.grad module

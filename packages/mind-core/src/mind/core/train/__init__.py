@@ -18,15 +18,22 @@ from mind.core._src.train.callback import TimeMonitor as TimeMonitor
 from mind.core._src.train.metrics import F1 as F1
 from mind.core._src.train.metrics import MAE as MAE
 from mind.core._src.train.metrics import MSE as MSE
+from mind.core._src.train.metrics import ROC as ROC
 from mind.core._src.train.metrics import Accuracy as Accuracy
+from mind.core._src.train.metrics import BleuScore as BleuScore
+from mind.core._src.train.metrics import ConfusionMatrix as ConfusionMatrix
+from mind.core._src.train.metrics import CosineSimilarity as CosineSimilarity
+from mind.core._src.train.metrics import Dice as Dice
 from mind.core._src.train.metrics import Fbeta as Fbeta
 from mind.core._src.train.metrics import Loss as Loss
 from mind.core._src.train.metrics import Metric as Metric
+from mind.core._src.train.metrics import Perplexity as Perplexity
 from mind.core._src.train.metrics import Precision as Precision
 from mind.core._src.train.metrics import Recall as Recall
 from mind.core._src.train.metrics import Top1CategoricalAccuracy as Top1CategoricalAccuracy
 from mind.core._src.train.metrics import Top5CategoricalAccuracy as Top5CategoricalAccuracy
 from mind.core._src.train.metrics import TopKCategoricalAccuracy as TopKCategoricalAccuracy
+from mind.core._src.train.metrics import auc as auc
 from mind.core._src.train.metrics import get_metric_fn as get_metric_fn
 from mind.core._src.train.metrics import names as names
 from mind.core._src.train.metrics import rearrange_inputs as rearrange_inputs
@@ -37,9 +44,14 @@ __all__ = [
     "F1",
     "MAE",
     "MSE",
+    "ROC",
     "Accuracy",
+    "BleuScore",
     "Callback",
     "CheckpointConfig",
+    "ConfusionMatrix",
+    "CosineSimilarity",
+    "Dice",
     "EarlyStopping",
     "Fbeta",
     "History",
@@ -49,6 +61,7 @@ __all__ = [
     "Metric",
     "Model",
     "ModelCheckpoint",
+    "Perplexity",
     "Precision",
     "ProgressBar",
     "Recall",
@@ -57,6 +70,7 @@ __all__ = [
     "Top1CategoricalAccuracy",
     "Top5CategoricalAccuracy",
     "TopKCategoricalAccuracy",
+    "auc",
     "callback",
     "get_metric_fn",
     "names",

@@ -8,11 +8,10 @@ the tree; attribute reads are plain attribute reads, with no lookup hook on the 
 from __future__ import annotations
 
 import functools
+import operator
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
-
-import numpy as np
 
 from mind.core._src.autodiff.eager import recomputed, with_backward
 from mind.core._src.context import _CONTEXT
@@ -22,9 +21,9 @@ from mind.core._src.ops.dispatch import STATE
 from mind.core._src.ops.elementwise import cast, zeros_like
 from mind.core._src.tensor.dtype import promote
 from mind.core._src.tensor.tensor import Parameter, ParameterTuple, Tensor, as_tensor
-from mind.core.errors import MindTypeError, MindValueError
+from mind.core.errors import CellAttributeError, CellNameError, MindTypeError, MindValueError
 
-__all__ = ["Cell", "CellList", "HookHandle", "SequentialCell", "jit_class"]
+__all__ = ["Cell", "CellDict", "CellList", "HookHandle", "SequentialCell", "jit_class"]
 
 
 class HookHandle:
@@ -92,6 +91,28 @@ def recompute(block: Cell, *args: Any, **kwargs: Any) -> Any:
     return recomputed(lambda *xs: block(*xs, **kwargs), args, list(block.get_parameters()))
 
 
+# How many times a network's structure was edited after assembly: a child or a Parameter
+# replaced or removed, a container that belongs to a network edited. A compiled graph made
+# before an edit is made again: it would run the old structure.
+_EDITS = [0]
+
+
+def _edited() -> None:
+    _EDITS[0] += 1
+
+
+def cached_graph(cell: Cell, key: str, make: Callable[[], Any]) -> Any:
+    """``cell.__dict__[key]``, a compiled function made by ``make()`` once, and again after any
+    edit of a network's structure (see ``_EDITS``)."""
+    fn = cell.__dict__.get(key)
+    stamps = cell.__dict__.setdefault("_graph_stamps", {})
+    if fn is None or stamps.get(key) != _EDITS[0]:
+        fn = make()
+        object.__setattr__(cell, key, fn)
+        stamps[key] = _EDITS[0]
+    return fn
+
+
 def _has_bprop(cell: Cell) -> bool:
     return getattr(type(cell), "bprop", None) is not None
 
@@ -154,29 +175,54 @@ class Cell:
 
     def __setattr__(self, name: str, value: Any) -> None:
         if "_params" not in self.__dict__:
-            raise MindTypeError(
-                f"{type(self).__name__}: call super().__init__() before assigning attributes"
+            if not isinstance(value, Parameter | Cell | ParameterTuple):
+                # As MindSpore: plain attributes may come first; calling the Cell raises.
+                object.__setattr__(self, name, value)
+                return
+            raise CellAttributeError(
+                f"{type(self).__name__}: call super().__init__() before assigning Parameters "
+                "and Cells"
             )
+        slot = self._slot_kind(name)
+        held = self._params.get(name, self._cells.get(name))
+        if slot is not None and isinstance(value, Parameter | Cell | None) and held is not value:
+            _edited()  # a child or a Parameter replaced or removed (a Tensor only writes one)
         if isinstance(value, Parameter):
-            self._cells.pop(name, None)
+            if slot == "cell":
+                raise CellNameError(
+                    f"For '{type(self).__name__}', '{name}' is a child Cell; a Parameter cannot "
+                    "take its name"
+                )
+            self._vacated().pop(name, None)
             self._params[name] = value
             if not value._name_set:
                 value.name = name
         elif isinstance(value, Cell):
-            self._params.pop(name, None)
+            if slot == "param":
+                raise CellNameError(
+                    f"For '{type(self).__name__}', '{name}' is a Parameter; a child Cell cannot "
+                    "take its name"
+                )
+            self._vacated().pop(name, None)
             self._cells[name] = value
+            value.__dict__["_in_network"] = True  # its edits are network edits from now on
             if self._auto_prefix:
-                # As MindSpore: a child's automatically named parameters take its attribute name
-                # as a prefix when it is attached, so names are full paths once the net is built.
-                for param in value.get_parameters():
-                    if not param._name_set:
-                        param.name = f"{name}.{param.name}"
+                # As MindSpore: each parameter of a child is named by its path from here when
+                # the child is attached (``fc1.weight``, whatever name it had), so names are
+                # full paths once the net is built.
+                for path, param in value._tree_parameters():
+                    param.name = f"{name}.{path}"
         elif isinstance(value, ParameterTuple):
             # As MindSpore: a Cell holds the Parameters of a ParameterTuple attribute (an
             # optimizer's ``self.moments = self.parameters.clone(...)``), listed after the tree's.
             self._params.pop(name, None)
             self._cells.pop(name, None)
             self.__dict__.setdefault("_tuples", {})[name] = value
+        elif value is None and slot is not None:
+            # As MindSpore: the name stays a Parameter's (a Cell's) slot, empty for now.
+            self._params.pop(name, None)
+            self._cells.pop(name, None)
+            self.__dict__.setdefault("_vacated_slots", {})[name] = slot
         elif isinstance(value, Tensor) and name in self._params:
             # As MindSpore: a Tensor assigned to a Parameter's attribute writes the Parameter
             # (an ordered in-graph update inside jit: ``self.weight = x``, ``self.step += 1``).
@@ -186,45 +232,112 @@ class Cell:
             else:
                 param.set_data(value)
             return
-        elif value is None and (name in self._params or name in self._cells):
-            self._params.pop(name, None)
-            self._cells.pop(name, None)
+        elif slot is not None:
+            what = "a Parameter" if slot == "param" else "a child Cell"
+            raise MindTypeError(
+                f"For '{type(self).__name__}', '{name}' is {what}; it cannot be assigned a "
+                f"{type(value).__name__}"
+            )
         object.__setattr__(self, name, value)
 
+    def _slot_kind(self, name: str) -> str | None:
+        """``"param"`` or ``"cell"`` where ``name`` is (or was, until set to None) a Parameter's
+        or a child Cell's attribute; else None."""
+        if name in self._params:
+            return "param"
+        if name in self._cells:
+            return "cell"
+        return self._vacated().get(name)
+
+    def _vacated(self) -> dict[str, str]:
+        return self.__dict__.get("_vacated_slots", {})
+
+    def _tree_parameters(self) -> Iterator[tuple[str, Parameter]]:
+        """``(path, parameter)`` for the parameters of the tree itself (not of ParameterTuple
+        attributes, whose names their owner gives)."""
+        seen: set[int] = set()
+        for prefix, cell in self.cells_and_names():
+            for name, param in cell._params.items():
+                if id(param) not in seen:
+                    seen.add(id(param))
+                    yield (f"{prefix}.{name}" if prefix else name), param
+
     def __delattr__(self, name: str) -> None:
+        if name in self._params or name in self._cells:
+            _edited()
         self._params.pop(name, None)
         self._cells.pop(name, None)
         self.__dict__.get("_tuples", {}).pop(name, None)
+        self._vacated().pop(name, None)
         object.__delattr__(self, name)
 
-    def insert_child_to_cell(self, child_name: str, child_cell: Cell) -> None:
-        """Add ``child_cell`` under ``child_name`` (same as assigning the attribute)."""
-        if not isinstance(child_cell, Cell):
+    def _check_new_name(self, method: str, argument: str, name: Any, table: dict) -> None:
+        """MindSpore's rules for a name a child or a Parameter is inserted under: a non-empty
+        str without '.', not another attribute of the Cell."""
+        if not isinstance(name, str):
+            raise MindTypeError(
+                f"For '{method}', '{argument}' must be a str, got {type(name).__name__}"
+            )
+        if not name:
+            raise CellNameError(f"For '{method}', '{argument}' must not be empty")
+        if "." in name:
+            raise CellNameError(f"For '{method}', '{argument}' must not contain '.', got {name!r}")
+        if name not in table and name not in self._vacated() and hasattr(self, name):
+            raise CellNameError(
+                f"For '{method}', '{type(self).__name__}' already has an attribute {name!r}; "
+                "insert under another name"
+            )
+
+    def insert_child_to_cell(self, child_name: str, child_cell: Cell | None) -> None:
+        """Add ``child_cell`` under ``child_name`` (same as assigning the attribute; None leaves
+        an empty child slot)."""
+        if child_cell is not None and not isinstance(child_cell, Cell):
             raise MindTypeError(
                 f"For 'insert_child_to_cell', 'child_cell' must be a Cell, got {type(child_cell).__name__}"
             )
-        if "." in child_name:
-            raise MindValueError(
-                f"For 'insert_child_to_cell', 'child_name' must not contain '.', got {child_name!r}"
-            )
+        self._check_new_name("insert_child_to_cell", "child_name", child_name, self._cells)
+        if child_cell is None and child_name not in self._cells:
+            self.__dict__.setdefault("_vacated_slots", {})[child_name] = "cell"
+            object.__setattr__(self, child_name, None)
+            return
         setattr(self, child_name, child_cell)
 
     def insert_param_to_cell(
-        self, param_name: str, param: Parameter, check_name_contain_dot: bool = True
+        self, param_name: str, param: Parameter | None, check_name_contain_dot: bool = True
     ) -> None:
         """Add ``param`` under ``param_name`` (same as assigning the attribute)."""
-        if check_name_contain_dot and "." in param_name:
-            raise MindValueError(
-                f"For 'insert_param_to_cell', 'param_name' must not contain '.', got {param_name!r}"
+        if param is not None and not isinstance(param, Parameter):
+            raise MindTypeError(
+                f"For 'insert_param_to_cell', 'param' must be a Parameter, got {type(param).__name__}"
             )
+        if check_name_contain_dot:
+            self._check_new_name("insert_param_to_cell", "param_name", param_name, self._params)
+        elif not param_name:
+            raise CellNameError("For 'insert_param_to_cell', 'param_name' must not be empty")
+        if param is None and param_name not in self._params:
+            self.__dict__.setdefault("_vacated_slots", {})[param_name] = "param"
+            object.__setattr__(self, param_name, None)
+            return
         setattr(self, param_name, param)
+
+    def apply(self, fn: Callable[[Cell], Any]) -> Cell:
+        """Call ``fn`` on every child Cell, depth first, then on this one (MindSpore's
+        ``Cell.apply``: initialise weights, for one); returns the Cell."""
+        for cell in self.cells():
+            cell.apply(fn)
+        fn(self)
+        return self
 
     # -- running -------------------------------------------------------------------------------------
 
     def construct(self, *inputs: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} must define construct()")
+        raise CellAttributeError(f"{type(self).__name__} must define construct()")
 
     def __call__(self, *inputs: Any, **kwargs: Any) -> Any:
+        if "_params" not in self.__dict__:
+            raise CellAttributeError(
+                f"{type(self).__name__} is called, but its __init__ did not call super().__init__()"
+            )
         if self.__dict__.get("_hooks") is not None or (STATE.recording and _has_bprop(self)):
             return self._call_with_hooks(inputs, kwargs)
         return self._run(inputs, kwargs)
@@ -420,33 +533,88 @@ class Cell:
         """Declare the inputs GRAPH_MODE calls give (MindSpore's dynamic-shape declaration):
         Tensors, placeholders among them (``Tensor(shape=[None, 3], dtype=ms.float32)``: any
         size on that axis). A call with other shapes or dtypes raises; each size still compiles
-        its own graph."""
+        its own graph. A Parameter among them is passed as it is (a weight, not an input)."""
         from mind.core._src.jit import _signature_of
 
-        object.__setattr__(self, "_input_signature", _signature_of(inputs))
+        def without_parameters(items: Any) -> Any:
+            return tuple(
+                without_parameters(x) if isinstance(x, tuple | list) else x
+                for x in items
+                if not isinstance(x, Parameter)
+            )
+
+        object.__setattr__(self, "_input_signature", _signature_of(without_parameters(inputs)))
+        object.__setattr__(self, "_declared_inputs", inputs)
         object.__setattr__(self, "_graph_fn", None)
 
     def get_inputs(self) -> tuple | None:
-        """The placeholders :meth:`set_inputs` declared, or None."""
-        signature = self.__dict__.get("_input_signature")
-        if signature is None:
-            return None
-        return tuple(Tensor(shape=shape, dtype=np.dtype(dtype)) for shape, dtype in signature)
+        """The inputs :meth:`set_inputs` declared, or None."""
+        return self.__dict__.get("_declared_inputs")
 
     def _graph_call(self, *inputs: Any) -> Any:
         if is_tracing():  # a sub-cell of a cell being compiled: inline it
             return user_function(self.construct)(*inputs)
-        compiled = self.__dict__.get("_graph_fn")
-        if compiled is None:
-            from mind.core._src.jit import JitFunction
+        return self._graph_function()(*inputs)
 
-            compiled = JitFunction(
+    def _graph_function(self) -> Any:
+        """The compiled ``construct`` a GRAPH_MODE call runs (a ``JitFunction``, made once; its
+        cache holds a graph per input signature). A Cell whose graph call compiles something
+        else (TrainOneStepCell: the whole step) overrides this, so :meth:`compile` compiles
+        what the call will run."""
+        from mind.core._src.jit import JitFunction
+
+        return cached_graph(
+            self,
+            "_graph_fn",
+            lambda: JitFunction(
                 self.construct,
                 f"{type(self).__name__}.construct",
                 input_signature=self.__dict__.get("_input_signature"),
-            )
-            object.__setattr__(self, "_graph_fn", compiled)
-        return compiled(*inputs)
+            ),
+        )
+
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """Compile the Cell's graph for these inputs without running it (MindSpore's
+        ``Cell.compile``), in GRAPH_MODE and in PyNative alike: the errors compiling raises
+        (a shape that does not fit, an unsupported construct) come here, as a ``jit`` call's
+        would, and a GRAPH_MODE call with inputs of the same shapes and dtypes then runs the
+        graph compiled here. With no inputs, it compiles for those :meth:`set_inputs` declared.
+
+        >>> net = nn.Dense(3, 2)
+        >>> net.compile(Tensor(np.ones((4, 3), np.float32)))  # traced and compiled, not run
+        """
+        if not args and not kwargs and self.__dict__.get("_input_signature") is not None:
+            args = self.get_inputs()
+        if kwargs:  # construct's keyword inputs: compiled as trailing positional ones
+            self._keyword_function(len(args), tuple(kwargs)).compile(*args, *kwargs.values())
+            return
+        self._graph_function().compile(*args)
+
+    def _keyword_function(self, n_args: int, names: tuple[str, ...]) -> Any:
+        """``construct`` called with ``n_args`` positional inputs and the keywords ``names``, as
+        a ``JitFunction`` of all of them (made once for each such call shape)."""
+        from mind.core._src.jit import JitFunction
+
+        table = self.__dict__.setdefault("_keyword_fns", {})
+        fn = table.get((n_args, names))
+        if fn is None:
+            construct = self.construct
+
+            def with_keywords(*values: Any) -> Any:
+                keywords = dict(zip(names, values[n_args:]))
+                return user_function(construct)(*values[:n_args], **keywords)
+
+            fn = JitFunction(with_keywords, f"{type(self).__name__}.construct")
+            table[(n_args, names)] = fn
+        return fn
+
+    def compile_and_run(self, *args: Any, **kwargs: Any) -> Any:
+        """:meth:`compile`, then run the compiled graph on the inputs (MindSpore's
+        ``Cell.compile_and_run``); returns its outputs."""
+        self.compile(*args, **kwargs)
+        if kwargs:
+            return self._keyword_function(len(args), tuple(kwargs))(*args, *kwargs.values())
+        return self._graph_function()(*args)
 
     def set_train(self, mode: bool = True) -> Cell:
         """Training mode (dropout active, batch statistics) for this cell and every child."""
@@ -548,39 +716,198 @@ class Cell:
         return "\n".join(lines)
 
 
-class SequentialCell(Cell):
-    """Cells applied one after another; built from cells, a list of cells or an OrderedDict."""
+# ------------------------------------------------------------------------------------------------
+# Containers
+# ------------------------------------------------------------------------------------------------
 
-    def __init__(self, *args: Any) -> None:
-        super().__init__()
-        if len(args) == 1 and isinstance(args[0], OrderedDict):
-            items = list(args[0].items())
-        elif len(args) == 1 and isinstance(args[0], list):
-            items = [(str(i), c) for i, c in enumerate(args[0])]
+
+def _check_item(owner: str, cell: Any) -> None:
+    if not isinstance(cell, Cell):
+        raise MindTypeError(f"For '{owner}', each item must be a Cell, got {type(cell).__name__}")
+
+
+def _check_index(owner: str, index: Any, length: int, inserting: bool = False) -> int:
+    """``index`` as a position in ``[0, length)`` (``[0, length]`` when inserting), negative
+    ones counted from the end, as MindSpore checks it."""
+    try:
+        index = operator.index(index)  # an int, or what stands for one (a 0-D integer Tensor)
+    except TypeError:
+        raise MindTypeError(
+            f"For '{owner}', 'index' must be an int, got {type(index).__name__}"
+        ) from None
+    high = length + 1 if inserting else length
+    if not -length <= index < high:
+        bound = "]" if inserting else ")"
+        raise IndexError(
+            f"For '{owner}', 'index' must be in [{-length}, {length}{bound}, got {index}"
+        )
+    return index + length if index < 0 else index
+
+
+def _names_prefix(cells: dict[str, Cell]) -> str:
+    """The prefix above a container in its items' parameter names (``"layers."`` when they
+    are ``layers.0.weight``...), read off the first item with parameters; empty when none has
+    one yet (a container filled after it was attached), as MindSpore infers it."""
+    for key, cell in cells.items():
+        for path, param in cell._tree_parameters():
+            tail = f"{key}.{path}"
+            return param.name[: -len(tail)] if param.name.endswith(tail) else ""
+    return ""
+
+
+class _CellSequence(Cell):
+    """What SequentialCell and CellList share: children in order under keys "0", "1"... (or
+    an OrderedDict's names), renumbered as items come and go. As MindSpore, an item's
+    parameters are named by the container's prefix, its key and their path in the item
+    (``layers.2.weight``); an item whose key changes is renamed."""
+
+    def _init_items(self) -> None:
+        object.__setattr__(self, "_order", [])
+        object.__setattr__(self, "_dynamic", [])  # per item: its key is its position
+
+    def _prefix(self) -> str:
+        return _names_prefix(self._cells)
+
+    def _rename(self, cell: Cell, prefix: str, key: str) -> None:
+        if self._auto_prefix:
+            for path, param in cell._tree_parameters():
+                param.name = f"{prefix}{key}.{path}"
+
+    def _edit(self) -> None:
+        if self.__dict__.get("_in_network"):
+            _edited()
+
+    def _reset(self, items: list[tuple[str, Cell, bool]]) -> None:
+        """Hold exactly ``items`` (key, cell, dynamic), in order; positional keys renumbered
+        and their items renamed."""
+        self._edit()
+        prefix = self._prefix()
+        for key in self._cells:
+            self.__dict__.pop(key, None)
+        self._cells.clear()
+        for position, (key, cell, dynamic) in enumerate(items):
+            if dynamic:
+                if key != str(position):
+                    self._rename(cell, prefix, str(position))
+                key = str(position)
+            self._cells[key] = cell
+            object.__setattr__(self, key, cell)
+        object.__setattr__(self, "_order", [cell for _, cell, _ in items])
+        object.__setattr__(self, "_dynamic", [dynamic for _, _, dynamic in items])
+
+    def _items(self) -> list[tuple[str, Cell, bool]]:
+        return list(zip(self._cells, self._order, self._dynamic))
+
+    def _add(self, cell: Cell, key: str | None = None) -> None:
+        """Append ``cell`` under ``key``, or under its position."""
+        _check_item(type(self).__name__, cell)
+        if key is None:
+            self._rename(cell, self._prefix(), str(len(self._order)))
+            key, dynamic = str(len(self._order)), True
         else:
-            items = [(str(i), c) for i, c in enumerate(args)]
-        for name, cell in items:
-            if not isinstance(cell, Cell):
-                raise MindTypeError(
-                    f"For 'SequentialCell', every item must be a Cell, item {name!r} is {type(cell).__name__}"
-                )
-            self.insert_child_to_cell(name, cell)
-        object.__setattr__(self, "_order", [c for _, c in items])
+            self._check_new_name(type(self).__name__, "key", key, self._cells)
+            self._rename(cell, self._prefix(), key)
+            dynamic = False
+        self._edit()
+        self._cells[key] = cell
+        object.__setattr__(self, key, cell)
+        self._order.append(cell)
+        self._dynamic.append(dynamic)
 
-    def __getitem__(self, index: int | slice) -> Any:
+    def _insert(self, index: int, cell: Cell) -> None:
+        owner = type(self).__name__
+        index = _check_index(owner, index, len(self._order), inserting=True)
+        _check_item(owner, cell)
+        items = self._items()
+        prefix = self._prefix()
+        items.insert(index, (str(index), cell, True))
+        self._rename(cell, prefix, str(index))
+        self._reset(items)
+
+    def __setitem__(self, index: int, cell: Cell) -> None:
+        owner = type(self).__name__
+        _check_item(owner, cell)
+        index = _check_index(owner, index, len(self._order))
+        key = list(self._cells)[index]
+        self._edit()
+        self._rename(cell, self._prefix(), key)
+        self._cells[key] = cell
+        object.__setattr__(self, key, cell)
+        self._order[index] = cell
+
+    def __delitem__(self, index: int | slice) -> None:
+        owner = type(self).__name__
+        items = self._items()
         if isinstance(index, slice):
-            return SequentialCell(self._order[index])
-        return self._order[index]
+            del items[index]
+        else:
+            del items[_check_index(owner, index, len(items))]
+        self._reset(items)
+
+    def _get(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            # A new container of the same items, whose parameters keep their names (building
+            # it with the items would rename them, as MindSpore's slicing does).
+            view = type(self)()
+            for position, cell in enumerate(self._order[index]):
+                view._cells[str(position)] = cell
+                object.__setattr__(view, str(position), cell)
+                view._order.append(cell)
+                view._dynamic.append(True)
+            return view
+        return self._order[_check_index(type(self).__name__, index, len(self._order))]
 
     def __len__(self) -> int:
         return len(self._order)
 
+    def __bool__(self) -> bool:
+        return bool(self._order)
+
     def __iter__(self) -> Iterator[Cell]:
         return iter(self._order)
 
+    def set_grad(self, requires_grad: bool = True) -> Cell:
+        """Set the flag on the container and on each item."""
+        object.__setattr__(self, "requires_grad", requires_grad)
+        for cell in self._order:
+            cell.set_grad(requires_grad)
+        return self
+
+
+class SequentialCell(_CellSequence):
+    """Cells applied one after another, each to the previous one's output (MindSpore's
+    ``nn.SequentialCell``): built from Cells, a list of them, or an OrderedDict of named ones.
+    Indexing, slicing (a new SequentialCell), assignment and ``del`` work as on a list; items
+    added by position are renumbered, named ones keep their names.
+
+    >>> seq = nn.SequentialCell([nn.Dense(3, 4), nn.ReLU()])
+    >>> seq.append(nn.Dense(4, 2))
+    >>> del seq[1]
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__()
+        self._init_items()
+        if len(args) == 1 and isinstance(args[0], OrderedDict):
+            for name, cell in args[0].items():
+                self._add(cell, name)
+            return
+        if len(args) == 1 and isinstance(args[0], list):
+            args = tuple(args[0])
+        elif len(args) == 1 and not isinstance(args[0], Cell):
+            raise MindTypeError(
+                "For 'SequentialCell', the argument must be Cells, a list or an OrderedDict of "
+                f"them, got {type(args[0]).__name__}"
+            )
+        for cell in args:
+            self._add(cell)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        return self._get(index)
+
     def append(self, cell: Cell) -> SequentialCell:
-        self.insert_child_to_cell(str(len(self._order)), cell)
-        self._order.append(cell)
+        """Add ``cell`` at the end."""
+        self._add(cell)
         return self
 
     def construct(self, input_data: Any) -> Any:
@@ -589,37 +916,51 @@ class SequentialCell(Cell):
         return input_data
 
 
-class CellList(Cell):
-    """A list of cells whose parameters belong to the enclosing network."""
+class CellList(_CellSequence):
+    """A list of Cells whose parameters belong to the enclosing network (MindSpore's
+    ``nn.CellList``): index, slice, assign, ``del``, ``insert``, ``append``, ``extend``, ``+=``
+    as on a Python list. It is a container, not a layer: call its items.
+
+    >>> layers = nn.CellList([nn.Dense(3, 3) for _ in range(2)])
+    >>> layers.insert(0, nn.ReLU())
+    >>> layers += [nn.Dense(3, 1)]
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__()
-        object.__setattr__(self, "_order", [])
+        super().__init__(auto_prefix=kwargs.pop("auto_prefix", True))
+        if kwargs:
+            raise MindTypeError(f"For 'CellList', unexpected keyword arguments {sorted(kwargs)}")
+        self._init_items()
         cells: Iterable[Cell] = (
             args[0] if len(args) == 1 and not isinstance(args[0], Cell) else args
         )
-        for cell in cells:
-            self.append(cell)
+        self.extend(cells)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        return self._get(index)
 
     def append(self, cell: Cell) -> None:
-        if not isinstance(cell, Cell):
-            raise MindTypeError(f"For 'CellList', items must be Cells, got {type(cell).__name__}")
-        self.insert_child_to_cell(str(len(self._order)), cell)
-        self._order.append(cell)
+        """Add ``cell`` at the end."""
+        self._add(cell)
+
+    def insert(self, index: int, cell: Cell) -> None:
+        """Put ``cell`` before position ``index`` (``len(self)``: at the end)."""
+        self._insert(index, cell)
 
     def extend(self, cells: Iterable[Cell]) -> CellList:
+        """Append each of ``cells``; returns the list."""
+        if isinstance(cells, Cell | str) or not isinstance(cells, Iterable):
+            raise MindTypeError(
+                f"For 'CellList', 'cells' must be a list of Cells, got {type(cells).__name__}"
+            )
         for cell in cells:
-            self.append(cell)
+            if isinstance(cell, CellDict):
+                raise MindTypeError("For 'CellList', an item cannot be a CellDict")
+            self._add(cell)
         return self
 
-    def __getitem__(self, index: int) -> Cell:
-        return self._order[index]
-
-    def __len__(self) -> int:
-        return len(self._order)
-
-    def __iter__(self) -> Iterator[Cell]:
-        return iter(self._order)
+    def __iadd__(self, cells: Iterable[Cell]) -> CellList:
+        return self.extend(cells)
 
     def construct(self, *inputs: Any) -> Any:
         raise MindTypeError(
@@ -630,3 +971,117 @@ class CellList(Cell):
     def _ensemble_members(self) -> list[Cell]:
         """The cells ``vmap(cell_list)`` maps over (model ensembling)."""
         return list(self._order)
+
+
+class CellDict(Cell):
+    """Cells by name, as a dict whose Cells belong to the enclosing network (MindSpore's
+    ``nn.CellDict``): ``d[key]``, ``d[key] = cell``, ``del``, ``in``, ``keys()``, ``values()``,
+    ``items()``, ``pop``, ``update``, ``clear``, in insertion order. A key is a non-empty
+    name without '.' that is not an attribute of Cell; an item is a Cell other than a
+    container. A container, not a layer: call its items.
+
+    >>> heads = nn.CellDict({"cls": nn.Dense(4, 10), "box": nn.Dense(4, 4)})
+    >>> heads["cls"](x)
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(auto_prefix=kwargs.pop("auto_prefix", True))
+        if kwargs:
+            raise MindTypeError(f"For 'CellDict', unexpected keyword arguments {sorted(kwargs)}")
+        if len(args) > 1:
+            raise MindTypeError(f"For 'CellDict', expected at most 1 argument, got {len(args)}")
+        if args:
+            self.update(args[0])
+
+    def _check_item(self, key: Any, cell: Any) -> None:
+        owner = type(self).__name__
+        self._check_new_name(owner, "key", key, self._cells)
+        if cell is None or not isinstance(cell, Cell):
+            raise MindTypeError(
+                f"For '{owner}', the item under {key!r} must be a Cell, got {type(cell).__name__}"
+            )
+        if isinstance(cell, CellDict | _CellSequence):
+            raise MindTypeError(
+                f"For '{owner}', the item under {key!r} cannot be a container "
+                f"({type(cell).__name__})"
+            )
+
+    def __getitem__(self, key: str) -> Cell:
+        return self._cells[key]
+
+    def __setitem__(self, key: str, cell: Cell) -> None:
+        self._check_item(key, cell)
+        if self.__dict__.get("_in_network"):
+            _edited()
+        if self._auto_prefix:
+            prefix = _names_prefix(self._cells)
+            for path, param in cell._tree_parameters():
+                param.name = f"{prefix}{key}.{path}"
+        self._cells[key] = cell
+        object.__setattr__(self, key, cell)
+
+    def __delitem__(self, key: str) -> None:
+        del self._cells[key]
+        self.__dict__.pop(key, None)
+        if self.__dict__.get("_in_network"):
+            _edited()
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cells)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._cells
+
+    def clear(self) -> None:
+        """Remove every item."""
+        for key in list(self._cells):
+            del self[key]
+
+    def pop(self, key: str) -> Cell:
+        """Remove the item under ``key`` and return it (``KeyError`` if there is none)."""
+        cell = self[key]
+        del self[key]
+        return cell
+
+    def keys(self) -> Any:
+        return self._cells.keys()
+
+    def values(self) -> Any:
+        return self._cells.values()
+
+    def items(self) -> Any:
+        return self._cells.items()
+
+    def update(self, cells: Any) -> None:
+        """Add or replace items from a mapping, or from an iterable of ``(key, cell)`` pairs,
+        in their order."""
+        if isinstance(cells, Mapping | CellDict):
+            pairs = list(cells.items())
+        elif isinstance(cells, Iterable) and not isinstance(cells, str | Cell):
+            pairs = []
+            for k, pair in enumerate(cells):
+                if not isinstance(pair, Iterable):
+                    raise MindTypeError(
+                        f"For 'CellDict.update', element {k} must be a (key, Cell) pair, got "
+                        f"{type(pair).__name__}"
+                    )
+                pair = tuple(pair)
+                if len(pair) != 2:
+                    raise MindValueError(
+                        f"For 'CellDict.update', element {k} must be a (key, Cell) pair, got "
+                        f"{len(pair)} values"
+                    )
+                pairs.append(pair)
+        else:
+            raise MindTypeError(
+                "For 'CellDict.update', 'cells' must be a mapping or an iterable of (key, Cell) "
+                f"pairs, got {type(cells).__name__}"
+            )
+        for key, cell in pairs:
+            self[key] = cell
+
+    def construct(self, *inputs: Any) -> Any:
+        raise MindTypeError("CellDict is a container; call its items, not the dict")

@@ -113,9 +113,19 @@ class Optimizer(Cell):
         I.check_number(op, "loss_scale", loss_scale)
         if not loss_scale > 0:
             raise MindValueError(f"For '{op}', 'loss_scale' must be > 0, but got {loss_scale}.")
+        if parameters is None:
+            parameters = []
+        if isinstance(parameters, Parameter):
+            raise MindTypeError(
+                f"For '{op}', 'params' must be a list of Parameters (net.trainable_params()), "
+                "got one Parameter"
+            )
         parameters = list(parameters) if not isinstance(parameters, list) else parameters
         if not parameters:
-            raise MindValueError(f"For '{type(self).__name__}', 'params' must not be empty")
+            raise MindValueError(  # MindSpore's wording quoted: its tests match it
+                f"For '{op}', 'params' must not be empty (MindSpore: \"For 'Optimizer', the "
+                'argument parameters must not be empty")'
+            )
         if isinstance(parameters[0], dict):
             groups = parameters
         else:
@@ -285,7 +295,14 @@ class Optimizer(Cell):
     def get_lr(self) -> Tensor:
         return Tensor(self.group_lr[0](self.global_step))
 
-    def construct(self, gradients: Iterable[Tensor]) -> bool:
+    def construct(self, gradients: Iterable[Tensor] | None = None) -> bool:
+        if type(self)._update_ops is Optimizer._update_ops:
+            raise NotImplementedError(
+                f"{type(self).__name__} defines no update: subclass Optimizer and define "
+                "_update_ops (or construct)"
+            )
+        if gradients is None:
+            raise MindTypeError(f"For '{type(self).__name__}', pass the gradients")
         gradients = tuple(gradients)
         if is_tracing():
             return self._construct_ops(gradients)

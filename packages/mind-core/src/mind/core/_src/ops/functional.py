@@ -47,7 +47,6 @@ from mind.core._src.ops.math_ops import *  # noqa: F403
 from mind.core._src.ops.nn_functional import *  # noqa: F403
 from mind.core._src.ops.nn_ops import *  # noqa: F403
 from mind.core._src.ops.nn_ops import matmul, relu, softmax  # noqa: F401
-from mind.core._src.ops.optim_ops import *  # noqa: F403
 from mind.core._src.ops.pooling import *  # noqa: F403
 from mind.core._src.ops.random import *  # noqa: F403
 from mind.core._src.ops.reduce import *  # noqa: F403

@@ -10,7 +10,9 @@ lists; the arithmetic is plain numpy, so results do not depend on the device.
 
 from __future__ import annotations
 
+import collections
 import functools
+import math
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -24,15 +26,22 @@ __all__ = [
     "F1",
     "MAE",
     "MSE",
+    "ROC",
     "Accuracy",
+    "BleuScore",
+    "ConfusionMatrix",
+    "CosineSimilarity",
+    "Dice",
     "Fbeta",
     "Loss",
     "Metric",
+    "Perplexity",
     "Precision",
     "Recall",
     "Top1CategoricalAccuracy",
     "Top5CategoricalAccuracy",
     "TopKCategoricalAccuracy",
+    "auc",
     "get_metric_fn",
     "names",
     "rearrange_inputs",
@@ -528,6 +537,468 @@ class Top5CategoricalAccuracy(TopKCategoricalAccuracy):
 
 
 # ------------------------------------------------------------------------------------------------
+# Confusion matrix, Dice, perplexity, cosine similarity
+# ------------------------------------------------------------------------------------------------
+
+
+class ConfusionMatrix(Metric):
+    """The confusion matrix summed over batches: entry ``[i, j]`` counts samples of true class
+    ``i`` predicted as ``j`` (MindSpore's ``ConfusionMatrix``).
+
+    ``update(y_pred, y)``: ``y`` class indices (N, ...); ``y_pred`` scores (N, C, ...) (the
+    prediction is the argmax over axis 1), integer classes (N, ...), or floating-point binary
+    scores (N, ...) compared with ``threshold``. ``normalize``: ``"no_norm"``, ``"target"``
+    (each row sums to 1), ``"prediction"`` (each column) or ``"all"``; a row or column with no
+    samples gives zeros.
+
+    >>> m = ConfusionMatrix(num_classes=2)
+    >>> m.update([0, 1, 1, 0], [0, 1, 0, 0])
+    >>> m.eval()
+    array([[2., 1.],
+           [0., 1.]])
+    """
+
+    _NORMALIZE = ("no_norm", "target", "prediction", "all")
+
+    def __init__(
+        self, num_classes: int, normalize: str = "no_norm", threshold: float = 0.5
+    ) -> None:
+        super().__init__()
+        if not isinstance(num_classes, int) or isinstance(num_classes, bool) or num_classes < 1:
+            raise MindTypeError(
+                f"For 'ConfusionMatrix', 'num_classes' must be a positive int, got {num_classes!r}"
+            )
+        if normalize not in self._NORMALIZE:
+            raise MindValueError(
+                f"For 'ConfusionMatrix', 'normalize' must be one of {list(self._NORMALIZE)}, got "
+                f"{normalize!r}"
+            )
+        if not isinstance(threshold, float):
+            raise MindTypeError(
+                f"For 'ConfusionMatrix', 'threshold' must be a float, got {type(threshold).__name__}"
+            )
+        self.num_classes, self.normalize, self.threshold = num_classes, normalize, threshold
+        self.clear()
+
+    def clear(self) -> None:
+        self.confusion_matrix = np.zeros((self.num_classes, self.num_classes))
+        self._updated = False
+
+    @rearrange_inputs
+    def update(self, *inputs: Any) -> None:
+        self._check_num_inputs(inputs, 2, "y_pred, y")
+        y_pred = self._convert_data(inputs[0], "'y_pred'")
+        y = self._convert_data(inputs[1], "'y'")
+        if y_pred.ndim == y.ndim + 1:
+            y_pred = y_pred.argmax(axis=1)
+        elif y_pred.ndim != y.ndim:
+            raise MindValueError(
+                f"For 'ConfusionMatrix.update', 'y_pred' must have the dimensions of 'y' or one "
+                f"more (the classes), got {y_pred.ndim} and {y.ndim}"
+            )
+        elif y_pred.dtype.kind == "f":
+            y_pred = (y_pred >= self.threshold).astype(np.int64)
+        true, pred = y.reshape(-1).astype(np.int64), y_pred.reshape(-1).astype(np.int64)
+        n = self.num_classes
+        for what, labels in (("y", true), ("y_pred", pred)):
+            if labels.size and (labels.min() < 0 or labels.max() >= n):
+                raise MindValueError(
+                    f"For 'ConfusionMatrix.update', '{what}' holds classes outside [0, {n})"
+                )
+        self.confusion_matrix += np.bincount(true * n + pred, minlength=n * n).reshape(n, n)
+        self._updated = True
+
+    def eval(self) -> np.ndarray:
+        if not self._updated:
+            raise self._empty_error()
+        matrix = self.confusion_matrix.astype(float)
+        if self.normalize == "no_norm":
+            return matrix
+        axis = {"target": 1, "prediction": 0, "all": None}[self.normalize]
+        total = matrix.sum(axis=axis, keepdims=axis is not None)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = matrix / total
+        return np.nan_to_num(out, nan=0.0)
+
+
+class Dice(Metric):
+    """The Dice coefficient ``2 <y_pred, y> / (<y_pred, y_pred> + <y, y> + smooth)`` of each
+    batch (flattened), summed over batches and divided by the number of samples seen, as
+    MindSpore's ``Dice`` does. ``update(y_pred, y)`` with two arrays of one shape (N, ...).
+
+    >>> m = Dice(smooth=1e-5)
+    >>> m.update(np.array([[0.2, 0.5], [0.3, 0.1], [0.9, 0.6]]), np.array([[0, 1], [1, 0], [0, 1]]))
+    >>> round(m.eval(), 6)
+    0.204678
+    """
+
+    def __init__(self, smooth: float = 1e-5) -> None:
+        super().__init__()
+        if not isinstance(smooth, float) or not smooth > 0:
+            raise MindValueError(f"For 'Dice', 'smooth' must be a positive float, got {smooth!r}")
+        self.smooth = smooth
+        self.clear()
+
+    def clear(self) -> None:
+        self._dice_coeff_sum = 0.0
+        self._samples_num = 0
+
+    @rearrange_inputs
+    def update(self, *inputs: Any) -> None:
+        self._check_num_inputs(inputs, 2, "y_pred, y")
+        y_pred = self._convert_data(inputs[0], "'y_pred'")
+        y = self._convert_data(inputs[1], "'y'")
+        if y_pred.shape != y.shape:
+            raise MindValueError(
+                f"For 'Dice.update', 'y_pred' and 'y' must have one shape, got {y_pred.shape} "
+                f"and {y.shape}"
+            )
+        self._samples_num += y.shape[0] if y.ndim else 1
+        y_pred, y = y_pred.astype(np.float64).reshape(-1), y.astype(np.float64).reshape(-1)
+        union = y_pred @ y_pred + y @ y
+        self._dice_coeff_sum += 2 * float(y_pred @ y) / float(union + self.smooth)
+
+    def eval(self) -> float:
+        if self._samples_num == 0:
+            raise self._empty_error()
+        return self._dice_coeff_sum / self._samples_num
+
+
+class Perplexity(Metric):
+    """``exp(-mean(log p))`` over the labels' predicted probabilities (MindSpore's
+    ``Perplexity``): ``update(preds, labels)`` with probabilities (..., C) and class labels of
+    the leading shape; ``ignore_label`` drops the entries of that label. Probabilities are
+    floored at 1e-10.
+
+    >>> m = Perplexity(ignore_label=None)
+    >>> m.update(np.array([[0.6, 0.5, 0.1], [0.3, 0.6, 0.05]]), np.array([2, 1]))
+    >>> round(m.eval(), 6)
+    4.082483
+    """
+
+    def __init__(self, ignore_label: int | None = None) -> None:
+        super().__init__()
+        if ignore_label is not None and (
+            not isinstance(ignore_label, int) or isinstance(ignore_label, bool)
+        ):
+            raise MindTypeError(
+                f"For 'Perplexity', 'ignore_label' must be an int or None, got "
+                f"{type(ignore_label).__name__}"
+            )
+        self.ignore_label = ignore_label
+        self.clear()
+
+    def clear(self) -> None:
+        self._sum_metric = 0.0
+        self._num_inst = 0
+
+    @rearrange_inputs
+    def update(self, *inputs: Any) -> None:
+        self._check_num_inputs(inputs, 2, "preds, labels")
+        preds = self._convert_data(inputs[0], "'preds'").astype(np.float64)
+        labels = self._convert_data(inputs[1], "'labels'")
+        if preds.ndim == 0 or labels.size * preds.shape[-1] != preds.size:
+            raise MindValueError(
+                f"For 'Perplexity.update', 'labels' {labels.shape} must give one label per row "
+                f"of 'preds' {preds.shape}"
+            )
+        labels = labels.reshape(-1).astype(np.int64)
+        picked = preds.reshape(-1, preds.shape[-1])[np.arange(labels.size), labels]
+        keep = (
+            np.ones(labels.size, bool) if self.ignore_label is None else labels != self.ignore_label
+        )
+        self._sum_metric -= float(np.log(np.maximum(1e-10, picked[keep])).sum())
+        self._num_inst += int(keep.sum())
+
+    def eval(self) -> float:
+        if self._num_inst == 0:
+            raise self._empty_error()
+        return math.exp(self._sum_metric / self._num_inst)
+
+
+class CosineSimilarity(Metric):
+    """The similarity matrix of the rows of the last batch (MindSpore's ``CosineSimilarity``):
+    ``update(x)`` with x of shape (N, D); ``similarity`` ``"cosine"`` (rows normalised first)
+    or ``"dot"``; ``zero_diagonal`` zeroes each row's similarity with itself; ``reduction``
+    ``"none"``, ``"sum"`` or ``"mean"`` along the last axis.
+
+    >>> m = CosineSimilarity()
+    >>> m.update(np.array([[1.0, 0.0], [1.0, 1.0]]))
+    >>> m.eval().round(4)
+    array([[0.    , 0.7071],
+           [0.7071, 0.    ]])
+    """
+
+    def __init__(
+        self, similarity: str = "cosine", reduction: str = "none", zero_diagonal: bool = True
+    ) -> None:
+        super().__init__()
+        if similarity not in ("dot", "cosine"):
+            raise MindValueError(
+                f"For 'CosineSimilarity', 'similarity' must be 'dot' or 'cosine', got {similarity!r}"
+            )
+        if reduction not in ("none", "sum", "mean"):
+            raise MindValueError(
+                "For 'CosineSimilarity', 'reduction' must be 'none', 'sum' or 'mean', got "
+                f"{reduction!r}"
+            )
+        if not isinstance(zero_diagonal, bool):
+            raise MindTypeError(
+                "For 'CosineSimilarity', 'zero_diagonal' must be a bool, got "
+                f"{type(zero_diagonal).__name__}"
+            )
+        self.similarity, self.reduction, self.zero_diagonal = similarity, reduction, zero_diagonal
+        self.clear()
+
+    def clear(self) -> None:
+        self.sqr_mtx_res: Any = 0
+        self._updated = False
+
+    @rearrange_inputs
+    def update(self, inputs: Any) -> None:
+        x = self._convert_data(inputs, "the input").astype(np.float64)
+        if x.ndim != 2:
+            raise MindValueError(
+                f"For 'CosineSimilarity.update', the input must be 2-D (N, D), got {x.shape}"
+            )
+        if self.similarity == "cosine":
+            x = x / np.linalg.norm(x, axis=1, keepdims=True)
+        self.sqr_mtx_res = x @ x.T
+        self._updated = True
+
+    def eval(self) -> np.ndarray:
+        if not self._updated:
+            raise self._empty_error()
+        out = np.array(self.sqr_mtx_res, copy=True)
+        if self.zero_diagonal:
+            np.fill_diagonal(out, 0)
+        if self.reduction == "mean":
+            return out.mean(axis=-1)
+        if self.reduction == "sum":
+            return out.sum(axis=-1)
+        return out
+
+
+# ------------------------------------------------------------------------------------------------
+# ROC curve and the area under a curve
+# ------------------------------------------------------------------------------------------------
+
+
+def _roc_binary(scores: np.ndarray, positive: np.ndarray) -> tuple:
+    """``(fpr, tpr, thresholds)`` at every distinct score, highest first, with a first point
+    (0, 0) at the highest score plus one, as MindSpore's ROC."""
+    order = np.argsort(-scores, kind="stable")
+    scores, positive = scores[order], positive[order].astype(np.int64)
+    last = np.append(np.nonzero(np.diff(scores))[0], scores.size - 1)  # where a score ends
+    tps = np.append(0, np.cumsum(positive)[last])
+    fps = np.append(0, last + 1 - tps[1:])
+    if fps[-1] <= 0:
+        raise MindValueError(
+            "For 'ROC.eval', 'y' has no negative sample: the false positive rate is undefined"
+        )
+    if tps[-1] <= 0:
+        raise MindValueError(
+            "For 'ROC.eval', 'y' has no positive sample: the true positive rate is undefined"
+        )
+    thresholds = np.append(scores[last][0] + 1, scores[last])
+    return fps / fps[-1], tps / tps[-1], thresholds
+
+
+class ROC(Metric):
+    """The ROC curve of the last batch (MindSpore's ``ROC``): ``update(y_pred, y)`` with
+    binary scores and labels of one shape (``pos_label``, 1 by default, marks positives), or
+    scores (N, C) and class labels (N,) with ``class_num=C`` (one curve per class, one against
+    the rest). ``eval()`` returns ``(fpr, tpr, thresholds)``: arrays, or lists of them per class.
+
+    >>> m = ROC(pos_label=2)
+    >>> m.update(np.array([0.1, 0.4, 0.35, 0.8]), np.array([1, 1, 2, 2]))
+    >>> m.eval()[0]
+    array([0. , 0. , 0.5, 0.5, 1. ])
+    """
+
+    def __init__(self, class_num: int | None = None, pos_label: int | None = None) -> None:
+        super().__init__()
+        for name, value in (("class_num", class_num), ("pos_label", pos_label)):
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                raise MindTypeError(
+                    f"For 'ROC', '{name}' must be an int or None, got {type(value).__name__}"
+                )
+        self.class_num, self.pos_label = class_num, pos_label
+        self.clear()
+
+    def clear(self) -> None:
+        self.y_pred: Any = 0
+        self.y: Any = 0
+        self._updated = False
+
+    @rearrange_inputs
+    def update(self, *inputs: Any) -> None:
+        self._check_num_inputs(inputs, 2, "y_pred, y")
+        y_pred = self._convert_data(inputs[0], "'y_pred'")
+        y = self._convert_data(inputs[1], "'y'")
+        if y_pred.ndim == y.ndim:
+            if self.class_num not in (None, 1):
+                raise MindValueError(
+                    f"For 'ROC', scores shaped as the labels are binary: 'class_num' must be 1 or "
+                    f"None, got {self.class_num}"
+                )
+            self.class_num = 1
+            self.pos_label = 1 if self.pos_label is None else self.pos_label
+            y_pred, y = y_pred.reshape(-1), y.reshape(-1)
+        elif y_pred.ndim == y.ndim + 1:
+            if self.pos_label is not None:
+                raise MindValueError(
+                    "For 'ROC', with scores per class each class is positive in turn: "
+                    f"'pos_label' must be None, got {self.pos_label}"
+                )
+            if self.class_num != y_pred.shape[1]:
+                raise MindValueError(
+                    f"For 'ROC', 'class_num' must be the number of classes of 'y_pred' "
+                    f"({y_pred.shape[1]}), got {self.class_num}"
+                )
+            y_pred, y = y_pred.reshape(-1, self.class_num), y.reshape(-1)
+        else:
+            raise MindValueError(
+                f"For 'ROC', 'y_pred' must have the dimensions of 'y' or one more, got "
+                f"{y_pred.ndim} and {y.ndim}"
+            )
+        self.y_pred, self.y = y_pred, y
+        self._updated = True
+
+    def eval(self) -> tuple:
+        if not self._updated:
+            raise self._empty_error()
+        if self.class_num == 1:
+            return _roc_binary(self.y_pred, self.y == self.pos_label)
+        curves = [_roc_binary(self.y_pred[:, c], self.y == c) for c in range(self.class_num)]
+        return tuple(list(part) for part in zip(*curves))
+
+
+def auc(x: np.ndarray, y: np.ndarray, reorder: bool = False) -> float:
+    """The area under the curve through the points ``(x, y)`` by the trapezoidal rule
+    (MindSpore's ``auc``; ``auc(fpr, tpr)`` is the ROC AUC). ``x`` must rise or fall
+    throughout unless ``reorder`` sorts the points by ``x`` first.
+
+    >>> auc(np.array([0.0, 0.5, 1.0]), np.array([0.0, 1.0, 1.0]))
+    0.75
+    """
+    if not isinstance(x, np.ndarray) or not isinstance(y, np.ndarray):
+        raise MindTypeError(
+            f"For 'auc', 'x' and 'y' must be numpy arrays, got {type(x).__name__} and "
+            f"{type(y).__name__}"
+        )
+    for name, a in (("x", x), ("y", y)):
+        if not (a.ndim == 1 or (a.ndim == 2 and a.shape[1] == 1)):
+            raise MindValueError(f"For 'auc', '{name}' must be 1-D (or (N, 1)), got {a.shape}")
+    x, y = x.reshape(-1), y.reshape(-1)
+    if x.size != y.size:
+        raise MindValueError(
+            f"For 'auc', 'x' and 'y' must have one length, got {x.size} and {y.size}"
+        )
+    if x.size < 2:
+        raise MindValueError(f"For 'auc', at least 2 points are needed, got {x.size}")
+    direction = 1.0
+    if reorder:
+        order = np.lexsort((y, x))
+        x, y = x[order], y[order]
+    else:
+        dx = np.diff(x)
+        if np.any(dx < 0):
+            if not np.all(dx <= 0):
+                raise MindValueError(
+                    "For 'auc', 'x' must rise or fall throughout (or pass reorder=True)"
+                )
+            direction = -1.0
+    return direction * float(np.sum((x[1:] - x[:-1]) * (y[1:] + y[:-1]) / 2))
+
+
+# ------------------------------------------------------------------------------------------------
+# BLEU
+# ------------------------------------------------------------------------------------------------
+
+
+def _ngrams(tokens: Any, n_gram: int) -> collections.Counter:
+    """Every 1- to ``n_gram``-gram of ``tokens``, counted."""
+    return collections.Counter(
+        tuple(tokens[j : j + i]) for i in range(1, n_gram + 1) for j in range(len(tokens) - i + 1)
+    )
+
+
+class BleuScore(Metric):
+    """Corpus BLEU (MindSpore's ``BleuScore``): the geometric mean of the clipped 1- to
+    ``n_gram``-gram precisions over every sentence seen, times the brevity penalty.
+    ``update(candidate_corpus, reference_corpus)``: token lists, and for each a list of
+    reference token lists. ``smooth`` adds one to each precision's numerator and denominator.
+    A precision of zero gives 0.
+
+    >>> m = BleuScore()
+    >>> m.update([["i", "have", "a", "pen", "on", "my", "desk"]],
+    ...          [[["i", "have", "a", "pen", "in", "my", "desk"],
+    ...            ["there", "is", "a", "pen", "on", "the", "desk"]]])
+    >>> round(float(m.eval()), 6)
+    0.594604
+    """
+
+    def __init__(self, n_gram: int = 4, smooth: bool = False) -> None:
+        super().__init__()
+        if not isinstance(n_gram, int) or isinstance(n_gram, bool):
+            raise MindTypeError(
+                f"For 'BleuScore', 'n_gram' must be an int, got {type(n_gram).__name__}"
+            )
+        if not 1 <= n_gram <= 4:
+            raise MindValueError(f"For 'BleuScore', 'n_gram' must be in [1, 4], got {n_gram}")
+        if not isinstance(smooth, bool):
+            raise MindTypeError(
+                f"For 'BleuScore', 'smooth' must be a bool, got {type(smooth).__name__}"
+            )
+        self.n_gram, self.smooth = n_gram, smooth
+        self.clear()
+
+    def clear(self) -> None:
+        self._numerator = np.zeros(self.n_gram)
+        self._denominator = np.zeros(self.n_gram)
+        self._c = 0.0  # candidate length
+        self._r = 0.0  # effective reference length
+        self._updated = False
+
+    @rearrange_inputs
+    def update(self, *inputs: Any) -> None:
+        self._check_num_inputs(inputs, 2, "candidate_corpus, reference_corpus")
+        candidates, references = inputs
+        if len(candidates) != len(references):
+            raise MindValueError(
+                f"For 'BleuScore.update', give one list of references per candidate, got "
+                f"{len(candidates)} candidates and {len(references)} reference lists"
+            )
+        for candidate, refs in zip(candidates, references):
+            self._c += len(candidate)
+            # The reference length closest to the candidate's (the first such, on a tie).
+            self._r += min((abs(len(candidate) - len(r)), k, len(r)) for k, r in enumerate(refs))[2]
+            counts = _ngrams(candidate, self.n_gram)
+            most = collections.Counter()
+            for ref in refs:
+                most |= _ngrams(ref, self.n_gram)
+            for gram, count in (counts & most).items():
+                self._numerator[len(gram) - 1] += count
+            for gram, count in counts.items():
+                self._denominator[len(gram) - 1] += count
+        self._updated = True
+
+    def eval(self) -> np.ndarray:
+        if not self._updated:
+            raise self._empty_error()
+        if self._numerator.min() == 0.0:
+            return np.array(0.0)
+        if self.smooth:
+            precisions = (self._numerator + 1) / (self._denominator + 1)
+        else:
+            precisions = self._numerator / self._denominator
+        geometric_mean = np.exp(np.log(precisions).mean())
+        brevity = 1.0 if self._c > self._r else np.exp(1 - self._r / self._c)
+        return np.array(brevity * geometric_mean)
+
+
+# ------------------------------------------------------------------------------------------------
 # Names
 # ------------------------------------------------------------------------------------------------
 
@@ -544,6 +1015,13 @@ _METRICS: dict[str, type[Metric]] = {
     "mse": MSE,
     "top_1_accuracy": Top1CategoricalAccuracy,
     "top_5_accuracy": Top5CategoricalAccuracy,
+    "topk": TopKCategoricalAccuracy,
+    "confusion_matrix": ConfusionMatrix,
+    "dice": Dice,
+    "perplexity": Perplexity,
+    "cosine_similarity": CosineSimilarity,
+    "roc": ROC,
+    "bleu_score": BleuScore,
 }
 
 
