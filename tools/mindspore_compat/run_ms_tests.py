@@ -218,6 +218,13 @@ def _record(**fields: Any) -> None:
 
 
 def pytest_configure(config: Any) -> None:
+    import numpy as np
+
+    # numpy 1 names MindSpore's tests use that numpy 2 removed (the tests' environment, not
+    # Mind's), each what it was an alias of
+    for old, new in {"complex_": np.complex128, "float_": np.float64, "int": int}.items():
+        if old not in np.__dict__:
+            setattr(np, old, new)
     sys.path.insert(0, str(HERE))
     import mindspore_alias
 

@@ -516,3 +516,14 @@ def test_special_gradients_under_jit_and_binary_vmap():
     a = np.stack([X, X + 1.0])
     got = ms.vmap(ops.igamma, in_axes=(0, None))(_t(a), _t(X)).asnumpy()
     np.testing.assert_allclose(got, special.gammainc(a, X), rtol=1e-5)
+
+
+def test_fmax_fmin_ignore_nan_and_give_a_tie_to_the_first_input():
+    x = np.array([1.0, 4.0, np.nan, 2.0, np.nan])
+    y = np.array([3.0, 4.0, 1.0, np.nan, np.nan])
+    for fn, ref in ((ops.fmax, np.fmax), (ops.fmin, np.fmin)):
+        np.testing.assert_array_equal(fn(Tensor(x), Tensor(y)).asnumpy(), ref(x, y))
+        gx, gy = ms.grad(lambda a, b, fn=fn: fn(a, b).sum(), (0, 1))(Tensor(x), Tensor(y))
+        takes_x = np.array([ref is np.fmin, True, False, True, True])  # MindSpore's FmaxGrad
+        np.testing.assert_array_equal(gx.asnumpy(), takes_x.astype(float))
+        np.testing.assert_array_equal(gy.asnumpy(), (~takes_x).astype(float))

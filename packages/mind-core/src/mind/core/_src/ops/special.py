@@ -39,11 +39,13 @@ from mind.core._src.ops.elementwise import (
     exp,
     floor_divide,
     greater,
+    greater_equal,
     less,
+    less_equal,
     log,
     log1p,
     logical_and,
-    maximum,
+    logical_or,
     minimum,
     mul,
     neg,
@@ -796,19 +798,23 @@ def sgn(input: Any) -> Tensor:
 
 
 def fmax(input: Any, other: Any) -> Tensor:
-    """The elementwise maximum, ignoring NaN (NaN only where both are)."""
+    """The elementwise maximum, ignoring NaN (NaN only where both are); a tie's gradient goes
+    to ``input``, as MindSpore's FmaxGrad."""
     x, y = operands(input, other)
-    if not x.dtype.is_floating_point:
-        return maximum(x, y)
-    return where(not_equal(y, y), x, where(not_equal(x, x), y, maximum(x, y)))
+    takes_x = greater_equal(x, y)
+    if x.dtype.is_floating_point:
+        takes_x = logical_or(takes_x, not_equal(y, y))
+    return where(takes_x, x, y)
 
 
 def fmin(input: Any, other: Any) -> Tensor:
-    """The elementwise minimum, ignoring NaN (NaN only where both are)."""
+    """The elementwise minimum, ignoring NaN (NaN only where both are); a tie's gradient goes
+    to ``input``, as MindSpore's FminGrad."""
     x, y = operands(input, other)
-    if not x.dtype.is_floating_point:
-        return minimum(x, y)
-    return where(not_equal(y, y), x, where(not_equal(x, x), y, minimum(x, y)))
+    takes_x = less_equal(x, y)
+    if x.dtype.is_floating_point:
+        takes_x = logical_or(takes_x, not_equal(y, y))
+    return where(takes_x, x, y)
 
 
 def _sign_inf(op: str, input: Any, negative: bool) -> Tensor:
