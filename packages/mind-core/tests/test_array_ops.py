@@ -667,7 +667,7 @@ def test_sequence_mask_combinations_intopk():
     close(ops.sequence_mask(Tensor(lengths), 4), np.arange(4) < lengths[..., None])
     close(ops.sequence_mask(Tensor(lengths)), np.arange(3) < lengths[..., None])
     with pytest.raises(GraphModeError, match="sequence_mask"):
-        ms.jit(lambda n: ops.sequence_mask(n))(Tensor(lengths))
+        ms.jit(lambda n: ops.sequence_mask(n), fullgraph=True)(Tensor(lengths))
     v = np.array([3.0, 1.0, 4.0, 1.5], np.float32)
     assert ops.combinations(Tensor(v), 0).shape == (0,)
     assert ops.combinations(Tensor(v), 5).shape == (0, 5)
@@ -1013,7 +1013,9 @@ def test_value_dependent_arguments_under_jit():
     x = Tensor(r(3, 4))
     close(ms.jit(lambda a: ops.matrix_diag_part(a, (-1, 1), 0.0))(x), _diag_ref(x.asnumpy(), -1, 1, 0.0, "RIGHT_LEFT"))  # fmt: skip
     with pytest.raises(GraphModeError, match="matrix_diag_part"):
-        ms.jit(lambda a, k: ops.matrix_diag_part(a, k, 0.0))(x, Tensor(np.array([0, 1], np.int32)))
+        ms.jit(lambda a, k: ops.matrix_diag_part(a, k, 0.0), fullgraph=True)(
+            x, Tensor(np.array([0, 1], np.int32))
+        )
 
 
 def test_vmap_over_compositions():

@@ -344,7 +344,7 @@ def test_closures_and_super_in_converted_methods():
 
 def test_capture_mode_trace_keeps_the_old_behaviour():
     with pytest.raises(GraphModeError, match="truth value of a tensor"):
-        ms.jit(branchy, capture_mode="trace")(T(3))
+        ms.jit(branchy, capture_mode="trace", fullgraph=True)(T(3))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -234,7 +234,7 @@ def test_masked_select_broadcasts_and_can_be_empty():
 )
 def test_value_dependent_shapes_raise_graph_mode_error_under_jit(fn):
     with pytest.raises(GraphModeError, match="output shape depends on the values"):
-        ms.jit(fn)(Tensor(r(4)))
+        ms.jit(fn, fullgraph=True)(Tensor(r(4)))
 
 
 def test_select_is_where():

@@ -148,7 +148,7 @@ def test_graph_mode_cell_compiles_construct_once():
 )
 def test_value_dependent_python_names_the_users_line(body, what):
     with pytest.raises(GraphModeError) as info:
-        ms.jit(body)(a(3))
+        ms.jit(body, fullgraph=True)(a(3))
     message = str(info.value)
     assert "test_jit.py:" in message and what in message and "jit" in message
 
@@ -440,3 +440,37 @@ def test_mutable_numbers_are_graph_inputs_and_tensors_pass_as_they_are():
         ms.mutable("text")
     with pytest.raises(ValueError, match="dynamic_len=True is not supported"):
         ms.mutable((x,), dynamic_len=True)
+
+
+def test_lax_runs_what_a_graph_cannot_express_in_pynative_mode():
+    # MindSpore's default jit_syntax_level, LAX: a value-sized op or a tensor's Python value
+    # inside jit runs the function in PyNative mode (with a warning, once per input signature);
+    # STRICT and fullgraph=True raise GraphModeError
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        values = ops.unique(x)[0]
+        return values * float(values.sum())
+
+    x = Tensor(np.array([3, 1, 3, 2], np.int64))
+    g = ms.jit(f)
+    with pytest.warns(UserWarning, match="runs in PyNative mode .*ops.unique"):
+        np.testing.assert_array_equal(g(x).asnumpy(), np.array([1, 2, 3]) * 6)
+    calls.clear()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no second warning, no second trace
+        np.testing.assert_array_equal(g(x).asnumpy(), np.array([1, 2, 3]) * 6)
+    assert len(calls) == 1  # the Python function ran once, eagerly
+    grad = ms.grad(ms.jit(lambda v: (v * float(v.sum())).sum()))(Tensor([1.0, 2.0]))
+    np.testing.assert_allclose(grad.asnumpy(), [3.0, 3.0])  # d/dv (v * c).sum(), c = 3 a constant
+    with pytest.raises(GraphModeError, match="ops.unique"):
+        ms.jit(f, fullgraph=True)(x)
+    ms.set_context(jit_syntax_level=ms.STRICT)
+    try:
+        with pytest.raises(GraphModeError, match="ops.unique"):
+            ms.jit(f)(x)
+    finally:
+        ms.set_context(jit_syntax_level=ms.LAX)

@@ -33,7 +33,7 @@ def test_reports_every_problem_with_line_and_fix():
 
 
 def test_the_tensor_if_is_a_problem_when_traced_as_written():
-    traced = ms.jit(troubled, capture_mode="trace")
+    traced = ms.jit(troubled, capture_mode="trace", fullgraph=True)
     with pytest.raises(GraphModeError, match="truth value of a tensor") as info:
         traced(Tensor([1.0, 2.0]))
     assert "control.cond" in str(info.value)

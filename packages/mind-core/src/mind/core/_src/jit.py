@@ -20,13 +20,14 @@ import numpy as np
 from mind.core._src.autodiff.vmap import Batched
 from mind.core._src.compiler.manager import PassManager
 from mind.core._src.compiler.passes import memory_plan, without_cuts
-from mind.core._src.context import _CONTEXT
+from mind.core._src.context import _CONTEXT, LAX, STRICT
 from mind.core._src.ir.ast_capture import convert
 from mind.core._src.ir.graph import Constant, FuncGraph, subgraphs
 from mind.core._src.ir.trace import (
     GraphModeError,
     Tracer,
     TraceValue,
+    ValueNeeded,
     is_tracing,
     tracing,
     user_location,
@@ -294,10 +295,13 @@ class JitFunction:
         host_fallback: bool = False,
         capture_mode: str = "ast",
         jit_level: str | None = None,
+        fullgraph: bool = False,
     ) -> None:
         self.fn = fn
         self.capture_mode = capture_mode
         self.jit_level = jit_level
+        self.fullgraph = fullgraph
+        self._eager: set = set()  # signatures that run in PyNative mode (see __call__)
         self.name = name or getattr(fn, "__name__", None) or type(fn).__name__
         self.input_signature = input_signature  # ((shape, dtype) per Tensor argument), or None
         self.hash_args = hash_args
@@ -319,6 +323,7 @@ class JitFunction:
                 self.hash_args,
                 capture_mode=self.capture_mode,
                 jit_level=self.jit_level,
+                fullgraph=self.fullgraph,
             )
             obj.__dict__[f"_jit_{self.name}"] = bound
         return bound
@@ -419,7 +424,23 @@ class JitFunction:
     def __call__(self, *args: Any) -> Any:
         if is_tracing() or _batched(args):  # inside another jit, or vmapped: run the Python
             return self.fn(*args)  # function, whose ops the enclosing tracer or vmap interprets
-        compiled = self.compile(*args)
+        if self._eager and self._signature(args) in self._eager:
+            return self.fn(*args)
+        try:
+            compiled = self.compile(*args)
+        except ValueNeeded as exc:
+            if self.fullgraph or _CONTEXT.get("jit_syntax_level", LAX) == STRICT:
+                raise
+            # MindSpore's LAX level (its default): what a graph cannot express runs in Python.
+            # Here the whole function runs in PyNative mode for these argument types, with the
+            # same values; STRICT or fullgraph=True make it an error.
+            self._eager.add(self._signature(args))
+            warnings.warn(
+                f"jit: '{self.name}' runs in PyNative mode for these inputs (jit_syntax_level=LAX): "
+                f"{exc}",
+                stacklevel=2,
+            )
+            return self.fn(*args)
         if STATE.recording:  # a gradient is being taken through this call
             return self._recorded_call(compiled, args)
         arrays = [_at(args, path)._data for path in compiled.tensor_positions] + [
@@ -470,8 +491,11 @@ def jit(
     :param jit_level: ``"O0"`` (no graph-kernel fusion), ``"O1"`` or ``"O2"`` (fusion on), or
         ``None``: ``set_context(enable_graph_kernel=...)``.
     :param dynamic: ``0`` only (every call compiles for its own shapes).
-    :param fullgraph: accepted either way: Mind always compiles the whole function (there is no
-        fallback to Python at run time), as ``fullgraph=True``.
+    :param fullgraph: ``True``: a function the graph cannot express (one needing a tensor's
+        value while tracing: ``asnumpy``, ``item``, ``ops.unique``) raises :class:`GraphModeError`;
+        ``False`` (the default): under ``set_context(jit_syntax_level=LAX)`` (the default, as
+        MindSpore's) it runs in PyNative mode for those inputs instead, with a warning; under
+        ``STRICT`` it raises.
     :param backend: ``""`` or ``"ms_backend"`` (MindRT); others raise.
     :param mode: ``"PSJit"`` (the default) or ``"PIJit"`` (taken as ``capture_mode="bytecode"``).
     :param input_signature: a Tensor or tuple of Tensors: calls whose Tensor arguments differ in
@@ -533,6 +557,7 @@ def jit(
             cache=shared,
             capture_mode=capture,
             jit_level=jit_level,
+            fullgraph=fullgraph,
         )
 
     return make if function is None else make(function)

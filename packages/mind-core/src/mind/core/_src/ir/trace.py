@@ -63,15 +63,19 @@ class _Findings(threading.local):
 _FINDINGS = _Findings()
 
 
+class ValueNeeded(GraphModeError):
+    """The trace needed a tensor's value (``asnumpy``, ``item``, an op whose output shape
+    depends on values): what ``jit_syntax_level=LAX`` lets a ``jit`` function run in PyNative
+    mode for, instead of failing."""
+
+
 def _unsupported(what: str, fix: str, stand_in: Any = None) -> Any:
-    """Raise GraphModeError for ``what``; in collecting mode, record it and return ``stand_in``."""
+    """Raise ValueNeeded for ``what``; in collecting mode, record it and return ``stand_in``."""
     location = user_location()
     if _FINDINGS.stack:
         _FINDINGS.stack[-1].append({"location": location, "problem": what, "fix": fix})
         return stand_in
-    raise GraphModeError(
-        f"{location}: {what} inside jit: tensors have no values while tracing. {fix}"
-    )
+    raise ValueNeeded(f"{location}: {what} inside jit: tensors have no values while tracing. {fix}")
 
 
 @contextmanager
