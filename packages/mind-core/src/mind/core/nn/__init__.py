@@ -10,6 +10,8 @@ from mind.core._src.nn.conv import *  # noqa: F403
 from mind.core._src.nn.conv import __all__ as _conv
 from mind.core._src.nn.embedding import *  # noqa: F403
 from mind.core._src.nn.embedding import __all__ as _embedding
+from mind.core._src.nn.image import *  # noqa: F403
+from mind.core._src.nn.image import __all__ as _image
 from mind.core._src.nn.layers import *  # noqa: F403
 from mind.core._src.nn.layers import __all__ as _layers
 from mind.core._src.nn.learning_rate import *  # noqa: F403
@@ -47,6 +49,7 @@ __all__ = [
     *_basic,
     *_conv,
     *_embedding,
+    *_image,
     *_optimizers,
     *_pooling,
     *_rnn_cells,

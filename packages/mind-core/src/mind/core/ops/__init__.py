@@ -12,6 +12,7 @@ from mind.core._src.autodiff.functional import GradOperation as GradOperation
 from mind.core._src.autodiff.functional import HookBackward as HookBackward
 from mind.core._src.ops import array_ops as _array_ops
 from mind.core._src.ops import complex_ops as _complex_ops
+from mind.core._src.ops import fft as _fft
 from mind.core._src.ops import indexing as _indexing
 from mind.core._src.ops import linalg as _linalg
 from mind.core._src.ops import losses as _losses
@@ -36,6 +37,7 @@ from mind.core._src.ops.control import while_loop as while_loop
 from mind.core._src.ops.debug import print_ as print_
 from mind.core._src.ops.dispatch import Primitive as Primitive
 from mind.core._src.ops.dispatch import get_primitive as get_primitive
+from mind.core._src.ops.fft import *  # noqa: F403
 from mind.core._src.ops.functional import (
     abs as abs,
 )
@@ -599,6 +601,7 @@ from mind.core.ops.operations import *  # noqa: F403
 __all__ += [name for name in operations.__all__ if name != "PrimitiveClass"]
 # The area modules' ops, each module's __all__ whole.
 __all__ += [
+    *_fft.__all__,
     *_indexing.__all__,
     *_linalg.__all__,
     *_losses.__all__,

@@ -13,6 +13,8 @@ takes MindSpore's attributes with MindSpore's defaults.
 from mind.core._src.ops import (  # noqa: F401  (register their classes)
     p_array,
     p_complex,
+    p_fft,
+    p_image,
     p_indexing,
     p_linalg,
     p_losses,
@@ -21,6 +23,7 @@ from mind.core._src.ops import (  # noqa: F401  (register their classes)
     p_optim,
     p_pooling,
     p_scatter,
+    p_sparse,
     p_special,
 )
 from mind.core._src.ops.operations import *  # noqa: F403

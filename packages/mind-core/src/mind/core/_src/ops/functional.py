@@ -40,6 +40,7 @@ from mind.core._src.ops.elementwise import (  # noqa: F401
     sign,
     sub,
 )
+from mind.core._src.ops.fft import *  # noqa: F403
 from mind.core._src.ops.indexing import *  # noqa: F403
 from mind.core._src.ops.linalg import *  # noqa: F403
 from mind.core._src.ops.losses import *  # noqa: F403

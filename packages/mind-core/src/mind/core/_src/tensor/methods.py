@@ -9,6 +9,7 @@ from typing import Any
 from mind.core._src.ops import (
     array_ops,
     complex_ops,
+    fft,
     indexing,
     linalg,
     losses,
@@ -354,6 +355,7 @@ def _method(fn: Any) -> Any:
 for _module in (
     array_ops,
     complex_ops,
+    fft,
     indexing,
     linalg,
     losses,

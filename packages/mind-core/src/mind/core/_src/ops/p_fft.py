@@ -1,0 +1,3 @@
+"""MindSpore's Primitive-class operators over the ops of ``fft``."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""MindSpore's Primitive-class sparse operators (over ``sparse``)."""
+
+from __future__ import annotations
