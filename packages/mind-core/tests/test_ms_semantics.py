@@ -609,3 +609,14 @@ def test_pad_layers_take_any_even_padding_and_check_it_as_mindspore():
         nn.ReflectionPad1d((-1, 2))
     with pytest.raises(ValueError):  # more axes than the input has
         nn.ReflectionPad1d((1,) * 8)(Tensor(np.ones((2, 3), np.float32)))
+
+
+def test_the_gradient_of_a_function_returning_a_number_is_zero():
+    # MindSpore: GradOperation of ops.Size (a Python int) gives zeros; a non-number still raises
+    x = Tensor(np.array([[2, 3], [4, 5]], np.int32))
+    (g,) = ms.grad(lambda t: ops.size(t), (0,))(x)
+    np.testing.assert_array_equal(g.asnumpy(), np.zeros((2, 2), np.int32))
+    gx = ms.grad(lambda t: float(t.shape[0]))(Tensor(np.ones(3)))
+    np.testing.assert_array_equal(gx.asnumpy(), np.zeros(3))
+    with pytest.raises(TypeError, match="must return a Tensor, got str"):
+        ms.grad(lambda t: "no")(Tensor(np.ones(3)))

@@ -363,7 +363,7 @@ def _run(fn, args, grad_position, weights, has_aux, sens=None):
         else:
             value, aux = result, None
             outputs = _flatten_outputs(result)
-        if not outputs:
+        if not outputs and not isinstance(value, bool | int | float | np.number):
             raise MindTypeError(
                 f"For 'grad', the function must return a Tensor, got {type(value).__name__}"
             )
@@ -376,7 +376,8 @@ def _run(fn, args, grad_position, weights, has_aux, sens=None):
                 sens.append(s)
         # The backward pass only needs recording when an outer gradient will differentiate it.
         STATE.recording = outer
-        grads = backward(outputs, sens, targets)
+        # (a Python number does not depend on the inputs: every gradient is zero, as MindSpore's)
+        grads = backward(outputs, sens, targets) if outputs else [None] * len(targets)
         grads = [g if g is not None else _zeros_for(t) for g, t in zip(grads, targets)]
         # A complex input's gradient is dL/dx + i dL/dy, the conjugate of the tape's (see
         # complex_ops).
