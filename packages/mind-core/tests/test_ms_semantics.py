@@ -620,3 +620,32 @@ def test_the_gradient_of_a_function_returning_a_number_is_zero():
     np.testing.assert_array_equal(gx.asnumpy(), np.zeros(3))
     with pytest.raises(TypeError, match="must return a Tensor, got str"):
         ms.grad(lambda t: "no")(Tensor(np.ones(3)))
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        lambda: nn.CosineDecayLR(0.01, 0.1, 4),
+        lambda: nn.WarmUpLR(0.1, 3),
+        lambda: nn.ExponentialDecayLR(0.1, 0.9, 2, True),
+        lambda: nn.NaturalExpDecayLR(0.1, 0.9, 2),
+        lambda: nn.InverseDecayLR(0.1, 0.5, 2, True),
+        lambda: nn.PolynomialDecayLR(0.1, 0.01, 3, 0.5),
+        lambda: nn.PolynomialDecayLR(0.1, 0.01, 3, 2.0, update_decay_steps=True),
+    ],
+)
+def test_learning_rate_schedules_compile_to_their_python_values(schedule):
+    # the schedules were Python-only (a step's .item()): Cell.compile and GRAPH_MODE refused them
+    lr = schedule()
+    lr.compile(Tensor(np.int32(1)))
+    ms.set_context(mode=ms.GRAPH_MODE)
+    try:
+        for step in range(8):
+            got = lr(Tensor(np.int32(step))).asnumpy()
+            np.testing.assert_allclose(got, np.float32(lr.rate(step)), rtol=1e-6)
+    finally:
+        ms.set_context(mode=ms.PYNATIVE_MODE)
+    poly = nn.PolynomialDecayLR(0.1, 0.01, 3, 2.0, update_decay_steps=True)
+    assert poly.rate(0) == pytest.approx(0.1) and poly.rate(4) == pytest.approx(
+        0.09 * (1 - 4 / 6) ** 2 + 0.01
+    )

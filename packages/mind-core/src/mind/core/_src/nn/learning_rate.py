@@ -7,7 +7,9 @@ import math
 from typing import Any
 
 from mind.core._src.nn.cell import Cell
+from mind.core._src.ops import functional as F
 from mind.core._src.ops import infer as I
+from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor
 from mind.core.errors import MindTypeError, MindValueError
 
@@ -47,21 +49,31 @@ def _flag(op: str, name: str, value: Any) -> None:
         raise MindTypeError(f"For '{op}', '{name}' must be a bool, but got {type(value).__name__}.")
 
 
-def _step(global_step: Any) -> int:
-    return int(global_step.item() if isinstance(global_step, Tensor) else global_step)
+class _PyMath:
+    """The functions the schedules' formulas use, on a Python number."""
+
+    cos, exp, floor, ceil, minimum, maximum = math.cos, math.exp, math.floor, math.ceil, min, max
+
+
+class _TensorMath:
+    """The same on a 0-D float64 step Tensor: the formula then compiles (GRAPH_MODE, jit)."""
+
+    cos, exp, floor, ceil = F.cos, F.exp, F.floor, F.ceil
+    minimum, maximum = F.minimum, F.maximum
 
 
 class LearningRateSchedule(Cell):
-    """Base class: ``construct(global_step) -> Tensor`` (0-D, float32)."""
+    """Base class: ``construct(global_step) -> Tensor`` (0-D, float32). Subclasses write their
+    formula once, ``rate(step, m)``, with ``m``'s functions (``math``'s or the ops'), so the same
+    code gives a Python float and a compiled graph."""
 
-    def rate(self, step: int) -> float:
+    def rate(self, step: Any, m: Any = _PyMath) -> Any:
         raise NotImplementedError
 
     def construct(self, global_step: Any) -> Tensor:
-        return Tensor(self.rate(_step(global_step)))
-
-    def _graph_call(self, global_step: Any) -> Tensor:  # a Python computation: nothing to compile
-        return self.construct(global_step)
+        if isinstance(global_step, Tensor):
+            return F.cast(self.rate(F.cast(global_step, dt.float64), _TensorMath), dt.float32)
+        return Tensor(float(self.rate(global_step)))
 
 
 class CosineDecayLR(LearningRateSchedule):
@@ -77,9 +89,9 @@ class CosineDecayLR(LearningRateSchedule):
             )
         self.min_lr, self.max_lr, self.decay_steps = min_lr, max_lr, decay_steps
 
-    def rate(self, step: int) -> float:
-        p = min(step, self.decay_steps) / self.decay_steps
-        return self.min_lr + 0.5 * (self.max_lr - self.min_lr) * (1 + math.cos(math.pi * p))
+    def rate(self, step: Any, m: Any = _PyMath) -> Any:
+        p = m.minimum(step, self.decay_steps) / self.decay_steps
+        return self.min_lr + 0.5 * (self.max_lr - self.min_lr) * (1 + m.cos(math.pi * p))
 
 
 class WarmUpLR(LearningRateSchedule):
@@ -93,8 +105,8 @@ class WarmUpLR(LearningRateSchedule):
             raise MindValueError(f"For 'WarmUpLR', 'warmup_steps' must be > 0, got {warmup_steps}")
         self.learning_rate, self.warmup_steps = learning_rate, warmup_steps
 
-    def rate(self, step: int) -> float:
-        return self.learning_rate * min(step, self.warmup_steps) / self.warmup_steps
+    def rate(self, step: Any, m: Any = _PyMath) -> Any:
+        return self.learning_rate * m.minimum(step, self.warmup_steps) / self.warmup_steps
 
 
 class _DecayLR(LearningRateSchedule):
@@ -112,40 +124,51 @@ class _DecayLR(LearningRateSchedule):
         self.learning_rate, self.decay_rate = learning_rate, decay_rate
         self.decay_steps, self.is_stair = decay_steps, is_stair
 
-    def decayed(self, p: float) -> float:
+    def decayed(self, p: Any, m: Any) -> Any:
         raise NotImplementedError
 
-    def rate(self, step: int) -> float:
+    def rate(self, step: Any, m: Any = _PyMath) -> Any:
         p = step / self.decay_steps
-        return self.decayed(math.floor(p) if self.is_stair else p)
+        return self.decayed(m.floor(p) if self.is_stair else p, m)
 
 
 class ExponentialDecayLR(_DecayLR):
     """``learning_rate * decay_rate ** p``."""
 
-    def decayed(self, p: float) -> float:
+    def decayed(self, p: Any, m: Any) -> Any:
         return self.learning_rate * self.decay_rate**p
 
 
 class NaturalExpDecayLR(_DecayLR):
     """``learning_rate * exp(-decay_rate * p)``."""
 
-    def decayed(self, p: float) -> float:
-        return self.learning_rate * math.exp(-self.decay_rate * p)
+    def decayed(self, p: Any, m: Any) -> Any:
+        return self.learning_rate * m.exp(-self.decay_rate * p)
 
 
 class InverseDecayLR(_DecayLR):
     """``learning_rate / (1 + decay_rate * p)``."""
 
-    def decayed(self, p: float) -> float:
+    def decayed(self, p: Any, m: Any) -> Any:
         return self.learning_rate / (1 + self.decay_rate * p)
 
 
 class PolynomialDecayLR(LearningRateSchedule):
+    """``(learning_rate - end_learning_rate) * (1 - p) ** power + end_learning_rate`` with ``p =
+    min(step, decay_steps) / decay_steps``; with ``update_decay_steps`` ``decay_steps`` grows to
+    the next multiple of itself at or above the step instead."""
+
     def __init__(
-        self, learning_rate: float, end_learning_rate: float, decay_steps: int, power: float
+        self,
+        learning_rate: float,
+        end_learning_rate: float,
+        decay_steps: int,
+        power: float,
+        update_decay_steps: bool = False,
     ):
         super().__init__()
+        _flag("PolynomialDecayLR", "update_decay_steps", update_decay_steps)
+        self.update_decay_steps = update_decay_steps
         _rates(
             "PolynomialDecayLR", learning_rate=learning_rate, end_learning_rate=end_learning_rate
         )
@@ -158,8 +181,13 @@ class PolynomialDecayLR(LearningRateSchedule):
             power,
         )
 
-    def rate(self, step: int) -> float:
-        p = min(step, self.decay_steps) / self.decay_steps
+    def rate(self, step: Any, m: Any = _PyMath) -> Any:
+        decay_steps = self.decay_steps
+        if self.update_decay_steps:  # the next multiple of decay_steps at or above the step
+            decay_steps = decay_steps * m.maximum(m.ceil(step / decay_steps), 1)
+        else:
+            step = m.minimum(step, decay_steps)
+        p = step / decay_steps
         return (self.learning_rate - self.end) * (1 - p) ** self.power + self.end
 
 

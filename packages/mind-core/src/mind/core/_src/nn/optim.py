@@ -92,7 +92,10 @@ class _LR:
             return self.constant
         if self.values is not None:
             return float(self.values[min(step, len(self.values) - 1)])
-        return float(self.schedule(Tensor(step)).item())
+        rate = getattr(type(self.schedule), "rate", LearningRateSchedule.rate)
+        if rate is not LearningRateSchedule.rate:  # one of Mind's schedules: its formula
+            return float(self.schedule.rate(step))
+        return float(self.schedule(Tensor(step)).item())  # a user's construct
 
 
 class Optimizer(Cell):
