@@ -45,12 +45,35 @@ from mind.core._src.jit import jit as jit
 from mind.core._src.jit import mutable as mutable
 from mind.core._src.nn.cell import jit_class as jit_class
 from mind.core._src.nn.cell import recompute as recompute
+from mind.core._src.nn.cell import _Buffer as _Buffer  # mindspore.common.parameter._Buffer
 from mind.core._src.ops.random import get_seed as get_seed
+from mind.core._src.ops.sparse import COOTensor as COOTensor
 from mind.core._src.ops.sparse import CSRTensor as CSRTensor
+from mind.core._src.ops.sparse import RowTensor as RowTensor
 from mind.core._src.ops.random import set_seed as set_seed
 from mind.core._src.tensor.tensor import Parameter as Parameter
 from mind.core._src.tensor.tensor import ParameterTuple as ParameterTuple
 from mind.core._src.tensor.tensor import Tensor as Tensor
+from mind.core._src.top_level import Generator as Generator
+from mind.core._src.top_level import JitConfig as JitConfig
+from mind.core._src.top_level import constexpr as constexpr
+from mind.core._src.top_level import dtype_to_nptype as dtype_to_nptype
+from mind.core._src.top_level import dtype_to_pytype as dtype_to_pytype
+from mind.core._src.top_level import from_numpy as from_numpy
+from mind.core._src.top_level import get_current_device as get_current_device
+from mind.core._src.top_level import get_py_obj_dtype as get_py_obj_dtype
+from mind.core._src.top_level import get_rng_state as get_rng_state
+from mind.core._src.top_level import initial_seed as initial_seed
+from mind.core._src.top_level import is_tensor as is_tensor
+from mind.core._src.top_level import lazy_inline as lazy_inline
+from mind.core._src.top_level import manual_seed as manual_seed
+from mind.core._src.top_level import no_inline as no_inline
+from mind.core._src.top_level import pytype_to_dtype as pytype_to_dtype
+from mind.core._src.top_level import seed as seed
+from mind.core._src.top_level import set_deterministic as set_deterministic
+from mind.core._src.top_level import set_device as set_device
+from mind.core._src.top_level import set_rng_state as set_rng_state
+from mind.core._src.top_level import tensor as tensor
 from mind.core.common.dtype import *  # noqa: F403
 from mind.core.common.dtype import __all__ as _dtypes
 
@@ -62,7 +85,9 @@ from mind.core._src.train.serialization import save_checkpoint as save_checkpoin
 
 __all__ = [
     "COMPATIBLE",
+    "COOTensor",
     "CSRTensor",
+    "RowTensor",
     "GRAPH_MODE",
     "LAX",
     "STRICT",
@@ -99,5 +124,25 @@ __all__ = [
     "value_and_grad",
     "vjp",
     "vmap",
+    "Generator",
+    "JitConfig",
+    "constexpr",
+    "dtype_to_nptype",
+    "dtype_to_pytype",
+    "from_numpy",
+    "get_current_device",
+    "get_py_obj_dtype",
+    "get_rng_state",
+    "initial_seed",
+    "is_tensor",
+    "lazy_inline",
+    "manual_seed",
+    "no_inline",
+    "pytype_to_dtype",
+    "seed",
+    "set_deterministic",
+    "set_device",
+    "set_rng_state",
+    "tensor",
     *_dtypes,
 ]

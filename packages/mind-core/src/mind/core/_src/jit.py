@@ -35,7 +35,7 @@ from mind.core._src.ir.trace import (
 from mind.core._src.nn.cell import Cell
 from mind.core._src.ops.control import call
 from mind.core._src.ops.dispatch import STATE, ShapedArray
-from mind.core._src.ops.sparse import CSRTensor
+from mind.core._src.ops.sparse import SPARSE_TYPES
 from mind.core._src.plugins.manager import get_plugin_manager, get_registry
 from mind.core._src.runtime.executor import Executable
 from mind.core._src.tensor.tensor import Parameter, Tensor, live_parameters
@@ -120,18 +120,15 @@ def _arg_key(a: Any) -> Any:
         return (type(a).__name__, tuple(_arg_key(v) for v in a))
     if type(a) is dict:  # its keys (in order) and its values' keys: Tensor values are inputs
         return ("dict", tuple((_static_key(k), _arg_key(v)) for k, v in a.items()))
-    if isinstance(a, CSRTensor):
-        return ("csr", a.shape, tuple(_arg_key(getattr(a, f)) for f in _CSR_PARTS))
+    if isinstance(a, SPARSE_TYPES):
+        return (type(a).__name__, a.shape, tuple(_arg_key(getattr(a, f)) for f in a._parts))
     return _static_key(a)
-
-
-_CSR_PARTS = ("indptr", "indices", "values")
 
 
 def _at(args: tuple, path: tuple[Any, ...]) -> Any:
     value: Any = args
     for j in path:
-        value = getattr(value, j) if isinstance(value, CSRTensor) else value[j]
+        value = getattr(value, j) if isinstance(value, SPARSE_TYPES) else value[j]
     return value
 
 
@@ -382,9 +379,9 @@ class JitFunction:
                 return type(a)(trace_arg(v, (*path, j)) for j, v in enumerate(a))
             if type(a) is dict:
                 return {k: trace_arg(v, (*path, k)) for k, v in a.items()}
-            if isinstance(a, CSRTensor):
-                parts = (trace_arg(getattr(a, f), (*path, f)) for f in _CSR_PARTS)
-                return CSRTensor(*parts, a.shape)
+            if isinstance(a, SPARSE_TYPES):
+                parts = (trace_arg(getattr(a, f), (*path, f)) for f in a._parts)
+                return type(a)(*parts, a.shape)
             return a
 
         traced_args = [trace_arg(a, (i,)) for i, a in enumerate(args)]
@@ -464,6 +461,24 @@ def _aval(t: Tensor):
     return ShapedArray(t._data.shape, dt.from_numpy_dtype(np.dtype(t._data.dtype)))
 
 
+def _config_level(config: Any, jit_level: str | None) -> str | None:
+    """The ``jit_level`` a :class:`JitConfig` asks for (``jit_level=`` given to ``jit`` wins)."""
+    from mind.core._src.top_level import JitConfig
+
+    if not isinstance(config, JitConfig):
+        raise MindValueError(
+            f"jit: 'jit_config' is not supported as a {type(config).__name__}; give a "
+            "mind.core.JitConfig"
+        )
+    fields = config.jit_config_dict
+    if fields["jit_syntax_level"]:
+        raise MindValueError(
+            "jit: a JitConfig's 'jit_syntax_level' is not supported per function; set it with "
+            "set_context(jit_syntax_level=...)"
+        )
+    return jit_level if jit_level is not None else (fields["jit_level"] or None)
+
+
 def jit(
     function: Callable[..., Any] | None = None,
     mode: str = "PSJit",
@@ -502,7 +517,9 @@ def jit(
         shape or dtype are refused (dynamic shapes are not supported).
     :param hash_args: values the function reads from outside its arguments: a change in one
         compiles it again.
-    :param jit_config: only ``None``.
+    :param jit_config: ``None`` or a :class:`mind.core.JitConfig`, whose ``jit_level`` is used
+        (``jit_level=`` wins); its ``jit_syntax_level`` must be ``""`` (set it with
+        ``set_context``).
     :param compile_once: every ``jit`` of the same function's code shares one compile cache
         (as MindSpore's: a closure's free variables are not part of the key, so two closures of
         one code object with different captured values must not use it).
@@ -532,10 +549,7 @@ def jit(
             "chosen with set_context(device_target=...)"
         )
     if jit_config is not None:
-        raise MindValueError(
-            "jit: 'jit_config' is not supported: Mind has one compilation level; the passes are "
-            "set with set_context(enable_graph_kernel=...) or jit(jit_level=...)"
-        )
+        jit_level = _config_level(jit_config, jit_level)
     capture = "trace" if capture_mode == "trace" else "ast"  # bytecode (and PIJit): as ast
     signature = None if input_signature is None else _signature_of(input_signature)
     extra = (

@@ -28,6 +28,8 @@ from mind.core._src.nn.rnn import GRU as GRU
 from mind.core._src.nn.rnn import LSTM as LSTM
 from mind.core._src.nn.rnn_cells import *  # noqa: F403
 from mind.core._src.nn.rnn_cells import __all__ as _rnn_cells
+from mind.core._src.nn.sparse import *  # noqa: F403
+from mind.core._src.nn.sparse import __all__ as _sparse
 from mind.core._src.nn.transformer import *  # noqa: F403
 from mind.core._src.nn.transformer import __all__ as _transformer
 from mind.core._src.nn.wrap import *  # noqa: F403
@@ -53,6 +55,7 @@ __all__ = [
     *_optimizers,
     *_pooling,
     *_rnn_cells,
+    *_sparse,
 ]
 
 from mind.core.nn import grad as grad  # MindSpore's nn.grad module

@@ -22,6 +22,7 @@ from mind.core._src.ops import optim_ops as _optim_ops
 from mind.core._src.ops import pooling as _pooling
 from mind.core._src.ops import resize as _resize
 from mind.core._src.ops import scatter as _scatter
+from mind.core._src.ops import sparse as _sparse
 from mind.core._src.ops import special as _special
 from mind.core._src.ops.array import apply_momentum as apply_momentum
 from mind.core._src.ops.array import assign as assign
@@ -443,6 +444,7 @@ from mind.core._src.ops.optim_ops import *  # noqa: F403
 from mind.core._src.ops.pooling import *  # noqa: F403
 from mind.core._src.ops.resize import *  # noqa: F403
 from mind.core._src.ops.scatter import *  # noqa: F403
+from mind.core._src.ops.sparse import *  # noqa: F403
 from mind.core._src.ops.special import *  # noqa: F403
 
 __all__ = [
@@ -611,6 +613,7 @@ __all__ += [
     *_optim_ops.__all__,
     *_scatter.__all__,
     *_nn_functional.__all__,
+    *_sparse.__all__,
     *_special.__all__,
     *_array_ops.__all__,
     *_complex_ops.__all__,

@@ -54,7 +54,7 @@ from mind.core._src.ops.array import assign, zeros
 from mind.core._src.ops.control import cond, while_loop
 from mind.core._src.ops.debug import print_ as ops_print
 from mind.core._src.ops.elementwise import add, cast, equal, logical_and, logical_not, logical_or
-from mind.core._src.ops.sparse import CSRTensor
+from mind.core._src.ops.sparse import SPARSE_TYPES
 from mind.core._src.tensor.dtype import promote
 from mind.core._src.tensor.tensor import Tensor, as_tensor
 from mind.core.errors import GraphModeError, MindTypeError
@@ -969,7 +969,7 @@ def _as_carry(value: Any, name: str, where: str) -> Any:
         return as_tensor(value)
     if isinstance(value, tuple | list):
         return type(value)(_as_carry(v, name, where) for v in value)
-    if isinstance(value, Tensor | CSRTensor):
+    if isinstance(value, (Tensor, *SPARSE_TYPES)):
         return value
     raise GraphModeError(
         f"{where}: '{name}' is a {type(value).__name__} changed under a condition on a tensor; "

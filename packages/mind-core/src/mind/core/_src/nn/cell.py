@@ -26,6 +26,34 @@ from mind.core.errors import CellAttributeError, CellNameError, MindTypeError, M
 __all__ = ["Cell", "CellDict", "CellList", "HookHandle", "SequentialCell", "jit_class"]
 
 
+class _Buffer(Tensor):
+    """A Tensor a Cell holds as state that is not trained (a running mean, a mask): MindSpore's
+    ``mindspore.common.parameter._Buffer``. Assigning one to a Cell's attribute registers it as
+    ``register_buffer`` does; it is listed by ``named_buffers`` and saved by ``state_dict``."""
+
+    __slots__ = ()
+
+    def __init__(self, data: Any) -> None:
+        data = as_tensor(data)
+        self._data = data._data
+        self._node = data._node
+
+
+class _IncompatibleKeys(tuple):
+    """``(missing_keys, unexpected_keys)`` of ``load_state_dict``, as torch's namedtuple."""
+
+    def __new__(cls, missing_keys: list[str], unexpected_keys: list[str]) -> _IncompatibleKeys:
+        return super().__new__(cls, (missing_keys, unexpected_keys))
+
+    @property
+    def missing_keys(self) -> list[str]:
+        return self[0]
+
+    @property
+    def unexpected_keys(self) -> list[str]:
+        return self[1]
+
+
 class HookHandle:
     """What ``register_*_hook`` returns: ``remove()`` unregisters the hook."""
 
@@ -167,6 +195,7 @@ class Cell:
     def __init__(self, auto_prefix: bool = True, flags: dict | None = None) -> None:
         object.__setattr__(self, "_params", OrderedDict())
         object.__setattr__(self, "_cells", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "training", False)
         object.__setattr__(self, "_auto_prefix", auto_prefix)
         object.__setattr__(self, "requires_grad", False)
@@ -175,7 +204,7 @@ class Cell:
 
     def __setattr__(self, name: str, value: Any) -> None:
         if "_params" not in self.__dict__:
-            if not isinstance(value, Parameter | Cell | ParameterTuple):
+            if not isinstance(value, Parameter | Cell | ParameterTuple | _Buffer):
                 # As MindSpore: plain attributes may come first; calling the Cell raises.
                 object.__setattr__(self, name, value)
                 return
@@ -218,6 +247,21 @@ class Cell:
             self._params.pop(name, None)
             self._cells.pop(name, None)
             self.__dict__.setdefault("_tuples", {})[name] = value
+        elif isinstance(value, _Buffer) or (
+            name in self.__dict__.get("_buffers", {})
+            and (value is None or isinstance(value, Tensor))
+        ):
+            # As MindSpore: a _Buffer attribute is a buffer; a Tensor (or None) assigned to a
+            # buffer's name replaces it.
+            if slot is not None:
+                what = "a Parameter" if slot == "param" else "a child Cell"
+                raise MindTypeError(
+                    f"For '{type(self).__name__}', '{name}' is {what}; it cannot be a buffer"
+                )
+            table = self.__dict__.setdefault("_buffers", OrderedDict())
+            if table.get(name) is not value:
+                _edited()  # a compiled graph read the old buffer as a constant
+            table[name] = value
         elif value is None and slot is not None:
             # As MindSpore: the name stays a Parameter's (a Cell's) slot, empty for now.
             self._params.pop(name, None)
@@ -268,6 +312,7 @@ class Cell:
         self._params.pop(name, None)
         self._cells.pop(name, None)
         self.__dict__.get("_tuples", {}).pop(name, None)
+        self.__dict__.get("_buffers", {}).pop(name, None)
         self._vacated().pop(name, None)
         object.__delattr__(self, name)
 
@@ -697,6 +742,169 @@ class Cell:
         for name, param in self.parameters_and_names(expand=recurse):
             param.name = f"{prefix}{name}"
             param._name_set = True
+
+    # -- buffers and state dicts -------------------------------------------------------------------
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Hold ``tensor`` as the buffer ``name``: an attribute that is state but not a
+        Parameter; ``persistent=False`` leaves it out of ``state_dict``."""
+        if "_params" not in self.__dict__:
+            raise CellAttributeError(
+                f"{type(self).__name__}: call super().__init__() before register_buffer"
+            )
+        if not isinstance(name, str):
+            raise MindTypeError(f"buffer name should be a string, got {type(name).__name__}")
+        if "." in name:
+            raise KeyError('buffer name can\'t contain "."')
+        if not name:
+            raise KeyError('buffer name can\'t be empty string ""')
+        if name in self.__dict__ and name not in self._buffers:
+            raise KeyError(f"attribute '{name}' already exists")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise MindTypeError(
+                f"For 'register_buffer', '{name}' must be a Tensor or None, got "
+                f"{type(tensor).__name__}"
+            )
+        if self._buffers.get(name) is not tensor:
+            _edited()
+        self._buffers[name] = tensor
+        non_persistent = self.__dict__.setdefault("_non_persistent_buffers", set())
+        if persistent:
+            non_persistent.discard(name)
+        else:
+            non_persistent.add(name)
+        object.__setattr__(self, name, tensor)
+
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
+        """``(path, buffer)`` for this cell's buffers, then (with ``recurse``) its children's."""
+        seen: set[int] = set()
+        cells = self.cells_and_names(name_prefix=prefix) if recurse else [(prefix, self)]
+        for path, cell in cells:
+            for name, buffer in cell.__dict__.get("_buffers", {}).items():
+                if buffer is None or (remove_duplicate and id(buffer) in seen):
+                    continue
+                seen.add(id(buffer))
+                yield (f"{path}.{name}" if path else name), buffer
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at the dotted path ``target`` (``"sub_net.running_mean"``)."""
+        *path, name = target.split(".")
+        cell: Any = self
+        for part in path:
+            child = cell._cells.get(part)
+            if child is None:
+                raise AttributeError(f"{type(cell).__name__} has no attribute `{part}`")
+            cell = child
+        if name not in cell.__dict__:
+            raise AttributeError(f"{type(cell).__name__} has no attribute `{name}`")
+        if name not in cell.__dict__.get("_buffers", {}):
+            raise AttributeError(f"`{name}` is not a buffer")
+        return cell._buffers[name]
+
+    def _state_hooks(self, kind: str) -> dict:
+        return self.__dict__.setdefault("_state_dict_hooks", {}).setdefault(kind, OrderedDict())
+
+    def _add_state_hook(self, kind: str, hook: Callable[..., Any]) -> HookHandle:
+        table = self._state_hooks(kind)
+        key = max(table, default=-1) + 1
+        table[key] = hook
+        return HookHandle(table, key)
+
+    def register_state_dict_pre_hook(self, hook: Callable[..., Any]) -> HookHandle:
+        """``hook(cell, prefix, keep_vars)`` runs before ``state_dict`` collects this cell."""
+        return self._add_state_hook("pre", hook)
+
+    def register_state_dict_post_hook(self, hook: Callable[..., Any]) -> HookHandle:
+        """``hook(cell, state_dict, prefix, local_metadata)`` runs after; it may edit the dict."""
+        return self._add_state_hook("post", hook)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable[..., Any]) -> HookHandle:
+        """``hook(cell, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` runs before ``load_state_dict`` loads this cell."""
+        return self._add_state_hook("load_pre", hook)
+
+    def register_load_state_dict_post_hook(self, hook: Callable[..., Any]) -> HookHandle:
+        """``hook(cell, incompatible_keys)`` runs after ``load_state_dict``."""
+        return self._add_state_hook("load_post", hook)
+
+    def state_dict(
+        self, *args: Any, destination: Any = None, prefix: str = "", keep_vars: bool = False
+    ) -> OrderedDict[str, Tensor]:
+        """Every Parameter and persistent buffer by its dotted path: for each cell, its
+        Parameters, then its buffers, then its children's (the keys ``load_state_dict`` and
+        ``save_checkpoint`` take)."""
+        out = OrderedDict() if destination is None else destination
+        for hook in self._state_hooks("pre").values():
+            hook(self, prefix, keep_vars)
+        for name, param in self._params.items():
+            if param is not None:
+                out[prefix + name] = param
+        hidden = self.__dict__.get("_non_persistent_buffers", set())
+        for name, buffer in self.__dict__.get("_buffers", {}).items():
+            if buffer is not None and name not in hidden:
+                out[prefix + name] = buffer
+        for name, child in self._cells.items():
+            if child is not None:
+                child.state_dict(destination=out, prefix=f"{prefix}{name}.", keep_vars=keep_vars)
+        for hook in self._state_hooks("post").values():
+            result = hook(self, out, prefix, {})
+            if result is not None:
+                out = result
+        return out
+
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True
+    ) -> _IncompatibleKeys:
+        """Copy the values of ``state_dict`` (from ``state_dict()`` or ``load_checkpoint``)
+        into the Parameters and buffers of the same keys. With ``strict``, a missing or an
+        unexpected key raises; either way the keys come back as ``(missing_keys,
+        unexpected_keys)``."""
+        if not isinstance(state_dict, Mapping):
+            raise MindTypeError(
+                f"For 'load_state_dict', 'state_dict' must be a dict, got "
+                f"{type(state_dict).__name__}"
+            )
+        missing: list[str] = []
+        unexpected: list[str] = []
+        errors: list[str] = []
+        own = self.state_dict()
+        for prefix, cell in self.cells_and_names():
+            key = f"{prefix}." if prefix else ""
+            for hook in cell._state_hooks("load_pre").values():
+                hook(cell, state_dict, key, {}, strict, missing, unexpected, errors)
+        for name, target in own.items():
+            if name not in state_dict:
+                missing.append(name)
+                continue
+            value = as_tensor(state_dict[name])
+            if value.shape != target.shape:
+                errors.append(
+                    f"size mismatch for {name}: the checkpoint has shape {value.shape}, the "
+                    f"cell {target.shape}"
+                )
+                continue
+            if isinstance(target, Parameter):
+                target.set_data(cast(value, target.dtype))
+            else:
+                target.assign_value(cast(value, target.dtype))
+        unexpected.extend(k for k in state_dict if k not in own)
+        if strict and (missing or unexpected):
+            errors.insert(0, f"missing keys {missing}, unexpected keys {unexpected}")
+        if errors:
+            raise MindValueError(
+                f"For 'load_state_dict' of {type(self).__name__}: " + "; ".join(errors)
+            )
+        result = _IncompatibleKeys(missing, unexpected)
+        for _, cell in self.cells_and_names():
+            for hook in cell._state_hooks("load_post").values():
+                hook(cell, result)
+        return result
 
     # -- display -------------------------------------------------------------------------------------
 

@@ -45,7 +45,7 @@ from mind.core._src.ops.dispatch import (
     traits_of,
 )
 from mind.core._src.ops.elementwise import cast
-from mind.core._src.ops.sparse import CSRTensor
+from mind.core._src.ops.sparse import SPARSE_TYPES
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor, as_tensor
 from mind.core.errors import MindTypeError, MindValueError
@@ -139,9 +139,9 @@ def _flatten(value: Any, what: str, leaves: list[Tensor]) -> Any:
         return (type(value).__name__, tuple(_flatten(v, what, leaves) for v in value))
     if value is None:
         return None
-    if isinstance(value, CSRTensor):  # three Tensors and a static shape
+    if isinstance(value, SPARSE_TYPES):  # its Tensors and a static shape
         *parts, shape = value.to_tuple()
-        return ("csr", (CSRTensor, shape, tuple(_flatten(p, what, leaves) for p in parts)))
+        return ("csr", (type(value), shape, tuple(_flatten(p, what, leaves) for p in parts)))
     if isinstance(value, bool | int | float | np.ndarray | np.generic):
         leaves.append(as_tensor(value))
         return "t"
@@ -184,7 +184,7 @@ def _describe(tree: Any) -> str:
     if kind == "const":
         return repr(items)
     if kind == "csr":
-        return f"CSRTensor{list(items[1])}"
+        return f"{items[0].__name__}{list(items[1])}"
     return f"{kind}({', '.join(_describe(i) for i in items)})"
 
 

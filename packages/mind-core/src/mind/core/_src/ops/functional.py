@@ -68,4 +68,5 @@ from mind.core._src.ops.reduce import (  # noqa: F401
 )
 from mind.core._src.ops.resize import *  # noqa: F403
 from mind.core._src.ops.scatter import *  # noqa: F403
+from mind.core._src.ops.sparse import *  # noqa: F403
 from mind.core._src.ops.special import *  # noqa: F403

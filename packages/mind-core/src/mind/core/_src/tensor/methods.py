@@ -22,6 +22,7 @@ from mind.core._src.ops import (
 )
 from mind.core._src.ops import functional as F
 from mind.core._src.tensor import dtype as dt
+from mind.core._src.tensor import methods_more
 from mind.core._src.tensor.tensor import Tensor
 
 __all__: list[str] = []
@@ -365,6 +366,7 @@ for _module in (
     pooling,
     scatter,
     special,
+    methods_more,
 ):
     for _entry in _module.TENSOR_METHODS:
         _name, _target = _entry if isinstance(_entry, tuple) else (_entry, _entry)

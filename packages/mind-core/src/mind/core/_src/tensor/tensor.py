@@ -324,6 +324,12 @@ class Parameter(Tensor):
     def data(self) -> Parameter:
         return self
 
+    def value(self) -> Tensor:
+        """The parameter's value as a plain Tensor (MindSpore's ``Parameter.value()``)."""
+        t = _new(Tensor)
+        t._data, t._node = self._data, self._node
+        return t
+
     def set_data(self, data: Any) -> Parameter:
         """Replace the value (shape may change, as in MindSpore)."""
         self._data = np.array(data._data if isinstance(data, Tensor) else data, copy=True)
