@@ -649,3 +649,14 @@ def test_learning_rate_schedules_compile_to_their_python_values(schedule):
     assert poly.rate(0) == pytest.approx(0.1) and poly.rate(4) == pytest.approx(
         0.09 * (1 - 4 / 6) ** 2 + 0.01
     )
+
+
+def test_relu6_and_celu_gradients_at_their_kinks():
+    # relu6 = min(relu(x), 6) took half of minimum's split tie at x = 6; MindSpore's ReLU6Grad
+    # gives 1 on (0, 6]; celu's x > 0 branch owns x = 0 (gradient 1, as PyTorch's)
+    x = Tensor(np.array([-1.0, 0.0, 3.0, 6.0, 7.0], np.float32))
+    np.testing.assert_array_equal(
+        ms.grad(lambda t: ops.relu6(t).sum())(x).asnumpy(), [0, 0, 1, 1, 0]
+    )
+    g = ms.grad(lambda t: ops.celu(t).sum())(x).asnumpy()
+    np.testing.assert_allclose(g, [np.exp(-1.0), 1, 1, 1, 1], rtol=1e-6)

@@ -37,7 +37,6 @@ from mind.core._src.ops.elementwise import (
     log,
     logical_not,
     logical_or,
-    minimum,
     mul,
     neg,
     not_equal,
@@ -623,7 +622,9 @@ def hardtanh(input: Any, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
 
 
 def relu6(x: Any) -> Tensor:
-    return minimum(relu(x), 6.0)
+    """``min(max(x, 0), 6)``; the gradient is 1 on (0, 6] as MindSpore's ReLU6Grad."""
+    x = as_tensor(x)
+    return where(less_equal(x, 6.0), relu(x), 6.0)
 
 
 _SELU_ALPHA, _SELU_SCALE = 1.6732632423543772, 1.0507009873554805
@@ -638,8 +639,8 @@ def celu(x: Any, alpha: float = 1.0) -> Tensor:
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
     if alpha == 0:
         raise MindValueError("For 'celu', 'alpha' must not be 0")
-    x = _floating(x)
-    return add(relu(x), minimum(mul(expm1(div(x, alpha)), alpha), 0.0))
+    x = _floating(x)  # (the x > 0 branch owns x = 0: the gradient there is 1, as PyTorch's)
+    return where(greater(x, 0.0), x, mul(expm1(div(x, alpha)), alpha))
 
 
 def hardsigmoid(input: Any) -> Tensor:
