@@ -49,7 +49,11 @@ ALIASES: dict[str, list[str]] = {
     "mindspore.common.api": ["mind.core:jit"],
     "mindspore.runtime": ["mind.core.runtime"],
     "mindspore.common.dtype": ["mind.core.common.dtype"],
-    "mindspore.common.parameter": ["mind.core:Parameter", "mind.core:ParameterTuple"],
+    "mindspore.common.parameter": [
+        "mind.core:Parameter",
+        "mind.core:ParameterTuple",
+        "mind.core:_Buffer",  # a Cell's buffer (register_buffer)
+    ],
     "mindspore.common.tensor": ["mind.core:Tensor"],
     "mindspore.common.initializer": ["mind.core.common.initializer"],
     "mindspore.nn": ["mind.core.nn"],
@@ -59,8 +63,13 @@ ALIASES: dict[str, list[str]] = {
     # schedules: Mind has them all in mind.core.nn.
     "mindspore.nn.optim": ["mind.core.nn"],
     "mindspore.nn.optim.optimizer": ["mind.core.nn:Optimizer"],
+    "mindspore.nn.optim.adafactor": ["mind.core.nn:AdaFactor"],
     "mindspore.nn.dynamic_lr": ["mind.core.nn"],
     "mindspore.nn.learning_rate_schedule": ["mind.core.nn"],
+    # mindspore.nn.probability: distributions and bijectors live in mind-extend.
+    "mindspore.nn.probability": ["mind.extend.probability"],
+    "mindspore.nn.probability.distribution": ["mind.extend.probability.distribution"],
+    "mindspore.nn.probability.bijector": ["mind.extend.probability.bijector"],
     # mindspore.ops: the functional ops (Mind's have MindSpore 2.x names and argument orders),
     # Primitive, and the Primitive classes (ops.Add, ops.ReLU, ops.WhileLoop...).
     "mindspore.ops": ["mind.core.ops"],
@@ -68,6 +77,7 @@ ALIASES: dict[str, list[str]] = {
     "mindspore.ops.functional": ["mind.core.ops"],
     # mindspore.ops.operations (P): MindSpore's Primitive classes.
     "mindspore.ops.operations": ["mind.core.ops.operations"],
+    "mindspore.ops.operations._grad_ops": ["mind.core.ops.grad_ops"],
     # MindSpore's own modules that define the Primitive classes, by family: in Mind all are in
     # mind.core.ops.operations.
     **{
