@@ -18,6 +18,7 @@ from mind.core._src.ir.trace import is_tracing
 from mind.core._src.nn.optim import Adam, Optimizer, _decays, _f64
 from mind.core._src.ops import functional as F
 from mind.core._src.ops import optim_ops as O
+from mind.core._src.ops.p_optim import ada_factor_update
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Parameter, Tensor
 from mind.core.errors import MindTypeError, MindValueError
@@ -26,6 +27,7 @@ __all__ = [
     "ASGD",
     "FTRL",
     "LARS",
+    "AdaFactor",
     "AdaMax",
     "Adadelta",
     "Adagrad",
@@ -489,3 +491,107 @@ class LARS(Optimizer):
 
     def extend_repr(self) -> str:
         return f"optimizer={type(self._inner).__name__}"
+
+
+class AdaFactor(Optimizer):
+    """MindSpore's AdaFactor (Shazeer and Stern, 2018; ``P.FusedAdaFactor``'s update): second
+    moments factored into row and column means for a parameter of two or more axes, the update
+    clipped to an RMS of ``clip_threshold``. ``beta2`` at step ``t`` is ``1 - t^-decay_rate``.
+    With ``relative_step`` the learning rate is ``min(1e-2, 1/sqrt(t))`` (``1e-6 t`` in place of
+    ``1e-2`` with ``warmup_init``); ``scale_parameter`` multiplies it by
+    ``max(eps[1], RMS(param))``. A manual ``learning_rate`` needs ``relative_step=False``.
+    ``compression`` (float16 running averages) is accepted and ignored: the slots keep the
+    parameter's dtype."""
+
+    def __init__(
+        self,
+        params: Any,
+        learning_rate: Any = None,
+        eps: tuple = (1e-30, 1e-3),
+        clip_threshold: float = 1.0,
+        decay_rate: float = 0.8,
+        beta1: float | None = 0.9,
+        weight_decay: float = 0.0,
+        scale_parameter: bool = True,
+        relative_step: bool = True,
+        warmup_init: bool = False,
+        compression: bool = False,
+        loss_scale: float = 1.0,
+    ) -> None:
+        op = "AdaFactor"
+        if learning_rate is not None and relative_step:
+            raise MindValueError(
+                f"For '{op}', a manual 'learning_rate' cannot be combined with relative_step=True"
+            )
+        if warmup_init and not relative_step:
+            raise MindValueError(f"For '{op}', 'warmup_init' requires relative_step=True")
+        if learning_rate is None and not relative_step:
+            raise MindValueError(f"For '{op}', relative_step=False needs a 'learning_rate'")
+        fixed = learning_rate is None or isinstance(learning_rate, int | float)
+        super().__init__(0.0 if learning_rate is None else learning_rate, params, weight_decay,
+                         loss_scale)  # fmt: skip
+        if not isinstance(eps, tuple | list) or len(eps) != 2:
+            raise MindValueError(f"For '{op}', 'eps' must hold 2 floats (eps1, eps2), got {eps!r}")
+        self.eps = tuple(_float(op, f"eps{i}", e) for i, e in enumerate(eps))
+        for i, e in enumerate(self.eps):
+            _at_least(op, f"eps{i}", e)
+        self.clip_threshold = _float(op, "clip_threshold", clip_threshold)
+        _at_least(op, "clip_threshold", self.clip_threshold)
+        self.decay_rate = _float(op, "decay_rate", decay_rate)
+        if not 0.0 < self.decay_rate < 1.0:
+            raise MindValueError(f"For '{op}', 'decay_rate' must be in (0, 1), got {decay_rate}")
+        if not 0.0 <= float(weight_decay) < 1.0:
+            raise MindValueError(
+                f"For '{op}', 'weight_decay' must be in [0, 1), got {weight_decay}"
+            )
+        beta1 = 0.0 if beta1 is None else beta1
+        if isinstance(beta1, bool) or not isinstance(beta1, int | float):
+            raise MindTypeError(f"For '{op}', 'beta1' must be a float, got {type(beta1).__name__}")
+        _at_least(op, "beta1", float(beta1))
+        self.beta1 = float(beta1)
+        self.relative_step = _bool(op, "relative_step", relative_step)
+        self.warmup_init = _bool(op, "warmup_init", warmup_init)
+        self.compression = _bool(op, "compression", compression)
+        # A schedule's rate is taken as it is (MindSpore neither scales nor replaces it).
+        self.scale_parameter = _bool(op, "scale_parameter", scale_parameter) and fixed
+        self.relative_step = self.relative_step and fixed
+        self.use_first_moment = self.beta1 > 0
+        self.decay_flag = bool(weight_decay)
+        self.graph_slots = ("exp_avg", "exp_avg_sq_row", "exp_avg_sq_col", "exp_avg_sq")
+        self.uses_step_count = True
+        for name, shape in (
+            ("exp_avg", lambda s: s if self.use_first_moment else ()),
+            ("exp_avg_sq_row", lambda s: s[:-1] if len(s) > 1 else (1,)),
+            ("exp_avg_sq_col", lambda s: s[:-2] + s[-1:] if len(s) > 1 else (1,)),
+            ("exp_avg_sq", lambda s: (1,) if len(s) > 1 else s),
+        ):
+            self._shaped_slot(name, shape)
+
+    def _shaped_slot(self, name: str, shape: Any) -> None:
+        """Create the zero slot ``name`` with ``shape(param.shape)`` per parameter (the base's
+        slots have the parameter's shape; the factored moments do not)."""
+        params = [
+            Parameter(
+                np.zeros(shape(tuple(p.shape)), p._data.dtype),
+                name=f"{name}.{p.name}",
+                requires_grad=False,
+            )
+            for p in self._parameters
+        ]
+        object.__setattr__(self, f"_slotp_{name}", params)
+        object.__setattr__(self, f"_slot_{name}", [sp._data for sp in params])
+
+    def _update_ops(self, i, p, g, lr, wd):
+        slots = [self._slot_params(name)[i] for name in self.graph_slots]
+        step = F.add(self._step_tensor(), 1.0)
+        if self.relative_step:
+            low = F.mul(step, 1e-6) if self.warmup_init else 1e-2
+            lr = F.minimum(low, F.rsqrt(step))
+        beta2t = F.cast(F.sub(1.0, F.pow(step, -self.decay_rate)), dt.float32)
+        new = ada_factor_update(
+            self.eps, self.clip_threshold, self.beta1, beta2t, F.cast(_f64(wd), dt.float32),
+            F.cast(_f64(lr), dt.float32), g, p, *slots,
+            self.scale_parameter, self.use_first_moment, self.decay_flag,
+        )  # fmt: skip
+        for target, value in zip((p, *slots), new):
+            F.assign(target, value)

@@ -416,3 +416,123 @@ def _fused_sparse_adam(op: PrimitiveClass, var, m, v, beta1_power, beta2_power, 
 
 _define("FusedSparseAdam", _fused_sparse_adam, use_locking=False, use_nesterov=False)
 _define("FusedSparseLazyAdam", _fused_sparse_adam, use_locking=False, use_nesterov=False)
+
+
+# ------------------------------------------------------------------------------------------------
+# AdaFactor
+# ------------------------------------------------------------------------------------------------
+
+
+def _rms(x: Tensor) -> Tensor:
+    return F.sqrt(F.mean(F.square(x)))
+
+
+def ada_factor_update(
+    eps: tuple,
+    clip_threshold: Any,
+    beta1: Any,
+    beta2t: Any,
+    weight_decay: Any,
+    lr: Any,
+    grad: Tensor,
+    param: Tensor,
+    exp_avg: Tensor,
+    exp_avg_sq_row: Tensor,
+    exp_avg_sq_col: Tensor,
+    exp_avg_sq: Tensor,
+    scale_parameter: bool,
+    first_moment: bool,
+    decay: bool,
+) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
+    """One AdaFactor step (Shazeer and Stern, 2018), as MindSpore's ``FusedAdaFactor``:
+    the new ``(param, exp_avg, exp_avg_sq_row, exp_avg_sq_col, exp_avg_sq)``, computed in
+    float32. A parameter of two or more axes keeps factored second moments: the running means
+    of ``g^2 + eps[0]`` over its last axis (``exp_avg_sq_row``) and its second last
+    (``exp_avg_sq_col``), whose outer product over the rows' mean stands for the full one; a
+    vector keeps the full ``exp_avg_sq``. The update ``g / sqrt(v)`` is scaled down to an RMS of
+    at most ``clip_threshold`` and by ``lr`` (times ``max(eps[1], RMS(param))`` when
+    ``scale_parameter``), averaged with ``beta1`` when ``first_moment``; ``decay`` subtracts
+    ``weight_decay * lr * param`` too."""
+    f32 = dt.float32
+    g, p = F.cast(grad, f32), F.cast(param, f32)
+    lr = F.cast(lr, f32)
+    if scale_parameter:
+        lr = F.mul(lr, F.maximum(F.cast(eps[1], f32), _rms(p)))
+    squared = F.add(F.square(g), F.cast(eps[0], f32))
+    row, col, sq = exp_avg_sq_row, exp_avg_sq_col, exp_avg_sq
+    keep = F.sub(1.0, beta2t)
+    if p.ndim >= 2:
+        row = F.add(F.mul(F.cast(row, f32), beta2t), F.mul(F.mean(squared, -1), keep))
+        col = F.add(F.mul(F.cast(col, f32), beta2t), F.mul(F.mean(squared, -2), keep))
+        r_factor = F.rsqrt(F.div(row, F.mean(row, -1, True)))
+        c_factor = F.rsqrt(col)
+        update = F.mul(F.mul(F.expand_dims(r_factor, -1), F.expand_dims(c_factor, -2)), g)
+    else:
+        sq = F.add(F.mul(F.cast(sq, f32), beta2t), F.mul(squared, keep))
+        update = F.mul(F.rsqrt(sq), g)
+    clip = F.maximum(F.div(_rms(update), clip_threshold), 1.0)
+    update = F.mul(F.div(update, clip), lr)
+    avg = exp_avg
+    if first_moment:
+        avg = F.add(F.mul(F.cast(exp_avg, f32), beta1), F.mul(update, F.sub(1.0, beta1)))
+        update = avg
+    if decay:
+        p = F.sub(p, F.mul(F.mul(p, weight_decay), lr))
+    p = F.sub(p, update)
+    like = (param, exp_avg, exp_avg_sq_row, exp_avg_sq_col, exp_avg_sq)
+    return tuple(F.cast(v, t.dtype) for v, t in zip((p, avg, row, col, sq), like))
+
+
+def _adafactor_scalar(op: str, name: str, value: Any) -> Any:
+    return O.tensor_arg(op, name, value, None) if isinstance(value, Tensor) else float(value)
+
+
+@_calls(ada_factor_update)
+def _fused_ada_factor(op: PrimitiveClass, epsilon, clip_threshold, beta1, beta2, weight_decay,
+                      learning_rate, grad, param, exp_avg, exp_avg_sq_row, exp_avg_sq_col,
+                      exp_avg_sq, global_norm=None):  # fmt: skip
+    name = op.name
+    if isinstance(epsilon, Tensor):
+        epsilon = tuple(float(e) for e in epsilon.asnumpy().reshape(-1))
+    if not isinstance(epsilon, tuple | list) or len(epsilon) != 2:
+        raise MindValueError(f"For '{name}', 'epsilon' must hold 2 numbers, got {epsilon!r}")
+    var = O.tensor_arg(name, "param", param, _F16_32)
+    g = _grad(name, grad, var)
+    slots = [
+        O.tensor_arg(name, n, v, _F16_32)
+        for n, v in (
+            ("exp_avg", exp_avg),
+            ("exp_avg_sq_row", exp_avg_sq_row),
+            ("exp_avg_sq_col", exp_avg_sq_col),
+            ("exp_avg_sq", exp_avg_sq),
+        )
+    ]
+    if global_norm is not None:
+        norm = F.cast(_adafactor_scalar(name, "global_norm", global_norm), dt.float32)
+        g = F.cast(F.div(F.cast(g, dt.float32), F.where(F.less(norm, 1e-32), 1.0, norm)), g.dtype)
+    scalars = [
+        _adafactor_scalar(name, n, v)
+        for n, v in (
+            ("clip_threshold", clip_threshold),
+            ("beta1", beta1),
+            ("beta2", beta2),
+            ("weight_decay", weight_decay),
+            ("learning_rate", learning_rate),
+        )
+    ]
+    new = ada_factor_update(
+        tuple(epsilon), *scalars, g, var, *slots,
+        op.enable_scale_parameter, op.enable_first_moment, op.enable_weight_decay,
+    )  # fmt: skip
+    _commit((param, exp_avg, exp_avg_sq_row, exp_avg_sq_col, exp_avg_sq), new)
+    return new[0]
+
+
+for _name in ("FusedAdaFactor", "FusedAdaFactorWithGlobalNorm"):
+    _define(
+        _name,
+        _fused_ada_factor,
+        enable_scale_parameter=False,
+        enable_first_moment=False,
+        enable_weight_decay=False,
+    )
