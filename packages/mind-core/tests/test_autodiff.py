@@ -255,3 +255,17 @@ def test_setitem_inside_jit_with_a_constant_and_a_loop_index():
         expected[i] = expected[i] * 2 + i
     out = f(Tensor(x0), Tensor(np.array(2, np.int32)))
     np.testing.assert_allclose(out.asnumpy(), expected)
+
+
+def test_a_one_element_tuple_of_positions_gives_the_tensor():
+    # MindSpore's grad unwraps a one-element result (grad(f, (0,)) is a Tensor); GradOperation's
+    # get_all still gives a tuple
+    x = Tensor(np.array([1.0, 2.0]))
+    g = ms.grad(lambda a, b: (a * b).sum(), (0,))(x, x * 3)
+    np.testing.assert_array_equal(g.asnumpy(), [3.0, 6.0])
+    _, gv = ms.value_and_grad(lambda a: (a * a).sum(), (0,))(x)
+    np.testing.assert_array_equal(gv.asnumpy(), [2.0, 4.0])
+    from mind.core.ops.composite import GradOperation
+
+    (ga,) = GradOperation(get_all=True)(lambda a: (a * a).sum())(x)
+    np.testing.assert_array_equal(ga.asnumpy(), [2.0, 4.0])

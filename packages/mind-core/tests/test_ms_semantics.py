@@ -614,7 +614,7 @@ def test_pad_layers_take_any_even_padding_and_check_it_as_mindspore():
 def test_the_gradient_of_a_function_returning_a_number_is_zero():
     # MindSpore: GradOperation of ops.Size (a Python int) gives zeros; a non-number still raises
     x = Tensor(np.array([[2, 3], [4, 5]], np.int32))
-    (g,) = ms.grad(lambda t: ops.size(t), (0,))(x)
+    g = ms.grad(lambda t: ops.size(t), (0,))(x)  # one position in a tuple: the Tensor
     np.testing.assert_array_equal(g.asnumpy(), np.zeros((2, 2), np.int32))
     gx = ms.grad(lambda t: float(t.shape[0]))(Tensor(np.ones(3)))
     np.testing.assert_array_equal(gx.asnumpy(), np.zeros(3))

@@ -244,6 +244,7 @@ def check_grads(
         return result
 
     analytic = grad(scalar, grad_position=argnums)(*[Tensor(a) for a in arrays])
+    analytic = analytic if isinstance(analytic, tuple) else (analytic,)
     for k, i in enumerate(argnums):
         wide = np.complex128 if arrays[i].dtype.kind == "c" else np.float64
         got = np.asarray(analytic[k]._data, dtype=wide)
@@ -265,6 +266,7 @@ def check_grads(
 
         def second(*xs):
             gs = grad_fn(*xs)
+            gs = gs if isinstance(gs, tuple) else (gs,)
             total = None
             for g, c in zip(gs, seconds):
                 term = (g * Tensor(c)).sum()

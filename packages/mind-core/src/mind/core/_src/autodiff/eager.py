@@ -461,7 +461,11 @@ def _drawing(tracer: Any, draws: Draws) -> Any:
     return tracer.drawing(draws) if tracer is not None else nullcontext()
 
 
-def _pack(input_grads, weight_grads, positions, weights) -> Any:
+def _pack(input_grads, weight_grads, positions, weights, unwrap: bool = True) -> Any:
+    # MindSpore's grad gives the Tensor itself for a one-element tuple of positions
+    # (``grad(f, (0,))``); Mind's own callers keep the tuple (``unwrap=False``)
+    if unwrap and isinstance(input_grads, tuple) and len(input_grads) == 1:
+        input_grads = input_grads[0]
     if positions is None:
         return weight_grads
     if weights is None:
@@ -483,7 +487,8 @@ def grad(
     :param weights: Parameters (``net.trainable_params()``) to differentiate with respect to.
     :param has_aux: ``fn`` returns ``(out, aux1, ...)``; only ``out`` is differentiated and the
         gradient function returns ``(gradients, (aux1, ...))``.
-    :returns: the gradients: one Tensor for an int ``grad_position``, a tuple for a tuple of
+    :returns: the gradients: one Tensor for an int ``grad_position`` (or a tuple of one, as
+        MindSpore's), a tuple for a tuple of
         positions, the weights' gradients when ``grad_position`` is None, and
         ``(input_grads, weight_grads)`` when both are given. A non-scalar output is
         differentiated as the sum of its elements (all-ones sensitivity), as in MindSpore.

@@ -94,7 +94,10 @@ class GradOperation:
             if position is None and not params:  # no weights (a net without Parameters)
                 target(*args)
                 return ()
-            return grad(target, grad_position=position, weights=params)(*args)
+            grads = grad(target, grad_position=position, weights=params)(*args)
+            if isinstance(position, tuple) and len(position) == 1:  # get_all: always a tuple
+                return ((grads[0],), grads[1]) if params else (grads,)
+            return grads
 
         return grad_fn
 
@@ -332,6 +335,7 @@ def _reverse_row(f: Callable[..., Tensor], xs: list[Tensor], out: Tensor) -> lis
         grad(lambda *vs, e=e: (f(*vs) * e).sum(), everything)(*xs)
         for e in _basis(out.shape, out.dtype.np)
     ]
+    rows = [r if isinstance(r, tuple) else (r,) for r in rows]
     return [reshape(stack([r[j] for r in rows], 0), out.shape + x.shape) for j, x in enumerate(xs)]
 
 
