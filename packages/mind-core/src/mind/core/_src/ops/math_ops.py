@@ -446,7 +446,11 @@ def invert(input: Any) -> Tensor:
 
 
 def inv(input: Any) -> Tensor:
-    """``1 / input``."""
+    """``1 / input``; integer inputs keep their dtype (the quotient truncates toward zero)."""
+    input = as_tensor(input)
+    if input.dtype.is_integer and input.dtype is not dt.bool_:
+        # 1 // x truncated toward zero is x itself where |x| == 1 and 0 elsewhere.
+        return where(equal(abs(input), 1), input, zeros_like(input))
     return reciprocal(input)
 
 
