@@ -37,6 +37,7 @@ def _both(peer, cell, *arrays, **kwargs):
     grads = ms.grad(lambda *xs: (cell(*xs, **mind_kwargs) * Tensor(w)).sum(), positions)(
         *(Tensor(a) for a in arrays)
     )
+    grads = grads if isinstance(grads, tuple) else (grads,)  # one position: the Tensor
     for g, t in zip(grads, tensors):
         np.testing.assert_allclose(g.asnumpy(), t.grad.numpy(), rtol=1e-8, atol=1e-10)
 
