@@ -11,6 +11,7 @@ from mind.core._src.nn.initializer import initializer
 from mind.core._src.nn.layers import (
     BatchNorm2d,
     _check_conv,
+    _Conv,
     _default_bias,
     _default_weight,
     _params_in,
@@ -60,9 +61,11 @@ def _conv_padding(op: str, pad_mode: str, padding: Any, nd: int) -> tuple[int, .
     return pads
 
 
-class Conv3d(Cell):
+class Conv3d(_Conv):
     """3-D convolution over (N, C, D, H, W) input; weight (out, in / group, kD, kH, kW).
     MindSpore defaults: ``pad_mode="same"``, no bias; ``padding`` an int or 6 ints."""
+
+    conv = staticmethod(P.conv3d)
 
     def __init__(
         self,
@@ -108,24 +111,6 @@ class Conv3d(Cell):
             else None
         )
         _params_in(self, type(self).__name__, dtype)
-
-    def construct(self, x: Tensor) -> Tensor:
-        return P.conv3d(
-            x,
-            self.weight,
-            self.bias,
-            self.stride,
-            self.pad_mode,
-            self.padding,
-            self.dilation,
-            self.group,
-        )
-
-    def extend_repr(self) -> str:
-        return (
-            f"input_channels={self.in_channels}, output_channels={self.out_channels}, "
-            f"kernel_size={self.kernel_size}, stride={self.stride}, pad_mode={self.pad_mode}"
-        )
 
 
 class Conv3dTranspose(Conv3d):

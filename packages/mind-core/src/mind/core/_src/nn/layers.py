@@ -520,9 +520,38 @@ def _check_conv(
         I.check_int(op, "padding" if len(pads) == 1 else f"padding[{i}]", v, minimum=0)
 
 
-class Conv2d(Cell):
+class _Conv(Cell):
+    """A convolution layer: ``construct`` applies the class's ``conv`` op with the layer's
+    weight, bias and attributes (Conv2d, Conv3d)."""
+
+    conv: Any = (
+        None  # a staticmethod of (x, weight, bias, stride, pad_mode, padding, dilation, group)
+    )
+
+    def construct(self, x: Tensor) -> Tensor:
+        return self.conv(
+            x,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.pad_mode,
+            self.padding,
+            self.dilation,
+            self.group,
+        )
+
+    def extend_repr(self) -> str:
+        return (
+            f"input_channels={self.in_channels}, output_channels={self.out_channels}, "
+            f"kernel_size={self.kernel_size}, stride={self.stride}, pad_mode={self.pad_mode}"
+        )
+
+
+class Conv2d(_Conv):
     """2-D convolution over NCHW input; weight (out, in / group, kH, kW). MindSpore defaults:
     ``pad_mode="same"``, no bias."""
+
+    conv = staticmethod(F.conv2d)
 
     def __init__(
         self,
@@ -572,24 +601,6 @@ class Conv2d(Cell):
             Parameter(_default_bias((out_channels,), fan_in, bias_init)) if has_bias else None
         )
         _params_in(self, "Conv2d", dtype)
-
-    def construct(self, x: Tensor) -> Tensor:
-        return F.conv2d(
-            x,
-            self.weight,
-            self.bias,
-            self.stride,
-            self.pad_mode,
-            self.padding,
-            self.dilation,
-            self.group,
-        )
-
-    def extend_repr(self) -> str:
-        return (
-            f"input_channels={self.in_channels}, output_channels={self.out_channels}, "
-            f"kernel_size={self.kernel_size}, stride={self.stride}, pad_mode={self.pad_mode}"
-        )
 
 
 class Conv1d(Cell):
