@@ -13,10 +13,12 @@ from mind.core._src.autodiff.functional import HookBackward as HookBackward
 from mind.core._src.ops import array_ops as _array_ops
 from mind.core._src.ops import complex_ops as _complex_ops
 from mind.core._src.ops import fft as _fft
+from mind.core._src.ops import image_ops as _image_ops
 from mind.core._src.ops import indexing as _indexing
 from mind.core._src.ops import linalg as _linalg
 from mind.core._src.ops import losses as _losses
 from mind.core._src.ops import math_ops as _math_ops
+from mind.core._src.ops import misc_ops as _misc_ops
 from mind.core._src.ops import nn_functional as _nn_functional
 from mind.core._src.ops import optim_ops as _optim_ops
 from mind.core._src.ops import pooling as _pooling
@@ -435,10 +437,12 @@ from mind.core._src.ops.functional import (
 from mind.core._src.ops.functional import (
     zeros_like as zeros_like,
 )
+from mind.core._src.ops.image_ops import *  # noqa: F403
 from mind.core._src.ops.indexing import *  # noqa: F403
 from mind.core._src.ops.linalg import *  # noqa: F403
 from mind.core._src.ops.losses import *  # noqa: F403
 from mind.core._src.ops.math_ops import *  # noqa: F403
+from mind.core._src.ops.misc_ops import *  # noqa: F403
 from mind.core._src.ops.nn_functional import *  # noqa: F403
 from mind.core._src.ops.optim_ops import *  # noqa: F403
 from mind.core._src.ops.pooling import *  # noqa: F403
@@ -609,6 +613,8 @@ __all__ += [
     *_losses.__all__,
     *_math_ops.__all__,
     *_resize.__all__,
+    *_image_ops.__all__,
+    *_misc_ops.__all__,
     *_pooling.__all__,
     *_optim_ops.__all__,
     *_scatter.__all__,

@@ -19,6 +19,7 @@ from mind.core._src.ops import (  # noqa: F401  (register their classes)
     p_linalg,
     p_losses,
     p_math,
+    p_misc,
     p_nn,
     p_optim,
     p_pooling,

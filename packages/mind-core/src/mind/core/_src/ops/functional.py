@@ -41,10 +41,12 @@ from mind.core._src.ops.elementwise import (  # noqa: F401
     sub,
 )
 from mind.core._src.ops.fft import *  # noqa: F403
+from mind.core._src.ops.image_ops import *  # noqa: F403
 from mind.core._src.ops.indexing import *  # noqa: F403
 from mind.core._src.ops.linalg import *  # noqa: F403
 from mind.core._src.ops.losses import *  # noqa: F403
 from mind.core._src.ops.math_ops import *  # noqa: F403
+from mind.core._src.ops.misc_ops import *  # noqa: F403
 from mind.core._src.ops.nn_functional import *  # noqa: F403
 from mind.core._src.ops.nn_ops import *  # noqa: F403
 from mind.core._src.ops.nn_ops import matmul, relu, softmax  # noqa: F401
