@@ -11,6 +11,7 @@ takes MindSpore's attributes with MindSpore's defaults.
 """
 
 from mind.core._src.ops import (  # noqa: F401  (register their classes)
+    custom,
     p_array,
     p_complex,
     p_fft,

@@ -472,7 +472,7 @@ def _exec_extension(module_name: str, path: str) -> Any:
 
 
 def build(
-    source: str, functions: list[str], declarations: str | None = None
+    source: str, functions: list[str], declarations: str | None = None, cplusplus: bool = False
 ) -> tuple[Any, dict[str, Any]]:
     """The loaded module for ``source`` (``module.lib.<function>``), from the cache or built now;
     and a report: ``{"key", "cache_hit", "seconds", "library"}`` (``library``: the cache file,
@@ -480,12 +480,16 @@ def build(
 
     ``functions`` are a generated graph's ``void f(void **S)`` functions; ``declarations``, when
     given, is the cffi ``cdef`` of functions with signatures of their own instead (the eager
-    kernels'), and part of the cache key."""
+    kernels'), and part of the cache key; ``cplusplus`` compiles ``source`` as C++ (a user's
+    ``ops.Custom`` AOT source)."""
     import time
 
     start = time.perf_counter()
     blas = openblas()
-    key = cache_key(source if declarations is None else f"{source}\0cdef\0{declarations}")
+    key = cache_key(
+        (source if declarations is None else f"{source}\0cdef\0{declarations}")
+        + ("\0c++" if cplusplus else "")
+    )
     module_name = f"_mind_native_{key[:32]}"
     with _LOCK:
         if key in _LOADED:
@@ -495,7 +499,15 @@ def build(
             module, hit, library = _from_cache(folder, where, key, module_name)
             if module is None:
                 module, library = _build_and_load(
-                    source, functions, declarations, module_name, folder, where, key, blas
+                    source,
+                    functions,
+                    declarations,
+                    module_name,
+                    folder,
+                    where,
+                    key,
+                    blas,
+                    cplusplus,
                 )
         finally:
             if folder is not None:
@@ -537,6 +549,7 @@ def _build_and_load(
     where: Path | None,
     key: str,
     blas: Any,
+    cplusplus: bool = False,
 ) -> tuple[Any, str | None]:
     logger.info(
         "native: compiling %d functions (%d KB of C) into %s",
@@ -544,7 +557,7 @@ def _build_and_load(
         len(source) // 1024,
         where or "a private temporary file (no cache)",
     )
-    data = _compile(source, functions, declarations, module_name, blas)
+    data = _compile(source, functions, declarations, module_name, blas, cplusplus)
     fd = library = None
     if folder is not None:
         try:
@@ -565,7 +578,12 @@ def _build_and_load(
 
 
 def _compile(
-    source: str, functions: list[str], declarations: str | None, module_name: str, blas: Any
+    source: str,
+    functions: list[str],
+    declarations: str | None,
+    module_name: str,
+    blas: Any,
+    cplusplus: bool = False,
 ) -> bytes:
     """The built library's bytes, compiled in a fresh private temporary folder."""
     try:
@@ -592,8 +610,11 @@ def _compile(
         include_dirs=[blas.get_include_dir()],
         library_dirs=[lib_dir],
         libraries=[blas.get_library(), *(["mvec"] if _mvec() else [])],
-        extra_compile_args=_flags(),
+        extra_compile_args=[
+            "-std=c++17" if cplusplus and flag == "-std=c11" else flag for flag in _flags()
+        ],
         extra_link_args=[f"-Wl,-rpath,{lib_dir}"],
+        **({"source_extension": ".cpp"} if cplusplus else {}),
     )
     with tempfile.TemporaryDirectory(prefix="mind-native-") as tmp:
         if _SAFE:
