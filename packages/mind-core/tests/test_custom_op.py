@@ -196,3 +196,36 @@ def test_registration_info_builders_record_what_they_are_given():
     op = ops.Custom(add, lambda a, b: a, lambda a, b: a, "pyfunc")
     assert op.reg_info == [info]
     np.testing.assert_allclose(op(Tensor(A), Tensor(B)).asnumpy(), A + B, rtol=1e-6)
+
+
+def test_no_outputs_runs_for_its_effect_also_in_graph_mode():
+    seen = []
+    op = ops.Custom(lambda a, b: seen.append(a + b), (), (), "pyfunc")
+    assert op(Tensor(A), Tensor(B)) == ()
+
+    class Net(nn.Cell):
+        def construct(self, a, b):
+            op(a, b)
+            return a * 2
+
+    ms.set_context(mode=ms.GRAPH_MODE)
+    np.testing.assert_allclose(Net()(Tensor(B), Tensor(A)).asnumpy(), B * 2)
+    assert len(seen) == 2
+    np.testing.assert_allclose(seen[1], A + B, rtol=1e-6)
+
+
+def test_a_scalar_output_and_a_one_element_shape_tuple():
+    scalar = ops.Custom(lambda a, b: a - b, (), ms.int32, "pyfunc")
+    out = scalar(Tensor(10), Tensor(4))
+    assert out.shape == () and out.dtype == ms.int32 and int(out) == 6
+    one = ops.Custom(lambda a: a * 2, ((3, 4),), (ms.float32,), "pyfunc")
+    (doubled,) = one(Tensor(A))  # a tuple of one shape: a tuple of one output, as MindSpore
+    np.testing.assert_allclose(doubled.asnumpy(), A * 2)
+
+
+def test_aot_source_finds_headers_beside_it(tmp_path):
+    (tmp_path / "scale.h").write_text("#define SCALE 2.0f\n")
+    source = tmp_path / "with_header.c"
+    source.write_text('#include "scale.h"\n' + AOT_SOURCE.replace("2.0f", "SCALE"))
+    op = ops.Custom(f"{source}:CustomScaleAdd", [3, 4], ms.float32, "aot")
+    np.testing.assert_allclose(op(Tensor(A), Tensor(B)).asnumpy(), 2 * A + B, rtol=1e-6)

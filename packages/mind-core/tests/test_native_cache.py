@@ -73,7 +73,7 @@ def cache(tmp_path, entry, monkeypatch):
     (folder / f"{entry['key']}.json").write_bytes(entry["record"])
     compiles = []
 
-    def fake_compile(source, functions, declarations, module_name, blas):
+    def fake_compile(source, functions, declarations, module_name, blas, *options):
         compiles.append(module_name)
         return entry.get("rebuilt", entry["library"])
 

@@ -116,6 +116,8 @@ class Custom(PrimitiveClass):
 
         attrs = {"out_shapes": out_shapes, "out_dtypes": tuple(d.name for d in out_dtypes)}
         outs = tuple(bind(p, tensors, attrs) for p in prims)
+        if not out_shapes:
+            return ()
         return outs[0] if not self._multiple(shapes, dtypes) else outs
 
     # -- outputs ----------------------------------------------------------------------------------
@@ -127,6 +129,8 @@ class Custom(PrimitiveClass):
     def _outputs(self, shapes: list, dtypes: list) -> tuple[tuple, tuple]:
         shape = self.out_shape(*shapes) if callable(self.out_shape) else self.out_shape
         dtype = self.out_dtype(*dtypes) if callable(self.out_dtype) else self.out_dtype
+        if isinstance(dtype, list | tuple) and not dtype and not shape:
+            return (), ()  # no outputs: the function runs for its effect
         shape_list = list(shape) if _is_shape_list(shape) else [shape]
         dtype_list = list(dtype) if isinstance(dtype, list | tuple) else [dtype]
         if len(shape_list) != len(dtype_list):
@@ -182,6 +186,8 @@ class Custom(PrimitiveClass):
                 last[:] = [arrays, tuple(checked), set(range(count)) - {index}]
             return checked[index]
 
+        if count == 0:
+            return _register(f"{self._base}x0", [_effect(self._base, run, label)])
         prims = []
         for index in range(count):
 
@@ -242,6 +248,25 @@ def _register(plugin_name: str, definitions: list) -> tuple:
     return tuple(get_primitive(d.name) for d in definitions)
 
 
+def _effect(name: str, run: Callable[..., Any], label: str) -> PrimitiveDef:
+    """The primitive of a Custom op with no outputs: it runs for its effect, in order, and is
+    never removed (its value is an empty array nothing reads)."""
+
+    def cpu(*arrays: Any, out_shapes: tuple, out_dtypes: tuple) -> np.ndarray:
+        run(arrays, (), ())
+        return np.zeros(0, np.float32)
+
+    return PrimitiveDef(
+        name=name,
+        abstract_eval=lambda *avals, out_shapes, out_dtypes: ShapedArray((0,), dt.float32),
+        cpu_kernel=cpu,
+        differentiable=False,
+        attrs=("out_shapes", "out_dtypes"),
+        doc=f"the user's Custom op {label!r} (no outputs)",
+        traits=("effect",),
+    )
+
+
 def _is_shape_list(shape: Any) -> bool:
     """Whether ``shape`` is several outputs' shapes (a sequence of sequences)."""
     return (
@@ -281,7 +306,11 @@ def _aot(spec: Any) -> tuple[str, Callable[..., Any]]:
         from mind.core._src.devices.native.build import build
 
         module, _ = build(
-            path.read_text(), [], declarations=declaration, cplusplus=path.suffix != ".c"
+            path.read_text(),
+            [],
+            declarations=declaration,
+            cplusplus=path.suffix != ".c",
+            include_dirs=(str(path.resolve().parent),),  # the source's own headers
         )
         ffi, function = module.ffi, getattr(module.lib, name)
     else:

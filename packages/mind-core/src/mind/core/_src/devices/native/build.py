@@ -472,7 +472,11 @@ def _exec_extension(module_name: str, path: str) -> Any:
 
 
 def build(
-    source: str, functions: list[str], declarations: str | None = None, cplusplus: bool = False
+    source: str,
+    functions: list[str],
+    declarations: str | None = None,
+    cplusplus: bool = False,
+    include_dirs: tuple[str, ...] = (),
 ) -> tuple[Any, dict[str, Any]]:
     """The loaded module for ``source`` (``module.lib.<function>``), from the cache or built now;
     and a report: ``{"key", "cache_hit", "seconds", "library"}`` (``library``: the cache file,
@@ -480,8 +484,8 @@ def build(
 
     ``functions`` are a generated graph's ``void f(void **S)`` functions; ``declarations``, when
     given, is the cffi ``cdef`` of functions with signatures of their own instead (the eager
-    kernels'), and part of the cache key; ``cplusplus`` compiles ``source`` as C++ (a user's
-    ``ops.Custom`` AOT source)."""
+    kernels'), and part of the cache key; ``cplusplus`` compiles ``source`` as C++ and
+    ``include_dirs`` are searched for its headers (a user's ``ops.Custom`` AOT source)."""
     import time
 
     start = time.perf_counter()
@@ -489,6 +493,7 @@ def build(
     key = cache_key(
         (source if declarations is None else f"{source}\0cdef\0{declarations}")
         + ("\0c++" if cplusplus else "")
+        + "".join(f"\0-I{d}" for d in include_dirs)
     )
     module_name = f"_mind_native_{key[:32]}"
     with _LOCK:
@@ -508,6 +513,7 @@ def build(
                     key,
                     blas,
                     cplusplus,
+                    include_dirs,
                 )
         finally:
             if folder is not None:
@@ -550,6 +556,7 @@ def _build_and_load(
     key: str,
     blas: Any,
     cplusplus: bool = False,
+    include_dirs: tuple[str, ...] = (),
 ) -> tuple[Any, str | None]:
     logger.info(
         "native: compiling %d functions (%d KB of C) into %s",
@@ -557,7 +564,7 @@ def _build_and_load(
         len(source) // 1024,
         where or "a private temporary file (no cache)",
     )
-    data = _compile(source, functions, declarations, module_name, blas, cplusplus)
+    data = _compile(source, functions, declarations, module_name, blas, cplusplus, include_dirs)
     fd = library = None
     if folder is not None:
         try:
@@ -584,6 +591,7 @@ def _compile(
     module_name: str,
     blas: Any,
     cplusplus: bool = False,
+    include_dirs: tuple[str, ...] = (),
 ) -> bytes:
     """The built library's bytes, compiled in a fresh private temporary folder."""
     try:
@@ -607,7 +615,7 @@ def _compile(
     ffi.set_source(
         module_name,
         source,
-        include_dirs=[blas.get_include_dir()],
+        include_dirs=[blas.get_include_dir(), *include_dirs],
         library_dirs=[lib_dir],
         libraries=[blas.get_library(), *(["mvec"] if _mvec() else [])],
         extra_compile_args=[
