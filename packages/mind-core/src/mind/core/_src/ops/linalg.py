@@ -65,7 +65,10 @@ __all__: list[str] = [
     "diag_embed",
     "diagonal",
     "dot",
+    "eig",
+    "eigvals",
     "einsum",
+    "geqrf",
     "ger",
     "inner",
     "inverse",
@@ -74,6 +77,8 @@ __all__: list[str] = [
     "matrix_solve",
     "mm",
     "norm",
+    "orgqr",
+    "ormqr",
     "outer",
     "pdist",
     "pinv",
@@ -102,6 +107,11 @@ TENSOR_METHODS: tuple[str, ...] = (
     "outer",
     "slogdet",
     "trace",
+    "eigvals",
+    "geqrf",
+    "orgqr",
+    "ormqr",
+    "triangular_solve",  # a method only, as in MindSpore (not in ops)
 )
 
 
@@ -1087,3 +1097,240 @@ def cosine_similarity(x1: Any, x2: Any, dim: int = 1, eps: float = 1e-08) -> Ten
     dot_ = sum(mul(a, b), axis)
     norms = mul(sum(mul(a, a), axis), sum(mul(b, b), axis))
     return div(dot_, sqrt(maximum(norms, float(eps) * float(eps))))
+
+
+# ------------------------------------------------------------------------------------------------
+# Eigenvalues; Householder QR in LAPACK's compact form (geqrf, orgqr, ormqr); triangular solves
+# ------------------------------------------------------------------------------------------------
+
+#: The dtypes the general eigen-solver and the Householder ops take (MindSpore's), each with
+#: the complex dtype of its eigenvalues.
+_LAPACK_DTYPES = {
+    "float32": dt.complex64,
+    "float64": dt.complex128,
+    "complex64": dt.complex64,
+    "complex128": dt.complex128,
+}
+
+
+def _lapack_matrices(op: str, x: Any, name: str, square: bool = False) -> Tensor:
+    """``x`` as a (batch of) float32/64 or complex64/128 matrices, square with ``square``."""
+    x = as_tensor(x)
+    if x.dtype.name not in _LAPACK_DTYPES:
+        raise MindTypeError(
+            f"For '{op}', '{name}' must be float32, float64, complex64 or complex128, got {x.dtype}"
+        )
+    if x.ndim < 2 or (square and x.shape[-1] != x.shape[-2]):
+        form = "square matrices (*, N, N)" if square else "matrices (*, M, N)"
+        raise MindValueError(f"For '{op}', '{name}' must be a (batch of) {form}, got {x.shape}")
+    return x
+
+
+def _square_lapack(op: str, x: ShapedArray) -> None:
+    if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+        raise I.fail(op, f"'A' must be a (batch of) square matrices (*, N, N), got {x.shape}")
+    if x.dtype.name not in _LAPACK_DTYPES:
+        raise I.fail(op, f"'A' must be float32, float64, complex64 or complex128, got {x.dtype}")
+
+
+def _eig_infer(x: ShapedArray) -> ShapedArray:
+    _square_lapack("eig", x)
+    n = x.shape[-1]
+    # the eigenvalues as row 0, the eigenvectors (columns) below them: one output
+    return ShapedArray((*x.shape[:-2], n + 1, n), _LAPACK_DTYPES[x.dtype.name])
+
+
+def _eig_kernel(x):
+    values, vectors = np.linalg.eig(x)
+    out = np.concatenate([values[..., None, :], vectors], axis=-2)
+    return out.astype(_LAPACK_DTYPES[x.dtype.name].np, copy=False)
+
+
+def _eigvals_infer(x: ShapedArray) -> ShapedArray:
+    _square_lapack("eigvals", x)
+    return ShapedArray(x.shape[:-1], _LAPACK_DTYPES[x.dtype.name])
+
+
+# MindSpore defines no gradient for Eig, nor does Mind (degenerate eigenvalues have none).
+eig_p = primitive("eig", cpu=_eig_kernel, infer=_eig_infer, differentiable=False)
+example(eig_p, lambda c: ([c.r(2, 3, 3)], {}, None))  # test_misc_ops checks A v = v lambda
+eigvals_p = primitive(
+    "eigvals",
+    cpu=lambda x: np.linalg.eigvals(x).astype(_LAPACK_DTYPES[x.dtype.name].np, copy=False),
+    infer=_eigvals_infer,
+    differentiable=False,
+)
+example(eigvals_p, lambda c: ([c.r(2, 3, 3)], {}, None))
+
+
+def eig(A: Any) -> tuple[Tensor, Tensor]:
+    """The eigenvalues (*, N) and unit-length eigenvectors (*, N, N), as columns, of each square
+    matrix in ``A`` (float32/64 or complex64/128), both complex (complex64 for 32-bit inputs);
+    the eigenvalues are in no particular order. No gradient. Supported devices: cpu.
+
+    >>> values, vectors = ops.eig(Tensor([[1.0, 0.0], [0.0, 2.0]]))  # [1+0j, 2+0j], identity
+    """
+    packed = bind1(eig_p, _lapack_matrices("eig", A, "A", square=True))
+    return packed[..., 0, :], packed[..., 1:, :]
+
+
+def eigvals(A: Any) -> Tensor:
+    """The (complex) eigenvalues (*, N) of each square matrix in ``A``: :func:`eig` without the
+    eigenvectors. No gradient. Supported devices: cpu.
+
+    >>> ops.eigvals(Tensor([[2.0, 1.0], [0.0, 3.0]]))  # [2+0j, 3+0j]
+    """
+    return bind1(eigvals_p, _lapack_matrices("eigvals", A, "A", square=True))
+
+
+def _geqrf_infer(x: ShapedArray) -> ShapedArray:
+    *batch, m, n = x.shape
+    return ShapedArray((*batch, m + 1, n), x.dtype)  # y, and tau as an extra last row
+
+
+def _geqrf_kernel(x):
+    *batch, m, n = x.shape
+    out = np.zeros((*batch, m + 1, n), x.dtype)
+    if x.size:
+        h, tau = np.linalg.qr(x, mode="raw")  # LAPACK's geqrf, its result transposed
+        out[..., :m, :] = np.swapaxes(h, -1, -2)
+        out[..., m, : tau.shape[-1]] = tau
+    return out
+
+
+# MindSpore defines no gradient for Geqrf; orgqr and ormqr below are compositions, so they have.
+geqrf_p = primitive("geqrf", cpu=_geqrf_kernel, infer=_geqrf_infer, differentiable=False)
+example(geqrf_p, lambda c: ([c.r(2, 4, 3)], {}, None))  # test_misc_ops checks against LAPACK
+
+
+def geqrf(input: Any) -> tuple[Tensor, Tensor]:
+    """The QR decomposition of each (*, M, N) matrix in LAPACK's compact form: ``(y, tau)``,
+    ``R`` on and above ``y``'s diagonal, the Householder vectors (unit first entry left out)
+    below it, and their scale factors ``tau`` (*, min(M, N)); ``Q = H_1 ... H_k`` with
+    ``H_i = I - tau_i v_i v_i^H``. :func:`orgqr` and :func:`ormqr` read them. No gradient.
+    Supported devices: cpu.
+
+    >>> y, tau = ops.geqrf(Tensor([[-2.0, -1.0], [1.0, 2.0]]))
+    >>> y  # [[2.236, 1.789], [-0.236, 1.342]]; tau [1.894, 0.]
+    """
+    x = _lapack_matrices("geqrf", input, "input")
+    m, n = x.shape[-2:]
+    packed = bind1(geqrf_p, x)
+    return packed[..., :m, :], packed[..., m, : min(m, n)]
+
+
+def _apply_reflectors(x: Tensor, tau: Tensor, c: Tensor, left: bool, adjoint: bool) -> Tensor:
+    """``Q c``, ``Q^H c``, ``c Q`` or ``c Q^H`` for ``Q = H_1 ... H_k`` given by geqrf's ``x``
+    and ``tau``: one rank-one update of ``c`` for each reflector, so it differentiates, compiles
+    and maps as matmuls do."""
+    from mind.core._src.ops.complex_ops import conj
+
+    is_complex = x.dtype.kind == "c"
+    k, rows = tau.shape[-1], x.shape[-2]
+    unit = Tensor(np.eye(rows, k, dtype=x.dtype.np))
+    w = add(tril(x[..., :, :k], -1), unit)  # the Householder vectors, unit first entries
+    order = range(k) if left == adjoint else range(k - 1, -1, -1)
+    for j in order:
+        v = w[..., :, j : j + 1]
+        vh = conj(_mT(v)) if is_complex else _mT(v)
+        t = expand_dims(tau[..., j : j + 1], -1)
+        if adjoint and is_complex:
+            t = conj(t)
+        if left:
+            c = sub(c, mul(t, matmul(v, matmul(vh, c))))
+        else:
+            c = sub(c, mul(t, matmul(matmul(c, v), vh)))
+    return c
+
+
+def _householder_tau(op: str, x: Tensor, tau: Any, name: str) -> Tensor:
+    tau = as_tensor(tau)
+    if tau.dtype != x.dtype:
+        raise MindTypeError(
+            f"For '{op}', '{name}' must have input's dtype {x.dtype}, got {tau.dtype}"
+        )
+    if tau.ndim != x.ndim - 1 or tuple(tau.shape[:-1]) != tuple(x.shape[:-2]):
+        raise MindValueError(
+            f"For '{op}', '{name}' must be (*, K) for input {x.shape} (the same batch), "
+            f"got {tau.shape}"
+        )
+    if tau.shape[-1] > min(x.shape[-2:]):
+        raise MindValueError(
+            f"For '{op}', '{name}' has {tau.shape[-1]} reflectors, more than min(M, N) = "
+            f"{min(x.shape[-2:])} for input {x.shape}"
+        )
+    return tau
+
+
+def orgqr(input: Any, input2: Any) -> Tensor:
+    """The first N columns (*, M, N) of ``Q = H_1 ... H_K`` from :func:`geqrf`'s Householder
+    vectors ``input`` (*, M, N), M >= N, and their scale factors ``input2`` (*, K), K <= N.
+    Differentiable (a product of rank-one updates). Supported devices: cpu.
+
+    >>> y, tau = ops.geqrf(Tensor([[-2.0, -1.0], [1.0, 2.0]]))
+    >>> ops.orgqr(y, tau)  # [[-0.894, 0.447], [0.447, 0.894]]
+    """
+    x = _lapack_matrices("orgqr", input, "input")
+    m, n = x.shape[-2:]
+    if m < n:
+        raise MindValueError(f"For 'orgqr', 'input' must have M >= N rows, got shape {x.shape}")
+    tau = _householder_tau("orgqr", x, input2, "input2")
+    eye_ = broadcast_to(Tensor(np.eye(m, n, dtype=x.dtype.np)), x.shape)
+    return _apply_reflectors(x, tau, eye_, left=True, adjoint=False)
+
+
+def ormqr(input: Any, tau: Any, other: Any, left: bool = True, transpose: bool = False) -> Tensor:
+    """``Q @ other`` (``left``) or ``other @ Q`` for the ``Q`` of :func:`geqrf`'s ``input``
+    (*, mn, k) and ``tau`` (*, min(mn, k)); ``transpose`` uses ``Q^H``. ``other`` is (*, m, n)
+    with mn = m for ``left``, n otherwise. Differentiable. Supported devices: cpu.
+
+    >>> y, tau = ops.geqrf(Tensor([[-2.0, -1.0], [1.0, 2.0]]))
+    >>> ops.ormqr(y, tau, Tensor([[1.0, 0.0], [0.0, 1.0]]))  # Q itself
+    """
+    x = _lapack_matrices("ormqr", input, "input")
+    c = _lapack_matrices("ormqr", other, "other")
+    for name, value in (("left", left), ("transpose", transpose)):
+        if not isinstance(value, bool):
+            raise MindTypeError(f"For 'ormqr', '{name}' must be a bool, got {value!r}")
+    if c.dtype != x.dtype:
+        raise MindTypeError(
+            f"For 'ormqr', 'other' must have input's dtype {x.dtype}, got {c.dtype}"
+        )
+    tau = _householder_tau("ormqr", x, tau, "tau")
+    side = c.shape[-2] if left else c.shape[-1]
+    if tuple(c.shape[:-2]) != tuple(x.shape[:-2]) or side != x.shape[-2]:
+        which = "rows" if left else "columns"
+        raise MindValueError(
+            f"For 'ormqr', 'other' {c.shape} must have input's batch and {x.shape[-2]} {which} "
+            f"(left={left}) for input {x.shape}"
+        )
+    return _apply_reflectors(x, tau, c, left=left, adjoint=transpose)
+
+
+def triangular_solve(
+    input: Any, A: Any, upper: bool = True, transpose: bool = False, unitriangular: bool = False
+) -> tuple[Tensor, Tensor]:
+    """``(X, A clone)`` with ``op(T) X = input`` for the triangle ``T`` of each (*, M, M)
+    ``A`` (upper, or lower with ``upper=False``; its diagonal taken as ones with
+    ``unitriangular``); ``op`` transposes with ``transpose``. ``input`` is (*, M, K).
+    Differentiable. Supported devices: cpu (MindSpore's ``Tensor.triangular_solve``)."""
+    for name, value in (
+        ("upper", upper),
+        ("transpose", transpose),
+        ("unitriangular", unitriangular),
+    ):
+        if not isinstance(value, bool):
+            raise MindTypeError(f"For 'triangular_solve', '{name}' must be a bool, got {value!r}")
+    a = _matrices("triangular_solve", A, "A")
+    b = _matrices("triangular_solve", input, "input")
+    if a.shape[-1] != a.shape[-2]:
+        raise MindValueError(f"For 'triangular_solve', 'A' must be square (*, M, M), got {a.shape}")
+    from mind.core._src.ops.array import triu
+
+    t = triu(a) if upper else tril(a)
+    if unitriangular:
+        ones = Tensor(np.eye(a.shape[-1], dtype=a.dtype.np))
+        t = add(sub(t, mul(t, ones)), ones)
+    if transpose:
+        t = _mT(t)
+    return matrix_solve(t, b), add(a, zeros_like(a))
