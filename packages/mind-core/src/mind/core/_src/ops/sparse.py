@@ -344,6 +344,8 @@ class COOTensor:
         """Coordinates sorted (row-major) and each stored once, repeated ones' values added."""
         from mind.core import ops
 
+        if not self.size:  # nothing to merge (and no segments to sum into)
+            return COOTensor(self.indices, self.values, self.shape)
         order = ops.argsort(self._linear())
         linear = A.gather(self._linear(), order, 0)
         unique, at = ops.unique_consecutive(linear, return_idx=True)
