@@ -441,6 +441,7 @@ from mind.core._src.ops.image_ops import *  # noqa: F403
 from mind.core._src.ops.indexing import *  # noqa: F403
 from mind.core._src.ops.linalg import *  # noqa: F403
 from mind.core._src.ops.losses import *  # noqa: F403
+from mind.core._src.ops.maps import partial as partial
 from mind.core._src.ops.math_ops import *  # noqa: F403
 from mind.core._src.ops.misc_ops import *  # noqa: F403
 from mind.core._src.ops.nn_functional import *  # noqa: F403
@@ -547,6 +548,7 @@ __all__ = [
     "ones",
     "ones_like",
     "pad",
+    "partial",
     "permute",
     "pow",
     "print_",

@@ -14,6 +14,7 @@ from mind.core._src.ops import (  # noqa: F401  (register their classes)
     custom,
     p_array,
     p_complex,
+    p_composite,
     p_fft,
     p_image,
     p_indexing,

@@ -133,6 +133,24 @@ class HookBackward:
         return with_backward([x], x, rule)
 
 
+class InsertGradientOf:
+    """``InsertGradientOf(f)(x)`` is ``x``; the gradient flowing back through it becomes
+    ``f(gradient)`` (MindSpore's ``ops.InsertGradientOf``, e.g. to clip one tensor's gradient)."""
+
+    def __init__(self, f: Callable[[Tensor], Any]) -> None:
+        if not callable(f):
+            raise MindTypeError(
+                f"For 'InsertGradientOf', 'f' must be callable, got {type(f).__name__}"
+            )
+        self.f = f
+
+    def __call__(self, x: Any) -> Any:
+        x = as_tensor(x)
+        if not STATE.recording:
+            return x
+        return with_backward([x], x, lambda x, out, dout: (as_tensor(self.f(dout)),))
+
+
 def _weighted_sum(out: Any, sens: Any) -> Tensor:
     """``<out, sens>`` over matching Tensors (tuples and lists of them too)."""
     if isinstance(out, tuple | list):
