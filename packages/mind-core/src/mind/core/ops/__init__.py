@@ -10,6 +10,7 @@ Tensor(shape=[3], dtype=Float32, value=[ 0.09003057,  0.24472848,  0.66524094])
 
 from mind.core._src.autodiff.functional import GradOperation as GradOperation
 from mind.core._src.autodiff.functional import HookBackward as HookBackward
+from mind.core._src.autodiff.functional import InsertGradientOf as InsertGradientOf
 from mind.core._src.ops import array_ops as _array_ops
 from mind.core._src.ops import complex_ops as _complex_ops
 from mind.core._src.ops import fft as _fft
@@ -37,6 +38,9 @@ from mind.core._src.ops.control import scan as scan
 from mind.core._src.ops.control import switch as switch
 from mind.core._src.ops.control import tuple_getitem as tuple_getitem
 from mind.core._src.ops.control import while_loop as while_loop
+from mind.core._src.ops.custom import CustomRegOp as CustomRegOp
+from mind.core._src.ops.custom import DataType as DataType
+from mind.core._src.ops.custom import custom_info_register as custom_info_register
 from mind.core._src.ops.debug import print_ as print_
 from mind.core._src.ops.dispatch import Primitive as Primitive
 from mind.core._src.ops.dispatch import get_primitive as get_primitive
@@ -441,6 +445,10 @@ from mind.core._src.ops.image_ops import *  # noqa: F403
 from mind.core._src.ops.indexing import *  # noqa: F403
 from mind.core._src.ops.linalg import *  # noqa: F403
 from mind.core._src.ops.losses import *  # noqa: F403
+from mind.core._src.ops.maps import HyperMap as HyperMap
+from mind.core._src.ops.maps import Map as Map
+from mind.core._src.ops.maps import MultitypeFuncGraph as MultitypeFuncGraph
+from mind.core._src.ops.maps import Partial as Partial
 from mind.core._src.ops.maps import partial as partial
 from mind.core._src.ops.math_ops import *  # noqa: F403
 from mind.core._src.ops.misc_ops import *  # noqa: F403
@@ -453,8 +461,15 @@ from mind.core._src.ops.sparse import *  # noqa: F403
 from mind.core._src.ops.special import *  # noqa: F403
 
 __all__ = [
+    "CustomRegOp",
+    "DataType",
     "GradOperation",
     "HookBackward",
+    "HyperMap",
+    "InsertGradientOf",
+    "Map",
+    "MultitypeFuncGraph",
+    "Partial",
     "Primitive",
     "abs",
     "adaptive_avg_pool2d",
@@ -486,6 +501,7 @@ __all__ = [
     "cos",
     "cross_entropy",
     "cumsum",
+    "custom_info_register",
     "dense",
     "depend",
     "div",

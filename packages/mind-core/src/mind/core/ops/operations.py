@@ -10,6 +10,8 @@ Each class applies the functional op of the same meaning (``mind.core.ops``); th
 takes MindSpore's attributes with MindSpore's defaults.
 """
 
+# MindSpore's P also carries these, which are not operator classes (not in __all__)
+from mind.core._src.autodiff.functional import InsertGradientOf as InsertGradientOf
 from mind.core._src.ops import (  # noqa: F401  (register their classes)
     custom,
     p_array,
@@ -29,5 +31,12 @@ from mind.core._src.ops import (  # noqa: F401  (register their classes)
     p_sparse,
     p_special,
 )
+from mind.core._src.ops.custom import CustomRegOp as CustomRegOp
+from mind.core._src.ops.custom import DataType as DataType
+from mind.core._src.ops.custom import custom_info_register as custom_info_register
+from mind.core._src.ops.maps import HyperMap as HyperMap
+from mind.core._src.ops.maps import Map as Map
+from mind.core._src.ops.maps import MultitypeFuncGraph as MultitypeFuncGraph
+from mind.core._src.ops.maps import Partial as Partial
 from mind.core._src.ops.operations import *  # noqa: F403
 from mind.core._src.ops.operations import __all__ as __all__

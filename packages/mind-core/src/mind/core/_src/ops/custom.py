@@ -55,7 +55,7 @@ _AOT_DECLARATION = (
 
 
 class Custom(PrimitiveClass):
-    """A user-defined operator (see the module docstring).
+    """MindSpore's ``Custom`` operator: a user-defined op (see the module docstring).
 
     >>> import numpy as np
     >>> from mind.core import Tensor, ops
@@ -437,6 +437,7 @@ def custom_info_register(*reg_info: Any) -> Callable[[Any], Any]:
     return decorator
 
 
-for _name in __all__:  # MindSpore's ops.operations (and ops) export them
-    setattr(_operations, _name, globals()[_name])
-    _operations.__all__.append(_name)
+# MindSpore's ops.operations (and ops) export the operator class; the registration-information
+# helpers are not operator classes: mind/core/ops/operations.py and ops/__init__.py import them
+_operations.Custom = Custom
+_operations.__all__.append("Custom")

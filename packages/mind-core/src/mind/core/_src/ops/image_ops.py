@@ -17,6 +17,7 @@ import numpy as np
 from mind.core._src.ops import array as A
 from mind.core._src.ops import elementwise as E
 from mind.core._src.ops import reduce as R
+from mind.core._src.ops import schema as S
 from mind.core._src.ops.dispatch import ShapedArray, bind1, example, primitive
 from mind.core._src.ops.indexing import argsort
 from mind.core._src.ops.nn_ops import matmul
@@ -439,6 +440,7 @@ nms_keep_p = primitive(
     differentiable=False,
     attrs=("iou_threshold",),
 )
+S.attr_schema(nms_keep_p, iou_threshold=S.Number(lo=0.0, hi=1.0))
 example(
     nms_keep_p,
     lambda c: (

@@ -27,7 +27,7 @@ __all__ = [
 
 
 class Depend(PrimitiveClass):
-    """MindSpore's ``P.Depend()(value, expr)``: ``value``, computed after ``expr``
+    """MindSpore's ``Depend`` operator: ``P.Depend()(value, expr)`` is ``value``, computed after ``expr``
     (:func:`mind.core.ops.depend`)."""
 
     def __call__(self, value: Any, expr: Any) -> Any:
@@ -35,7 +35,8 @@ class Depend(PrimitiveClass):
 
 
 class PrimitiveWithInfer(PrimitiveClass):
-    """The base MindSpore code subclasses for an operator with Python inference
+    """MindSpore's ``PrimitiveWithInfer``: the base user code subclasses for an operator with
+    Python inference
     (``infer_shape``, ``infer_dtype``, ``infer_value``). Mind runs a subclass that defines
     ``__call__`` (on Tensors, with ops); for a new kernel use :class:`mind.core.ops.Custom`."""
 
@@ -67,7 +68,8 @@ class PrimitiveWithInfer(PrimitiveClass):
 
 
 class PrimitiveWithCheck(PrimitiveWithInfer):
-    """As :class:`PrimitiveWithInfer`, with ``check_shape``/``check_dtype`` instead of inference."""
+    """MindSpore's ``PrimitiveWithCheck``: as :class:`PrimitiveWithInfer`, with
+    ``check_shape``/``check_dtype`` instead of inference."""
 
     def check_shape(self, *shapes: Any) -> None:
         return None
@@ -76,6 +78,8 @@ class PrimitiveWithCheck(PrimitiveWithInfer):
         return None
 
 
-for _name in __all__:  # MindSpore's ops.operations (and ops) export them
+# MindSpore's ops.operations (and ops) export them; the composites are not operator classes:
+# mind/core/ops/operations.py and ops/__init__.py import them by name
+for _name in ("Depend", "PrimitiveWithCheck", "PrimitiveWithInfer"):
     setattr(_operations, _name, globals()[_name])
     _operations.__all__.append(_name)
