@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from mind.core._src.ops import operations as _operations
-from mind.core._src.ops.dispatch import ShapedArray, get_primitive
+from mind.core._src.ops.dispatch import ShapedArray, bind, get_primitive
 from mind.core._src.ops.operations import PrimitiveClass
 from mind.core._src.plugins.manager import get_plugin_manager
 from mind.core._src.plugins.records import PrimitiveDef
@@ -110,27 +110,23 @@ class Custom(PrimitiveClass):
         tensors = tuple(x if isinstance(x, Tensor) else Tensor(np.asarray(x)) for x in inputs)
         shapes = [tuple(t.shape) for t in tensors]
         dtypes = [t.dtype for t in tensors]
-        out_shapes, out_dtypes = self._outputs(shapes, dtypes)
+        out_shapes, out_dtypes, as_tuple = self._outputs(shapes, dtypes)
         prims = self._primitives(len(out_shapes))
-        from mind.core._src.ops.dispatch import bind
-
         attrs = {"out_shapes": out_shapes, "out_dtypes": tuple(d.name for d in out_dtypes)}
         outs = tuple(bind(p, tensors, attrs) for p in prims)
         if not out_shapes:
             return ()
-        return outs[0] if not self._multiple(shapes, dtypes) else outs
+        return outs if as_tuple else outs[0]
 
     # -- outputs ----------------------------------------------------------------------------------
 
-    def _multiple(self, shapes: list, dtypes: list) -> bool:
-        shape = self.out_shape(*shapes) if callable(self.out_shape) else self.out_shape
-        return _is_shape_list(shape)
-
-    def _outputs(self, shapes: list, dtypes: list) -> tuple[tuple, tuple]:
+    def _outputs(self, shapes: list, dtypes: list) -> tuple[tuple, tuple, bool]:
+        """The outputs' shapes and dtypes, and whether they are returned as a tuple (out_shape
+        a tuple of shapes, even of one)."""
         shape = self.out_shape(*shapes) if callable(self.out_shape) else self.out_shape
         dtype = self.out_dtype(*dtypes) if callable(self.out_dtype) else self.out_dtype
         if isinstance(dtype, list | tuple) and not dtype and not shape:
-            return (), ()  # no outputs: the function runs for its effect
+            return (), (), True  # no outputs: the function runs for its effect
         shape_list = list(shape) if _is_shape_list(shape) else [shape]
         dtype_list = list(dtype) if isinstance(dtype, list | tuple) else [dtype]
         if len(shape_list) != len(dtype_list):
@@ -145,7 +141,7 @@ class Custom(PrimitiveClass):
                 f"For 'Custom' {self.attrs['func_name']!r}: out_shape must give a shape (a "
                 f"list or tuple of ints) per output, got {shape!r}"
             ) from None
-        return out_shapes, tuple(dt.to_dtype(d) for d in dtype_list)
+        return out_shapes, tuple(dt.to_dtype(d) for d in dtype_list), _is_shape_list(shape)
 
     def _primitives(self, count: int) -> tuple:
         with self._lock:
