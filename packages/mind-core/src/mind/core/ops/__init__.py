@@ -11,6 +11,8 @@ Tensor(shape=[3], dtype=Float32, value=[ 0.09003057,  0.24472848,  0.66524094])
 from mind.core._src.autodiff.functional import GradOperation as GradOperation
 from mind.core._src.autodiff.functional import HookBackward as HookBackward
 from mind.core._src.autodiff.functional import InsertGradientOf as InsertGradientOf
+from mind.core._src.autodiff.functional import derivative as derivative
+from mind.core._src.autodiff.functional import jet as jet
 from mind.core._src.ops import array_ops as _array_ops
 from mind.core._src.ops import complex_ops as _complex_ops
 from mind.core._src.ops import fft as _fft
@@ -504,6 +506,7 @@ __all__ = [
     "custom_info_register",
     "dense",
     "depend",
+    "derivative",
     "div",
     "dropout",
     "elu",
@@ -530,6 +533,7 @@ __all__ = [
     "group_norm",
     "jacfwd",
     "jacrev",
+    "jet",
     "jvp",
     "l1_loss",
     "layer_norm",

@@ -9,6 +9,9 @@ gradient is asked for, nothing is recorded and inference pays nothing.
 
 from __future__ import annotations
 
+import itertools
+import warnings
+import weakref
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import Any
@@ -34,7 +37,7 @@ from mind.core._src.ops.random import generator
 from mind.core._src.tensor.tensor import Parameter, Tensor
 from mind.core.errors import MindTypeError, MindValueError
 
-__all__ = ["grad", "stop_gradient", "value_and_grad"]
+__all__ = ["TensorHookHandle", "grad", "register_tensor_hook", "stop_gradient", "value_and_grad"]
 
 _new = object.__new__
 
@@ -112,6 +115,123 @@ def with_backward(inputs: Sequence[Tensor], out: Tensor, rule: Callable[..., tup
     return t
 
 
+# ------------------------------------------------------------------------------------------------
+# Tensor hooks (``Tensor.register_hook``)
+# ------------------------------------------------------------------------------------------------
+# id(tensor) -> its hooks. Only a backward pass looks here, once per pass whether the table is
+# empty, then once per node when it is not: an op never looks, so a tensor nobody hooked costs
+# nothing. Entries hold the tensor weakly; one goes when its tensor dies or its last hook is removed.
+_TENSOR_HOOKS: dict[int, _HookEntry] = {}
+_HOOK_KEYS = itertools.count()  # registration order: a tensor's hooks run in it
+
+
+class _HookEntry:
+    __slots__ = ("hooks", "ref")
+
+    def __init__(self, ref: weakref.ref) -> None:
+        self.ref = ref
+        self.hooks: dict[int, tuple[Callable[[Tensor], Any], bool]] = {}
+
+
+class TensorHookHandle:
+    """What ``Tensor.register_hook`` returns: ``remove()`` unregisters the hook (again: nothing)."""
+
+    __slots__ = ("_entry", "_key")
+
+    def __init__(self, entry: _HookEntry, key: int) -> None:
+        self._entry, self._key = entry, key
+
+    def remove(self) -> None:
+        entry = self._entry
+        entry.hooks.pop(self._key, None)
+        tensor = entry.ref()
+        if not entry.hooks and tensor is not None and _TENSOR_HOOKS.get(id(tensor)) is entry:
+            del _TENSOR_HOOKS[id(tensor)]
+
+
+def register_tensor_hook(tensor: Tensor, hook: Callable[[Tensor], Any]) -> TensorHookHandle:
+    """Call ``hook(grad)`` with the gradient reaching ``tensor`` in each backward pass; a value it
+    returns (not None) replaces that gradient. Hooks run in the order registered.
+
+    Where it applies: a hook registered in PyNative mode runs in every eager backward pass
+    (``grad`` of a GRAPH_MODE Cell included, whose backward runs eagerly) but not in a gradient
+    compiled by ``jit``, which could not see its removal (it warns there). One registered while
+    ``jit`` traces a gradient (inside ``f`` of ``jit(grad(f))``) is traced into the compiled
+    backward. One registered in a compiled forward (a GRAPH_MODE ``construct``, a ``jit``
+    function) warns and never runs: that graph's own gradient does not see it."""
+    if not callable(hook):
+        raise MindTypeError(
+            f"For 'Tensor.register_hook', 'hook' must be a function, got {type(hook).__name__}"
+        )
+    if is_tracing() and not _gradient_traced_here():
+        warnings.warn(
+            "Tensor.register_hook in a compiled forward (a GRAPH_MODE construct or a jit "
+            "function) does not reach its gradient, as in MindSpore before 2.5: register it in "
+            "PyNative mode, or inside a jit-compiled gradient (jit(grad(f)))",
+            stacklevel=3,
+        )
+    key = id(tensor)
+    entry = _TENSOR_HOOKS.get(key)
+    if entry is None or entry.ref() is not tensor:
+
+        def forget(ref: weakref.ref, key: int = key) -> None:
+            if (found := _TENSOR_HOOKS.get(key)) is not None and found.ref is ref:
+                del _TENSOR_HOOKS[key]
+
+        entry = _TENSOR_HOOKS[key] = _HookEntry(weakref.ref(tensor, forget))
+    slot = next(_HOOK_KEYS)
+    entry.hooks[slot] = (hook, is_tracing())  # (whether it was registered while tracing)
+    return TensorHookHandle(entry, slot)
+
+
+#: The tracer (or None) each ``grad`` running now started under, innermost last.
+_GRAD_TRACERS: list[Any] = []
+
+
+def _gradient_traced_here() -> bool:
+    """Whether the innermost gradient being taken is traced with the code running now (as in
+    ``jit(grad(f))``), rather than taken outside the trace (``grad(jit(f))``)."""
+    if not _GRAD_TRACERS or _GRAD_TRACERS[-1] is None:
+        return False
+    tracer = current_tracer()
+    while tracer is not None and tracer is not _GRAD_TRACERS[-1]:
+        tracer = tracer.parent
+    return tracer is not None
+
+
+def _hooked(g: Tensor, tensors: Sequence[Any]) -> Tensor:
+    """``g`` passed through the hooks of each of ``tensors`` (the same tensor's once)."""
+    tracing_now = is_tracing()
+    seen: set[int] = set()
+    for t in tensors:
+        entry = _TENSOR_HOOKS.get(id(t))
+        if entry is None or id(t) in seen or entry.ref() is not t:
+            continue
+        seen.add(id(t))
+        for hook, traced in list(entry.hooks.values()):
+            if tracing_now and not traced:
+                warnings.warn(
+                    "A Tensor hook registered in PyNative mode does not run in a gradient "
+                    "compiled by jit (GRAPH_MODE); register it inside the compiled function, "
+                    "or take the gradient in PyNative mode",
+                    stacklevel=2,
+                )
+                continue
+            changed = hook(g)
+            if isinstance(changed, tuple | list) and len(changed) == 1:
+                changed = changed[0]
+            if changed is None:
+                continue
+            changed = changed if isinstance(changed, Tensor) else Tensor(changed, g.dtype)
+            if changed.shape != g.shape:
+                raise MindValueError(
+                    f"For 'Tensor.register_hook', the hook returned a gradient of shape "
+                    f"{changed.shape} for a tensor of shape {g.shape}"
+                )
+            g = changed
+    return g
+
+
 def _watch(x: Tensor) -> Tensor:
     """A tensor sharing ``x``'s data whose gradient the tape will report."""
     t = _new(Tensor)
@@ -169,6 +289,7 @@ def backward(outputs: Sequence[Tensor], sens: Sequence[Tensor], targets: Sequenc
             key = id(out._node)
             cot[key] = add(cot[key], s) if key in cot else s
     results: list[Tensor | None] = [None] * len(targets)
+    hooks = bool(_TENSOR_HOOKS)  # Tensor.register_hook: looked up only when some tensor has one
     for node in reversed(order):
         g = cot.pop(id(node), None)
         slices = pending.pop(id(node), None)
@@ -181,6 +302,9 @@ def backward(outputs: Sequence[Tensor], sens: Sequence[Tensor], targets: Sequenc
             continue
         if node.prim is None:
             continue
+        # (a weight's watch edge is not its gradient: _run hooks the weights' own gradients)
+        if hooks and not isinstance(g, list) and not isinstance(node.out, Parameter):
+            g = _hooked(g, (node.out,))
         prim = node.prim
         if prim is tuple_getitem_p:  # collect the element cotangents of a tuple
             src = node.inputs[0]
@@ -317,13 +441,15 @@ def _conj(g: Tensor) -> Tensor:
     return conj(g)
 
 
-def _run(fn, args, grad_position, weights, has_aux, sens=None):
+def _run(fn, args, grad_position, weights, has_aux, sens=None, target_hooks=True):
     """Run ``fn`` under the tape; return (value, aux, input grads, weight grads). ``sens``: the
-    outputs' cotangents (all ones by default)."""
+    outputs' cotangents (all ones by default). ``target_hooks``: pass the targets' gradients
+    through their Tensor hooks (not for a part of a larger backward, which hooks the sum)."""
     positions = _positions(grad_position, len(args))
     params = _weights(weights)
     if positions is None and not params:
         raise MindValueError("For 'grad', 'grad_position' and 'weights' cannot both be None")
+    originals = args
     args = list(args)
     watched_inputs = []
     for p in positions or ():
@@ -350,6 +476,7 @@ def _run(fn, args, grad_position, weights, has_aux, sens=None):
     outer = STATE.depth > 0
     STATE.depth += 1
     STATE.recording = True
+    _GRAD_TRACERS.append(current_tracer())
     try:
         result = user_function(fn)(*args)
         if has_aux:
@@ -379,10 +506,17 @@ def _run(fn, args, grad_position, weights, has_aux, sens=None):
         # (a Python number does not depend on the inputs: every gradient is zero, as MindSpore's)
         grads = backward(outputs, sens, targets) if outputs else [None] * len(targets)
         grads = [g if g is not None else _zeros_for(t) for g, t in zip(grads, targets)]
+        if target_hooks and _TENSOR_HOOKS:  # a target's hooks: the tensor given and the copy fn saw
+            owners = [
+                (originals[p], watched) for p, watched in zip(positions or (), watched_inputs)
+            ]
+            owners += [(w,) for w in watched_weights]
+            grads = [_hooked(g, owner) for g, owner in zip(grads, owners)]
         # A complex input's gradient is dL/dx + i dL/dy, the conjugate of the tape's (see
         # complex_ops).
         grads = [_conj(g) if g._data.dtype.kind == "c" else g for g in grads]
     finally:
+        _GRAD_TRACERS.pop()
         STATE.depth -= 1
         STATE.recording = STATE.depth > 0
         for w, node in zip(params, saved):
@@ -448,7 +582,9 @@ def recomputed(fn: Callable[..., Any], args: tuple, weights: Sequence[Parameter]
         draws.replay()
         try:
             with _drawing(tracer if traced else None, draws):
-                _, _, ig, wg, _ = _run(fn, tuple(again), tuple(at) or None, ws, False, [dout])
+                _, _, ig, wg, _ = _run(
+                    fn, tuple(again), tuple(at) or None, ws, False, [dout], target_hooks=False
+                )
         finally:
             now.state = resume
         found = dict(zip(live, (*(ig if at else ()), *wg)))

@@ -7,6 +7,9 @@ All are built on the reverse-mode tape, whose backward rules are themselves diff
 - ``jvp(fn, primals, tangents)`` uses that the vjp is linear in the cotangent ``u``: the jvp is the
   gradient with respect to ``u`` of ``<vjp(u), tangents>`` (reverse over reverse);
 - ``jacrev`` / ``jacfwd`` stack one vjp per output element / one jvp per input element;
+- ``jet`` / ``derivative`` (higher-order forward mode, Taylor mode) differentiate ``fn`` along a
+  curve through the primals ``k`` times in its scalar parameter, then once more in a cotangent
+  ``u`` as ``jvp`` does: ``k + 1`` nested gradients for the ``k``-th derivative;
 - ``grad_graph(graph)`` turns a MindIR graph into the graph of its value and gradients by replaying
   its nodes through the tape while tracing, so the result is again MindIR.
 
@@ -22,13 +25,25 @@ import numpy as np
 
 from mind.core._src.autodiff.eager import grad, value_and_grad, with_backward
 from mind.core._src.jit import JitFunction
-from mind.core._src.ops.array import reshape, stack, transpose
+from mind.core._src.ops.array import expand_dims, reshape, stack, transpose
 from mind.core._src.ops.control import replay as replay_graph
 from mind.core._src.ops.dispatch import STATE
+from mind.core._src.ops.elementwise import cast
+from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor, as_tensor
 from mind.core.errors import MindTypeError, MindValueError
 
-__all__ = ["GradOperation", "HookBackward", "grad_graph", "jacfwd", "jacrev", "jvp", "vjp"]
+__all__ = [
+    "GradOperation",
+    "HookBackward",
+    "derivative",
+    "grad_graph",
+    "jacfwd",
+    "jacrev",
+    "jet",
+    "jvp",
+    "vjp",
+]
 
 
 def _tensors(values: Sequence[Any], what: str, complex_ok: bool = False) -> tuple[Tensor, ...]:
@@ -268,6 +283,159 @@ def jvp(fn: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any])
     u0 = [_zeros_like(o) for o in outs]
     derivative = grad(pairing, 0 if single else tuple(range(m)))(*u0, *primals)
     return value, derivative
+
+
+# ------------------------------------------------------------------------------------------------
+# Higher-order forward mode: jet and derivative
+# ------------------------------------------------------------------------------------------------
+def jet(fn: Callable[..., Any], primals: Any, series: Any) -> tuple[Any, Any]:
+    """The first ``n`` derivatives of ``fn`` along a curve through ``primals`` (Taylor-mode
+    forward differentiation, MindSpore's ``ops.jet``).
+
+    ``series`` gives, for each primal ``x``, the curve's derivatives ``x', x'', ...`` stacked on
+    a leading axis of length ``n`` (a Tensor of ``x``'s own shape is one term): the curve is
+    ``x(t) = x + x' t + x'' t**2 / 2! + ...``. The result is ``(fn(*primals), out_series)``, where
+    ``out_series[k - 1]`` is the ``k``-th derivative of ``fn(x(t))`` in ``t`` at ``t = 0``
+    (``x' = 1`` and the rest 0 give the ``k``-th derivatives of an elementwise ``fn``). For a
+    ``fn`` returning a tuple, both are lists, one entry per output. Integer primals are
+    computed in float32.
+
+    The ``k``-th term costs ``k + 1`` nested gradients of ``fn``: meant for small ``n``.
+
+    >>> x = Tensor([0.5, 1.0])
+    >>> value, terms = jet(ops.exp, x, Tensor([[1.0, 1.0], [0.0, 0.0]]))  # exp(x), twice
+
+    Supported devices: every device (it is made of ``grad``), PyNative mode and ``jit``.
+    """
+    primals, series = _jet_inputs(primals, series, "jet")
+    value, terms, single = _taylor(fn, primals, series, series[0].shape[0], "jet")
+    if single:
+        return value, stack(terms[0], 0)
+    return list(value), [stack(ts, 0) for ts in terms]
+
+
+def derivative(fn: Callable[..., Any], primals: Any, order: int) -> tuple[Any, Any]:
+    """``(fn(*primals), d)``: ``d`` the ``order``-th derivative of ``fn`` along the direction of
+    all ones in every input (MindSpore's ``ops.derivative``: a :func:`jet` whose series is 1
+    then zeros), e.g. the ``order``-th derivative of an elementwise ``fn``. For a ``fn``
+    returning a tuple, both are lists, one entry per output. Integer primals are computed in
+    float32.
+
+    >>> value, d3 = derivative(ops.sin, Tensor([0.0, 1.0]), 3)   # sin(x), -cos(x)
+
+    Supported devices: every device (it is made of ``grad``), PyNative mode and ``jit``.
+    """
+    if isinstance(order, bool) or not isinstance(order, int):
+        raise MindTypeError(f"For 'derivative', 'order' must be an int, got {type(order).__name__}")
+    if order < 1:
+        raise MindValueError(f"For 'derivative', 'order' must be at least 1, got {order}")
+    many = isinstance(primals, tuple | list)
+    xs = tuple(
+        _jet_float(as_tensor(p), "derivative", "primals") for p in (primals if many else (primals,))
+    )
+    series = []
+    for x in xs:
+        s = np.zeros((order,) + x.shape, x.dtype.np)
+        s[0] = 1
+        series.append(Tensor.from_numpy(s))
+    value, terms, single = _taylor(fn, xs, tuple(series), order, "derivative")
+    if single:
+        return value, terms[0][-1]
+    return list(value), [ts[-1] for ts in terms]
+
+
+def _jet_float(x: Tensor, what: str, name: str) -> Tensor:
+    if x.dtype in (dt.int32, dt.int64):
+        return cast(x, dt.float32)
+    if not x.dtype.is_floating_point:
+        raise MindTypeError(
+            f"For '{what}', the {name} must be floating-point, int32 or int64 tensors, got "
+            f"{x.dtype}"
+        )
+    return x
+
+
+def _jet_inputs(primals: Any, series: Any, what: str) -> tuple[tuple, tuple]:
+    """The primals and series of :func:`jet` as matching tuples, each series ``(n, *shape)``."""
+    many = isinstance(primals, tuple | list)
+    if many != isinstance(series, tuple | list) or not (many or isinstance(primals, Tensor)):
+        raise MindTypeError(
+            f"For '{what}', 'primals' and 'series' must both be Tensors or both tuples of "
+            f"Tensors, got {type(primals).__name__} and {type(series).__name__}"
+        )
+    ps = tuple(primals) if many else (primals,)
+    ss = tuple(series) if many else (series,)
+    if not ps or len(ps) != len(ss):
+        raise MindValueError(
+            f"For '{what}', give one series per primal: {len(ps)} primals, {len(ss)} series"
+        )
+    out_p, out_s = [], []
+    for i, (p, s) in enumerate(zip(ps, ss)):
+        p, s = as_tensor(p), as_tensor(s)
+        if p.dtype is not s.dtype:
+            raise MindTypeError(
+                f"For '{what}', primal {i} and its series must have the same dtype, got "
+                f"{p.dtype} and {s.dtype}"
+            )
+        if s.shape == p.shape:  # one term
+            s = expand_dims(s, 0)
+        if s.ndim == 0 or s.shape[1:] != p.shape or s.shape[0] == 0:
+            raise MindValueError(
+                f"For '{what}', series {i} must have shape (n, *{p.shape}) (one row per "
+                f"derivative), got {s.shape}"
+            )
+        out_p.append(_jet_float(p, what, "primals"))
+        out_s.append(_jet_float(s, what, "series"))
+    if len({s.shape[0] for s in out_s}) != 1:
+        raise MindValueError(
+            f"For '{what}', every series must have the same number of terms, got "
+            f"{[s.shape[0] for s in out_s]}"
+        )
+    return tuple(out_p), tuple(out_s)
+
+
+def _taylor(
+    fn: Callable[..., Any], primals: tuple, series: tuple, order: int, what: str
+) -> tuple[Any, list[list[Tensor]], bool]:
+    """``fn(*primals)``, and for each output its derivatives of order 1..``order`` along the curve
+    ``x(t) = x + sum_k series[k-1] t**k / k!``.
+
+    The ``k``-th derivative of output ``y`` is ``grad_u d^k/dt^k <y(x(t)), u>`` at ``t = 0``:
+    ``k`` gradients in the scalar ``t``, then one in the cotangent ``u`` (on which it depends
+    linearly, so any ``u`` will do), as :func:`jvp` takes one. Nesting :func:`jvp` ``k`` times
+    would cost ``2k`` nested gradients instead."""
+    value = fn(*primals)
+    outs, single = _outputs(value, what)
+    m = len(outs)
+    t0 = Tensor(np.zeros((), primals[0].dtype.np))
+
+    def along(t: Tensor) -> tuple[Tensor, ...]:
+        xs = []
+        for x, s in zip(primals, series):
+            tt = t if t.dtype is x.dtype else cast(t, x.dtype)
+            power, point = None, x
+            for k in range(order):  # t**(k+1) / (k+1)!, by products: no pow at t = 0
+                power = tt if power is None else power * tt / (k + 1)
+                point = point + s[k] * power
+            xs.append(point)
+        return _outputs(fn(*xs), what)[0]
+
+    def pairing(t: Tensor, *us: Tensor) -> Tensor:
+        total = None
+        for y, u in zip(along(t), us):
+            term = (y * u).sum()
+            total = term if total is None else total + term
+        return total
+
+    us = [_zeros_like(o) for o in outs]
+    terms: list[list[Tensor]] = [[] for _ in range(m)]
+    d = pairing
+    for _ in range(order):
+        d = grad(d, 0)  # one more derivative in t
+        got = grad(d, tuple(range(1, m + 1)))(t0, *us)
+        for j in range(m):
+            terms[j].append(got[j] if isinstance(got, tuple) else got)
+    return value, terms, single
 
 
 def _basis(shape: tuple[int, ...], dtype: Any) -> list[Tensor]:

@@ -259,6 +259,33 @@ class Tensor:
     def is_floating_point(self) -> bool:
         return self.dtype.is_floating_point
 
+    def value(self) -> Tensor:
+        """The tensor itself (MindSpore's ``Tensor.value()``; a Parameter gives a plain Tensor)."""
+        return self
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` with the gradient reaching this tensor whenever a backward pass
+        (``grad``, ``value_and_grad``, ``GradOperation``) computes it, once with the sum when
+        the tensor is used several times; a value the hook returns (not None) replaces that
+        gradient. Hooks run in the order registered. Works on inputs, Parameters and tensors
+        computed inside the differentiated function. Returns a handle whose ``remove()``
+        unregisters the hook.
+
+        A hook registered in PyNative mode runs in eager backward passes only, not in a
+        gradient compiled by ``jit``; one registered inside the compiled function is compiled
+        into its backward (see :func:`mind.core._src.autodiff.eager.register_tensor_hook`).
+
+        >>> x = Tensor([1.0, 2.0])
+        >>> handle = x.register_hook(lambda g: g * 2)
+        >>> mind.core.grad(lambda x: (x * x).sum())(x)   # [4., 8.]
+        >>> handle.remove()
+
+        Supported devices: every device (the hook runs on the host between backward ops).
+        """
+        from mind.core._src.autodiff.eager import register_tensor_hook
+
+        return register_tensor_hook(self, hook)
+
     def zero_(self) -> Tensor:
         self._data[...] = 0
         return self
