@@ -1,0 +1,67 @@
+"""``mind-lite``: the command line, with converter_lite's flags.
+
+mind-lite convert --fmk=MINDIR --modelFile=lenet.mindir --outputFile=lenet [--optimize=general]
+mind-lite info lenet.ms
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from mind.lite.errors import MindLiteError
+
+__all__ = ["main"]
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from mind.lite._src.converter import Converter, FmkType
+
+    converter = Converter()
+    converter.optimize = args.optimize
+    try:
+        fmk = FmkType[args.fmk.upper()]
+    except KeyError:
+        raise MindLiteError(
+            f"--fmk={args.fmk}: one of {', '.join(f.name for f in FmkType)}"
+        ) from None
+    out = converter.convert(fmk, args.modelFile, args.outputFile)
+    print(f"CONVERT RESULT SUCCESS:0 ({out})")
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    from mind.lite._src import format as lite_format
+    from mind.lite._src.kernels import KERNELS
+
+    graph = lite_format.read(args.model, ops=KERNELS)
+    size = sum(a.nbytes for a in graph.tensors.values())
+    print(f"{args.model}: {len(graph.nodes)} nodes, {len(graph.tensors)} tensors ({size} bytes)")
+    print(graph)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="mind-lite", description="Mind Lite: convert and inspect lite models"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    conv = sub.add_parser("convert", help="convert a .mindir model to a lite model (.ms)")
+    conv.add_argument("--fmk", required=True, help="the source framework: MINDIR")
+    conv.add_argument("--modelFile", required=True, help="the model to convert")
+    conv.add_argument("--outputFile", required=True, help="the output path (.ms is appended)")
+    conv.add_argument("--optimize", default="general", choices=["none", "general"])
+    conv.set_defaults(run=_convert)
+    info = sub.add_parser("info", help="print a lite model's graph")
+    info.add_argument("model")
+    info.set_defaults(run=_info)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except MindLiteError as exc:
+        print(f"mind-lite: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

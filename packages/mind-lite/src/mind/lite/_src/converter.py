@@ -1,0 +1,171 @@
+"""``Converter``: a mind-core ``.mindir`` to a lite model (``.ms``).
+
+The only module of mind-lite that loads mind-core's compiler (to read the MindIR graph); the
+runtime never imports it. Each mind-core node becomes a lite node of the same primitive (see
+:mod:`mind.lite._src.kernels`); a primitive the runtime has no kernel for, or control flow,
+is refused with the op and the node named, never written as a partial model.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from typing import Any
+
+import numpy as np
+
+from mind.lite._src import format as lite_format
+from mind.lite._src.graph import LiteGraph, Node, ValueInfo
+from mind.lite._src.kernels import KERNELS
+from mind.lite._src.optimize import optimize
+from mind.lite.errors import LiteConvertError
+
+__all__ = ["Converter", "FmkType", "convert_graph"]
+
+
+class FmkType(enum.Enum):
+    """The framework a model comes from, as ``mindspore_lite.FmkType``."""
+
+    TF = 0
+    CAFFE = 1
+    ONNX = 2
+    MINDIR = 3
+    TFLITE = 4
+    PYTORCH = 5
+
+
+def _numpy_dtype(dtype: Any) -> str:
+    """A mind-core dtype (or numpy dtype, or name) as a numpy dtype name."""
+    name = getattr(dtype, "name", None) or str(dtype)
+    table = {
+        "Float32": "float32",
+        "Float16": "float16",
+        "Float64": "float64",
+        "Int8": "int8",
+        "Int16": "int16",
+        "Int32": "int32",
+        "Int64": "int64",
+        "UInt8": "uint8",
+        "Bool": "bool",
+    }
+    if name in table:
+        return table[name]
+    try:
+        return np.dtype(name).name
+    except TypeError:
+        return str(name).lower()
+
+
+def _from_mindir(path: str) -> LiteGraph:
+    from mind.core._src.ir import mindir  # the compiler: only the converter loads it
+    from mind.core._src.ir.graph import Apply, subgraphs
+    from mind.core.errors import MindIRError
+
+    try:
+        loaded = mindir.read(path)
+    except MindIRError as exc:
+        raise LiteConvertError(f"convert: {exc}") from None
+    graph = loaded.graph
+    names: dict[int, str] = {}
+    tensors: dict[str, np.ndarray] = {}
+    shapes: dict[str, tuple[int, ...]] = {}
+    inputs: list[ValueInfo] = []
+    weights = iter(loaded.weights.items())
+    for i, p in enumerate(graph.parameters):
+        if p.kind == "weight":
+            wname, array = next(weights)
+            names[p.id] = wname
+            tensors[wname] = np.ascontiguousarray(array)
+        else:
+            name = p.name if p.name and not p.name.startswith("%") else f"input_{i}"
+            names[p.id] = name
+            inputs.append(ValueInfo(name, _numpy_dtype(p.aval.dtype), tuple(p.aval.shape)))
+        shapes[names[p.id]] = tuple(p.aval.shape)
+    for c in graph.constants:
+        names[c.id] = f"const_{c.id}"
+        tensors[names[c.id]] = np.ascontiguousarray(c.value)
+    nodes: list[Node] = []
+    for n in graph.nodes:
+        assert isinstance(n, Apply)
+        where = f"node %{n.id} ({n.prim})"
+        if subgraphs(n):
+            raise LiteConvertError(
+                f"convert '{path}': {where} is control flow ({n.prim}); lite models hold "
+                "straight-line graphs: export with the condition decided, or unroll the loop"
+            )
+        if n.prim not in KERNELS:
+            raise LiteConvertError(
+                f"convert '{path}': op type {n.prim!r} ({where}) has no mind-lite kernel"
+            )
+        attrs = {k: (_numpy_dtype(v) if k == "dtype" else v) for k, v in n.attrs.items()}
+        out = f"{n.prim}_{n.id}"
+        names[n.id] = out
+        shape = getattr(n.aval, "shape", None)
+        if shape is not None:
+            shapes[out] = tuple(shape)
+        nodes.append(Node(n.prim, out, [names[x.id] for x in n.inputs], [out], attrs))
+    outputs = []
+    for k, o in enumerate(graph.outputs):
+        if o.id not in names:
+            raise LiteConvertError(f"convert '{path}': output {k} is not computed by the graph")
+        dtype = getattr(o.aval, "dtype", None)
+        outputs.append(
+            ValueInfo(names[o.id], _numpy_dtype(dtype), tuple(getattr(o.aval, "shape", ())))
+        )
+    return LiteGraph(
+        inputs, outputs, nodes, tensors, {}, {"source": os.path.basename(path)}, shapes
+    )
+
+
+def convert_graph(
+    model_file: str, fmk_type: FmkType = FmkType.MINDIR, optimize_level: str = "general"
+) -> LiteGraph:
+    """The optimized lite graph of ``model_file``."""
+    if not os.path.isfile(model_file):
+        raise LiteConvertError(f"convert: no model file '{model_file}'")
+    if fmk_type is FmkType.MINDIR:
+        graph = _from_mindir(model_file)
+    else:
+        raise LiteConvertError(
+            f"convert: fmk_type {fmk_type.name} is not supported yet (MINDIR is)"
+        )
+    return optimize(graph, optimize_level)
+
+
+class Converter:
+    """MindSpore Lite's ``Converter``: ``Converter().convert(fmk_type, model_file, output_file)``.
+
+    ``output_file`` gets the ``.ms`` suffix if it has none, as ``converter_lite`` does.
+    ``optimize`` is ``"general"`` (the default: constant folding, batch norm and bias folding,
+    activation fusion) or ``"none"``."""
+
+    def __init__(self) -> None:
+        self.optimize = "general"
+        self.input_shape: dict[str, list[int]] = {}
+        self.fp16 = False
+
+    def convert(
+        self,
+        fmk_type: FmkType,
+        model_file: str,
+        output_file: str,
+        weight_file: str = "",
+        config_file: str = "",
+    ) -> str:
+        if not isinstance(fmk_type, FmkType):
+            raise LiteConvertError(f"convert: fmk_type must be a FmkType, not {fmk_type!r}")
+        if weight_file or config_file:
+            raise LiteConvertError(
+                "convert: weight_file and config_file are not supported yet (quantization "
+                "configs arrive with mind-lite's post-training quantization)"
+            )
+        if self.optimize not in ("general", "none"):
+            raise LiteConvertError(f"convert: optimize={self.optimize!r}: 'general' or 'none'")
+        if self.fp16 or self.input_shape:
+            raise LiteConvertError("convert: fp16 and input_shape are not supported yet")
+        graph = convert_graph(os.fspath(model_file), fmk_type, self.optimize)
+        out = os.fspath(output_file)
+        if not out.endswith(".ms"):
+            out += ".ms"
+        lite_format.write(graph, out)
+        return out

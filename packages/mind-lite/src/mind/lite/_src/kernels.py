@@ -1,0 +1,362 @@
+"""The runtime's numpy kernels: one per op, keyed by the op's name.
+
+Ops are mind-core's primitives with their attributes (``conv2d(x, w, stride, pads, dilation,
+groups)``, ``matmul(a, b, transpose_a, transpose_b)``, ...; pads are ``(top, bottom, left,
+right)``), plus the fused ops the converter's optimizer makes:
+
+- ``conv2d_fused(x, w[, b], ..., activation)``: a convolution, its bias and an activation;
+- ``dense_fused(x, w[, b], transpose_b, activation)``: ``x @ w(.T) + b`` and an activation.
+
+``activation`` is one of :data:`ACTIVATIONS`. Each kernel takes numpy arrays and returns one
+array (or a tuple for several outputs); nothing here imports mind-core.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+__all__ = ["ACTIVATIONS", "KERNELS", "kernel"]
+
+KERNELS: dict[str, Callable[..., Any]] = {}
+
+
+def kernel(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        for name in names:
+            KERNELS[name] = fn
+        return fn
+
+    return register
+
+
+# -- elementwise -----------------------------------------------------------------------------------
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    try:
+        from scipy import special
+    except ImportError:  # scipy is optional: the math module's erf per element
+        return np.vectorize(math.erf, otypes=[np.float64])(x).astype(x.dtype)
+    return special.erf(x).astype(x.dtype, copy=False)
+
+
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+
+def _gelu(x: np.ndarray, approximate: str = "none") -> np.ndarray:
+    if approximate == "tanh":
+        return (0.5 * x * (1.0 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**3)))).astype(
+            x.dtype, copy=False
+        )
+    return (0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))).astype(x.dtype, copy=False)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return (0.5 * (1.0 + np.tanh(0.5 * x))).astype(x.dtype, copy=False)
+
+
+#: activation name -> function, for the fused ops
+ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "relu": lambda x: np.maximum(x, 0, out=x),
+    "relu6": lambda x: np.clip(x, 0, 6, out=x),
+    "sigmoid": _sigmoid,
+    "tanh": np.tanh,
+    "gelu": lambda x: _gelu(x, "none"),
+    "gelu_tanh": lambda x: _gelu(x, "tanh"),
+    "silu": lambda x: x * _sigmoid(x),
+}
+
+_UNARY = {
+    "abs": np.abs,
+    "neg": np.negative,
+    "exp": np.exp,
+    "log": np.log,
+    "sqrt": np.sqrt,
+    "rsqrt": lambda x: 1.0 / np.sqrt(x),
+    "tanh": np.tanh,
+    "sigmoid": _sigmoid,
+    "relu": lambda x: np.maximum(x, 0),
+    "silu": lambda x: x * _sigmoid(x),
+    "erf": _erf,
+    "floor": np.floor,
+    "ceil": np.ceil,
+    "round": np.round,
+    "sign": np.sign,
+    "sin": np.sin,
+    "cos": np.cos,
+    "logical_not": np.logical_not,
+    "identity": lambda x: x,
+}
+for _name, _fn in _UNARY.items():
+    KERNELS[_name] = _fn
+
+_BINARY = {
+    "add": np.add,
+    "sub": np.subtract,
+    "mul": np.multiply,
+    "maximum": np.maximum,
+    "minimum": np.minimum,
+    "pow": np.power,
+    "equal": np.equal,
+    "not_equal": np.not_equal,
+    "greater": np.greater,
+    "greater_equal": np.greater_equal,
+    "less": np.less,
+    "less_equal": np.less_equal,
+    "logical_and": np.logical_and,
+    "logical_or": np.logical_or,
+}
+for _name, _fn in _BINARY.items():
+    KERNELS[_name] = _fn
+
+
+@kernel("div")
+def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    out = np.true_divide(a, b)
+    return out.astype(np.result_type(a, b), copy=False) if np.result_type(a, b).kind == "f" else out
+
+
+@kernel("gelu")
+def _gelu_op(x: np.ndarray, *, approximate: str = "none") -> np.ndarray:
+    return _gelu(x, approximate)
+
+
+@kernel("leaky_relu")
+def _leaky_relu(x: np.ndarray, *, alpha: float) -> np.ndarray:
+    return np.where(x >= 0, x, x * np.asarray(alpha, x.dtype))
+
+
+@kernel("elu")
+def _elu(x: np.ndarray, *, alpha: float) -> np.ndarray:
+    return np.where(x > 0, x, np.asarray(alpha, x.dtype) * np.expm1(np.minimum(x, 0)))
+
+
+@kernel("softplus")
+def _softplus(x: np.ndarray, *, beta: float, threshold: float) -> np.ndarray:
+    bx = x * beta
+    soft = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / beta
+    return np.where(bx > threshold, x, soft).astype(x.dtype, copy=False)
+
+
+@kernel("clip")
+def _clip(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    return np.minimum(np.maximum(x, lo), hi)
+
+
+@kernel("where")
+def _where(cond: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.where(cond, a, b)
+
+
+@kernel("cast")
+def _cast(x: np.ndarray, *, dtype: str) -> np.ndarray:
+    return x.astype(dtype)
+
+
+# -- reductions and normalization ------------------------------------------------------------------
+
+
+def _axis(axis: Any) -> Any:
+    return tuple(axis) if isinstance(axis, (list, tuple)) else axis
+
+
+@kernel("sum")
+def _sum(x: np.ndarray, *, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    return np.sum(x, axis=_axis(axis), keepdims=keepdims)
+
+
+@kernel("mean")
+def _mean(x: np.ndarray, *, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    return np.mean(x, axis=_axis(axis), keepdims=keepdims).astype(x.dtype, copy=False)
+
+
+@kernel("amax")
+def _amax(x: np.ndarray, *, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    return np.amax(x, axis=_axis(axis), keepdims=keepdims)
+
+
+@kernel("amin")
+def _amin(x: np.ndarray, *, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    return np.amin(x, axis=_axis(axis), keepdims=keepdims)
+
+
+@kernel("var")
+def _var(x: np.ndarray, *, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> np.ndarray:
+    return np.var(x, axis=_axis(axis), ddof=ddof, keepdims=keepdims).astype(x.dtype, copy=False)
+
+
+@kernel("argmax")
+def _argmax(x: np.ndarray, *, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    return np.argmax(x, axis=axis, keepdims=keepdims)
+
+
+@kernel("softmax")
+def _softmax(x: np.ndarray, *, axis: Any = -1) -> np.ndarray:
+    e = np.exp(x - np.max(x, axis=_axis(axis), keepdims=True))
+    return e / np.sum(e, axis=_axis(axis), keepdims=True)
+
+
+@kernel("log_softmax")
+def _log_softmax(x: np.ndarray, *, axis: Any = -1) -> np.ndarray:
+    shifted = x - np.max(x, axis=_axis(axis), keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=_axis(axis), keepdims=True))
+
+
+@kernel("logsumexp")
+def _logsumexp(x: np.ndarray, *, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    m = np.max(x, axis=_axis(axis), keepdims=True)
+    out = np.log(np.sum(np.exp(x - m), axis=_axis(axis), keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=_axis(axis))
+
+
+# -- shapes ----------------------------------------------------------------------------------------
+
+
+@kernel("reshape")
+def _reshape(x: np.ndarray, *, shape: Any) -> np.ndarray:
+    return np.reshape(x, tuple(shape))
+
+
+@kernel("transpose")
+def _transpose(x: np.ndarray, *, perm: Any) -> np.ndarray:
+    return np.transpose(x, tuple(perm))
+
+
+@kernel("broadcast_to")
+def _broadcast_to(x: np.ndarray, *, shape: Any) -> np.ndarray:
+    return np.broadcast_to(x, tuple(shape))
+
+
+@kernel("tile")
+def _tile(x: np.ndarray, *, reps: Any) -> np.ndarray:
+    return np.tile(x, tuple(reps))
+
+
+@kernel("concat")
+def _concat(*xs: np.ndarray, axis: int = 0) -> np.ndarray:
+    return np.concatenate(xs, axis=axis)
+
+
+@kernel("getitem")
+def _getitem(x: np.ndarray, *, index: Any) -> np.ndarray:
+    return x[index]
+
+
+@kernel("gather")
+def _gather(x: np.ndarray, indices: np.ndarray, *, axis: int = 0) -> np.ndarray:
+    return np.take(x, indices, axis=axis)
+
+
+@kernel("pad")
+def _pad(x: np.ndarray, *, pads: Any, mode: str = "constant", value: float = 0.0) -> np.ndarray:
+    pads = tuple(tuple(p) for p in pads)
+    if mode == "constant":
+        return np.pad(x, pads, mode="constant", constant_values=value)
+    return np.pad(x, pads, mode={"reflect": "reflect", "replicate": "edge"}[mode])
+
+
+# -- matmul, convolution, pooling ------------------------------------------------------------------
+
+
+@kernel("matmul")
+def _matmul(
+    a: np.ndarray, b: np.ndarray, *, transpose_a: bool = False, transpose_b: bool = False
+) -> np.ndarray:
+    if transpose_a:
+        a = np.swapaxes(a, -1, -2)
+    if transpose_b:
+        b = np.swapaxes(b, -1, -2)
+    return np.matmul(a, b)
+
+
+@kernel("dense_fused")
+def _dense_fused(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None = None,
+    *,
+    transpose_b: bool = True,
+    activation: str | None = None,
+) -> np.ndarray:
+    out = np.matmul(x, w.T if transpose_b else w)
+    if b is not None:
+        out += b
+    return ACTIVATIONS[activation](out) if activation else out
+
+
+def _windows(xp: np.ndarray, kh: int, kw: int, stride: Any, dilation: Any) -> np.ndarray:
+    """(N, C, OH, OW, KH, KW) strided view of the padded input's receptive fields."""
+    eh, ew = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
+    view = sliding_window_view(xp, (eh, ew), axis=(2, 3))
+    return view[:, :, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
+
+
+def _pad_hw(x: np.ndarray, pads: Any, value: float = 0.0) -> np.ndarray:
+    if not any(pads):
+        return x
+    return np.pad(x, ((0, 0), (0, 0), tuple(pads[:2]), tuple(pads[2:])), constant_values=value)
+
+
+@kernel("conv2d", "conv2d_fused")
+def _conv2d(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None = None,
+    *,
+    stride: Any,
+    pads: Any,
+    dilation: Any,
+    groups: int,
+    activation: str | None = None,
+) -> np.ndarray:
+    o, cg, kh, kw = w.shape
+    n = x.shape[0]
+    win = _windows(_pad_hw(x, pads), kh, kw, stride, dilation)
+    oh, ow = win.shape[2], win.shape[3]
+    og = o // groups
+    out = np.empty((n, o, oh * ow), dtype=np.result_type(x, w))
+    for g in range(groups):
+        cols = (
+            win[:, g * cg : (g + 1) * cg]
+            .transpose(0, 1, 4, 5, 2, 3)
+            .reshape(n, cg * kh * kw, oh * ow)
+        )
+        np.matmul(w[g * og : (g + 1) * og].reshape(og, -1), cols, out=out[:, g * og : (g + 1) * og])
+    out = out.reshape(n, o, oh, ow)
+    if b is not None:
+        out += b.reshape(1, o, 1, 1)
+    return ACTIVATIONS[activation](out) if activation else out
+
+
+@kernel("max_pool2d")
+def _max_pool2d(x: np.ndarray, *, kernel: Any, stride: Any, pads: Any) -> np.ndarray:
+    win = _windows(_pad_hw(x, pads, -np.inf), kernel[0], kernel[1], stride, (1, 1))
+    return win.max(axis=(4, 5))
+
+
+@kernel("avg_pool2d")
+def _avg_pool2d(x: np.ndarray, *, kernel: Any, stride: Any, pads: Any) -> np.ndarray:
+    win = _windows(_pad_hw(x, pads), kernel[0], kernel[1], stride, (1, 1))
+    return win.mean(axis=(4, 5), dtype=x.dtype)
+
+
+def _bounds(size: int, out: int) -> list[tuple[int, int]]:
+    return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
+
+
+@kernel("adaptive_avg_pool2d")
+def _adaptive_avg_pool2d(x: np.ndarray, *, output_size: Any) -> np.ndarray:
+    oh, ow = output_size
+    h, w = x.shape[2], x.shape[3]
+    if h % oh == 0 and w % ow == 0:  # the common case (global pooling): one reshape
+        return x.reshape(*x.shape[:2], oh, h // oh, ow, w // ow).mean(axis=(3, 5), dtype=x.dtype)
+    out = np.empty(x.shape[:2] + (oh, ow), dtype=x.dtype)
+    for i, (r0, r1) in enumerate(_bounds(h, oh)):
+        for j, (c0, c1) in enumerate(_bounds(w, ow)):
+            out[:, :, i, j] = x[:, :, r0:r1, c0:c1].mean(axis=(2, 3))
+    return out

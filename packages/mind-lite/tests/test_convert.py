@@ -1,0 +1,131 @@
+"""Converted models compute what mind-core computes; the optimizer folds what it says it folds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import mind.core as ms
+import mind.lite as mslite
+from mind.core import nn, ops
+from mind.lite._src import format as lite_format
+from mind.lite._src.cli import main
+from mind.lite.errors import LiteConvertError, LiteRuntimeError
+
+
+def _predict(path: str, *arrays: np.ndarray) -> list[np.ndarray]:
+    model = mslite.Model()
+    model.build_from_file(path, mslite.ModelType.MINDIR_LITE, mslite.Context())
+    inputs = model.get_inputs()
+    for t, a in zip(inputs, arrays, strict=True):
+        t.set_data_from_numpy(a)
+    return [t.get_data_to_numpy() for t in model.predict(inputs)]
+
+
+@pytest.mark.parametrize("optimize", ["general", "none"])
+def test_lenet_converts_and_predicts_as_mind_core(lenet_mindir, tmp_path, optimize, reference):
+    converter = mslite.Converter()
+    converter.optimize = optimize
+    out = converter.convert(mslite.FmkType.MINDIR, lenet_mindir, str(tmp_path / "lenet"))
+    assert out.endswith("lenet.ms")
+    x = np.random.default_rng(0).random((1, 1, 32, 32), np.float32)
+    (got,) = _predict(out, x)
+    (want,) = reference(lenet_mindir, x)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_optimizer_folds_bias_and_activations(lenet_mindir, tmp_path):
+    out = mslite.Converter().convert(mslite.FmkType.MINDIR, lenet_mindir, str(tmp_path / "l"))
+    ops_ = [n.op for n in lite_format.read(out).nodes]
+    # conv+relu (x2) and dense+bias(+relu) (x3): no separate add or relu is left
+    assert (
+        ops_
+        == ["conv2d_fused", "max_pool2d", "conv2d_fused", "max_pool2d", "reshape"]
+        + ["dense_fused"] * 3
+    )
+
+
+def test_batch_norm_folds_into_convolutions(convbn_mindir, tmp_path, reference):
+    out = mslite.Converter().convert(mslite.FmkType.MINDIR, convbn_mindir, str(tmp_path / "c"))
+    graph = lite_format.read(out)
+    convs = [n for n in graph.nodes if n.op == "conv2d_fused"]
+    assert len(convs) == 2 and {c.attrs["activation"] for c in convs} == {"gelu_tanh", "relu"}
+    assert not any(n.op == "conv2d" for n in graph.nodes)
+    # no moving statistics survive: each batch norm became its convolution's weights and bias
+    assert not any("moving" in name for name in graph.tensors)
+    x = np.random.default_rng(2).standard_normal((2, 3, 8, 8)).astype(np.float32)
+    got = _predict(out, x)
+    want = reference(convbn_mindir, x)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-5)
+
+
+def test_load_a_mindir_directly(convbn_mindir, reference):
+    model = mslite.Model()
+    model.build_from_file(convbn_mindir, mslite.ModelType.MINDIR)
+    x = np.ones((2, 3, 8, 8), np.float32)
+    inputs = model.get_inputs()
+    inputs[0].set_data_from_numpy(x)
+    got = [t.get_data_to_numpy() for t in model.predict(inputs)]
+    for g, w in zip(got, reference(convbn_mindir, x), strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-5)
+
+
+def test_predict_checks_its_inputs(convbn_mindir, tmp_path):
+    out = mslite.Converter().convert(mslite.FmkType.MINDIR, convbn_mindir, str(tmp_path / "c"))
+    model = mslite.Model()
+    model.build_from_file(out, mslite.ModelType.MINDIR_LITE)
+    inputs = model.get_inputs()
+    with pytest.raises(LiteRuntimeError, match="has shape \\[3, 3, 8, 8\\].*Model.resize"):
+        inputs[0].set_data_from_numpy(np.zeros((3, 3, 8, 8), np.float32))
+        model.predict(inputs)
+    with pytest.raises(LiteRuntimeError, match="must be float32, got float64"):
+        inputs[0].set_data_from_numpy(np.zeros((2, 3, 8, 8)))
+        model.predict(inputs)
+
+
+def test_resize_runs_another_batch(tmp_path):
+    ms.set_seed(3)
+    net = nn.SequentialCell(nn.Dense(5, 7), nn.Tanh(), nn.Dense(7, 3))
+    path = str(tmp_path / "mlp")
+    net.set_train(False)
+    ms.export(net, ms.Tensor(np.zeros((1, 5), np.float32)), file_name=path, file_format="MINDIR")
+    out = mslite.Converter().convert(mslite.FmkType.MINDIR, path + ".mindir", path)
+    model = mslite.Model()
+    model.build_from_file(out, mslite.ModelType.MINDIR_LITE)
+    inputs = model.get_inputs()
+    model.resize(inputs, [[4, 5]])
+    assert inputs[0].shape == [4, 5]
+    x = np.random.default_rng(4).standard_normal((4, 5)).astype(np.float32)
+    inputs[0].set_data_from_numpy(x)
+    (got,) = model.predict(inputs)
+    w1, b1, w2, b2 = (p.asnumpy() for p in net.get_parameters())
+    want = np.tanh(x @ w1.T + b1) @ w2.T + b2  # numpy, independently
+    np.testing.assert_allclose(got.get_data_to_numpy(), want, rtol=1e-5, atol=1e-6)
+
+
+def test_unsupported_op_is_refused_naming_it(tmp_path):
+    class Cum(nn.Cell):
+        def construct(self, x):
+            return ops.cumsum(x, 1) * 2
+
+    path = str(tmp_path / "cum")
+    Cum().set_train(False)
+    ms.export(Cum(), ms.Tensor(np.ones((2, 3), np.float32)), file_name=path, file_format="MINDIR")
+    with pytest.raises(LiteConvertError, match="op type 'cumsum' \\(node %\\d+ \\(cumsum\\)\\)"):
+        mslite.Converter().convert(mslite.FmkType.MINDIR, path + ".mindir", str(tmp_path / "out"))
+    assert not (tmp_path / "out.ms").exists()  # never a partial model
+
+
+def test_cli_convert_and_info(lenet_mindir, tmp_path, capsys):
+    out = tmp_path / "cli"
+    assert (
+        main(["convert", "--fmk=MINDIR", f"--modelFile={lenet_mindir}", f"--outputFile={out}"]) == 0
+    )
+    assert "CONVERT RESULT SUCCESS" in capsys.readouterr().out
+    assert main(["info", str(out) + ".ms"]) == 0
+    assert "conv2d_fused" in capsys.readouterr().out
+    assert (
+        main(["convert", "--fmk=CAFFE", f"--modelFile={lenet_mindir}", f"--outputFile={out}"]) == 1
+    )
+    assert "not supported yet" in capsys.readouterr().err
