@@ -129,3 +129,19 @@ def test_cli_convert_and_info(lenet_mindir, tmp_path, capsys):
         main(["convert", "--fmk=CAFFE", f"--modelFile={lenet_mindir}", f"--outputFile={out}"]) == 1
     )
     assert "not supported yet" in capsys.readouterr().err
+
+
+def test_benchmark_reports_latency_and_checks_accuracy(lenet_mindir, tmp_path, capsys, reference):
+    out = mslite.Converter().convert(mslite.FmkType.MINDIR, lenet_mindir, str(tmp_path / "b"))
+    x = np.random.default_rng(5).random((1, 1, 32, 32), np.float32)
+    np.save(tmp_path / "in.npy", x)
+    np.save(tmp_path / "out.npy", reference(lenet_mindir, x)[0])
+    np.save(tmp_path / "wrong.npy", reference(lenet_mindir, x)[0] + 1.0)
+    args = ["benchmark", f"--modelFile={out}", "--loopCount=5", f"--inDataFile={tmp_path / 'in.npy'}"]
+    assert main([*args, f"--benchmarkDataFile={tmp_path / 'out.npy'}"]) == 0
+    text = capsys.readouterr().out
+    assert "over 5 runs: min = " in text and "p99 = " in text
+    bias = float(text.split("Mean bias of all nodes/tensors: ")[1].rstrip("%\n"))
+    assert bias < 1e-4
+    assert main([*args, f"--benchmarkDataFile={tmp_path / 'wrong.npy'}"]) == 1
+    assert "exceeds --accuracyThreshold=0.5%" in capsys.readouterr().err

@@ -41,6 +41,22 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _benchmark(args: argparse.Namespace) -> int:
+    from mind.lite._src.benchmark import benchmark
+
+    result = benchmark(
+        args.modelFile,
+        loop_count=args.loopCount,
+        warm_up_loop_count=args.warmUpLoopCount,
+        num_threads=args.numThreads,
+        in_data_file=args.inDataFile,
+        benchmark_data_file=args.benchmarkDataFile,
+        accuracy_threshold=args.accuracyThreshold,
+    )
+    print(result.summary())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="mind-lite", description="Mind Lite: convert and inspect lite models"
@@ -52,6 +68,15 @@ def main(argv: list[str] | None = None) -> int:
     conv.add_argument("--outputFile", required=True, help="the output path (.ms is appended)")
     conv.add_argument("--optimize", default="general", choices=["none", "general"])
     conv.set_defaults(run=_convert)
+    bench = sub.add_parser("benchmark", help="latency (and accuracy) of a lite model")
+    bench.add_argument("--modelFile", required=True)
+    bench.add_argument("--loopCount", type=int, default=10)
+    bench.add_argument("--warmUpLoopCount", type=int, default=3)
+    bench.add_argument("--numThreads", type=int, default=2)
+    bench.add_argument("--inDataFile", help="inputs: .npy files, comma-separated")
+    bench.add_argument("--benchmarkDataFile", help="expected outputs: .npy files, comma-separated")
+    bench.add_argument("--accuracyThreshold", type=float, default=0.5, help="in percent")
+    bench.set_defaults(run=_benchmark)
     info = sub.add_parser("info", help="print a lite model's graph")
     info.add_argument("model")
     info.set_defaults(run=_info)
