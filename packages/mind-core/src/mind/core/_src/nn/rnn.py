@@ -19,7 +19,7 @@ from mind.core._src.nn.initializer import Uniform, initializer
 from mind.core._src.ops import functional as F
 from mind.core._src.ops import infer as I
 from mind.core._src.tensor import dtype as dt
-from mind.core._src.tensor.tensor import Parameter, Tensor, as_tensor
+from mind.core._src.tensor.tensor import Parameter, ParameterTuple, Tensor, as_tensor
 from mind.core.errors import MindTypeError, MindValueError
 
 __all__ = ["GRU", "LSTM"]
@@ -83,6 +83,50 @@ class _RNNBase(Cell):
                     setattr(
                         self, f"bias_hh_{suffix}", Parameter(initializer(init, gate_size, dtype))
                     )
+
+    # -- MindSpore's ParameterTuple views of the weights ---------------------------------------------
+
+    # MindSpore's layers hold their weights as ``w_ih_list``, ``w_hh_list``, ``b_ih_list`` and
+    # ``b_hh_list`` (one entry per layer and direction, in that order), and scripts assign them
+    # to share weights between layers; here they read and write the named Parameters.
+    _LISTS = {
+        "w_ih_list": "weight_ih",
+        "w_hh_list": "weight_hh",
+        "b_ih_list": "bias_ih",
+        "b_hh_list": "bias_hh",
+    }
+
+    def _list_names(self, prefix: str) -> list[str]:
+        if prefix.startswith("bias") and not self.has_bias:
+            return []
+        return [
+            f"{prefix}_l{layer}" + ("_reverse" if direction else "")
+            for layer in range(self.num_layers)
+            for direction in range(self.num_directions)
+        ]
+
+    def _list(self, prefix: str) -> ParameterTuple:
+        return ParameterTuple(getattr(self, n) for n in self._list_names(prefix))
+
+    w_ih_list = property(lambda self: self._list("weight_ih"))
+    w_hh_list = property(lambda self: self._list("weight_hh"))
+    b_ih_list = property(lambda self: self._list("bias_ih"))
+    b_hh_list = property(lambda self: self._list("bias_hh"))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        prefix = _RNNBase._LISTS.get(name)
+        if prefix is None or "num_layers" not in self.__dict__:
+            super().__setattr__(name, value)
+            return
+        names = self._list_names(prefix)
+        values = tuple(value)
+        if len(values) != len(names):
+            raise MindValueError(
+                f"For '{type(self).__name__}', '{name}' must hold {len(names)} Parameters (one per "
+                f"layer and direction), got {len(values)}"
+            )
+        for n, v in zip(names, values):
+            super().__setattr__(n, v)
 
     # -- pieces subclasses provide -------------------------------------------------------------------
 

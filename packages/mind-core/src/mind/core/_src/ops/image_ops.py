@@ -33,6 +33,17 @@ TENSOR_METHODS: tuple[str, ...] = ("col2im",)
 _PADDING_MODES = ("zeros", "border", "reflection")
 
 
+class _KernelShapeError(MindValueError, RuntimeError):
+    """An input's shape does not fit the op's attributes or its other inputs.
+
+    MindSpore's image kernels raise a ``RuntimeError`` for this (their shape checks run when the
+    kernel is launched); this error is also a ``ValueError``, as Mind's other shape errors.
+
+    Fix: give the inputs the shapes the op's attributes ask for (for a backward op, the incoming
+    gradient with the forward op's output shape).
+    """
+
+
 def _float_input(op: str, what: str, value: Any) -> Tensor:
     x = as_tensor(value)
     if not x.dtype.is_floating_point:
@@ -396,12 +407,65 @@ def _apply_axes(x: Tensor, matrices: list[np.ndarray | None]) -> Tensor:
     return out
 
 
+_CUBIC_TABLE = 1024  # the cubic weights are tabulated at 1/1024 steps of the fraction
+
+
+def _cubic_weights(frac: np.ndarray, a: float) -> np.ndarray:
+    """Keys' cubic weights of the four taps at -1, 0, 1, 2 from a sample at ``frac`` in [0, 1):
+    (len, 4), the fraction rounded to the table's step first, as MindSpore's (TensorFlow's)
+    kernel looks them up."""
+    t = np.rint(frac * _CUBIC_TABLE) / _CUBIC_TABLE
+
+    def near(u: np.ndarray) -> np.ndarray:  # |u| <= 1
+        return ((a + 2) * u - (a + 3)) * u * u + 1
+
+    def far(u: np.ndarray) -> np.ndarray:  # 1 < |u| < 2
+        return ((a * u - 5 * a) * u + 8 * a) * u - 4 * a
+
+    w = np.stack([far(t + 1), near(t), near(1 - t), far(2 - t)], axis=-1)
+    return w.astype(np.float32).astype(np.float64)
+
+
+def _bicubic_matrix(out: int, size: int, align_corners: bool, half_pixel: bool) -> np.ndarray:
+    """(out, size) bicubic interpolation along one axis, as MindSpore's ResizeBicubic: with
+    ``half_pixel`` Keys' a = -0.5 and the taps outside the image dropped (the rest renormalised),
+    else a = -0.75 and the outside taps clamped onto the edge."""
+    scale = np.float32((size - 1) / (out - 1) if align_corners and out > 1 else size / out)
+    dst = np.arange(out, dtype=np.float32)
+    src = (dst + np.float32(0.5)) * scale - np.float32(0.5) if half_pixel else dst * scale
+    base = np.floor(src)
+    weights = _cubic_weights((src - base).astype(np.float64), -0.5 if half_pixel else -0.75)
+    taps = base.astype(np.int64)[:, None] + np.arange(-1, 3)[None, :]
+    if half_pixel:
+        weights = np.where((taps >= 0) & (taps < size), weights, 0.0)
+        total = weights.sum(axis=1, keepdims=True)
+        weights = weights / np.where(total == 0, 1.0, total)
+    m = np.zeros((out, size))
+    rows = np.repeat(np.arange(out), 4)
+    np.add.at(m, (rows, np.clip(taps, 0, size - 1).reshape(-1)), weights.reshape(-1))
+    return m
+
+
+def _resize_bicubic(
+    x: Tensor, sizes: tuple[int, int], align_corners: bool, half_pixel: bool
+) -> Tensor:
+    spatial = x.shape[2:]
+    wide = E.cast(x, dt.float32) if x.dtype == dt.float16 else x  # as _resize_linear
+    out = _apply_axes(
+        wide, [_bicubic_matrix(o, s, align_corners, half_pixel) for o, s in zip(sizes, spatial)]
+    )
+    return E.cast(out, x.dtype) if out.dtype != x.dtype else out
+
+
 def _resize_linear(x: Tensor, sizes: tuple[int, ...], rule: str) -> Tensor:
     spatial = x.shape[x.ndim - len(sizes) :]
-    return _apply_axes(
-        x,
+    # float16 is resized in float32 and rounded once, as MindSpore's kernels do
+    wide = E.cast(x, dt.float32) if x.dtype == dt.float16 else x
+    out = _apply_axes(
+        wide,
         [None if o == s else _linear_matrix(o, s, rule) for o, s in zip(sizes, spatial)],
     )
+    return E.cast(out, x.dtype) if out.dtype != x.dtype else out
 
 
 # ------------------------------------------------------------------------------------------------
@@ -561,8 +625,11 @@ def _deformable_samples(
     dilations: Any,
     deformable_groups: int,
     modulated: bool,
+    out_size: tuple[int, int] | None = None,
 ) -> Tensor:
-    """The deformed, mask-weighted samples: (N, C, kh * kw, Ho, Wo).
+    """The deformed, mask-weighted samples: (N, C, kh * kw, Ho, Wo); (Ho, Wo) is the sliding
+    window's output size, or ``out_size`` (MindSpore's DeformableOffsetsGrad takes it from its
+    incoming gradient).
 
     ``offsets`` (N, 3 * dg * kh * kw, Ho, Wo) holds the x offsets, then the y offsets, then the
     masks, each (dg, kh, kw) ordered; kernel point (i, j) of output (oh, ow) samples at
@@ -590,6 +657,8 @@ def _deformable_samples(
         )
     ho = (h + top + bottom - (kh - 1) * dh - 1) // sh + 1
     wo = (w + left + right - (kw - 1) * dw - 1) // sw + 1
+    if out_size is not None:
+        ho, wo = out_size
     if off.shape != (n, 3 * dg * kh * kw, ho, wo):
         raise MindValueError(
             f"For '{op}', 'offsets' must be {(n, 3 * dg * kh * kw, ho, wo)}, got {off.shape}"
@@ -679,13 +748,14 @@ def _deformable_offsets(
     dilations: Any,
     deformable_groups: int,
     modulated: bool,
+    out_size: tuple[int, int] | None = None,
 ) -> Tensor:
     """MindSpore's DeformableOffsets: the samples laid out (N, C, Ho * kh, Wo * kw), kernel
     point (i, j) of output (oh, ow) at (oh * kh + i, ow * kw + j)."""
     op = "DeformableOffsets"
     kernel = _sizes(op, "ksize", ksize)
     samples = _deformable_samples(
-        op, x, offsets, kernel, strides, pads, dilations, deformable_groups, modulated
+        op, x, offsets, kernel, strides, pads, dilations, deformable_groups, modulated, out_size
     )
     n, c, _, ho, wo = samples.shape
     kh, kw = kernel
@@ -703,18 +773,26 @@ def _round_half_away(v: Tensor) -> Tensor:
 
 
 def _ps_roi_pooling(
-    features: Any, rois: Any, spatial_scale: float, group_size: int, output_dim: int
+    features: Any,
+    rois: Any,
+    spatial_scale: float,
+    group_size: int,
+    output_dim: int,
+    full_edge: bool = False,
 ) -> Tensor:
     """MindSpore's PSROIPooling: position-sensitive average pooling. Bin (gh, gw) of output
     channel d averages input channel (d * G + gh) * G + gw over the bin's pixels; ``rois``
     (batch, 5, rois_n) are read as consecutive (batch index, x1, y1, x2, y2) records, as
-    MindSpore's kernel reads them."""
+    MindSpore's kernel reads them.
+
+    ``full_edge``: bins may reach the map's last row and column, as in MindSpore's
+    PSROIPoolingGrad kernel (its forward kernel stops every bin one pixel short of the edge)."""
     op = "PSROIPooling"
     x = _float_input(op, "features", features)
     r = _float_input(op, "rois", rois)
     g, d = int(group_size), int(output_dim)
     if x.ndim != 4 or x.shape[1] != d * g * g:
-        raise MindValueError(
+        raise _KernelShapeError(
             f"For '{op}', 'features' must be (N, output_dim * group_size ** 2 = {d * g * g}, H, "
             f"W), got shape {x.shape}"
         )
@@ -731,8 +809,10 @@ def _ps_roi_pooling(
         k = Tensor(np.arange(g, dtype=x.dtype.np).reshape(1, g))
         first = E.add(E.floor(E.mul(step, k)), start)
         last = E.sub(start, E.floor(E.neg(E.mul(step, E.add(k, 1.0)))))  # ceil
-        # clipped to the last pixel, which MindSpore's kernel leaves out of every bin's end
-        return E.clip(first, 0.0, size - 1.0), E.clip(last, 0.0, size - 1.0)
+        # clipped to the last pixel, which MindSpore's forward kernel leaves out of every bin's
+        # end (``full_edge``: to the edge)
+        limit = float(size) if full_edge else size - 1.0
+        return E.clip(first, 0.0, limit), E.clip(last, 0.0, limit)
 
     ys, ye = bins(boxes[:, 2:3], boxes[:, 4:5], h)
     xs, xe = bins(boxes[:, 1:2], boxes[:, 3:4], w)
@@ -752,3 +832,78 @@ def _ps_roi_pooling(
     empty = E.less_equal(area, 0.0)
     safe = E.where(empty, E.ones_like(area), area)
     return E.where(empty, E.zeros_like(total), E.div(total, safe))
+
+
+# ------------------------------------------------------------------------------------------------
+# ExtractVolumePatches: one gather of every window's voxels from the zero-padded volume
+# ------------------------------------------------------------------------------------------------
+
+
+def _three(op: str, what: str, value: Any) -> tuple[int, int, int]:
+    """An int, (d, h, w) or (1, 1, d, h, w) of positive ints."""
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        value = (int(value),) * 3
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(v, int | np.integer) and not isinstance(v, bool) for v in value
+    ):
+        raise MindTypeError(
+            f"For '{op}', '{what}' must be an int or a tuple of ints, got {value!r}"
+        )
+    value = tuple(int(v) for v in value)
+    if len(value) == 5:
+        if value[:2] != (1, 1):
+            raise MindValueError(f"For '{op}', '{what}' must start with (1, 1), got {value}")
+        value = value[2:]
+    if len(value) != 3 or any(v <= 0 for v in value):
+        raise MindValueError(f"For '{op}', '{what}' must be 3 (or 5) positive ints, got {value}")
+    return value  # type: ignore[return-value]
+
+
+def _extract_volume_patches(x: Any, kernel_size: Any, strides: Any, padding: str) -> Tensor:
+    """MindSpore's ExtractVolumePatches: each (kd, kh, kw) window of ``x`` (N, C, D, H, W) laid
+    out along the channels, (N, kd * kh * kw * C, Do, Ho, Wo) with channel ``k * C + c`` for
+    window voxel ``k`` (row-major over (kd, kh, kw)); ``padding`` ``"SAME"`` pads with zeros
+    (the smaller half before), ``"VALID"`` does not pad."""
+    op = "ExtractVolumePatches"
+    x = as_tensor(x)
+    if x.ndim != 5:
+        raise MindValueError(f"For '{op}', 'input_x' must be 5-D (N, C, D, H, W), got {x.shape}")
+    kernel = _three(op, "kernel_size", kernel_size)
+    stride = _three(op, "strides", strides)
+    mode = padding.upper() if isinstance(padding, str) else padding
+    if mode not in ("VALID", "SAME"):
+        raise MindValueError(f"For '{op}', 'padding' must be 'VALID' or 'SAME', got {padding!r}")
+    n, c = x.shape[:2]
+    spatial = x.shape[2:]
+    outs, before, after = [], [], []
+    for size, k, s in zip(spatial, kernel, stride):
+        if mode == "VALID":
+            if size < k:
+                raise MindValueError(
+                    f"For '{op}', with 'VALID' padding the input {spatial} must be at least the "
+                    f"kernel {kernel}"
+                )
+            outs.append(1 + (size - k) // s)
+            before.append(0)
+            after.append(0)
+        else:
+            out = -(-size // s)
+            needed = max((out - 1) * s + k - size, 0)
+            outs.append(out)
+            before.append(needed // 2)
+            after.append(needed - needed // 2)
+    if any(before) or any(after):
+        flat_pad = tuple(v for i in (2, 1, 0) for v in (before[i], after[i]))
+        x = A.pad(x, flat_pad, "constant", 0)
+    padded = x.shape[2:]
+    # the flat padded-volume index of voxel k of output window p: (K, P)
+    grid = np.meshgrid(*[np.arange(o) * s for o, s in zip(outs, stride)], indexing="ij")
+    offsets = np.meshgrid(*[np.arange(k) for k in kernel], indexing="ij")
+    starts = np.ravel_multi_index([g.reshape(-1) for g in grid], padded)
+    shifts = np.ravel_multi_index([o.reshape(-1) for o in offsets], padded)
+    index = (shifts[:, None] + starts[None, :]).reshape(-1)
+    kk = int(np.prod(kernel))
+    flat = A.reshape(x, (n, c, -1))
+    picked = A.gather(flat, Tensor(index.astype(np.int64)), 2)  # (N, C, K * P)
+    picked = A.transpose(A.reshape(picked, (n, c, kk, *outs)), (0, 2, 1, 3, 4, 5))
+    return A.reshape(picked, (n, kk * c, *outs))

@@ -18,10 +18,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from mind.core._src.autodiff.eager import stop_gradient
 from mind.core._src.autodiff.functional import jvp, vjp
 from mind.core._src.ops import array as A
 from mind.core._src.ops import elementwise as E
+from mind.core._src.ops import image_ops as I
 from mind.core._src.ops import math_ops as M
 from mind.core._src.ops import operations as O
 from mind.core._src.ops import reduce as R
@@ -565,4 +568,471 @@ _grad_class(
     "called as ``(x)`` with a tuple of Tensors.",
     N=2,
     axis=0,
+)
+
+
+# ------------------------------------------------------------------------------------------------
+# LSTM (helper "lstm"): LSTMGrad as the VJP of P.LSTM
+# ------------------------------------------------------------------------------------------------
+# MindSpore's LSTMGradData (y, dy, dhy, dcy, w, hx, cx, reserve, state) and LSTMGradWeight
+# (x, hx, y, reserve, state) read the intermediates cuDNN saves in ``reserve``; Mind's LSTM keeps
+# none (its ``reserve`` is a (1, 1) zero), and neither call carries enough to recompute them
+# (LSTMGradData lacks x, LSTMGradWeight lacks c and dy), so only LSTMGrad is defined.
+
+
+def _lstm_grad(
+    op: PrimitiveClass,
+    x: Any,
+    hx: Any,
+    cx: Any,
+    w: Any,
+    y: Any,
+    hy: Any,
+    cy: Any,
+    dy: Any,
+    dhy: Any,
+    dcy: Any,
+    reserve: Any,
+) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    if op.dropout and op.num_layers > 1:
+        raise MindValueError(
+            "For 'LSTMGrad', dropout > 0 between layers is not supported: the gradient recomputes "
+            "the forward, whose dropout mask would be drawn again"
+        )
+    x, hx, cx, w = (
+        _tensor("LSTMGrad", n, v) for n, v in zip(("x", "hx", "cx", "w"), (x, hx, cx, w))
+    )
+    cots = [_tensor("LSTMGrad", n, v) for n, v in zip(("dy", "dhy", "dcy"), (dy, dhy, dcy))]
+    forward = O.LSTM(
+        op.input_size,
+        op.hidden_size,
+        op.num_layers,
+        op.has_bias,
+        op.bidirectional,
+        float(op.dropout),
+        op.proj_size,
+    )
+    primals = (x, E.cast(hx, x.dtype), E.cast(cx, x.dtype), E.cast(w, x.dtype))
+    outs, back = vjp(lambda *a: forward(*a)[:3], *primals)
+    for what, c, o in zip(("dy", "dhy", "dcy"), cots, outs):
+        if c.shape != o.shape:
+            raise MindValueError(
+                f"For 'LSTMGrad', '{what}' must have the shape of the matching output {o.shape}, "
+                f"got {c.shape}"
+            )
+    dx, dhx, dcx, dw = back(*(E.cast(c, x.dtype) for c in cots))
+    return dx, dhx, dcx, E.cast(dw, hx.dtype)
+
+
+_grad_class(
+    "LSTMGrad",
+    _lstm_grad,
+    "the data and weight gradients of ``LSTM``, called as ``(x, hx, cx, w, y, hy, cy, dy, dhy, "
+    "dcy, reserve)``; returns ``(dx, dhx, dcx, dw)`` (``y``, ``hy``, ``cy`` and ``reserve`` are "
+    "not read: the gradient is recomputed from the inputs).",
+    input_size=_REQUIRED,
+    hidden_size=_REQUIRED,
+    num_layers=_REQUIRED,
+    has_bias=_REQUIRED,
+    bidirectional=_REQUIRED,
+    dropout=_REQUIRED,
+    proj_size=0,
+)
+
+
+# ------------------------------------------------------------------------------------------------
+# Image: resizes, padding, sampling and region pooling
+# ------------------------------------------------------------------------------------------------
+
+
+_KernelShapeError = I._KernelShapeError
+
+
+def _with_init_check(cls: type[PrimitiveClass], check: Callable[[PrimitiveClass], None]) -> None:
+    """MindSpore checks these classes' attributes when the operator is built."""
+    init = cls.__init__
+
+    def __init__(self: PrimitiveClass, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        check(self)
+
+    __init__.__signature__ = init.__signature__  # type: ignore[attr-defined]
+    cls.__init__ = __init__  # type: ignore[method-assign]
+
+
+def _float_tensor(op: str, what: str, value: Any, dtypes: tuple[Any, ...] | None = None) -> Tensor:
+    if not isinstance(value, Tensor):
+        raise MindTypeError(f"For '{op}', '{what}' must be a Tensor, got {type(value).__name__}")
+    if not value.dtype.is_floating_point or (dtypes is not None and value.dtype not in dtypes):
+        allowed = ", ".join(str(d) for d in dtypes) if dtypes else "a float dtype"
+        raise MindTypeError(f"For '{op}', '{what}' must be {allowed}, got {value.dtype}")
+    return value
+
+
+def _rank(op: str, what: str, x: Tensor, rank: int) -> None:
+    if x.ndim != rank:
+        raise MindValueError(f"For '{op}', '{what}' must be {rank}-D, got shape {x.shape}")
+
+
+def _resize_grad(forward_class: str, *attributes: str) -> Callable[..., Tensor]:
+    """``(grads, original_image)``: the gradient of ``forward_class(*attributes)(image, size)``
+    resized to ``grads``' spatial size."""
+
+    def apply(op: PrimitiveClass, grads: Any, original_image: Any) -> Tensor:
+        grads = _float_tensor(op.name, "grads", grads)
+        image = _tensor(op.name, "original_image", original_image)
+        _rank(op.name, "grads", grads, 4)
+        _rank(op.name, "original_image", image, 4)
+        if grads.shape[:2] != image.shape[:2]:
+            raise _KernelShapeError(
+                f"For '{op.name}', 'grads' {grads.shape} and 'original_image' {image.shape} "
+                f"must have the same batch and channels"
+            )
+        resize = getattr(O, forward_class)(*(getattr(op, a) for a in attributes))
+        primal = _zeros(image.shape, image.dtype if image.dtype.is_floating_point else grads.dtype)
+        return _back(lambda x: resize(x, grads.shape[2:]), primal, grads)
+
+    return apply
+
+
+_grad_class(
+    "ResizeBilinearGrad",
+    _resize_grad("ResizeBilinearV2", "align_corners", "half_pixel_centers"),
+    "the gradient of ``ResizeBilinearV2``, called as ``(grads, original_image)`` (only the "
+    "image's shape and dtype are used).",
+    align_corners=False,
+    half_pixel_centers=False,
+)
+_grad_class(
+    "ResizeBicubicGrad",
+    _resize_grad("ResizeBicubic", "align_corners", "half_pixel_centers"),
+    "the gradient of ``ResizeBicubic``, called as ``(grads, original_image)`` (only the "
+    "image's shape and dtype are used).",
+    align_corners=False,
+    half_pixel_centers=False,
+)
+
+
+def _resize_linear_1d_grad(op: PrimitiveClass, grads: Any, x: Any) -> Tensor:
+    grads, x = _float_tensor(op.name, "grads", grads), _tensor(op.name, "x", x)
+    _rank(op.name, "grads", grads, 3)
+    resize = O.ResizeLinear1D(op.coordinate_transformation_mode)
+    return _back(lambda t: resize(t, grads.shape[2:]), _zeros(x.shape, grads.dtype), grads)
+
+
+_grad_class(
+    "ResizeLinear1DGrad",
+    _resize_linear_1d_grad,
+    "the gradient of ``ResizeLinear1D``, called as ``(grads, x)`` (only x's shape is used).",
+    coordinate_transformation_mode="align_corners",
+)
+
+
+def _upsample_3d_grad(forward_class: str, *attributes: str) -> Callable[..., Tensor]:
+    def apply(
+        op: PrimitiveClass, dy: Any, input_size: Any, output_size: Any = None, scales: Any = None
+    ) -> Tensor:
+        dy = _float_tensor(op.name, "dy", dy)
+        _rank(op.name, "dy", dy, 5)
+        shape = _shape(op.name, "input_size", input_size)
+        if output_size is None and scales is None:
+            output_size = dy.shape[2:]
+        upsample = getattr(O, forward_class)(*(getattr(op, a) for a in attributes))
+        return _back(lambda x: upsample(x, output_size, scales), _zeros(shape, dy.dtype), dy)
+
+    return apply
+
+
+_grad_class(
+    "UpsampleNearest3DGrad",
+    _upsample_3d_grad("UpsampleNearest3D"),
+    "the gradient of ``UpsampleNearest3D``, called as "
+    "``(dy, input_size, output_size=None, scales=None)``.",
+)
+_grad_class(
+    "UpsampleTrilinear3DGrad",
+    _upsample_3d_grad("UpsampleTrilinear3D", "align_corners"),
+    "the gradient of ``UpsampleTrilinear3D``, called as "
+    "``(dy, input_size, output_size=None, scales=None)``.",
+    align_corners=False,
+)
+
+
+_PAD_V3_GRAD_MODES = ("reflect", "edge", "circular")
+
+
+def _pad_v3_grad(op: PrimitiveClass, x: Any, paddings: Any) -> Tensor:
+    name = op.name
+    dy = _tensor(name, "x", x)
+    if isinstance(paddings, Tensor):
+        paddings = paddings.asnumpy().reshape(-1).tolist()
+    flat = list(_shape(name, "paddings", tuple(int(p) for p in paddings)))
+    if len(flat) % 2 or len(flat) // 2 > dy.ndim:
+        raise MindValueError(
+            f"For '{name}', 'paddings' must have an even length of at most 2 * {dy.ndim}, "
+            f"got {flat}"
+        )
+    pairs = flat
+    if not op.paddings_contiguous:  # (begin0, begin1, ..., end0, end1, ...)
+        half = len(flat) // 2
+        pairs = [v for pair in zip(flat[:half], flat[half:]) for v in pair]
+    shape = list(dy.shape)
+    for i in range(len(pairs) // 2):  # the last axis first
+        shape[dy.ndim - 1 - i] -= pairs[2 * i] + pairs[2 * i + 1]
+    if any(s <= 0 for s in shape):
+        raise MindValueError(
+            f"For '{name}', the paddings {flat} leave no input of 'x' {dy.shape}: {tuple(shape)}"
+        )
+    pad = O.PadV3(op.mode, op.paddings_contiguous)
+    return _back(lambda t: pad(t, flat), _zeros(shape, dy.dtype), dy)
+
+
+_PadV3Grad = _grad_class(
+    "PadV3Grad",
+    _pad_v3_grad,
+    "the gradient of ``PadV3`` (``'reflect'``, ``'edge'`` or ``'circular'``), called as "
+    "``(x, paddings)`` with ``x`` the incoming gradient: the padding folded back onto the "
+    "input.",
+    mode="reflect",
+    paddings_contiguous=True,
+)
+
+
+def _check_pad_v3_grad(op: PrimitiveClass) -> None:
+    if op.mode not in _PAD_V3_GRAD_MODES:
+        raise MindValueError(
+            f"For 'PadV3Grad', 'mode' must be one of {_PAD_V3_GRAD_MODES}, got {op.mode!r}"
+        )
+    if not isinstance(op.paddings_contiguous, bool):
+        raise MindTypeError(
+            f"For 'PadV3Grad', 'paddings_contiguous' must be a bool, got {op.paddings_contiguous!r}"
+        )
+
+
+_with_init_check(_PadV3Grad, _check_pad_v3_grad)
+
+
+def _roi_align_grad(op: PrimitiveClass, dy: Any, rois: Any, xdiff_shape: Any) -> Tensor:
+    dy, rois = _float_tensor(op.name, "dy", dy), _tensor(op.name, "rois", rois)
+    shape = _shape(op.name, "xdiff_shape", xdiff_shape)
+
+    def pool(x: Tensor) -> Tensor:  # MindSpore's ROIAlignGrad kernel uses roi_end_mode 1
+        args = (op.pooled_height, op.pooled_width, op.spatial_scale, op.sample_num, 1)
+        return I._roi_align(x, rois, *args)
+
+    return _back(pool, _zeros(shape, dy.dtype), dy)
+
+
+_grad_class(
+    "ROIAlignGrad",
+    _roi_align_grad,
+    "the gradient of ``ROIAlign`` (``roi_end_mode`` 1) with respect to the features, called as "
+    "``(dy, rois, xdiff_shape)`` (the features' shape).",
+    pooled_height=_REQUIRED,
+    pooled_width=_REQUIRED,
+    spatial_scale=_REQUIRED,
+    sample_num=2,
+)
+
+
+def _grid_sampler_grad(forward_class: str) -> Callable[..., tuple[Tensor, Tensor]]:
+    def apply(op: PrimitiveClass, grad: Any, input_x: Any, grid: Any) -> tuple[Tensor, Tensor]:
+        grad = _float_tensor(op.name, "grad", grad)
+        x, g = _float_tensor(op.name, "input_x", input_x), _float_tensor(op.name, "grid", grid)
+        sampler = getattr(O, forward_class)(
+            op.interpolation_mode, op.padding_mode, op.align_corners
+        )
+        out, back = vjp(sampler, x, g)
+        dx, dgrid = back(E.cast(A.reshape(grad, out.shape), out.dtype))
+        mask = tuple(op.output_mask)
+        if len(mask) != 2:
+            raise MindValueError(f"For '{op.name}', 'output_mask' must be 2 ints, got {mask}")
+        return (dx if mask[0] else E.zeros_like(dx)), (dgrid if mask[1] else E.zeros_like(dgrid))
+
+    return apply
+
+
+for _name, _forward in (
+    ("GridSampler2DGrad", "GridSampler2D"),
+    ("GridSampler3DGrad", "GridSampler3D"),
+):
+    _grad_class(
+        _name,
+        _grid_sampler_grad(_forward),
+        f"the gradients ``(dx, dgrid)`` of ``{_forward}``, called as ``(grad, input_x, grid)``; "
+        "``output_mask`` (dx, dgrid): a 0 gives zeros for that gradient.",
+        interpolation_mode="bilinear",
+        padding_mode="zeros",
+        align_corners=False,
+        output_mask=(1, 1),
+    )
+
+
+_PS_ROI_DTYPES = (dt.float16, dt.float32)
+
+
+def _ps_roi_pooling_grad(op: PrimitiveClass, *inputs: Any) -> Tensor:
+    name = op.name
+    if len(inputs) != 2:
+        raise MindValueError(f"For '{name}', give 2 inputs (x, rois), got {len(inputs)}")
+    dy = _float_tensor(name, "x", inputs[0], _PS_ROI_DTYPES)
+    rois = _float_tensor(name, "rois", inputs[1], _PS_ROI_DTYPES)
+    if rois.dtype != dy.dtype:
+        raise MindTypeError(
+            f"For '{name}', 'rois' must have x's dtype {dy.dtype}, got {rois.dtype}"
+        )
+    _rank(name, "x", dy, 4)
+    _rank(name, "rois", rois, 3)
+    g, d = op.group_size, op.output_dim
+    batch, rois_n = rois.shape[0], rois.shape[2]
+    want = (batch * rois_n, d, g, g)
+    if dy.shape != want:
+        raise _KernelShapeError(
+            f"For '{name}', 'x' must be (rois.shape[0] * rois.shape[2], output_dim, group_size, "
+            f"group_size) = {want}, got {dy.shape}"
+        )
+    h, w = op.input_size
+    # The backward kernel reads roi r of batch b as rois[b, :, r] (the forward kernel reads the
+    # tensor as consecutive 5-value records): those records, one per roi, for the forward.
+    records = A.reshape(A.transpose(rois, (0, 2, 1)), (batch * rois_n, 5, 1))
+
+    def pool(x: Tensor) -> Tensor:  # the backward kernel lets bins reach the map's edge
+        return I._ps_roi_pooling(x, records, op.spatial_scale, g, d, full_edge=True)
+
+    return _back(pool, _zeros((batch, d * g * g, h, w), dy.dtype), dy)
+
+
+_PSROIPoolingGrad = _grad_class(
+    "PSROIPoolingGrad",
+    _ps_roi_pooling_grad,
+    "the gradient of ``PSROIPooling`` with respect to the features, called as ``(x, rois)`` "
+    "with ``x`` the incoming gradient; ``input_size`` is the features' (H, W) (an int: square). "
+    "As MindSpore's kernel, roi r of batch b is ``rois[b, :, r]`` and the bins reach the "
+    "features' last row and column (its forward kernel reads consecutive 5-value records and "
+    "stops the bins one pixel short).",
+    input_size=_REQUIRED,
+    spatial_scale=_REQUIRED,
+    group_size=_REQUIRED,
+    output_dim=_REQUIRED,
+)
+
+
+def _check_ps_roi_pooling_grad(op: PrimitiveClass) -> None:
+    name = "PSROIPoolingGrad"
+    size = op.input_size
+    if isinstance(size, int) and not isinstance(size, bool):
+        size = (size, size)
+    if not isinstance(size, tuple) or not all(
+        isinstance(s, int) and not isinstance(s, bool) for s in size
+    ):
+        raise MindTypeError(
+            f"For '{name}', 'input_size' must be an int or a tuple of ints, got {size!r}"
+        )
+    if len(size) != 2 or any(s <= 0 for s in size):
+        raise MindValueError(f"For '{name}', 'input_size' must be 2 positive ints, got {size}")
+    op.input_size = list(size)
+    op.attrs["input_size"] = op.input_size
+    scale = op.spatial_scale
+    if isinstance(scale, bool) or not isinstance(scale, int | float):
+        raise MindTypeError(f"For '{name}', 'spatial_scale' must be a float, got {scale!r}")
+    if scale <= 0:
+        raise MindValueError(f"For '{name}', 'spatial_scale' must be positive, got {scale}")
+    for what in ("group_size", "output_dim"):
+        value = getattr(op, what)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise MindTypeError(f"For '{name}', '{what}' must be an int, got {value!r}")
+        if value <= 0:
+            raise MindValueError(f"For '{name}', '{what}' must be positive, got {value}")
+
+
+_with_init_check(_PSROIPoolingGrad, _check_ps_roi_pooling_grad)
+
+
+def _nhwc_to_nchw(x: Tensor) -> Tensor:
+    return A.transpose(x, (0, 3, 1, 2))
+
+
+def _nchw_to_nhwc(x: Tensor) -> Tensor:
+    return A.transpose(x, (0, 2, 3, 1))
+
+
+def _deformable_offsets_grad(
+    op: PrimitiveClass, grad: Any, x: Any, offsets: Any
+) -> tuple[Tensor, Tensor]:
+    name = op.name
+    dtypes = (dt.float16, dt.float32)
+    grad = _float_tensor(name, "grad", grad, dtypes)
+    x, off = _float_tensor(name, "x", x, dtypes), _float_tensor(name, "offsets", offsets, dtypes)
+    for what, t in (("grad", grad), ("x", x), ("offsets", off)):
+        _rank(name, what, t, 4)
+    layout = op.data_format
+    if layout not in ("NCHW", "NHWC"):
+        raise MindValueError(
+            f"For '{name}', 'data_format' must be 'NCHW' or 'NHWC', got {layout!r}"
+        )
+    kernel = O._hw(op.kernel_size, "kernel_size", name)
+    # (1, 1, h, w) in both layouts, as MindSpore's kernel reads them
+    strides = (1, 1, *O._hw(op.strides, "strides", name))
+    dilations = (1, 1, *O._hw(op.dilations, "dilations", name))
+    if layout == "NHWC":
+        grad, x, off = _nhwc_to_nchw(grad), _nhwc_to_nchw(x), _nhwc_to_nchw(off)
+    # MindSpore's kernel takes the output positions from the incoming gradient
+    out_size = (grad.shape[2] // kernel[0], grad.shape[3] // kernel[1])
+
+    def forward(a: Tensor, b: Tensor) -> Tensor:
+        return I._deformable_offsets(
+            a, b, strides, op.pads, kernel, dilations, op.deformable_groups, op.modulated, out_size
+        )
+
+    dtype = x.dtype
+    wide = dt.float32  # float16 is differentiated in float32, then cast back
+    out, back = vjp(forward, E.cast(x, wide), E.cast(off, wide))
+    if grad.shape != out.shape:
+        raise _KernelShapeError(f"For '{name}', 'grad' must be {out.shape}, got {grad.shape}")
+    dx, doff = back(E.cast(grad, wide))
+    dx, doff = E.cast(dx, dtype), E.cast(doff, off.dtype)
+    if layout == "NHWC":
+        dx, doff = _nchw_to_nhwc(dx), _nchw_to_nhwc(doff)
+    return dx, doff
+
+
+_grad_class(
+    "DeformableOffsetsGrad",
+    _deformable_offsets_grad,
+    "the gradients ``(grad_x, grad_offsets)`` of ``DeformableOffsets``, called as "
+    "``(grad, x, offsets)``; the output positions are ``grad``'s (H / kh, W / kw), as "
+    "MindSpore's kernel takes them.",
+    strides=_REQUIRED,
+    pads=_REQUIRED,
+    kernel_size=_REQUIRED,
+    dilations=(1, 1, 1, 1),
+    data_format="NCHW",
+    deformable_groups=1,
+    modulated=True,
+)
+
+
+def _mirror_pad_grad(op: PrimitiveClass, dy: Any, paddings: Any) -> Tensor:
+    dy = _tensor(op.name, "dy", dy)
+    rows = np.asarray(paddings.asnumpy() if isinstance(paddings, Tensor) else paddings)
+    if rows.shape != (dy.ndim, 2) or rows.dtype.kind not in "iu" or (rows < 0).any():
+        raise MindValueError(
+            f"For '{op.name}', 'paddings' must be ({dy.ndim}, 2) non-negative ints, got "
+            f"{rows.tolist()!r}"
+        )
+    shape = tuple(int(s - b - a) for s, (b, a) in zip(dy.shape, rows.tolist()))
+    if any(s <= 0 for s in shape):
+        raise MindValueError(
+            f"For '{op.name}', the paddings {rows.tolist()} leave no input of 'dy' {dy.shape}"
+        )
+    pad = O.MirrorPad(op.mode)
+    return _back(lambda x: pad(x, Tensor(rows.astype(np.int64))), _zeros(shape, dy.dtype), dy)
+
+
+_grad_class(
+    "MirrorPadGrad",
+    _mirror_pad_grad,
+    "the gradient of ``MirrorPad`` (``'REFLECT'`` or ``'SYMMETRIC'``), called as "
+    "``(dy, paddings)``: the mirrored borders folded back onto the input.",
+    mode="REFLECT",
 )

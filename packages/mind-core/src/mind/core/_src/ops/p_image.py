@@ -1,4 +1,5 @@
-"""MindSpore's Primitive-class image operators (over ``image_ops`` and ``resize``)."""
+"""MindSpore's Primitive-class image operators (over ``image_ops`` and ``resize``), with the
+CropAndResize gradients MindSpore lists among them (the vjp of ``crop_and_resize``)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ from typing import Any
 
 import numpy as np
 
+from mind.core._src.autodiff.functional import vjp
+from mind.core._src.ops import array as A
+from mind.core._src.ops import elementwise as E
 from mind.core._src.ops import image_ops as I
 from mind.core._src.ops.array import gather, pad
 from mind.core._src.ops.operations import _REQUIRED, PrimitiveClass, _calls, _define
 from mind.core._src.ops.resize import interpolate
+from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor, as_tensor
 from mind.core.errors import MindTypeError, MindValueError
 
@@ -287,3 +292,128 @@ def _ps_roi_pooling_init(self: PrimitiveClass, *args: Any, **kwargs: Any) -> Non
 
 _ps_roi_pooling_init.__signature__ = _ps_roi_init.__signature__  # type: ignore[attr-defined]
 _PSROIPooling.__init__ = _ps_roi_pooling_init  # type: ignore[method-assign]
+
+
+# ------------------------------------------------------------------------------------------------
+# ResizeBicubic, the CropAndResize gradients, ExtractVolumePatches
+# ------------------------------------------------------------------------------------------------
+
+
+@_calls(I._resize_bicubic)
+def _resize_bicubic(op: PrimitiveClass, images: Any, size: Any) -> Any:
+    name = "ResizeBicubic"
+    for what in ("align_corners", "half_pixel_centers"):
+        if not isinstance(getattr(op, what), bool):
+            raise MindTypeError(f"For '{name}', '{what}' must be a bool, got {getattr(op, what)!r}")
+    if op.align_corners and op.half_pixel_centers:
+        raise MindValueError(
+            f"For '{name}', 'align_corners' and 'half_pixel_centers' cannot both be True"
+        )
+    x = _check_rank(name, images, 4, "(N, C, H, W)")
+    if x.dtype not in (dt.float16, dt.float32, dt.float64):
+        raise MindTypeError(
+            f"For '{name}', 'images' must be float16, float32 or float64, got {x.dtype}"
+        )
+    sizes = I._sizes(name, "size", size)
+    if len(sizes) != 2:
+        raise MindValueError(f"For '{name}', 'size' must be (new_height, new_width), got {sizes}")
+    return I._resize_bicubic(x, sizes, op.align_corners, op.half_pixel_centers)
+
+
+_define("ResizeBicubic", _resize_bicubic, align_corners=False, half_pixel_centers=False)
+
+
+def _crop_size(name: str, grads: Any) -> Tensor:
+    g = as_tensor(grads)
+    if g.ndim != 4:
+        raise MindValueError(
+            f"For '{name}', 'grads' must be 4-D (num_boxes, crop_height, crop_width, depth), got "
+            f"{g.shape}"
+        )
+    if g.dtype not in (dt.float32, dt.float64):
+        raise MindTypeError(f"For '{name}', 'grads' must be float32 or float64, got {g.dtype}")
+    return g
+
+
+@_calls(I.crop_and_resize)
+def _crop_and_resize_grad_image(
+    op: PrimitiveClass, grads: Any, boxes: Any, box_index: Any, image_size: Any
+) -> Any:
+    name = "CropAndResizeGradImage"
+    if op.T not in (dt.float16, dt.float32, dt.float64):
+        raise MindTypeError(f"For '{name}', 'T' must be float16, float32 or float64, got {op.T!r}")
+    if op.method not in ("bilinear", "nearest"):
+        raise MindValueError(
+            f"For '{name}', 'method' must be 'bilinear' or 'nearest', got {op.method!r}"
+        )
+    g = _crop_size(name, grads)
+    shape = I._sizes(name, "image_size", image_size)
+    if len(shape) != 4:
+        raise MindValueError(
+            f"For '{name}', 'image_size' must be (batch, height, width, depth), got {shape}"
+        )
+
+    def crop(image: Tensor) -> Tensor:
+        return I.crop_and_resize(image, boxes, box_index, g.shape[1:3], op.method)
+
+    # the crops are linear in the image: the gradient at zeros is the gradient everywhere
+    _, back = vjp(crop, A.zeros(shape, dt.float32))
+    return E.cast(back(E.cast(g, dt.float32))[0], op.T)
+
+
+_define("CropAndResizeGradImage", _crop_and_resize_grad_image, T=_REQUIRED, method="bilinear")
+
+
+@_calls(I.crop_and_resize)
+def _crop_and_resize_grad_boxes(
+    op: PrimitiveClass, grads: Any, images: Any, boxes: Any, box_index: Any
+) -> Any:
+    name = "CropAndResizeGradBoxes"
+    if op.method != "bilinear":
+        raise MindValueError(f"For '{name}', 'method' must be 'bilinear', got {op.method!r}")
+    g = _crop_size(name, grads)
+    b = as_tensor(boxes)
+    if b.dtype not in (dt.float32, dt.float64):
+        raise MindTypeError(f"For '{name}', 'boxes' must be float32 or float64, got {b.dtype}")
+
+    def crop(bx: Tensor) -> Tensor:
+        return I.crop_and_resize(images, bx, box_index, g.shape[1:3], "bilinear")
+
+    _, back = vjp(crop, E.cast(b, dt.float32))
+    return E.cast(back(E.cast(g, dt.float32))[0], b.dtype)
+
+
+_define("CropAndResizeGradBoxes", _crop_and_resize_grad_boxes, method="bilinear")
+
+
+@_calls(I._extract_volume_patches)
+def _extract_volume_patches(op: PrimitiveClass, input_x: Any) -> Any:
+    return I._extract_volume_patches(input_x, op.kernel_size, op.strides, op.padding)
+
+
+_ExtractVolumePatches = _define(
+    "ExtractVolumePatches",
+    _extract_volume_patches,
+    kernel_size=_REQUIRED,
+    strides=_REQUIRED,
+    padding=_REQUIRED,
+)
+_extract_init = _ExtractVolumePatches.__init__
+
+
+def _extract_volume_patches_init(self: PrimitiveClass, *args: Any, **kwargs: Any) -> None:
+    """MindSpore checks the attributes when the operator is built (and upper-cases padding)."""
+    _extract_init(self, *args, **kwargs)
+    name = "ExtractVolumePatches"
+    self.kernel_size = (1, 1, *I._three(name, "kernel_size", self.kernel_size))
+    self.strides = (1, 1, *I._three(name, "strides", self.strides))
+    if not isinstance(self.padding, str) or self.padding.upper() not in ("VALID", "SAME"):
+        raise MindValueError(
+            f"For '{name}', 'padding' must be 'VALID' or 'SAME', got {self.padding!r}"
+        )
+    self.padding = self.padding.upper()
+    self.attrs.update(kernel_size=self.kernel_size, strides=self.strides, padding=self.padding)
+
+
+_extract_volume_patches_init.__signature__ = _extract_init.__signature__  # type: ignore[attr-defined]
+_ExtractVolumePatches.__init__ = _extract_volume_patches_init  # type: ignore[method-assign]

@@ -10,6 +10,7 @@ import numpy as np
 from mind.core._src.autodiff.eager import grad, stop_gradient
 from mind.core._src.ops import array as A
 from mind.core._src.ops import elementwise as E
+from mind.core._src.ops import functional as F
 from mind.core._src.ops import infer as I
 from mind.core._src.ops import nn_functional as M
 from mind.core._src.ops import nn_ops
@@ -19,7 +20,7 @@ from mind.core._src.ops.indexing import scatter_nd
 from mind.core._src.ops.operations import _REQUIRED, PrimitiveClass, _calls, _define, _seed
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Tensor, as_tensor
-from mind.core.errors import MindValueError
+from mind.core.errors import MindTypeError, MindValueError
 
 
 @_calls(nn_ops.dropout)
@@ -227,3 +228,208 @@ _define(
     range_max=5,
     seed=0,
 )
+
+
+# ------------------------------------------------------------------------------------------------
+# LSTM (MindSpore's Primitive with every weight packed in one tensor)
+# ------------------------------------------------------------------------------------------------
+
+
+def _lstm_sizes(op: PrimitiveClass) -> list[tuple[int, int, int, int]]:
+    """Per (layer, direction), in the order ``w`` packs them: the sizes of W_ih, W_hh, W_hr and
+    the bias (0 for the absent ones)."""
+    gates, real = 4 * op.hidden_size, op.proj_size or op.hidden_size
+    directions = 2 if op.bidirectional else 1
+    sizes = []
+    for layer in range(op.num_layers):
+        layer_input = op.input_size if layer == 0 else real * directions
+        for _ in range(directions):
+            sizes.append(
+                (
+                    gates * layer_input,
+                    gates * real,
+                    op.proj_size * op.hidden_size,
+                    gates if op.has_bias else 0,
+                )
+            )
+    return sizes
+
+
+def _lstm_weights(op: PrimitiveClass, w: Tensor) -> list[tuple[Tensor, ...]]:
+    """Unpack ``w`` as MindSpore's CPU kernel reads it: every (layer, direction)'s W_ih (4H, in),
+    then every W_hh (4H, real H), then every W_hr (proj, H) when ``proj_size``, then every bias
+    (4H,) when ``has_bias``. Gates are stacked i, f, g, o; the one bias stands for b_ih + b_hh."""
+    sizes = _lstm_sizes(op)
+    expected = sum(map(sum, sizes))
+    gates, real = 4 * op.hidden_size, op.proj_size or op.hidden_size
+    if len(sizes) == 1 and op.has_bias and not op.proj_size and w.size == expected + gates:
+        # One layer and direction packed as on GPU (cuDNN, and MindSpore's own example):
+        # W_ih, W_hh, b_ih, b_hh.
+        flat = F.reshape(w, (w.size,))
+        w_ih, w_hh = flat[: sizes[0][0]], flat[sizes[0][0] : sizes[0][0] + sizes[0][1]]
+        b_ih, b_hh = flat[expected - gates : expected], flat[expected:]
+        return [
+            (
+                F.reshape(w_ih, (gates, op.input_size)),
+                F.reshape(w_hh, (gates, real)),
+                None,
+                F.add(b_ih, b_hh),
+            )
+        ]
+    if w.size != expected:
+        raise MindValueError(
+            f"For 'LSTM', 'w' must hold {expected} values (the W_ih, W_hh"
+            + (", W_hr" if op.proj_size else "")
+            + (", bias" if op.has_bias else "")
+            + f" of num_layers * num_directions = {len(sizes)}), got {w.size} (shape {w.shape})"
+        )
+    flat = F.reshape(w, (expected,))
+    shapes = [
+        lambda n: (gates, n // gates),
+        lambda n: (gates, real),
+        lambda n: (op.proj_size, op.hidden_size),
+        lambda n: (gates,),
+    ]
+    unpacked: list[list[Tensor | None]] = [[None] * 4 for _ in sizes]
+    offset = 0
+    for part in range(4):  # all W_ih first, then all W_hh, ...
+        for k, size in enumerate(s[part] for s in sizes):
+            if size:
+                unpacked[k][part] = F.reshape(flat[offset : offset + size], shapes[part](size))
+                offset += size
+    return [tuple(u) for u in unpacked]  # type: ignore[misc]
+
+
+def _lstm_direction(
+    x: Tensor, weights: tuple[Any, ...], h: Tensor, c: Tensor, hidden: int, reverse: bool
+) -> tuple[Tensor, Tensor, Tensor]:
+    """One direction of one layer over (T, B, in) ``x``: (T, B, real H) outputs, h_n, c_n."""
+    w_ih, w_hh, w_hr, bias = weights
+    steps, batch = x.shape[0], x.shape[1]
+    # The input projection does not depend on the recurrence: one matmul for all steps.
+    xw = F.dense(F.reshape(x, (steps * batch, x.shape[2])), w_ih, bias)
+    xw = F.reshape(xw, (steps, batch, xw.shape[1]))
+    outputs: list[Any] = [None] * steps
+    for t in range(steps - 1, -1, -1) if reverse else range(steps):
+        i, f, g, o = F.split(F.add(xw[t], F.dense(h, w_hh)), hidden, 1)
+        c = F.add(F.mul(F.sigmoid(f), c), F.mul(F.sigmoid(i), F.tanh(g)))
+        h = F.mul(F.sigmoid(o), F.tanh(c))
+        if w_hr is not None:
+            h = F.dense(h, w_hr)
+        outputs[t] = h
+    return F.stack(outputs, 0), h, c
+
+
+def _lstm_state(what: str, value: Any, expected: tuple[int, ...], dtype: Any) -> Tensor:
+    t = M._tensor("LSTM", what, value)
+    if t.shape != expected:
+        raise MindValueError(
+            f"For 'LSTM', '{what}' must have shape (num_layers * num_directions, batch_size, "
+            f"{'proj_size' if what == 'h' and expected[2] else 'hidden_size'}) = {expected}, "
+            f"got {t.shape}"
+        )
+    return t if t.dtype is dtype else E.cast(t, dtype)
+
+
+@_calls(nn_ops.dense)
+def _lstm(op: PrimitiveClass, x: Any, h: Any, c: Any, w: Any) -> tuple[Tensor, ...]:
+    x = M._tensor("LSTM", "x", x)
+    if x.ndim != 3 or x.shape[2] != op.input_size:
+        raise MindValueError(
+            f"For 'LSTM', 'x' must be 3-D (seq_len, batch_size, input_size={op.input_size}), "
+            f"got shape {x.shape}"
+        )
+    if x.dtype not in (dt.float16, dt.float32, dt.float64):
+        raise MindTypeError(f"For 'LSTM', 'x' must be float16, float32 or float64, got {x.dtype}")
+    directions = 2 if op.bidirectional else 1
+    count, batch = op.num_layers * directions, x.shape[1]
+    h = _lstm_state("h", h, (count, batch, op.proj_size or op.hidden_size), x.dtype)
+    c = _lstm_state("c", c, (count, batch, op.hidden_size), x.dtype)
+    weights = _lstm_weights(op, E.cast(M._tensor("LSTM", "w", w), x.dtype))
+    layer_input, h_n, c_n = x, [], []
+    for layer in range(op.num_layers):
+        outs = []
+        for direction in range(directions):
+            k = layer * directions + direction
+            out, h_k, c_k = _lstm_direction(
+                layer_input, weights[k], h[k], c[k], op.hidden_size, bool(direction)
+            )
+            outs.append(out)
+            h_n.append(h_k)
+            c_n.append(c_k)
+        layer_input = outs[0] if directions == 1 else F.concat(outs, 2)
+        # Between layers, as cuDNN does; ``is_training=False`` (a prim attr) turns it off.
+        if op.dropout and layer < op.num_layers - 1 and op.attrs.get("is_training", True):
+            layer_input = (
+                E.zeros_like(layer_input)
+                if op.dropout >= 1
+                else nn_ops.dropout(layer_input, float(op.dropout))
+            )
+    # MindSpore's ``reserve`` and ``state`` hold its kernel's workspace and RNG state; the
+    # composition needs neither, so they are (1, 1) zeros (the shape MindSpore's inference gives).
+    spare = stop_gradient(F.zeros((1, 1), x.dtype))
+    return layer_input, F.stack(h_n, 0), F.stack(c_n, 0), spare, spare
+
+
+_LSTM = _define(
+    "LSTM",
+    _lstm,
+    input_size=_REQUIRED,
+    hidden_size=_REQUIRED,
+    num_layers=_REQUIRED,
+    has_bias=_REQUIRED,
+    bidirectional=_REQUIRED,
+    dropout=_REQUIRED,
+    proj_size=0,
+)
+_lstm_init = _LSTM.__init__
+
+
+def _lstm_checked_init(self: PrimitiveClass, *args: Any, **kwargs: Any) -> None:
+    """MindSpore checks the attributes when the operator is built."""
+    _lstm_init(self, *args, **kwargs)
+    for what in ("input_size", "hidden_size", "num_layers"):
+        I.check_int("LSTM", what, getattr(self, what), minimum=1)
+    I.check_int("LSTM", "proj_size", self.proj_size, minimum=0, maximum=self.hidden_size - 1)
+    I.check_bool("LSTM", "has_bias", self.has_bias)
+    I.check_bool("LSTM", "bidirectional", self.bidirectional)
+    if not isinstance(self.dropout, float):
+        raise MindTypeError(
+            f"For 'LSTM', 'dropout' must be a float, got {type(self.dropout).__name__}"
+        )
+    if not 0 <= self.dropout <= 1:
+        raise MindValueError(f"For 'LSTM', 'dropout' must be in [0.0, 1.0], got {self.dropout}")
+    self.num_directions = 2 if self.bidirectional else 1
+    self.attrs["num_directions"] = self.num_directions
+
+
+_lstm_checked_init.__signature__ = _lstm_init.__signature__  # type: ignore[attr-defined]
+_LSTM.__init__ = _lstm_checked_init  # type: ignore[method-assign]
+_LSTM.__doc__ = """MindSpore's ``LSTM``: a stacked, optionally bidirectional LSTM whose weights all
+    come packed in one tensor ``w`` (applies :func:`mind.core.ops.dense` and the cell math of
+    :class:`mind.core.nn.LSTM`, so gradient, ``jit`` and ``vmap`` come from those ops).
+
+    Attributes: input_size, hidden_size, num_layers, has_bias, bidirectional, dropout (a float
+    in [0, 1], applied to every layer's output but the last, unless the prim attr
+    ``is_training`` is False), proj_size (0, or the size h is projected to by W_hr).
+
+    Called as ``(x, h, c, w)``: ``x`` (seq_len, batch, input_size), ``h`` (num_layers *
+    num_directions, batch, real_H) with real_H = proj_size or hidden_size, ``c`` (num_layers *
+    num_directions, batch, hidden_size), and ``w`` of any shape holding, as MindSpore's CPU kernel
+    reads it, every (layer, direction)'s W_ih (4H, in) in order, then every W_hh (4H, real_H),
+    then every W_hr (proj_size, H) when proj_size > 0, then every bias (4H,) when has_bias (one
+    bias per gate, b_ih + b_hh). Gates are stacked i, f, g, o; layer k > 0 reads the
+    concatenated directions of layer k - 1 (num_directions * real_H features). With one layer
+    and direction, ``w`` may also hold both biases as on GPU: W_ih, W_hh, b_ih, b_hh. Returns ``(output, h_n, c_n, reserve, state)``:
+    output (seq_len, batch, num_directions * real_H), h_n and c_n shaped as h and c, reserve
+    and state (1, 1) zeros (MindSpore's kernel workspace, which Mind does not need).
+
+    >>> lstm = ops.LSTM(10, 2, 1, True, False, 0.0)
+    >>> x = Tensor(np.ones((5, 2, 10), np.float32))
+    >>> h0 = c0 = Tensor(np.ones((1, 2, 2), np.float32))
+    >>> output, h_n, c_n, _, _ = lstm(x, h0, c0, Tensor(np.ones((104, 1, 1), np.float32)))
+    >>> output.shape, h_n.shape
+    ((5, 2, 2), (1, 2, 2))
+
+    Supported devices: every device (a composition of ops).
+    """

@@ -1,5 +1,6 @@
 """Resizing: ``interpolate`` (MindSpore 2.x's ``ops.interpolate``, the modes and coordinate rules
-PyTorch's ``interpolate`` defines), ``upsample``.
+PyTorch's ``interpolate`` defines, except ``bicubic``: MindSpore's ResizeBicubic, whose half-pixel
+rule uses Keys' a = -0.5 and drops the taps outside the image), ``upsample``.
 
 Every mode is linear in the input along each spatial axis, so each axis is one constant matrix
 (output size x input size) built here with numpy and applied with ``matmul``: the gradient, jit,
@@ -15,6 +16,7 @@ import numpy as np
 
 from mind.core._src.ops.array import reshape, transpose
 from mind.core._src.ops.elementwise import _floating
+from mind.core._src.ops.image_ops import _bicubic_matrix
 from mind.core._src.ops.nn_ops import matmul
 from mind.core._src.tensor.tensor import Tensor
 from mind.core.errors import MindTypeError, MindValueError
@@ -45,14 +47,6 @@ def _source(out: int, size: int, scale: float | None, align_corners: bool) -> np
     return (dst + 0.5) * step - 0.5
 
 
-def _cubic(t: np.ndarray, a: float = -0.75) -> np.ndarray:
-    """Keys' cubic convolution weight at distance ``t`` (``a = -0.75``, as PyTorch)."""
-    t = np.abs(t)
-    near = ((a + 2) * t - (a + 3)) * t * t + 1
-    far = ((a * t - 5 * a) * t + 8 * a) * t - 4 * a
-    return np.where(t <= 1, near, np.where(t < 2, far, 0.0))
-
-
 def _matrix(mode: str, out: int, size: int, scale: float | None, align: bool) -> np.ndarray:
     """The (out, size) matrix of ``mode`` along one axis."""
     m = np.zeros((out, size))
@@ -66,12 +60,8 @@ def _matrix(mode: str, out: int, size: int, scale: float | None, align: bool) ->
         for i in range(out):
             lo, hi = (i * size) // out, -(-((i + 1) * size) // out)
             m[i, lo:hi] = 1.0 / (hi - lo)
-    elif mode == "bicubic":
-        src = _source(out, size, scale, align)
-        base = np.floor(src).astype(np.int64)
-        for k in range(-1, 3):
-            idx = base + k
-            np.add.at(m, (rows, np.clip(idx, 0, size - 1)), _cubic(src - idx))
+    elif mode == "bicubic":  # MindSpore's: ResizeBicubic, half-pixel unless align_corners
+        m = _bicubic_matrix(out, size, align, not align)
     else:  # linear, bilinear, trilinear
         src = np.maximum(_source(out, size, scale, align), 0.0)
         lo = np.minimum(np.floor(src).astype(np.int64), size - 1)
@@ -95,7 +85,9 @@ def interpolate(
     :param mode: ``"nearest"``, ``"nearest-exact"``, ``"area"`` (any rank), ``"linear"`` (3-D
         input), ``"bilinear"`` / ``"bicubic"`` (4-D), ``"trilinear"`` (5-D).
     :param align_corners: for the linear and cubic modes: corner pixels' centres map onto each
-        other (default False: half-pixel centres).
+        other (default False: half-pixel centres). ``bicubic`` is MindSpore's ResizeBicubic:
+        with half-pixel centres Keys' a = -0.5 and the taps outside the image dropped (the
+        others renormalised); with ``align_corners`` a = -0.75 and the edge pixels repeated.
     :param recompute_scale_factor: with ``scale_factor``, compute the coordinates from the output
         size instead of the factor.
     """
