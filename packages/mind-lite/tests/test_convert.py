@@ -137,7 +137,12 @@ def test_benchmark_reports_latency_and_checks_accuracy(lenet_mindir, tmp_path, c
     np.save(tmp_path / "in.npy", x)
     np.save(tmp_path / "out.npy", reference(lenet_mindir, x)[0])
     np.save(tmp_path / "wrong.npy", reference(lenet_mindir, x)[0] + 1.0)
-    args = ["benchmark", f"--modelFile={out}", "--loopCount=5", f"--inDataFile={tmp_path / 'in.npy'}"]
+    args = [
+        "benchmark",
+        f"--modelFile={out}",
+        "--loopCount=5",
+        f"--inDataFile={tmp_path / 'in.npy'}",
+    ]
     assert main([*args, f"--benchmarkDataFile={tmp_path / 'out.npy'}"]) == 0
     text = capsys.readouterr().out
     assert "over 5 runs: min = " in text and "p99 = " in text
