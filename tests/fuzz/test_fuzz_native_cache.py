@@ -19,7 +19,7 @@ import pytest
 
 import mind.core as ms
 from mind.core import Tensor, ops
-from mind.core._src.devices.native import build as B
+from mind.core._base import native_build as B
 from mind.core.testing import cache_dir, fuzz
 
 KIND = b"\0KIND:"

@@ -25,7 +25,7 @@ import pytest
 
 import mind.core as ms
 from mind.core import Tensor, ops
-from mind.core._src.devices.native import build as B
+from mind.core._base import native_build as B
 from mind.core.testing import cache_dir
 
 NOBODY = 65534
@@ -328,7 +328,7 @@ _VICTIM = textwrap.dedent(
     """
     import json, os, numpy as np, mind.core as ms
     from mind.core import Tensor, ops
-    from mind.core._src.devices.native import build
+    from mind.core._base import native_build as build
     ms.set_context(device_target="native")
     f = ms.jit(lambda x: ops.relu(x * 3.0 - 1.0).sum())
     out = f(Tensor(np.arange(6, dtype=np.float32)))

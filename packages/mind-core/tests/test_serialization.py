@@ -809,7 +809,7 @@ def test_temporaries_of_killed_writers_are_removed_by_the_next_write(tmp_path):
 def test_a_write_holds_the_lock_on_its_temporary_until_the_rename(tmp_path, monkeypatch):
     import fcntl
 
-    from mind.core._src import atomic
+    from mind.core._base import atomic
 
     target = tmp_path / "model.ckpt"
     seen = []
@@ -838,7 +838,7 @@ def test_a_cleaner_that_takes_a_new_temporary_before_its_lock_is_survived(tmp_pa
     # lock (free: B has none yet) and removes it. B must notice and write under a new name.
     import fcntl as real_fcntl
 
-    from mind.core._src import atomic
+    from mind.core._base import atomic
 
     target = tmp_path / "model.ckpt"
     raced = []

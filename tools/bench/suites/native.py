@@ -63,7 +63,7 @@ def cases(quick: bool, threads: int) -> list[Case]:
         )
     )
 
-    from mind.core._src.devices.native import build
+    from mind.core._base import native_build as build
 
     lx, ly = batch((64, 1, 32, 32))
     step = mind_train_step(mind_lenet())

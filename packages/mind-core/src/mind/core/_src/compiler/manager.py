@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from mind.core._src.atomic import write_atomic
+from mind.core._base.atomic import write_atomic
 from mind.core._src.context import get_context
 from mind.core._src.ir.graph import FuncGraph, GraphError, subgraphs
 from mind.core._src.plugins.records import PASS_STAGES, PassSpec

@@ -38,7 +38,7 @@ import numpy as np
 import safetensors
 import safetensors.numpy
 
-from mind.core._src.atomic import write_atomic
+from mind.core._base.atomic import write_atomic
 from mind.core._src.ir import serialize
 from mind.core._src.ir.graph import FuncGraph
 from mind.core._src.ir.trace import is_tracing

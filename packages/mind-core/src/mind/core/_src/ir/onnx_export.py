@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 import mind.core._src.compiler.fusion  # noqa: F401  (defines the fused primitive)
-from mind.core._src.atomic import write_atomic
+from mind.core._base.atomic import write_atomic
 from mind.core._src.ir.graph import Apply, FuncGraph, Node, Parameter
 from mind.core._src.ops.dispatch import PRIMITIVES, Primitive
 from mind.core._src.tensor import dtype as dt

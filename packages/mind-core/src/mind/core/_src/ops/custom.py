@@ -299,7 +299,7 @@ def _aot(spec: Any) -> tuple[str, Callable[..., Any]]:
         ffi.cdef(declaration)
         function = getattr(ffi.dlopen(str(path.resolve())), name)
     elif path.suffix in (".c", ".cc", ".cpp"):
-        from mind.core._src.devices.native.build import build
+        from mind.core._base.native_build import build
 
         module, _ = build(
             path.read_text(),

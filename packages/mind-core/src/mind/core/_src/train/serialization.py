@@ -27,7 +27,7 @@ hold no NUL or lone surrogate, dtypes are known, shapes are bounded and agree wi
 ranges, which must tile the data exactly. Every problem is a
 :class:`~mind.core.errors.CheckpointError` naming the file, the field and what was expected.
 
-Writes are atomic (:func:`mind.core._src.atomic.write_atomic`, shared with MindIR, ONNX, the IR dumps and the native build cache): a
+Writes are atomic (:func:`mind.core._base.atomic.write_atomic`, shared with MindIR, ONNX, the IR dumps and the native build cache): a
 temporary ``.<name>.<12 hex>.tmp`` beside the file, locked with ``flock`` while it is written and
 renamed over the file; the temporaries that killed writers left are removed by the next write to
 the same file.
@@ -46,7 +46,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from mind.core._src.atomic import write_atomic
+from mind.core._base.atomic import write_atomic
 from mind.core._src.nn.cell import Cell
 from mind.core._src.tensor import dtype as dt
 from mind.core._src.tensor.tensor import Parameter, Tensor

@@ -31,7 +31,7 @@ def probe() -> None:
     except ImportError:
         raise RuntimeError("cffi is not installed (pip install mind-core[native])") from None
     try:
-        from mind.core._src.devices.native.build import openblas
+        from mind.core._base.native_build import openblas
 
         openblas()
     except ImportError:

@@ -3,7 +3,7 @@
 Graph mode generates C for each graph with its shapes baked in; an eager op cannot wait for a
 compiler, so these kernels take their shapes and attributes as arguments at run time. They are
 one C library (``_SOURCE``, float32 and float64 instances of one template), built by
-:func:`~mind.core._src.devices.native.build.build` on the first eager op that needs it and
+:func:`~mind.core._base.native_build.build` on the first eager op that needs it and
 loaded from the disk cache by every later process.
 
 Each kernel here is a thin wrapper with the signature of the primitive's cpu kernel: it checks
@@ -832,7 +832,7 @@ def library() -> Any:
     with _LOAD_LOCK:
         if not _tried:
             _tried = True
-            from mind.core._src.devices.native.build import build
+            from mind.core._base.native_build import build
 
             try:
                 module, _ = build(_SOURCE, [], declarations=_CDEF)

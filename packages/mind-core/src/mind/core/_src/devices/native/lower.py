@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from mind.core._base.native_build import MVEC_FUNCTIONS
 from mind.core._src.autodiff.eager import identity_p
 from mind.core._src.compiler.fusion import fused_p
 from mind.core._src.compiler.passes import MemoryPlan, plan_arena
@@ -1740,14 +1741,6 @@ def lower(graph: FuncGraph, split: bool = False) -> Lowered:
         output_slots=[storage.slot_of[o.id] for o in graph.outputs],
         sink=bool(functions) and len(functions) == len(steps),
     )
-
-
-#: Math functions whose loops vectorize when glibc's libmvec has SIMD versions of them: the build
-#: defines ``MIND_MVEC_<name>`` for each one the library provides.
-MVEC_FUNCTIONS = (
-    "expf", "logf", "log1pf", "tanhf", "erff", "sinf", "cosf", "powf",
-    "exp", "log", "log1p", "tanh", "erf", "sin", "cos", "pow",
-)  # fmt: skip
 
 
 def _mvec_declarations() -> str:

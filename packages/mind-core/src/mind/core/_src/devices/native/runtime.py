@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from mind.core._src.devices.native.build import build
+from mind.core._base.native_build import build
 from mind.core._src.devices.native.lower import Lowered, lower
 from mind.core._src.ir.graph import FuncGraph
 from mind.core._src.ops.dispatch import traits_of

@@ -53,10 +53,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from mind.core._src.atomic import write_atomic
+from mind.core._base.atomic import write_atomic
 from mind.core.errors import NativeBuildError
 
-__all__ = ["NativeBuildError", "build", "cache_dir", "fallback_dir", "openblas"]
+__all__ = [
+    "NativeBuildError",
+    "build",
+    "cache_dir",
+    "fallback_dir",
+    "load_entry",
+    "openblas",
+    "store_entry",
+]
 
 #: Bumped whenever the code generator changes what a source means.
 COMPILER_VERSION = "1"
@@ -116,14 +124,20 @@ def _cpu_id() -> str:
         return platform.processor() or platform.machine()
 
 
+#: Math functions whose loops vectorize when glibc's libmvec has SIMD versions of them: the build
+#: defines ``MIND_MVEC_<name>`` for each one the library provides.
+MVEC_FUNCTIONS = (
+    "expf", "logf", "log1pf", "tanhf", "erff", "sinf", "cosf", "powf",
+    "exp", "log", "log1p", "tanh", "erf", "sin", "cos", "pow",
+)  # fmt: skip
+
+
 @lru_cache(maxsize=1)
 def _mvec() -> tuple[str, ...]:
     """The math functions glibc's libmvec vectorizes here (AVX2 and AVX-512 variants both
     present), so loops calling them vectorize; empty where there is no libmvec."""
     import ctypes
     import ctypes.util
-
-    from mind.core._src.devices.native.lower import MVEC_FUNCTIONS
 
     found = ctypes.util.find_library("mvec")
     if not found or not sys.platform.startswith("linux"):
@@ -421,6 +435,56 @@ def _store(folder: int, key: str, data: bytes) -> tuple[str, str]:
     record = {"library": name, "sha256": digest, "compiler_version": COMPILER_VERSION}
     _write_into(folder, f"{key}.json", json.dumps(record).encode())
     return name, digest
+
+
+ENTRY_MAX_BYTES = 64 << 20
+_ENTRY_NAME = re.compile(r"[a-z]+-[0-9a-f]{64}\.json")
+
+
+def load_entry(name: str) -> bytes | None:
+    """The bytes another caller's :func:`store_entry` kept under ``name`` (``<kind>-<sha256>.json``)
+    in the private cache folder, read through a checked descriptor; None when there is no
+    private cache, no such entry, or the file is not this user's, private and at most
+    :data:`ENTRY_MAX_BYTES`. What a caller stores here only this user could have written."""
+    if not _ENTRY_NAME.fullmatch(name):
+        raise ValueError(f"cache entry name {name!r} is not '<kind>-<sha256>.json'")
+    folder, _ = _cache_folder()
+    if folder is None:
+        return None
+    try:
+        fd = os.open(name, _O_FILE, dir_fd=folder)
+    except OSError:
+        return None
+    finally:
+        os.close(folder)
+    try:
+        st = os.fstat(fd)
+        if not _private_file(st, ENTRY_MAX_BYTES):
+            return None
+        return os.pread(fd, st.st_size, 0)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def store_entry(name: str, data: bytes) -> bool:
+    """Keep ``data`` under ``name`` in the private cache folder (atomically); False when there is
+    no private cache or the write failed (the caller goes on without it)."""
+    if not _ENTRY_NAME.fullmatch(name):
+        raise ValueError(f"cache entry name {name!r} is not '<kind>-<sha256>.json'")
+    if len(data) > ENTRY_MAX_BYTES:
+        return False
+    folder, _ = _cache_folder()
+    if folder is None:
+        return False
+    try:
+        _write_into(folder, name, data)
+    except OSError:
+        return False
+    finally:
+        os.close(folder)
+    return True
 
 
 def _anonymous(data: bytes) -> int:
