@@ -7,6 +7,14 @@ import pytest
 
 import mind.core as ms
 from mind.core import nn, ops
+from mind.core.testing import cache_dir
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _native_cache(tmp_path_factory):
+    """Plans and modules the native backend builds go to a fresh cache, never ~/.cache."""
+    with cache_dir(tmp_path_factory.mktemp("mind-cache")):
+        yield
 
 
 class LeNet5(nn.Cell):

@@ -178,6 +178,10 @@ class Model:
         self._constants: list[tuple[int, np.ndarray]] = []
         self._drops: list[list[int]] = []
         self._nslots = 0
+        self._native: Any = None
+        #: ``"native"`` (generated C) or ``"numpy"``, and why not native when it is not
+        self.backend = "numpy"
+        self.backend_reason = "not built"
         self.context = Context()
 
     def build_from_file(
@@ -251,6 +255,17 @@ class Model:
         )
         self._inputs = list(graph.inputs)
         self._nslots = len(slot)
+        self._native, self.backend, self.backend_reason = None, "numpy", ""
+        if os.environ.get("MIND_LITE_BACKEND", "auto") == "numpy":
+            self.backend_reason = "MIND_LITE_BACKEND=numpy"
+            return
+        try:
+            from mind.lite._src.native import load_native
+
+            self._native = load_native(graph)
+            self.backend = "native"
+        except Exception as exc:  # no compiler, no cffi, an op without C: numpy kernels run
+            self.backend_reason = f"{type(exc).__name__}: {exc}"
 
     def _require(self) -> LiteGraph:
         if self._graph is None:
@@ -273,6 +288,8 @@ class Model:
             ValueInfo(v.name, v.dtype, tuple(int(d) for d in shape))
             for v, shape in zip(self._inputs, dims, strict=True)
         ]
+        if self._native is not None:  # the C is planned for the shapes it was built for
+            self._native, self.backend, self.backend_reason = None, "numpy", "resized"
         for t, shape in zip(inputs, dims, strict=True):
             t.shape = shape
 
@@ -315,6 +332,8 @@ class Model:
 
     def run(self, arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
         """The outputs for numpy ``arrays``, unchecked (``predict`` checks)."""
+        if self._native is not None:
+            return self._native.run(arrays)
         env: list[Any] = [None] * self._nslots
         for s, array in self._constants:
             env[s] = array

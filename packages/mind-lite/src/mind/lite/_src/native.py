@@ -1,0 +1,166 @@
+"""Running a lite model as generated C (the native device's code generator, mind-core's build cache).
+
+The C is never read from the model file: a file someone sends is data, not code. The runtime
+keys the graph (its ops, attributes, shapes and dtypes, and the versions of the generator),
+looks the key up in mind-core's private build cache, and on a miss generates the plan with
+mind-core's lowering (:mod:`mind.lite._src.native_lower`, loaded only then) and stores it there.
+A later load of the same model, in any process, maps the cached module straight away.
+
+:class:`NativeRunner` then runs the plan: one pointer table, one workspace, the weights used in
+place from the mapped file; steps with C call their function, the others the runtime's numpy
+kernel for that node.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from typing import Any
+
+import numpy as np
+
+from mind.lite._src.format import decode_attr, encode_attr
+from mind.lite._src.graph import LiteGraph
+from mind.lite._src.kernels import KERNELS
+from mind.lite.errors import LiteRuntimeError
+
+__all__ = ["NativeRunner", "load_native"]
+
+_RUNNER_VERSION = "lite-native-1"
+
+
+def _graph_key(graph: LiteGraph, versions: str) -> str:
+    doc = {
+        "inputs": [[v.name, v.dtype, list(v.shape)] for v in graph.inputs],
+        "outputs": [v.name for v in graph.outputs],
+        "tensors": [[k, a.dtype.name, list(a.shape)] for k, a in graph.tensors.items()],
+        "nodes": [
+            [n.op, n.inputs, n.outputs, {k: encode_attr(v, n.name) for k, v in n.attrs.items()}]
+            for n in graph.nodes
+        ],
+        "versions": versions,
+    }
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+
+
+def load_native(graph: LiteGraph) -> NativeRunner:
+    """The runner of ``graph`` as C; raises (ImportError, the build's errors, LiteRuntimeError)
+    when that cannot be had, and the caller runs the numpy plan instead."""
+    from mind.core._base import native_build
+
+    import mind.core
+
+    versions = f"{_RUNNER_VERSION}/{mind.core.__version__}/{native_build.COMPILER_VERSION}"
+    name = f"lite-{_graph_key(graph, versions)}.json"
+    blob = native_build.load_entry(name)
+    plan = json.loads(blob) if blob is not None else None
+    if plan is None:
+        from mind.lite._src.native_lower import generate  # mind-core's compiler: only here
+
+        plan = generate(graph)
+        native_build.store_entry(name, json.dumps(plan).encode())
+    module, _ = native_build.build(plan["source"], plan["functions"])
+    return NativeRunner(plan, graph, module)
+
+
+class NativeRunner:
+    """``runner.run(arrays) -> list of arrays`` for a plan (see the module docstring)."""
+
+    def __init__(self, plan: dict[str, Any], graph: LiteGraph, module: Any) -> None:
+        ffi, lib = module.ffi, module.lib
+        self._ffi = ffi
+        slots = plan["slots"]
+        self._workspace = np.zeros(max(int(plan["arena_bytes"]), 64) // 8 + 8, np.float64)
+        base = self._workspace.ctypes.data
+        self._table = ffi.new("void *[]", max(len(slots), 1))
+        self._env: list[Any] = [None] * len(slots)
+        self._params: list[tuple[int, int, np.dtype, tuple]] = []
+        self._outs: list[tuple[int, tuple, np.dtype]] = []
+        self._kinds = [s["kind"] for s in slots]
+        for i, s in enumerate(slots):
+            kind = s["kind"]
+            shape = tuple(s["shape"]) if s["shape"] is not None else None
+            dtype = np.dtype(s["dtype"]) if s["dtype"] is not None else None
+            if kind == "const":
+                if "tensor" in s:  # a weight, in place in the mapped file (read only)
+                    value = graph.tensors[s["tensor"]].reshape(shape)
+                else:  # the status word and the like: private and writable
+                    value = np.array(s["value"], dtype=dtype).reshape(shape)
+                self._env[i] = value
+                self._table[i] = ffi.cast("void *", value.ctypes.data)
+            elif kind == "work":
+                count = int(np.prod(shape)) if shape else 1
+                view = np.frombuffer(self._workspace, dtype=dtype, count=count, offset=s["offset"])
+                self._env[i] = view.reshape(shape)
+                self._table[i] = ffi.cast("void *", base + s["offset"])
+            elif kind == "param":
+                self._params.append((i, s["position"], dtype, shape))
+            elif kind == "out":
+                self._outs.append((i, shape, dtype))
+        self._steps: list[tuple] = []
+        for step in plan["steps"]:
+            if step[0] == "native":
+                self._steps.append(("native", getattr(lib, step[1])))
+                continue
+            _, op, ins, attrs, out, shape, copy = step
+            kernel = KERNELS.get(op)
+            if kernel is None:
+                raise LiteRuntimeError(f"native plan: no kernel for the cpu step {op!r}")
+            decoded = {k: decode_attr(v, op) for k, v in attrs.items()}
+            ins = [(s, None if sh is None else tuple(sh)) for s, sh in ins]
+            self._steps.append(("cpu", kernel, ins, decoded, out, tuple(shape), copy))
+        self._status = self._env[plan["status_slot"]]
+        self._outputs = [int(s) for s in plan["outputs"]]
+        self._output_shapes = [tuple(s) for s in plan["output_shapes"]]
+        self.fallback = dict(plan.get("fallback", {}))
+        self._lock = threading.Lock()
+
+    def run(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
+        with self._lock:
+            return self._run(arrays)
+
+    def _run(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
+        ffi, table, env = self._ffi, self._table, list(self._env)
+        keep = []
+        for slot, position, dtype, shape in self._params:
+            a = np.ascontiguousarray(arrays[position], dtype=dtype)
+            if a.shape != shape:
+                raise LiteRuntimeError(f"input {position} has shape {list(a.shape)}, the plan {list(shape)}")
+            keep.append(a)
+            env[slot] = a
+            table[slot] = ffi.cast("void *", a.ctypes.data)
+        for slot, shape, dtype in self._outs:
+            out = np.empty(shape, dtype)
+            env[slot] = out
+            table[slot] = ffi.cast("void *", out.ctypes.data)
+        status = self._status
+        for step in self._steps:
+            if step[0] == "native":
+                step[1](table)
+                if status[0]:
+                    node, status[0] = int(status[0]), 0
+                    raise LiteRuntimeError(f"node %{node} met an index out of range in its input")
+            else:
+                self._cpu_step(step, env, table)
+        results = []
+        for slot, shape in zip(self._outputs, self._output_shapes, strict=True):
+            value = env[slot]
+            if self._kinds[slot] == "const":
+                value = value.copy()
+            results.append(value.reshape(shape) if value.shape != shape else value)
+        return results
+
+    def _cpu_step(self, step: tuple, env: list, table: Any) -> None:
+        _, kernel, ins, attrs, out, shape, copy = step
+        args = [env[s] if sh is None or env[s].shape == sh else env[s].reshape(sh) for s, sh in ins]
+        result = kernel(*args, **attrs)
+        kind = self._kinds[out]
+        if kind == "out":
+            result = np.array(result, dtype=env[out].dtype, order="C", copy=copy) if copy else (
+                np.ascontiguousarray(result, dtype=env[out].dtype)
+            )
+            env[out] = result
+            table[out] = self._ffi.cast("void *", result.ctypes.data)
+        else:
+            np.copyto(env[out], np.reshape(result, env[out].shape), casting="unsafe")

@@ -1,0 +1,134 @@
+"""A lite graph as C: the plan :mod:`mind.lite._src.native` runs, made by mind-core's native
+lowering (``mind.core._src.devices.native.lower``).
+
+This module loads mind-core's compiler; the runtime imports it only when its cache has no plan
+for a model yet (the first load on a machine). The lite graph becomes a mind-core FuncGraph of
+the same primitives (the fused ops expanded back into a layer, its bias and its activation, which
+the lowering fuses again in C), the weights its constants; the lowering then plans the storage
+and writes one C function per run of nodes it has C for. The plan is JSON: the C source, the
+functions, every slot (a weight is named by its tensor, never copied into the plan) and the
+steps; a node without C is a step on the runtime's own numpy kernel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from mind.lite._src.format import encode_attr
+from mind.lite._src.graph import LiteGraph
+
+__all__ = ["PLAN_VERSION", "generate"]
+
+PLAN_VERSION = 1
+
+_ACTIVATIONS: dict[str, tuple[str, dict[str, Any]]] = {
+    "relu": ("relu", {}),
+    "sigmoid": ("sigmoid", {}),
+    "tanh": ("tanh", {}),
+    "silu": ("silu", {}),
+    "gelu": ("gelu", {"approximate": "none"}),
+    "gelu_tanh": ("gelu", {"approximate": "tanh"}),
+}
+
+
+def generate(graph: LiteGraph) -> dict[str, Any]:
+    """The native plan of ``graph`` (see the module docstring)."""
+    from mind.core._src.devices.native.lower import lower
+    from mind.core._src.ir.graph import FuncGraph
+    from mind.core._src.ops.dispatch import PRIMITIVES, ShapedArray
+    from mind.core._src.tensor import dtype as dt
+
+    fg = FuncGraph("lite")
+    node_of: dict[str, Any] = {}
+    tensor_of: dict[int, str] = {}  # id of an array given to the FuncGraph -> its lite tensor
+
+    def constant(array: np.ndarray, tensor: str | None) -> Any:
+        node = fg.add_constant(array)
+        if tensor is not None:
+            tensor_of[id(node.value)] = tensor
+        return node
+
+    def apply(prim: str, inputs: list[Any], attrs: dict[str, Any]) -> Any:
+        aval = PRIMITIVES[prim].infer(*[i.aval for i in inputs], **attrs)
+        return fg.add_apply(prim, tuple(inputs), attrs, aval)
+
+    for v in graph.inputs:
+        aval = ShapedArray(tuple(v.shape), dt.from_numpy_dtype(np.dtype(v.dtype)))
+        node_of[v.name] = fg.add_parameter(aval, v.name)
+    for name, array in graph.tensors.items():
+        node_of[name] = constant(array, name)
+    for n in graph.nodes:
+        ins = [node_of[x] for x in n.inputs]
+        attrs = dict(n.attrs)
+        if "dtype" in attrs:
+            attrs["dtype"] = dt.to_dtype(attrs["dtype"])
+        if n.op in ("conv2d_fused", "dense_fused"):
+            act = attrs.pop("activation", None)
+            if n.op == "conv2d_fused":
+                out = apply("conv2d", ins[:2], attrs)
+                bias_shape = (1, -1, 1, 1)
+            else:
+                out = apply("matmul", ins[:2], {"transpose_a": False, "transpose_b": attrs["transpose_b"]})
+                bias_shape = (-1,)
+            if len(n.inputs) > 2:
+                bias = graph.tensors[n.inputs[2]]
+                out = apply("add", [out, constant(bias.reshape(bias_shape), n.inputs[2])], {})
+            if act == "relu6":
+                lo, hi = (constant(np.asarray(v, out.aval.dtype.np), None) for v in (0, 6))
+                out = apply("clip", [out, lo, hi], {})
+            elif act is not None:
+                prim, act_attrs = _ACTIVATIONS[act]
+                out = apply(prim, [out], act_attrs)
+        else:
+            out = apply(n.op, ins, attrs)
+        (name,) = n.outputs
+        node_of[name] = out
+    fg.outputs = tuple(node_of[v.name] for v in graph.outputs)
+    lowered = lower(fg)
+
+    slots = []
+    for s in lowered.slots:
+        entry: dict[str, Any] = {
+            "kind": s.kind,
+            "dtype": np.dtype(s.dtype).name if s.dtype is not None else None,
+            "shape": list(s.shape) if s.shape is not None else None,
+            "offset": s.offset,
+            "position": s.position,
+        }
+        if s.kind == "const":
+            tensor = tensor_of.get(id(s.value))
+            if tensor is not None:
+                entry["tensor"] = tensor
+            else:  # a constant the lowering made (the status word, a clip bound): small
+                entry["value"] = np.asarray(s.value).reshape(-1).tolist()
+        slots.append(entry)
+    steps: list[list[Any]] = []
+    for step in lowered.steps:
+        if step.kind == "native":
+            steps.append(["native", step.function])
+            continue
+        node = step.node
+        ins = [
+            [lowered.slot_of[i.id], None if lowered.slots[lowered.slot_of[i.id]].kind == "tuple" else list(i.aval.shape)]
+            for i in node.inputs
+        ]
+        attrs = {
+            k: encode_attr(v.name if k == "dtype" else v, f"node {node.prim}")
+            for k, v in node.attrs.items()
+        }
+        copy = bool(ins) and ins[0][1] is None
+        steps.append(["cpu", node.prim, ins, attrs, lowered.slot_of[node.id], list(node.aval.shape), copy])
+    return {
+        "version": PLAN_VERSION,
+        "source": lowered.source,
+        "functions": list(lowered.functions),
+        "arena_bytes": int(lowered.memory_plan.arena_bytes),
+        "status_slot": int(lowered.status_slot),
+        "slots": slots,
+        "steps": steps,
+        "outputs": [int(s) for s in lowered.output_slots],
+        "output_shapes": [list(o.aval.shape) for o in fg.outputs],
+        "fallback": dict(lowered.fallback),
+    }

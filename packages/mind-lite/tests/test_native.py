@@ -1,0 +1,109 @@
+"""The generated-C backend: the same outputs as the numpy kernels, its plan cached by mind-core's
+build cache, and a warm load that imports none of mind-core's compiler."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import mind.lite as mslite
+
+pytestmark = pytest.mark.skipif(
+    shutil.which(os.environ.get("CC", "cc")) is None, reason="no C compiler on this machine"
+)
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv("MIND_CACHE_DIR", str(folder))
+    return folder
+
+
+def _model(path: str, backend: str, monkeypatch) -> mslite.Model:
+    monkeypatch.setenv("MIND_LITE_BACKEND", backend)
+    model = mslite.Model()
+    model.build_from_file(path, mslite.ModelType.MINDIR_LITE)
+    return model
+
+
+@pytest.mark.parametrize("which", ["lenet_mindir", "convbn_mindir"])
+def test_native_matches_numpy(which, request, tmp_path, cache, monkeypatch):
+    mindir = request.getfixturevalue(which)
+    out = mslite.Converter().convert(mslite.FmkType.MINDIR, mindir, str(tmp_path / "m"))
+    native = _model(out, "auto", monkeypatch)
+    numpy_ = _model(out, "numpy", monkeypatch)
+    assert native.backend == "native", native.backend_reason
+    assert numpy_.backend == "numpy"
+    shape = native.get_inputs()[0].shape
+    for seed in range(3):
+        x = np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+        for a, b in zip(native.run([x]), numpy_.run([x]), strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+    assert any(p.name.startswith("lite-") for p in (cache / "native").iterdir())  # the plan
+
+
+def test_warm_load_imports_no_compiler(lenet_mindir, tmp_path, cache):
+    out = mslite.Converter().convert(mslite.FmkType.MINDIR, lenet_mindir, str(tmp_path / "m"))
+    code = (
+        "import json, sys, numpy as np, mind.lite as m\n"
+        "model = m.Model(); model.build_from_file(sys.argv[1])\n"
+        "y = model.run([np.ones((1, 1, 32, 32), np.float32)])[0]\n"
+        "print(json.dumps([model.backend, sorted(k for k in sys.modules if k.startswith('mind.core')), y.tolist()]))\n"
+    )
+    env = {**os.environ, "MIND_CACHE_DIR": str(cache)}
+    runs = [
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", code, out],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=True,
+            ).stdout
+        )
+        for _ in range(2)
+    ]
+    (first_backend, first_modules, first_y), (backend, modules, y) = runs
+    assert first_backend == backend == "native"
+    assert any(m.startswith("mind.core._src") for m in first_modules)  # generated the plan
+    assert modules == [
+        "mind.core",
+        "mind.core._base",
+        "mind.core._base.atomic",
+        "mind.core._base.native_build",
+        "mind.core.errors",
+    ]
+    np.testing.assert_array_equal(y, first_y)
+
+
+def test_resize_falls_back_to_numpy(tmp_path, cache, monkeypatch):
+    import mind.core as ms
+    from mind.core import nn
+
+    net = nn.SequentialCell(nn.Dense(5, 3), nn.ReLU())
+    net.set_train(False)
+    path = str(tmp_path / "mlp")
+    ms.export(net, ms.Tensor(np.zeros((1, 5), np.float32)), file_name=path, file_format="MINDIR")
+    out = mslite.Converter().convert(mslite.FmkType.MINDIR, path + ".mindir", path)
+    model = _model(out, "auto", monkeypatch)
+    assert model.backend == "native"
+    inputs = model.get_inputs()
+    model.resize(inputs, [[4, 5]])
+    assert model.backend == "numpy" and model.backend_reason == "resized"
+    x = np.random.default_rng(0).standard_normal((4, 5)).astype(np.float32)
+    inputs[0].set_data_from_numpy(x)
+    w, b = (p.asnumpy() for p in net.get_parameters())
+    np.testing.assert_allclose(
+        model.predict(inputs)[0].get_data_to_numpy(),
+        np.maximum(x @ w.T + b, 0),
+        rtol=1e-5,
+        atol=1e-6,
+    )
