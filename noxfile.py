@@ -87,7 +87,7 @@ def fuzz(session: nox.Session) -> None:
 @nox.session(venv_backend="venv")
 def bench(session: nox.Session) -> None:
     """tools/bench/run.py with its peers installed: `nox -s bench -- SUITE [--quick] [--json]`."""
-    session.install(TORCH)
+    session.install(TORCH, "onnx", "onnxruntime")  # onnxruntime: the `lite` suite's peer
     session.install(*editable_all(extra=""), "-e", "packages/mind-core[native]")
     args = session.posargs or ["startup"]
     session.run("python", "tools/bench/run.py", *args)

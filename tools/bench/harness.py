@@ -36,6 +36,8 @@ class Case:
     :param number: calls per timed sample.
     :param repeats: timed samples per side (the median is reported).
     :param warmup: untimed calls per side first (caches, lazy compilation, allocator pools).
+    :param unit: ``"s"`` (the sides are timed) or another unit (``"bytes"``): each side's call
+        then returns the measured value itself, and ``mind_s``/``peer_s`` hold those values.
     """
 
     name: str
@@ -46,6 +48,7 @@ class Case:
     number: int = 1
     repeats: int = 7
     warmup: int = 2
+    unit: str = "s"
 
 
 def _sample(fn: Callable[[], Any], number: int) -> float:
@@ -65,7 +68,10 @@ def run_case(case: Case, suite: str, threads: int, rounds: int = 2) -> dict[str,
             for _ in range(case.warmup):
                 fn()
             for _ in range(per_round):
-                samples[i].append(_sample(fn, case.number))
+                if case.unit == "s":
+                    samples[i].append(_sample(fn, case.number))
+                else:
+                    samples[i].append(float(fn()))
     mind_s = statistics.median(samples[0])
     peer_s = statistics.median(samples[1]) if len(sides) > 1 else None
     record: dict[str, Any] = {
@@ -79,6 +85,8 @@ def run_case(case: Case, suite: str, threads: int, rounds: int = 2) -> dict[str,
         "number": case.number,
         "threads": threads,
     }
+    if case.unit != "s":
+        record["unit"] = case.unit
     if case.peer_error:
         record["peer_error"] = case.peer_error
     return record

@@ -94,10 +94,11 @@ def main(argv: list[str] | None = None) -> int:
             f"\n{'bench':<24}{'mind':>12}{'peer':>10}{'peer time':>12}{'ratio':>8}", file=sys.stderr
         )
         for r in records:
-            peer_s = f"{r['peer_s'] * 1e3:.3f} ms" if r["peer_s"] else "-"
+            scale, unit = (1e3, "ms") if r.get("unit", "s") == "s" else (1 / 2**20, "MB")
+            peer_s = f"{r['peer_s'] * scale:.3f} {unit}" if r["peer_s"] else "-"
             ratio = f"{r['ratio']:.2f}" if r["ratio"] else "-"
             print(
-                f"{r['bench']:<24}{r['mind_s'] * 1e3:>9.3f} ms{r['peer'] or '-':>10}"
+                f"{r['bench']:<24}{r['mind_s'] * scale:>9.3f} {unit}{r['peer'] or '-':>10}"
                 f"{peer_s:>12}{ratio:>8}",
                 file=sys.stderr,
             )

@@ -149,3 +149,43 @@ def training_and_inference_cases(repeats: int, have_torch: bool, missing: str | 
         Case("mlp_infer_b1", lambda: net(xi), number=200, repeats=repeats, **peer(torch_infer))
     )
     return cases
+
+
+def mind_resnet18(num_classes: int = 10):
+    """ResNet-18 for 32x32 inputs (CIFAR's stem: one 3x3 convolution, no max pooling)."""
+    from mind.core import nn, ops
+
+    class Block(nn.Cell):
+        def __init__(self, cin, cout, stride):
+            super().__init__()
+            self.conv1 = nn.Conv2d(cin, cout, 3, stride, pad_mode="pad", padding=1)
+            self.bn1 = nn.BatchNorm2d(cout)
+            self.conv2 = nn.Conv2d(cout, cout, 3, 1, pad_mode="pad", padding=1)
+            self.bn2 = nn.BatchNorm2d(cout)
+            self.down = None
+            if stride != 1 or cin != cout:
+                self.down = nn.SequentialCell(nn.Conv2d(cin, cout, 1, stride), nn.BatchNorm2d(cout))
+
+        def construct(self, x):
+            y = ops.relu(self.bn1(self.conv1(x)))
+            y = self.bn2(self.conv2(y))
+            return ops.relu(y + (x if self.down is None else self.down(x)))
+
+    class ResNet18(nn.Cell):
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.SequentialCell(
+                nn.Conv2d(3, 64, 3, 1, pad_mode="pad", padding=1), nn.BatchNorm2d(64), nn.ReLU()
+            )
+            blocks, cin = [], 64
+            for cout, stride in ((64, 1), (128, 2), (256, 2), (512, 2)):
+                blocks += [Block(cin, cout, stride), Block(cout, cout, 1)]
+                cin = cout
+            self.blocks = nn.SequentialCell(*blocks)
+            self.fc = nn.Dense(512, num_classes)
+
+        def construct(self, x):
+            y = self.blocks(self.stem(x))
+            return self.fc(ops.mean(y, (2, 3)))
+
+    return ResNet18()
