@@ -25,7 +25,7 @@ def _convert(args: argparse.Namespace) -> int:
         raise MindLiteError(
             f"--fmk={args.fmk}: one of {', '.join(f.name for f in FmkType)}"
         ) from None
-    out = converter.convert(fmk, args.modelFile, args.outputFile)
+    out = converter.convert(fmk, args.modelFile, args.outputFile, config_file=args.configFile)
     print(f"CONVERT RESULT SUCCESS:0 ({out})")
     return 0
 
@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     conv.add_argument("--modelFile", required=True, help="the model to convert")
     conv.add_argument("--outputFile", required=True, help="the output path (.ms is appended)")
     conv.add_argument("--optimize", default="general", choices=["none", "general"])
+    conv.add_argument("--configFile", default="", help="post-training quantization (INI)")
     conv.set_defaults(run=_convert)
     bench = sub.add_parser("benchmark", help="latency (and accuracy) of a lite model")
     bench.add_argument("--modelFile", required=True)

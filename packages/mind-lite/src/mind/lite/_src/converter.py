@@ -137,7 +137,8 @@ class Converter:
 
     ``output_file`` gets the ``.ms`` suffix if it has none, as ``converter_lite`` does.
     ``optimize`` is ``"general"`` (the default: constant folding, batch norm and bias folding,
-    activation fusion) or ``"none"``."""
+    activation fusion) or ``"none"``; ``config_file`` configures post-training quantization
+    (:mod:`mind.lite._src.quantize`)."""
 
     def __init__(self) -> None:
         self.optimize = "general"
@@ -154,16 +155,21 @@ class Converter:
     ) -> str:
         if not isinstance(fmk_type, FmkType):
             raise LiteConvertError(f"convert: fmk_type must be a FmkType, not {fmk_type!r}")
-        if weight_file or config_file:
+        if weight_file:
             raise LiteConvertError(
-                "convert: weight_file and config_file are not supported yet (quantization "
-                "configs arrive with mind-lite's post-training quantization)"
+                "convert: weight_file is for Caffe models, which mind-lite does not read"
             )
         if self.optimize not in ("general", "none"):
             raise LiteConvertError(f"convert: optimize={self.optimize!r}: 'general' or 'none'")
         if self.fp16 or self.input_shape:
             raise LiteConvertError("convert: fp16 and input_shape are not supported yet")
         graph = convert_graph(os.fspath(model_file), fmk_type, self.optimize)
+        if config_file:  # post-training quantization (see mind.lite._src.quantize)
+            from mind.lite._src.quantize import calibration_data, quantize, read_config
+
+            config = read_config(os.fspath(config_file))
+            samples = calibration_data(graph, config) if config.quant_type == "FULL_QUANT" else None
+            graph = quantize(graph, config, samples)
         out = os.fspath(output_file)
         if not out.endswith(".ms"):
             out += ".ms"

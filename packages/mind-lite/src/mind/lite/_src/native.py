@@ -47,9 +47,8 @@ def _graph_key(graph: LiteGraph, versions: str) -> str:
 def load_native(graph: LiteGraph) -> NativeRunner:
     """The runner of ``graph`` as C; raises (ImportError, the build's errors, LiteRuntimeError)
     when that cannot be had, and the caller runs the numpy plan instead."""
-    from mind.core._base import native_build
-
     import mind.core
+    from mind.core._base import native_build
 
     versions = f"{_RUNNER_VERSION}/{mind.core.__version__}/{native_build.COMPILER_VERSION}"
     name = f"lite-{_graph_key(graph, versions)}.json"
@@ -126,7 +125,9 @@ class NativeRunner:
         for slot, position, dtype, shape in self._params:
             a = np.ascontiguousarray(arrays[position], dtype=dtype)
             if a.shape != shape:
-                raise LiteRuntimeError(f"input {position} has shape {list(a.shape)}, the plan {list(shape)}")
+                raise LiteRuntimeError(
+                    f"input {position} has shape {list(a.shape)}, the plan {list(shape)}"
+                )
             keep.append(a)
             env[slot] = a
             table[slot] = ffi.cast("void *", a.ctypes.data)
@@ -157,8 +158,10 @@ class NativeRunner:
         result = kernel(*args, **attrs)
         kind = self._kinds[out]
         if kind == "out":
-            result = np.array(result, dtype=env[out].dtype, order="C", copy=copy) if copy else (
-                np.ascontiguousarray(result, dtype=env[out].dtype)
+            result = (
+                np.array(result, dtype=env[out].dtype, order="C", copy=copy)
+                if copy
+                else (np.ascontiguousarray(result, dtype=env[out].dtype))
             )
             env[out] = result
             table[out] = self._ffi.cast("void *", result.ctypes.data)

@@ -70,7 +70,9 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
                 out = apply("conv2d", ins[:2], attrs)
                 bias_shape = (1, -1, 1, 1)
             else:
-                out = apply("matmul", ins[:2], {"transpose_a": False, "transpose_b": attrs["transpose_b"]})
+                out = apply(
+                    "matmul", ins[:2], {"transpose_a": False, "transpose_b": attrs["transpose_b"]}
+                )
                 bias_shape = (-1,)
             if len(n.inputs) > 2:
                 bias = graph.tensors[n.inputs[2]]
@@ -81,6 +83,24 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
             elif act is not None:
                 prim, act_attrs = _ACTIVATIONS[act]
                 out = apply(prim, [out], act_attrs)
+        elif n.op == "fake_quant":  # the int8 grid, in elementwise ops the lowering fuses
+            dtype = ins[0].aval.dtype.np
+            scale, zero = (
+                constant(np.asarray(attrs[k], dtype), None) for k in ("scale", "zero_point")
+            )
+            lo, hi = (constant(np.asarray(v, dtype), None) for v in (-128, 127))
+            q = apply(
+                "clip",
+                [
+                    apply(
+                        "add", [apply("round", [apply("div", [ins[0], scale], {})], {}), zero], {}
+                    ),
+                    lo,
+                    hi,
+                ],
+                {},
+            )
+            out = apply("mul", [apply("sub", [q, zero], {}), scale], {})
         else:
             out = apply(n.op, ins, attrs)
         (name,) = n.outputs
@@ -111,7 +131,12 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
             continue
         node = step.node
         ins = [
-            [lowered.slot_of[i.id], None if lowered.slots[lowered.slot_of[i.id]].kind == "tuple" else list(i.aval.shape)]
+            [
+                lowered.slot_of[i.id],
+                None
+                if lowered.slots[lowered.slot_of[i.id]].kind == "tuple"
+                else list(i.aval.shape),
+            ]
             for i in node.inputs
         ]
         attrs = {
@@ -119,7 +144,9 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
             for k, v in node.attrs.items()
         }
         copy = bool(ins) and ins[0][1] is None
-        steps.append(["cpu", node.prim, ins, attrs, lowered.slot_of[node.id], list(node.aval.shape), copy])
+        steps.append(
+            ["cpu", node.prim, ins, attrs, lowered.slot_of[node.id], list(node.aval.shape), copy]
+        )
     return {
         "version": PLAN_VERSION,
         "source": lowered.source,

@@ -214,6 +214,9 @@ class Model:
         self._build(graph)
 
     def _build(self, graph: LiteGraph) -> None:
+        from mind.lite._src.quantize import dequantized  # also registers fake_quant's kernel
+
+        graph = dequantized(graph)
         slot: dict[str, int] = {}
 
         def slot_of(name: str) -> int:

@@ -1,0 +1,164 @@
+"""Post-training quantization: the config file, int8 weights, calibrated int8 activations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import mind.lite as mslite
+from mind.lite._src import format as lite_format
+from mind.lite._src.quantize import _range_kl, activation_param, dequantize, read_config
+from mind.lite.errors import LiteConvertError
+
+WEIGHT = "[common_quant_param]\nquant_type=WEIGHT_QUANT\nbit_num=8\nmin_quant_weight_channel=0\n"
+FULL = (
+    "[common_quant_param]\nquant_type=FULL_QUANT\nmin_quant_weight_channel=0\n"
+    "[data_preprocess_param]\ncalibrate_path={name}:{folder}\ncalibrate_size=8\ninput_type={kind}\n"
+    "[full_quant_param]\nactivation_quant_method={method}\n"
+)
+
+
+def _write(tmp_path, text: str, name: str = "q.cfg") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def _run(path: str, x: np.ndarray, backend: str, monkeypatch) -> list[np.ndarray]:
+    monkeypatch.setenv("MIND_LITE_BACKEND", backend)
+    model = mslite.Model()
+    model.build_from_file(path, mslite.ModelType.MINDIR_LITE)
+    return model.run([x])
+
+
+def _calibration(tmp_path, shape, kind="NPY", count=8):
+    folder = tmp_path / "calib"
+    folder.mkdir()
+    rng = np.random.default_rng(7)
+    for i in range(count):
+        x = rng.standard_normal(shape).astype(np.float32)
+        if kind == "NPY":
+            np.save(folder / f"{i}.npy", x)
+        else:
+            x.tofile(folder / f"{i}.bin")
+    return str(folder)
+
+
+def test_config_file_is_read_and_checked(tmp_path):
+    config = read_config(
+        _write(tmp_path, FULL.format(name="x", folder="/d", kind="BIN", method="KL"))
+    )
+    assert (config.quant_type, config.activation_quant_method, config.calibrate_size) == (
+        "FULL_QUANT",
+        "KL",
+        8,
+    )
+    assert config.calibrate_path == {"x": "/d"}
+    for text, message in [
+        ("[common_quant_param]\nquant_typ=FULL_QUANT\n", "unknown key 'quant_typ'"),
+        ("[common_quant_param]\nquant_type=HALF_QUANT\n", "quant_type is WEIGHT_QUANT"),
+        ("[common_quant_param]\nbit_num=4\n", "8 bits"),
+        ("[strange]\na=1\n", "unknown section \\[strange\\]"),
+        ("[data_preprocess_param]\ncalibrate_path=nofolder\n", "input_name:folder"),
+    ]:
+        with pytest.raises(LiteConvertError, match=message):
+            read_config(_write(tmp_path, text))
+
+
+def test_weight_quant_stores_int8_per_channel(convbn_mindir, tmp_path, monkeypatch, reference):
+    fp32 = mslite.Converter().convert(mslite.FmkType.MINDIR, convbn_mindir, str(tmp_path / "fp32"))
+    int8 = mslite.Converter().convert(
+        mslite.FmkType.MINDIR,
+        convbn_mindir,
+        str(tmp_path / "int8"),
+        config_file=_write(tmp_path, WEIGHT),
+    )
+    g32, g8 = lite_format.read(fp32), lite_format.read(int8)
+    quantized = [name for name, a in g8.tensors.items() if a.dtype == np.int8]
+    assert len(quantized) == 3 and set(quantized) == set(g8.quant)  # two convolutions, one dense
+    for name in quantized:
+        w, param = g32.tensors[name], g8.quant[name]
+        axis = param.axis
+        assert len(param.scale) == w.shape[axis]
+        channel_max = np.abs(np.moveaxis(w, axis, 0).reshape(w.shape[axis], -1)).max(axis=1)
+        np.testing.assert_allclose(param.scale, channel_max / 127, rtol=1e-6)
+        err = np.abs(dequantize(g8.tensors[name], param) - w)
+        bound = np.expand_dims(
+            np.asarray(param.scale) / 2, tuple(i for i in range(w.ndim) if i != axis)
+        )
+        assert np.all(err <= bound * 1.0001)
+    x = np.random.default_rng(3).standard_normal((2, 3, 8, 8)).astype(np.float32)
+    want = reference(convbn_mindir, x)
+    for got, w in zip(_run(int8, x, "numpy", monkeypatch), want, strict=True):
+        np.testing.assert_allclose(got, w, atol=0.05)
+
+
+@pytest.mark.parametrize(
+    ("method", "kind"), [("MAX_MIN", "NPY"), ("KL", "BIN"), ("REMOVAL_OUTLIER", "NPY")]
+)
+def test_full_quant_fake_quantizes_layer_inputs(lenet_mindir, tmp_path, monkeypatch, method, kind):
+    model = mslite.Model()
+    model.build_from_file(lenet_mindir, mslite.ModelType.MINDIR)
+    name = model.get_inputs()[0].name
+    folder = _calibration(tmp_path, (1, 1, 32, 32), kind)
+    config = _write(tmp_path, FULL.format(name=name, folder=folder, kind=kind, method=method))
+    fp32 = mslite.Converter().convert(mslite.FmkType.MINDIR, lenet_mindir, str(tmp_path / "fp32"))
+    out = mslite.Converter().convert(
+        mslite.FmkType.MINDIR, lenet_mindir, str(tmp_path / "q"), config_file=config
+    )
+    graph = lite_format.read(out)
+    quants = [n for n in graph.nodes if n.op == "fake_quant"]
+    assert len(quants) == 5  # before each of the 2 convolutions and 3 dense layers
+    first = quants[0]
+    assert first.inputs == [name]
+    if method == "MAX_MIN":  # the input's range over the calibration files, 0 included
+        data = [np.load(f"{folder}/{i}.npy") for i in range(8)]
+        expected = activation_param(min(d.min() for d in data), max(d.max() for d in data))
+        assert first.attrs["scale"] == pytest.approx(expected.scale[0])
+        assert first.attrs["zero_point"] == expected.zero_point[0]
+    x = np.random.default_rng(11).standard_normal((1, 1, 32, 32)).astype(np.float32)
+    q_numpy = _run(out, x, "numpy", monkeypatch)[0]
+    q_native = _run(out, x, "auto", monkeypatch)[0]
+    np.testing.assert_allclose(q_native, q_numpy, rtol=1e-4, atol=1e-5)
+    f32 = _run(fp32, x, "numpy", monkeypatch)[0]
+    assert 0 < np.abs(q_numpy - f32).max() < 0.1 * np.abs(f32).max() + 1e-3
+
+
+def test_activation_param_and_kl():
+    p = activation_param(-1.0, 3.0)
+    scale, zero = p.scale[0], p.zero_point[0]
+    assert scale == pytest.approx(4 / 255)
+    # the int8 grid spans [-1, 3] to within one step at each end
+    assert -128 <= zero <= 127
+    assert abs((-128 - zero) * scale + 1.0) < scale and abs((127 - zero) * scale - 3.0) < scale
+    rng = np.random.default_rng(0)
+    values = [np.concatenate([rng.standard_normal(20000), [40.0, -35.0]]).astype(np.float32)]
+    lo, hi = _range_kl(values)
+    assert 2.0 < hi < 20.0 and -20.0 < lo < -2.0  # the outliers are clipped, the bulk is kept
+
+
+def test_unsupported_settings_are_refused(lenet_mindir, tmp_path):
+    for text, message in [
+        ("[common_quant_param]\nquant_type=DYNAMIC_QUANT\n", "DYNAMIC_QUANT needs int8 kernels"),
+        ("[common_quant_param]\nquant_type=FULL_QUANT\n", "calibrate_path"),
+    ]:
+        with pytest.raises(LiteConvertError, match=message):
+            mslite.Converter().convert(
+                mslite.FmkType.MINDIR,
+                lenet_mindir,
+                str(tmp_path / "x"),
+                config_file=_write(tmp_path, text),
+            )
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "0.bin").write_bytes(b"\0" * 12)
+    text = FULL.format(name="arg0", folder=folder, kind="BIN", method="MAX_MIN")
+    with pytest.raises(
+        LiteConvertError, match="12 bytes, the input \\[1, 1, 32, 32\\] of float32 is 4096"
+    ):
+        mslite.Converter().convert(
+            mslite.FmkType.MINDIR,
+            lenet_mindir,
+            str(tmp_path / "x"),
+            config_file=_write(tmp_path, text),
+        )
