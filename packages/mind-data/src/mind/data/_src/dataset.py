@@ -27,6 +27,9 @@ import numpy as np
 from mind.core.errors import MindTypeError, MindValueError
 from mind.data import config
 from mind.data._src.blocks import Block, blocks_enabled, join, rechunk, split
+from mind.data._src.callbacks import CallbackRunner, check_callbacks
+from mind.data._src.callbacks import enabled as callbacks_enabled
+from mind.data._src.callbacks import muted as muted_callbacks
 from mind.data._src.pydicts import check_keys, grouped, key_path
 from mind.data._src.workers import ProcessPool, Progress, ThreadPool, run_row
 from mind.data.errors import MindDataError, PipelineStallError
@@ -49,13 +52,22 @@ class _Run:
         self.closers: list[Callable[[], None]] = []
         self.op_ids: dict[int, int] = {}
         self.progress = Progress()  # what the stall watchdog reads (TupleIterator._wait)
+        # For map's dataset callbacks: whether every repeat above is on its first (last) pass
+        # (an epoch of the iterator begins (ends) there), and whether this iteration calls
+        # callbacks at all (a getter's does not).
+        self.first_pass, self.last_pass = True, True
+        self.callbacks = callbacks_enabled()
 
     def op_id(self, node: Dataset) -> int:
         return self.op_ids.setdefault(id(node), len(self.op_ids) + 1)
 
-    def at_epoch(self, epoch: int) -> _Run:
+    def at_epoch(self, epoch: int, first: bool = True, last: bool = True) -> _Run:
+        """The run of a repeat's pass ``epoch``; ``first``/``last``: whether it is the
+        repeat's first/last pass."""
         child = _Run(self.seed, epoch, self.profile)
         child.closers, child.op_ids, child.progress = self.closers, self.op_ids, self.progress
+        child.callbacks = self.callbacks
+        child.first_pass, child.last_pass = self.first_pass and first, self.last_pass and last
         return child
 
     def close(self) -> None:
@@ -273,6 +285,7 @@ class Dataset:
             column_order,
             num_parallel_workers,
             python_multiprocessing,
+            callbacks,
         )
 
     def batch(
@@ -408,7 +421,8 @@ class Dataset:
         """Rows (or batches) per epoch; counted by iterating once if it cannot be derived."""
         size = self._size()
         if size is None:
-            size = sum(1 for _ in self.create_tuple_iterator(num_epochs=1, output_numpy=True))
+            with muted_callbacks():  # as in MindSpore, a getter's iteration calls no callbacks
+                size = sum(1 for _ in self.create_tuple_iterator(num_epochs=1, output_numpy=True))
         return size
 
     def get_col_names(self) -> list[str]:
@@ -417,7 +431,8 @@ class Dataset:
     def _first_row(self) -> tuple:
         it = self.create_tuple_iterator(num_epochs=1, output_numpy=True)
         try:
-            return tuple(next(iter(it)))
+            with muted_callbacks():  # the epoch (and its _Run) starts on the first next()
+                return tuple(next(iter(it)))
         except StopIteration:
             raise MindDataError(f"{self.op_name}: the dataset is empty") from None
         finally:
@@ -521,6 +536,13 @@ def _first_builtin(op: Any) -> Any:
     return None
 
 
+def _announced(items: Iterator, before: Callable[[], None]) -> Iterator:
+    """``items``, calling ``before()`` as each is taken."""
+    for item in items:
+        before()
+        yield item
+
+
 class MapDataset(Dataset):
     op_name = "Map"
 
@@ -533,9 +555,13 @@ class MapDataset(Dataset):
         column_order,
         workers,
         multiprocessing,
+        callbacks=None,
     ):
         super().__init__([child], workers)
         self.fn = _compose(operations)
+        # map's dataset callbacks (DSCallback), called as rows go through; None without any.
+        listed = check_callbacks(callbacks)
+        self._callbacks = CallbackRunner(listed) if listed else None
         ops = list(operations) if isinstance(operations, list | tuple) else [operations]
         forms = [getattr(op, "_batch", None) for op in ops]
         self._forms = forms if all(callable(f) for f in forms) else None
@@ -577,6 +603,22 @@ class MapDataset(Dataset):
         return f"Map({self.op_label}, {self.inputs} -> {self.outputs}, workers={self.num_parallel_workers or 1} {mode})"
 
     def _rows(self, run: _Run) -> Iterator[tuple]:
+        if self._callbacks is not None and run.callbacks:
+            return self._rows_with_callbacks(run, self._callbacks)
+        return self._plain_rows(run)
+
+    def _rows_with_callbacks(self, run: _Run, hooks: CallbackRunner) -> Iterator[tuple]:
+        """The rows, with the callbacks' hooks around each (see mind.data._src.callbacks)."""
+        hooks.begin_pass(run.first_pass)
+        pending: list[tuple[int, int, int]] = []  # steps begun whose rows have not come out
+        for row in self._plain_rows(run, lambda: pending.append(hooks.step_begin())):
+            hooks.step_end(pending.pop(0))
+            yield row
+        hooks.end_pass(run.last_pass)
+
+    def _plain_rows(
+        self, run: _Run, step_begin: Callable[[], None] | None = None
+    ) -> Iterator[tuple]:
         child_cols = self.children[0]._columns()
         stream = run.op_id(self)
         assemble = self._assembler(child_cols)
@@ -585,6 +627,8 @@ class MapDataset(Dataset):
         inputs = ((row, tuple(row[p] for p in self.in_pos)) for row in rows)
         if self._array_op is not None:
             inputs = self._refuse_dicts(inputs)
+        if step_begin is not None:  # called as each row is taken to be mapped
+            inputs = _announced(inputs, step_begin)
         progress, op = run.progress, f"map ({self.op_label})"
         if workers == 1:
             for index, (row, args) in enumerate(inputs):
@@ -625,7 +669,8 @@ class MapDataset(Dataset):
         return itertools.chain([first], inputs)
 
     def _native(self) -> bool:
-        return self._forms is not None and self._children_native()
+        # Callbacks run row by row, so a map with callbacks takes the row engine.
+        return self._forms is not None and self._callbacks is None and self._children_native()
 
     def _blocks(self, run: _Run) -> Iterator[Block]:
         """Each block through the ops' batch forms at once; a block a batch form declines
@@ -1206,7 +1251,8 @@ class RepeatDataset(Dataset):
         for i in itertools.count() if self.count is None else range(self.count):
             # Each repeat is a sub-epoch of its own: shuffles and samplers differ between them.
             base = run.epoch * (self.count or 1_000_003) + i
-            yield from self.children[0]._stream(run.at_epoch(base))
+            sub = run.at_epoch(base, i == 0, i + 1 == self.count)
+            yield from self.children[0]._stream(sub)
 
     def _native(self) -> bool:
         return self._children_native()
@@ -1214,7 +1260,8 @@ class RepeatDataset(Dataset):
     def _blocks(self, run: _Run) -> Iterator[Block]:
         for i in itertools.count() if self.count is None else range(self.count):
             base = run.epoch * (self.count or 1_000_003) + i
-            yield from self.children[0]._block_stream(run.at_epoch(base))
+            sub = run.at_epoch(base, i == 0, i + 1 == self.count)
+            yield from self.children[0]._block_stream(sub)
 
 
 class TakeDataset(Dataset):
