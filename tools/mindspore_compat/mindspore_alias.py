@@ -112,6 +112,10 @@ ALIASES: dict[str, list[str]] = {
     "mindspore.dataset.transforms": ["mind.data.transforms"],
     "mindspore.dataset.vision": ["mind.data.vision"],
     "mindspore.dataset.text": ["mind.data.text"],
+    "mindspore.dataset.vision.transforms": ["mind.data.vision"],
+    "mindspore.dataset.transforms.transforms": ["mind.data.transforms"],
+    "mindspore.dataset.callback": ["mind.data.callback"],
+    "mindspore.mindrecord": ["mind.data.mindrecord"],
 }
 
 # MindSpore's private executor objects that its tests call (``_cell_graph_executor.compile(net,
