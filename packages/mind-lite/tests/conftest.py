@@ -74,6 +74,12 @@ def export(net: nn.Cell, shape: tuple[int, ...], path) -> str:
     return str(path) + ".mindir"
 
 
+@pytest.fixture
+def lenet5():
+    """The LeNet-5 class (a fresh network per call)."""
+    return LeNet5
+
+
 @pytest.fixture(scope="session")
 def lenet_mindir(tmp_path_factory) -> str:
     ms.set_seed(0)

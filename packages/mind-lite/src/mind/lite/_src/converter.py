@@ -18,6 +18,8 @@ from mind.lite._src import format as lite_format
 from mind.lite._src.graph import LiteGraph, Node, ValueInfo
 from mind.lite._src.kernels import KERNELS
 from mind.lite._src.optimize import optimize
+from mind.lite._src.qmath import activation_grid
+from mind.lite._src.quantize import QuantConfig, quantize  # also fake_quant's kernels
 from mind.lite.errors import LiteConvertError
 
 __all__ = ["Converter", "FmkType", "convert_graph"]
@@ -54,6 +56,25 @@ def _numpy_dtype(dtype: Any) -> str:
         return np.dtype(name).name
     except TypeError:
         return str(name).lower()
+
+
+_QAT = ("lite_fake_quant_act", "lite_fake_quant_weight")
+
+
+def _qat_node(prim: str, out: str, ins: list[str], tensors: dict, where: str) -> Node:
+    """The lite node of a QAT fake quant: a weight's is folded by the optimizer (the weight
+    lands on its int8 grid, which the converter then stores as int8); an activation's becomes
+    ``fake_quant`` over the range training learnt (its ``lo`` and ``hi`` are weights)."""
+    if prim == "lite_fake_quant_weight":
+        return Node("fake_quant_weight", out, ins, [out], {})
+    x, lo, hi = ins
+    if lo not in tensors or hi not in tensors:
+        raise LiteConvertError(f"{where}: the activation range must be the trained parameters")
+    lo_v, hi_v = (np.asarray(tensors[k]).reshape(-1) for k in (lo, hi))
+    if lo_v.size != 1 or hi_v.size != 1:
+        raise LiteConvertError(f"{where}: the activation range must be two scalars")
+    scale, zero = activation_grid(float(lo_v[0]), float(hi_v[0]))
+    return Node("fake_quant", out, [x], [out], {"scale": scale, "zero_point": zero})
 
 
 def _from_mindir(path: str) -> LiteGraph:
@@ -93,17 +114,21 @@ def _from_mindir(path: str) -> LiteGraph:
                 f"convert '{path}': {where} is control flow ({n.prim}); lite models hold "
                 "straight-line graphs: export with the condition decided, or unroll the loop"
             )
+        out = f"{n.prim}_{n.id}"
+        ins = [names[x.id] for x in n.inputs]
+        shape = getattr(n.aval, "shape", None)
+        if shape is not None:
+            shapes[out] = tuple(shape)
+        names[n.id] = out
+        if n.prim in _QAT:  # quantization-aware training's fake quants (mind.lite.quant)
+            nodes.append(_qat_node(n.prim, out, ins, tensors, f"convert '{path}': {where}"))
+            continue
         if n.prim not in KERNELS:
             raise LiteConvertError(
                 f"convert '{path}': op type {n.prim!r} ({where}) has no mind-lite kernel"
             )
         attrs = {k: (_numpy_dtype(v) if k == "dtype" else v) for k, v in n.attrs.items()}
-        out = f"{n.prim}_{n.id}"
-        names[n.id] = out
-        shape = getattr(n.aval, "shape", None)
-        if shape is not None:
-            shapes[out] = tuple(shape)
-        nodes.append(Node(n.prim, out, [names[x.id] for x in n.inputs], [out], attrs))
+        nodes.append(Node(n.prim, out, ins, [out], attrs))
     outputs = []
     for k, o in enumerate(graph.outputs):
         if o.id not in names:
@@ -129,7 +154,11 @@ def convert_graph(
         raise LiteConvertError(
             f"convert: fmk_type {fmk_type.name} is not supported yet (MINDIR is)"
         )
-    return optimize(graph, optimize_level)
+    graph = optimize(graph, optimize_level)
+    if any(n.op == "fake_quant" for n in graph.nodes):  # trained with quantization: int8 weights
+        graph = quantize(graph, QuantConfig("WEIGHT_QUANT", min_quant_weight_channel=0))
+        graph.metadata["quant_type"] = "QAT"
+    return graph
 
 
 class Converter:

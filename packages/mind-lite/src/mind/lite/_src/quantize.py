@@ -36,6 +36,7 @@ import numpy as np
 
 from mind.lite._src.graph import LiteGraph, Node, QuantParam
 from mind.lite._src.kernels import kernel
+from mind.lite._src.qmath import activation_grid, fake_quant_act, fake_quant_weight, weight_scales
 from mind.lite.errors import LiteConvertError
 
 __all__ = [
@@ -195,8 +196,7 @@ def _read_sample(path: str, dtype: str, shape: tuple[int, ...], kind: str) -> np
 
 def _quantize_weight(w: np.ndarray, per_channel: bool) -> tuple[np.ndarray, QuantParam]:
     """Symmetric int8 in [-127, 127]: per output channel (axis 0) or per tensor."""
-    flat = np.abs(w.reshape(w.shape[0], -1) if per_channel else w.reshape(1, -1)).max(axis=1)
-    scale = np.where(flat > 0, flat / 127.0, 1.0).astype(np.float64)
+    scale = weight_scales(w if per_channel else w.reshape(1, -1))
     shaped = scale.reshape((-1,) + (1,) * (w.ndim - 1)) if per_channel else scale.reshape(())
     q = np.clip(np.rint(w / shaped), -127, 127).astype(np.int8)
     return q, QuantParam(
@@ -230,9 +230,12 @@ def dequantized(graph: LiteGraph) -> LiteGraph:
 
 @kernel("fake_quant")
 def _fake_quant(x: np.ndarray, *, scale: float, zero_point: int) -> np.ndarray:
-    """``x`` rounded to the int8 grid ``scale * (q - zero_point)``, q in [-128, 127]."""
-    q = np.clip(np.rint(x / scale) + zero_point, -128, 127)
-    return ((q - zero_point) * scale).astype(x.dtype, copy=False)
+    return fake_quant_act(x, scale, zero_point)
+
+
+@kernel("fake_quant_weight")
+def _fake_quant_weight(w: np.ndarray) -> np.ndarray:
+    return fake_quant_weight(w)
 
 
 # -- activations -----------------------------------------------------------------------------------
@@ -285,10 +288,8 @@ _METHODS: dict[str, Callable[[list[np.ndarray]], tuple[float, float]]] = {
 def activation_param(lo: float, hi: float) -> QuantParam:
     """Asymmetric int8 in [-128, 127] over [lo, hi] (the range always holds 0, so that zero is
     exact, as padding needs)."""
-    lo, hi = min(lo, 0.0), max(hi, 0.0)
-    scale = (hi - lo) / 255.0 if hi > lo else 1.0
-    zero = int(np.clip(np.rint(-128 - lo / scale), -128, 127))
-    return QuantParam((float(scale),), (zero,), None)
+    scale, zero = activation_grid(lo, hi)
+    return QuantParam((scale,), (zero,), None)
 
 
 def _observe(

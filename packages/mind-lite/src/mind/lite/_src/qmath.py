@@ -1,0 +1,41 @@
+"""The int8 grids, in one place: what post-training quantization, quantization-aware training
+(its fake-quant primitives) and the runtime's kernels all compute.
+
+- weights: symmetric per output channel (axis 0), ``q = clip(rint(w / s), -127, 127)`` with
+  ``s = max|w_c| / 127`` (1 for an all-zero channel);
+- activations: asymmetric per tensor over a range ``[lo, hi]`` that holds 0,
+  ``q = clip(rint(x / s) + z, -128, 127)`` with ``s = (hi - lo) / 255`` and
+  ``z = rint(-128 - lo / s)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["activation_grid", "fake_quant_act", "fake_quant_weight", "weight_scales"]
+
+
+def weight_scales(w: np.ndarray) -> np.ndarray:
+    """Per output channel (axis 0): ``max|w_c| / 127``, float64, shape (channels,)."""
+    top = np.abs(w.reshape(w.shape[0], -1)).max(axis=1).astype(np.float64)
+    return np.where(top > 0, top / 127.0, 1.0)
+
+
+def fake_quant_weight(w: np.ndarray) -> np.ndarray:
+    """``w`` rounded to its per-channel int8 grid (in ``w``'s dtype)."""
+    scale = weight_scales(w).reshape((-1,) + (1,) * (w.ndim - 1))
+    return (np.clip(np.rint(w / scale), -127, 127) * scale).astype(w.dtype)
+
+
+def activation_grid(lo: float, hi: float) -> tuple[float, int]:
+    """``(scale, zero_point)`` of the int8 grid over ``[min(lo, 0), max(hi, 0)]``."""
+    lo, hi = min(float(lo), 0.0), max(float(hi), 0.0)
+    scale = (hi - lo) / 255.0 if hi > lo else 1.0
+    zero = int(np.clip(np.rint(-128 - lo / scale), -128, 127))
+    return scale, zero
+
+
+def fake_quant_act(x: np.ndarray, scale: float, zero: int) -> np.ndarray:
+    """``x`` rounded to the activation grid ``scale * (q - zero)`` (in ``x``'s dtype)."""
+    q = np.clip(np.rint(x / scale) + zero, -128, 127)
+    return ((q - zero) * scale).astype(x.dtype, copy=False)
