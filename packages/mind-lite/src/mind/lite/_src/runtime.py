@@ -345,13 +345,18 @@ class Model:
         for (fn, ins, outs, attrs, name), drop in zip(self._plan, self._drops, strict=True):
             try:
                 result = fn(*[env[s] for s in ins], **attrs)
-            except (ValueError, TypeError, IndexError) as exc:
-                raise LiteRuntimeError(f"node {name!r} failed: {exc}") from exc
+            except Exception as exc:  # any kernel failure names the node (the cause is chained)
+                raise LiteRuntimeError(
+                    f"node {name!r} failed: {type(exc).__name__}: {exc}"
+                ) from exc
             if len(outs) == 1:
                 env[outs[0]] = result
             else:
-                for s, r in zip(outs, result, strict=True):
-                    env[s] = r
+                try:
+                    for s, r in zip(outs, result, strict=True):
+                        env[s] = r
+                except (TypeError, ValueError) as exc:
+                    raise LiteRuntimeError(f"node {name!r}: {len(outs)} outputs expected") from exc
             for s in drop:
                 env[s] = None
         return [np.asarray(env[s]) for s in self._output_slots]
