@@ -162,3 +162,56 @@ def test_unsupported_settings_are_refused(lenet_mindir, tmp_path):
             str(tmp_path / "x"),
             config_file=_write(tmp_path, text),
         )
+
+
+def test_compare_reports_each_layer_and_what_to_keep_in_float(lenet_mindir, tmp_path, capsys):
+    from mind.lite._src.cli import main
+
+    model = mslite.Model()
+    model.build_from_file(lenet_mindir, mslite.ModelType.MINDIR)
+    name = model.get_inputs()[0].name
+    folder = _calibration(tmp_path, (1, 1, 32, 32))
+    fp32 = mslite.Converter().convert(mslite.FmkType.MINDIR, lenet_mindir, str(tmp_path / "fp32"))
+    config = _write(tmp_path, FULL.format(name=name, folder=folder, kind="NPY", method="MAX_MIN"))
+    int8 = mslite.Converter().convert(
+        mslite.FmkType.MINDIR, lenet_mindir, str(tmp_path / "q"), config_file=config
+    )
+    assert (
+        main(
+            [
+                "compare",
+                f"--model={fp32}",
+                f"--against={int8}",
+                f"--data={folder}",
+                "--minSqnr=1000",
+            ]
+        )
+        == 0
+    )
+    text = capsys.readouterr().out
+    rows = [line.split() for line in text.splitlines()[1:-1]]
+    assert len(rows) == 5 and all(r[1] in ("conv2d_fused", "dense_fused") for r in rows)
+    for _, _, cosine, max_abs, sqnr in rows:
+        assert 0.99 < float(cosine) <= 1.0 and float(max_abs) > 0 and 15 < float(sqnr) < 80
+    # every layer is below 1000 dB: all are named, ready for skip_quant_node, and skipping them
+    # gives back a model with no quantized layer
+    skip = text.splitlines()[-1].split("skip_quant_node=")[1]
+    assert sorted(skip.split(",")) == sorted(r[0] for r in rows)
+    config2 = _write(
+        tmp_path, FULL.format(name=name, folder=folder, kind="NPY", method="MAX_MIN") + "", "q2.cfg"
+    )
+    text2 = (
+        open(config2)
+        .read()
+        .replace(
+            "min_quant_weight_channel=0", f"min_quant_weight_channel=0\nskip_quant_node={skip}"
+        )
+    )
+    config2 = _write(tmp_path, text2, "q2.cfg")
+    out2 = mslite.Converter().convert(
+        mslite.FmkType.MINDIR, lenet_mindir, str(tmp_path / "q2"), config_file=config2
+    )
+    graph2 = lite_format.read(out2)
+    assert not graph2.quant and not any(n.op == "fake_quant" for n in graph2.nodes)
+    assert main(["compare", f"--model={fp32}", f"--against={int8}", f"--data={folder}"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "keep in float32 (SQNR < 20 dB): none"

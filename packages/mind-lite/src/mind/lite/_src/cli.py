@@ -57,6 +57,21 @@ def _benchmark(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare(args: argparse.Namespace) -> int:
+    from mind.lite._src import format as lite_format
+    from mind.lite._src.compare import compare, format_table
+    from mind.lite._src.kernels import KERNELS
+    from mind.lite._src.quantize import QuantConfig, _set, calibration_data
+
+    graph = lite_format.read(args.model, ops=KERNELS)
+    config = QuantConfig(calibrate_size=args.count)
+    spec = args.data if ":" in args.data else f"{graph.inputs[0].name}:{args.data}"
+    _set(config, "calibrate_path", spec)
+    samples = calibration_data(graph, config)
+    print(format_table(compare(args.model, args.against, samples), args.minSqnr))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="mind-lite", description="Mind Lite: convert and inspect lite models"
@@ -78,6 +93,13 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--benchmarkDataFile", help="expected outputs: .npy files, comma-separated")
     bench.add_argument("--accuracyThreshold", type=float, default=0.5, help="in percent")
     bench.set_defaults(run=_benchmark)
+    cmp = sub.add_parser("compare", help="a float model and its quantized one, layer by layer")
+    cmp.add_argument("--model", required=True, help="the float32 .ms model")
+    cmp.add_argument("--against", required=True, help="its quantized .ms model")
+    cmp.add_argument("--data", required=True, help="a folder of input samples (.npy or raw .bin)")
+    cmp.add_argument("--count", type=int, default=100, help="samples to use")
+    cmp.add_argument("--minSqnr", type=float, default=20.0, help="dB; below it, keep a layer float")
+    cmp.set_defaults(run=_compare)
     info = sub.add_parser("info", help="print a lite model's graph")
     info.add_argument("model")
     info.set_defaults(run=_info)
