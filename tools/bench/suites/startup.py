@@ -1,6 +1,7 @@
 """Suite `startup`: what a user waits for before the first op.
 
-- import_core: a fresh interpreter importing mind.core, against one importing torch.
+- import_core: a fresh interpreter importing mind.core and touching Tensor, ops and nn (the
+  package's names load on first use), against one importing torch.
 - registry_build: loading every plugin (entry points included) and building the dispatch
   tables, from a new plugin manager; no peer has this step, so none is named.
 """
@@ -33,7 +34,7 @@ def cases(quick: bool, threads: int) -> list[Case]:
     return [
         Case(
             "import_core",
-            mind=_interpreter("import mind.core"),
+            mind=_interpreter("import mind.core as ms; ms.Tensor, ms.ops, ms.nn"),
             peer="torch",
             peer_fn=_interpreter("import torch") if have_torch else None,
             peer_error=None if have_torch else "torch is not installed (nox -s bench installs it)",
