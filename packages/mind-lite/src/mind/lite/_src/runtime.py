@@ -293,6 +293,16 @@ class Model:
         ]
         if self._native is not None:  # the C is planned for the shapes it was built for
             self._native, self.backend, self.backend_reason = None, "numpy", "resized"
+            graph = self._graph
+            resized = LiteGraph(
+                self._inputs, graph.outputs, graph.nodes, graph.tensors, {}, graph.metadata
+            )
+            try:  # planned again for the new shapes (cached like the first plan)
+                from mind.lite._src.native import load_native
+
+                self._native, self.backend = load_native(resized), "native"
+            except Exception as exc:  # a shape the graph fixes (an exported reshape): numpy
+                self.backend_reason = f"resized: {type(exc).__name__}: {exc}"
         for t, shape in zip(inputs, dims, strict=True):
             t.shape = shape
 
