@@ -107,3 +107,34 @@ def test_resize_plans_the_c_again(tmp_path, cache, monkeypatch):
         rtol=1e-5,
         atol=1e-6,
     )
+
+
+def test_plans_of_graphs_differing_only_in_a_small_constant_do_not_collide(
+    tmp_path, cache, monkeypatch
+):
+    """A 0-d constant may be written into the plan by value, so its value is part of the key."""
+    from mind.lite._src.graph import LiteGraph, Node, ValueInfo
+
+    monkeypatch.setenv("MIND_LITE_BACKEND", "auto")
+    outs = []
+    for eps in (1e-5, 0.5):
+        graph = LiteGraph(
+            [ValueInfo("x", "float32", (2, 3))],
+            [ValueInfo("y", "float32", (2, 3))],
+            [Node("add", "add", ["x", "eps"], ["s"]), Node("sqrt", "sqrt", ["s"], ["y"])],
+            {"eps": np.asarray(eps, np.float32)},
+        )
+        path = str(tmp_path / f"m{eps}.ms")
+        lite_format_write(graph, path)
+        model = mslite.Model()
+        model.build_from_file(path, mslite.ModelType.MINDIR_LITE)
+        assert model.backend == "native", model.backend_reason
+        outs.append(model.run([np.ones((2, 3), np.float32)])[0])
+    np.testing.assert_allclose(outs[0], np.sqrt(1 + 1e-5), rtol=1e-6)
+    np.testing.assert_allclose(outs[1], np.sqrt(1.5), rtol=1e-6)
+
+
+def lite_format_write(graph, path):
+    from mind.lite._src import format as lite_format
+
+    lite_format.write(graph, path)

@@ -1,6 +1,7 @@
 """``mind-lite``: the command line, with converter_lite's flags.
 
 mind-lite convert --fmk=MINDIR --modelFile=lenet.mindir --outputFile=lenet [--optimize=general]
+mind-lite convert --fmk=ONNX --modelFile=lenet.onnx --outputFile=lenet
 mind-lite info lenet.ms
 """
 
@@ -25,9 +26,25 @@ def _convert(args: argparse.Namespace) -> int:
         raise MindLiteError(
             f"--fmk={args.fmk}: one of {', '.join(f.name for f in FmkType)}"
         ) from None
+    if args.inputShape:
+        converter.input_shape = _input_shape(args.inputShape)
     out = converter.convert(fmk, args.modelFile, args.outputFile, config_file=args.configFile)
     print(f"CONVERT RESULT SUCCESS:0 ({out})")
     return 0
+
+
+def _input_shape(text: str) -> dict[str, list[int]]:
+    """converter_lite's ``--inputShape="x:1,3,32,32;mask:1,32"``."""
+    shapes = {}
+    for item in filter(None, text.split(";")):
+        name, _, dims = item.rpartition(":")
+        try:
+            shapes[name] = [int(d) for d in dims.split(",")]
+        except ValueError:
+            raise MindLiteError(f"--inputShape={text}: 'name:d0,d1,...;name2:...'") from None
+        if not name:
+            raise MindLiteError(f"--inputShape={text}: 'name:d0,d1,...;name2:...'")
+    return shapes
 
 
 def _info(args: argparse.Namespace) -> int:
@@ -77,12 +94,15 @@ def main(argv: list[str] | None = None) -> int:
         prog="mind-lite", description="Mind Lite: convert and inspect lite models"
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    conv = sub.add_parser("convert", help="convert a .mindir model to a lite model (.ms)")
-    conv.add_argument("--fmk", required=True, help="the source framework: MINDIR")
+    conv = sub.add_parser("convert", help="convert a .mindir or .onnx model to a lite model (.ms)")
+    conv.add_argument("--fmk", required=True, help="the source framework: MINDIR or ONNX")
     conv.add_argument("--modelFile", required=True, help="the model to convert")
     conv.add_argument("--outputFile", required=True, help="the output path (.ms is appended)")
     conv.add_argument("--optimize", default="general", choices=["none", "general"])
     conv.add_argument("--configFile", default="", help="post-training quantization (INI)")
+    conv.add_argument(
+        "--inputShape", default="", help='ONNX inputs\' fixed shapes: "x:1,3,32,32;y:1,10"'
+    )
     conv.set_defaults(run=_convert)
     bench = sub.add_parser("benchmark", help="latency (and accuracy) of a lite model")
     bench.add_argument("--modelFile", required=True)

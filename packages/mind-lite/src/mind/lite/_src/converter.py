@@ -1,4 +1,4 @@
-"""``Converter``: a mind-core ``.mindir`` to a lite model (``.ms``).
+"""``Converter``: a mind-core ``.mindir`` or an ONNX model to a lite model (``.ms``).
 
 The only module of mind-lite that loads mind-core's compiler (to read the MindIR graph); the
 runtime never imports it. Each mind-core node becomes a lite node of the same primitive (see
@@ -96,7 +96,7 @@ def _from_mindir(path: str) -> LiteGraph:
         if p.kind == "weight":
             wname, array = next(weights)
             names[p.id] = wname
-            tensors[wname] = np.ascontiguousarray(array)
+            tensors[wname] = np.asarray(array, order="C")
         else:
             name = p.name if p.name and not p.name.startswith("%") else f"input_{i}"
             names[p.id] = name
@@ -104,7 +104,7 @@ def _from_mindir(path: str) -> LiteGraph:
         shapes[names[p.id]] = tuple(p.aval.shape)
     for c in graph.constants:
         names[c.id] = f"const_{c.id}"
-        tensors[names[c.id]] = np.ascontiguousarray(c.value)
+        tensors[names[c.id]] = np.asarray(c.value, order="C")
     nodes: list[Node] = []
     for n in graph.nodes:
         assert isinstance(n, Apply)
@@ -143,16 +143,29 @@ def _from_mindir(path: str) -> LiteGraph:
 
 
 def convert_graph(
-    model_file: str, fmk_type: FmkType = FmkType.MINDIR, optimize_level: str = "general"
+    model_file: str,
+    fmk_type: FmkType = FmkType.MINDIR,
+    optimize_level: str = "general",
+    input_shape: dict[str, list[int]] | None = None,
 ) -> LiteGraph:
-    """The optimized lite graph of ``model_file``."""
+    """The optimized lite graph of ``model_file``; ``input_shape`` fixes an ONNX model's
+    dynamic input dimensions (``{"x": [1, 3, 32, 32]}``)."""
     if not os.path.isfile(model_file):
         raise LiteConvertError(f"convert: no model file '{model_file}'")
     if fmk_type is FmkType.MINDIR:
         graph = _from_mindir(model_file)
+    elif fmk_type is FmkType.ONNX:
+        try:  # the onnx package is an extra: pip install mind-lite[onnx]
+            from mind.lite._src.onnx_import import from_onnx
+        except ImportError as exc:
+            raise LiteConvertError(
+                f"convert '{model_file}': reading ONNX needs the onnx package ({exc}); "
+                "pip install mind-lite[onnx]"
+            ) from None
+        graph = from_onnx(model_file, input_shape)
     else:
         raise LiteConvertError(
-            f"convert: fmk_type {fmk_type.name} is not supported yet (MINDIR is)"
+            f"convert: fmk_type {fmk_type.name} is not supported yet (MINDIR and ONNX are)"
         )
     graph = optimize(graph, optimize_level)
     if any(n.op == "fake_quant" for n in graph.nodes):  # trained with quantization: int8 weights
@@ -190,9 +203,13 @@ class Converter:
             )
         if self.optimize not in ("general", "none"):
             raise LiteConvertError(f"convert: optimize={self.optimize!r}: 'general' or 'none'")
-        if self.fp16 or self.input_shape:
-            raise LiteConvertError("convert: fp16 and input_shape are not supported yet")
-        graph = convert_graph(os.fspath(model_file), fmk_type, self.optimize)
+        if self.fp16 or (self.input_shape and fmk_type is not FmkType.ONNX):
+            raise LiteConvertError(
+                "convert: fp16 is not supported yet, input_shape only for ONNX models"
+            )
+        graph = convert_graph(
+            os.fspath(model_file), fmk_type, self.optimize, dict(self.input_shape) or None
+        )
         if config_file:  # post-training quantization (see mind.lite._src.quantize)
             from mind.lite._src.quantize import calibration_data, quantize, read_config
 

@@ -111,7 +111,7 @@ def decode_attr(value: Any, where: str) -> Any:
 def _header(graph: LiteGraph, producer: str) -> tuple[dict[str, Any], list[np.ndarray]]:
     tensors, arrays, offset = [], [], 0
     for name, array in graph.tensors.items():
-        array = np.ascontiguousarray(array)
+        array = np.asarray(array, order="C")  # keeps 0-d (ascontiguousarray makes it 1-d)
         if array.dtype.name not in DTYPES:
             raise LiteFormatError(f"tensor {name!r}: dtype {array.dtype} cannot be stored")
         tensors.append(

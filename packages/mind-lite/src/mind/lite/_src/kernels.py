@@ -360,3 +360,237 @@ def _adaptive_avg_pool2d(x: np.ndarray, *, output_size: Any) -> np.ndarray:
         for j, (c0, c1) in enumerate(_bounds(w, ow)):
             out[:, :, i, j] = x[:, :, r0:r1, c0:c1].mean(axis=(2, 3))
     return out
+
+
+# -- ops the ONNX importer needs (see mind.lite._src.onnx_import) ----------------------------------
+
+
+@kernel("hardswish")
+def _hardswish(x: np.ndarray) -> np.ndarray:
+    return (x * np.clip(x / 6.0 + 0.5, 0.0, 1.0)).astype(x.dtype, copy=False)
+
+
+@kernel("relu6")
+def _relu6(x: np.ndarray) -> np.ndarray:
+    return np.clip(x, 0, 6)
+
+
+@kernel("trunc_div")
+def _trunc_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Integer division rounding toward zero (C's, and ONNX's ``Div`` on integers)."""
+    q = np.floor_divide(a, b)
+    fix = (np.remainder(a, b) != 0) & ((a < 0) != (b < 0))
+    return (q + fix).astype(np.result_type(a, b), copy=False)
+
+
+@kernel("conv_transpose2d")
+def _conv_transpose2d(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None = None,
+    *,
+    stride: Any,
+    pads: Any,
+    dilation: Any,
+    groups: int,
+    output_padding: Any = (0, 0),
+) -> np.ndarray:
+    """The gradient of ``conv2d`` with respect to its input: ``w`` is (C_in, C_out / groups,
+    KH, KW); ``pads`` (top, bottom, left, right) crop the full output (a negative pad extends
+    it with zeros); ``output_padding`` adds rows and columns at the bottom and right."""
+    n, c, h, wd = x.shape
+    cg, og, kh, kw = c // groups, w.shape[1], w.shape[2], w.shape[3]
+    full_h = (h - 1) * stride[0] + dilation[0] * (kh - 1) + 1 + output_padding[0]
+    full_w = (wd - 1) * stride[1] + dilation[1] * (kw - 1) + 1 + output_padding[1]
+    out = np.zeros((n, og * groups, full_h, full_w), dtype=np.result_type(x, w))
+    for g in range(groups):
+        # (n, og, kh, kw, h, w): every input pixel times every kernel tap
+        cols = np.tensordot(x[:, g * cg : (g + 1) * cg], w[g * cg : (g + 1) * cg], axes=([1], [0]))
+        cols = cols.transpose(0, 3, 4, 5, 1, 2)
+        for p in range(kh):
+            for q in range(kw):
+                r0, c0 = p * dilation[0], q * dilation[1]
+                out[
+                    :,
+                    g * og : (g + 1) * og,
+                    r0 : r0 + (h - 1) * stride[0] + 1 : stride[0],
+                    c0 : c0 + (wd - 1) * stride[1] + 1 : stride[1],
+                ] += cols[:, :, p, q]
+    grow = [max(0, -int(p)) for p in pads]
+    if any(grow):
+        out = np.pad(out, ((0, 0), (0, 0), (grow[0], grow[1]), (grow[2], grow[3])))
+    top, bottom, left, right = (max(0, int(p)) for p in pads)
+    out = out[:, :, top : out.shape[2] - bottom, left : out.shape[3] - right]
+    if b is not None:
+        out = out + b.reshape(1, -1, 1, 1)
+    return np.ascontiguousarray(out)
+
+
+def _lowest(dtype: np.dtype) -> Any:
+    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+
+
+@kernel("pool2d")
+def _pool2d(
+    x: np.ndarray,
+    *,
+    mode: str,
+    kernel: Any,
+    stride: Any,
+    pads: Any,
+    dilation: Any = (1, 1),
+    extra: Any = (0, 0),
+    count_include_pad: bool = False,
+) -> np.ndarray:
+    """Max or average pooling with dilation and ceil mode: ``pads`` (top, bottom, left, right)
+    are the explicit padding, ``extra`` (bottom, right) what ceil mode adds past it. An average
+    divides by the window's input elements, plus its explicit padding if ``count_include_pad``
+    (never ceil mode's), as ONNX's ``AveragePool`` and PyTorch do."""
+    t, b, le, r = pads
+    h, w = x.shape[2], x.shape[3]
+    widths = ((0, 0), (0, 0), (t, b + extra[0]), (le, r + extra[1]))
+    if mode == "max":
+        xp = np.pad(x, widths, constant_values=_lowest(x.dtype))
+        return _windows(xp, kernel[0], kernel[1], stride, dilation).max(axis=(4, 5))
+    xp = np.pad(x, widths)
+    total = _windows(xp, kernel[0], kernel[1], stride, dilation).sum(axis=(4, 5), dtype=x.dtype)
+    mask = np.zeros((1, 1) + xp.shape[2:], x.dtype)
+    if count_include_pad:
+        mask[:, :, : t + h + b, : le + w + r] = 1
+    else:
+        mask[:, :, t : t + h, le : le + w] = 1
+    count = _windows(mask, kernel[0], kernel[1], stride, dilation).sum(axis=(4, 5), dtype=x.dtype)
+    return total / count
+
+
+def _resize_source(
+    mode: str, i: np.ndarray, scale: float, n_in: int, n_out: int, roi: tuple[float, float]
+) -> np.ndarray:
+    """ONNX Resize's coordinate transformation: output index -> input coordinate."""
+    width = scale * n_in  # a float, as ONNX defines it
+    if mode == "align_corners":
+        return np.zeros(n_out) if width == 1 else i * (n_in - 1) / (width - 1)
+    if mode == "asymmetric":
+        return i / scale
+    if mode == "tf_crop_and_resize":
+        if width == 1:
+            return np.full(n_out, (roi[1] - roi[0]) * (n_in - 1) / 2 + roi[0] * (n_in - 1))
+        return i * (roi[1] - roi[0]) * (n_in - 1) / (width - 1) + roi[0] * (n_in - 1)
+    if mode == "pytorch_half_pixel":
+        return np.full(n_out, -0.5) if width == 1 else (i + 0.5) / scale - 0.5
+    if mode == "half_pixel":
+        return (i + 0.5) / scale - 0.5
+    if mode == "half_pixel_symmetric":
+        offset = n_in / 2 * (1 - n_out / width)
+        return offset + (i + 0.5) / scale - 0.5
+    raise ValueError(f"resize: coordinate_transformation_mode {mode!r}")
+
+
+def _cubic_weight(t: np.ndarray, a: float) -> np.ndarray:
+    t = np.abs(t)
+    near = ((a + 2) * t - (a + 3)) * t * t + 1
+    far = ((a * t - 5 * a) * t + 8 * a) * t - 4 * a
+    return np.where(t <= 1, near, np.where(t < 2, far, 0.0))
+
+
+def _resize_matrix(n_in: int, n_out: int, scale: float, roi: tuple[float, float], attrs: dict):
+    """The (n_out, n_in) interpolation matrix of one axis, and the rows that extrapolate."""
+    src = _resize_source(
+        attrs["coordinate_transformation_mode"],
+        np.arange(n_out, dtype=np.float64),
+        scale,
+        n_in,
+        n_out,
+        roi,
+    )
+    mode, a = attrs["mode"], attrs["cubic_coeff_a"]
+    antialias = attrs["antialias"] and mode != "nearest" and scale < 1
+    m = np.zeros((n_out, n_in))
+    for row, x in enumerate(src):
+        base = math.floor(x)
+        ratio = 1.0 if float(x).is_integer() else x - base
+        if mode == "nearest":
+            nearest = attrs["nearest_mode"]
+            if float(x).is_integer():
+                up = True
+            elif nearest == "round_prefer_floor":
+                up = ratio > 0.5
+            elif nearest == "round_prefer_ceil":
+                up = ratio >= 0.5
+            else:
+                up = nearest == "ceil"
+            idx = np.array([base, base + 1]) if ratio != 1.0 else np.array([base - 1, base])
+            coeffs = np.array([0.0, 1.0]) if up else np.array([1.0, 0.0])
+            if ratio == 1.0:  # an integer coordinate: the neighbours are x - 1 and x
+                coeffs = np.array([0.0, 1.0])
+        else:
+            s = min(scale, 1.0) if antialias else 1.0
+            reach = (1.0 if mode == "linear" else 2.0) / s
+            start = math.floor(-reach) + 1
+            offsets = (
+                np.arange(start, 2 - start)
+                if antialias
+                else (np.arange(0, 2) if mode == "linear" else np.arange(-1, 3))
+            )
+            if ratio == 1.0:  # ONNX takes an integer x's neighbours as if it were x - 1 + 1
+                offsets = offsets - 1
+            idx = base + offsets
+            t = (idx - x) * s
+            coeffs = np.clip(1 - np.abs(t), 0, 1) if mode == "linear" else _cubic_weight(t, a)
+            if antialias:
+                coeffs = coeffs / coeffs.sum()
+        if attrs["exclude_outside"]:
+            coeffs = np.where((idx < 0) | (idx >= n_in), 0.0, coeffs)
+            coeffs = coeffs / coeffs.sum()
+        np.add.at(m[row], np.clip(idx, 0, n_in - 1), coeffs)
+    outside = (src < 0) | (src > n_in - 1)
+    if attrs["coordinate_transformation_mode"] != "tf_crop_and_resize":
+        outside[:] = False
+    return m, outside
+
+
+@kernel("resize")
+def _resize(
+    x: np.ndarray,
+    *,
+    sizes: Any,
+    scales: Any,
+    roi: Any,
+    mode: str = "nearest",
+    coordinate_transformation_mode: str = "half_pixel",
+    nearest_mode: str = "round_prefer_floor",
+    cubic_coeff_a: float = -0.75,
+    exclude_outside: bool = False,
+    extrapolation_value: float = 0.0,
+    antialias: bool = False,
+) -> np.ndarray:
+    """ONNX ``Resize`` (nearest, linear, cubic; every coordinate transformation mode,
+    antialiasing, ``tf_crop_and_resize``'s extrapolation), one axis at a time: each axis is a
+    matrix product with its interpolation matrix, computed in float64."""
+    attrs = {
+        "mode": mode,
+        "coordinate_transformation_mode": coordinate_transformation_mode,
+        "nearest_mode": nearest_mode,
+        "cubic_coeff_a": cubic_coeff_a,
+        "exclude_outside": exclude_outside,
+        "antialias": antialias,
+    }
+    rank = x.ndim
+    out = x.astype(np.float64)
+    outside = np.zeros((1,) * rank, bool)
+    for axis in range(rank):
+        n_in, n_out, scale = x.shape[axis], int(sizes[axis]), float(scales[axis])
+        span = (float(roi[axis]), float(roi[rank + axis]))
+        crop = coordinate_transformation_mode == "tf_crop_and_resize" and span != (0.0, 1.0)
+        if n_in == n_out and scale == 1.0 and not crop:
+            continue
+        m, out_axis = _resize_matrix(n_in, n_out, scale, span, attrs)
+        out = np.moveaxis(np.tensordot(m, np.moveaxis(out, axis, 0), axes=(1, 0)), 0, axis)
+        shape = [1] * rank
+        shape[axis] = n_out
+        outside = outside | out_axis.reshape(shape)
+    if outside.any():
+        out = np.where(outside, extrapolation_value, out)
+    if x.dtype.kind != "f":
+        out = np.round(out)
+    return out.astype(x.dtype)

@@ -27,14 +27,25 @@ from mind.lite.errors import LiteRuntimeError
 
 __all__ = ["NativeRunner", "load_native"]
 
-_RUNNER_VERSION = "lite-native-1"
+_RUNNER_VERSION = "lite-native-2"
+
+
+_INLINE_BYTES = 4096  # native_lower never writes a larger tensor into the plan
+
+
+def _digest(array: np.ndarray) -> str:
+    return hashlib.sha256(np.asarray(array, order="C").tobytes()).hexdigest()
 
 
 def _graph_key(graph: LiteGraph, versions: str) -> str:
     doc = {
         "inputs": [[v.name, v.dtype, list(v.shape)] for v in graph.inputs],
         "outputs": [v.name for v in graph.outputs],
-        "tensors": [[k, a.dtype.name, list(a.shape)] for k, a in graph.tensors.items()],
+        # small tensors by value too: the plan may hold them inline (a 0-d epsilon, a clip bound)
+        "tensors": [
+            [k, a.dtype.name, list(a.shape), _digest(a) if a.nbytes <= _INLINE_BYTES else None]
+            for k, a in graph.tensors.items()
+        ],
         "nodes": [
             [n.op, n.inputs, n.outputs, {k: encode_attr(v, n.name) for k, v in n.attrs.items()}]
             for n in graph.nodes
@@ -123,7 +134,7 @@ class NativeRunner:
         ffi, table, env = self._ffi, self._table, list(self._env)
         keep = []
         for slot, position, dtype, shape in self._params:
-            a = np.ascontiguousarray(arrays[position], dtype=dtype)
+            a = np.asarray(arrays[position], dtype=dtype, order="C")
             if a.shape != shape:
                 raise LiteRuntimeError(
                     f"input {position} has shape {list(a.shape)}, the plan {list(shape)}"
@@ -161,7 +172,7 @@ class NativeRunner:
             result = (
                 np.array(result, dtype=env[out].dtype, order="C", copy=copy)
                 if copy
-                else (np.ascontiguousarray(result, dtype=env[out].dtype))
+                else (np.asarray(result, dtype=env[out].dtype, order="C"))
             )
             env[out] = result
             table[out] = self._ffi.cast("void *", result.ctypes.data)

@@ -121,8 +121,11 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
             tensor = tensor_of.get(id(s.value))
             if tensor is not None:
                 entry["tensor"] = tensor
-            else:  # a constant the lowering made (the status word, a clip bound): small
-                entry["value"] = np.asarray(s.value).reshape(-1).tolist()
+            else:  # a constant the lowering made (the status word, a clip bound, a 0-d copy)
+                value = np.asarray(s.value)
+                if value.nbytes > 4096:  # the runtime's key covers only small tensors' values
+                    raise ValueError(f"the lowering copied a {value.nbytes}-byte constant")
+                entry["value"] = value.reshape(-1).tolist()
         slots.append(entry)
     steps: list[list[Any]] = []
     for step in lowered.steps:

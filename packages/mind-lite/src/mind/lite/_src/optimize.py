@@ -8,7 +8,8 @@ Passes, in order (each a function ``LiteGraph -> LiteGraph``, see :data:`PASSES`
    convolution or a dense layer (a batch norm in inference, a scale, a bias) is folded into that
    layer's weights and bias; ``conv2d``/``matmul`` become ``conv2d_fused``/``dense_fused``.
 3. ``fuse_activation``: an activation whose only input is a fused layer read by nobody else
-   joins it (``relu``, ``relu6``, ``sigmoid``, ``tanh``, ``gelu``, ``silu``).
+   joins it (``relu``, ``relu6``, ``sigmoid``, ``tanh``, ``gelu``, ``silu``; ``clip(x, 0, 6)``
+   with constant bounds, ONNX's ReLU6, is ``relu6``).
 4. ``drop_dead``: nodes whose values nothing reads, and tensors no node reads, are removed.
 
 Every fold keeps the graph's meaning: the converter's tests run each model before and after.
@@ -37,7 +38,7 @@ def fold_constants(graph: LiteGraph) -> LiteGraph:
         if node.inputs and all(x in tensors for x in node.inputs) and len(node.outputs) == 1:
             result = np.asarray(KERNELS[node.op](*[tensors[x] for x in node.inputs], **node.attrs))
             if result.nbytes <= _FOLD_LIMIT and result.dtype.name in _STORABLE:
-                tensors[node.outputs[0]] = np.ascontiguousarray(result)
+                tensors[node.outputs[0]] = np.asarray(result, order="C")  # keeps 0-d 0-d
                 continue
         nodes.append(node)
     return _replace(graph, nodes, tensors)
@@ -157,7 +158,19 @@ _ACTS: dict[tuple[str, str | None], str] = {
     ("silu", None): "silu",
     ("gelu", "none"): "gelu",
     ("gelu", "tanh"): "gelu_tanh",
+    ("relu6", None): "relu6",
 }
+
+
+def _activation(node: Node, tensors: dict[str, np.ndarray]) -> str | None:
+    """The fused-op activation ``node`` computes from its first input, if it is one: also
+    ``clip(x, 0, 6)`` with constant bounds, which is how ONNX exporters write ReLU6."""
+    if node.op == "clip" and len(node.inputs) == 3:
+        lo, hi = (tensors.get(x) for x in node.inputs[1:])
+        if lo is not None and hi is not None and lo.size == 1 and hi.size == 1:
+            return "relu6" if float(lo.reshape(())) == 0 and float(hi.reshape(())) == 6 else None
+        return None
+    return _ACTS.get((node.op, node.attrs.get("approximate") if node.op == "gelu" else None))
 
 
 def fuse_activation(graph: LiteGraph) -> LiteGraph:
@@ -167,8 +180,7 @@ def fuse_activation(graph: LiteGraph) -> LiteGraph:
     producers = {out: i for i, n in enumerate(nodes) for out in n.outputs}
     fused_away: set[int] = set()
     for i, node in enumerate(nodes):
-        key = (node.op, node.attrs.get("approximate") if node.op == "gelu" else None)
-        act = _ACTS.get(key)
+        act = _activation(node, graph.tensors)
         src = node.inputs[0] if node.inputs else None
         if act is None or src not in producers or src in outputs or len(users[src]) != 1:
             continue
