@@ -250,7 +250,12 @@ floor_divide_p = primitive(
 )
 example(floor_divide_p, lambda c: ([c.r(5) * 4, c.pos(5)], {}, np.floor_divide))
 mod_p = primitive(
-    "mod", traits=("elementwise",), cpu=np.mod, infer=_binary_infer("mod"), differentiable=False
+    "mod",
+    traits=("elementwise",),
+    cpu=np.mod,
+    infer=_binary_infer("mod"),
+    # x - floor(x / y) * y: MindSpore's FloorMod backward (dy = -dout * floor(x / y))
+    bprop=lambda x, y, out, dout: (dout, neg(mul(dout, floor_divide(x, y)))),
 )
 example(mod_p, lambda c: ([c.r(5) * 4, c.pos(5)], {}, np.mod))
 

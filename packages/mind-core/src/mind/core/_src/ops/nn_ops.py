@@ -1440,15 +1440,19 @@ def nll_loss(
     check_indices("nll_loss", "target", t, c, ignore_index)
     valid = not_equal(t, ignore_index)
     safe_t = where(valid, t, zeros_like(t))
-    onehot = one_hot(safe_t, c, 1.0, 0.0)
-    if label_smoothing:
-        onehot = add(mul(onehot, 1 - label_smoothing), label_smoothing / c)
+    onehot = cast(one_hot(safe_t, c, 1.0, 0.0), logp.dtype)
     w = as_tensor(weight) if weight is not None else None
-    picked = neg(sum(mul(logp, cast(onehot, logp.dtype)), 1))
+    # The smoothing term weights each class by its own weight (MindSpore's and PyTorch's
+    # -sum_c w[c] * logp[c]), not by the target's weight.
+    wlogp = logp if w is None else mul(logp, reshape(cast(w, logp.dtype), (1, -1)))
+    picked = neg(sum(mul(wlogp, onehot), 1))
+    if label_smoothing:
+        smooth = neg(sum(wlogp, 1))
+        picked = add(mul(picked, 1 - label_smoothing), mul(smooth, label_smoothing / c))
     sample_w = gather(w, safe_t, 0) if w is not None else None
     mask = cast(valid, logp.dtype)
     sample_w = mask if sample_w is None else mul(sample_w, mask)
-    loss = mul(picked, sample_w)
+    loss = mul(picked, mask)
     if reduction == "mean":
         return div(sum(loss), sum(sample_w))
     return _reduce(loss, reduction, "nll_loss")
