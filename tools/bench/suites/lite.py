@@ -1,8 +1,8 @@
 """Suite `lite`: mind-lite's runtime against onnxruntime on the same networks and weights.
 
-Each network is built in Mind, exported as MindIR and as ONNX (mind-core's exporter); mind-lite
-converts the MindIR (``Converter``, ``optimize="general"``) and runs it on its generated C (the
-native backend; the plan is cached before timing), onnxruntime runs the ONNX file with
+Each network is built in Mind and exported as ONNX (mind-core's exporter); mind-lite converts
+that ONNX file (``Converter``, ``optimize="general"``) and runs it on its generated C (the native
+backend; the plan is cached before timing), onnxruntime runs the same file with
 ``intra_op_num_threads`` = the suite's threads and all graph optimizations.
 
 - <net>_b1: one inference at batch 1 (mlp 784-512-256-10, LeNet-5 32x32, ResNet-18 32x32).
@@ -59,9 +59,9 @@ def _export(name: str, net, shape: tuple[int, ...]) -> tuple[str, str]:
     net.set_train(False)
     x = ms.Tensor(np.zeros(shape, np.float32))
     base = os.path.join(_TMP, name)
-    ms.export(net, x, file_name=base, file_format="MINDIR")
     ms.export(net, x, file_name=base, file_format="ONNX")
-    lite = mslite.Converter().convert(mslite.FmkType.MINDIR, base + ".mindir", base)
+    # the same ONNX file both sides run: mind-lite converts it (its MindIR path gives the same graph)
+    lite = mslite.Converter().convert(mslite.FmkType.ONNX, base + ".onnx", base)
     return lite, base + ".onnx"
 
 
