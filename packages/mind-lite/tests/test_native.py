@@ -138,3 +138,23 @@ def lite_format_write(graph, path):
     from mind.lite._src import format as lite_format
 
     lite_format.write(graph, path)
+
+
+def test_thread_num_sets_the_blas_threads(lenet_mindir, tmp_path, cache, monkeypatch):
+    from mind.lite._src.native import blas_threads
+
+    monkeypatch.setenv("MIND_LITE_BACKEND", "auto")
+    out = mslite.Converter().convert(mslite.FmkType.MINDIR, lenet_mindir, str(tmp_path / "m"))
+    before = blas_threads()
+    try:
+        context = mslite.Context()
+        context.cpu.thread_num = 1
+        model = mslite.Model()
+        model.build_from_file(out, mslite.ModelType.MINDIR_LITE, context)
+        assert model.backend == "native" and blas_threads() == 1
+        x = np.ones((1, 1, 32, 32), np.float32)
+        one = model.run([x])[0]
+        blas_threads(2)
+        np.testing.assert_allclose(model.run([x])[0], one, rtol=1e-6, atol=1e-7)
+    finally:
+        blas_threads(before)

@@ -25,7 +25,7 @@ from mind.lite._src.graph import LiteGraph
 from mind.lite._src.kernels import KERNELS
 from mind.lite.errors import LiteRuntimeError
 
-__all__ = ["NativeRunner", "load_native"]
+__all__ = ["NativeRunner", "blas_threads", "load_native"]
 
 _RUNNER_VERSION = "lite-native-2"
 
@@ -53,6 +53,27 @@ def _graph_key(graph: LiteGraph, versions: str) -> str:
         "versions": versions,
     }
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+
+
+def _openblas() -> Any:
+    import ctypes
+    import os
+
+    from mind.core._base import native_build
+
+    blas = native_build.openblas()
+    folder = blas.get_lib_dir()
+    name = next(f for f in sorted(os.listdir(folder)) if f.startswith("lib" + blas.get_library()))
+    return ctypes.CDLL(os.path.join(folder, name))
+
+
+def blas_threads(count: int | None = None) -> int:
+    """The threads the generated C's BLAS calls use (process-wide), after setting them to
+    ``count`` when given (``Context.cpu.thread_num``; 0 or None leaves them)."""
+    lib = _openblas()
+    if count:
+        lib.scipy_openblas_set_num_threads(int(count))
+    return int(lib.scipy_openblas_get_num_threads())
 
 
 def load_native(graph: LiteGraph) -> NativeRunner:

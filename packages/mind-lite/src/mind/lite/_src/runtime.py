@@ -57,7 +57,9 @@ class Format(enum.Enum):
 
 
 class _CPUInfo:
-    """``context.cpu``: ``thread_num`` (0: as many as the machine has), ``precision_mode``."""
+    """``context.cpu``: ``thread_num``, the threads the generated C's BLAS uses (process-wide;
+    0: leave them as they are, by default the machine's cores); the other fields are kept for
+    MindSpore Lite scripts and have no effect on the CPU runtime."""
 
     def __init__(self) -> None:
         self.thread_num = 0
@@ -267,6 +269,10 @@ class Model:
 
             self._native = load_native(graph)
             self.backend = "native"
+            if self.context.cpu.thread_num:
+                from mind.lite._src.native import blas_threads
+
+                blas_threads(self.context.cpu.thread_num)
         except Exception as exc:  # no compiler, no cffi, an op without C: numpy kernels run
             self.backend_reason = f"{type(exc).__name__}: {exc}"
 
