@@ -150,3 +150,18 @@ def test_benchmark_reports_latency_and_checks_accuracy(lenet_mindir, tmp_path, c
     assert bias < 1e-4
     assert main([*args, f"--benchmarkDataFile={tmp_path / 'wrong.npy'}"]) == 1
     assert "exceeds --accuracyThreshold=0.5%" in capsys.readouterr().err
+
+
+def test_export_and_load_go_through_the_model_format_hook(tmp_path):
+    """mind-lite registers MINDIR_LITE with mind-core's mind_register_model_formats: export
+    writes an optimized .ms, load gives a runnable mind.lite.Model."""
+    ms.set_seed(5)
+    net = nn.SequentialCell(nn.Dense(6, 4), nn.ReLU(), nn.Dense(4, 2))
+    net.set_train(False)
+    x = np.random.default_rng(5).standard_normal((3, 6)).astype(np.float32)
+    ms.export(net, ms.Tensor(x), file_name=str(tmp_path / "net"), file_format="MINDIR_LITE")
+    path = tmp_path / "net.ms"
+    assert [n.op for n in lite_format.read(str(path)).nodes] == ["dense_fused", "dense_fused"]
+    model = ms.load(str(path))
+    assert isinstance(model, mslite.Model)
+    np.testing.assert_allclose(model.run([x])[0], net(ms.Tensor(x)).asnumpy(), rtol=1e-5, atol=1e-6)

@@ -22,7 +22,7 @@ from mind.lite._src.qmath import activation_grid
 from mind.lite._src.quantize import QuantConfig, quantize  # also fake_quant's kernels
 from mind.lite.errors import LiteConvertError
 
-__all__ = ["Converter", "FmkType", "convert_graph"]
+__all__ = ["Converter", "FmkType", "convert_graph", "finish", "from_funcgraph"]
 
 
 class FmkType(enum.Enum):
@@ -79,19 +79,25 @@ def _qat_node(prim: str, out: str, ins: list[str], tensors: dict, where: str) ->
 
 def _from_mindir(path: str) -> LiteGraph:
     from mind.core._src.ir import mindir  # the compiler: only the converter loads it
-    from mind.core._src.ir.graph import Apply, subgraphs
     from mind.core.errors import MindIRError
 
     try:
         loaded = mindir.read(path)
     except MindIRError as exc:
         raise LiteConvertError(f"convert: {exc}") from None
-    graph = loaded.graph
+    return from_funcgraph(loaded.graph, loaded.weights, path)
+
+
+def from_funcgraph(graph: Any, weights_by_name: dict[str, np.ndarray], path: str) -> LiteGraph:
+    """The lite graph of a mind-core FuncGraph and its weights (in its weight parameters'
+    order); ``path`` names the source in errors and the metadata."""
+    from mind.core._src.ir.graph import Apply, subgraphs
+
     names: dict[int, str] = {}
     tensors: dict[str, np.ndarray] = {}
     shapes: dict[str, tuple[int, ...]] = {}
     inputs: list[ValueInfo] = []
-    weights = iter(loaded.weights.items())
+    weights = iter(weights_by_name.items())
     for i, p in enumerate(graph.parameters):
         if p.kind == "weight":
             wname, array = next(weights)
@@ -167,6 +173,11 @@ def convert_graph(
         raise LiteConvertError(
             f"convert: fmk_type {fmk_type.name} is not supported yet (MINDIR and ONNX are)"
         )
+    return finish(graph, optimize_level)
+
+
+def finish(graph: LiteGraph, optimize_level: str = "general") -> LiteGraph:
+    """A converted graph optimized, and its weights in int8 when it was trained with fake quants."""
     graph = optimize(graph, optimize_level)
     if any(n.op == "fake_quant" for n in graph.nodes):  # trained with quantization: int8 weights
         graph = quantize(graph, QuantConfig("WEIGHT_QUANT", min_quant_weight_channel=0))

@@ -1,5 +1,7 @@
-"""mind-lite's mind-core plugin (entry point ``mind`` -> ``lite``): the fake-quant primitives of
-quantization-aware training, registered through ``mind_register_primitives`` like any third
+"""mind-lite's mind-core plugin (entry point ``mind`` -> ``lite``): the lite model format, through
+``mind_register_model_formats`` (``export(net, x, file_name=..., file_format="MINDIR_LITE")``
+writes an optimized ``.ms``; ``load("net.ms")`` gives a ``mind.lite.Model``), and the fake-quant
+primitives of quantization-aware training, through ``mind_register_primitives`` like any third
 party's ops, so a network holding them trains in PyNative and graph mode, exports to MindIR and
 loads again wherever mind-lite is installed.
 
@@ -11,10 +13,38 @@ Both pass gradients straight through (the activation's only inside its range).
 
 from __future__ import annotations
 
-from mind.core.plugins import PrimitiveDef, hookimpl
+from mind.core.plugins import ModelFormatSpec, PrimitiveDef, hookimpl
 from mind.lite._src.qmath import activation_grid, fake_quant_act, fake_quant_weight
 
-__all__ = ["mind_register_primitives"]
+__all__ = ["mind_register_model_formats", "mind_register_primitives"]
+
+
+def _export_lite(graph, weights, file_name, output_spec=None):
+    """``export``'s MINDIR_LITE: the compiled graph converted and optimized as ``mind-lite
+    convert`` does, written as ``file_name``."""
+    from mind.lite._src import format as lite_format
+    from mind.lite._src.converter import finish, from_funcgraph
+
+    lite_format.write(finish(from_funcgraph(graph, weights, file_name)), file_name)
+
+
+def _load_lite(file_name):
+    from mind.lite._src.runtime import Model, ModelType
+
+    model = Model()
+    model.build_from_file(file_name, ModelType.MINDIR_LITE)
+    return model
+
+
+@hookimpl
+def mind_register_model_formats():
+    yield ModelFormatSpec(
+        name="mindir_lite",
+        suffixes=(".ms",),
+        export=_export_lite,
+        load=_load_lite,
+        description="mind-lite's edge model: optimized graph, aligned weights (load gives a mind.lite.Model)",
+    )
 
 
 def _weight_bprop(w, out, dout):
