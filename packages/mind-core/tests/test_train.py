@@ -159,7 +159,8 @@ def test_dataset_with_create_tuple_iterator_is_used_each_epoch():
             on_train_step_end=lambda rc: seen.append(rc.original_args().batch_num)
         ),
     )
-    assert ds.calls == [(1, True), (1, True)]
+    # one iterator for the run; this one is a one-pass generator, so a new one for the epoch left
+    assert ds.calls == [(2, True), (1, True)]
     assert seen == [N_BATCHES] * (2 * N_BATCHES)  # known from get_dataset_size up front
 
 
@@ -877,3 +878,28 @@ def test_model_checkpoint_keeps_one_file_per_n_minutes(tmp_path):
     model.train(1, Blobs(), callbacks=ModelCheckpoint(directory=str(tmp_path), config=config))
     # Every save falls inside the first minute, so only the newest survives.
     assert os.listdir(tmp_path) == ["CKP-1_7.ckpt"]
+
+
+def test_train_makes_one_dataset_iterator_for_all_epochs():
+    """As MindSpore's Model: each pass over the one iterator is the next epoch."""
+    import numpy as np
+
+    from mind.core import nn
+    from mind.core.train import Model
+
+    calls = []
+
+    class Data:
+        def create_tuple_iterator(self, num_epochs=-1, output_numpy=False):
+            calls.append(num_epochs)
+            x, y = np.ones((2, 3), np.float32), np.zeros(2, np.int32)
+
+            class It:
+                def __iter__(self):
+                    yield (x, y)
+
+            return It()
+
+    net = nn.Dense(3, 2)
+    Model(net, nn.CrossEntropyLoss(), nn.SGD(net.trainable_params(), 0.1)).train(4, Data())
+    assert calls == [4]

@@ -428,6 +428,11 @@ class Model:
         run_context = RunContext(cb_params)
 
         sinking = _Sinking(owner, train_dataset) if dataset_sink_mode else None
+        # One iterator for every epoch, as MindSpore's Model: a dataset then reshuffles per epoch
+        # (a new iterator per epoch would start each one from the same shuffle).
+        source = None
+        if not dataset_sink_mode and hasattr(train_dataset, "create_tuple_iterator"):
+            source = _EpochSource(owner, train_dataset, epoch - initial_epoch)
         if sinking is not None and sink_size == -1:
             cb_params.batch_num = 1  # one sink block per epoch (or a few, for a long epoch)
         with _CallbackManager(cbs) as manager:
@@ -451,7 +456,11 @@ class Model:
                         if run_context.get_stop_requested():
                             break
                 for data, label in (
-                    () if dataset_sink_mode else _batches(owner, "train_dataset", train_dataset)
+                    ()
+                    if dataset_sink_mode
+                    else source.epoch(epoch - epoch_index)
+                    if source is not None
+                    else _batches(owner, "train_dataset", train_dataset)
                 ):
                     steps += 1
                     cb_params.cur_step_num += 1
@@ -720,9 +729,35 @@ class _Sinking:
             yield block
 
 
-def _batches(owner: str, name: str, dataset: Any) -> Iterator[tuple[Tensor, Tensor]]:
-    """One epoch of ``(data, label)`` Tensor pairs."""
-    if hasattr(dataset, "create_tuple_iterator"):
+class _EpochSource:
+    """The epochs of a dataset from one ``create_tuple_iterator(num_epochs=N)``: each pass over
+    that iterator is the next epoch, as with MindSpore's. A dataset whose iterator is one pass
+    only (a generator) gets a new one, for the epochs left, when it comes back empty."""
+
+    def __init__(self, owner: str, dataset: Any, epochs: int) -> None:
+        self.owner, self.dataset = owner, dataset
+        self._it = dataset.create_tuple_iterator(num_epochs=epochs, output_numpy=True)
+        self._started = False
+
+    def epoch(self, left: int) -> Iterator[tuple[Tensor, Tensor]]:
+        empty = True
+        for item in _batches(self.owner, "train_dataset", self.dataset, self._it):
+            empty = False
+            yield item
+        if empty and self._started:
+            self._it = self.dataset.create_tuple_iterator(num_epochs=left, output_numpy=True)
+            yield from _batches(self.owner, "train_dataset", self.dataset, self._it)
+        self._started = True
+
+
+def _batches(
+    owner: str, name: str, dataset: Any, items: Any = None
+) -> Iterator[tuple[Tensor, Tensor]]:
+    """One epoch of ``(data, label)`` Tensor pairs (from ``items``, an iterator already made,
+    when given)."""
+    if items is not None:
+        items = iter(items)
+    elif hasattr(dataset, "create_tuple_iterator"):
         items = dataset.create_tuple_iterator(num_epochs=1, output_numpy=True)
     else:
         items = iter(dataset)
