@@ -7,8 +7,9 @@ from mind.core.errors import MindError
 __all__ = ["DatasetFileError", "MindDataError", "MindRecordFormatError", "PipelineStallError"]
 
 
-class MindDataError(MindError):
-    """Root of every mind-data error."""
+class MindDataError(MindError, RuntimeError):
+    """Root of every mind-data error; a RuntimeError too, as MindSpore's dataset errors are, so
+    a MindSpore script's ``except RuntimeError`` catches it."""
 
 
 class PipelineStallError(MindDataError):
