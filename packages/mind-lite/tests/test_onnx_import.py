@@ -340,3 +340,29 @@ def test_folding_keeps_scalars_scalar_and_big_broadcasts_as_nodes():
     inits = [("one", np.ones(1, np.float32)), ("shape", np.array([2048, 1024], np.int64))]
     graph = from_onnx(_model(nodes, [("x", [1024])], ["y"], inits))
     assert [n.op for n in graph.nodes] == ["broadcast_to", "add"]  # 8 MiB: computed at run time
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+def test_conv_transpose_batch_norm_folds_into_the_transpose(groups):
+    cin, cout = 4, 6
+    w = rng.standard_normal((cin, cout // groups, 3, 3)).astype(np.float32)
+    stats = [
+        rng.uniform(0.5, 2, cout),
+        rng.standard_normal(cout),
+        rng.standard_normal(cout),
+        rng.uniform(0.5, 2, cout),
+    ]
+    nodes = [
+        helper.make_node(
+            "ConvTranspose", ["x", "w"], ["c"], name="up", strides=[2, 2], group=groups
+        ),
+        helper.make_node("BatchNormalization", ["c", "s", "o", "m", "v"], ["y"], name="bn"),
+    ]
+    inits = [("w", w)] + [(k, a.astype(np.float32)) for k, a in zip("somv", stats, strict=True)]
+    model = _model(nodes, [("x", [1, cin, 5, 5])], ["y"], inits)
+    graph = optimize(from_onnx(model), "general")
+    assert [n.op for n in graph.nodes] == ["conv_transpose2d"], [n.op for n in graph.nodes]
+    x = rng.standard_normal((1, cin, 5, 5)).astype(np.float32)
+    (got,) = _run(graph, x)
+    (want,) = _onnxruntime(model, {"x": x})
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)

@@ -78,10 +78,25 @@ def fold_affine(graph: LiteGraph) -> LiteGraph:
                 else:
                     continue
             j, layer = producers[a]
-            if layer.op not in ("conv2d", "matmul", "conv2d_fused", "dense_fused"):
+            if layer.op not in (
+                "conv2d",
+                "matmul",
+                "conv2d_fused",
+                "dense_fused",
+                "conv_transpose2d",
+            ):
                 continue
             if layer.attrs.get("activation") or a in outputs or len(users.get(a, [])) != 1:
                 continue
+            if layer.op == "conv_transpose2d":
+                folded = _fold_into_transpose(layer, node, b, tensors)
+                if folded is None:
+                    continue
+                nodes[j] = folded
+                del nodes[i]
+                users = _consumers(nodes)
+                changed = True
+                break
             fused = _as_fused(layer, tensors)
             if fused is None:
                 continue
@@ -126,6 +141,37 @@ def fold_affine(graph: LiteGraph) -> LiteGraph:
             changed = True
             break
     return _replace(graph, nodes, tensors)
+
+
+def _fold_into_transpose(
+    layer: Node, node: Node, const: str, tensors: dict[str, np.ndarray]
+) -> Node | None:
+    """``conv_transpose2d`` followed by a per-output-channel ``node`` (mul/div/add/sub by the
+    constant ``const``) as one ``conv_transpose2d`` with new weights and bias; its weight is
+    (C_in, C_out / groups, KH, KW), output channel ``g * C_out/groups + j`` is ``w[g-th block
+    of C_in, j]``."""
+    if len(layer.inputs) < 2 or any(x not in tensors for x in layer.inputs[1:]):
+        return None
+    w = np.asarray(tensors[layer.inputs[1]])
+    groups = int(layer.attrs.get("groups", 1))
+    cin, per, kh, kw = w.shape
+    channels = per * groups
+    vec = _channel_vector(np.asarray(tensors[const]), 4, channels, 1)
+    if vec is None:
+        return None
+    vec = vec.astype(w.dtype)
+    bias = tensors[layer.inputs[2]] if len(layer.inputs) > 2 else np.zeros(channels, w.dtype)
+    if node.op in ("mul", "div"):
+        scale = vec if node.op == "mul" else (1.0 / vec).astype(w.dtype)
+        blocks = w.reshape(groups, cin // groups, per, kh, kw) * scale.reshape(groups, 1, per, 1, 1)
+        w, bias = blocks.reshape(w.shape), bias * scale
+    else:
+        bias = bias + vec if node.op == "add" else bias - vec
+    new_w, new_b = f"{node.name}/weight", f"{node.name}/bias"
+    tensors[new_w], tensors[new_b] = np.ascontiguousarray(w, w.dtype), bias.astype(w.dtype)
+    return Node(
+        layer.op, layer.name, [layer.inputs[0], new_w, new_b], list(node.outputs), dict(layer.attrs)
+    )
 
 
 def _rank_of(graph: LiteGraph, layer: Node) -> int | None:
