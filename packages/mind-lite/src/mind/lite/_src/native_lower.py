@@ -83,6 +83,8 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
             elif act is not None:
                 prim, act_attrs = _ACTIVATIONS[act]
                 out = apply(prim, [out], act_attrs)
+        elif n.op == "conv_transpose2d":  # mind-core's is conv2d's input gradient: the same op
+            out = _conv_transpose(apply, constant, graph, n, ins, attrs)
         elif n.op == "fake_quant":  # the int8 grid, in elementwise ops the lowering fuses
             dtype = ins[0].aval.dtype.np
             scale, zero = (
@@ -133,6 +135,8 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
             steps.append(["native", step.function])
             continue
         node = step.node
+        if node.prim == "conv_transpose2d":  # lite's kernel of that name takes ONNX's attributes
+            raise ValueError("a conv_transpose2d without C runs, with the model, on numpy kernels")
         ins = [
             [
                 lowered.slot_of[i.id],
@@ -162,3 +166,38 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
         "output_shapes": [list(o.aval.shape) for o in fg.outputs],
         "fallback": dict(lowered.fallback),
     }
+
+
+def _conv_transpose(
+    apply: Any, constant: Any, graph: LiteGraph, n: Any, ins: list, attrs: dict
+) -> Any:
+    """Lite's ``conv_transpose2d`` (ONNX's ConvTranspose: crop ``pads``, ``output_padding``, an
+    optional bias) as mind-core's, whose ``in_hw`` is the output size; negative pads (which
+    extend the output) have no mind-core form and leave the model to the numpy kernels."""
+    pads, stride, dilation = attrs["pads"], attrs["stride"], attrs["dilation"]
+    if any(p < 0 for p in pads):
+        raise ValueError("conv_transpose2d with negative pads runs on the numpy kernels")
+    extra = attrs.get("output_padding", (0, 0))
+    _, _, kh, kw = ins[1].aval.shape
+    h, w = ins[0].aval.shape[2:]
+    in_hw = (
+        (h - 1) * stride[0] - pads[0] - pads[1] + dilation[0] * (kh - 1) + 1 + extra[0],
+        (w - 1) * stride[1] - pads[2] - pads[3] + dilation[1] * (kw - 1) + 1 + extra[1],
+    )
+    if extra[0] or extra[1]:  # the extra rows and columns: conv2d's gradient padded on the far side
+        pads = (pads[0], pads[1] - extra[0], pads[2], pads[3] - extra[1])
+    out = apply(
+        "conv_transpose2d",
+        ins[:2],
+        {
+            "stride": tuple(stride),
+            "pads": tuple(pads),
+            "dilation": tuple(dilation),
+            "groups": attrs["groups"],
+            "in_hw": in_hw,
+        },
+    )
+    if len(n.inputs) > 2:
+        bias = graph.tensors[n.inputs[2]]
+        out = apply("add", [out, constant(bias.reshape(1, -1, 1, 1), n.inputs[2])], {})
+    return out
