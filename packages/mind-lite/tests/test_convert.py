@@ -165,3 +165,35 @@ def test_export_and_load_go_through_the_model_format_hook(tmp_path):
     model = ms.load(str(path))
     assert isinstance(model, mslite.Model)
     np.testing.assert_allclose(model.run([x])[0], net(ms.Tensor(x)).asnumpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_fp16_halves_the_weights_and_computes_in_float32(
+    convbn_mindir, tmp_path, reference, capsys
+):
+    out32 = mslite.Converter().convert(mslite.FmkType.MINDIR, convbn_mindir, str(tmp_path / "f32"))
+    assert (
+        main(
+            [
+                "convert",
+                "--fmk=MINDIR",
+                f"--modelFile={convbn_mindir}",
+                f"--outputFile={tmp_path / 'f16'}",
+                "--fp16=on",
+            ]
+        )
+        == 0
+    )
+    out16 = str(tmp_path / "f16.ms")
+    g32, g16 = lite_format.read(out32), lite_format.read(out16)
+    big = [k for k, a in g32.tensors.items() if a.size > 8]
+    assert big and all(g16.tensors[k].dtype == np.float16 for k in big)
+    assert sum(a.nbytes for a in g16.tensors.values()) < 0.55 * sum(
+        a.nbytes for a in g32.tensors.values()
+    )
+    x = np.random.default_rng(9).standard_normal((2, 3, 8, 8)).astype(np.float32)
+    model = mslite.Model()
+    model.build_from_file(out16, mslite.ModelType.MINDIR_LITE)
+    got = model.run([x])
+    assert all(g.dtype == np.float32 for g in got)
+    for g, w in zip(got, reference(convbn_mindir, x), strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-2, atol=1e-2)  # float16's 11-bit mantissa

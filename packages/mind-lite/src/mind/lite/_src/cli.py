@@ -20,6 +20,7 @@ def _convert(args: argparse.Namespace) -> int:
 
     converter = Converter()
     converter.optimize = args.optimize
+    converter.fp16 = args.fp16 == "on"
     try:
         fmk = FmkType[args.fmk.upper()]
     except KeyError:
@@ -100,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     conv.add_argument("--outputFile", required=True, help="the output path (.ms is appended)")
     conv.add_argument("--optimize", default="general", choices=["none", "general"])
     conv.add_argument("--configFile", default="", help="post-training quantization (INI)")
+    conv.add_argument("--fp16", default="off", choices=["on", "off"], help="float16 weights")
     conv.add_argument(
         "--inputShape", default="", help='ONNX inputs\' fixed shapes: "x:1,3,32,32;y:1,10"'
     )

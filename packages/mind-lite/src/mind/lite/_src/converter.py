@@ -191,7 +191,7 @@ class Converter:
     ``output_file`` gets the ``.ms`` suffix if it has none, as ``converter_lite`` does.
     ``optimize`` is ``"general"`` (the default: constant folding, batch norm and bias folding,
     activation fusion) or ``"none"``; ``config_file`` configures post-training quantization
-    (:mod:`mind.lite._src.quantize`)."""
+    (:mod:`mind.lite._src.quantize`); ``fp16 = True`` stores float32 weights as float16."""
 
     def __init__(self) -> None:
         self.optimize = "general"
@@ -214,10 +214,8 @@ class Converter:
             )
         if self.optimize not in ("general", "none"):
             raise LiteConvertError(f"convert: optimize={self.optimize!r}: 'general' or 'none'")
-        if self.fp16 or (self.input_shape and fmk_type is not FmkType.ONNX):
-            raise LiteConvertError(
-                "convert: fp16 is not supported yet, input_shape only for ONNX models"
-            )
+        if self.input_shape and fmk_type is not FmkType.ONNX:
+            raise LiteConvertError("convert: input_shape is for ONNX models")
         graph = convert_graph(
             os.fspath(model_file), fmk_type, self.optimize, dict(self.input_shape) or None
         )
@@ -227,8 +225,25 @@ class Converter:
             config = read_config(os.fspath(config_file))
             samples = calibration_data(graph, config) if config.quant_type == "FULL_QUANT" else None
             graph = quantize(graph, config, samples)
+        if self.fp16:
+            graph = _fp16_weights(graph)
         out = os.fspath(output_file)
         if not out.endswith(".ms"):
             out += ".ms"
         lite_format.write(graph, out)
         return out
+
+
+def _fp16_weights(graph: LiteGraph) -> LiteGraph:
+    """converter_lite's ``--fp16=on``: float32 weights stored as float16 (half the file); the
+    runtime computes in float32 with them (``metadata["fp16_weights"]`` says which to widen)."""
+    names = [
+        k
+        for k, a in graph.tensors.items()
+        if a.dtype == np.float32 and a.ndim >= 1 and k not in graph.quant
+    ]
+    tensors = {k: (a.astype(np.float16) if k in names else a) for k, a in graph.tensors.items()}
+    metadata = {**graph.metadata, "fp16_weights": ",".join(names)}
+    return LiteGraph(
+        graph.inputs, graph.outputs, graph.nodes, tensors, graph.quant, metadata, graph.shapes
+    )

@@ -216,13 +216,18 @@ def dequantize(q: np.ndarray, param: QuantParam) -> np.ndarray:
 
 
 def dequantized(graph: LiteGraph) -> LiteGraph:
-    """``graph`` with its int8 weights as float32 (what the runtime computes with)."""
-    if not graph.quant:
+    """``graph`` with its int8 weights, and its float16-stored float32 weights (``--fp16=on``),
+    as float32: what the runtime computes with."""
+    widen = set(filter(None, graph.metadata.get("fp16_weights", "").split(",")))
+    if not graph.quant and not widen:
         return graph
-    tensors = {
-        name: dequantize(a, graph.quant[name]) if name in graph.quant and a.dtype == np.int8 else a
-        for name, a in graph.tensors.items()
-    }
+    tensors = {}
+    for name, a in graph.tensors.items():
+        if name in graph.quant and a.dtype == np.int8:
+            a = dequantize(a, graph.quant[name])
+        elif name in widen and a.dtype == np.float16:
+            a = a.astype(np.float32)
+        tensors[name] = a
     return LiteGraph(
         graph.inputs, graph.outputs, graph.nodes, tensors, {}, graph.metadata, graph.shapes
     )
