@@ -75,3 +75,12 @@ def test_cli_json_is_valid_and_lists_cpu():
     )
     report = json.loads(out.stdout)
     assert "cpu" in [d["name"] for d in report["devices"]]
+
+
+def test_the_lazy_top_level_names_list_every_dtype():
+    """mind/core/__init__.py lists the dtype names itself (importing them would load the ops)."""
+    import mind.core
+    from mind.core.common import dtype
+
+    assert set(mind.core._DTYPES) == set(dtype.__all__)
+    assert all(getattr(mind.core, name) is getattr(dtype, name) for name in dtype.__all__)

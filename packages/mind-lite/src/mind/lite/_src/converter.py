@@ -37,25 +37,12 @@ class FmkType(enum.Enum):
 
 
 def _numpy_dtype(dtype: Any) -> str:
-    """A mind-core dtype (or numpy dtype, or name) as a numpy dtype name."""
-    name = getattr(dtype, "name", None) or str(dtype)
-    table = {
-        "Float32": "float32",
-        "Float16": "float16",
-        "Float64": "float64",
-        "Int8": "int8",
-        "Int16": "int16",
-        "Int32": "int32",
-        "Int64": "int64",
-        "UInt8": "uint8",
-        "Bool": "bool",
-    }
-    if name in table:
-        return table[name]
+    """A mind-core dtype (its name is numpy's) or a numpy dtype, as a numpy dtype name."""
+    name = getattr(dtype, "name", dtype)
     try:
         return np.dtype(name).name
     except TypeError:
-        return str(name).lower()
+        raise LiteConvertError(f"convert: dtype {name} has no lite form") from None
 
 
 _QAT = ("lite_fake_quant_act", "lite_fake_quant_weight")

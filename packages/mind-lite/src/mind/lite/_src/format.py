@@ -29,7 +29,6 @@ import json
 import mmap
 import os
 import struct
-import tempfile
 from typing import Any
 
 import numpy as np
@@ -161,30 +160,26 @@ def _digest(header: dict[str, Any]) -> str:
 
 
 def write(graph: LiteGraph, path: str | os.PathLike[str], producer: str = "mind-lite") -> None:
-    """Write ``graph`` to ``path`` atomically (a temporary file beside it, then renamed)."""
+    """Write ``graph`` to ``path`` atomically (mind-core's writer: a temporary beside it, fsync,
+    rename)."""
+    from mind.core._base.atomic import write_atomic
+
     header, arrays = _header(graph, producer)
     header["sha256"] = _digest(header)
     blob = json.dumps(header, separators=(",", ":"), allow_nan=False).encode()
     start = _align(_PREAMBLE.size + len(blob))
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".ms", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(_PREAMBLE.pack(MAGIC, VERSION, 0, len(blob)))
-            f.write(blob)
-            f.write(b"\0" * (start - _PREAMBLE.size - len(blob)))
-            for entry, array in zip(header["tensors"], arrays, strict=True):
-                f.seek(start + entry["offset"])
-                f.write(memoryview(array).cast("B") if array.nbytes else b"")
-            f.truncate(start + header["data_size"])
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    chunks: list[bytes | memoryview] = [
+        _PREAMBLE.pack(MAGIC, VERSION, 0, len(blob)),
+        blob,
+        b"\0" * (start - _PREAMBLE.size - len(blob)),
+    ]
+    at = 0
+    for entry, array in zip(header["tensors"], arrays, strict=True):
+        chunks.append(b"\0" * (entry["offset"] - at))  # the padding to the 64-byte offset
+        chunks.append(memoryview(array.reshape(-1)).cast("B"))
+        at = entry["offset"] + array.nbytes
+    chunks.append(b"\0" * (header["data_size"] - at))
+    write_atomic(os.fspath(path), chunks)
 
 
 # -- read ------------------------------------------------------------------------------------------
