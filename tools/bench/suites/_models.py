@@ -189,3 +189,25 @@ def mind_resnet18(num_classes: int = 10):
             return self.fc(ops.mean(y, (2, 3)))
 
     return ResNet18()
+
+
+def mind_transformer(
+    d_model: int = 64, nhead: int = 4, dim_feedforward: int = 128, num_layers: int = 2
+):
+    """A small post-norm Transformer encoder (ReLU feed-forward, batch first, dropout 0 so that
+    the exported graph has no dropout nodes) and a Dense head over the last axis."""
+    from mind.core import nn
+
+    class Encoder(nn.Cell):
+        def __init__(self):
+            super().__init__()
+            layer = nn.TransformerEncoderLayer(
+                d_model, nhead, dim_feedforward=dim_feedforward, dropout=0.0, batch_first=True
+            )
+            self.encoder = nn.TransformerEncoder(layer, num_layers)
+            self.head = nn.Dense(d_model, 10)
+
+        def construct(self, x):
+            return self.head(self.encoder(x))
+
+    return Encoder()

@@ -3,9 +3,20 @@
 Each network is built in Mind and exported as ONNX (mind-core's exporter); mind-lite converts
 that ONNX file (``Converter``, ``optimize="general"``) and runs it on its generated C (the native
 backend; the plan is cached before timing), onnxruntime runs the same file with
-``intra_op_num_threads`` = the suite's threads and all graph optimizations.
+``intra_op_num_threads`` = the suite's threads and all graph optimizations. Before timing, the two
+outputs must agree (float32: ``allclose``, rtol 1e-3, atol 1e-4).
 
-- <net>_b1: one inference at batch 1 (mlp 784-512-256-10, LeNet-5 32x32, ResNet-18 32x32).
+- <net>_b1: one inference at batch 1 (mlp 784-512-256-10, LeNet-5 32x32, ResNet-18 32x32, and
+  transformer: a 2-layer post-norm Transformer encoder, d_model 64, 4 heads, ReLU feed-forward
+  128, sequence 16, then a Dense(64, 10) head over each position).
+- <net>_int8_b1: the same networks' float32 ONNX files quantized after training to int8, one
+  inference at batch 1, both sides calibrated on the same 16 random samples (uniform [0, 1), as
+  the timed input). mind-lite: ``Converter`` with a FULL_QUANT config file (8 bits, MAX_MIN
+  activation ranges, per-channel weights, the samples as .npy files). onnxruntime:
+  ``quant_pre_process`` then ``quantize_static`` (QDQ, MinMax calibration, per-channel int8
+  weights, int8 activations, ``reduce_range`` off), run with the float32 peer's session options.
+  The int8 outputs are only checked to roughly agree (the same top-1 class at every position, or
+  within 0.1 * max|output|); a disagreement is a warning on stderr, not a failure.
 - cold_start_lenet: a fresh interpreter importing the runtime, loading the model and running
   one inference (the native plan and module already cached, as after the first run on a machine).
 - rss_lenet: a fresh interpreter's peak resident memory (VmHWM) after loading the model and
@@ -21,10 +32,11 @@ import tempfile
 from importlib.util import find_spec
 
 import numpy as np
-from _models import mind_lenet, mind_mlp, mind_resnet18
+from _models import mind_lenet, mind_mlp, mind_resnet18, mind_transformer
 from harness import Case
 
 _TMP = tempfile.mkdtemp(prefix="mind-bench-lite-")
+_CALIBRATION_SAMPLES = 16
 
 _MIND_RUN = """
 import sys, numpy as np, mind.lite as m
@@ -51,6 +63,20 @@ def _peak():
 _MIND_RUN = _PEAK + _MIND_RUN
 _ORT_RUN = _PEAK + _ORT_RUN
 
+_FULL_QUANT = """[common_quant_param]
+quant_type=FULL_QUANT
+bit_num=8
+
+[data_preprocess_param]
+calibrate_path={input}:{folder}
+calibrate_size={size}
+input_type=NPY
+
+[full_quant_param]
+activation_quant_method=MAX_MIN
+per_channel=true
+"""
+
 
 def _export(name: str, net, shape: tuple[int, ...]) -> tuple[str, str]:
     import mind.core as ms
@@ -63,6 +89,76 @@ def _export(name: str, net, shape: tuple[int, ...]) -> tuple[str, str]:
     # the same ONNX file both sides run: mind-lite converts it (its MindIR path gives the same graph)
     lite = mslite.Converter().convert(mslite.FmkType.ONNX, base + ".onnx", base)
     return lite, base + ".onnx"
+
+
+def _calibration(name: str, shape: tuple[int, ...]) -> tuple[str, list[np.ndarray]]:
+    """``_CALIBRATION_SAMPLES`` random inputs, and the folder holding them as .npy files."""
+    folder = os.path.join(_TMP, f"{name}_calibration")
+    os.makedirs(folder, exist_ok=True)
+    rng = np.random.default_rng(1)
+    samples = [rng.random(shape, np.float32) for _ in range(_CALIBRATION_SAMPLES)]
+    for i, sample in enumerate(samples):
+        np.save(os.path.join(folder, f"{i:03d}.npy"), sample)
+    return folder, samples
+
+
+def _lite_int8(name: str, onnx_file: str, input_name: str, folder: str) -> str:
+    """mind-lite's FULL_QUANT conversion of the float32 ONNX file."""
+    import mind.lite as mslite
+
+    config = os.path.join(_TMP, f"{name}_full_quant.cfg")
+    with open(config, "w", encoding="utf-8") as f:
+        f.write(_FULL_QUANT.format(input=input_name, folder=folder, size=_CALIBRATION_SAMPLES))
+    base = os.path.join(_TMP, f"{name}_int8")
+    return mslite.Converter().convert(mslite.FmkType.ONNX, onnx_file, base, config_file=config)
+
+
+def _ort_int8(name: str, onnx_file: str, input_name: str, samples: list[np.ndarray]) -> str:
+    """onnxruntime's static quantization of the float32 ONNX file, calibrated on ``samples``."""
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    class Reader(CalibrationDataReader):
+        def __init__(self) -> None:
+            self._feeds = iter([{input_name: s} for s in samples])
+
+        def get_next(self):
+            return next(self._feeds, None)
+
+    prepared = os.path.join(_TMP, f"{name}_prepared.onnx")
+    quant_pre_process(onnx_file, prepared)
+    out = os.path.join(_TMP, f"{name}_int8.onnx")
+    quantize_static(
+        prepared,
+        out,
+        Reader(),
+        quant_format=QuantFormat.QDQ,
+        per_channel=True,
+        reduce_range=False,
+        activation_type=QuantType.QInt8,
+        weight_type=QuantType.QInt8,
+        calibrate_method=CalibrationMethod.MinMax,
+    )
+    return out
+
+
+def _roughly_agree(name: str, mind_out: np.ndarray, peer_out: np.ndarray) -> None:
+    """Warn (stderr) unless two int8 models give the same top-1 class or nearly the same values."""
+    same_top1 = np.array_equal(mind_out.argmax(-1), peer_out.argmax(-1))
+    atol = 0.1 * float(np.abs(peer_out).max())
+    if not (same_top1 or np.allclose(mind_out, peer_out, rtol=0, atol=atol)):
+        diff = float(np.abs(mind_out - peer_out).max())
+        print(
+            f"lite: warning: {name}: mind-lite's and onnxruntime's int8 outputs differ "
+            f"(top-1 differs, max |diff| {diff:.4g} > {atol:.4g})",
+            file=sys.stderr,
+        )
 
 
 def _interpreter(code: str, *args: str):
@@ -83,42 +179,56 @@ def cases(quick: bool, threads: int) -> list[Case]:
     error = None if have_ort else "onnxruntime is not installed (nox -s bench installs it)"
     repeats = 5 if quick else 21
     ms.set_seed(0)
-    out = []
-    nets = [("mlp", mind_mlp(), (1, 784)), ("lenet", mind_lenet(), (1, 1, 32, 32))]
-    nets.append(("resnet18", mind_resnet18(), (1, 3, 32, 32)))
-    files = {}
-    for name, net, shape in nets:
-        lite, onnx_file = _export(name, net, shape)
-        files[name] = (lite, onnx_file)
+    if have_ort:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+
+    def load(name: str, lite: str) -> mslite.Model:
         model = mslite.Model()
         model.build_from_file(lite, mslite.ModelType.MINDIR_LITE)
         if model.backend != "native":
             print(f"lite: {name} runs on numpy kernels ({model.backend_reason})", file=sys.stderr)
+        return model
+
+    def session(path: str):
+        return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+
+    out, int8 = [], []
+    nets = [("mlp", mind_mlp(), (1, 784)), ("lenet", mind_lenet(), (1, 1, 32, 32))]
+    nets.append(("resnet18", mind_resnet18(), (1, 3, 32, 32)))
+    nets.append(("transformer", mind_transformer(), (1, 16, 64)))
+    numbers = {"mlp": 50, "lenet": 50, "resnet18": 5, "transformer": 50}
+    files = {}
+    for name, net, shape in nets:
+        lite, onnx_file = _export(name, net, shape)
+        files[name] = (lite, onnx_file)
+        model = load(name, lite)
         x = [np.random.default_rng(0).random(shape, np.float32)]
         peer_fn = None
         if have_ort:
-            import onnxruntime as ort
+            s = session(onnx_file)
+            feed = {s.get_inputs()[0].name: x[0]}
+            np.testing.assert_allclose(model.run(x)[0], s.run(None, feed)[0], rtol=1e-3, atol=1e-4)
+            peer_fn = lambda s=s, f=feed: s.run(None, f)  # noqa: E731
+        number = numbers[name]
+        mind_fn = lambda m=model, x=x: m.run(x)  # noqa: E731
+        out.append(Case(f"{name}_b1", mind_fn, "onnxruntime", peer_fn, error, number, repeats))
 
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = threads
-            session = ort.InferenceSession(onnx_file, options, providers=["CPUExecutionProvider"])
-            feed = {session.get_inputs()[0].name: x[0]}
-            np.testing.assert_allclose(
-                model.run(x)[0], session.run(None, feed)[0], rtol=1e-3, atol=1e-4
-            )
-            peer_fn = lambda s=session, f=feed: s.run(None, f)  # noqa: E731
-        number = 50 if name != "resnet18" else 5
-        out.append(
-            Case(
-                f"{name}_b1",
-                lambda m=model, x=x: m.run(x),
-                "onnxruntime",
-                peer_fn,
-                error,
-                number,
-                repeats,
-            )
-        )
+        # int8: both sides quantize the float32 file above, calibrated on the same samples
+        input_name = model.get_inputs()[0].name
+        folder, samples = _calibration(name, shape)
+        model8 = load(f"{name}_int8", _lite_int8(name, onnx_file, input_name, folder))
+        peer8 = None
+        if have_ort:
+            s8 = session(_ort_int8(name, onnx_file, input_name, samples))
+            feed8 = {s8.get_inputs()[0].name: x[0]}
+            _roughly_agree(f"{name}_int8_b1", model8.run(x)[0], s8.run(None, feed8)[0])
+            peer8 = lambda s=s8, f=feed8: s.run(None, f)  # noqa: E731
+        mind8 = lambda m=model8, x=x: m.run(x)  # noqa: E731
+        int8.append(Case(f"{name}_int8_b1", mind8, "onnxruntime", peer8, error, number, repeats))
+    out += int8
     lite, onnx_file = files["lenet"]
     start_repeats = 3 if quick else 9
     mind_start = _interpreter(_MIND_RUN, lite)

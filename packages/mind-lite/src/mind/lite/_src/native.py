@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,7 @@ from mind.lite.errors import LiteRuntimeError
 
 __all__ = ["NativeRunner", "blas_threads", "load_native"]
 
-_RUNNER_VERSION = "lite-native-2"
+_RUNNER_VERSION = "lite-native-3"
 
 
 _INLINE_BYTES = 4096  # native_lower never writes a larger tensor into the plan
@@ -76,13 +77,36 @@ def blas_threads(count: int | None = None) -> int:
     return int(lib.scipy_openblas_get_num_threads())
 
 
+def _code() -> str:
+    """The digest of the code that writes plans (this package's lowering and int8 C): a plan
+    made by other code is never reused, whatever version numbers say."""
+    global _CODE
+    if _CODE is None:
+        folder = Path(__file__).parent
+        digest = hashlib.sha256()
+        for name in ("native_lower.py", "int8.py"):
+            digest.update((folder / name).read_bytes())
+        _CODE = digest.hexdigest()[:16]
+    return _CODE
+
+
+_CODE: str | None = None
+
+
 def load_native(graph: LiteGraph) -> NativeRunner:
-    """The runner of ``graph`` as C; raises (ImportError, the build's errors, LiteRuntimeError)
-    when that cannot be had, and the caller runs the numpy plan instead."""
+    """The runner of ``graph`` (as read from its file: int8 weights and all) as C; raises
+    (ImportError, the build's errors, LiteRuntimeError) when that cannot be had, and the caller
+    runs the numpy plan instead. Its fake-quantized layers run as int8 layers
+    (:mod:`mind.lite._src.int8`), its other weights in float32."""
     import mind.core
     from mind.core._base import native_build
+    from mind.lite._src.int8 import int8_layers
 
-    versions = f"{_RUNNER_VERSION}/{mind.core.__version__}/{native_build.COMPILER_VERSION}"
+    graph = int8_layers(graph)
+
+    versions = (
+        f"{_RUNNER_VERSION}/{mind.core.__version__}/{native_build.COMPILER_VERSION}/{_code()}"
+    )
     name = f"lite-{_graph_key(graph, versions)}.json"
     blob = native_build.load_entry(name)
     plan = json.loads(blob) if blob is not None else None
@@ -102,8 +126,11 @@ class NativeRunner:
         ffi, lib = module.ffi, module.lib
         self._ffi = ffi
         slots = plan["slots"]
-        self._workspace = np.zeros(max(int(plan["arena_bytes"]), 64) // 8 + 8, np.float64)
-        base = self._workspace.ctypes.data
+        # the workspace starts on a cache line, as the plan's 64-byte aligned offsets assume
+        # (vector loads that straddle lines run at a fraction of their speed)
+        self._workspace = np.zeros(max(int(plan["arena_bytes"]), 64) // 8 + 16, np.float64)
+        shift = -self._workspace.ctypes.data % 64
+        base = self._workspace.ctypes.data + shift
         self._table = ffi.new("void *[]", max(len(slots), 1))
         self._env: list[Any] = [None] * len(slots)
         self._params: list[tuple[int, int, np.dtype, tuple]] = []
@@ -122,7 +149,9 @@ class NativeRunner:
                 self._table[i] = ffi.cast("void *", value.ctypes.data)
             elif kind == "work":
                 count = int(np.prod(shape)) if shape else 1
-                view = np.frombuffer(self._workspace, dtype=dtype, count=count, offset=s["offset"])
+                view = np.frombuffer(
+                    self._workspace, dtype=dtype, count=count, offset=s["offset"] + shift
+                )
                 self._env[i] = view.reshape(shape)
                 self._table[i] = ffi.cast("void *", base + s["offset"])
             elif kind == "param":

@@ -39,7 +39,9 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
     from mind.core._src.ir.graph import FuncGraph
     from mind.core._src.ops.dispatch import PRIMITIVES, ShapedArray
     from mind.core._src.tensor import dtype as dt
+    from mind.lite._src.int8 import C_ACTIVATIONS, C_PRELUDE, register_lowerings
 
+    register_lowerings()
     fg = FuncGraph("lite")
     node_of: dict[str, Any] = {}
     tensor_of: dict[int, str] = {}  # id of an array given to the FuncGraph -> its lite tensor
@@ -83,6 +85,14 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
             elif act is not None:
                 prim, act_attrs = _ACTIVATIONS[act]
                 out = apply(prim, [out], act_attrs)
+        elif n.op in ("lite_qdense", "lite_qconv2d"):  # the activation in C, or after it
+            act = attrs.get("activation")
+            if act not in C_ACTIVATIONS:
+                attrs["activation"] = None
+            out = apply(n.op, ins, attrs)
+            if act not in C_ACTIVATIONS:
+                prim, act_attrs = _ACTIVATIONS[act]
+                out = apply(prim, [out], act_attrs)
         elif n.op == "conv_transpose2d":  # mind-core's is conv2d's input gradient: the same op
             out = _conv_transpose(apply, constant, graph, n, ins, attrs)
         elif n.op == "fake_quant":  # the int8 grid, in elementwise ops the lowering fuses
@@ -109,6 +119,7 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
         node_of[name] = out
     fg.outputs = tuple(node_of[v.name] for v in graph.outputs)
     lowered = lower(fg)
+    uses_int8 = any(n.op in ("lite_qdense", "lite_qconv2d") for n in graph.nodes)
 
     slots = []
     for s in lowered.slots:
@@ -156,7 +167,7 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
         )
     return {
         "version": PLAN_VERSION,
-        "source": lowered.source,
+        "source": (C_PRELUDE + lowered.source) if uses_int8 else lowered.source,
         "functions": list(lowered.functions),
         "arena_bytes": int(lowered.memory_plan.arena_bytes),
         "status_slot": int(lowered.status_slot),

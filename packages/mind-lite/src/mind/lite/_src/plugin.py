@@ -8,7 +8,9 @@ loads again wherever mind-lite is installed.
 - ``lite_fake_quant_weight(w)``: ``w`` on its symmetric per-output-channel int8 grid;
 - ``lite_fake_quant_act(x, lo, hi)``: ``x`` on the asymmetric int8 grid over ``[lo, hi]``.
 
-Both pass gradients straight through (the activation's only inside its range).
+Both pass gradients straight through (the activation's only inside its range). And the int8
+layers the native runtime runs (:mod:`mind.lite._src.int8`; no gradient): ``lite_qdense`` and
+``lite_qconv2d``, whose C lowering mind-lite adds to mind-core's native lowering table.
 """
 
 from __future__ import annotations
@@ -77,4 +79,55 @@ def mind_register_primitives():
         cpu_kernel=_act_cpu,
         bprop=_act_bprop,
         doc="An activation on the asymmetric int8 grid over [lo, hi] (straight-through inside).",
+    )
+    yield from _int8_primitives()
+
+
+def _qdense_infer(x, w, colsum, scale, bias, *, out_channels, **attrs):
+    return type(x)((*x.shape[:-1], out_channels), x.dtype)
+
+
+def _qconv_infer(
+    x, w, colsum, scale, bias, *, out_channels, kernel, stride, pads, dilation, **attrs
+):
+    n, _, h, wd = x.shape
+    size = [
+        (extent + pads[2 * a] + pads[2 * a + 1] - dilation[a] * (kernel[a] - 1) - 1) // stride[a]
+        + 1
+        for a, extent in enumerate((h, wd))
+    ]
+    return type(x)((n, out_channels, *size), x.dtype)
+
+
+def _qdense_cpu(*args, **attrs):
+    from mind.lite._src.int8 import qdense
+
+    return qdense(*args, **attrs)
+
+
+def _qconv_cpu(*args, **attrs):
+    from mind.lite._src.int8 import qconv2d
+
+    return qconv2d(*args, **attrs)
+
+
+_Q_ATTRS = ("x_scale", "x_zero", "out_channels", "depth", "activation")
+
+
+def _int8_primitives():
+    yield PrimitiveDef(
+        name="lite_qdense",
+        abstract_eval=_qdense_infer,
+        cpu_kernel=_qdense_cpu,
+        differentiable=False,
+        attrs=_Q_ATTRS,
+        doc="An int8 dense layer: uint8 input grid, packed int8 weights, int32 sums (inference).",
+    )
+    yield PrimitiveDef(
+        name="lite_qconv2d",
+        abstract_eval=_qconv_infer,
+        cpu_kernel=_qconv_cpu,
+        differentiable=False,
+        attrs=(*_Q_ATTRS, "kernel", "stride", "pads", "dilation"),
+        doc="An int8 NCHW convolution: uint8 input grid, int8 weight rows, int32 sums (inference).",
     )

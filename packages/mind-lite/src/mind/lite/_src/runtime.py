@@ -181,6 +181,7 @@ class Model:
         self._drops: list[list[int]] = []
         self._nslots = 0
         self._native: Any = None
+        self._source: LiteGraph | None = None
         #: ``"native"`` (generated C) or ``"numpy"``, and why not native when it is not
         self.backend = "numpy"
         self.backend_reason = "not built"
@@ -218,7 +219,8 @@ class Model:
     def _build(self, graph: LiteGraph) -> None:
         from mind.lite._src.quantize import dequantized  # also registers fake_quant's kernel
 
-        graph = dequantized(graph)
+        source, graph = graph, dequantized(graph)
+        self._source = source  # int8 weights and all: what the native backend plans
         slot: dict[str, int] = {}
 
         def slot_of(name: str) -> int:
@@ -267,7 +269,7 @@ class Model:
         try:
             from mind.lite._src.native import load_native
 
-            self._native = load_native(graph)
+            self._native = load_native(source)
             self.backend = "native"
             if self.context.cpu.thread_num:
                 from mind.lite._src.native import blas_threads
@@ -299,9 +301,9 @@ class Model:
         ]
         if self._native is not None:  # the C is planned for the shapes it was built for
             self._native, self.backend, self.backend_reason = None, "numpy", "resized"
-            graph = self._graph
+            graph = self._source
             resized = LiteGraph(
-                self._inputs, graph.outputs, graph.nodes, graph.tensors, {}, graph.metadata
+                self._inputs, graph.outputs, graph.nodes, graph.tensors, graph.quant, graph.metadata
             )
             try:  # planned again for the new shapes (cached like the first plan)
                 from mind.lite._src.native import load_native

@@ -1,0 +1,432 @@
+"""int8 layers: a quantized model's convolutions and dense layers with integer arithmetic.
+
+A FULL_QUANT (or QAT-exported) lite graph holds each quantized layer as a ``fake_quant`` of its
+input (asymmetric int8, ``real = s_x * (q - z)``) followed by the layer, whose weight is stored as
+int8 (symmetric per output channel, ``real = s_w[o] * w``). :func:`int8_layers` turns each such
+pair into one node that computes the same thing in integers:
+
+    u   = clip(rint(x / s_x) + z, -128, 127) + 128              (the input as uint8)
+    acc = sum_k u[k] * w[o, k]                                  (int32)
+    y   = (acc - (z + 128) * sum_k w[o, k]) * (s_x * s_w[o]) + bias[o],   then the activation
+
+which is exactly ``dequant(q) @ dequant(w)`` of the fake-quant model, so the int8 model's
+accuracy is the one the converter measured. Two ops, with their weights packed once at load:
+
+- ``lite_qdense(x, w, colsum, scale, bias)``: ``x`` (..., K) -> (..., O); ``w`` packed for
+  :data:`C_PRELUDE`'s *form 1* (16 output channels x 4 depths per 64-byte vector), the rows of
+  ``x`` broadcast;
+- ``lite_qconv2d(x, w, colsum, scale, bias)``: NCHW; ``w`` as (O, Kp) rows, the im2col of the
+  input packed 16 positions x 4 depths per vector (*form 2*), so the output rows are NCHW's.
+
+On the native backend they are C (registered into mind-core's lowering table by
+:func:`register_lowerings`): ``vpdpbusd`` (AVX-512 VNNI, u8 x s8 into int32) where the CPU has
+it, plain integer loops elsewhere. The numpy kernels here compute the same integers (float64
+matmuls are exact at these sizes) and are the reference the C is tested against.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from mind.lite._src.graph import LiteGraph, Node
+from mind.lite._src.kernels import ACTIVATIONS, kernel
+
+__all__ = ["C_PRELUDE", "int8_layers", "register_lowerings"]
+
+_LAYERS = ("conv2d", "conv2d_fused", "dense_fused", "matmul")
+#: the activations the C epilogue applies itself (others follow as their own op)
+C_ACTIVATIONS = {None: 0, "relu": 1, "relu6": 2}
+
+
+def _pad_to(n: int, m: int) -> int:
+    return -(-n // m) * m
+
+
+# -- the graph rewrite -----------------------------------------------------------------------------
+
+
+def int8_layers(graph: LiteGraph) -> LiteGraph:
+    """``graph`` with each fake-quantized layer whose weight is int8 as a ``lite_qdense`` or
+    ``lite_qconv2d`` node, the fake-quant nodes nothing else reads dropped, and every other int8
+    (or float16-stored) weight dequantized to float32."""
+    from mind.lite._src.quantize import dequantized
+
+    if not graph.quant:
+        return dequantized(graph)
+    producers = graph.producers()
+    tensors = dict(graph.tensors)
+    quant = dict(graph.quant)
+    nodes: list[Node] = []
+    for node in graph.nodes:
+        fq = producers.get(node.inputs[0]) if node.inputs else None
+        rewritten = None
+        if node.op in _LAYERS and fq is not None and fq.op == "fake_quant":
+            rewritten = _rewrite(node, fq, tensors, quant)
+        nodes.append(rewritten or node)
+    live = {v.name for v in graph.outputs}
+    keep = []
+    for node in reversed(nodes):
+        if any(out in live for out in node.outputs):
+            keep.append(node)
+            live.update(node.inputs)
+    keep.reverse()
+    tensors = {k: v for k, v in tensors.items() if k in live}
+    quant = {k: v for k, v in quant.items() if k in tensors}
+    return dequantized(
+        LiteGraph(graph.inputs, graph.outputs, keep, tensors, quant, graph.metadata, graph.shapes)
+    )
+
+
+def _rewrite(node: Node, fq: Node, tensors: dict, quant: dict) -> Node | None:
+    name = node.inputs[1] if len(node.inputs) > 1 else None
+    param = quant.get(name)
+    w = tensors.get(name)
+    if param is None or w is None or w.dtype != np.int8 or any(z != 0 for z in param.zero_point):
+        return None
+    if node.op.startswith("conv2d"):
+        if w.ndim != 4 or node.attrs.get("groups", 1) != 1 or param.axis not in (0, None):
+            return None
+        rows = w.reshape(w.shape[0], -1)
+    else:
+        transpose_b = node.attrs.get("transpose_b", node.op == "dense_fused")
+        if w.ndim != 2 or node.attrs.get("transpose_a"):
+            return None
+        axis = 0 if transpose_b else 1
+        if param.axis not in (axis, None):
+            return None
+        rows = w if transpose_b else w.T
+    o, k = rows.shape
+    scale_w = np.broadcast_to(np.asarray(param.scale, np.float64), (o,))
+    x_scale, x_zero = float(fq.attrs["scale"]), int(fq.attrs["zero_point"])
+    bias = np.zeros(o, np.float32)
+    if len(node.inputs) > 2:
+        b = tensors.get(node.inputs[2])
+        if b is None or b.size != o:
+            return None
+        bias = np.asarray(b, np.float32).reshape(o)
+    colsum = rows.astype(np.int32).sum(axis=1, dtype=np.int32)
+    scale = (x_scale * scale_w).astype(np.float32)
+    base = f"{node.name}/int8"
+    attrs: dict[str, Any] = {
+        "x_scale": x_scale,
+        "x_zero": x_zero,
+        "out_channels": o,
+        "depth": k,
+        "activation": node.attrs.get("activation"),
+    }
+    if node.op.startswith("conv2d"):
+        op = "lite_qconv2d"
+        packed = pack_rows(rows)
+        attrs.update(
+            kernel=tuple(int(d) for d in w.shape[2:]),
+            stride=tuple(node.attrs["stride"]),
+            pads=tuple(node.attrs["pads"]),
+            dilation=tuple(node.attrs["dilation"]),
+        )
+    else:
+        op = "lite_qdense"
+        packed = pack_columns(rows)
+        width = _pad_to(o, 16)  # form 1 reads its per-channel values 16 at a time
+        colsum, scale, bias = (np.pad(a, (0, width - o)) for a in (colsum, scale, bias))
+    extra = {"w": packed, "colsum": colsum, "scale": scale, "bias": bias}
+    names = []
+    for key, value in extra.items():
+        tensors[f"{base}/{key}"] = np.ascontiguousarray(value)
+        names.append(f"{base}/{key}")
+    return Node(op, node.name, [fq.inputs[0], *names], list(node.outputs), attrs)
+
+
+def pack_columns(rows: np.ndarray) -> np.ndarray:
+    """Form 1's weight: (O, K) int8 as (O/16, K/4, 16, 4), zero-padded (one 64-byte vector holds
+    4 depths of 16 output channels)."""
+    o, k = rows.shape
+    op, kp = _pad_to(o, 16), _pad_to(k, 4)
+    padded = np.zeros((op, kp), np.int8)
+    padded[:o, :k] = rows
+    return padded.reshape(op // 16, 16, kp // 4, 4).transpose(0, 2, 1, 3).copy()
+
+
+def pack_rows(rows: np.ndarray) -> np.ndarray:
+    """Form 2's weight: (O, K) int8 rows zero-padded to a multiple of 4 depths."""
+    o, k = rows.shape
+    padded = np.zeros((o, _pad_to(k, 4)), np.int8)
+    padded[:, :k] = rows
+    return padded
+
+
+# -- numpy kernels (the reference) -----------------------------------------------------------------
+
+
+def _quantize_u8(x: np.ndarray, scale: float, zero: int) -> np.ndarray:
+    q = np.clip(np.rint(x / np.float32(scale)) + np.float32(zero), -128, 127)
+    return (q + 128).astype(np.float64)
+
+
+def _epilogue(acc, colsum, scale, bias, zero, activation, channel_axis):
+    shape = [1] * acc.ndim
+    shape[channel_axis] = -1
+    centred = (acc - (zero + 128) * colsum.astype(np.float64).reshape(shape)).astype(np.float32)
+    out = centred * scale.reshape(shape) + bias.reshape(shape)
+    return ACTIVATIONS[activation](out) if activation else out
+
+
+@kernel("lite_qdense")
+def qdense(x, w, colsum, scale, bias, *, x_scale, x_zero, out_channels, depth, activation=None):
+    blocks, k4 = w.shape[:2]
+    rows = w.transpose(0, 2, 1, 3).reshape(blocks * 16, k4 * 4)[:out_channels, :depth]
+    u = _quantize_u8(x, x_scale, x_zero)
+    acc = u @ rows.astype(np.float64).T
+    o = out_channels
+    return _epilogue(acc, colsum[:o], scale[:o], bias[:o], x_zero, activation, -1)
+
+
+@kernel("lite_qconv2d")
+def qconv2d(
+    x,
+    w,
+    colsum,
+    scale,
+    bias,
+    *,
+    x_scale,
+    x_zero,
+    out_channels,
+    depth,
+    kernel,
+    stride,
+    pads,
+    dilation,
+    activation=None,
+):
+    from mind.lite._src.kernels import _pad_hw, _windows
+
+    n = x.shape[0]
+    u = _quantize_u8(x, x_scale, x_zero)
+    # padding is real 0, which is the grid's zero point: u = z + 128 there
+    win = _windows(_pad_hw(u, pads, x_zero + 128), kernel[0], kernel[1], stride, dilation)
+    oh, ow = win.shape[2], win.shape[3]
+    cols = win.transpose(0, 1, 4, 5, 2, 3).reshape(n, depth, oh * ow)
+    acc = w[:, :depth].astype(np.float64) @ cols
+    out = _epilogue(acc, colsum, scale, bias, x_zero, activation, 1)
+    return out.reshape(n, out_channels, oh, ow)
+
+
+# -- C ---------------------------------------------------------------------------------------------
+
+#: The GEMM both ops call, prepended to a model's generated C. ``C[R][N] = epi(B . V)``: ``B`` is
+#: R rows of ``4 * K4`` bytes (read 4 at a time and broadcast), ``V`` the packed operand (blocks
+#: of 16 columns, ``K4`` vectors of 64 bytes each). Form 1 (dense): ``B`` the uint8 input rows,
+#: ``V`` the int8 weights, the channel is the column. Form 2 (conv): ``B`` the int8 weight rows,
+#: ``V`` the uint8 im2col, the channel is the row. Tiles of 4 rows x 4 vectors, or 8 rows x 2, keep 16
+#: int32 accumulators in registers; columns past ``N`` are computed and not stored.
+C_PRELUDE = r"""
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+#define MLQ_ACT(v, act) ((act) == 1 ? (v > 0.0f ? v : 0.0f) \
+    : (act) == 2 ? (v > 6.0f ? 6.0f : (v > 0.0f ? v : 0.0f)) : v)
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+static inline __attribute__((always_inline)) void mlq_tile(
+    const int form, const int mr, const int nv, const uint8_t *B, int64_t ldb, const uint8_t *V,
+    int64_t vstride, int64_t k4, int32_t zu, const int32_t *colsum, const float *cs,
+    const float *bias, float *C, int64_t ldc, int64_t r0, int64_t n0, int64_t n, int act)
+{
+  __m512i acc[8][4];
+  for (int i = 0; i < mr; ++i) for (int j = 0; j < nv; ++j) acc[i][j] = _mm512_setzero_si512();
+  for (int64_t k = 0; k < k4; ++k) {
+    __m512i v[4];
+    for (int j = 0; j < nv; ++j) v[j] = _mm512_loadu_si512((const void *)(V + j * vstride + k * 64));
+    for (int i = 0; i < mr; ++i) {
+      int32_t word; memcpy(&word, B + (r0 + i) * ldb + k * 4, 4);
+      __m512i b = _mm512_set1_epi32(word);
+      for (int j = 0; j < nv; ++j)
+        acc[i][j] = form == 1 ? _mm512_dpbusd_epi32(acc[i][j], b, v[j])
+                              : _mm512_dpbusd_epi32(acc[i][j], v[j], b);
+    }
+  }
+  const __m512 zero = _mm512_setzero_ps(), six = _mm512_set1_ps(6.0f);
+  for (int j = 0; j < nv; ++j) {
+    int64_t c0 = n0 + 16 * j;
+    __mmask16 mask = n - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - c0)) - 1u);
+    __m512i sums = form == 1 ? _mm512_loadu_si512((const void *)(colsum + c0)) : _mm512_setzero_si512();
+    __m512 scale = form == 1 ? _mm512_loadu_ps(cs + c0) : zero;
+    __m512 shift = form == 1 ? _mm512_loadu_ps(bias + c0) : zero;
+    for (int i = 0; i < mr; ++i) {
+      int64_t r = r0 + i;
+      if (form == 2) {
+        sums = _mm512_set1_epi32(colsum[r]);
+        scale = _mm512_set1_ps(cs[r]);
+        shift = _mm512_set1_ps(bias[r]);
+      }
+      __m512i centred = _mm512_sub_epi32(acc[i][j], _mm512_mullo_epi32(_mm512_set1_epi32(zu), sums));
+      __m512 y = _mm512_add_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(centred), scale), shift);
+      if (act >= 1) y = _mm512_max_ps(y, zero);
+      if (act == 2) y = _mm512_min_ps(y, six);
+      _mm512_mask_storeu_ps(C + r * ldc + c0, mask, y);
+    }
+  }
+}
+#define MLQ_CASE(f, a, b) case (a) * 8 + (b): mlq_tile(f, a, b, B, ldb, Vb, vstride, k4, zu, \
+    colsum, cs, bias, C, ldc, r, nb * 16, N, act); break;
+#define MLQ_ROW(f, a) MLQ_CASE(f, a, 1) MLQ_CASE(f, a, 2) MLQ_CASE(f, a, 3) MLQ_CASE(f, a, 4)
+#define MLQ_ROW2(f, a) MLQ_CASE(f, a, 1) MLQ_CASE(f, a, 2)
+/* as many vectors per tile (up to 4) as keep its packed block in L1 (about 24 KB) */
+#define MLQ_GEMM(name, f) \
+static __attribute__((unused)) void name(int64_t R, int64_t N, int64_t k4, const uint8_t *B, \
+    int64_t ldb, const uint8_t *V, int32_t zu, const int32_t *colsum, const float *cs, \
+    const float *bias, float *C, int64_t ldc, int act) { \
+  const int64_t vstride = k4 * 64, blocks = (N + 15) / 16; \
+  const int64_t fit = 24576 / vstride, step = fit >= 4 ? 4 : (fit < 1 ? 1 : fit); \
+  for (int64_t nb = 0; nb < blocks; nb += step) { \
+    const int nv = blocks - nb >= step ? (int)step : (int)(blocks - nb); \
+    const uint8_t *Vb = V + nb * vstride; \
+    const int rows = nv <= 2 ? 8 : 4; /* 16 accumulators either way */ \
+    for (int64_t r = 0; r < R; r += rows) { \
+      const int mr = R - r >= rows ? rows : (int)(R - r); \
+      switch (mr * 8 + nv) { MLQ_ROW(f, 1) MLQ_ROW(f, 2) MLQ_ROW(f, 3) MLQ_ROW(f, 4) \
+        MLQ_ROW2(f, 5) MLQ_ROW2(f, 6) MLQ_ROW2(f, 7) MLQ_ROW2(f, 8) } \
+    } \
+  } \
+}
+#else
+/* No VNNI: the same packed layouts, in plain integer loops. */
+#define MLQ_GEMM(name, f) \
+static __attribute__((unused)) void name(int64_t R, int64_t N, int64_t k4, const uint8_t *B, \
+    int64_t ldb, const uint8_t *V, int32_t zu, const int32_t *colsum, const float *cs, \
+    const float *bias, float *C, int64_t ldc, int act) { \
+  for (int64_t r = 0; r < R; ++r) for (int64_t c = 0; c < N; ++c) { \
+    const uint8_t *vb = V + (c / 16) * k4 * 64 + (c % 16) * 4; \
+    const uint8_t *br = B + r * ldb; \
+    int32_t acc = 0; \
+    for (int64_t k = 0; k < k4; ++k) for (int e = 0; e < 4; ++e) \
+      acc += f == 1 ? (int32_t)br[4 * k + e] * (int32_t)(int8_t)vb[64 * k + e] \
+                    : (int32_t)(int8_t)br[4 * k + e] * (int32_t)vb[64 * k + e]; \
+    int64_t ch = f == 1 ? c : r; \
+    float y = (float)(acc - zu * colsum[ch]) * cs[ch] + bias[ch]; \
+    C[r * ldc + c] = MLQ_ACT(y, act); \
+  } \
+}
+#endif
+MLQ_GEMM(mlq_gemm1, 1)
+MLQ_GEMM(mlq_gemm2, 2)
+/* rows (K4 * 4 of them, ``pp`` bytes apart) -> form 2's packing: 16 positions x 4 depths per
+   64 bytes, block by block */
+static __attribute__((unused)) void mlq_pack4(const uint8_t *rows, uint8_t *col, int64_t k4,
+    int64_t blocks, int64_t pp) {
+  for (int64_t b = 0; b < blocks; ++b) for (int64_t k = 0; k < k4; ++k) {
+    const uint8_t *r = rows + 4 * k * pp + b * 16;
+    uint8_t *dst = col + (b * k4 + k) * 64;
+#if defined(__SSE2__)
+    __m128i a = _mm_loadu_si128((const __m128i *)r);
+    __m128i bb = _mm_loadu_si128((const __m128i *)(r + pp));
+    __m128i c = _mm_loadu_si128((const __m128i *)(r + 2 * pp));
+    __m128i d = _mm_loadu_si128((const __m128i *)(r + 3 * pp));
+    __m128i ab0 = _mm_unpacklo_epi8(a, bb), ab1 = _mm_unpackhi_epi8(a, bb);
+    __m128i cd0 = _mm_unpacklo_epi8(c, d), cd1 = _mm_unpackhi_epi8(c, d);
+    _mm_storeu_si128((__m128i *)dst, _mm_unpacklo_epi16(ab0, cd0));
+    _mm_storeu_si128((__m128i *)(dst + 16), _mm_unpackhi_epi16(ab0, cd0));
+    _mm_storeu_si128((__m128i *)(dst + 32), _mm_unpacklo_epi16(ab1, cd1));
+    _mm_storeu_si128((__m128i *)(dst + 48), _mm_unpackhi_epi16(ab1, cd1));
+#else
+    for (int e = 0; e < 16; ++e) for (int t = 0; t < 4; ++t) dst[4 * e + t] = r[t * pp + e];
+#endif
+  }
+}
+/* x -> clip(rint(x / s) + z, -128, 127) + 128, as uint8 */
+static __attribute__((unused)) void mlq_quantize(const float *x, uint8_t *u, int64_t n, float s, float z) {
+  for (int64_t i = 0; i < n; ++i) {
+    float q = rintf(x[i] / s) + z;
+    q = q < -128.0f ? -128.0f : (q > 127.0f ? 127.0f : q);
+    u[i] = (uint8_t)(int32_t)(q + 128.0f);
+  }
+}
+"""
+
+
+def _qdense_rule(node: Any, k: Any) -> str | None:
+    attrs = node.attrs
+    act = C_ACTIVATIONS.get(attrs.get("activation"), -1)
+    x = node.inputs[0].aval
+    if act < 0 or x.dtype.name != "float32" or node.aval.dtype.name != "float32":
+        return None
+    depth, o = attrs["depth"], attrs["out_channels"]
+    kp = _pad_to(depth, 4)
+    rows = int(np.prod(x.shape[:-1])) if x.ndim > 1 else 1
+    u = f"((uint8_t *){k.scratch(rows * kp)})"
+    z = float(attrs["x_zero"])
+    return (
+        f"for (int64_t r = 0; r < {rows}; ++r) "
+        f"mlq_quantize(in0_ + r * {depth}, {u} + r * {kp}, {depth}, {float(attrs['x_scale'])!r}f, {z!r}f);\n"
+        f"mlq_gemm1({rows}, {o}, {kp // 4}, {u}, {kp}, (const uint8_t *)in1_, {int(attrs['x_zero']) + 128}, "
+        f"in2_, in3_, in4_, out_, {o}, {act});\n"
+    )
+
+
+def _qconv_rule(node: Any, k: Any) -> str | None:
+    attrs = node.attrs
+    act = C_ACTIVATIONS.get(attrs.get("activation"), -1)
+    x = node.inputs[0].aval
+    if act < 0 or x.dtype.name != "float32" or x.ndim != 4:
+        return None
+    n, c, h, w = x.shape
+    o, oh, ow = node.aval.shape[1:]
+    kh, kw = attrs["kernel"]
+    (sh, sw), (dh, dw) = attrs["stride"], attrs["dilation"]
+    pt, pb, pl, pr = attrs["pads"]
+    if min(pt, pb, pl, pr) < 0:
+        return None
+    depth = attrs["depth"]
+    kp = _pad_to(depth, 4)
+    p = oh * ow
+    blocks = -(-p // 16)
+    pp = blocks * 16
+    zu = int(attrs["x_zero"]) + 128
+    # The input quantized into a zero-point-bordered image (padding is real 0, which is the
+    # grid's zero point), so every window tap is inside; then im2col as rows (depth d: the P
+    # values it meets, contiguous), packed for form 2 (16 positions x 4 depths per 64 bytes).
+    hp, wp = h + pt + pb, w + pl + pr
+    image = _pad_to(c * hp * wp, 64)
+    buffer = f"((uint8_t *){k.scratch(image + 2 * kp * pp)})"
+    copy = (
+        f"memcpy(dst, src, {ow});"
+        if sw == 1
+        else f"for (int64_t ox = 0; ox < {ow}; ++ox) dst[ox] = src[ox * {sw}];"
+    )
+    border = f"  memset(xu, {zu}, {c * hp * wp});\n" if (pt or pb or pl or pr) else ""
+    return (
+        f"uint8_t *xu = {buffer}, *rows = {buffer} + {image}, *col = rows + {kp * pp};\n"
+        f"memset(rows + {depth * pp}, 0, {(kp - depth) * pp});\n"
+        f"for (int64_t q = 0; q < {n}; ++q) {{\n"
+        + border
+        + f"  for (int64_t r = 0; r < {c * h}; ++r) mlq_quantize(in0_ + q * {c * h * w} + r * {w}, "
+        f"xu + ((r / {h}) * {hp} + r % {h} + {pt}) * {wp} + {pl}, {w}, "
+        f"{float(attrs['x_scale'])!r}f, {float(attrs['x_zero'])!r}f);\n"
+        f"  for (int64_t ch = 0; ch < {c}; ++ch) for (int64_t i = 0; i < {kh}; ++i) "
+        f"for (int64_t j = 0; j < {kw}; ++j) {{\n"
+        f"    const uint8_t *xs = xu + ch * {hp * wp} + i * {dh} * {wp} + j * {dw};\n"
+        f"    uint8_t *base = rows + ((ch * {kh} + i) * {kw} + j) * {pp};\n"
+        f"    for (int64_t oy = 0; oy < {oh}; ++oy) {{\n"
+        f"      uint8_t *dst = base + oy * {ow};\n"
+        f"      const uint8_t *src = xs + oy * {sh * wp};\n"
+        f"      {copy}\n"
+        "    }\n  }\n"
+        f"  mlq_pack4(rows, col, {kp // 4}, {blocks}, {pp});\n"
+        f"  mlq_gemm2({o}, {p}, {kp // 4}, (const uint8_t *)in1_, {kp}, col, {zu}, in2_, in3_, "
+        f"in4_, out_ + q * {o * p}, {p}, {act});\n"
+        "}\n"
+    )
+
+
+def register_lowerings() -> None:
+    """Put the two ops' C rules into mind-core's native lowering table (keyed by the primitive
+    objects mind-lite's plugin registered)."""
+    from mind.core import ops
+    from mind.core._src.devices.native.lower import LOWERINGS, Lowering
+
+    LOWERINGS[ops.get_primitive("lite_qdense")] = Lowering(_qdense_rule)
+    LOWERINGS[ops.get_primitive("lite_qconv2d")] = Lowering(_qconv_rule)
