@@ -13,7 +13,7 @@ import mind.lite as mslite
 from mind.lite._src import int8
 from mind.lite._src.graph import LiteGraph, Node, QuantParam, ValueInfo
 from mind.lite._src.kernels import ACTIVATIONS, KERNELS
-from mind.lite._src.qmath import fake_quant_act
+from mind.lite._src.qmath import activation_grid, fake_quant_act
 from mind.lite._src.quantize import dequantize
 
 needs_cc = pytest.mark.skipif(
@@ -23,11 +23,17 @@ needs_cc = pytest.mark.skipif(
 X_SCALE, X_ZERO = 0.021, -7
 
 
-def _conv(shape, out, kernel, stride=1, pads=0, dilation=1, activation=None, seed=0):
-    rng = np.random.default_rng(seed)
+def _input_quant(dynamic: bool) -> Node:
+    if dynamic:
+        return Node("fake_quant_dynamic", "q", ["x"], ["xq"], {})
+    return Node("fake_quant", "q", ["x"], ["xq"], {"scale": X_SCALE, "zero_point": X_ZERO})
+
+
+def _conv(shape, out, kernel, stride=1, pads=0, dilation=1, activation=None, dynamic=False):
+    rng = np.random.default_rng(0)
     n, c, h, w = shape
     weight = rng.integers(-127, 128, (out, c, kernel, kernel)).astype(np.int8)
-    fq = Node("fake_quant", "q", ["x"], ["xq"], {"scale": X_SCALE, "zero_point": X_ZERO})
+    fq = _input_quant(dynamic)
     pads = (pads,) * 4 if isinstance(pads, int) else pads
     attrs = {
         "stride": (stride, stride),
@@ -48,11 +54,11 @@ def _conv(shape, out, kernel, stride=1, pads=0, dilation=1, activation=None, see
     )
 
 
-def _dense(shape, out, activation=None, transpose_b=True, op="dense_fused", seed=0):
-    rng = np.random.default_rng(seed)
+def _dense(shape, out, activation=None, transpose_b=True, op="dense_fused", dynamic=False):
+    rng = np.random.default_rng(0)
     depth = shape[-1]
     weight = rng.integers(-127, 128, (out, depth) if transpose_b else (depth, out)).astype(np.int8)
-    fq = Node("fake_quant", "q", ["x"], ["xq"], {"scale": X_SCALE, "zero_point": X_ZERO})
+    fq = _input_quant(dynamic)
     if op == "matmul":
         layer = Node(
             op, "fc", ["xq", "w"], ["y"], {"transpose_a": False, "transpose_b": transpose_b}
@@ -75,7 +81,7 @@ def _fake_quant_reference(graph: LiteGraph, x: np.ndarray) -> np.ndarray:
     """The float model: the input on its grid, the weight dequantized, the float kernel."""
     fq, layer = graph.nodes
     w = dequantize(graph.tensors["w"], graph.quant["w"])
-    xq = fake_quant_act(x, fq.attrs["scale"], fq.attrs["zero_point"])
+    xq = KERNELS[fq.op](x, **fq.attrs)  # fake_quant: qmath's grid; dynamic: x's own range
     extra = [graph.tensors[n] for n in layer.inputs[2:]]
     return KERNELS[layer.op](xq, w, *extra, **layer.attrs)
 
@@ -93,7 +99,9 @@ DENSES = {
     "rows": ((2, 5, 64), 70, {}),
     "matmul": ((3, 19), 16, {"op": "matmul", "transpose_b": False}),
     "tanh": ((4, 8), 33, {"activation": "tanh"}),
+    "dynamic": ((3, 40), 24, {"dynamic": True, "activation": "relu"}),
 }
+CONVS["dynamic_conv"] = ((2, 3, 7, 7), 5, 3, {"pads": 1, "dynamic": True})
 
 
 def _cases():
@@ -172,3 +180,12 @@ def test_int8_model_resizes(monkeypatch):
     np.testing.assert_allclose(
         model.run([x])[0], _fake_quant_reference(graph, x), rtol=1e-4, atol=1e-4
     )
+
+
+def test_dynamic_grid_is_the_inputs_own_range():
+    x = np.array([[-0.5, 0.25, 2.0]], np.float32)
+    scale, zero = activation_grid(-0.5, 2.0)
+    np.testing.assert_array_equal(KERNELS["fake_quant_dynamic"](x), fake_quant_act(x, scale, zero))
+    graph, shape = CASES["dynamic"]
+    node = int8.int8_layers(graph).nodes[0]
+    assert node.attrs["x_scale"] == 0.0  # found at run time

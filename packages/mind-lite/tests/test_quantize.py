@@ -124,6 +124,53 @@ def test_full_quant_fake_quantizes_layer_inputs(lenet_mindir, tmp_path, monkeypa
     assert 0 < np.abs(q_numpy - f32).max() < 0.1 * np.abs(f32).max() + 1e-3
 
 
+def test_dynamic_quant_needs_no_calibration_and_runs_int8(lenet_mindir, tmp_path, monkeypatch):
+    """DYNAMIC_QUANT (onnxruntime's dynamic quantization of a convolution gives ConvInteger,
+    which its CPU provider does not implement: onnxruntime#3130, #12558): int8 weights, each
+    layer's input on the grid of its own range at run time, convolutions included."""
+    config = _write(
+        tmp_path, "[common_quant_param]\nquant_type=DYNAMIC_QUANT\nmin_quant_weight_channel=0\n"
+    )
+    out = mslite.Converter().convert(
+        mslite.FmkType.MINDIR, lenet_mindir, str(tmp_path / "d"), config_file=config
+    )
+    fp32 = mslite.Converter().convert(mslite.FmkType.MINDIR, lenet_mindir, str(tmp_path / "f"))
+    graph = lite_format.read(out)
+    assert sum(n.op == "fake_quant_dynamic" for n in graph.nodes) == 5
+    assert sum(a.dtype == np.int8 for a in graph.tensors.values()) == 5
+    native = _run(
+        out,
+        x := np.random.default_rng(2).standard_normal((1, 1, 32, 32)).astype(np.float32),
+        "auto",
+        monkeypatch,
+    )[0]
+    q_numpy = _run(out, x, "numpy", monkeypatch)[0]
+    np.testing.assert_allclose(native, q_numpy, rtol=1e-4, atol=1e-5)
+    f32 = _run(fp32, x, "numpy", monkeypatch)[0]
+    assert 0 < np.abs(q_numpy - f32).max() < 0.1 * np.abs(f32).max() + 1e-3
+
+
+def test_a_quantized_model_loads_in_a_fresh_process(lenet_mindir, tmp_path):
+    """Its fake-quant ops are in the runtime's op table without the converter imported."""
+    import subprocess
+    import sys
+
+    config = _write(
+        tmp_path, "[common_quant_param]\nquant_type=DYNAMIC_QUANT\nmin_quant_weight_channel=0\n"
+    )
+    out = mslite.Converter().convert(
+        mslite.FmkType.MINDIR, lenet_mindir, str(tmp_path / "d"), config_file=config
+    )
+    code = (
+        "import sys, numpy as np, mind.lite as m\n"
+        "model = m.Model(); model.build_from_file(sys.argv[1])\n"
+        "print(model.run([np.ones((1, 1, 32, 32), np.float32)])[0].shape)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, out], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(1, 10)"
+
+
 def test_activation_param_and_kl():
     p = activation_param(-1.0, 3.0)
     scale, zero = p.scale[0], p.zero_point[0]
@@ -139,8 +186,8 @@ def test_activation_param_and_kl():
 
 def test_unsupported_settings_are_refused(lenet_mindir, tmp_path):
     for text, message in [
-        ("[common_quant_param]\nquant_type=DYNAMIC_QUANT\n", "DYNAMIC_QUANT needs int8 kernels"),
         ("[common_quant_param]\nquant_type=FULL_QUANT\n", "calibrate_path"),
+        ("[common_quant_param]\nbit_num=4\n", "mind-lite quantizes to 8 bits"),
     ]:
         with pytest.raises(LiteConvertError, match=message):
             mslite.Converter().convert(

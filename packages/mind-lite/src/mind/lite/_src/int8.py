@@ -62,7 +62,7 @@ def int8_layers(graph: LiteGraph) -> LiteGraph:
     for node in graph.nodes:
         fq = producers.get(node.inputs[0]) if node.inputs else None
         rewritten = None
-        if node.op in _LAYERS and fq is not None and fq.op == "fake_quant":
+        if node.op in _LAYERS and fq is not None and fq.op in ("fake_quant", "fake_quant_dynamic"):
             rewritten = _rewrite(node, fq, tensors, quant)
         nodes.append(rewritten or node)
     live = {v.name for v in graph.outputs}
@@ -99,7 +99,11 @@ def _rewrite(node: Node, fq: Node, tensors: dict, quant: dict) -> Node | None:
         rows = w if transpose_b else w.T
     o, k = rows.shape
     scale_w = np.broadcast_to(np.asarray(param.scale, np.float64), (o,))
-    x_scale, x_zero = float(fq.attrs["scale"]), int(fq.attrs["zero_point"])
+    dynamic = fq.op == "fake_quant_dynamic"
+    # a dynamic grid is found at run time (x_scale 0 says so); the weight's scales stay float64
+    x_scale, x_zero = (
+        (0.0, 0) if dynamic else (float(fq.attrs["scale"]), int(fq.attrs["zero_point"]))
+    )
     bias = np.zeros(o, np.float32)
     if len(node.inputs) > 2:
         b = tensors.get(node.inputs[2])
@@ -107,7 +111,7 @@ def _rewrite(node: Node, fq: Node, tensors: dict, quant: dict) -> Node | None:
             return None
         bias = np.asarray(b, np.float32).reshape(o)
     colsum = rows.astype(np.int32).sum(axis=1, dtype=np.int32)
-    scale = (x_scale * scale_w).astype(np.float32)
+    scale = scale_w.copy() if dynamic else (x_scale * scale_w).astype(np.float32)
     base = f"{node.name}/int8"
     attrs: dict[str, Any] = {
         "x_scale": x_scale,
@@ -159,6 +163,17 @@ def pack_rows(rows: np.ndarray) -> np.ndarray:
 # -- numpy kernels (the reference) -----------------------------------------------------------------
 
 
+def _grid(x: np.ndarray, x_scale: float, x_zero: int, scale: np.ndarray):
+    """The input's grid and the per-channel output scales: fixed, or (``x_scale`` 0) the
+    dynamic grid of ``x`` itself, times the weight's float64 scales."""
+    if x_scale:
+        return x_scale, x_zero, scale
+    from mind.lite._src.qmath import activation_grid
+
+    x_scale, x_zero = activation_grid(x.min(), x.max()) if x.size else (1.0, 0)
+    return x_scale, x_zero, (x_scale * scale).astype(np.float32)
+
+
 def _quantize_u8(x: np.ndarray, scale: float, zero: int) -> np.ndarray:
     q = np.clip(np.rint(x / np.float32(scale)) + np.float32(zero), -128, 127)
     return (q + 128).astype(np.float64)
@@ -176,6 +191,7 @@ def _epilogue(acc, colsum, scale, bias, zero, activation, channel_axis):
 def qdense(x, w, colsum, scale, bias, *, x_scale, x_zero, out_channels, depth, activation=None):
     blocks, k4 = w.shape[:2]
     rows = w.transpose(0, 2, 1, 3).reshape(blocks * 16, k4 * 4)[:out_channels, :depth]
+    x_scale, x_zero, scale = _grid(x, x_scale, x_zero, scale)
     u = _quantize_u8(x, x_scale, x_zero)
     acc = u @ rows.astype(np.float64).T
     o = out_channels
@@ -203,6 +219,7 @@ def qconv2d(
     from mind.lite._src.kernels import _pad_hw, _windows
 
     n = x.shape[0]
+    x_scale, x_zero, scale = _grid(x, x_scale, x_zero, scale)
     u = _quantize_u8(x, x_scale, x_zero)
     # padding is real 0, which is the grid's zero point: u = z + 128 there
     win = _windows(_pad_hw(u, pads, x_zero + 128), kernel[0], kernel[1], stride, dilation)
@@ -337,6 +354,18 @@ static __attribute__((unused)) void mlq_pack4(const uint8_t *rows, uint8_t *col,
 #endif
   }
 }
+/* DYNAMIC_QUANT's grid: over [min(x, 0), max(x, 0)] as qmath.activation_grid computes it (in
+   double), and the output scales s * sw[o] */
+static __attribute__((unused)) void mlq_grid(const float *x, int64_t n, const double *sw,
+    int64_t o, float *cs, float *s, float *z, int32_t *zu) {
+  float lo = 0.0f, hi = 0.0f;
+  for (int64_t i = 0; i < n; ++i) { lo = x[i] < lo ? x[i] : lo; hi = x[i] > hi ? x[i] : hi; }
+  double scale = hi > lo ? ((double)hi - (double)lo) / 255.0 : 1.0;
+  double zero = rint(-128.0 - (double)lo / scale);
+  zero = zero < -128.0 ? -128.0 : (zero > 127.0 ? 127.0 : zero);
+  for (int64_t c = 0; c < o; ++c) cs[c] = (float)(scale * sw[c]);
+  *s = (float)scale; *z = (float)zero; *zu = (int32_t)zero + 128;
+}
 /* x -> clip(rint(x / s) + z, -128, 127) + 128, as uint8 */
 static __attribute__((unused)) void mlq_quantize(const float *x, uint8_t *u, int64_t n, float s, float z) {
   for (int64_t i = 0; i < n; ++i) {
@@ -357,13 +386,31 @@ def _qdense_rule(node: Any, k: Any) -> str | None:
     depth, o = attrs["depth"], attrs["out_channels"]
     kp = _pad_to(depth, 4)
     rows = int(np.prod(x.shape[:-1])) if x.ndim > 1 else 1
-    u = f"((uint8_t *){k.scratch(rows * kp)})"
-    z = float(attrs["x_zero"])
+    width = _pad_to(o, 16)
+    base = k.scratch(width * 4 + rows * kp)
     return (
+        _grid_code(node, base, rows * depth, width)
+        + f"uint8_t *u = (uint8_t *){base} + {width * 4};\n"
         f"for (int64_t r = 0; r < {rows}; ++r) "
-        f"mlq_quantize(in0_ + r * {depth}, {u} + r * {kp}, {depth}, {float(attrs['x_scale'])!r}f, {z!r}f);\n"
-        f"mlq_gemm1({rows}, {o}, {kp // 4}, {u}, {kp}, (const uint8_t *)in1_, {int(attrs['x_zero']) + 128}, "
-        f"in2_, in3_, in4_, out_, {o}, {act});\n"
+        f"mlq_quantize(in0_ + r * {depth}, u + r * {kp}, {depth}, s_, z_);\n"
+        f"mlq_gemm1({rows}, {o}, {kp // 4}, u, {kp}, (const uint8_t *)in1_, zu_, "
+        f"in2_, cs_, in4_, out_, {o}, {act});\n"
+    )
+
+
+def _grid_code(node: Any, scratch: str, count: int, width: int) -> str:
+    """C declaring the input grid ``s_``, ``z_``, ``zu_`` (the uint8 zero point) and the output
+    scales ``cs_``: the node's constants, or computed from the input (dynamic, into the first
+    ``width`` floats of the scratch; the weight scales there are as many)."""
+    attrs = node.attrs
+    if attrs["x_scale"]:
+        return (
+            f"const float s_ = {float(attrs['x_scale'])!r}f, z_ = {float(attrs['x_zero'])!r}f;\n"
+            f"const int32_t zu_ = {int(attrs['x_zero']) + 128};\nconst float *cs_ = in3_;\n"
+        )
+    return (
+        f"float s_, z_; int32_t zu_; float *cs_ = (float *){scratch};\n"
+        f"mlq_grid(in0_, {count}, in3_, {width}, cs_, &s_, &z_, &zu_);\n"
     )
 
 
@@ -385,27 +432,28 @@ def _qconv_rule(node: Any, k: Any) -> str | None:
     p = oh * ow
     blocks = -(-p // 16)
     pp = blocks * 16
-    zu = int(attrs["x_zero"]) + 128
+    width = _pad_to(o, 16)
     # The input quantized into a zero-point-bordered image (padding is real 0, which is the
     # grid's zero point), so every window tap is inside; then im2col as rows (depth d: the P
     # values it meets, contiguous), packed for form 2 (16 positions x 4 depths per 64 bytes).
     hp, wp = h + pt + pb, w + pl + pr
     image = _pad_to(c * hp * wp, 64)
-    buffer = f"((uint8_t *){k.scratch(image + 2 * kp * pp)})"
+    base = k.scratch(width * 4 + image + 2 * kp * pp)
+    buffer = f"((uint8_t *){base} + {width * 4})"
     copy = (
         f"memcpy(dst, src, {ow});"
         if sw == 1
         else f"for (int64_t ox = 0; ox < {ow}; ++ox) dst[ox] = src[ox * {sw}];"
     )
-    border = f"  memset(xu, {zu}, {c * hp * wp});\n" if (pt or pb or pl or pr) else ""
+    border = f"  memset(xu, zu_, {c * hp * wp});\n" if (pt or pb or pl or pr) else ""
     return (
-        f"uint8_t *xu = {buffer}, *rows = {buffer} + {image}, *col = rows + {kp * pp};\n"
+        _grid_code(node, base, n * c * h * w, o)
+        + f"uint8_t *xu = {buffer}, *rows = {buffer} + {image}, *col = rows + {kp * pp};\n"
         f"memset(rows + {depth * pp}, 0, {(kp - depth) * pp});\n"
         f"for (int64_t q = 0; q < {n}; ++q) {{\n"
         + border
         + f"  for (int64_t r = 0; r < {c * h}; ++r) mlq_quantize(in0_ + q * {c * h * w} + r * {w}, "
-        f"xu + ((r / {h}) * {hp} + r % {h} + {pt}) * {wp} + {pl}, {w}, "
-        f"{float(attrs['x_scale'])!r}f, {float(attrs['x_zero'])!r}f);\n"
+        f"xu + ((r / {h}) * {hp} + r % {h} + {pt}) * {wp} + {pl}, {w}, s_, z_);\n"
         f"  for (int64_t ch = 0; ch < {c}; ++ch) for (int64_t i = 0; i < {kh}; ++i) "
         f"for (int64_t j = 0; j < {kw}; ++j) {{\n"
         f"    const uint8_t *xs = xu + ch * {hp * wp} + i * {dh} * {wp} + j * {dw};\n"
@@ -416,7 +464,7 @@ def _qconv_rule(node: Any, k: Any) -> str | None:
         f"      {copy}\n"
         "    }\n  }\n"
         f"  mlq_pack4(rows, col, {kp // 4}, {blocks}, {pp});\n"
-        f"  mlq_gemm2({o}, {p}, {kp // 4}, (const uint8_t *)in1_, {kp}, col, {zu}, in2_, in3_, "
+        f"  mlq_gemm2({o}, {p}, {kp // 4}, (const uint8_t *)in1_, {kp}, col, zu_, in2_, cs_, "
         f"in4_, out_ + q * {o * p}, {p}, {act});\n"
         "}\n"
     )

@@ -362,6 +362,33 @@ def _adaptive_avg_pool2d(x: np.ndarray, *, output_size: Any) -> np.ndarray:
     return out
 
 
+# -- quantization: a value on its int8 grid (see mind.lite._src.qmath) -------------------------------
+
+
+@kernel("fake_quant")
+def _fake_quant(x: np.ndarray, *, scale: float, zero_point: int) -> np.ndarray:
+    from mind.lite._src.qmath import fake_quant_act
+
+    return fake_quant_act(x, scale, zero_point)
+
+
+@kernel("fake_quant_dynamic")
+def _fake_quant_dynamic(x: np.ndarray) -> np.ndarray:
+    """DYNAMIC_QUANT's input grid: over the range of this very input (0 included)."""
+    from mind.lite._src.qmath import activation_grid, fake_quant_act
+
+    if x.size == 0:
+        return x
+    return fake_quant_act(x, *activation_grid(x.min(), x.max()))
+
+
+@kernel("fake_quant_weight")
+def _fake_quant_weight(w: np.ndarray) -> np.ndarray:
+    from mind.lite._src.qmath import fake_quant_weight
+
+    return fake_quant_weight(w)
+
+
 # -- ops the ONNX importer needs (see mind.lite._src.onnx_import) ----------------------------------
 
 

@@ -1,7 +1,7 @@
 """Post-training quantization, configured as MindSpore Lite's converter is: an INI file.
 
     [common_quant_param]
-    quant_type=WEIGHT_QUANT | FULL_QUANT     # DYNAMIC_QUANT: see below
+    quant_type=WEIGHT_QUANT | FULL_QUANT | DYNAMIC_QUANT
     bit_num=8
     min_quant_weight_size=0
     min_quant_weight_channel=16
@@ -21,8 +21,10 @@ Weights of convolutions and dense layers are stored as int8, symmetric per outpu
 loads the model. FULL_QUANT also fixes an int8 range for the input of every quantized layer from
 the calibration data (asymmetric per tensor, ``real = scale * (q - zero_point)``) and inserts a
 ``fake_quant`` node there: the model then computes what an int8 model with int32 accumulation
-computes, and its accuracy is the int8 accuracy. (The int8 C kernels that would run such a
-layer faster are not written yet; DYNAMIC_QUANT is refused until they are.)
+computes, and its accuracy is the int8 accuracy. DYNAMIC_QUANT needs no calibration: each
+quantized layer's input gets a ``fake_quant_dynamic`` node, whose grid is the range of the input
+it meets at run time. On the native backend each such pair runs as one int8 layer
+(:mod:`mind.lite._src.int8`): integer sums of the uint8 input and the int8 weight.
 """
 
 from __future__ import annotations
@@ -35,8 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mind.lite._src.graph import LiteGraph, Node, QuantParam
-from mind.lite._src.kernels import kernel
-from mind.lite._src.qmath import activation_grid, fake_quant_act, fake_quant_weight, weight_scales
+from mind.lite._src.qmath import activation_grid, weight_scales
 from mind.lite.errors import LiteConvertError
 
 __all__ = [
@@ -233,16 +234,6 @@ def dequantized(graph: LiteGraph) -> LiteGraph:
     )
 
 
-@kernel("fake_quant")
-def _fake_quant(x: np.ndarray, *, scale: float, zero_point: int) -> np.ndarray:
-    return fake_quant_act(x, scale, zero_point)
-
-
-@kernel("fake_quant_weight")
-def _fake_quant_weight(w: np.ndarray) -> np.ndarray:
-    return fake_quant_weight(w)
-
-
 # -- activations -----------------------------------------------------------------------------------
 
 
@@ -324,11 +315,6 @@ def quantize(
 ) -> LiteGraph:
     """``graph`` with its layers' weights in int8 and, for FULL_QUANT, its layers' inputs
     fake-quantized to the calibrated int8 ranges (see the module docstring)."""
-    if config.quant_type == "DYNAMIC_QUANT":
-        raise LiteConvertError(
-            "quant_type=DYNAMIC_QUANT needs int8 kernels, which mind-lite does not have yet: use "
-            "WEIGHT_QUANT (smaller file) or FULL_QUANT (int8 accuracy)"
-        )
     tensors = dict(graph.tensors)
     quant = dict(graph.quant)
     layers = [
@@ -370,28 +356,36 @@ def quantize(
         targets = {n.inputs[0] for n in layers if n.inputs[0] not in tensors}
         seen = _observe(graph, targets, samples)
         method = _METHODS[config.activation_quant_method]
-        rewired: dict[str, str] = {}
-        new_nodes: list[Node] = []
-        for node in nodes:
-            if node in layers and node.inputs[0] in targets:
-                src = node.inputs[0]
-                if src not in rewired:
-                    param = activation_param(*method(seen[src]))
-                    out = f"{src}/quant"
-                    new_nodes.append(
-                        Node(
-                            "fake_quant",
-                            f"{node.name}/input_quant",
-                            [src],
-                            [out],
-                            {"scale": param.scale[0], "zero_point": param.zero_point[0]},
-                        )
-                    )
-                    rewired[src] = out
-                node = Node(
-                    node.op, node.name, [rewired[src], *node.inputs[1:]], node.outputs, node.attrs
-                )
-            new_nodes.append(node)
-        nodes = new_nodes
+
+        def grid(src: str) -> tuple[str, dict]:
+            param = activation_param(*method(seen[src]))
+            return "fake_quant", {"scale": param.scale[0], "zero_point": param.zero_point[0]}
+
+        nodes = _quantize_inputs(nodes, [n for n in layers if n.inputs[0] in targets], grid)
+    elif config.quant_type == "DYNAMIC_QUANT":  # the grid of each input at run time
+        chosen = [n for n in layers if n.inputs[1] in done and n.inputs[0] not in tensors]
+        nodes = _quantize_inputs(nodes, chosen, lambda src: ("fake_quant_dynamic", {}))
     metadata = {**graph.metadata, "quant_type": config.quant_type}
     return LiteGraph(graph.inputs, graph.outputs, nodes, tensors, quant, metadata, graph.shapes)
+
+
+def _quantize_inputs(
+    nodes: list[Node], layers: list[Node], grid: Callable[[str], tuple[str, dict]]
+) -> list[Node]:
+    """``nodes`` with a quantizing node (``grid(input) -> (op, attrs)``) before each of
+    ``layers``' inputs, one per distinct input."""
+    rewired: dict[str, str] = {}
+    out: list[Node] = []
+    chosen = {id(n) for n in layers}
+    for node in nodes:
+        if id(node) in chosen:
+            src = node.inputs[0]
+            if src not in rewired:
+                op, attrs = grid(src)
+                rewired[src] = f"{src}/quant"
+                out.append(Node(op, f"{node.name}/input_quant", [src], [rewired[src]], attrs))
+            node = Node(
+                node.op, node.name, [rewired[src], *node.inputs[1:]], node.outputs, node.attrs
+            )
+        out.append(node)
+    return out
