@@ -182,6 +182,12 @@ def test_activation_param_and_kl():
     values = [np.concatenate([rng.standard_normal(20000), [40.0, -35.0]]).astype(np.float32)]
     lo, hi = _range_kl(values)
     assert 2.0 < hi < 20.0 and -20.0 < lo < -2.0  # the outliers are clipped, the bulk is kept
+    # after a ReLU all 256 levels cover [0, hi]: the threshold is KL's over 256 levels, which
+    # clips less than the 128 levels a symmetric range has per side
+    relu = [np.maximum(values[0], 0)]
+    lo, hi = _range_kl(relu)
+    assert lo == 0 and hi == _range_kl(relu, levels=256)[1]
+    assert 2.0 < _range_kl(relu, levels=128)[1] < hi < 40.0
 
 
 def test_unsupported_settings_are_refused(lenet_mindir, tmp_path):

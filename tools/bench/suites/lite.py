@@ -14,7 +14,9 @@ outputs must agree (float32: ``allclose``, rtol 1e-3, atol 1e-4).
   the timed input). mind-lite: ``Converter`` with a FULL_QUANT config file (8 bits, MAX_MIN
   activation ranges, per-channel weights, the samples as .npy files). onnxruntime:
   ``quant_pre_process`` then ``quantize_static`` (QDQ, MinMax calibration, per-channel int8
-  weights, int8 activations, ``reduce_range`` off), run with the float32 peer's session options.
+  weights, uint8 activations as onnxruntime advises for x86 CPUs (its U8S8 kernels; faster here than int8
+  activations: LeNet 47 against 76 us, ResNet-18 8.4 against 17.7 ms in one comparison), ``reduce_range``
+  off (this CPU has VNNI)), run with the float32 peer's session options.
   The int8 outputs are only checked to roughly agree (the same top-1 class at every position, or
   within 0.1 * max|output|); a disagreement is a warning on stderr, not a failure.
 - cold_start_lenet: a fresh interpreter importing the runtime, loading the model and running
@@ -141,7 +143,7 @@ def _ort_int8(name: str, onnx_file: str, input_name: str, samples: list[np.ndarr
         quant_format=QuantFormat.QDQ,
         per_channel=True,
         reduce_range=False,
-        activation_type=QuantType.QInt8,
+        activation_type=QuantType.QUInt8,  # onnxruntime's advice for x86: its faster U8S8 path
         weight_type=QuantType.QInt8,
         calibrate_method=CalibrationMethod.MinMax,
     )

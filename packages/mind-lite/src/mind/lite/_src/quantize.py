@@ -247,13 +247,22 @@ def _range_outlier(values: list[np.ndarray]) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def _range_kl(values: list[np.ndarray], bins: int = 2048, levels: int = 128) -> tuple[float, float]:
-    """The clipping threshold that minimizes the KL divergence between the histogram of |x| and
-    its quantization to ``levels`` levels (TensorRT's entropy calibration), applied symmetrically
-    to the observed range's sides."""
-    flat = np.concatenate([np.abs(v.reshape(-1)) for v in values]).astype(np.float64)
-    top = float(flat.max())
+def _range_kl(
+    values: list[np.ndarray], bins: int = 2048, levels: int | None = None
+) -> tuple[float, float]:
+    """The clipping threshold that minimizes the KL divergence between the histogram of the
+    values and its quantization to ``levels`` levels (TensorRT's entropy calibration). A range
+    with negative values is taken symmetrically (the histogram of |x|, 128 levels a side, the
+    threshold applied to both sides of the observed range); a non-negative one (after a ReLU) is
+    covered by all 256 levels of the int8 grid from 0, so the histogram is x's own with 256."""
     lo, hi = _range_max_min(values)
+    nonnegative = lo >= 0
+    if levels is None:
+        levels = 256 if nonnegative else 128
+    flat = np.concatenate([(v if nonnegative else np.abs(v)).reshape(-1) for v in values]).astype(
+        np.float64
+    )
+    top = float(flat.max())
     if top == 0:
         return lo, hi
     hist, edges = np.histogram(flat, bins=bins, range=(0, top))
