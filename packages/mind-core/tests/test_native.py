@@ -365,3 +365,52 @@ def test_row_vector_matmul_through_gemv_matches_numpy(a_shape, b_shape, ta, tb, 
     got = f(Tensor(a), Tensor(b)).asnumpy()
     assert f.compile(Tensor(a), Tensor(b)).executable.report["cpu_nodes"] == 0
     np.testing.assert_allclose(got, want, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-6)
+
+
+# (x shape, weight shape, stride, pads (top, bottom, left, right), dilation)
+PADDED_CONVS = [
+    ((2, 3, 9, 11), (4, 3, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1)),
+    ((2, 2, 10, 9), (5, 2, 3, 2), (2, 3), (1, 2, 0, 1), (1, 1)),  # asymmetric pads, strides
+    ((2, 3, 11, 10), (2, 3, 3, 3), (2, 2), (2, 2, 1, 1), (2, 2)),  # stride 2, dilation 2
+    ((1, 2, 5, 6), (3, 2, 3, 3), (1, 2), (4, 0, 0, 5), (1, 2)),  # rows and columns all padding
+    ((2, 4, 8, 8), (3, 4, 3, 3), (1, 1), (0, 2, 0, 1), (1, 1)),  # only the far sides padded
+    ((1, 3, 16, 16), (2, 3, 7, 7), (2, 2), (3, 3, 3, 3), (1, 1)),  # a ResNet stem
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", PADDED_CONVS, ids=str)
+def test_padded_convolutions_and_their_gradients_in_c_match_numpy(case, dtype):
+    # Graph-mode conv2d, conv_transpose2d (the input gradient) and conv2d_grad_weight through the
+    # lowering's im2col and col2im, against the numpy kernels.
+    from mind.core._src.ops import nn_ops
+    from mind.core._src.ops.dispatch import bind2
+
+    x_shape, w_shape, stride, pads, dilation = case
+    attrs = {"stride": stride, "pads": pads, "dilation": dilation, "groups": 1}
+    oh = nn_ops._conv_out(x_shape[2], w_shape[2], stride[0], dilation[0], pads[0], pads[1])
+    ow = nn_ops._conv_out(x_shape[3], w_shape[3], stride[1], dilation[1], pads[2], pads[3])
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal(x_shape).astype(dtype), rng.standard_normal(w_shape).astype(dtype)
+    dout = rng.standard_normal((x_shape[0], w_shape[0], oh, ow)).astype(dtype)
+    grad_in = {**attrs, "in_hw": x_shape[2:]}
+    grad_w = {**attrs, "kernel_hw": w_shape[2:]}
+    ms.set_context(device_target="native")
+    f = ms.jit(
+        lambda x, w, dout: (
+            bind2(nn_ops.conv2d_p, x, w, attrs) + 0.0,
+            bind2(nn_ops.conv_transpose2d_p, dout, w, grad_in) + 0.0,
+            bind2(nn_ops.conv2d_grad_weight_p, x, dout, grad_w) + 0.0,
+        )
+    )
+    args = (Tensor(x), Tensor(w), Tensor(dout))
+    assert f.compile(*args).executable.report["cpu_nodes"] == 0
+    want = (
+        nn_ops._conv2d_kernel(x, w, **attrs),
+        nn_ops._conv_transpose2d_kernel(dout, w, **grad_in),
+        nn_ops._conv2d_grad_weight_kernel(x, dout, **grad_w),
+    )
+    tol = 2e-5 if dtype == np.float32 else 1e-12
+    for got, ref in zip(f(*args), want):
+        assert got.shape == ref.shape
+        np.testing.assert_allclose(got.asnumpy(), ref, rtol=tol, atol=tol * np.abs(ref).max())

@@ -1144,44 +1144,117 @@ def _conv_geometry(node: Apply) -> dict[str, int]:
     return dict(zip(names, (n, c, h, wd, o, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl)))
 
 
-def _window_loops(g: dict[str, int], t: str, x: str, col: str, scatter: bool) -> str:
+def _window_hw(g: dict[str, int]) -> tuple[int, int]:
+    """The rows and columns, padding included, that a convolution's windows span."""
+    hp = (g["oh"] - 1) * g["sh"] + (g["kh"] - 1) * g["dh"] + 1
+    return hp, (g["ow"] - 1) * g["sw"] + (g["kw"] - 1) * g["dw"] + 1
+
+
+def _all_inside(g: dict[str, int]) -> bool:
+    hp, wp = _window_hw(g)
+    return g["pt"] == g["pl"] == 0 and hp <= g["h"] and wp <= g["w"]
+
+
+def _padded_hw(g: dict[str, int], scatter: bool) -> tuple[int, int] | None:
+    """The rows and columns of the zero-padded copy of a sample that a padded convolution's
+    windows go through, or None where they read the sample itself: every tap inside it, a
+    negative pad, or a col2im with few taps per pixel (stride 2: zeroing and copying back the
+    padded image costs more than testing every tap)."""
+    hp, wp = _window_hw(g)
+    if _all_inside(g) or g["pt"] < 0 or g["pl"] < 0:
+        return None
+    if scatter and g["kh"] * g["kw"] * g["oh"] * g["ow"] < 4 * hp * wp:
+        return None
+    return hp, wp
+
+
+def _window_loops(
+    g: dict[str, int], t: str, x: str, col: str, scatter: bool, pad: str | None = None
+) -> str:
     """im2col of sample ``q`` of ``x`` into ``col`` (K x P), or (``scatter``) col2im: add
-    ``col`` back into sample ``q`` of ``x``."""
+    ``col`` back into sample ``q`` of ``x``. A padded convolution goes through a zero-padded
+    copy of the sample in ``pad`` (``_padded_hw`` elements per channel): the windows then read
+    without bounds checks and the row loops vectorize (a 3x3 conv's im2col at 8x8 runs 2.5x
+    faster than testing every tap, a 7x7 stride-2 stem's 4x). The same values, and the same
+    additions in the same order, as testing every tap."""
     c, h, w, kh, kw, oh, ow = g["c"], g["h"], g["w"], g["kh"], g["kw"], g["oh"], g["ow"]
-    unpadded = (
-        g["pt"] == 0
-        and g["pl"] == 0
-        and (oh - 1) * g["sh"] + (kh - 1) * g["dh"] < h
-        and (ow - 1) * g["sw"] + (kw - 1) * g["dw"] < w
-    )
-    cell = f"cr[oy * {ow} + ox]"
-    if unpadded:  # every tap is inside: no checks, and the row loop vectorizes
-        src = f"xs[(oy * {g['sh']} + i * {g['dh']}) * {w} + ox * {g['sw']} + j * {g['dw']}]"
-        row = (
+    sh, sw, dh, dw, pt, pl = g["sh"], g["sw"], g["dh"], g["dw"], g["pt"], g["pl"]
+    sample = f"{x} + q * {c * h * w}"
+
+    def windows(src: str, hh: int, ww: int, body: str) -> str:
+        return (
+            f"for (int64_t ch = 0; ch < {c}; ++ch) {{\n"
+            f"  {'' if scatter else 'const '}{t} *xs = {src} + ch * {hh * ww};\n"
+            f"  for (int64_t i = 0; i < {kh}; ++i) for (int64_t j = 0; j < {kw}; ++j) {{\n"
+            f"    {'const ' if scatter else ''}{t} *cr = {col} + ((ch * {kh} + i) * {kw} + j) * {oh * ow};\n"
+            f"    for (int64_t oy = 0; oy < {oh}; ++oy) {{\n{body}    }}\n  }}\n}}\n"
+        )
+
+    def inside(src: str, hh: int, ww: int) -> str:  # every tap is inside the image
+        cell, tap = (
+            f"cr[oy * {ow} + ox]",
+            f"xs[(oy * {sh} + i * {dh}) * {ww} + ox * {sw} + j * {dw}]",
+        )
+        return windows(
+            src,
+            hh,
+            ww,
             "#pragma GCC ivdep\n"
             f"      for (int64_t ox = 0; ox < {ow}; ++ox) "
-            + (f"{src} += {cell};" if scatter else f"{cell} = {src};")
-            + "\n"
+            + (f"{tap} += {cell};" if scatter else f"{cell} = {tap};")
+            + "\n",
         )
-    else:
-        inside = f"iy >= 0 && iy < {h} && ix >= 0 && ix < {w}"
+
+    if _all_inside(g):
+        return inside(sample, h, w)
+    padded = _padded_hw(g, scatter)
+    if padded is None or pad is None:  # test every tap
+        test = f"iy >= 0 && iy < {h} && ix >= 0 && ix < {w}"
         body = (
-            f"if ({inside}) xs[iy * {w} + ix] += {cell};"
+            f"if ({test}) xs[iy * {w} + ix] += cr[oy * {ow} + ox];"
             if scatter
-            else f"{cell} = ({inside}) ? xs[iy * {w} + ix] : 0;"
+            else f"cr[oy * {ow} + ox] = ({test}) ? xs[iy * {w} + ix] : 0;"
         )
-        row = (
-            f"      int64_t iy = oy * {g['sh']} - {g['pt']} + i * {g['dh']};\n"
+        return windows(
+            sample,
+            h,
+            w,
+            f"      int64_t iy = oy * {sh} - {pt} + i * {dh};\n"
             f"      for (int64_t ox = 0; ox < {ow}; ++ox) {{\n"
-            f"        int64_t ix = ox * {g['sw']} - {g['pl']} + j * {g['dw']};\n"
-            f"        {body}\n      }}\n"
+            f"        int64_t ix = ox * {sw} - {pl} + j * {dw};\n"
+            f"        {body}\n      }}\n",
+        )
+    hp, wp = padded
+    # the padded image: `top` rows of zeros, `rows` of the sample's, `bottom` of zeros; the
+    # same across (`left`, `cols`, `right`). Only what the windows read.
+    top, left = min(pt, hp), min(pl, wp)
+    rows, cols = max(0, min(h, hp - pt)), max(0, min(w, wp - pl))
+    bottom, right = hp - top - rows, wp - left - cols
+    size = f" * sizeof({t})"
+    if scatter:  # col2im into the zeroed padded image, then its inside into the sample
+        return (
+            f"{{\n{t} *xp = {pad};\nmemset(xp, 0, {c * hp * wp}{size});\n"
+            + inside("xp", hp, wp)
+            + f"for (int64_t ch = 0; ch < {c}; ++ch) for (int64_t y = 0; y < {rows}; ++y)\n"
+            f"  memcpy({sample} + ch * {h * w} + y * {w}, xp + (ch * {hp} + y + {pt}) * {wp} + {pl}, "
+            f"{cols}{size});\n}}\n"
         )
     return (
+        f"{{\n{t} *xp = {pad};\n"
         f"for (int64_t ch = 0; ch < {c}; ++ch) {{\n"
-        f"  {'' if scatter else 'const '}{t} *xs = {x} + (q * {c} + ch) * {h * w};\n"
-        f"  for (int64_t i = 0; i < {kh}; ++i) for (int64_t j = 0; j < {kw}; ++j) {{\n"
-        f"    {'const ' if scatter else ''}{t} *cr = {col} + ((ch * {kh} + i) * {kw} + j) * {oh * ow};\n"
-        f"    for (int64_t oy = 0; oy < {oh}; ++oy) {{\n{row}    }}\n  }}\n}}\n"
+        f"  const {t} *xs = {sample} + ch * {h * w};\n"
+        f"  {t} *pc = xp + ch * {hp * wp};\n"
+        + (f"  memset(pc, 0, {top * wp}{size});\n" if top else "")
+        + f"  for (int64_t y = 0; y < {rows}; ++y) {{\n"
+        f"    {t} *pr = pc + (y + {pt}) * {wp};\n"
+        + (f"    memset(pr, 0, {left}{size});\n" if left else "")
+        + f"    memcpy(pr + {left}, xs + y * {w}, {cols}{size});\n"
+        + (f"    memset(pr + {left + cols}, 0, {right}{size});\n" if right else "")
+        + "  }\n"
+        + (f"  memset(pc + {(top + rows) * wp}, 0, {bottom * wp}{size});\n" if bottom else "")
+        + "}\n"
+        + inside("xp", hp, wp)
+        + "}\n"
     )
 
 
@@ -1195,21 +1268,24 @@ def _conv(node: Apply, k: Kernel) -> str | None:
         return None
     if node.attrs.get("groups", 1) != 1:
         return None
-    g = _conv_geometry(node)
+    g, prim = _conv_geometry(node), _op(node)
     depth, p = g["c"] * g["kh"] * g["kw"], g["oh"] * g["ow"]
-    col = f"(({t} *){k.scratch(depth * p * node.aval.dtype.itemsize)})"
-    gemm, prim = _gemm(t), _op(node)
+    padded = _padded_hw(g, prim is N.conv_transpose2d_p)  # the padded sample, after the columns
+    extra = g["c"] * padded[0] * padded[1] if padded else 0
+    col = f"(({t} *){k.scratch((depth * p + extra) * node.aval.dtype.itemsize)})"
+    pad = f"({col} + {depth * p})" if padded else None
+    gemm = _gemm(t)
     if prim is N.conv2d_p:  # out[q] (O x P) = W (O x K) @ col (K x P)
         return (
             f"for (int64_t q = 0; q < {g['n']}; ++q) {{\n"
-            + _window_loops(g, t, "in0_", col, False)
+            + _window_loops(g, t, "in0_", col, False, pad)
             + f"{gemm}(CblasRowMajor, CblasNoTrans, CblasNoTrans, {g['o']}, {p}, {depth}, 1, in1_, "
             f"{depth}, {col}, {p}, 0, out_ + q * {g['o'] * p}, {p});\n}}\n"
         )
     if prim is N.conv2d_grad_weight_p:  # dW (O x K) = sum_q dout[q] (O x P) @ col^T (P x K)
         return (
             f"for (int64_t q = 0; q < {g['n']}; ++q) {{\n"
-            + _window_loops(g, t, "in0_", col, False)
+            + _window_loops(g, t, "in0_", col, False, pad)
             + f"{gemm}(CblasRowMajor, CblasNoTrans, CblasTrans, {g['o']}, {depth}, {p}, 1, "
             f"in1_ + q * {g['o'] * p}, {p}, {col}, {p}, q ? 1 : 0, out_, {depth});\n}}\n"
         )
@@ -1219,7 +1295,7 @@ def _conv(node: Apply, k: Kernel) -> str | None:
         f"for (int64_t q = 0; q < {g['n']}; ++q) {{\n"
         f"{gemm}(CblasRowMajor, CblasTrans, CblasNoTrans, {depth}, {p}, {g['o']}, 1, in1_, {depth}, "
         f"in0_ + q * {g['o'] * p}, {p}, 0, {col}, {p});\n"
-        + _window_loops(g, t, "out_", col, True)
+        + _window_loops(g, t, "out_", col, True, pad)
         + "}\n"
     )
 
