@@ -78,14 +78,18 @@ def blas_threads(count: int | None = None) -> int:
 
 
 def _code() -> str:
-    """The digest of the code that writes plans (this package's lowering and int8 C): a plan
-    made by other code is never reused, whatever version numbers say."""
+    """The digest of the code that writes plans (this package's lowering and int8 C, mind-core's
+    native lowering, read as files: nothing is imported): a plan made by other code is never
+    reused, whatever version numbers say."""
     global _CODE
     if _CODE is None:
+        import mind.core
+
         folder = Path(__file__).parent
+        core = Path(mind.core.__file__).parent / "_src" / "devices" / "native" / "lower.py"
         digest = hashlib.sha256()
-        for name in ("native_lower.py", "int8.py"):
-            digest.update((folder / name).read_bytes())
+        for path in (folder / "native_lower.py", folder / "int8.py", core):
+            digest.update(path.read_bytes() if path.is_file() else path.name.encode())
         _CODE = digest.hexdigest()[:16]
     return _CODE
 
