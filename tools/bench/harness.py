@@ -4,7 +4,8 @@ A case is one unit of work for Mind and the same work for a named peer (PyTorch,
 Mind device) or none. The sides are timed in blocks, A B A B, each block after its own warm-up:
 alternating blocks spreads drift in the machine's speed over both sides, and the warm-up absorbs
 the switch (numpy's OpenBLAS threads keep spinning for a while after a call and would otherwise
-steal the cores from PyTorch's OpenMP threads in the first samples, and the reverse). Each timed
+steal the cores from PyTorch's OpenMP threads in the first samples, and the reverse), and each
+block starts after a pause (:data:`SETTLE_S`) in which the other side's threads go to sleep. Each timed
 sample runs the work ``number`` times and divides, so sub-millisecond work is measured above the
 timer's resolution.
 """
@@ -17,7 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Case", "PeerUnavailable", "run_case"]
+__all__ = ["SETTLE_S", "Case", "PeerUnavailable", "run_case"]
+
+#: A pause before each block: the other side's pool threads may still be spinning for work after
+#: its last call and take a core from this side (onnxruntime's intra-op workers spin for 10-50 ms
+#: here: Mind's int8 ResNet-18 ran at 4.7 ms beside them, 2.2 ms 50 ms later). Warm-up calls
+#: alone do not absorb that.
+SETTLE_S = 0.1
 
 
 class PeerUnavailable(Exception):
@@ -65,6 +72,7 @@ def run_case(case: Case, suite: str, threads: int, rounds: int = 2) -> dict[str,
     per_round = max(1, -(-case.repeats // rounds))
     for _ in range(rounds):
         for i, fn in enumerate(sides):
+            time.sleep(SETTLE_S)
             for _ in range(case.warmup):
                 fn()
             for _ in range(per_round):

@@ -93,6 +93,7 @@ CONVS = {
     "dilated": ((1, 4, 13, 13), 17, 3, {"dilation": 2, "pads": 2}),
     "pointwise": ((1, 64, 4, 4), 33, 1, {}),
     "gelu": ((1, 2, 6, 6), 3, 3, {"activation": "gelu", "pads": 1}),
+    "threaded": ((1, 64, 16, 16), 40, 3, {"pads": 1}),  # 5.9M multiply-adds: split over threads
 }
 DENSES = {
     "row": ((1, 37), 10, {"activation": "relu"}),
@@ -189,3 +190,16 @@ def test_dynamic_grid_is_the_inputs_own_range():
     graph, shape = CASES["dynamic"]
     node = int8.int8_layers(graph).nodes[0]
     assert node.attrs["x_scale"] == 0.0  # found at run time
+
+
+@needs_cc
+def test_threads_split_the_work_not_the_values(monkeypatch):
+    graph, shape = CASES["threaded"]
+    model = _native(graph, monkeypatch)
+    x = np.random.default_rng(8).standard_normal(shape).astype(np.float32)
+    results = []
+    for count in (1, 2, 3, 0):  # 0: the online CPUs
+        model._native.set_threads(count)
+        results.append(model.run([x])[0])
+    for other in results[1:]:
+        np.testing.assert_array_equal(other, results[0])  # integer sums: the same bits

@@ -239,12 +239,22 @@ def qconv2d(
 #: ``V`` the uint8 im2col, the channel is the row. Tiles of 4 rows x 4 vectors, or 8 rows x 2, keep 16
 #: int32 accumulators in registers; columns past ``N`` are computed and not stored.
 C_PRELUDE = r"""
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+typedef struct {
+  int64_t R, N, k4, ldb, ldc; const uint8_t *B, *V; int32_t zu; const int32_t *colsum;
+  const float *cs, *bias; float *C; int act;
+} mlq_args;
 #define MLQ_ACT(v, act) ((act) == 1 ? (v > 0.0f ? v : 0.0f) \
     : (act) == 2 ? (v > 6.0f ? 6.0f : (v > 0.0f ? v : 0.0f)) : v)
 #if defined(__AVX512VNNI__) && defined(__AVX512BW__)
@@ -288,47 +298,148 @@ static inline __attribute__((always_inline)) void mlq_tile(
     }
   }
 }
-#define MLQ_CASE(f, a, b) case (a) * 8 + (b): mlq_tile(f, a, b, B, ldb, Vb, vstride, k4, zu, \
-    colsum, cs, bias, C, ldc, r, nb * 16, N, act); break;
+#define MLQ_CASE(f, a, b) case (a) * 8 + (b): mlq_tile(f, a, b, g->B, g->ldb, Vb, vstride, \
+    g->k4, g->zu, g->colsum, g->cs, g->bias, g->C, g->ldc, r, nb * 16, g->N, g->act); break;
 #define MLQ_ROW(f, a) MLQ_CASE(f, a, 1) MLQ_CASE(f, a, 2) MLQ_CASE(f, a, 3) MLQ_CASE(f, a, 4)
 #define MLQ_ROW2(f, a) MLQ_CASE(f, a, 1) MLQ_CASE(f, a, 2)
-/* as many vectors per tile (up to 4) as keep its packed block in L1 (about 24 KB) */
-#define MLQ_GEMM(name, f) \
-static __attribute__((unused)) void name(int64_t R, int64_t N, int64_t k4, const uint8_t *B, \
-    int64_t ldb, const uint8_t *V, int32_t zu, const int32_t *colsum, const float *cs, \
-    const float *bias, float *C, int64_t ldc, int act) { \
-  const int64_t vstride = k4 * 64, blocks = (N + 15) / 16; \
-  const int64_t fit = 24576 / vstride, step = fit >= 4 ? 4 : (fit < 1 ? 1 : fit); \
-  for (int64_t nb = 0; nb < blocks; nb += step) { \
+/* The tiles, column group by column group (as many vectors per tile, up to 4, as keep a group's
+   packed block in L1, about 24 KB; 8 rows a tile when the vectors are 2 or fewer, else 4), row
+   group by row group within: units [t0, t1) of that order. */
+#define MLQ_STEP(g) (24576 / ((g)->k4 * 64) >= 4 ? 4 : (24576 / ((g)->k4 * 64) < 1 ? 1 \
+    : 24576 / ((g)->k4 * 64)))
+#define MLQ_PART(name, f) \
+static int64_t name##_units(const mlq_args *g) { \
+  const int64_t step = MLQ_STEP(g), rows = step <= 2 ? 8 : 4; \
+  return ((g->N + 15) / 16 + step - 1) / step * ((g->R + rows - 1) / rows); \
+} \
+static void name##_part(const mlq_args *g, int64_t t0, int64_t t1) { \
+  const int64_t vstride = g->k4 * 64, blocks = (g->N + 15) / 16, step = MLQ_STEP(g); \
+  const int64_t rows = step <= 2 ? 8 : 4, rgroups = (g->R + rows - 1) / rows; \
+  for (int64_t u = t0; u < t1; ++u) { \
+    const int64_t nb = (u / rgroups) * step, r = (u % rgroups) * rows; \
     const int nv = blocks - nb >= step ? (int)step : (int)(blocks - nb); \
-    const uint8_t *Vb = V + nb * vstride; \
-    const int rows = nv <= 2 ? 8 : 4; /* 16 accumulators either way */ \
-    for (int64_t r = 0; r < R; r += rows) { \
-      const int mr = R - r >= rows ? rows : (int)(R - r); \
-      switch (mr * 8 + nv) { MLQ_ROW(f, 1) MLQ_ROW(f, 2) MLQ_ROW(f, 3) MLQ_ROW(f, 4) \
-        MLQ_ROW2(f, 5) MLQ_ROW2(f, 6) MLQ_ROW2(f, 7) MLQ_ROW2(f, 8) } \
-    } \
+    const int mr = g->R - r >= rows ? (int)rows : (int)(g->R - r); \
+    const uint8_t *Vb = g->V + nb * vstride; \
+    switch (mr * 8 + nv) { MLQ_ROW(f, 1) MLQ_ROW(f, 2) MLQ_ROW(f, 3) MLQ_ROW(f, 4) \
+      MLQ_ROW2(f, 5) MLQ_ROW2(f, 6) MLQ_ROW2(f, 7) MLQ_ROW2(f, 8) } \
   } \
 }
 #else
-/* No VNNI: the same packed layouts, in plain integer loops. */
-#define MLQ_GEMM(name, f) \
-static __attribute__((unused)) void name(int64_t R, int64_t N, int64_t k4, const uint8_t *B, \
-    int64_t ldb, const uint8_t *V, int32_t zu, const int32_t *colsum, const float *cs, \
-    const float *bias, float *C, int64_t ldc, int act) { \
-  for (int64_t r = 0; r < R; ++r) for (int64_t c = 0; c < N; ++c) { \
-    const uint8_t *vb = V + (c / 16) * k4 * 64 + (c % 16) * 4; \
-    const uint8_t *br = B + r * ldb; \
+/* No VNNI: the same packed layouts, in plain integer loops; a unit is a row. */
+#define MLQ_PART(name, f) \
+static int64_t name##_units(const mlq_args *g) { return g->R; } \
+static void name##_part(const mlq_args *g, int64_t t0, int64_t t1) { \
+  for (int64_t r = t0; r < t1; ++r) for (int64_t c = 0; c < g->N; ++c) { \
+    const uint8_t *vb = g->V + (c / 16) * g->k4 * 64 + (c % 16) * 4; \
+    const uint8_t *br = g->B + r * g->ldb; \
     int32_t acc = 0; \
-    for (int64_t k = 0; k < k4; ++k) for (int e = 0; e < 4; ++e) \
+    for (int64_t k = 0; k < g->k4; ++k) for (int e = 0; e < 4; ++e) \
       acc += f == 1 ? (int32_t)br[4 * k + e] * (int32_t)(int8_t)vb[64 * k + e] \
                     : (int32_t)(int8_t)br[4 * k + e] * (int32_t)vb[64 * k + e]; \
     int64_t ch = f == 1 ? c : r; \
-    float y = (float)(acc - zu * colsum[ch]) * cs[ch] + bias[ch]; \
-    C[r * ldc + c] = MLQ_ACT(y, act); \
+    float y = (float)(acc - g->zu * g->colsum[ch]) * g->cs[ch] + g->bias[ch]; \
+    g->C[r * g->ldc + c] = MLQ_ACT(y, g->act); \
   } \
 }
 #endif
+/* Threads: a GEMM of at least 2^20 multiply-adds is split over up to mlq_wanted threads (the
+   online CPUs, or what mind_lite_threads set), this one and workers started on first use. A
+   worker spins for 200 us after its part (the next layer's GEMM usually comes sooner), then
+   sleeps on a condition variable. One split GEMM at a time per module: another caller (a second
+   Python thread) runs its GEMM alone. A forked child starts with no workers. */
+#define MLQ_MAX_THREADS 16
+typedef void (*mlq_fn)(const mlq_args *, int64_t, int64_t);
+typedef struct { mlq_fn fn; const mlq_args *g; int64_t t0, t1; int state; } mlq_slot;
+static mlq_slot mlq_slots[MLQ_MAX_THREADS];
+static pthread_mutex_t mlq_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t mlq_cv = PTHREAD_COND_INITIALIZER;
+static int mlq_workers, mlq_forks, mlq_busy, mlq_wanted = -1;
+static void mlq_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+static double mlq_now(void) {
+  struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+static void *mlq_worker(void *arg) {
+  mlq_slot *s = (mlq_slot *)arg;
+  for (;;) {
+    double since = 0.0;
+    for (int64_t spins = 1; __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != 1; ++spins) {
+      if ((spins & 255) == 0) {
+        double t = mlq_now();
+        if (since == 0.0) since = t;
+        else if (t - since > 2e-4) {
+          pthread_mutex_lock(&mlq_mu);
+          while (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != 1) pthread_cond_wait(&mlq_cv, &mlq_mu);
+          pthread_mutex_unlock(&mlq_mu);
+          break;
+        }
+      }
+      mlq_pause();
+    }
+    s->fn(s->g, s->t0, s->t1);
+    __atomic_store_n(&s->state, 2, __ATOMIC_RELEASE);
+  }
+  return NULL;
+}
+static void mlq_forked(void) {
+  mlq_workers = 0; mlq_busy = 0;
+  pthread_mutex_init(&mlq_mu, NULL); pthread_cond_init(&mlq_cv, NULL);
+  for (int w = 0; w < MLQ_MAX_THREADS; ++w) mlq_slots[w].state = 0;
+}
+static void mlq_parallel(mlq_fn fn, const mlq_args *g, int64_t units) {
+  if (mlq_wanted < 0) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    mlq_wanted = n < 1 ? 1 : (n > MLQ_MAX_THREADS ? MLQ_MAX_THREADS : (int)n);
+  }
+  int64_t threads = mlq_wanted < units ? mlq_wanted : units;
+  if (threads < 2 || g->R * g->N * g->k4 * 4 < (1 << 20)
+      || __atomic_exchange_n(&mlq_busy, 1, __ATOMIC_ACQUIRE)) {
+    fn(g, 0, units);
+    return;
+  }
+  if (!mlq_forks) mlq_forks = pthread_atfork(NULL, NULL, mlq_forked) == 0;
+  while (mlq_workers < threads - 1) {
+    pthread_t tid;
+    mlq_slots[mlq_workers].state = 0;
+    if (pthread_create(&tid, NULL, mlq_worker, &mlq_slots[mlq_workers]) != 0) break;
+    pthread_detach(tid);
+    ++mlq_workers;
+  }
+  if (threads > mlq_workers + 1) threads = mlq_workers + 1;
+  const int64_t share = units / threads, extra = units % threads, mine = share + (extra > 0);
+  int64_t t = mine;
+  pthread_mutex_lock(&mlq_mu);
+  for (int64_t w = 0; w + 1 < threads; ++w) {
+    const int64_t n = share + (w + 1 < extra);
+    mlq_slots[w].fn = fn; mlq_slots[w].g = g; mlq_slots[w].t0 = t; mlq_slots[w].t1 = t + n;
+    t += n;
+    __atomic_store_n(&mlq_slots[w].state, 1, __ATOMIC_RELEASE);
+  }
+  pthread_cond_broadcast(&mlq_cv);
+  pthread_mutex_unlock(&mlq_mu);
+  fn(g, 0, mine);
+  for (int64_t w = 0; w + 1 < threads; ++w) {
+    while (__atomic_load_n(&mlq_slots[w].state, __ATOMIC_ACQUIRE) != 2) mlq_pause();
+    mlq_slots[w].state = 0;
+  }
+  __atomic_store_n(&mlq_busy, 0, __ATOMIC_RELEASE);
+}
+/* the model's thread count: S[0] points to an int64 (0 or less: the online CPUs) */
+void mind_lite_threads(void **S) {
+  int64_t n = *(int64_t *)S;
+  mlq_wanted = n < 1 ? -1 : (n > MLQ_MAX_THREADS ? MLQ_MAX_THREADS : (int)n);
+}
+#define MLQ_GEMM(name, f) \
+MLQ_PART(name, f) \
+static __attribute__((unused)) void name(int64_t R, int64_t N, int64_t k4, const uint8_t *B, \
+    int64_t ldb, const uint8_t *V, int32_t zu, const int32_t *colsum, const float *cs, \
+    const float *bias, float *C, int64_t ldc, int act) { \
+  const mlq_args g = {R, N, k4, ldb, ldc, B, V, zu, colsum, cs, bias, C, act}; \
+  mlq_parallel(name##_part, &g, name##_units(&g)); \
+}
 MLQ_GEMM(mlq_gemm1, 1)
 MLQ_GEMM(mlq_gemm2, 2)
 /* rows (K4 * 4 of them, ``pp`` bytes apart) -> form 2's packing: 16 positions x 4 depths per

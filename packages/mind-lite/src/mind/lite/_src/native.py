@@ -128,7 +128,7 @@ class NativeRunner:
 
     def __init__(self, plan: dict[str, Any], graph: LiteGraph, module: Any) -> None:
         ffi, lib = module.ffi, module.lib
-        self._ffi = ffi
+        self._ffi, self._lib = ffi, lib
         slots = plan["slots"]
         # the workspace starts on a cache line, as the plan's 64-byte aligned offsets assume
         # (vector loads that straddle lines run at a fraction of their speed)
@@ -180,6 +180,12 @@ class NativeRunner:
         self.fallback = dict(plan.get("fallback", {}))
         self._has_cpu = any(step[0] == "cpu" for step in self._steps)
         self._lock = threading.Lock()
+
+    def set_threads(self, count: int) -> None:
+        """The threads the plan's own parallel C (the int8 GEMMs) uses; 0: the online CPUs."""
+        setter = getattr(self._lib, "mind_lite_threads", None)
+        if setter is not None:
+            setter(self._ffi.cast("void **", self._ffi.new("int64_t[1]", [int(count)])))
 
     def run(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
         with self._lock:

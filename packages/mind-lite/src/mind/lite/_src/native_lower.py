@@ -168,7 +168,8 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
     return {
         "version": PLAN_VERSION,
         "source": (C_PRELUDE + lowered.source) if uses_int8 else lowered.source,
-        "functions": list(lowered.functions),
+        # the int8 GEMM's thread count setter (see mind.lite._src.int8) beside the regions
+        "functions": list(lowered.functions) + (["mind_lite_threads"] if uses_int8 else []),
         "arena_bytes": int(lowered.memory_plan.arena_bytes),
         "status_slot": int(lowered.status_slot),
         "slots": slots,

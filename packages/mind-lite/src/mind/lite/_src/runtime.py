@@ -275,6 +275,7 @@ class Model:
                 from mind.lite._src.native import blas_threads
 
                 blas_threads(self.context.cpu.thread_num)
+                self._native.set_threads(self.context.cpu.thread_num)
         except Exception as exc:  # no compiler, no cffi, an op without C: numpy kernels run
             self.backend_reason = f"{type(exc).__name__}: {exc}"
 
