@@ -135,6 +135,8 @@ def test_layers_without_an_int8_form_stay_float():
     lowered = int8.int8_layers(grouped)
     assert [n.op for n in lowered.nodes] == ["fake_quant", "conv2d_fused"]
     assert lowered.tensors["w"].dtype == np.float32  # dequantized for the float kernel
+    deep = _dense((1, 66_400), 2)  # 255 * 127 * 66,400 > 2^31: int32 sums could overflow
+    assert [n.op for n in int8.int8_layers(deep).nodes] == ["fake_quant", "dense_fused"]
 
 
 def _native(graph, monkeypatch):

@@ -98,6 +98,8 @@ def _rewrite(node: Node, fq: Node, tensors: dict, quant: dict) -> Node | None:
             return None
         rows = w if transpose_b else w.T
     o, k = rows.shape
+    if k * 255 * 127 >= 2**31:  # int32 sums could overflow: keep the float kernel
+        return None
     scale_w = np.broadcast_to(np.asarray(param.scale, np.float64), (o,))
     dynamic = fq.op == "fake_quant_dynamic"
     # a dynamic grid is found at run time (x_scale 0 says so); the weight's scales stay float64
