@@ -56,7 +56,9 @@ def test_warm_load_imports_no_compiler(lenet_mindir, tmp_path, cache):
         "import json, sys, numpy as np, mind.lite as m\n"
         "model = m.Model(); model.build_from_file(sys.argv[1])\n"
         "y = model.run([np.ones((1, 1, 32, 32), np.float32)])[0]\n"
-        "print(json.dumps([model.backend, sorted(k for k in sys.modules if k.startswith('mind.core')), y.tolist()]))\n"
+        "mods = sorted(k for k in sys.modules if k.startswith('mind.core'))\n"
+        "asked = sorted(k for k in ('cffi', 'scipy_openblas32', 'subprocess') if k in sys.modules)\n"
+        "print(json.dumps([model.backend, mods, y.tolist(), asked]))\n"
     )
     env = {**os.environ, "MIND_CACHE_DIR": str(cache)}
     runs = [
@@ -71,9 +73,11 @@ def test_warm_load_imports_no_compiler(lenet_mindir, tmp_path, cache):
         )
         for _ in range(2)
     ]
-    (first_backend, first_modules, first_y), (backend, modules, y) = runs
+    (first_backend, first_modules, first_y, first_asked), (backend, modules, y, asked) = runs
     assert first_backend == backend == "native"
     assert any(m.startswith("mind.core._src") for m in first_modules)  # generated the plan
+    assert first_asked == ["cffi", "scipy_openblas32", "subprocess"]  # and built the module
+    assert asked == []  # the warm start asks no compiler, OpenBLAS or cffi for the module's key
     assert modules == [
         "mind.core",
         "mind.core._base",

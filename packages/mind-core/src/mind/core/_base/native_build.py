@@ -43,9 +43,7 @@ import os
 import platform
 import re
 import stat
-import subprocess
 import sys
-import tempfile
 import threading
 from collections import deque
 from contextlib import suppress
@@ -58,9 +56,11 @@ from mind.core.errors import NativeBuildError
 
 __all__ = [
     "NativeBuildError",
+    "abi_id",
     "build",
     "cache_dir",
     "fallback_dir",
+    "load_built",
     "load_entry",
     "openblas",
     "store_entry",
@@ -104,6 +104,8 @@ def openblas() -> Any:
 
 @lru_cache(maxsize=1)
 def _compiler_id() -> str:
+    import subprocess  # here, not at import: a warm start (load_built) never runs a program
+
     cc = os.environ.get("CC") or "cc"
     try:
         done = subprocess.run(
@@ -297,6 +299,8 @@ def _open_folder(path: Path | str, create: bool) -> int:
 
 def fallback_dir() -> Path:
     """The private per-user cache used when :func:`cache_dir` is not private."""
+    import tempfile
+
     uid = os.getuid() if hasattr(os, "getuid") else 0
     return Path(tempfile.gettempdir()) / f"mind-cache-{uid}" / "native"
 
@@ -489,6 +493,8 @@ def store_entry(name: str, data: bytes) -> bool:
 
 def _anonymous(data: bytes) -> int:
     """A descriptor of an unnamed private file holding ``data`` (nothing cached)."""
+    import tempfile
+
     with tempfile.TemporaryFile(prefix="mind-native-") as f:
         f.write(data)
         f.flush()
@@ -506,6 +512,8 @@ def _load(fd: int, module_name: str) -> Any:
     path names later. ``fd`` is kept open for good (see ``_KEPT``). Raises ImportError or
     OSError when the library does not load."""
     if not os.path.isdir("/proc/self/fd"):  # not Linux: load a copy in a private folder
+        import tempfile
+
         with tempfile.TemporaryDirectory(prefix="mind-native-", ignore_cleanup_errors=True) as tmp:
             try:
                 os.close(_open_folder(tmp, create=False))
@@ -590,6 +598,35 @@ def build(
         "library": library,
     }
     return module, report
+
+
+def load_built(key: str) -> Any | None:
+    """The module :func:`build` made for ``key`` (its report's ``"key"``), from the cache,
+    without working the key out again: no compiler, OpenBLAS or cffi is asked anything, which is
+    most of a warm start's time. None when it is not cached (or does not load). The caller's own
+    record of the key must cover what the module depends on (the CPU, the Python ABI)."""
+    if not _HEX64.fullmatch(key):
+        raise ValueError(f"{key!r} is not a native module key")
+    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # as openblas() sets it
+    with _LOCK:
+        if key in _LOADED:
+            return _LOADED[key]
+        folder, where = _cache_folder()
+        if folder is None:
+            return None
+        try:
+            module, _, _ = _from_cache(folder, where, key, f"_mind_native_{key[:32]}")
+        finally:
+            os.close(folder)
+        if module is not None:
+            _LOADED[key] = module
+        return module
+
+
+def abi_id() -> str:
+    """What a built module needs of the machine it runs on: the CPU's features (``-march=native``)
+    and the Python ABI; cheap to read (no compiler asked)."""
+    return f"{_cpu_id()}/{sys.implementation.cache_tag}/{importlib.machinery.EXTENSION_SUFFIXES[0]}"
 
 
 def _from_cache(
@@ -688,6 +725,8 @@ def _compile(
         extra_link_args=[f"-Wl,-rpath,{lib_dir}"],
         **({"source_extension": ".cpp"} if cplusplus else {}),
     )
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="mind-native-") as tmp:
         if _SAFE:
             # mkdtemp made it 0700; a TMPDIR another user can rename things in could still

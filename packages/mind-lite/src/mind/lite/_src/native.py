@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -83,13 +82,23 @@ def _code() -> str:
     reused, whatever version numbers say."""
     global _CODE
     if _CODE is None:
+        import os
+
         import mind.core
 
-        folder = Path(__file__).parent
-        core = Path(mind.core.__file__).parent / "_src" / "devices" / "native" / "lower.py"
+        folder = os.path.dirname(__file__)
+        core = os.path.join(os.path.dirname(mind.core.__file__), "_src", "devices", "native")
         digest = hashlib.sha256()
-        for path in (folder / "native_lower.py", folder / "int8.py", core):
-            digest.update(path.read_bytes() if path.is_file() else path.name.encode())
+        for path in (
+            os.path.join(folder, "native_lower.py"),
+            os.path.join(folder, "int8.py"),
+            os.path.join(core, "lower.py"),
+        ):
+            try:
+                with open(path, "rb") as f:
+                    digest.update(f.read())
+            except OSError:  # an installation without sources: its versions must do
+                digest.update(path.encode())
         _CODE = digest.hexdigest()[:16]
     return _CODE
 
@@ -109,17 +118,24 @@ def load_native(graph: LiteGraph) -> NativeRunner:
     graph = int8_layers(graph)
 
     versions = (
-        f"{_RUNNER_VERSION}/{mind.core.__version__}/{native_build.COMPILER_VERSION}/{_code()}"
+        f"{_RUNNER_VERSION}/{mind.core.__version__}/{native_build.COMPILER_VERSION}/{_code()}/"
+        f"{native_build.abi_id()}"
     )
     name = f"lite-{_graph_key(graph, versions)}.json"
     blob = native_build.load_entry(name)
     plan = json.loads(blob) if blob is not None else None
-    if plan is None:
-        from mind.lite._src.native_lower import generate  # mind-core's compiler: only here
+    # a warm start: the module the plan records, straight from the cache (its key covers the
+    # CPU and the Python ABI, as the plan's does)
+    module = native_build.load_built(plan["module"]) if plan and "module" in plan else None
+    if module is None:
+        if plan is None:
+            from mind.lite._src.native_lower import generate  # mind-core's compiler: only here
 
-        plan = generate(graph)
-        native_build.store_entry(name, json.dumps(plan).encode())
-    module, _ = native_build.build(plan["source"], plan["functions"])
+            plan = generate(graph)
+        module, report = native_build.build(plan["source"], plan["functions"])
+        if plan.get("module") != report["key"]:
+            plan["module"] = report["key"]
+            native_build.store_entry(name, json.dumps(plan).encode())
     return NativeRunner(plan, graph, module)
 
 
