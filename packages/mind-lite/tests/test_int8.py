@@ -152,9 +152,21 @@ def _native(graph, monkeypatch):
 def test_c_matches_the_integer_kernels(portable, tmp_path, monkeypatch):
     from mind.core.testing import cache_dir
 
-    if portable:  # the loops a CPU without AVX-512 VNNI runs
-        monkeypatch.setattr(int8, "C_PRELUDE", "#undef __AVX512VNNI__\n" + int8.C_PRELUDE)
+    if portable:  # the loops a CPU without AVX-512 (VNNI) runs
+        undef = "#undef __AVX512VNNI__\n#undef __AVX512F__\n"
+        monkeypatch.setattr(int8, "C_PRELUDE", undef + int8.C_PRELUDE)
     with cache_dir(tmp_path):
+        rng = np.random.default_rng(4)
+        w, b = rng.standard_normal((13, 70)).astype(np.float32), np.ones(13, np.float32)
+        dense = LiteGraph(  # a float32 dense layer at batch 1: the threaded GEMV
+            [ValueInfo("x", "float32", (1, 70))],
+            [ValueInfo("y", "float32", (1, 13))],
+            [Node("dense_fused", "fc", ["x", "w", "b"], ["y"], {"activation": "relu"})],
+            {"w": w, "b": b},
+        )
+        x = rng.standard_normal((1, 70)).astype(np.float32)
+        got = _native(dense, monkeypatch).run([x])[0]
+        np.testing.assert_allclose(got, np.maximum(x @ w.T + b, 0), rtol=1e-5, atol=1e-5)
         for name, (graph, shape) in CASES.items():
             model = _native(graph, monkeypatch)
             assert model._native.fallback == {}, name  # every step is C

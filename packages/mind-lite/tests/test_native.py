@@ -204,3 +204,50 @@ def test_conv_transpose_runs_as_c(
     # model on the numpy kernels
     assert model.backend == ("native" if groups == 1 else "numpy"), model.backend_reason
     np.testing.assert_allclose(model.run([x])[0], want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("depth", "width", "bias", "activation"),
+    [
+        (784, 512, True, "relu"),
+        (37, 10, False, None),
+        (300, 33, True, "relu6"),
+        (64, 6, True, "gelu"),
+    ],
+)
+def test_batch_one_dense_layers_run_the_threaded_gemv(
+    depth, width, bias, activation, cache, monkeypatch
+):
+    """A float32 dense layer at batch 1 runs as the plan's own GEMV (rows split over threads):
+    numpy's values, and the same bits whatever the thread count."""
+    from mind.lite._src.graph import LiteGraph, Node, ValueInfo
+    from mind.lite._src.kernels import KERNELS
+    from mind.lite._src.native_lower import generate
+
+    rng = np.random.default_rng(depth)
+    tensors = {"w": rng.standard_normal((width, depth)).astype(np.float32)}
+    inputs = ["x", "w"]
+    if bias:
+        tensors["b"] = rng.standard_normal(width).astype(np.float32)
+        inputs.append("b")
+    attrs = {"transpose_b": True, "activation": activation}
+    graph = LiteGraph(
+        [ValueInfo("x", "float32", (1, depth))],
+        [ValueInfo("y", "float32", (1, width))],
+        [Node("dense_fused", "fc", inputs, ["y"], attrs)],
+        tensors,
+    )
+    assert "mlg_dense(" in generate(graph)["source"]
+    monkeypatch.setenv("MIND_LITE_BACKEND", "auto")
+    model = mslite.Model()
+    model._build(graph)
+    assert model.backend == "native", model.backend_reason
+    x = rng.standard_normal((1, depth)).astype(np.float32)
+    want = KERNELS["dense_fused"](x, *[tensors[n] for n in inputs[1:]], **attrs)
+    runs = []
+    for count in (1, 2, 0):
+        model._native.set_threads(count)
+        runs.append(model.run([x])[0])
+    np.testing.assert_allclose(runs[0], want, rtol=1e-5, atol=1e-5)
+    for other in runs[1:]:
+        np.testing.assert_array_equal(other, runs[0])

@@ -35,6 +35,10 @@ from mind.lite._src.kernels import ACTIVATIONS, kernel
 
 __all__ = ["C_PRELUDE", "int8_layers", "register_lowerings"]
 
+#: ``lite_dense1(x, w[, b])``: a float32 dense layer at batch 1 (``x`` (1, K), ``w`` (O, K)),
+#: the native plan's own threaded GEMV (:data:`C_PRELUDE`'s ``mlg_dense``); the C lowering
+#: (native_lower) uses it for such ``dense_fused`` nodes.
+
 _LAYERS = ("conv2d", "conv2d_fused", "dense_fused", "matmul")
 #: the activations the C epilogue applies itself (others follow as their own op)
 C_ACTIVATIONS = {None: 0, "relu": 1, "relu6": 2}
@@ -314,7 +318,8 @@ static int64_t name##_units(const mlq_args *g) { \
   const int64_t step = MLQ_STEP(g), rows = step <= 2 ? 8 : 4; \
   return ((g->N + 15) / 16 + step - 1) / step * ((g->R + rows - 1) / rows); \
 } \
-static void name##_part(const mlq_args *g, int64_t t0, int64_t t1) { \
+static void name##_part(const void *args, int64_t t0, int64_t t1) { \
+  const mlq_args *g = (const mlq_args *)args; \
   const int64_t vstride = g->k4 * 64, blocks = (g->N + 15) / 16, step = MLQ_STEP(g); \
   const int64_t rows = step <= 2 ? 8 : 4, rgroups = (g->R + rows - 1) / rows; \
   for (int64_t u = t0; u < t1; ++u) { \
@@ -330,7 +335,8 @@ static void name##_part(const mlq_args *g, int64_t t0, int64_t t1) { \
 /* No VNNI: the same packed layouts, in plain integer loops; a unit is a row. */
 #define MLQ_PART(name, f) \
 static int64_t name##_units(const mlq_args *g) { return g->R; } \
-static void name##_part(const mlq_args *g, int64_t t0, int64_t t1) { \
+static void name##_part(const void *args, int64_t t0, int64_t t1) { \
+  const mlq_args *g = (const mlq_args *)args; \
   for (int64_t r = t0; r < t1; ++r) for (int64_t c = 0; c < g->N; ++c) { \
     const uint8_t *vb = g->V + (c / 16) * g->k4 * 64 + (c % 16) * 4; \
     const uint8_t *br = g->B + r * g->ldb; \
@@ -350,8 +356,8 @@ static void name##_part(const mlq_args *g, int64_t t0, int64_t t1) { \
    sleeps on a condition variable. One split GEMM at a time per module: another caller (a second
    Python thread) runs its GEMM alone. A forked child starts with no workers. */
 #define MLQ_MAX_THREADS 16
-typedef void (*mlq_fn)(const mlq_args *, int64_t, int64_t);
-typedef struct { mlq_fn fn; const mlq_args *g; int64_t t0, t1; int state; } mlq_slot;
+typedef void (*mlq_fn)(const void *, int64_t, int64_t);
+typedef struct { mlq_fn fn; const void *g; int64_t t0, t1; int state; } mlq_slot;
 static mlq_slot mlq_slots[MLQ_MAX_THREADS];
 static pthread_mutex_t mlq_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t mlq_cv = PTHREAD_COND_INITIALIZER;
@@ -391,13 +397,15 @@ static void mlq_forked(void) {
   pthread_mutex_init(&mlq_mu, NULL); pthread_cond_init(&mlq_cv, NULL);
   for (int w = 0; w < MLQ_MAX_THREADS; ++w) mlq_slots[w].state = 0;
 }
-static void mlq_parallel(mlq_fn fn, const mlq_args *g, int64_t units) {
+/* fn(g, t0, t1) over units [0, units), split when the work (multiply-adds) is at least
+   ``least`` */
+static void mlq_parallel(mlq_fn fn, const void *g, int64_t units, int64_t work, int64_t least) {
   if (mlq_wanted < 0) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     mlq_wanted = n < 1 ? 1 : (n > MLQ_MAX_THREADS ? MLQ_MAX_THREADS : (int)n);
   }
   int64_t threads = mlq_wanted < units ? mlq_wanted : units;
-  if (threads < 2 || g->R * g->N * g->k4 * 4 < (1 << 20)
+  if (threads < 2 || work < least
       || __atomic_exchange_n(&mlq_busy, 1, __ATOMIC_ACQUIRE)) {
     fn(g, 0, units);
     return;
@@ -440,10 +448,62 @@ static __attribute__((unused)) void name(int64_t R, int64_t N, int64_t k4, const
     int64_t ldb, const uint8_t *V, int32_t zu, const int32_t *colsum, const float *cs, \
     const float *bias, float *C, int64_t ldc, int act) { \
   const mlq_args g = {R, N, k4, ldb, ldc, B, V, zu, colsum, cs, bias, C, act}; \
-  mlq_parallel(name##_part, &g, name##_units(&g)); \
+  mlq_parallel(name##_part, &g, name##_units(&g), R * N * k4 * 4, (int64_t)1 << 20); \
 }
 MLQ_GEMM(mlq_gemm1, 1)
 MLQ_GEMM(mlq_gemm2, 2)
+/* A float32 dense layer at batch 1: y[o] = w[o, :] . x + b[o], then the activation; rows split
+   over the threads from 2^16 multiply-adds (reading the weight is the work: two cores' caches
+   and bandwidth instead of one). */
+typedef struct { const float *x, *w, *b; float *y; int64_t k; int act; } mlg_args;
+static void mlg_part(const void *args, int64_t o0, int64_t o1) {
+  const mlg_args *g = (const mlg_args *)args;
+  const int64_t k = g->k;
+#if defined(__AVX512F__)
+  int64_t o = o0;
+  for (; o + 4 <= o1; o += 4) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    const float *w0 = g->w + o * k, *w1 = w0 + k, *w2 = w1 + k, *w3 = w2 + k;
+    int64_t j = 0;
+    for (; j + 16 <= k; j += 16) {
+      __m512 xv = _mm512_loadu_ps(g->x + j);
+      a0 = _mm512_fmadd_ps(_mm512_loadu_ps(w0 + j), xv, a0);
+      a1 = _mm512_fmadd_ps(_mm512_loadu_ps(w1 + j), xv, a1);
+      a2 = _mm512_fmadd_ps(_mm512_loadu_ps(w2 + j), xv, a2);
+      a3 = _mm512_fmadd_ps(_mm512_loadu_ps(w3 + j), xv, a3);
+    }
+    if (j < k) {
+      __mmask16 m = (__mmask16)((1u << (k - j)) - 1u);
+      __m512 xv = _mm512_maskz_loadu_ps(m, g->x + j);
+      a0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w0 + j), xv, a0);
+      a1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w1 + j), xv, a1);
+      a2 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w2 + j), xv, a2);
+      a3 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w3 + j), xv, a3);
+    }
+    float v[4] = {_mm512_reduce_add_ps(a0), _mm512_reduce_add_ps(a1), _mm512_reduce_add_ps(a2),
+                  _mm512_reduce_add_ps(a3)};
+    for (int i = 0; i < 4; ++i) {
+      float y = v[i] + (g->b ? g->b[o + i] : 0.0f);
+      g->y[o + i] = MLQ_ACT(y, g->act);
+    }
+  }
+  for (; o < o1; ++o) {
+#else
+  for (int64_t o = o0; o < o1; ++o) {
+#endif
+    const float *wr = g->w + o * k;
+    float acc = 0.0f;
+#pragma omp simd reduction(+:acc)
+    for (int64_t j = 0; j < k; ++j) acc += wr[j] * g->x[j];
+    float y = acc + (g->b ? g->b[o] : 0.0f);
+    g->y[o] = MLQ_ACT(y, g->act);
+  }
+}
+static __attribute__((unused)) void mlg_dense(const float *x, const float *w, const float *b,
+    float *y, int64_t o, int64_t k, int act) {
+  const mlg_args g = {x, w, b, y, k, act};
+  mlq_parallel(mlg_part, &g, o, o * k, (int64_t)1 << 16);  /* units: rows */
+}
 /* rows (K4 * 4 of them, ``pp`` bytes apart) -> form 2's packing: 16 positions x 4 depths per
    64 bytes, block by block */
 static __attribute__((unused)) void mlq_pack4(const uint8_t *rows, uint8_t *col, int64_t k4,
@@ -583,6 +643,16 @@ def _qconv_rule(node: Any, k: Any) -> str | None:
     )
 
 
+def _dense1_rule(node: Any, k: Any) -> str | None:
+    act = C_ACTIVATIONS.get(node.attrs.get("activation"), -1)
+    x, w = node.inputs[0].aval, node.inputs[1].aval
+    if act < 0 or not (x.dtype.name == w.dtype.name == node.aval.dtype.name == "float32"):
+        return None
+    o, depth = w.shape
+    bias = "in2_" if len(node.inputs) > 2 else "NULL"
+    return f"mlg_dense(in0_, in1_, {bias}, out_, {o}, {depth}, {act});\n"
+
+
 def register_lowerings() -> None:
     """Put the two ops' C rules into mind-core's native lowering table (keyed by the primitive
     objects mind-lite's plugin registered)."""
@@ -591,3 +661,4 @@ def register_lowerings() -> None:
 
     LOWERINGS[ops.get_primitive("lite_qdense")] = Lowering(_qdense_rule)
     LOWERINGS[ops.get_primitive("lite_qconv2d")] = Lowering(_qconv_rule)
+    LOWERINGS[ops.get_primitive("lite_dense1")] = Lowering(_dense1_rule)

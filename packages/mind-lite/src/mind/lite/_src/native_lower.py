@@ -43,6 +43,7 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
 
     register_lowerings()
     fg = FuncGraph("lite")
+    uses_prelude = False  # whether the C needs the prelude (int8 layers, the threaded GEMV)
     node_of: dict[str, Any] = {}
     tensor_of: dict[int, str] = {}  # id of an array given to the FuncGraph -> its lite tensor
 
@@ -66,7 +67,15 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
         attrs = dict(n.attrs)
         if "dtype" in attrs:
             attrs["dtype"] = dt.to_dtype(attrs["dtype"])
-        if n.op in ("conv2d_fused", "dense_fused"):
+        if n.op == "dense_fused" and _batch_one(ins, attrs):  # the plan's threaded GEMV
+            act = attrs.get("activation")
+            c_act = act if act in C_ACTIVATIONS else None
+            out = apply("lite_dense1", ins, {"activation": c_act})
+            if act != c_act:
+                prim, act_attrs = _ACTIVATIONS[act]
+                out = apply(prim, [out], act_attrs)
+            uses_prelude = True
+        elif n.op in ("conv2d_fused", "dense_fused"):
             act = attrs.pop("activation", None)
             if n.op == "conv2d_fused":
                 out = apply("conv2d", ins[:2], attrs)
@@ -119,7 +128,7 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
         node_of[name] = out
     fg.outputs = tuple(node_of[v.name] for v in graph.outputs)
     lowered = lower(fg)
-    uses_int8 = any(n.op in ("lite_qdense", "lite_qconv2d") for n in graph.nodes)
+    uses_prelude = uses_prelude or any(n.op in ("lite_qdense", "lite_qconv2d") for n in graph.nodes)
 
     slots = []
     for s in lowered.slots:
@@ -167,9 +176,9 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
         )
     return {
         "version": PLAN_VERSION,
-        "source": (C_PRELUDE + lowered.source) if uses_int8 else lowered.source,
+        "source": (C_PRELUDE + lowered.source) if uses_prelude else lowered.source,
         # the int8 GEMM's thread count setter (see mind.lite._src.int8) beside the regions
-        "functions": list(lowered.functions) + (["mind_lite_threads"] if uses_int8 else []),
+        "functions": list(lowered.functions) + (["mind_lite_threads"] if uses_prelude else []),
         "arena_bytes": int(lowered.memory_plan.arena_bytes),
         "status_slot": int(lowered.status_slot),
         "slots": slots,
@@ -178,6 +187,21 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
         "output_shapes": [list(o.aval.shape) for o in fg.outputs],
         "fallback": dict(lowered.fallback),
     }
+
+
+def _batch_one(ins: list, attrs: dict) -> bool:
+    """A float32 ``x (1, K) @ w (O, K).T`` with a constant ``w``: one row, read once."""
+    from mind.core._src.ir.graph import Constant
+
+    x, w = ins[0].aval, ins[1].aval
+    return (
+        attrs.get("transpose_b", True)
+        and x.ndim == 2
+        and x.shape[0] == 1
+        and w.ndim == 2
+        and x.dtype.name == w.dtype.name == "float32"
+        and isinstance(ins[1], Constant)
+    )
 
 
 def _conv_transpose(

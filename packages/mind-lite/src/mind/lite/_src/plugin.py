@@ -10,7 +10,8 @@ loads again wherever mind-lite is installed.
 
 Both pass gradients straight through (the activation's only inside its range). And the int8
 layers the native runtime runs (:mod:`mind.lite._src.int8`; no gradient): ``lite_qdense`` and
-``lite_qconv2d``, whose C lowering mind-lite adds to mind-core's native lowering table.
+``lite_qconv2d``, and ``lite_dense1`` (a float32 dense layer at batch 1), whose C lowerings
+mind-lite adds to mind-core's native lowering table.
 """
 
 from __future__ import annotations
@@ -99,6 +100,16 @@ def _qconv_infer(
     return type(x)((n, out_channels, *size), x.dtype)
 
 
+def _dense1_infer(x, w, *bias, activation=None):
+    return type(x)((*x.shape[:-1], w.shape[0]), x.dtype)
+
+
+def _dense1_cpu(x, w, *bias, activation=None):
+    from mind.lite._src.kernels import KERNELS
+
+    return KERNELS["dense_fused"](x, w, *bias, transpose_b=True, activation=activation)
+
+
 def _qdense_cpu(*args, **attrs):
     from mind.lite._src.int8 import qdense
 
@@ -130,4 +141,12 @@ def _int8_primitives():
         differentiable=False,
         attrs=(*_Q_ATTRS, "kernel", "stride", "pads", "dilation"),
         doc="An int8 NCHW convolution: uint8 input grid, int8 weight rows, int32 sums (inference).",
+    )
+    yield PrimitiveDef(
+        name="lite_dense1",
+        abstract_eval=_dense1_infer,
+        cpu_kernel=_dense1_cpu,
+        differentiable=False,
+        attrs=("activation",),
+        doc="A float32 dense layer at batch 1, x (1, K) @ w (O, K).T + b: the threaded GEMV.",
     )
