@@ -57,9 +57,10 @@ class Format(enum.Enum):
 
 
 class _CPUInfo:
-    """``context.cpu``: ``thread_num``, the threads the generated C's BLAS uses (process-wide;
-    0: leave them as they are, by default the machine's cores); the other fields are kept for
-    MindSpore Lite scripts and have no effect on the CPU runtime."""
+    """``context.cpu``: ``thread_num``, the threads the model's own parallel C (int8 layers, the
+    batch-1 GEMV) and the generated C's BLAS use (BLAS's process-wide; 0: the online CPUs, and
+    BLAS's left as they are); the other fields are kept for MindSpore Lite scripts and have no
+    effect on the CPU runtime."""
 
     def __init__(self) -> None:
         self.thread_num = 0
