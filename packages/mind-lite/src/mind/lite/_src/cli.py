@@ -79,12 +79,12 @@ def _compare(args: argparse.Namespace) -> int:
     from mind.lite._src import format as lite_format
     from mind.lite._src.compare import compare, format_table
     from mind.lite._src.kernels import KERNELS
-    from mind.lite._src.quantize import QuantConfig, _set, calibration_data
+    from mind.lite._src.quantize import QuantConfig, calibration_data, set_option
 
     graph = lite_format.read(args.model, ops=KERNELS)
     config = QuantConfig(calibrate_size=args.count)
     spec = args.data if ":" in args.data else f"{graph.inputs[0].name}:{args.data}"
-    _set(config, "calibrate_path", spec)
+    set_option(config, "calibrate_path", spec)
     samples = calibration_data(graph, config)
     print(format_table(compare(args.model, args.against, samples), args.minSqnr))
     return 0

@@ -47,6 +47,7 @@ __all__ = [
     "dequantized",
     "quantize",
     "read_config",
+    "set_option",
 ]
 
 _LAYERS = ("conv2d", "conv2d_fused", "matmul", "dense_fused")
@@ -98,13 +99,15 @@ def read_config(path: str) -> QuantConfig:
                 raise LiteConvertError(f"configFile '{path}': unknown key '{key}' in [{section}]")
             where = f"configFile '{path}': [{section}] {key}={value}"
             try:
-                _set(config, key, value.strip())
+                set_option(config, key, value.strip())
             except ValueError as exc:
                 raise LiteConvertError(f"{where}: {exc}") from None
     return config
 
 
-def _set(config: QuantConfig, key: str, value: str) -> None:
+def set_option(config: QuantConfig, key: str, value: str) -> None:
+    """Set one config-file option (``key=value`` of any section) on ``config``; ValueError
+    names what is wrong with the value."""
     if key == "quant_type":
         if value not in ("WEIGHT_QUANT", "FULL_QUANT", "DYNAMIC_QUANT"):
             raise ValueError("quant_type is WEIGHT_QUANT, FULL_QUANT or DYNAMIC_QUANT")
