@@ -217,3 +217,24 @@ def test_threads_split_the_work_not_the_values(monkeypatch):
         results.append(model.run([x])[0])
     for other in results[1:]:
         np.testing.assert_array_equal(other, results[0])  # integer sums: the same bits
+
+
+@needs_cc
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_forked_child_runs_without_the_parents_workers(monkeypatch):
+    graph, shape = CASES["threaded"]
+    model = _native(graph, monkeypatch)
+    x = np.random.default_rng(9).standard_normal(shape).astype(np.float32)
+    want = model.run([x])[0]  # the parent's workers exist now
+    pid = os.fork()
+    if pid == 0:  # the child: its pool starts afresh (a stale one would wait forever)
+        code = 1
+        try:
+            import signal
+
+            signal.alarm(30)
+            code = 0 if np.array_equal(model.run([x])[0], want) else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0

@@ -433,7 +433,7 @@ static void mlq_parallel(mlq_fn fn, const void *g, int64_t units, int64_t work, 
   fn(g, 0, mine);
   for (int64_t w = 0; w + 1 < threads; ++w) {
     while (__atomic_load_n(&mlq_slots[w].state, __ATOMIC_ACQUIRE) != 2) mlq_pause();
-    mlq_slots[w].state = 0;
+    __atomic_store_n(&mlq_slots[w].state, 0, __ATOMIC_RELEASE);  /* the worker is reading it */
   }
   __atomic_store_n(&mlq_busy, 0, __ATOMIC_RELEASE);
 }
