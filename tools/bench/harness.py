@@ -43,8 +43,9 @@ class Case:
     :param number: calls per timed sample.
     :param repeats: timed samples per side (the median is reported).
     :param warmup: untimed calls per side first (caches, lazy compilation, allocator pools).
-    :param unit: ``"s"`` (the sides are timed) or another unit (``"bytes"``): each side's call
-        then returns the measured value itself, and ``mind_s``/``peer_s`` hold those values.
+    :param unit: ``"s"`` (the sides are timed) or another unit (``"bytes"``, or ``"seconds"``
+        that a side measured itself, e.g. inside a fresh interpreter): each side's call then
+        returns the measured value itself, and ``mind_s``/``peer_s`` hold those values.
     """
 
     name: str

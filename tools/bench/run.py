@@ -94,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
             f"\n{'bench':<24}{'mind':>12}{'peer':>10}{'peer time':>12}{'ratio':>8}", file=sys.stderr
         )
         for r in records:
-            scale, unit = (1e3, "ms") if r.get("unit", "s") == "s" else (1 / 2**20, "MB")
+            timed = r.get("unit", "s") in ("s", "seconds")
+            scale, unit = (1e3, "ms") if timed else (1 / 2**20, "MB")
             peer_s = f"{r['peer_s'] * scale:.3f} {unit}" if r["peer_s"] else "-"
             ratio = f"{r['ratio']:.2f}" if r["ratio"] else "-"
             print(

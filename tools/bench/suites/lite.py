@@ -21,6 +21,8 @@ outputs must agree (float32: ``allclose``, rtol 1e-3, atol 1e-4).
   within 0.1 * max|output|); a disagreement is a warning on stderr, not a failure.
 - cold_start_lenet: a fresh interpreter importing the runtime, loading the model and running
   one inference (the native plan and module already cached, as after the first run on a machine).
+- cold_part_lenet: the same fresh interpreter's start timed inside it, from after numpy's
+  import (which both sides pay) to the first inference's end (``unit: seconds``).
 - rss_lenet: a fresh interpreter's peak resident memory (VmHWM) after loading the model and
   running it once (``unit: bytes``).
 """
@@ -64,6 +66,26 @@ def _peak():
 """
 _MIND_RUN = _PEAK + _MIND_RUN
 _ORT_RUN = _PEAK + _ORT_RUN
+# The same, timed inside the fresh interpreter from after numpy's import (which both pay) to
+# the first inference's end: each runtime's own part of a cold start.
+_MIND_PART = """
+import sys, time, numpy as np
+start = time.perf_counter()
+import mind.lite as m
+model = m.Model(); model.build_from_file(sys.argv[1])
+model.run([np.ones(model.get_inputs()[0].shape, np.float32)])
+print(time.perf_counter() - start)
+"""
+_ORT_PART = """
+import sys, time, numpy as np
+start = time.perf_counter()
+import onnxruntime as ort
+options = ort.SessionOptions(); options.intra_op_num_threads = int(sys.argv[2])
+s = ort.InferenceSession(sys.argv[1], options, providers=["CPUExecutionProvider"])
+i = s.get_inputs()[0]
+s.run(None, {i.name: np.ones(i.shape, np.float32)})
+print(time.perf_counter() - start)
+"""
 
 _FULL_QUANT = """[common_quant_param]
 quant_type=FULL_QUANT
@@ -163,12 +185,12 @@ def _roughly_agree(name: str, mind_out: np.ndarray, peer_out: np.ndarray) -> Non
         )
 
 
-def _interpreter(code: str, *args: str):
-    def run() -> int:
+def _interpreter(code: str, *args: str, kind: type = int):
+    def run():
         out = subprocess.run(
             [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True
         )
-        return int(out.stdout.split()[-1])
+        return kind(out.stdout.split()[-1])
 
     return run
 
@@ -240,5 +262,20 @@ def cases(quick: bool, threads: int) -> list[Case]:
     )
     out.append(
         Case("rss_lenet", mind_start, "onnxruntime", ort_start, error, 1, 3, 0, unit="bytes")
+    )
+    mind_part = _interpreter(_MIND_PART, lite, kind=float)
+    ort_part = _interpreter(_ORT_PART, onnx_file, str(threads), kind=float) if have_ort else None
+    out.append(
+        Case(
+            "cold_part_lenet",
+            mind_part,
+            "onnxruntime",
+            ort_part,
+            error,
+            1,
+            start_repeats,
+            1,
+            unit="seconds",
+        )
     )
     return out
