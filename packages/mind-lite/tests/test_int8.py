@@ -94,6 +94,7 @@ CONVS = {
     "pointwise": ((1, 64, 4, 4), 33, 1, {}),
     "gelu": ((1, 2, 6, 6), 3, 3, {"activation": "gelu", "pads": 1}),
     "threaded": ((1, 64, 16, 16), 40, 3, {"pads": 1}),  # 5.9M multiply-adds: split over threads
+    "deep": ((1, 192, 4, 4), 13, 3, {"pads": 1}),  # one vector a tile: tiles of 8 and 5 rows
 }
 DENSES = {
     "row": ((1, 37), 10, {"activation": "relu"}),
@@ -101,6 +102,7 @@ DENSES = {
     "matmul": ((3, 19), 16, {"op": "matmul", "transpose_b": False}),
     "tanh": ((4, 8), 33, {"activation": "tanh"}),
     "dynamic": ((3, 40), 24, {"dynamic": True, "activation": "relu"}),
+    "dense_threaded": ((64, 512), 256, {}),  # 8.4M multiply-adds: form 1 split over threads
 }
 CONVS["dynamic_conv"] = ((2, 3, 7, 7), 5, 3, {"pads": 1, "dynamic": True})
 
@@ -238,3 +240,15 @@ def test_a_forked_child_runs_without_the_parents_workers(monkeypatch):
             os._exit(code)
     _, status = os.waitpid(pid, 0)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def test_a_file_cannot_name_the_runtimes_internal_ops(tmp_path):
+    """The int8 ops' C trusts their attributes; only the runtime makes them, never a file."""
+    from mind.lite._src import format as lite_format
+    from mind.lite.errors import LiteFormatError
+
+    graph, _ = CASES["padded"]
+    path = str(tmp_path / "crafted.ms")
+    lite_format.write(int8.int8_layers(graph), path)
+    with pytest.raises(LiteFormatError, match="no kernel for op 'lite_qconv2d'"):
+        mslite.Model().build_from_file(path)

@@ -245,9 +245,29 @@ def test_batch_one_dense_layers_run_the_threaded_gemv(
     x = rng.standard_normal((1, depth)).astype(np.float32)
     want = KERNELS["dense_fused"](x, *[tensors[n] for n in inputs[1:]], **attrs)
     runs = []
-    for count in (1, 2, 0):
+    for count in (1, 2, 3, 5, 0):  # rows go in fours: the same bits whatever the split
         model._native.set_threads(count)
         runs.append(model.run([x])[0])
     np.testing.assert_allclose(runs[0], want, rtol=1e-5, atol=1e-5)
     for other in runs[1:]:
         np.testing.assert_array_equal(other, runs[0])
+
+
+def test_a_batch_one_dense_layer_with_a_broadcast_bias_keeps_the_blas_path(cache, monkeypatch):
+    from mind.lite._src.graph import LiteGraph, Node, ValueInfo
+    from mind.lite._src.native_lower import generate
+
+    rng = np.random.default_rng(3)
+    w, b = rng.standard_normal((20, 30)).astype(np.float32), np.full(1, 0.5, np.float32)
+    graph = LiteGraph(
+        [ValueInfo("x", "float32", (1, 30))],
+        [ValueInfo("y", "float32", (1, 20))],
+        [Node("dense_fused", "fc", ["x", "w", "b"], ["y"], {"transpose_b": True})],
+        {"w": w, "b": b},
+    )
+    assert "mlg_dense(" not in generate(graph)["source"]  # the GEMV reads one bias per row
+    monkeypatch.setenv("MIND_LITE_BACKEND", "auto")
+    model = mslite.Model()
+    model._build(graph)
+    x = rng.standard_normal((1, 30)).astype(np.float32)
+    np.testing.assert_allclose(model.run([x])[0], x @ w.T + 0.5, rtol=1e-5, atol=1e-5)

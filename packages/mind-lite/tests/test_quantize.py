@@ -148,6 +148,33 @@ def test_dynamic_quant_needs_no_calibration_and_runs_int8(lenet_mindir, tmp_path
     np.testing.assert_allclose(native, q_numpy, rtol=1e-4, atol=1e-5)
     f32 = _run(fp32, x, "numpy", monkeypatch)[0]
     assert 0 < np.abs(q_numpy - f32).max() < 0.1 * np.abs(f32).max() + 1e-3
+    monkeypatch.setenv("MIND_LITE_BACKEND", "auto")
+    model = mslite.Model()
+    model.build_from_file(out)
+    assert model.backend == "native", model.backend_reason  # int8 layers in C, nothing on numpy
+    assert model._native.fallback == {}
+
+
+def test_dynamic_quant_leaves_a_grouped_conv_float_and_stays_native(
+    convbn_mindir, tmp_path, monkeypatch
+):
+    config = _write(
+        tmp_path, "[common_quant_param]\nquant_type=DYNAMIC_QUANT\nmin_quant_weight_channel=0\n"
+    )
+    out = mslite.Converter().convert(
+        mslite.FmkType.MINDIR, convbn_mindir, str(tmp_path / "d"), config_file=config
+    )
+    graph = lite_format.read(out)
+    grouped = [n for n in graph.nodes if n.op.startswith("conv2d") and n.attrs["groups"] != 1]
+    assert grouped and all(
+        producer.op != "fake_quant_dynamic"
+        for producer in (graph.producers().get(n.inputs[0]) for n in grouped)
+        if producer is not None
+    )
+    monkeypatch.setenv("MIND_LITE_BACKEND", "auto")
+    model = mslite.Model()
+    model.build_from_file(out)
+    assert model.backend == "native", model.backend_reason
 
 
 def test_a_quantized_model_loads_in_a_fresh_process(lenet_mindir, tmp_path):

@@ -50,9 +50,9 @@ def _input_shape(text: str) -> dict[str, list[int]]:
 
 def _info(args: argparse.Namespace) -> int:
     from mind.lite._src import format as lite_format
-    from mind.lite._src.kernels import KERNELS
+    from mind.lite._src.kernels import file_ops
 
-    graph = lite_format.read(args.model, ops=KERNELS)
+    graph = lite_format.read(args.model, ops=file_ops())
     size = sum(a.nbytes for a in graph.tensors.values())
     print(f"{args.model}: {len(graph.nodes)} nodes, {len(graph.tensors)} tensors ({size} bytes)")
     print(graph)
@@ -78,10 +78,10 @@ def _benchmark(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from mind.lite._src import format as lite_format
     from mind.lite._src.compare import compare, format_table
-    from mind.lite._src.kernels import KERNELS
+    from mind.lite._src.kernels import file_ops
     from mind.lite._src.quantize import QuantConfig, calibration_data, set_option
 
-    graph = lite_format.read(args.model, ops=KERNELS)
+    graph = lite_format.read(args.model, ops=file_ops())
     config = QuantConfig(calibrate_size=args.count)
     spec = args.data if ":" in args.data else f"{graph.inputs[0].name}:{args.data}"
     set_option(config, "calibrate_path", spec)

@@ -17,7 +17,7 @@ import numpy as np
 
 from mind.lite._src import format as lite_format
 from mind.lite._src.graph import LiteGraph
-from mind.lite._src.kernels import KERNELS
+from mind.lite._src.kernels import KERNELS, file_ops
 from mind.lite.errors import MindLiteError
 
 __all__ = ["LayerError", "compare", "format_table"]
@@ -50,8 +50,8 @@ def _values(graph: LiteGraph, arrays: list[np.ndarray]) -> dict[str, np.ndarray]
 
 def compare(model: str, against: str, samples: list[list[np.ndarray]]) -> list[LayerError]:
     """The per-layer errors of ``against`` (quantized) with respect to ``model`` (float)."""
-    reference = lite_format.read(model, ops=KERNELS)
-    quantized = lite_format.read(against, ops=KERNELS)
+    reference = lite_format.read(model, ops=file_ops())
+    quantized = lite_format.read(against, ops=file_ops())
     if [v.name for v in reference.inputs] != [v.name for v in quantized.inputs]:
         raise MindLiteError("compare: the two models have different inputs")
     layers = [n for n in quantized.nodes if n.op in _LAYERS]

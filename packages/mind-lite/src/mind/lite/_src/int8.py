@@ -102,14 +102,16 @@ def _rewrite(node: Node, fq: Node, tensors: dict, quant: dict) -> Node | None:
             return None
         rows = w if transpose_b else w.T
     o, k = rows.shape
-    if k * 255 * 127 >= 2**31:  # int32 sums could overflow: keep the float kernel
+    if k * 255 * 128 >= 2**31:  # int32 sums could overflow: keep the float kernel
         return None
     scale_w = np.broadcast_to(np.asarray(param.scale, np.float64), (o,))
     dynamic = fq.op == "fake_quant_dynamic"
-    # a dynamic grid is found at run time (x_scale 0 says so); the weight's scales stay float64
+    # a dynamic grid is found at run time; the weight's scales then stay float64
     x_scale, x_zero = (
         (0.0, 0) if dynamic else (float(fq.attrs["scale"]), int(fq.attrs["zero_point"]))
     )
+    if not dynamic and not (np.isfinite(x_scale) and x_scale > 0 and -128 <= x_zero <= 127):
+        return None
     bias = np.zeros(o, np.float32)
     if len(node.inputs) > 2:
         b = tensors.get(node.inputs[2])
@@ -125,6 +127,7 @@ def _rewrite(node: Node, fq: Node, tensors: dict, quant: dict) -> Node | None:
         "out_channels": o,
         "depth": k,
         "activation": node.attrs.get("activation"),
+        "dynamic": dynamic,
     }
     if node.op.startswith("conv2d"):
         op = "lite_qconv2d"
@@ -169,10 +172,10 @@ def pack_rows(rows: np.ndarray) -> np.ndarray:
 # -- numpy kernels (the reference) -----------------------------------------------------------------
 
 
-def _grid(x: np.ndarray, x_scale: float, x_zero: int, scale: np.ndarray):
-    """The input's grid and the per-channel output scales: fixed, or (``x_scale`` 0) the
-    dynamic grid of ``x`` itself, times the weight's float64 scales."""
-    if x_scale:
+def _grid(x: np.ndarray, x_scale: float, x_zero: int, scale: np.ndarray, dynamic: bool):
+    """The input's grid and the per-channel output scales: fixed, or (``dynamic``) the grid of
+    ``x`` itself, times the weight's float64 scales."""
+    if not dynamic:
         return x_scale, x_zero, scale
     from mind.lite._src.qmath import activation_grid
 
@@ -193,18 +196,31 @@ def _epilogue(acc, colsum, scale, bias, zero, activation, channel_axis):
     return ACTIVATIONS[activation](out) if activation else out
 
 
-@kernel("lite_qdense")
-def qdense(x, w, colsum, scale, bias, *, x_scale, x_zero, out_channels, depth, activation=None):
+@kernel("lite_qdense", internal=True)
+def qdense(
+    x,
+    w,
+    colsum,
+    scale,
+    bias,
+    *,
+    x_scale,
+    x_zero,
+    out_channels,
+    depth,
+    activation=None,
+    dynamic=False,
+):
     blocks, k4 = w.shape[:2]
     rows = w.transpose(0, 2, 1, 3).reshape(blocks * 16, k4 * 4)[:out_channels, :depth]
-    x_scale, x_zero, scale = _grid(x, x_scale, x_zero, scale)
+    x_scale, x_zero, scale = _grid(x, x_scale, x_zero, scale, dynamic)
     u = _quantize_u8(x, x_scale, x_zero)
     acc = u @ rows.astype(np.float64).T
     o = out_channels
     return _epilogue(acc, colsum[:o], scale[:o], bias[:o], x_zero, activation, -1)
 
 
-@kernel("lite_qconv2d")
+@kernel("lite_qconv2d", internal=True)
 def qconv2d(
     x,
     w,
@@ -221,11 +237,12 @@ def qconv2d(
     pads,
     dilation,
     activation=None,
+    dynamic=False,
 ):
     from mind.lite._src.kernels import _pad_hw, _windows
 
     n = x.shape[0]
-    x_scale, x_zero, scale = _grid(x, x_scale, x_zero, scale)
+    x_scale, x_zero, scale = _grid(x, x_scale, x_zero, scale, dynamic)
     u = _quantize_u8(x, x_scale, x_zero)
     # padding is real 0, which is the grid's zero point: u = z + 128 there
     win = _windows(_pad_hw(u, pads, x_zero + 128), kernel[0], kernel[1], stride, dilation)
@@ -455,10 +472,12 @@ MLQ_GEMM(mlq_gemm2, 2)
 /* A float32 dense layer at batch 1: y[o] = w[o, :] . x + b[o], then the activation; rows split
    over the threads from 2^16 multiply-adds (reading the weight is the work: two cores' caches
    and bandwidth instead of one). */
-typedef struct { const float *x, *w, *b; float *y; int64_t k; int act; } mlg_args;
-static void mlg_part(const void *args, int64_t o0, int64_t o1) {
+typedef struct { const float *x, *w, *b; float *y; int64_t k, o; int act; } mlg_args;
+static void mlg_part(const void *args, int64_t u0, int64_t u1) {
+  /* units of 4 rows, so every row but the last few is computed the same way (the same bits)
+     whatever the split */
   const mlg_args *g = (const mlg_args *)args;
-  const int64_t k = g->k;
+  const int64_t k = g->k, o0 = 4 * u0, o1 = 4 * u1 < g->o ? 4 * u1 : g->o;
 #if defined(__AVX512F__)
   int64_t o = o0;
   for (; o + 4 <= o1; o += 4) {
@@ -501,8 +520,8 @@ static void mlg_part(const void *args, int64_t o0, int64_t o1) {
 }
 static __attribute__((unused)) void mlg_dense(const float *x, const float *w, const float *b,
     float *y, int64_t o, int64_t k, int act) {
-  const mlg_args g = {x, w, b, y, k, act};
-  mlq_parallel(mlg_part, &g, o, o * k, (int64_t)1 << 16);  /* units: rows */
+  const mlg_args g = {x, w, b, y, k, o, act};
+  mlq_parallel(mlg_part, &g, (o + 3) / 4, o * k, (int64_t)1 << 16);
 }
 /* rows (K4 * 4 of them, ``pp`` bytes apart) -> form 2's packing: 16 positions x 4 depths per
    64 bytes, block by block */
@@ -571,14 +590,19 @@ def _qdense_rule(node: Any, k: Any) -> str | None:
     )
 
 
+def _f32(value: float) -> str:
+    """``value`` as numpy's float32 of it, exactly: a C hexadecimal float literal."""
+    return float(np.float32(value)).hex() + "f"
+
+
 def _grid_code(node: Any, scratch: str, count: int, width: int) -> str:
     """C declaring the input grid ``s_``, ``z_``, ``zu_`` (the uint8 zero point) and the output
     scales ``cs_``: the node's constants, or computed from the input (dynamic, into the first
     ``width`` floats of the scratch; the weight scales there are as many)."""
     attrs = node.attrs
-    if attrs["x_scale"]:
+    if not attrs.get("dynamic"):
         return (
-            f"const float s_ = {float(attrs['x_scale'])!r}f, z_ = {float(attrs['x_zero'])!r}f;\n"
+            f"const float s_ = {_f32(attrs['x_scale'])}, z_ = {_f32(attrs['x_zero'])};\n"
             f"const int32_t zu_ = {int(attrs['x_zero']) + 128};\nconst float *cs_ = in3_;\n"
         )
     return (

@@ -23,15 +23,27 @@ from numpy.lib.stride_tricks import sliding_window_view
 __all__ = ["ACTIVATIONS", "KERNELS", "kernel"]
 
 KERNELS: dict[str, Callable[..., Any]] = {}
+#: Ops only the runtime makes (the native plan's int8 layers): never accepted from a file, whose
+#: attributes they would trust.
+INTERNAL: set[str] = set()
 
 
-def kernel(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def kernel(
+    *names: str, internal: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         for name in names:
             KERNELS[name] = fn
+            if internal:
+                INTERNAL.add(name)
         return fn
 
     return register
+
+
+def file_ops() -> set[str]:
+    """The ops a model file may name: every kernel's but the runtime's internal ones."""
+    return KERNELS.keys() - INTERNAL
 
 
 # -- elementwise -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from typing import Any
 
@@ -77,22 +78,23 @@ def blas_threads(count: int | None = None) -> int:
 
 
 def _code() -> str:
-    """The digest of the code that writes plans (this package's lowering and int8 C, mind-core's
-    native lowering, read as files: nothing is imported): a plan made by other code is never
-    reused, whatever version numbers say."""
+    """The digest of the code that writes and runs plans (this package's lowering, int8 C,
+    plugin primitives and runner; mind-core's native lowering, fusion and storage planning; read
+    as files: nothing is imported): a plan made by other code is never reused, whatever version
+    numbers say."""
     global _CODE
     if _CODE is None:
-        import os
-
         import mind.core
 
         folder = os.path.dirname(__file__)
-        core = os.path.join(os.path.dirname(mind.core.__file__), "_src", "devices", "native")
+        core = os.path.join(os.path.dirname(mind.core.__file__), "_src")
         digest = hashlib.sha256()
         for path in (
-            os.path.join(folder, "native_lower.py"),
-            os.path.join(folder, "int8.py"),
-            os.path.join(core, "lower.py"),
+            *(os.path.join(folder, f) for f in ("native_lower.py", "int8.py", "plugin.py")),
+            __file__,
+            os.path.join(core, "devices", "native", "lower.py"),
+            os.path.join(core, "compiler", "fusion.py"),
+            os.path.join(core, "compiler", "passes.py"),
         ):
             try:
                 with open(path, "rb") as f:
@@ -104,6 +106,7 @@ def _code() -> str:
 
 
 _CODE: str | None = None
+_MODULE_THREADS: dict[int, int] = {}  # id(module lib) -> the thread count last set in it
 
 
 def load_native(graph: LiteGraph) -> NativeRunner:
@@ -126,7 +129,12 @@ def load_native(graph: LiteGraph) -> NativeRunner:
     plan = json.loads(blob) if blob is not None else None
     # a warm start: the module the plan records, straight from the cache (its key covers the
     # CPU and the Python ABI, as the plan's does)
-    module = native_build.load_built(plan["module"]) if plan and "module" in plan else None
+    module = None
+    if plan and isinstance(plan.get("module"), str):
+        try:
+            module = native_build.load_built(plan["module"])
+        except ValueError:  # not a key: built again below, and the plan rewritten
+            module = None
     if module is None:
         if plan is None:
             from mind.lite._src.native_lower import generate  # mind-core's compiler: only here
@@ -196,15 +204,28 @@ class NativeRunner:
         self.fallback = dict(plan.get("fallback", {}))
         self._has_cpu = any(step[0] == "cpu" for step in self._steps)
         self._lock = threading.Lock()
+        self._setter = getattr(lib, "mind_lite_threads", None)
+        self._threads = 0
+        self.set_threads(0)
 
     def set_threads(self, count: int) -> None:
-        """The threads the plan's own parallel C (the int8 GEMMs) uses; 0: the online CPUs."""
-        setter = getattr(self._lib, "mind_lite_threads", None)
-        if setter is not None:
-            setter(self._ffi.cast("void **", self._ffi.new("int64_t[1]", [int(count)])))
+        """The threads the plan's own parallel C (int8 GEMMs, the batch-1 GEMV) uses; 0: the
+        CPUs this process may run on."""
+        if not count:
+            count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
+        self._threads = int(count) or (os.cpu_count() or 1)
+        self._apply_threads()
+
+    def _apply_threads(self) -> None:
+        # the count lives in the module, which runners of the same source share
+        if self._setter is not None and _MODULE_THREADS.get(id(self._lib)) != self._threads:
+            self._setter(self._ffi.cast("void **", self._ffi.new("int64_t[1]", [self._threads])))
+            _MODULE_THREADS[id(self._lib)] = self._threads
 
     def run(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
         with self._lock:
+            if self._setter is not None:
+                self._apply_threads()
             return self._run(arrays)
 
     def _run(self, arrays: list[np.ndarray]) -> list[np.ndarray]:

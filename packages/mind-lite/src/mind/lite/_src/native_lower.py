@@ -194,6 +194,10 @@ def _batch_one(ins: list, attrs: dict) -> bool:
     from mind.core._src.ir.graph import Constant
 
     x, w = ins[0].aval, ins[1].aval
+    if len(ins) > 2:  # the C reads one float32 bias per row
+        b = ins[2].aval
+        if b.shape not in ((w.shape[0],), (1, w.shape[0])) or b.dtype.name != "float32":
+            return False
     return (
         attrs.get("transpose_b", True)
         and x.ndim == 2

@@ -84,13 +84,33 @@ def mind_register_primitives():
     yield from _int8_primitives()
 
 
-def _qdense_infer(x, w, colsum, scale, bias, *, out_channels, **attrs):
+def _check(what, ok):
+    if not ok:
+        raise ValueError(f"lite int8 layer: {what} does not match the layer's attributes")
+
+
+def _check_types(w, colsum, scale, bias, dynamic):
+    names = (w.dtype.name, colsum.dtype.name, scale.dtype.name, bias.dtype.name)
+    _check("dtypes", names == ("int8", "int32", "float64" if dynamic else "float32", "float32"))
+
+
+def _qdense_infer(x, w, colsum, scale, bias, *, out_channels, depth, **attrs):
+    # the C trusts these sizes: they are checked here, where the plan is made
+    width, k4 = -(-out_channels // 16) * 16, -(-depth // 4)
+    _check("x", x.ndim >= 1 and x.shape[-1] == depth)
+    _check("w", w.shape == (width // 16, k4, 16, 4))
+    _check("colsum/scale/bias", colsum.shape == scale.shape == bias.shape == (width,))
+    _check_types(w, colsum, scale, bias, attrs.get("dynamic"))
     return type(x)((*x.shape[:-1], out_channels), x.dtype)
 
 
 def _qconv_infer(
-    x, w, colsum, scale, bias, *, out_channels, kernel, stride, pads, dilation, **attrs
+    x, w, colsum, scale, bias, *, out_channels, depth, kernel, stride, pads, dilation, **attrs
 ):
+    _check("x", x.ndim == 4 and x.shape[1] * kernel[0] * kernel[1] == depth)
+    _check("w", w.shape == (out_channels, -(-depth // 4) * 4))
+    _check("colsum/scale/bias", colsum.shape == scale.shape == bias.shape == (out_channels,))
+    _check_types(w, colsum, scale, bias, attrs.get("dynamic"))
     n, _, h, wd = x.shape
     size = [
         (extent + pads[2 * a] + pads[2 * a + 1] - dilation[a] * (kernel[a] - 1) - 1) // stride[a]
@@ -122,7 +142,7 @@ def _qconv_cpu(*args, **attrs):
     return qconv2d(*args, **attrs)
 
 
-_Q_ATTRS = ("x_scale", "x_zero", "out_channels", "depth", "activation")
+_Q_ATTRS = ("x_scale", "x_zero", "out_channels", "depth", "activation", "dynamic")
 
 
 def _int8_primitives():

@@ -375,10 +375,26 @@ def quantize(
 
         nodes = _quantize_inputs(nodes, [n for n in layers if n.inputs[0] in targets], grid)
     elif config.quant_type == "DYNAMIC_QUANT":  # the grid of each input at run time
-        chosen = [n for n in layers if n.inputs[1] in done and n.inputs[0] not in tensors]
+        # only the layers the int8 kernels take (a grouped conv keeps its int8 weight, which
+        # the runtime dequantizes, and a float input)
+        chosen = [
+            n
+            for n in layers
+            if n.inputs[1] in done
+            and n.inputs[0] not in tensors
+            and n.attrs.get("groups", 1) == 1
+            and _depth(n, tensors[n.inputs[1]]) * 255 * 128 < 2**31
+        ]
         nodes = _quantize_inputs(nodes, chosen, lambda src: ("fake_quant_dynamic", {}))
     metadata = {**graph.metadata, "quant_type": config.quant_type}
     return LiteGraph(graph.inputs, graph.outputs, nodes, tensors, quant, metadata, graph.shapes)
+
+
+def _depth(node: Node, w: np.ndarray) -> int:
+    """The products summed into one output of ``node``: its weight's size per output channel."""
+    dense = node.op in ("matmul", "dense_fused")
+    axis = 1 if dense and not node.attrs.get("transpose_b", node.op == "dense_fused") else 0
+    return w.size // max(w.shape[axis], 1)
 
 
 def _quantize_inputs(

@@ -22,7 +22,7 @@ import numpy as np
 
 from mind.lite._src import format as lite_format
 from mind.lite._src.graph import LiteGraph, ValueInfo
-from mind.lite._src.kernels import KERNELS
+from mind.lite._src.kernels import KERNELS, file_ops
 from mind.lite.errors import LiteRuntimeError, MindLiteError
 
 __all__ = ["Context", "DataType", "Format", "Model", "ModelType", "Tensor"]
@@ -212,13 +212,13 @@ class Model:
 
             graph = convert_graph(path)
         else:
-            graph = lite_format.read(path, ops=KERNELS)
+            graph = lite_format.read(path, ops=file_ops())
         self.context = context or Context()
         self.model_path = path
         self._build(graph)
 
     def _build(self, graph: LiteGraph) -> None:
-        from mind.lite._src.quantize import dequantized  # also registers fake_quant's kernel
+        from mind.lite._src.quantize import dequantized
 
         source, graph = graph, dequantized(graph)
         self._source = source  # int8 weights and all: what the native backend plans
@@ -311,6 +311,8 @@ class Model:
                 from mind.lite._src.native import load_native
 
                 self._native, self.backend = load_native(resized), "native"
+                if self.context.cpu.thread_num:
+                    self._native.set_threads(self.context.cpu.thread_num)
             except Exception as exc:  # a shape the graph fixes (an exported reshape): numpy
                 self.backend_reason = f"resized: {type(exc).__name__}: {exc}"
         for t, shape in zip(inputs, dims, strict=True):
