@@ -36,7 +36,7 @@ class LayerError:
 
 
 def _values(graph: LiteGraph, arrays: list[np.ndarray]) -> dict[str, np.ndarray]:
-    from mind.lite._src.quantize import dequantized
+    from mind.lite._src.qmath import dequantized
 
     graph = dequantized(graph)
     env: dict[str, np.ndarray] = dict(graph.tensors)

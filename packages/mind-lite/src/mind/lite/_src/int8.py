@@ -55,7 +55,7 @@ def int8_layers(graph: LiteGraph) -> LiteGraph:
     """``graph`` with each fake-quantized layer whose weight is int8 as a ``lite_qdense`` or
     ``lite_qconv2d`` node, the fake-quant nodes nothing else reads dropped, and every other int8
     (or float16-stored) weight dequantized to float32."""
-    from mind.lite._src.quantize import dequantized
+    from mind.lite._src.qmath import dequantized
 
     if not graph.quant:
         return dequantized(graph)

@@ -12,7 +12,16 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["activation_grid", "fake_quant_act", "fake_quant_weight", "weight_scales"]
+from mind.lite._src.graph import LiteGraph, QuantParam
+
+__all__ = [
+    "activation_grid",
+    "dequantize",
+    "dequantized",
+    "fake_quant_act",
+    "fake_quant_weight",
+    "weight_scales",
+]
 
 
 def weight_scales(w: np.ndarray) -> np.ndarray:
@@ -39,3 +48,35 @@ def fake_quant_act(x: np.ndarray, scale: float, zero: int) -> np.ndarray:
     """``x`` rounded to the activation grid ``scale * (q - zero)`` (in ``x``'s dtype)."""
     q = np.clip(np.rint(x / scale) + zero, -128, 127)
     return ((q - zero) * scale).astype(x.dtype, copy=False)
+
+
+# -- what the runtime computes with (loaded without the converter or configparser) ------------
+
+
+def dequantize(q: np.ndarray, param: QuantParam) -> np.ndarray:
+    """The float32 values of int8 ``q`` (what the runtime computes with)."""
+    scale = np.asarray(param.scale, np.float64)
+    zero = np.asarray(param.zero_point, np.float64)
+    if param.axis is not None:
+        shape = [1] * q.ndim
+        shape[param.axis] = -1
+        scale, zero = scale.reshape(shape), zero.reshape(shape)
+    return ((q.astype(np.float64) - zero) * scale).astype(np.float32)
+
+
+def dequantized(graph: LiteGraph) -> LiteGraph:
+    """``graph`` with its int8 weights, and its float16-stored float32 weights (``--fp16=on``),
+    as float32: what the runtime computes with."""
+    widen = set(filter(None, graph.metadata.get("fp16_weights", "").split(",")))
+    if not graph.quant and not widen:
+        return graph
+    tensors = {}
+    for name, a in graph.tensors.items():
+        if name in graph.quant and a.dtype == np.int8:
+            a = dequantize(a, graph.quant[name])
+        elif name in widen and a.dtype == np.float16:
+            a = a.astype(np.float32)
+        tensors[name] = a
+    return LiteGraph(
+        graph.inputs, graph.outputs, graph.nodes, tensors, {}, graph.metadata, graph.shapes
+    )

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mind.lite._src.graph import LiteGraph, Node, QuantParam
-from mind.lite._src.qmath import activation_grid, weight_scales
+from mind.lite._src.qmath import activation_grid, dequantize, dequantized, weight_scales
 from mind.lite.errors import LiteConvertError
 
 __all__ = [
@@ -205,35 +205,6 @@ def _quantize_weight(w: np.ndarray, per_channel: bool) -> tuple[np.ndarray, Quan
     q = np.clip(np.rint(w / shaped), -127, 127).astype(np.int8)
     return q, QuantParam(
         tuple(float(s) for s in scale), (0,) * len(scale), 0 if per_channel else None
-    )
-
-
-def dequantize(q: np.ndarray, param: QuantParam) -> np.ndarray:
-    """The float32 values of int8 ``q`` (what the runtime computes with)."""
-    scale = np.asarray(param.scale, np.float64)
-    zero = np.asarray(param.zero_point, np.float64)
-    if param.axis is not None:
-        shape = [1] * q.ndim
-        shape[param.axis] = -1
-        scale, zero = scale.reshape(shape), zero.reshape(shape)
-    return ((q.astype(np.float64) - zero) * scale).astype(np.float32)
-
-
-def dequantized(graph: LiteGraph) -> LiteGraph:
-    """``graph`` with its int8 weights, and its float16-stored float32 weights (``--fp16=on``),
-    as float32: what the runtime computes with."""
-    widen = set(filter(None, graph.metadata.get("fp16_weights", "").split(",")))
-    if not graph.quant and not widen:
-        return graph
-    tensors = {}
-    for name, a in graph.tensors.items():
-        if name in graph.quant and a.dtype == np.int8:
-            a = dequantize(a, graph.quant[name])
-        elif name in widen and a.dtype == np.float16:
-            a = a.astype(np.float32)
-        tensors[name] = a
-    return LiteGraph(
-        graph.inputs, graph.outputs, graph.nodes, tensors, {}, graph.metadata, graph.shapes
     )
 
 

@@ -218,7 +218,7 @@ class Model:
         self._build(graph)
 
     def _build(self, graph: LiteGraph) -> None:
-        from mind.lite._src.quantize import dequantized
+        from mind.lite._src.qmath import dequantized
 
         source, graph = graph, dequantized(graph)
         self._source = source  # int8 weights and all: what the native backend plans
