@@ -205,7 +205,8 @@ def test_dynamic_grid_is_the_inputs_own_range():
     np.testing.assert_array_equal(KERNELS["fake_quant_dynamic"](x), fake_quant_act(x, scale, zero))
     graph, shape = CASES["dynamic"]
     node = int8.int8_layers(graph).nodes[0]
-    assert node.attrs["x_scale"] == 0.0  # found at run time
+    assert node.attrs["dynamic"] and node.inputs[3].endswith("/scale")
+    assert int8.int8_layers(graph).tensors[node.inputs[3]].dtype == np.float64  # times s_x later
 
 
 @needs_cc

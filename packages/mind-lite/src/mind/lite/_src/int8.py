@@ -32,6 +32,8 @@ import numpy as np
 
 from mind.lite._src.graph import LiteGraph, Node
 from mind.lite._src.kernels import ACTIVATIONS, kernel
+from mind.lite._src.optimize import drop_dead
+from mind.lite._src.qmath import MAX_INT8_DEPTH, channel_axis, dequantized
 
 __all__ = ["C_PRELUDE", "int8_layers", "register_lowerings"]
 
@@ -55,32 +57,21 @@ def int8_layers(graph: LiteGraph) -> LiteGraph:
     """``graph`` with each fake-quantized layer whose weight is int8 as a ``lite_qdense`` or
     ``lite_qconv2d`` node, the fake-quant nodes nothing else reads dropped, and every other int8
     (or float16-stored) weight dequantized to float32."""
-    from mind.lite._src.qmath import dequantized
-
     if not graph.quant:
         return dequantized(graph)
     producers = graph.producers()
     tensors = dict(graph.tensors)
-    quant = dict(graph.quant)
     nodes: list[Node] = []
     for node in graph.nodes:
         fq = producers.get(node.inputs[0]) if node.inputs else None
         rewritten = None
         if node.op in _LAYERS and fq is not None and fq.op in ("fake_quant", "fake_quant_dynamic"):
-            rewritten = _rewrite(node, fq, tensors, quant)
+            rewritten = _rewrite(node, fq, tensors, graph.quant)
         nodes.append(rewritten or node)
-    live = {v.name for v in graph.outputs}
-    keep = []
-    for node in reversed(nodes):
-        if any(out in live for out in node.outputs):
-            keep.append(node)
-            live.update(node.inputs)
-    keep.reverse()
-    tensors = {k: v for k, v in tensors.items() if k in live}
-    quant = {k: v for k, v in quant.items() if k in tensors}
-    return dequantized(
-        LiteGraph(graph.inputs, graph.outputs, keep, tensors, quant, graph.metadata, graph.shapes)
+    rewired = LiteGraph(
+        graph.inputs, graph.outputs, nodes, tensors, graph.quant, graph.metadata, graph.shapes
     )
+    return dequantized(drop_dead(rewired))  # the fake quants and int8 weights now unread
 
 
 def _rewrite(node: Node, fq: Node, tensors: dict, quant: dict) -> Node | None:
@@ -94,15 +85,12 @@ def _rewrite(node: Node, fq: Node, tensors: dict, quant: dict) -> Node | None:
             return None
         rows = w.reshape(w.shape[0], -1)
     else:
-        transpose_b = node.attrs.get("transpose_b", node.op == "dense_fused")
-        if w.ndim != 2 or node.attrs.get("transpose_a"):
+        axis = channel_axis(node.op, node.attrs)
+        if w.ndim != 2 or node.attrs.get("transpose_a") or param.axis not in (axis, None):
             return None
-        axis = 0 if transpose_b else 1
-        if param.axis not in (axis, None):
-            return None
-        rows = w if transpose_b else w.T
+        rows = w if axis == 0 else w.T
     o, k = rows.shape
-    if k * 255 * 128 >= 2**31:  # int32 sums could overflow: keep the float kernel
+    if k > MAX_INT8_DEPTH:  # int32 sums could overflow: keep the float kernel
         return None
     scale_w = np.broadcast_to(np.asarray(param.scale, np.float64), (o,))
     dynamic = fq.op == "fake_quant_dynamic"

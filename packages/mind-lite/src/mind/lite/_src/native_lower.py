@@ -23,6 +23,9 @@ __all__ = ["PLAN_VERSION", "generate"]
 
 PLAN_VERSION = 1
 
+#: mind-lite's own C ops (mind.lite._src.int8): a plan holding one gets its C prelude
+_OWN_OPS = ("lite_qdense", "lite_qconv2d", "lite_dense1")
+
 _ACTIVATIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "relu": ("relu", {}),
     "sigmoid": ("sigmoid", {}),
@@ -43,7 +46,6 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
 
     register_lowerings()
     fg = FuncGraph("lite")
-    uses_prelude = False  # whether the C needs the prelude (int8 layers, the threaded GEMV)
     node_of: dict[str, Any] = {}
     tensor_of: dict[int, str] = {}  # id of an array given to the FuncGraph -> its lite tensor
 
@@ -57,6 +59,16 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
         aval = PRIMITIVES[prim].infer(*[i.aval for i in inputs], **attrs)
         return fg.add_apply(prim, tuple(inputs), attrs, aval)
 
+    def own_op(prim: str, inputs: list[Any], attrs: dict[str, Any]) -> Any:
+        """One of mind-lite's own C ops, its activation in the C epilogue or as its own op."""
+        act = attrs.get("activation")
+        inside = act in C_ACTIVATIONS
+        out = apply(prim, inputs, {**attrs, "activation": act if inside else None})
+        if not inside:
+            act_prim, act_attrs = _ACTIVATIONS[act]
+            out = apply(act_prim, [out], act_attrs)
+        return out
+
     for v in graph.inputs:
         aval = ShapedArray(tuple(v.shape), dt.from_numpy_dtype(np.dtype(v.dtype)))
         node_of[v.name] = fg.add_parameter(aval, v.name)
@@ -68,13 +80,7 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
         if "dtype" in attrs:
             attrs["dtype"] = dt.to_dtype(attrs["dtype"])
         if n.op == "dense_fused" and _batch_one(ins, attrs):  # the plan's threaded GEMV
-            act = attrs.get("activation")
-            c_act = act if act in C_ACTIVATIONS else None
-            out = apply("lite_dense1", ins, {"activation": c_act})
-            if act != c_act:
-                prim, act_attrs = _ACTIVATIONS[act]
-                out = apply(prim, [out], act_attrs)
-            uses_prelude = True
+            out = own_op("lite_dense1", ins, {"activation": attrs.get("activation")})
         elif n.op in ("conv2d_fused", "dense_fused"):
             act = attrs.pop("activation", None)
             if n.op == "conv2d_fused":
@@ -94,14 +100,8 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
             elif act is not None:
                 prim, act_attrs = _ACTIVATIONS[act]
                 out = apply(prim, [out], act_attrs)
-        elif n.op in ("lite_qdense", "lite_qconv2d"):  # the activation in C, or after it
-            act = attrs.get("activation")
-            if act not in C_ACTIVATIONS:
-                attrs["activation"] = None
-            out = apply(n.op, ins, attrs)
-            if act not in C_ACTIVATIONS:
-                prim, act_attrs = _ACTIVATIONS[act]
-                out = apply(prim, [out], act_attrs)
+        elif n.op in ("lite_qdense", "lite_qconv2d"):
+            out = own_op(n.op, ins, attrs)
         elif n.op == "conv_transpose2d":  # mind-core's is conv2d's input gradient: the same op
             out = _conv_transpose(apply, constant, graph, n, ins, attrs)
         elif n.op == "fake_quant":  # the int8 grid, in elementwise ops the lowering fuses
@@ -128,7 +128,7 @@ def generate(graph: LiteGraph) -> dict[str, Any]:
         node_of[name] = out
     fg.outputs = tuple(node_of[v.name] for v in graph.outputs)
     lowered = lower(fg)
-    uses_prelude = uses_prelude or any(n.op in ("lite_qdense", "lite_qconv2d") for n in graph.nodes)
+    uses_prelude = any(node.prim in _OWN_OPS for node in fg.nodes)
 
     slots = []
     for s in lowered.slots:

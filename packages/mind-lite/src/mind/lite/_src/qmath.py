@@ -15,13 +15,28 @@ import numpy as np
 from mind.lite._src.graph import LiteGraph, QuantParam
 
 __all__ = [
+    "MAX_INT8_DEPTH",
     "activation_grid",
+    "channel_axis",
     "dequantize",
     "dequantized",
     "fake_quant_act",
     "fake_quant_weight",
     "weight_scales",
 ]
+
+
+#: The most uint8 x int8 products (|w| <= 128) an int32 sum holds without overflow.
+MAX_INT8_DEPTH = (2**31 - 1) // (255 * 128)
+
+
+def channel_axis(op: str, attrs: dict) -> int:
+    """The output-channel axis of a layer's weight: 0 of a convolution's (O, C, KH, KW) and of a
+    transposed dense weight (out, in), 1 of a plain one (in, out); ``transpose_b`` defaults as
+    the kernels do (True for ``dense_fused``, False for ``matmul``)."""
+    if op in ("matmul", "dense_fused"):
+        return 0 if attrs.get("transpose_b", op == "dense_fused") else 1
+    return 0
 
 
 def weight_scales(w: np.ndarray) -> np.ndarray:

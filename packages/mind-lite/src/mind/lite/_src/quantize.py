@@ -37,7 +37,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mind.lite._src.graph import LiteGraph, Node, QuantParam
-from mind.lite._src.qmath import activation_grid, dequantize, dequantized, weight_scales
+from mind.lite._src.qmath import (
+    MAX_INT8_DEPTH,
+    activation_grid,
+    channel_axis,
+    dequantize,
+    dequantized,
+    weight_scales,
+)
 from mind.lite.errors import LiteConvertError
 
 __all__ = [
@@ -316,11 +323,7 @@ def quantize(
         if name in done:
             continue
         w = np.asarray(tensors[name])
-        # the output channels: axis 0 of a convolution's (O, C, KH, KW) and of a dense layer's
-        # (out, in) weight, axis 1 of a plain matmul's (in, out)
-        axis = (
-            1 if node.op in ("matmul", "dense_fused") and not node.attrs.get("transpose_b") else 0
-        )
+        axis = channel_axis(node.op, node.attrs)
         channels = np.moveaxis(w, axis, 0)
         if w.size < config.min_quant_weight_size or channels.shape[0] < min(
             config.min_quant_weight_channel, channels.shape[0]
@@ -354,7 +357,7 @@ def quantize(
             if n.inputs[1] in done
             and n.inputs[0] not in tensors
             and n.attrs.get("groups", 1) == 1
-            and _depth(n, tensors[n.inputs[1]]) * 255 * 128 < 2**31
+            and _depth(n, tensors[n.inputs[1]]) <= MAX_INT8_DEPTH
         ]
         nodes = _quantize_inputs(nodes, chosen, lambda src: ("fake_quant_dynamic", {}))
     metadata = {**graph.metadata, "quant_type": config.quant_type}
@@ -363,9 +366,7 @@ def quantize(
 
 def _depth(node: Node, w: np.ndarray) -> int:
     """The products summed into one output of ``node``: its weight's size per output channel."""
-    dense = node.op in ("matmul", "dense_fused")
-    axis = 1 if dense and not node.attrs.get("transpose_b", node.op == "dense_fused") else 0
-    return w.size // max(w.shape[axis], 1)
+    return w.size // max(w.shape[channel_axis(node.op, node.attrs)], 1)
 
 
 def _quantize_inputs(
